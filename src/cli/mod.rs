@@ -1,0 +1,167 @@
+//! The command line: one file per subcommand, each a thin layer over the library.
+//!
+//! Exit status: 0 success; 1 a user error (bad input, bad config, not found, a locked
+//! database), printed as one line `rightsbot: what: why`; 2 a usage error (clap's).
+
+mod cases;
+mod config_check;
+mod deadline;
+mod ingest;
+mod quarantine;
+mod show;
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use clap::{Parser, Subcommand};
+use jiff::Timestamp;
+
+use crate::config::Config;
+use crate::store::{Store, StoreOptions};
+
+const AFTER_HELP: &str = "\
+Exit status: 0 ok, 1 user error (bad input, bad config, not found, locked database), 2 usage error.
+
+Examples:
+  rightsbot --config rightsbot.toml ingest ~/Maildir/privacy
+  rightsbot --config rightsbot.toml cases
+  rightsbot deadline 2026-01-31            # → 2026-03-02
+  rightsbot deadline 2026-01-31 --months 3 # the extended deadline";
+
+/// Answers GDPR data-subject rights requests that arrive by e-mail.
+///
+/// Reads request mail, opens a case for each request with its legal deadline (one month
+/// under GDPR Art. 12(3), counted as Regulation 1182/71 says), and keeps every message and
+/// decision as an audit trail.
+#[derive(Debug, Parser)]
+#[command(name = "rightsbot", version, after_help = AFTER_HELP, max_term_width = 100)]
+pub struct Cli {
+    /// The config file (TOML). See config.example.toml.
+    #[arg(long, global = true, env = "RIGHTSBOT_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// Act as if the time were this RFC 3339 instant (for tests and demos), e.g. 2026-11-02T09:00:00+02:00.
+    #[arg(long, global = true, value_name = "RFC3339", value_parser = parse_now)]
+    pub now: Option<Timestamp>,
+
+    /// Print machine-readable JSON instead of text.
+    #[arg(long, global = true)]
+    pub json: bool,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check the config file and say what it sets up.
+    #[command(subcommand)]
+    Config(ConfigCommand),
+    /// Store request mail from .eml files, folders of them and Maildirs, and open cases.
+    ///
+    /// Safe to repeat: a message already stored (same bytes, or same Message-ID) is counted
+    /// as a duplicate. A file that is not a mail is kept and listed by `quarantine`.
+    /// The receipt time that starts the legal clock is the topmost Received: header's date,
+    /// else the Maildir delivery time, else the Date: header.
+    Ingest(ingest::Args),
+    /// List the cases with their deadlines and days left.
+    Cases(cases::Args),
+    /// Show one case: its messages and its audit trail.
+    Show(show::Args),
+    /// List messages that could not be handled, and why.
+    Quarantine(quarantine::Args),
+    /// Print the last day to answer a request received on DATE.
+    ///
+    /// One month under GDPR Art. 12(3), counted under Regulation 1182/71: the same date in the
+    /// following month, or that month's last day when it has no such date, moved on past
+    /// Saturdays, Sundays and Finnish public holidays. An RFC 3339 instant is first turned
+    /// into the controller's calendar day (Europe/Helsinki unless the config says otherwise).
+    Deadline(deadline::Args),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Parse and check the config file; exit 1 with file:line:column on the first problem.
+    Check,
+}
+
+fn parse_now(text: &str) -> Result<Timestamp, String> {
+    text.parse::<Timestamp>()
+        .map_err(|_| format!("not an RFC 3339 instant: {text:?} (e.g. 2026-11-02T09:00:00Z)"))
+}
+
+/// What every subcommand gets: the global options, resolved.
+pub struct Context {
+    config_path: Option<PathBuf>,
+    pub now: Timestamp,
+    pub json: bool,
+}
+
+impl Context {
+    /// The config, which this command needs.
+    pub fn config(&self) -> anyhow::Result<Config> {
+        let path = self.config_path.as_ref().ok_or(crate::config::ConfigError::Missing)?;
+        Ok(Config::load(path)?)
+    }
+
+    /// The config if one was named; commands that work without one use defaults.
+    pub fn optional_config(&self) -> anyhow::Result<Option<Config>> {
+        self.config_path.as_ref().map(|path| Config::load(path)).transpose().map_err(Into::into)
+    }
+
+    pub fn store(&self, config: &Config) -> anyhow::Result<Store> {
+        let options = StoreOptions { busy_timeout: Duration::from_millis(config.store.busy_timeout_ms) };
+        Ok(Store::open(&config.store.path, &options)?)
+    }
+}
+
+pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let ctx = Context { config_path: cli.config, now: cli.now.unwrap_or_else(Timestamp::now), json: cli.json };
+    match cli.command {
+        Command::Config(ConfigCommand::Check) => config_check::run(&ctx),
+        Command::Ingest(args) => ingest::run(&ctx, args),
+        Command::Cases(args) => cases::run(&ctx, args),
+        Command::Show(args) => show::run(&ctx, args),
+        Command::Quarantine(args) => quarantine::run(&ctx, args),
+        Command::Deadline(args) => deadline::run(&ctx, args),
+    }
+}
+
+/// Logs go to stderr; `RIGHTSBOT_LOG` sets the filter (default: warnings).
+pub fn init_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("RIGHTSBOT_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
+        .init();
+}
+
+/// An error and its causes on one line: `what: why: deeper why`.
+pub fn one_line(err: &anyhow::Error) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    for cause in err.chain() {
+        let text = cause.to_string().replace(['\n', '\r'], " ");
+        // Some sources repeat their own cause in their message; keep each text once.
+        if !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+    }
+    parts.join(": ")
+}
+
+/// Every error that reaches `main` is the user's to fix (usage errors exit through clap).
+pub fn exit_code(_err: &anyhow::Error) -> u8 {
+    1
+}
+
+/// Reads `--json` output helpers: one JSON value on one line.
+pub(crate) fn print_json(value: &impl serde::Serialize) -> anyhow::Result<()> {
+    let text = serde_json::to_string(value).context("cannot encode JSON output")?;
+    println!("{text}");
+    Ok(())
+}

@@ -1,0 +1,59 @@
+//! `rightsbot show CASE`: one case, its messages and its audit trail.
+
+use std::process::ExitCode;
+
+use anyhow::bail;
+
+use crate::ids::CaseId;
+
+use super::Context;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The case, e.g. DSR-2026-0042.
+    case: CaseId,
+}
+
+pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
+    let config = ctx.config()?;
+    let store = ctx.store(&config)?;
+    let Some(case) = store.case(args.case)? else {
+        bail!("no case {} in {}", args.case, store.path().display());
+    };
+    if ctx.json {
+        super::print_json(&case)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let zone = &config.controller.timezone.zone;
+    let local = |t: jiff::Timestamp| t.to_zoned_datetime(zone.clone()).strftime("%Y-%m-%d %H:%M").to_string();
+    let summary = &case.summary;
+    let left = super::cases::days_left(summary, &config, ctx.now);
+    println!("{}  {}", summary.id, summary.state);
+    let requester = match (&summary.requester_name, &summary.requester) {
+        (Some(name), Some(address)) => format!("{name} <{address}>"),
+        (None, Some(address)) => address.clone(),
+        _ => "(no sender)".to_string(),
+    };
+    println!("requester  {requester}");
+    println!("subject    {}", summary.subject);
+    println!("received   {} ({})", local(summary.received_at), config.controller.timezone.name);
+    let left = if left < 0 { format!("{} days overdue", -left) } else { format!("{left} days left") };
+    println!("deadline   {} ({:?}), {left}", summary.deadline, summary.deadline.weekday());
+    println!("\nmessages");
+    for message in &case.messages {
+        println!(
+            "  M{:<6} {}  {:<32} {}  [{} bytes, receipt from {}]",
+            message.key,
+            local(message.received_at),
+            message.from_address.as_deref().unwrap_or("(no sender)"),
+            message.subject,
+            message.size,
+            message.received_from,
+        );
+    }
+    println!("\nevents");
+    for event in &case.events {
+        println!("  {}  {:<10} {:<14} {}", local(event.at), event.actor, event.kind, event.details);
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,375 @@
+//! The configuration file: who the controller is, where the store lives.
+//!
+//! Loaded and checked once at start, then passed explicitly to whatever needs it. Every
+//! error names the file, the line and column, and the key (`rightsbot.toml:7:1: unknown key
+//! "privcy_address" in [controller]`), because the person fixing it has only the file in
+//! front of them. Relative paths resolve against the folder of the config file, so a config
+//! works the same from any working directory. Secrets are never values in this file: a key
+//! names an environment variable (`…_env`) or a file (`…_file`) that holds them.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use jiff::tz::TimeZone;
+use serde::{Deserialize, Deserializer};
+
+use crate::deadline::HolidayCalendar;
+use crate::lang::Lang;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    pub controller: Controller,
+    #[serde(default)]
+    pub store: StoreConfig,
+    #[serde(default)]
+    pub ingest: IngestConfig,
+}
+
+/// The controller in the GDPR sense: the company whose register the requests are about.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Controller {
+    pub name: String,
+    /// The Finnish business id (Y-tunnus), printed in replies.
+    pub business_id: String,
+    /// The published address requests arrive at, and replies are sent from.
+    pub privacy_address: String,
+    /// The reply language when a request's language cannot be told.
+    #[serde(default = "default_language")]
+    pub default_language: Lang,
+    /// The zone whose calendar day counts as the day of receipt.
+    #[serde(default)]
+    pub timezone: ZoneName,
+    /// The public holidays that move a deadline on. Only "FI" exists today.
+    #[serde(default)]
+    pub holidays: HolidaySet,
+    /// Midsummer Eve and Christmas Eve count as closed days (Finnish 150/1930 § 5).
+    #[serde(default = "yes")]
+    pub eves_closed: bool,
+}
+
+impl Controller {
+    pub fn calendar(&self) -> HolidayCalendar {
+        HolidayCalendar { eves_closed: self.eves_closed }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StoreConfig {
+    /// The SQLite database; relative to the config file's folder.
+    #[serde(default = "default_store_path")]
+    pub path: PathBuf,
+    /// How long to wait for another process's write before failing, in milliseconds.
+    #[serde(default = "default_busy_timeout_ms")]
+    pub busy_timeout_ms: u64,
+}
+
+impl Default for StoreConfig {
+    fn default() -> Self {
+        StoreConfig { path: default_store_path(), busy_timeout_ms: default_busy_timeout_ms() }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IngestConfig {
+    /// Messages larger than this are kept byte-exact but quarantined for a person, not parsed.
+    #[serde(default = "default_max_message_bytes")]
+    pub max_message_bytes: u64,
+}
+
+impl Default for IngestConfig {
+    fn default() -> Self {
+        IngestConfig { max_message_bytes: default_max_message_bytes() }
+    }
+}
+
+fn default_language() -> Lang {
+    Lang::Fi
+}
+fn yes() -> bool {
+    true
+}
+fn default_store_path() -> PathBuf {
+    PathBuf::from("rightsbot.db")
+}
+fn default_busy_timeout_ms() -> u64 {
+    5000
+}
+fn default_max_message_bytes() -> u64 {
+    64 * 1024 * 1024
+}
+
+/// An IANA time zone name that is known to the bundled zone database.
+#[derive(Clone)]
+pub struct ZoneName {
+    pub name: String,
+    pub zone: TimeZone,
+}
+
+impl Default for ZoneName {
+    fn default() -> Self {
+        let name = "Europe/Helsinki".to_string();
+        // The zone database is bundled into the binary (jiff's tzdb-bundle-always).
+        let zone = TimeZone::get(&name).unwrap_or(TimeZone::UTC);
+        ZoneName { name, zone }
+    }
+}
+
+impl fmt::Debug for ZoneName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.name)
+    }
+}
+
+impl<'de> Deserialize<'de> for ZoneName {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let name = String::deserialize(deserializer)?;
+        let zone = TimeZone::get(&name).map_err(|_| {
+            serde::de::Error::custom(format!(
+                "unknown time zone {name:?} (an IANA name such as \"Europe/Helsinki\")"
+            ))
+        })?;
+        Ok(ZoneName { name, zone })
+    }
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+pub enum HolidaySet {
+    #[default]
+    FI,
+}
+
+/// Why a config could not be used. Each names the file; syntax and value errors also the
+/// line, column and key.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("no config file: pass --config FILE or set RIGHTSBOT_CONFIG")]
+    Missing,
+    #[error("cannot read config file {}", path.display())]
+    Read {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{}:{line}:{column}: {message}", path.display())]
+    Invalid { path: PathBuf, line: usize, column: usize, message: String },
+}
+
+impl Config {
+    /// Reads, parses and checks the config file at `path`.
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|source| ConfigError::Read { path: path.to_path_buf(), source })?;
+        let base = path.parent().unwrap_or(Path::new("."));
+        Config::parse(&text, path, base)
+    }
+
+    /// Parses config text; `path` names it in errors and `base` anchors relative paths.
+    pub fn parse(text: &str, path: &Path, base: &Path) -> Result<Config, ConfigError> {
+        let mut config: Config =
+            toml::from_str(text).map_err(|err| describe_toml_error(text, path, &err))?;
+        if config.store.path.is_relative() {
+            config.store.path = base.join(&config.store.path);
+        }
+        Ok(config)
+    }
+}
+
+/// The top-level tables of the config file.
+const SECTIONS: &[&str] = &["controller", "store", "ingest"];
+
+/// Turns a toml error into `file:line:col: what is wrong with which key in which table`.
+fn describe_toml_error(text: &str, path: &Path, err: &toml::de::Error) -> ConfigError {
+    let offset = err.span().map_or(0, |span| span.start).min(text.len());
+    let (line, column) = line_column(text, offset);
+    let table = table_at(text, offset);
+    let where_ = match &table {
+        Some(name) => format!("in [{name}]"),
+        None => "at the top level".to_string(),
+    };
+    let raw = err.message().trim();
+    let message = if let Some(key) = backticked_after(raw, "unknown field `") {
+        let mut message = format!("unknown key \"{key}\" {where_}");
+        let expected = expected_names(raw);
+        if let Some(best) = closest(key, &expected) {
+            message.push_str(&format!(" (did you mean \"{best}\"?)"));
+        } else if !expected.is_empty() {
+            message.push_str(&format!(" (expected one of: {})", expected.join(", ")));
+        }
+        let lower = key.to_ascii_lowercase();
+        if ["password", "secret", "token"].iter().any(|word| lower.contains(word))
+            && !lower.ends_with("_env")
+            && !lower.ends_with("_file")
+        {
+            message.push_str(
+                "; secrets are never kept in the config file: name an environment variable \
+                 (…_env) or a file (…_file) instead",
+            );
+        }
+        message
+    } else if let Some(key) = backticked_after(raw, "missing field `") {
+        // A missing table is reported with the span of the whole document, which may
+        // start at some other table's header: tell it apart by name.
+        if table.is_none() || SECTIONS.contains(&key) {
+            format!("missing section [{key}]")
+        } else {
+            format!("missing key \"{key}\" {where_}")
+        }
+    } else {
+        let first_line = raw.lines().next().unwrap_or(raw);
+        match key_on_line(text, offset) {
+            Some(key) => format!("bad value for key \"{key}\" {where_}: {first_line}"),
+            None => first_line.to_string(),
+        }
+    };
+    ConfigError::Invalid { path: path.to_path_buf(), line, column, message }
+}
+
+fn line_column(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text.as_bytes()[..offset];
+    let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+    let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+    let column = text[line_start..offset].chars().count() + 1;
+    (line, column)
+}
+
+/// The name of the `[table]` whose body contains `offset`, if any.
+fn table_at(text: &str, offset: usize) -> Option<String> {
+    let mut current = None;
+    let mut position = 0;
+    for line in text.split_inclusive('\n') {
+        let trimmed = line.trim();
+        // The header line itself belongs to the table it opens.
+        if trimmed.starts_with('[') && position <= offset {
+            let name = trimmed.trim_start_matches('[').split(']').next().unwrap_or("").trim();
+            current = Some(name.to_string());
+        }
+        position += line.len();
+        if position > offset {
+            break;
+        }
+    }
+    current
+}
+
+/// The key assigned on the line that contains `offset`, as in `key = value`.
+fn key_on_line(text: &str, offset: usize) -> Option<String> {
+    let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+    let line = text[line_start..].lines().next()?;
+    let (key, _) = line.split_once('=')?;
+    let key = key.trim().trim_matches('"');
+    (!key.is_empty() && !key.starts_with('[')).then(|| key.to_string())
+}
+
+fn backticked_after<'a>(message: &'a str, prefix: &str) -> Option<&'a str> {
+    let rest = &message[message.find(prefix)? + prefix.len()..];
+    Some(&rest[..rest.find('`')?])
+}
+
+/// The names listed in serde's "expected one of `a`, `b`" tail.
+fn expected_names(message: &str) -> Vec<&str> {
+    let Some(tail) = message.find("expected").map(|i| &message[i..]) else {
+        return Vec::new();
+    };
+    tail.split('`').skip(1).step_by(2).collect()
+}
+
+/// The expected name within edit distance 2 of `key`, for a "did you mean" hint.
+fn closest<'a>(key: &str, names: &[&'a str]) -> Option<&'a str> {
+    names
+        .iter()
+        .map(|name| (edit_distance(key, name), *name))
+        .filter(|(distance, _)| *distance <= 2)
+        .min()
+        .map(|(_, name)| name)
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut previous: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut current = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let substitution = previous[j] + usize::from(ca != *cb);
+            current.push(substitution.min(previous[j + 1] + 1).min(current[j] + 1));
+        }
+        previous = current;
+    }
+    previous[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GOOD: &str = r#"
+[controller]
+name = "Kestokauppa Oy"
+business_id = "1234567-1"
+privacy_address = "tietosuoja@kestokauppa.example.test"
+
+[store]
+path = "data/rightsbot.db"
+"#;
+
+    fn parse(text: &str) -> Result<Config, String> {
+        Config::parse(text, Path::new("rightsbot.toml"), Path::new("/etc/rb")).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn defaults_and_relative_paths() {
+        let config = parse(GOOD).unwrap();
+        assert_eq!(config.controller.default_language, Lang::Fi);
+        assert_eq!(config.controller.timezone.name, "Europe/Helsinki");
+        assert!(config.controller.eves_closed);
+        assert_eq!(config.store.path, Path::new("/etc/rb/data/rightsbot.db"));
+    }
+
+    #[test]
+    fn unknown_key_names_line_table_and_suggestion() {
+        let text = GOOD.replace("privacy_address", "privcy_address");
+        assert_eq!(
+            parse(&text).unwrap_err(),
+            "rightsbot.toml:5:1: unknown key \"privcy_address\" in [controller] (did you mean \"privacy_address\"?)"
+        );
+    }
+
+    #[test]
+    fn secrets_in_the_file_are_refused_with_a_reason() {
+        let text = format!("{GOOD}\n[ingest]\npassword = \"hunter2\"\n");
+        let err = parse(&text).unwrap_err();
+        assert!(err.starts_with("rightsbot.toml:11:1: unknown key \"password\" in [ingest]"), "{err}");
+        assert!(err.contains("secrets are never kept in the config file"), "{err}");
+        assert!(!err.contains("hunter2"), "{err}");
+    }
+
+    #[test]
+    fn missing_key_and_section() {
+        let text = GOOD.replace("business_id = \"1234567-1\"\n", "");
+        let err = parse(&text).unwrap_err();
+        assert!(err.contains("missing key \"business_id\" in [controller]"), "{err}");
+        let err = parse("[store]\npath = \"x\"\n").unwrap_err();
+        assert!(err.contains("missing section [controller]"), "{err}");
+    }
+
+    #[test]
+    fn bad_values_name_their_key() {
+        let text = GOOD.replace("[store]", "default_language = \"de\"\ntimezone = \"Europe/Helsinky\"\n[store]");
+        let err = parse(&text).unwrap_err();
+        assert!(err.starts_with("rightsbot.toml:7:20:"), "{err}");
+        assert!(err.contains("key \"default_language\" in [controller]"), "{err}");
+        let text = GOOD.replace("[store]", "timezone = \"Europe/Helsinky\"\n[store]");
+        let err = parse(&text).unwrap_err();
+        assert!(err.contains("unknown time zone \"Europe/Helsinky\""), "{err}");
+        assert!(err.contains("key \"timezone\""), "{err}");
+    }
+
+    #[test]
+    fn syntax_error_has_a_position() {
+        let err = parse("[controller\nname = 1\n").unwrap_err();
+        assert!(err.starts_with("rightsbot.toml:1:"), "{err}");
+    }
+}

@@ -1,0 +1,14 @@
+//! rightsbot answers GDPR data-subject rights requests that arrive by e-mail.
+//!
+//! The modules follow the pipeline, a line each, in the order data flows through them.
+
+pub mod intake;
+pub mod parse;
+pub mod case;
+pub mod deadline;
+pub mod store;
+pub mod cli;
+
+pub mod config;
+pub mod ids;
+pub mod lang;

@@ -1,0 +1,161 @@
+//! Finds the text the sender wrote this time, apart from what they quoted.
+//!
+//! A request is judged by its new text only: a reply that quotes our acknowledgement, or an
+//! earlier request, must not count twice. Mail clients mark history in a handful of ways:
+//! `>` lines, an attribution line ("On … wrote:", "… kirjoitti:", "… skrev:"), an Outlook
+//! header block ("From:/Lähettäjä:/Från:" followed by "Sent:/To:/Subject:" in the same
+//! language), separator lines, and signatures ("-- ", "Sent from my iPhone").
+
+/// Attribution lines end with one of these (Gmail, Apple Mail, Thunderbird in en/fi/sv).
+const ATTRIBUTION_ENDINGS: &[&str] = &["wrote:", "kirjoitti:", "skrev:", "schrieb:", "a écrit :"];
+
+/// Lines that start a forwarded or original message block.
+const SEPARATORS: &[&str] = &[
+    "-----original message-----",
+    "-----alkuperäinen viesti-----",
+    "-----ursprungligt meddelande-----",
+    "---------- forwarded message",
+    "---------- välitetty viesti",
+    "---------- vidarebefordrat meddelande",
+    "begin forwarded message:",
+];
+
+/// First lines of an Outlook header block, and the lines that confirm one.
+const OUTLOOK_FROM: &[&str] = &["from:", "lähettäjä:", "från:", "fra:"];
+const OUTLOOK_FOLLOWERS: &[&str] = &[
+    "sent:", "date:", "to:", "subject:", "cc:", "lähetetty:", "päivämäärä:", "vastaanottaja:",
+    "aihe:", "skickat:", "datum:", "till:", "ämne:", "kopia:",
+];
+
+/// Phone and webmail footers, taken as the start of a signature when short.
+const DEVICE_FOOTERS: &[&str] = &[
+    "sent from my",
+    "sent from outlook",
+    "get outlook for",
+    "lähetetty iphonesta",
+    "lähetetty android",
+    "lähetetty laitteesta",
+    "lähetetty mobiili",
+    "lähetetty outlook",
+    "skickat från min",
+    "skickat från outlook",
+    "hämta outlook för",
+];
+
+/// The new text of `text`: everything before the first mark of quoted history or
+/// signature, with `>` lines dropped and surrounding blank lines trimmed.
+pub fn new_text(text: &str) -> String {
+    let lines: Vec<&str> = text.lines().collect();
+    let end = history_start(&lines);
+    let kept: Vec<&str> = lines[..end]
+        .iter()
+        .copied()
+        .filter(|line| !line.trim_start().starts_with('>'))
+        .collect();
+    let joined = kept.join("\n");
+    joined.trim_matches(|c: char| c == '\n' || c == '\r' || c.is_whitespace()).to_string()
+}
+
+fn history_start(lines: &[&str]) -> usize {
+    for (index, raw) in lines.iter().enumerate() {
+        let line = raw.trim();
+        let lower = line.to_lowercase();
+        if raw.trim_end_matches('\r') == "-- " || line == "--" {
+            return index;
+        }
+        if line.len() >= 8 && line.chars().all(|c| c == '_') {
+            return index;
+        }
+        if SEPARATORS.iter().any(|s| lower.starts_with(s)) {
+            return index;
+        }
+        if lower.chars().count() <= 60 && DEVICE_FOOTERS.iter().any(|s| lower.starts_with(s)) {
+            return index;
+        }
+        if is_attribution(&lower) {
+            return index;
+        }
+        // Gmail wraps a long attribution: "On Mon, 5 Oct 2026 at 10:00, Name <" / "a@b> wrote:".
+        if let Some(next) = lines.get(index + 1) {
+            let next = next.trim().to_lowercase();
+            let opener = ["on ", "den ", "le ", "am "].iter().any(|p| lower.starts_with(p))
+                || lower.chars().next().is_some_and(|c| c.is_ascii_digit());
+            if opener && !line.is_empty() && is_attribution(&next) && next.len() < 80 {
+                return index;
+            }
+        }
+        if OUTLOOK_FROM.iter().any(|s| lower.starts_with(s)) {
+            let confirmed = lines[index + 1..]
+                .iter()
+                .take(4)
+                .filter(|l| {
+                    let l = l.trim().to_lowercase();
+                    OUTLOOK_FOLLOWERS.iter().any(|f| l.starts_with(f))
+                })
+                .count();
+            if confirmed >= 2 {
+                return index;
+            }
+        }
+    }
+    lines.len()
+}
+
+fn is_attribution(lower: &str) -> bool {
+    let stripped = lower.trim_end();
+    if stripped.len() <= 12 || !stripped.ends_with(':') {
+        return false;
+    }
+    // Most clients end with the verb; Swedish Apple Mail and Gmail put the name after it
+    // ("Den 5 okt. 2026 kl. 10:00 skrev Shop <a@b>:").
+    ATTRIBUTION_ENDINGS.iter().any(|e| stripped.ends_with(e))
+        || ([" skrev ", " wrote ", " kirjoitti "].iter().any(|verb| stripped.contains(verb))
+            && stripped.chars().any(|c| c.is_ascii_digit()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::new_text;
+
+    #[test]
+    fn keeps_plain_text() {
+        assert_eq!(new_text("Hei,\n\npoistakaa tietoni.\n\nt. Maija\n"), "Hei,\n\npoistakaa tietoni.\n\nt. Maija");
+    }
+
+    #[test]
+    fn cuts_attributions_in_three_languages() {
+        for attribution in [
+            "On Mon, 5 Oct 2026 at 10:00, Shop <a@example.test> wrote:",
+            "ma 5.10.2026 klo 10.00 Shop <a@example.test> kirjoitti:",
+            "Den 5 okt. 2026 kl. 10:00 skrev Shop <a@example.test>:",
+        ] {
+            let text = format!("Uusi teksti.\n\n{attribution}\n> vanha\n> teksti\n");
+            assert_eq!(new_text(&text), "Uusi teksti.", "{attribution}");
+        }
+    }
+
+    #[test]
+    fn cuts_wrapped_gmail_attribution() {
+        let text = "Any news?\n\nOn Mon, 5 Oct 2026 at 10:00, Shop <\na@example.test> wrote:\n> old\n";
+        assert_eq!(new_text(text), "Any news?");
+    }
+
+    #[test]
+    fn cuts_outlook_blocks_but_not_a_lone_from_line() {
+        let text = "Korjatkaa osoite.\n\nLähettäjä: Shop\nLähetetty: 5.10.2026\nVastaanottaja: minä\nAihe: x\n\nvanha";
+        assert_eq!(new_text(text), "Korjatkaa osoite.");
+        let text = "From: my old address, please delete it.\nThanks";
+        assert_eq!(new_text(text), text);
+    }
+
+    #[test]
+    fn cuts_signatures_and_device_footers() {
+        assert_eq!(new_text("Radera mitt konto.\n\nSkickat från min iPhone"), "Radera mitt konto.");
+        assert_eq!(new_text("Delete me.\n-- \nMatti\n040 123"), "Delete me.");
+    }
+
+    #[test]
+    fn drops_inline_quotes() {
+        assert_eq!(new_text("> question?\nanswer\n> other?\nsecond"), "answer\nsecond");
+    }
+}

@@ -1,0 +1,649 @@
+//! Store: the one SQLite file that holds every message, case and event.
+//!
+//! Nothing else in the program opens SQLite. Callers speak in intents (`insert_message`,
+//! `open_case`, `append_event`, `cases`) and never see SQL or a connection. Writes happen in
+//! a [`Batch`], one immediate transaction, so a crash leaves either all of a message's
+//! rows or none of them. The raw bytes of every message are kept exactly as received; the
+//! event log and the raw bytes are protected by triggers, so not even a bug here can
+//! rewrite the audit trail.
+
+mod schema;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use jiff::Timestamp;
+use jiff::civil::Date;
+use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension, params};
+use serde::Serialize;
+
+use crate::case::CaseState;
+use crate::ids::{CaseId, MessageId, MessageKey};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database {} is locked by another process", path.display())]
+    Locked { path: PathBuf },
+    #[error("database {} is read-only", path.display())]
+    ReadOnly { path: PathBuf },
+    #[error("cannot open database {}", path.display())]
+    Open {
+        path: PathBuf,
+        #[source]
+        source: rusqlite::Error,
+    },
+    #[error("database {} was written by a newer rightsbot (schema {found}, this one knows {known})", path.display())]
+    TooNew { path: PathBuf, found: i64, known: i64 },
+    #[error("database {} could not be migrated to schema {version}", path.display())]
+    Migration {
+        path: PathBuf,
+        version: i64,
+        #[source]
+        source: rusqlite::Error,
+    },
+    #[error("database {}: {what} is corrupt: {detail}", path.display())]
+    Corrupt { path: PathBuf, what: &'static str, detail: String },
+    #[error("database {}", path.display())]
+    Sqlite {
+        path: PathBuf,
+        #[source]
+        source: rusqlite::Error,
+    },
+}
+
+/// How the store is opened.
+#[derive(Clone, Debug)]
+pub struct StoreOptions {
+    /// How long to wait for another writer before giving up with [`StoreError::Locked`].
+    pub busy_timeout: Duration,
+}
+
+impl Default for StoreOptions {
+    fn default() -> Self {
+        StoreOptions { busy_timeout: Duration::from_secs(5) }
+    }
+}
+
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+}
+
+/// Which clue gave a message's receipt time, strongest first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReceiptSource {
+    /// The IMAP server's INTERNALDATE: when our own server accepted the message.
+    ImapInternalDate,
+    /// The date of the topmost `Received:` header.
+    ReceivedHeader,
+    /// The delivery time in a Maildir file name.
+    MaildirDelivery,
+    /// The sender's `Date:` header.
+    DateHeader,
+    /// None of the above: the time it was ingested.
+    IngestTime,
+}
+
+impl ReceiptSource {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReceiptSource::ImapInternalDate => "imap_internaldate",
+            ReceiptSource::ReceivedHeader => "received_header",
+            ReceiptSource::MaildirDelivery => "maildir_delivery",
+            ReceiptSource::DateHeader => "date_header",
+            ReceiptSource::IngestTime => "ingest_time",
+        }
+    }
+}
+
+/// A message about to be stored.
+pub struct NewMessage<'a> {
+    pub raw: &'a [u8],
+    pub raw_sha256: &'a [u8; 32],
+    pub message_id: Option<&'a MessageId>,
+    pub origin: &'a str,
+    pub received_at: Timestamp,
+    pub received_from: ReceiptSource,
+    pub from_address: Option<&'a str>,
+    pub from_name: Option<&'a str>,
+    pub reply_to: Option<&'a str>,
+    pub subject: &'a str,
+    pub in_reply_to: &'a [MessageId],
+    pub references: &'a [MessageId],
+    pub automated: Option<&'a str>,
+}
+
+/// A case about to be opened.
+pub struct NewCase<'a> {
+    pub year: i16,
+    pub state: CaseState,
+    pub received_at: Timestamp,
+    pub requester: Option<&'a str>,
+    pub requester_name: Option<&'a str>,
+    pub subject: &'a str,
+    pub deadline: Date,
+}
+
+/// An entry for a case's audit trail.
+pub struct NewEvent<'a> {
+    pub at: Timestamp,
+    pub actor: &'a str,
+    pub kind: &'a str,
+    pub details: serde_json::Value,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct CaseSummary {
+    pub id: String,
+    #[serde(skip)]
+    pub case_id: CaseId,
+    pub state: CaseState,
+    pub received_at: Timestamp,
+    pub requester: Option<String>,
+    pub requester_name: Option<String>,
+    pub subject: String,
+    pub deadline: Date,
+    pub opened_at: Timestamp,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct MessageSummary {
+    pub key: i64,
+    pub message_id: Option<String>,
+    pub origin: String,
+    pub received_at: Timestamp,
+    pub received_from: String,
+    pub from_address: Option<String>,
+    pub subject: String,
+    pub size: i64,
+    pub automated: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct EventRecord {
+    pub at: Timestamp,
+    pub actor: String,
+    pub kind: String,
+    pub details: serde_json::Value,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct CaseDetail {
+    #[serde(flatten)]
+    pub summary: CaseSummary,
+    pub messages: Vec<MessageSummary>,
+    pub events: Vec<EventRecord>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct QuarantineEntry {
+    pub at: Timestamp,
+    pub origin: String,
+    pub reason: String,
+    /// The stored message holding the bytes, when they could be read.
+    pub message: Option<i64>,
+    pub size: Option<i64>,
+}
+
+/// Counts for `status`-style summaries.
+#[derive(Clone, Copy, Debug, Default, Serialize, PartialEq, Eq)]
+pub struct Totals {
+    pub messages: i64,
+    pub cases: i64,
+    pub quarantined: i64,
+    pub automated: i64,
+}
+
+impl Store {
+    /// Opens (creating if needed) the database at `path` and brings its schema up to date.
+    pub fn open(path: &Path, options: &StoreOptions) -> Result<Store, StoreError> {
+        if let Some(parent) = path.parent()
+            && !parent.as_os_str().is_empty()
+            && !parent.exists()
+        {
+            std::fs::create_dir_all(parent).map_err(|err| StoreError::Open {
+                path: path.to_path_buf(),
+                source: rusqlite::Error::InvalidPath(PathBuf::from(err.to_string())),
+            })?;
+        }
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(path, flags)
+            .map_err(|source| StoreError::Open { path: path.to_path_buf(), source })?;
+        let mut store = Store { conn, path: path.to_path_buf() };
+        store.configure(options)?;
+        schema::migrate(&mut store.conn, &store.path)?;
+        Ok(store)
+    }
+
+    fn configure(&self, options: &StoreOptions) -> Result<(), StoreError> {
+        self.conn.busy_timeout(options.busy_timeout).map_err(|e| self.error(e))?;
+        // WAL lets `cases` read while the daemon writes. FULL makes a commit durable before
+        // intake acknowledges the message to the server (moves it out of the inbox), so a
+        // power cut cannot lose a request that already left the inbox.
+        self.conn
+            .pragma_update(None, "journal_mode", "WAL")
+            .map_err(|e| self.error(e))?;
+        self.conn.pragma_update(None, "synchronous", "FULL").map_err(|e| self.error(e))?;
+        self.conn.pragma_update(None, "foreign_keys", "ON").map_err(|e| self.error(e))?;
+        Ok(())
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn error(&self, source: rusqlite::Error) -> StoreError {
+        classify_error(&self.path, source)
+    }
+
+    /// Starts a write transaction. It takes the write lock at once, so a second writer
+    /// waits here (up to the busy timeout) rather than failing halfway through.
+    pub fn begin(&mut self) -> Result<Batch<'_>, StoreError> {
+        let path = self.path.clone();
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(|e| classify_error(&path, e))?;
+        Ok(Batch { tx, path })
+    }
+
+    /// Every case, oldest first.
+    pub fn cases(&self) -> Result<Vec<CaseSummary>, StoreError> {
+        let mut statement = self
+            .conn
+            .prepare(&format!("{CASE_COLUMNS} ORDER BY year, seq"))
+            .map_err(|e| self.error(e))?;
+        let rows = statement.query_map([], case_row).map_err(|e| self.error(e))?;
+        let mut cases = Vec::new();
+        for row in rows {
+            cases.push(self.check_case(row.map_err(|e| self.error(e))?)?);
+        }
+        Ok(cases)
+    }
+
+    /// One case with its messages and events, or `None` if there is no such case.
+    pub fn case(&self, id: CaseId) -> Result<Option<CaseDetail>, StoreError> {
+        let row = self
+            .conn
+            .query_row(
+                &format!("{CASE_COLUMNS} WHERE year = ?1 AND seq = ?2"),
+                params![id.year, id.seq],
+                case_row,
+            )
+            .optional()
+            .map_err(|e| self.error(e))?;
+        let Some(row) = row else {
+            return Ok(None);
+        };
+        let rowid = row.rowid;
+        let summary = self.check_case(row)?;
+
+        let mut statement = self
+            .conn
+            .prepare(
+                "SELECT id, message_id, origin, received_at, received_from, from_address, subject, size, automated
+                 FROM messages WHERE case_id = ?1 ORDER BY received_at, id",
+            )
+            .map_err(|e| self.error(e))?;
+        let mut messages = Vec::new();
+        let rows = statement
+            .query_map([rowid], |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, Option<String>>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, String>(4)?,
+                    r.get::<_, Option<String>>(5)?,
+                    r.get::<_, String>(6)?,
+                    r.get::<_, i64>(7)?,
+                    r.get::<_, Option<String>>(8)?,
+                ))
+            })
+            .map_err(|e| self.error(e))?;
+        for row in rows {
+            let (key, message_id, origin, received_at, received_from, from_address, subject, size, automated) =
+                row.map_err(|e| self.error(e))?;
+            messages.push(MessageSummary {
+                key,
+                message_id,
+                origin,
+                received_at: self.timestamp("messages.received_at", &received_at)?,
+                received_from,
+                from_address,
+                subject,
+                size,
+                automated,
+            });
+        }
+
+        let mut statement = self
+            .conn
+            .prepare("SELECT at, actor, kind, details FROM events WHERE case_id = ?1 ORDER BY id")
+            .map_err(|e| self.error(e))?;
+        let rows = statement
+            .query_map([rowid], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, String>(3)?))
+            })
+            .map_err(|e| self.error(e))?;
+        let mut events = Vec::new();
+        for row in rows {
+            let (at, actor, kind, details) = row.map_err(|e| self.error(e))?;
+            let details = serde_json::from_str(&details).map_err(|err| StoreError::Corrupt {
+                path: self.path.clone(),
+                what: "events.details",
+                detail: err.to_string(),
+            })?;
+            events.push(EventRecord { at: self.timestamp("events.at", &at)?, actor, kind, details });
+        }
+        Ok(Some(CaseDetail { summary, messages, events }))
+    }
+
+    /// What could not be handled, oldest first.
+    pub fn quarantine(&self) -> Result<Vec<QuarantineEntry>, StoreError> {
+        let mut statement = self
+            .conn
+            .prepare(
+                "SELECT q.at, q.origin, q.reason, q.message, m.size
+                 FROM quarantine q LEFT JOIN messages m ON m.id = q.message ORDER BY q.id",
+            )
+            .map_err(|e| self.error(e))?;
+        let rows = statement
+            .query_map([], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, Option<i64>>(3)?,
+                    r.get::<_, Option<i64>>(4)?,
+                ))
+            })
+            .map_err(|e| self.error(e))?;
+        let mut entries = Vec::new();
+        for row in rows {
+            let (at, origin, reason, message, size) = row.map_err(|e| self.error(e))?;
+            entries.push(QuarantineEntry { at: self.timestamp("quarantine.at", &at)?, origin, reason, message, size });
+        }
+        Ok(entries)
+    }
+
+    /// The raw bytes of a stored message, exactly as received.
+    pub fn raw_message(&self, key: MessageKey) -> Result<Option<Vec<u8>>, StoreError> {
+        self.conn
+            .query_row("SELECT raw FROM messages WHERE id = ?1", [key.0], |r| r.get(0))
+            .optional()
+            .map_err(|e| self.error(e))
+    }
+
+    pub fn totals(&self) -> Result<Totals, StoreError> {
+        self.conn
+            .query_row(
+                "SELECT (SELECT COUNT(*) FROM messages),
+                        (SELECT COUNT(*) FROM cases),
+                        (SELECT COUNT(*) FROM quarantine),
+                        (SELECT COUNT(*) FROM messages WHERE automated IS NOT NULL)",
+                [],
+                |r| Ok(Totals { messages: r.get(0)?, cases: r.get(1)?, quarantined: r.get(2)?, automated: r.get(3)? }),
+            )
+            .map_err(|e| self.error(e))
+    }
+
+    fn check_case(&self, row: CaseRow) -> Result<CaseSummary, StoreError> {
+        let corrupt = |what, detail: String| StoreError::Corrupt { path: self.path.clone(), what, detail };
+        let state: CaseState = row.state.parse().map_err(|_| corrupt("cases.state", row.state.clone()))?;
+        let case_id = CaseId {
+            year: i16::try_from(row.year).map_err(|_| corrupt("cases.year", row.year.to_string()))?,
+            seq: u32::try_from(row.seq).map_err(|_| corrupt("cases.seq", row.seq.to_string()))?,
+        };
+        Ok(CaseSummary {
+            id: case_id.to_string(),
+            case_id,
+            state,
+            received_at: self.timestamp("cases.received_at", &row.received_at)?,
+            requester: row.requester,
+            requester_name: row.requester_name,
+            subject: row.subject,
+            deadline: row.deadline.parse().map_err(|_| corrupt("cases.deadline", row.deadline.clone()))?,
+            opened_at: self.timestamp("cases.opened_at", &row.opened_at)?,
+        })
+    }
+
+    fn timestamp(&self, what: &'static str, text: &str) -> Result<Timestamp, StoreError> {
+        text.parse().map_err(|_| StoreError::Corrupt { path: self.path.clone(), what, detail: text.to_string() })
+    }
+}
+
+const CASE_COLUMNS: &str =
+    "SELECT id, year, seq, state, received_at, requester, requester_name, subject, deadline, opened_at FROM cases";
+
+struct CaseRow {
+    rowid: i64,
+    year: i64,
+    seq: i64,
+    state: String,
+    received_at: String,
+    requester: Option<String>,
+    requester_name: Option<String>,
+    subject: String,
+    deadline: String,
+    opened_at: String,
+}
+
+fn case_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<CaseRow> {
+    Ok(CaseRow {
+        rowid: r.get(0)?,
+        year: r.get(1)?,
+        seq: r.get(2)?,
+        state: r.get(3)?,
+        received_at: r.get(4)?,
+        requester: r.get(5)?,
+        requester_name: r.get(6)?,
+        subject: r.get(7)?,
+        deadline: r.get(8)?,
+        opened_at: r.get(9)?,
+    })
+}
+
+/// Maps SQLite's failures onto what a person can act on.
+fn classify_error(path: &Path, source: rusqlite::Error) -> StoreError {
+    let path = path.to_path_buf();
+    match source.sqlite_error_code() {
+        Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => StoreError::Locked { path },
+        Some(ErrorCode::ReadOnly) => StoreError::ReadOnly { path },
+        Some(ErrorCode::CannotOpen | ErrorCode::NotADatabase | ErrorCode::PermissionDenied) => {
+            StoreError::Open { path, source }
+        }
+        _ => StoreError::Sqlite { path, source },
+    }
+}
+
+/// One write transaction. Dropping it without [`Batch::commit`] rolls everything back.
+pub struct Batch<'a> {
+    tx: rusqlite::Transaction<'a>,
+    path: PathBuf,
+}
+
+impl Batch<'_> {
+    fn error(&self, source: rusqlite::Error) -> StoreError {
+        classify_error(&self.path, source)
+    }
+
+    pub fn commit(self) -> Result<(), StoreError> {
+        let path = self.path;
+        self.tx.commit().map_err(|e| classify_error(&path, e))
+    }
+
+    /// Whether these exact bytes are already stored.
+    pub fn knows_raw(&self, raw_sha256: &[u8; 32]) -> Result<bool, StoreError> {
+        let mut statement = self
+            .tx
+            .prepare_cached("SELECT 1 FROM messages WHERE raw_sha256 = ?1")
+            .map_err(|e| self.error(e))?;
+        statement.exists([&raw_sha256[..]]).map_err(|e| self.error(e))
+    }
+
+    /// Whether a message with this Message-ID is already stored.
+    pub fn knows_message_id(&self, id: &MessageId) -> Result<bool, StoreError> {
+        let mut statement = self
+            .tx
+            .prepare_cached("SELECT 1 FROM messages WHERE message_id = ?1")
+            .map_err(|e| self.error(e))?;
+        statement.exists([id.as_str()]).map_err(|e| self.error(e))
+    }
+
+    /// The case of the most recent stored message among `ids`, for threading a reply.
+    pub fn case_of_thread(&self, ids: &[MessageId]) -> Result<Option<CaseId>, StoreError> {
+        let mut statement = self
+            .tx
+            .prepare_cached(
+                "SELECT c.year, c.seq FROM messages m JOIN cases c ON c.id = m.case_id WHERE m.message_id = ?1",
+            )
+            .map_err(|e| self.error(e))?;
+        // References lists the thread oldest first; the nearest ancestor is the best guide.
+        for id in ids.iter().rev() {
+            let found = statement
+                .query_row([id.as_str()], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)))
+                .optional()
+                .map_err(|e| self.error(e))?;
+            if let Some((year, seq)) = found {
+                return Ok(self.case_id(year, seq));
+            }
+        }
+        Ok(None)
+    }
+
+    /// Whether the case exists.
+    pub fn case_exists(&self, id: CaseId) -> Result<bool, StoreError> {
+        let mut statement = self
+            .tx
+            .prepare_cached("SELECT 1 FROM cases WHERE year = ?1 AND seq = ?2")
+            .map_err(|e| self.error(e))?;
+        statement.exists(params![id.year, id.seq]).map_err(|e| self.error(e))
+    }
+
+    fn case_id(&self, year: i64, seq: i64) -> Option<CaseId> {
+        Some(CaseId { year: i16::try_from(year).ok()?, seq: u32::try_from(seq).ok()? })
+    }
+
+    pub fn insert_message(&self, message: &NewMessage<'_>, now: Timestamp) -> Result<MessageKey, StoreError> {
+        let ids = |list: &[MessageId]| {
+            serde_json::Value::from(list.iter().map(|id| id.as_str().to_string()).collect::<Vec<_>>()).to_string()
+        };
+        let mut statement = self
+            .tx
+            .prepare_cached(
+                "INSERT INTO messages (raw_sha256, message_id, raw, size, origin, received_at, received_from,
+                    stored_at, from_address, from_name, reply_to, subject, in_reply_to, references_ids, automated)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+            )
+            .map_err(|e| self.error(e))?;
+        statement
+            .execute(params![
+                &message.raw_sha256[..],
+                message.message_id.map(MessageId::as_str),
+                message.raw,
+                message.raw.len() as i64,
+                message.origin,
+                message.received_at.to_string(),
+                message.received_from.as_str(),
+                now.to_string(),
+                message.from_address,
+                message.from_name,
+                message.reply_to,
+                message.subject,
+                ids(message.in_reply_to),
+                ids(message.references),
+                message.automated,
+            ])
+            .map_err(|e| self.error(e))?;
+        Ok(MessageKey(self.tx.last_insert_rowid()))
+    }
+
+    /// Opens a case with the next number of its year.
+    pub fn open_case(&self, case: &NewCase<'_>, now: Timestamp) -> Result<CaseId, StoreError> {
+        let next: i64 = self
+            .tx
+            .prepare_cached("SELECT COALESCE(MAX(seq), 0) + 1 FROM cases WHERE year = ?1")
+            .and_then(|mut s| s.query_row([case.year], |r| r.get(0)))
+            .map_err(|e| self.error(e))?;
+        let seq = u32::try_from(next).map_err(|_| StoreError::Corrupt {
+            path: self.path.clone(),
+            what: "cases.seq",
+            detail: next.to_string(),
+        })?;
+        let mut statement = self
+            .tx
+            .prepare_cached(
+                "INSERT INTO cases (year, seq, state, received_at, requester, requester_name, subject, deadline, opened_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            )
+            .map_err(|e| self.error(e))?;
+        statement
+            .execute(params![
+                case.year,
+                seq,
+                case.state.as_str(),
+                case.received_at.to_string(),
+                case.requester,
+                case.requester_name,
+                case.subject,
+                case.deadline.to_string(),
+                now.to_string(),
+            ])
+            .map_err(|e| self.error(e))?;
+        Ok(CaseId { year: case.year, seq })
+    }
+
+    pub fn attach_message(&self, message: MessageKey, case: CaseId) -> Result<(), StoreError> {
+        let mut statement = self
+            .tx
+            .prepare_cached("UPDATE messages SET case_id = (SELECT id FROM cases WHERE year = ?1 AND seq = ?2) WHERE id = ?3")
+            .map_err(|e| self.error(e))?;
+        statement.execute(params![case.year, case.seq, message.0]).map_err(|e| self.error(e))?;
+        Ok(())
+    }
+
+    pub fn append_event(&self, case: CaseId, event: &NewEvent<'_>) -> Result<(), StoreError> {
+        let mut statement = self
+            .tx
+            .prepare_cached(
+                "INSERT INTO events (case_id, at, actor, kind, details)
+                 SELECT id, ?3, ?4, ?5, ?6 FROM cases WHERE year = ?1 AND seq = ?2",
+            )
+            .map_err(|e| self.error(e))?;
+        let inserted = statement
+            .execute(params![case.year, case.seq, event.at.to_string(), event.actor, event.kind, event.details.to_string()])
+            .map_err(|e| self.error(e))?;
+        if inserted == 0 {
+            return Err(StoreError::Corrupt { path: self.path.clone(), what: "cases", detail: format!("no case {case}") });
+        }
+        Ok(())
+    }
+
+    /// Records that a message (or a file that could not even be read) needs a person.
+    /// Recording the same origin and reason twice keeps one entry.
+    pub fn quarantine(
+        &self,
+        origin: &str,
+        reason: &str,
+        message: Option<MessageKey>,
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        let exists = self
+            .tx
+            .prepare_cached("SELECT 1 FROM quarantine WHERE origin = ?1 AND reason = ?2 AND message IS ?3")
+            .and_then(|mut s| s.exists(params![origin, reason, message.map(|m| m.0)]))
+            .map_err(|e| self.error(e))?;
+        if !exists {
+            self.tx
+                .prepare_cached("INSERT INTO quarantine (at, origin, reason, message) VALUES (?1, ?2, ?3, ?4)")
+                .and_then(|mut s| s.execute(params![now.to_string(), origin, reason, message.map(|m| m.0)]))
+                .map_err(|e| self.error(e))?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,34 @@
+//! Schema migrations: numbered SQL files, embedded, applied in order, one transaction each,
+//! tracked by `PRAGMA user_version`. A shipped migration is never edited; a change is a new file.
+
+use std::path::Path;
+
+use rusqlite::Connection;
+
+use super::{StoreError, classify_error};
+
+const MIGRATIONS: &[&str] = &[include_str!("migrations/0001_initial.sql")];
+
+pub(super) fn migrate(conn: &mut Connection, path: &Path) -> Result<(), StoreError> {
+    let current: i64 = conn
+        .pragma_query_value(None, "user_version", |r| r.get(0))
+        .map_err(|e| classify_error(path, e))?;
+    let known = MIGRATIONS.len() as i64;
+    if current > known {
+        return Err(StoreError::TooNew { path: path.to_path_buf(), found: current, known });
+    }
+    for (index, sql) in MIGRATIONS.iter().enumerate().skip(current as usize) {
+        let version = index as i64 + 1;
+        let tx = conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(|e| classify_error(path, e))?;
+        let failed = |source| match classify_error(path, source) {
+            StoreError::Sqlite { source, .. } => StoreError::Migration { path: path.to_path_buf(), version, source },
+            other => other,
+        };
+        tx.execute_batch(sql).map_err(failed)?;
+        tx.pragma_update(None, "user_version", version).map_err(failed)?;
+        tx.commit().map_err(failed)?;
+    }
+    Ok(())
+}
