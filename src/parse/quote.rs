@@ -80,7 +80,8 @@ fn history_start(lines: &[&str]) -> usize {
             let next = next.trim().to_lowercase();
             let opener = ["on ", "den ", "le ", "am "].iter().any(|p| lower.starts_with(p))
                 || lower.chars().next().is_some_and(|c| c.is_ascii_digit());
-            if opener && !line.is_empty() && is_attribution(&next) && next.len() < 80 {
+            let ends_attribution = ATTRIBUTION_ENDINGS.iter().any(|e| next.ends_with(e)) || is_attribution(&next);
+            if opener && !line.is_empty() && ends_attribution && next.len() < 80 {
                 return index;
             }
         }

@@ -9,11 +9,14 @@ use super::{StoreError, classify_error};
 
 const MIGRATIONS: &[&str] = &[include_str!("migrations/0001_initial.sql")];
 
+/// The schema version this build writes.
+pub(super) const LATEST: i64 = MIGRATIONS.len() as i64;
+
 pub(super) fn migrate(conn: &mut Connection, path: &Path) -> Result<(), StoreError> {
     let current: i64 = conn
         .pragma_query_value(None, "user_version", |r| r.get(0))
         .map_err(|e| classify_error(path, e))?;
-    let known = MIGRATIONS.len() as i64;
+    let known = LATEST;
     if current > known {
         return Err(StoreError::TooNew { path: path.to_path_buf(), found: current, known });
     }

@@ -1,0 +1,253 @@
+//! The command line as a user meets it: the built binary in a temp dir.
+
+mod support;
+
+use std::fs;
+
+use support::{Sandbox, assert_user_error, bin, repo};
+
+fn example_mailbox() -> String {
+    repo().join("examples/mailbox").display().to_string()
+}
+
+#[test]
+fn deadline_follows_the_month_rule() {
+    let cases = [
+        // (received, months, expected)
+        ("2026-01-31", 1, "2026-03-02"), // 28 Feb 2026 is a Saturday
+        ("2028-01-31", 1, "2028-02-29"), // leap year
+        ("2026-03-06", 1, "2026-04-07"), // Good Friday and Easter Monday 2026
+        ("2026-05-19", 1, "2026-06-22"), // Midsummer Eve and Day 2026
+        ("2026-11-24", 1, "2026-12-28"), // Christmas Eve, Christmas, Boxing Day, Sunday
+        ("2026-11-06", 1, "2026-12-07"), // Independence Day 6 Dec 2026 is a Sunday anyway
+        ("2026-10-15", 1, "2026-11-16"), // 15 Nov 2026 is a Sunday
+        ("2026-01-31", 3, "2026-04-30"), // extended by two further months
+        // 23:30 UTC on 31 March is 02:30 on 1 April in Helsinki: May Day Friday, weekend.
+        ("2026-03-31T23:30:00Z", 1, "2026-05-04"),
+        ("2026-03-31T20:30:00Z", 1, "2026-04-30"),
+    ];
+    for (received, months, expected) in cases {
+        let output = bin().args(["deadline", received, "--months", &months.to_string()]).output().unwrap();
+        assert!(output.status.success(), "{received}: {output:?}");
+        assert_eq!(String::from_utf8_lossy(&output.stdout).trim(), expected, "{received} + {months}");
+    }
+}
+
+#[test]
+fn deadline_json_says_what_moved_it() {
+    let output = bin().args(["deadline", "--json", "2026-11-24"]).output().unwrap();
+    let value: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(value["deadline"], "2026-12-28");
+    assert_eq!(value["moved_from"], "2026-12-24");
+    assert_eq!(value["received_on"], "2026-11-24");
+}
+
+#[test]
+fn deadline_without_eves_uses_the_config() {
+    let sandbox = Sandbox::with_config(&support::CONFIG.replace(
+        "[store]",
+        "eves_closed = false\n[store]",
+    ));
+    assert_eq!(sandbox.ok(&["deadline", "2026-11-24"]).trim(), "2026-12-24");
+}
+
+#[test]
+fn bad_dates_and_usage() {
+    let output = bin().args(["deadline", "31.1.2026"]).output().unwrap();
+    let line = assert_user_error(&output);
+    assert!(line.contains("\"31.1.2026\""), "{line}");
+    // Usage errors exit 2.
+    assert_eq!(bin().args(["deadline"]).output().unwrap().status.code(), Some(2));
+    assert_eq!(bin().args(["no-such-command"]).output().unwrap().status.code(), Some(2));
+    assert_eq!(bin().args(["deadline", "2026-01-01", "--months", "0"]).output().unwrap().status.code(), Some(2));
+}
+
+#[test]
+fn help_explains_every_command() {
+    for command in ["ingest", "cases", "show", "quarantine", "deadline", "config"] {
+        let output = bin().args([command, "--help"]).output().unwrap();
+        assert!(output.status.success(), "{command}");
+        let text = String::from_utf8_lossy(&output.stdout);
+        assert!(text.contains("Usage: rightsbot"), "{command}: {text}");
+    }
+    let output = bin().arg("--help").output().unwrap();
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(text.contains("Exit status"), "{text}");
+}
+
+#[test]
+fn config_errors_are_one_line_with_position() {
+    let sandbox = Sandbox::with_config(&support::CONFIG.replace("privacy_address", "privcy_address"));
+    let line = assert_user_error(&sandbox.run(&["config", "check"]));
+    let expected = format!(
+        "rightsbot: {}:4:1: unknown key \"privcy_address\" in [controller] (did you mean \"privacy_address\"?)",
+        sandbox.config.display()
+    );
+    assert_eq!(line, expected);
+}
+
+#[test]
+fn missing_config_is_a_user_error() {
+    let output = bin().args(["cases"]).env_remove("RIGHTSBOT_CONFIG").output().unwrap();
+    let line = assert_user_error(&output);
+    assert_eq!(line, "rightsbot: no config file: pass --config FILE or set RIGHTSBOT_CONFIG");
+
+    let output = bin().args(["--config", "/no/such/rightsbot.toml", "cases"]).output().unwrap();
+    let line = assert_user_error(&output);
+    assert!(line.starts_with("rightsbot: cannot read config file /no/such/rightsbot.toml: "), "{line}");
+}
+
+#[test]
+fn config_from_the_environment() {
+    let sandbox = Sandbox::new();
+    let output = bin().args(["config", "check"]).env("RIGHTSBOT_CONFIG", &sandbox.config).output().unwrap();
+    assert!(output.status.success(), "{output:?}");
+    assert!(String::from_utf8_lossy(&output.stdout).contains("Kestokauppa Oy"));
+}
+
+#[test]
+fn config_check_reports_the_store() {
+    let sandbox = Sandbox::new();
+    let value = sandbox.json(&["config", "check"]);
+    assert_eq!(value["ok"], true);
+    assert_eq!(value["timezone"], "Europe/Helsinki");
+    assert_eq!(value["store"], sandbox.db().display().to_string());
+    assert!(sandbox.db().exists());
+}
+
+#[test]
+fn missing_input_path_is_a_user_error() {
+    let sandbox = Sandbox::new();
+    let line = assert_user_error(&sandbox.run(&["ingest", "/no/such/maildir"]));
+    assert_eq!(line, "rightsbot: no such file or folder: /no/such/maildir");
+}
+
+#[test]
+fn unreadable_folder_is_a_user_error() {
+    use std::os::unix::fs::PermissionsExt;
+    let sandbox = Sandbox::new();
+    let folder = sandbox.path().join("mail");
+    fs::create_dir_all(folder.join("private")).unwrap();
+    fs::write(folder.join("a.eml"), "Subject: x\n\nx").unwrap();
+    fs::set_permissions(folder.join("private"), fs::Permissions::from_mode(0o000)).unwrap();
+    let mut command = sandbox.command(&["ingest", &folder.display().to_string()]);
+    // Root reads every folder whatever its mode, so run as nobody to see the refusal.
+    if unsafe { libc::geteuid() } == 0 {
+        fs::set_permissions(sandbox.path(), fs::Permissions::from_mode(0o777)).unwrap();
+        // nobody may not reach the build folder; a copy in the sandbox it can run.
+        let program = sandbox.path().join("rightsbot");
+        fs::copy(command.get_program(), &program).unwrap();
+        let args: Vec<_> = command.get_args().map(|a| a.to_owned()).collect();
+        command = std::process::Command::new("setpriv");
+        command.args(["--reuid=65534", "--regid=65534", "--clear-groups"]).arg(program).args(args);
+    }
+    let line = assert_user_error(&command.output().unwrap());
+    assert_eq!(
+        line,
+        format!("rightsbot: cannot read folder {}: Permission denied (os error 13)", folder.join("private").display())
+    );
+}
+
+#[test]
+fn locked_database_is_a_user_error() {
+    let sandbox = Sandbox::new();
+    sandbox.ok(&["config", "check"]);
+    let holder = rusqlite::Connection::open(sandbox.db()).unwrap();
+    holder.execute_batch("BEGIN IMMEDIATE; INSERT INTO quarantine (at, origin, reason) VALUES ('x', 'y', 'z');").unwrap();
+    let line = assert_user_error(&sandbox.run(&["ingest", &example_mailbox()]));
+    assert_eq!(line, format!("rightsbot: database {} is locked by another process", sandbox.db().display()));
+    holder.execute_batch("ROLLBACK").unwrap();
+    // Once the lock is gone the same command works.
+    sandbox.ok(&["ingest", &example_mailbox()]);
+}
+
+#[test]
+fn ingest_is_idempotent_and_accounts_for_every_file() {
+    let sandbox = Sandbox::new();
+    let first = sandbox.json(&["ingest", &example_mailbox()]);
+    let count = |v: &serde_json::Value, key: &str| v[key].as_u64().unwrap_or_else(|| panic!("{key} in {v}"));
+    let files = fs::read_dir(repo().join("examples/mailbox/cur")).unwrap().count()
+        + fs::read_dir(repo().join("examples/mailbox/new")).unwrap().count();
+    assert_eq!(count(&first, "seen"), files as u64);
+    assert_eq!(count(&first, "seen"), count(&first, "new") + count(&first, "duplicates") + count(&first, "quarantined"));
+    assert_eq!(
+        count(&first, "new"),
+        count(&first, "cases_opened") + count(&first, "cases_joined") + count(&first, "automated")
+    );
+    assert!(count(&first, "quarantined") >= 1, "the broken example file: {first}");
+    assert!(count(&first, "cases_joined") >= 2, "the two example replies: {first}");
+    assert!(count(&first, "automated") >= 3, "auto-reply, bounce, newsletter: {first}");
+
+    let second = sandbox.json(&["ingest", &example_mailbox()]);
+    assert_eq!(count(&second, "seen"), files as u64);
+    assert_eq!(count(&second, "new"), 0);
+    assert_eq!(count(&second, "cases_opened"), 0);
+    assert_eq!(count(&second, "duplicates") + count(&second, "quarantined"), files as u64);
+
+    let cases = sandbox.json(&["cases"]);
+    assert_eq!(cases.as_array().unwrap().len() as u64, count(&first, "cases_opened"));
+    let quarantine = sandbox.json(&["quarantine"]);
+    assert_eq!(quarantine.as_array().unwrap().len() as u64, count(&first, "quarantined"));
+    assert!(quarantine[0]["reason"].as_str().unwrap().contains("not a mail message"));
+}
+
+#[test]
+fn a_reply_joins_its_case_and_show_lists_the_trail() {
+    let sandbox = Sandbox::new();
+    let fixtures = repo().join("tests/fixtures/cases");
+    sandbox.ok(&["ingest", &fixtures.join("1-request.eml").display().to_string()]);
+    let output = sandbox.json(&["ingest", &fixtures.join("2-reply.eml").display().to_string(), &fixtures.join("3-token.eml").display().to_string()]);
+    assert_eq!(output["cases_joined"], 2, "{output}");
+
+    let case = sandbox.json(&["show", "DSR-2026-0001"]);
+    assert_eq!(case["id"], "DSR-2026-0001");
+    assert_eq!(case["state"], "triage");
+    assert_eq!(case["requester"], "aino.virtanen@example.test");
+    // Received 31 Jan 2026 in Helsinki: the deadline is Monday 2 March.
+    assert_eq!(case["deadline"], "2026-03-02");
+    assert_eq!(case["messages"].as_array().unwrap().len(), 3);
+    assert_eq!(case["messages"][0]["received_from"], "received_header");
+    let kinds: Vec<&str> = case["events"].as_array().unwrap().iter().map(|e| e["kind"].as_str().unwrap()).collect();
+    assert_eq!(kinds, ["received", "deadline_set", "joined", "joined"]);
+    assert_eq!(case["events"][1]["details"]["deadline"], "2026-03-02");
+
+    let line = assert_user_error(&sandbox.run(&["show", "DSR-2026-0099"]));
+    assert!(line.contains("no case DSR-2026-0099"), "{line}");
+    assert_eq!(sandbox.run(&["show", "case-1"]).status.code(), Some(2));
+}
+
+#[test]
+fn cases_count_days_left_from_now() {
+    let sandbox = Sandbox::new();
+    let fixtures = repo().join("tests/fixtures/cases");
+    sandbox.ok(&["ingest", &fixtures.join("1-request.eml").display().to_string()]);
+    let cases = sandbox.json(&["--now", "2026-02-27T12:00:00+02:00", "cases"]);
+    assert_eq!(cases[0]["days_left"], 3);
+    let cases = sandbox.json(&["--now", "2026-03-05T12:00:00+02:00", "cases"]);
+    assert_eq!(cases[0]["days_left"], -3);
+    let table = sandbox.ok(&["--now", "2026-03-05T12:00:00+02:00", "cases"]);
+    assert!(table.contains("DSR-2026-0001") && table.contains("3d over"), "{table}");
+}
+
+#[test]
+fn event_log_refuses_rewrites() {
+    let sandbox = Sandbox::new();
+    sandbox.ok(&["ingest", &repo().join("tests/fixtures/cases/1-request.eml").display().to_string()]);
+    let conn = rusqlite::Connection::open(sandbox.db()).unwrap();
+    let update = conn.execute("UPDATE events SET actor = 'someone else'", []).unwrap_err();
+    assert!(update.to_string().contains("append-only"), "{update}");
+    let delete = conn.execute("DELETE FROM events", []).unwrap_err();
+    assert!(delete.to_string().contains("append-only"), "{delete}");
+    let rewrite = conn.execute("UPDATE messages SET raw = x'00'", []).unwrap_err();
+    assert!(rewrite.to_string().contains("never rewritten"), "{rewrite}");
+}
+
+#[test]
+fn raw_bytes_are_kept_exactly() {
+    let sandbox = Sandbox::new();
+    let path = repo().join("tests/fixtures/cases/1-request.eml");
+    sandbox.ok(&["ingest", &path.display().to_string()]);
+    let conn = rusqlite::Connection::open(sandbox.db()).unwrap();
+    let raw: Vec<u8> = conn.query_row("SELECT raw FROM messages", [], |r| r.get(0)).unwrap();
+    assert_eq!(raw, fs::read(&path).unwrap());
+}

@@ -1,0 +1,94 @@
+//! Shared helpers for the integration tests: run the built binary in a temp dir.
+#![allow(dead_code)]
+
+pub mod corpus;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+pub fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_rightsbot"))
+}
+
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A temp dir with a config whose store lives inside it.
+pub struct Sandbox {
+    pub dir: tempfile::TempDir,
+    pub config: PathBuf,
+}
+
+pub const CONFIG: &str = r#"[controller]
+name = "Kestokauppa Oy"
+business_id = "1234567-1"
+privacy_address = "tietosuoja@kestokauppa.example.test"
+
+[store]
+path = "rightsbot.db"
+busy_timeout_ms = 300
+"#;
+
+impl Sandbox {
+    pub fn new() -> Sandbox {
+        Sandbox::with_config(CONFIG)
+    }
+
+    pub fn with_config(text: &str) -> Sandbox {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let config = dir.path().join("rightsbot.toml");
+        std::fs::write(&config, text).expect("write config");
+        Sandbox { dir, config }
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn db(&self) -> PathBuf {
+        self.dir.path().join("rightsbot.db")
+    }
+
+    /// Runs `rightsbot --config <sandbox config> ARGS...` in the sandbox.
+    pub fn run(&self, args: &[&str]) -> Output {
+        self.command(args).output().expect("run rightsbot")
+    }
+
+    pub fn command(&self, args: &[&str]) -> Command {
+        let mut command = bin();
+        command.current_dir(self.path()).arg("--config").arg(&self.config).args(args);
+        command.env_remove("RIGHTSBOT_CONFIG").env_remove("RIGHTSBOT_LOG");
+        command
+    }
+
+    /// Runs and expects success; returns stdout.
+    pub fn ok(&self, args: &[&str]) -> String {
+        let output = self.run(args);
+        assert!(
+            output.status.success(),
+            "rightsbot {args:?} failed with {:?}\nstdout: {}\nstderr: {}",
+            output.status.code(),
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8(output.stdout).expect("utf-8 stdout")
+    }
+
+    pub fn json(&self, args: &[&str]) -> serde_json::Value {
+        let mut all = vec!["--json"];
+        all.extend_from_slice(args);
+        let out = self.ok(&all);
+        serde_json::from_str(out.trim()).unwrap_or_else(|e| panic!("not JSON ({e}): {out}"))
+    }
+}
+
+/// Asserts a failed run: exit 1 and exactly one stderr line starting with `rightsbot: `.
+pub fn assert_user_error(output: &Output) -> String {
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert_eq!(output.status.code(), Some(1), "stderr: {stderr}");
+    assert_eq!(stderr.lines().count(), 1, "not one line: {stderr}");
+    assert!(stderr.starts_with("rightsbot: "), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    stderr.trim_end().to_string()
+}
