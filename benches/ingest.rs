@@ -12,7 +12,10 @@ use std::process::Command;
 use std::time::Instant;
 
 fn main() {
-    let count: usize = std::env::var("RIGHTSBOT_BENCH_MESSAGES").ok().and_then(|v| v.parse().ok()).unwrap_or(10_000);
+    let count: usize = std::env::var("RIGHTSBOT_BENCH_MESSAGES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(10_000);
     let dir = tempfile::tempdir().expect("temp dir");
     let maildir = dir.path().join("maildir");
     let started = Instant::now();
@@ -46,7 +49,11 @@ fn main() {
             .output()
             .expect("run rightsbot");
         let elapsed = started.elapsed();
-        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
         let summary = String::from_utf8_lossy(&output.stdout);
         println!(
             "{label:>12}: {count} messages in {:.2?} = {:>6.0} messages/s, peak RSS {:.1} MB   {}",
@@ -56,7 +63,9 @@ fn main() {
             summary.trim()
         );
     }
-    let db = std::fs::metadata(dir.path().join("bench.db")).map(|m| m.len()).unwrap_or(0);
+    let db = std::fs::metadata(dir.path().join("bench.db"))
+        .map(|m| m.len())
+        .unwrap_or(0);
     println!("store: {:.1} MB; expected {expected:?}", db as f64 / 1e6);
 }
 

@@ -51,7 +51,9 @@ pub struct Controller {
 
 impl Controller {
     pub fn calendar(&self) -> HolidayCalendar {
-        HolidayCalendar { eves_closed: self.eves_closed }
+        HolidayCalendar {
+            eves_closed: self.eves_closed,
+        }
     }
 }
 
@@ -68,7 +70,10 @@ pub struct StoreConfig {
 
 impl Default for StoreConfig {
     fn default() -> Self {
-        StoreConfig { path: default_store_path(), busy_timeout_ms: default_busy_timeout_ms() }
+        StoreConfig {
+            path: default_store_path(),
+            busy_timeout_ms: default_busy_timeout_ms(),
+        }
     }
 }
 
@@ -82,7 +87,9 @@ pub struct IngestConfig {
 
 impl Default for IngestConfig {
     fn default() -> Self {
-        IngestConfig { max_message_bytes: default_max_message_bytes() }
+        IngestConfig {
+            max_message_bytes: default_max_message_bytes(),
+        }
     }
 }
 
@@ -99,7 +106,7 @@ fn default_busy_timeout_ms() -> u64 {
     5000
 }
 fn default_max_message_bytes() -> u64 {
-    64 * 1024 * 1024
+    100 * 1024 * 1024
 }
 
 /// An IANA time zone name that is known to the bundled zone database.
@@ -155,14 +162,21 @@ pub enum ConfigError {
         source: std::io::Error,
     },
     #[error("{}:{line}:{column}: {message}", path.display())]
-    Invalid { path: PathBuf, line: usize, column: usize, message: String },
+    Invalid {
+        path: PathBuf,
+        line: usize,
+        column: usize,
+        message: String,
+    },
 }
 
 impl Config {
     /// Reads, parses and checks the config file at `path`.
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|source| ConfigError::Read { path: path.to_path_buf(), source })?;
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
         let base = path.parent().unwrap_or(Path::new("."));
         Config::parse(&text, path, base)
     }
@@ -200,7 +214,9 @@ fn describe_toml_error(text: &str, path: &Path, err: &toml::de::Error) -> Config
             message.push_str(&format!(" (expected one of: {})", expected.join(", ")));
         }
         let lower = key.to_ascii_lowercase();
-        if ["password", "secret", "token"].iter().any(|word| lower.contains(word))
+        if ["password", "secret", "token"]
+            .iter()
+            .any(|word| lower.contains(word))
             && !lower.ends_with("_env")
             && !lower.ends_with("_file")
         {
@@ -225,13 +241,21 @@ fn describe_toml_error(text: &str, path: &Path, err: &toml::de::Error) -> Config
             None => first_line.to_string(),
         }
     };
-    ConfigError::Invalid { path: path.to_path_buf(), line, column, message }
+    ConfigError::Invalid {
+        path: path.to_path_buf(),
+        line,
+        column,
+        message,
+    }
 }
 
 fn line_column(text: &str, offset: usize) -> (usize, usize) {
     let before = &text.as_bytes()[..offset];
     let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
-    let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+    let line_start = before
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |i| i + 1);
     let column = text[line_start..offset].chars().count() + 1;
     (line, column)
 }
@@ -244,7 +268,12 @@ fn table_at(text: &str, offset: usize) -> Option<String> {
         let trimmed = line.trim();
         // The header line itself belongs to the table it opens.
         if trimmed.starts_with('[') && position <= offset {
-            let name = trimmed.trim_start_matches('[').split(']').next().unwrap_or("").trim();
+            let name = trimmed
+                .trim_start_matches('[')
+                .split(']')
+                .next()
+                .unwrap_or("")
+                .trim();
             current = Some(name.to_string());
         }
         position += line.len();
@@ -316,7 +345,8 @@ path = "data/rightsbot.db"
 "#;
 
     fn parse(text: &str) -> Result<Config, String> {
-        Config::parse(text, Path::new("rightsbot.toml"), Path::new("/etc/rb")).map_err(|e| e.to_string())
+        Config::parse(text, Path::new("rightsbot.toml"), Path::new("/etc/rb"))
+            .map_err(|e| e.to_string())
     }
 
     #[test]
@@ -341,8 +371,14 @@ path = "data/rightsbot.db"
     fn secrets_in_the_file_are_refused_with_a_reason() {
         let text = format!("{GOOD}\n[ingest]\npassword = \"hunter2\"\n");
         let err = parse(&text).unwrap_err();
-        assert!(err.starts_with("rightsbot.toml:11:1: unknown key \"password\" in [ingest]"), "{err}");
-        assert!(err.contains("secrets are never kept in the config file"), "{err}");
+        assert!(
+            err.starts_with("rightsbot.toml:11:1: unknown key \"password\" in [ingest]"),
+            "{err}"
+        );
+        assert!(
+            err.contains("secrets are never kept in the config file"),
+            "{err}"
+        );
         assert!(!err.contains("hunter2"), "{err}");
     }
 
@@ -350,20 +386,32 @@ path = "data/rightsbot.db"
     fn missing_key_and_section() {
         let text = GOOD.replace("business_id = \"1234567-1\"\n", "");
         let err = parse(&text).unwrap_err();
-        assert!(err.contains("missing key \"business_id\" in [controller]"), "{err}");
+        assert!(
+            err.contains("missing key \"business_id\" in [controller]"),
+            "{err}"
+        );
         let err = parse("[store]\npath = \"x\"\n").unwrap_err();
         assert!(err.contains("missing section [controller]"), "{err}");
     }
 
     #[test]
     fn bad_values_name_their_key() {
-        let text = GOOD.replace("[store]", "default_language = \"de\"\ntimezone = \"Europe/Helsinky\"\n[store]");
+        let text = GOOD.replace(
+            "[store]",
+            "default_language = \"de\"\ntimezone = \"Europe/Helsinky\"\n[store]",
+        );
         let err = parse(&text).unwrap_err();
         assert!(err.starts_with("rightsbot.toml:7:20:"), "{err}");
-        assert!(err.contains("key \"default_language\" in [controller]"), "{err}");
+        assert!(
+            err.contains("key \"default_language\" in [controller]"),
+            "{err}"
+        );
         let text = GOOD.replace("[store]", "timezone = \"Europe/Helsinky\"\n[store]");
         let err = parse(&text).unwrap_err();
-        assert!(err.contains("unknown time zone \"Europe/Helsinky\""), "{err}");
+        assert!(
+            err.contains("unknown time zone \"Europe/Helsinky\""),
+            "{err}"
+        );
         assert!(err.contains("key \"timezone\""), "{err}");
     }
 

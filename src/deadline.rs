@@ -84,7 +84,8 @@ impl HolidayCalendar {
 
     /// Whether a time limit can end on `date`.
     pub fn is_working_day(&self, date: Date) -> bool {
-        !matches!(date.weekday(), Weekday::Saturday | Weekday::Sunday) && self.holiday(date).is_none()
+        !matches!(date.weekday(), Weekday::Saturday | Weekday::Sunday)
+            && self.holiday(date).is_none()
     }
 
     /// The first working day on or after `date`.
@@ -120,7 +121,8 @@ pub fn easter_sunday(year: i16) -> Date {
 
 fn add_days(date: Date, days: i32) -> Date {
     // Only used within a year of dates jiff already accepted, far from its range limits.
-    date.checked_add(days.days()).expect("date arithmetic within jiff's range")
+    date.checked_add(days.days())
+        .expect("date arithmetic within jiff's range")
 }
 
 /// The same date `months` later, or that month's last day when it has no such date
@@ -145,7 +147,11 @@ pub fn deadline(
     months: u8,
     calendar: &HolidayCalendar,
 ) -> Option<Date> {
-    deadline_from_date(received.to_zoned_datetime(tz.clone()).date(), months, calendar)
+    deadline_from_date(
+        received.to_zoned_datetime(tz.clone()).date(),
+        months,
+        calendar,
+    )
 }
 
 #[cfg(test)]
@@ -193,7 +199,10 @@ mod tests {
         // 24 Nov 2026 → Thursday 24 Dec (Christmas Eve), 25, 26, Sunday 27 → Monday 28.
         assert_eq!(one_month(date(2026, 11, 24)), date(2026, 12, 28));
         let official_only = HolidayCalendar { eves_closed: false };
-        assert_eq!(deadline_from_date(date(2026, 11, 24), 1, &official_only), Some(date(2026, 12, 24)));
+        assert_eq!(
+            deadline_from_date(date(2026, 11, 24), 1, &official_only),
+            Some(date(2026, 12, 24))
+        );
         // 6 December is Independence Day (a Sunday in 2026 anyway; 2027 a Monday).
         assert_eq!(one_month(date(2027, 11, 6)), date(2027, 12, 7));
     }
@@ -228,13 +237,22 @@ mod tests {
         let late: Timestamp = "2026-03-31T23:30:00Z".parse().unwrap();
         assert_eq!(deadline(late, &tz, 1, &fi()), Some(date(2026, 5, 4)));
         // The same instant read as UTC would have ended on 30 April.
-        assert_eq!(deadline(late, &TimeZone::UTC, 1, &fi()), Some(date(2026, 4, 30)));
+        assert_eq!(
+            deadline(late, &TimeZone::UTC, 1, &fi()),
+            Some(date(2026, 4, 30))
+        );
     }
 
     #[test]
     fn extension_counts_from_the_same_receipt() {
-        assert_eq!(deadline_from_date(date(2026, 1, 31), 3, &fi()), Some(date(2026, 4, 30)));
-        assert_eq!(deadline_from_date(date(2026, 11, 30), 3, &fi()), Some(date(2027, 3, 1)));
+        assert_eq!(
+            deadline_from_date(date(2026, 1, 31), 3, &fi()),
+            Some(date(2026, 4, 30))
+        );
+        assert_eq!(
+            deadline_from_date(date(2026, 11, 30), 3, &fi()),
+            Some(date(2027, 3, 1))
+        );
     }
 
     fn any_date() -> impl Strategy<Value = Date> {

@@ -85,7 +85,11 @@ impl MessageId {
     /// Normalises a Message-ID as written in a header: brackets and whitespace dropped.
     /// An empty id is no id.
     pub fn new(raw: &str) -> Option<MessageId> {
-        let id = raw.trim().trim_start_matches('<').trim_end_matches('>').trim();
+        let id = raw
+            .trim()
+            .trim_start_matches('<')
+            .trim_end_matches('>')
+            .trim();
         (!id.is_empty()).then(|| MessageId(id.to_string()))
     }
 
@@ -106,7 +110,10 @@ mod tests {
 
     #[test]
     fn case_id_round_trips() {
-        let id = CaseId { year: 2026, seq: 42 };
+        let id = CaseId {
+            year: 2026,
+            seq: 42,
+        };
         assert_eq!(id.to_string(), "DSR-2026-0042");
         assert_eq!("DSR-2026-0042".parse(), Ok(id));
         assert_eq!("DSR-2026-12345".parse::<CaseId>().map(|c| c.seq), Ok(12345));
@@ -114,7 +121,14 @@ mod tests {
 
     #[test]
     fn case_id_rejects_near_misses() {
-        for bad in ["DSR-26-0042", "DSR-2026-", "DSR-2026-00x2", "2026-0042", "DSR-2026-0000", ""] {
+        for bad in [
+            "DSR-26-0042",
+            "DSR-2026-",
+            "DSR-2026-00x2",
+            "2026-0042",
+            "DSR-2026-0000",
+            "",
+        ] {
             assert!(bad.parse::<CaseId>().is_err(), "{bad}");
         }
     }
@@ -129,7 +143,10 @@ mod tests {
 
     #[test]
     fn message_id_drops_brackets() {
-        assert_eq!(MessageId::new(" <a@b> ").map(|m| m.as_str().to_string()), Some("a@b".into()));
+        assert_eq!(
+            MessageId::new(" <a@b> ").map(|m| m.as_str().to_string()),
+            Some("a@b".into())
+        );
         assert_eq!(MessageId::new("<>"), None);
     }
 }

@@ -2,12 +2,12 @@
 //!
 //! The modules follow the pipeline, a line each, in the order data flows through them.
 
+pub mod case;
+pub mod cli;
+pub mod deadline;
 pub mod intake;
 pub mod parse;
-pub mod case;
-pub mod deadline;
 pub mod store;
-pub mod cli;
 
 pub mod config;
 pub mod ids;

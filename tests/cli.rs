@@ -27,15 +27,25 @@ fn deadline_follows_the_month_rule() {
         ("2026-03-31T20:30:00Z", 1, "2026-04-30"),
     ];
     for (received, months, expected) in cases {
-        let output = bin().args(["deadline", received, "--months", &months.to_string()]).output().unwrap();
+        let output = bin()
+            .args(["deadline", received, "--months", &months.to_string()])
+            .output()
+            .unwrap();
         assert!(output.status.success(), "{received}: {output:?}");
-        assert_eq!(String::from_utf8_lossy(&output.stdout).trim(), expected, "{received} + {months}");
+        assert_eq!(
+            String::from_utf8_lossy(&output.stdout).trim(),
+            expected,
+            "{received} + {months}"
+        );
     }
 }
 
 #[test]
 fn deadline_json_says_what_moved_it() {
-    let output = bin().args(["deadline", "--json", "2026-11-24"]).output().unwrap();
+    let output = bin()
+        .args(["deadline", "--json", "2026-11-24"])
+        .output()
+        .unwrap();
     let value: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(value["deadline"], "2026-12-28");
     assert_eq!(value["moved_from"], "2026-12-24");
@@ -44,10 +54,8 @@ fn deadline_json_says_what_moved_it() {
 
 #[test]
 fn deadline_without_eves_uses_the_config() {
-    let sandbox = Sandbox::with_config(&support::CONFIG.replace(
-        "[store]",
-        "eves_closed = false\n[store]",
-    ));
+    let sandbox =
+        Sandbox::with_config(&support::CONFIG.replace("[store]", "eves_closed = false\n[store]"));
     assert_eq!(sandbox.ok(&["deadline", "2026-11-24"]).trim(), "2026-12-24");
 }
 
@@ -57,14 +65,40 @@ fn bad_dates_and_usage() {
     let line = assert_user_error(&output);
     assert!(line.contains("\"31.1.2026\""), "{line}");
     // Usage errors exit 2.
-    assert_eq!(bin().args(["deadline"]).output().unwrap().status.code(), Some(2));
-    assert_eq!(bin().args(["no-such-command"]).output().unwrap().status.code(), Some(2));
-    assert_eq!(bin().args(["deadline", "2026-01-01", "--months", "0"]).output().unwrap().status.code(), Some(2));
+    assert_eq!(
+        bin().args(["deadline"]).output().unwrap().status.code(),
+        Some(2)
+    );
+    assert_eq!(
+        bin()
+            .args(["no-such-command"])
+            .output()
+            .unwrap()
+            .status
+            .code(),
+        Some(2)
+    );
+    assert_eq!(
+        bin()
+            .args(["deadline", "2026-01-01", "--months", "0"])
+            .output()
+            .unwrap()
+            .status
+            .code(),
+        Some(2)
+    );
 }
 
 #[test]
 fn help_explains_every_command() {
-    for command in ["ingest", "cases", "show", "quarantine", "deadline", "config"] {
+    for command in [
+        "ingest",
+        "cases",
+        "show",
+        "quarantine",
+        "deadline",
+        "config",
+    ] {
         let output = bin().args([command, "--help"]).output().unwrap();
         assert!(output.status.success(), "{command}");
         let text = String::from_utf8_lossy(&output.stdout);
@@ -77,7 +111,8 @@ fn help_explains_every_command() {
 
 #[test]
 fn config_errors_are_one_line_with_position() {
-    let sandbox = Sandbox::with_config(&support::CONFIG.replace("privacy_address", "privcy_address"));
+    let sandbox =
+        Sandbox::with_config(&support::CONFIG.replace("privacy_address", "privcy_address"));
     let line = assert_user_error(&sandbox.run(&["config", "check"]));
     let expected = format!(
         "rightsbot: {}:4:1: unknown key \"privcy_address\" in [controller] (did you mean \"privacy_address\"?)",
@@ -88,19 +123,36 @@ fn config_errors_are_one_line_with_position() {
 
 #[test]
 fn missing_config_is_a_user_error() {
-    let output = bin().args(["cases"]).env_remove("RIGHTSBOT_CONFIG").output().unwrap();
+    let output = bin()
+        .args(["cases"])
+        .env_remove("RIGHTSBOT_CONFIG")
+        .output()
+        .unwrap();
     let line = assert_user_error(&output);
-    assert_eq!(line, "rightsbot: no config file: pass --config FILE or set RIGHTSBOT_CONFIG");
+    assert_eq!(
+        line,
+        "rightsbot: no config file: pass --config FILE or set RIGHTSBOT_CONFIG"
+    );
 
-    let output = bin().args(["--config", "/no/such/rightsbot.toml", "cases"]).output().unwrap();
+    let output = bin()
+        .args(["--config", "/no/such/rightsbot.toml", "cases"])
+        .output()
+        .unwrap();
     let line = assert_user_error(&output);
-    assert!(line.starts_with("rightsbot: cannot read config file /no/such/rightsbot.toml: "), "{line}");
+    assert!(
+        line.starts_with("rightsbot: cannot read config file /no/such/rightsbot.toml: "),
+        "{line}"
+    );
 }
 
 #[test]
 fn config_from_the_environment() {
     let sandbox = Sandbox::new();
-    let output = bin().args(["config", "check"]).env("RIGHTSBOT_CONFIG", &sandbox.config).output().unwrap();
+    let output = bin()
+        .args(["config", "check"])
+        .env("RIGHTSBOT_CONFIG", &sandbox.config)
+        .output()
+        .unwrap();
     assert!(output.status.success(), "{output:?}");
     assert!(String::from_utf8_lossy(&output.stdout).contains("Kestokauppa Oy"));
 }
@@ -139,12 +191,18 @@ fn unreadable_folder_is_a_user_error() {
         fs::copy(command.get_program(), &program).unwrap();
         let args: Vec<_> = command.get_args().map(|a| a.to_owned()).collect();
         command = std::process::Command::new("setpriv");
-        command.args(["--reuid=65534", "--regid=65534", "--clear-groups"]).arg(program).args(args);
+        command
+            .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+            .arg(program)
+            .args(args);
     }
     let line = assert_user_error(&command.output().unwrap());
     assert_eq!(
         line,
-        format!("rightsbot: cannot read folder {}: Permission denied (os error 13)", folder.join("private").display())
+        format!(
+            "rightsbot: cannot read folder {}: Permission denied (os error 13)",
+            folder.join("private").display()
+        )
     );
 }
 
@@ -153,9 +211,19 @@ fn locked_database_is_a_user_error() {
     let sandbox = Sandbox::new();
     sandbox.ok(&["config", "check"]);
     let holder = rusqlite::Connection::open(sandbox.db()).unwrap();
-    holder.execute_batch("BEGIN IMMEDIATE; INSERT INTO quarantine (at, origin, reason) VALUES ('x', 'y', 'z');").unwrap();
+    holder
+        .execute_batch(
+            "BEGIN IMMEDIATE; INSERT INTO quarantine (at, origin, reason) VALUES ('x', 'y', 'z');",
+        )
+        .unwrap();
     let line = assert_user_error(&sandbox.run(&["ingest", &example_mailbox()]));
-    assert_eq!(line, format!("rightsbot: database {} is locked by another process", sandbox.db().display()));
+    assert_eq!(
+        line,
+        format!(
+            "rightsbot: database {} is locked by another process",
+            sandbox.db().display()
+        )
+    );
     holder.execute_batch("ROLLBACK").unwrap();
     // Once the lock is gone the same command works.
     sandbox.ok(&["ingest", &example_mailbox()]);
@@ -165,38 +233,77 @@ fn locked_database_is_a_user_error() {
 fn ingest_is_idempotent_and_accounts_for_every_file() {
     let sandbox = Sandbox::new();
     let first = sandbox.json(&["ingest", &example_mailbox()]);
-    let count = |v: &serde_json::Value, key: &str| v[key].as_u64().unwrap_or_else(|| panic!("{key} in {v}"));
-    let files = fs::read_dir(repo().join("examples/mailbox/cur")).unwrap().count()
-        + fs::read_dir(repo().join("examples/mailbox/new")).unwrap().count();
+    let count = |v: &serde_json::Value, key: &str| {
+        v[key].as_u64().unwrap_or_else(|| panic!("{key} in {v}"))
+    };
+    let files = fs::read_dir(repo().join("examples/mailbox/cur"))
+        .unwrap()
+        .count()
+        + fs::read_dir(repo().join("examples/mailbox/new"))
+            .unwrap()
+            .count();
     assert_eq!(count(&first, "seen"), files as u64);
-    assert_eq!(count(&first, "seen"), count(&first, "new") + count(&first, "duplicates") + count(&first, "quarantined"));
+    assert_eq!(
+        count(&first, "seen"),
+        count(&first, "new") + count(&first, "duplicates") + count(&first, "quarantined")
+    );
     assert_eq!(
         count(&first, "new"),
         count(&first, "cases_opened") + count(&first, "cases_joined") + count(&first, "automated")
     );
-    assert!(count(&first, "quarantined") >= 1, "the broken example file: {first}");
-    assert!(count(&first, "cases_joined") >= 2, "the two example replies: {first}");
-    assert!(count(&first, "automated") >= 3, "auto-reply, bounce, newsletter: {first}");
+    assert!(
+        count(&first, "quarantined") >= 1,
+        "the broken example file: {first}"
+    );
+    assert!(
+        count(&first, "cases_joined") >= 2,
+        "the two example replies: {first}"
+    );
+    assert!(
+        count(&first, "automated") >= 3,
+        "auto-reply, bounce, newsletter: {first}"
+    );
 
     let second = sandbox.json(&["ingest", &example_mailbox()]);
     assert_eq!(count(&second, "seen"), files as u64);
     assert_eq!(count(&second, "new"), 0);
     assert_eq!(count(&second, "cases_opened"), 0);
-    assert_eq!(count(&second, "duplicates") + count(&second, "quarantined"), files as u64);
+    assert_eq!(
+        count(&second, "duplicates") + count(&second, "quarantined"),
+        files as u64
+    );
 
     let cases = sandbox.json(&["cases"]);
-    assert_eq!(cases.as_array().unwrap().len() as u64, count(&first, "cases_opened"));
+    assert_eq!(
+        cases.as_array().unwrap().len() as u64,
+        count(&first, "cases_opened")
+    );
     let quarantine = sandbox.json(&["quarantine"]);
-    assert_eq!(quarantine.as_array().unwrap().len() as u64, count(&first, "quarantined"));
-    assert!(quarantine[0]["reason"].as_str().unwrap().contains("not a mail message"));
+    assert_eq!(
+        quarantine.as_array().unwrap().len() as u64,
+        count(&first, "quarantined")
+    );
+    assert!(
+        quarantine[0]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("not a mail message")
+    );
 }
 
 #[test]
 fn a_reply_joins_its_case_and_show_lists_the_trail() {
     let sandbox = Sandbox::new();
     let fixtures = repo().join("tests/fixtures/cases");
-    sandbox.ok(&["ingest", &fixtures.join("1-request.eml").display().to_string()]);
-    let output = sandbox.json(&["ingest", &fixtures.join("2-reply.eml").display().to_string(), &fixtures.join("3-token.eml").display().to_string()]);
+    sandbox.ok(&[
+        "ingest",
+        &fixtures.join("1-request.eml").display().to_string(),
+    ]);
+    let output = sandbox.json(&[
+        "ingest",
+        &fixtures.join("2-reply.eml").display().to_string(),
+        &fixtures.join("3-token.eml").display().to_string(),
+    ]);
     assert_eq!(output["cases_joined"], 2, "{output}");
 
     let case = sandbox.json(&["show", "DSR-2026-0001"]);
@@ -207,7 +314,12 @@ fn a_reply_joins_its_case_and_show_lists_the_trail() {
     assert_eq!(case["deadline"], "2026-03-02");
     assert_eq!(case["messages"].as_array().unwrap().len(), 3);
     assert_eq!(case["messages"][0]["received_from"], "received_header");
-    let kinds: Vec<&str> = case["events"].as_array().unwrap().iter().map(|e| e["kind"].as_str().unwrap()).collect();
+    let kinds: Vec<&str> = case["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap())
+        .collect();
     assert_eq!(kinds, ["received", "deadline_set", "joined", "joined"]);
     assert_eq!(case["events"][1]["details"]["deadline"], "2026-03-02");
 
@@ -220,25 +332,41 @@ fn a_reply_joins_its_case_and_show_lists_the_trail() {
 fn cases_count_days_left_from_now() {
     let sandbox = Sandbox::new();
     let fixtures = repo().join("tests/fixtures/cases");
-    sandbox.ok(&["ingest", &fixtures.join("1-request.eml").display().to_string()]);
+    sandbox.ok(&[
+        "ingest",
+        &fixtures.join("1-request.eml").display().to_string(),
+    ]);
     let cases = sandbox.json(&["--now", "2026-02-27T12:00:00+02:00", "cases"]);
     assert_eq!(cases[0]["days_left"], 3);
     let cases = sandbox.json(&["--now", "2026-03-05T12:00:00+02:00", "cases"]);
     assert_eq!(cases[0]["days_left"], -3);
     let table = sandbox.ok(&["--now", "2026-03-05T12:00:00+02:00", "cases"]);
-    assert!(table.contains("DSR-2026-0001") && table.contains("3d over"), "{table}");
+    assert!(
+        table.contains("DSR-2026-0001") && table.contains("3d over"),
+        "{table}"
+    );
 }
 
 #[test]
 fn event_log_refuses_rewrites() {
     let sandbox = Sandbox::new();
-    sandbox.ok(&["ingest", &repo().join("tests/fixtures/cases/1-request.eml").display().to_string()]);
+    sandbox.ok(&[
+        "ingest",
+        &repo()
+            .join("tests/fixtures/cases/1-request.eml")
+            .display()
+            .to_string(),
+    ]);
     let conn = rusqlite::Connection::open(sandbox.db()).unwrap();
-    let update = conn.execute("UPDATE events SET actor = 'someone else'", []).unwrap_err();
+    let update = conn
+        .execute("UPDATE events SET actor = 'someone else'", [])
+        .unwrap_err();
     assert!(update.to_string().contains("append-only"), "{update}");
     let delete = conn.execute("DELETE FROM events", []).unwrap_err();
     assert!(delete.to_string().contains("append-only"), "{delete}");
-    let rewrite = conn.execute("UPDATE messages SET raw = x'00'", []).unwrap_err();
+    let rewrite = conn
+        .execute("UPDATE messages SET raw = x'00'", [])
+        .unwrap_err();
     assert!(rewrite.to_string().contains("never rewritten"), "{rewrite}");
 }
 
@@ -248,6 +376,33 @@ fn raw_bytes_are_kept_exactly() {
     let path = repo().join("tests/fixtures/cases/1-request.eml");
     sandbox.ok(&["ingest", &path.display().to_string()]);
     let conn = rusqlite::Connection::open(sandbox.db()).unwrap();
-    let raw: Vec<u8> = conn.query_row("SELECT raw FROM messages", [], |r| r.get(0)).unwrap();
+    let raw: Vec<u8> = conn
+        .query_row("SELECT raw FROM messages", [], |r| r.get(0))
+        .unwrap();
     assert_eq!(raw, fs::read(&path).unwrap());
+}
+
+#[test]
+fn oversize_messages_are_listed_and_left_in_place() {
+    let sandbox = Sandbox::with_config(&format!(
+        "{}\n[ingest]\nmax_message_bytes = 2000\n",
+        support::CONFIG
+    ));
+    let big = sandbox.path().join("big.eml");
+    let mut text = String::from("From: a@example.test\nSubject: big\n\n");
+    text.push_str(&"Poistakaa tietoni. ".repeat(200));
+    fs::write(&big, &text).unwrap();
+    let summary = sandbox.json(&["ingest", &big.display().to_string()]);
+    assert_eq!(summary["quarantined"], 1);
+    assert_eq!(summary["new"], 0);
+    let quarantine = sandbox.json(&["quarantine"]);
+    assert_eq!(
+        quarantine[0]["reason"],
+        format!("message too large: {} bytes (limit 2000)", text.len())
+    );
+    assert!(
+        quarantine[0]["message"].is_null(),
+        "not read, so not stored"
+    );
+    assert!(big.exists());
 }

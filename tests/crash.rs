@@ -26,7 +26,9 @@ fn kill_during_ingest_then_rerun_leaves_one_copy_of_everything() {
             .unwrap();
         let started = Instant::now();
         loop {
-            if stored_messages(&sandbox) >= wait_for_messages || started.elapsed() > Duration::from_secs(60) {
+            if stored_messages(&sandbox) >= wait_for_messages
+                || started.elapsed() > Duration::from_secs(60)
+            {
                 break;
             }
             if child.try_wait().unwrap().is_some() {
@@ -38,25 +40,54 @@ fn kill_during_ingest_then_rerun_leaves_one_copy_of_everything() {
         child.wait().unwrap();
     }
     let before = stored_messages(&sandbox);
-    assert!(before > 0 && before < expected.messages as i64, "the kills landed mid-ingest ({before} stored)");
+    assert!(
+        before > 0 && before < expected.messages as i64,
+        "the kills landed mid-ingest ({before} stored)"
+    );
 
     let rerun = sandbox.json(&["ingest", &maildir_arg]);
     assert_eq!(rerun["seen"], expected.messages);
-    assert_eq!(rerun["new"].as_i64().unwrap() + rerun["duplicates"].as_i64().unwrap(), expected.messages as i64);
+    assert_eq!(
+        rerun["new"].as_i64().unwrap() + rerun["duplicates"].as_i64().unwrap(),
+        expected.messages as i64
+    );
     assert_eq!(rerun["duplicates"].as_i64().unwrap(), before);
 
     let conn = rusqlite::Connection::open(sandbox.db()).unwrap();
     let count = |sql: &str| conn.query_row(sql, [], |r| r.get::<_, i64>(0)).unwrap();
-    assert_eq!(count("SELECT COUNT(*) FROM messages"), expected.messages as i64);
-    assert_eq!(count("SELECT COUNT(DISTINCT message_id) FROM messages"), expected.messages as i64);
+    assert_eq!(
+        count("SELECT COUNT(*) FROM messages"),
+        expected.messages as i64
+    );
+    assert_eq!(
+        count("SELECT COUNT(DISTINCT message_id) FROM messages"),
+        expected.messages as i64
+    );
     assert_eq!(count("SELECT COUNT(*) FROM cases"), expected.opened as i64);
-    assert_eq!(count("SELECT COUNT(*) FROM messages WHERE automated IS NOT NULL"), expected.automated as i64);
+    assert_eq!(
+        count("SELECT COUNT(*) FROM messages WHERE automated IS NOT NULL"),
+        expected.automated as i64
+    );
     // Every case whole: numbered without gaps, with its first message and both opening events.
     assert_eq!(count("SELECT MAX(seq) FROM cases"), expected.opened as i64);
-    assert_eq!(count("SELECT COUNT(*) FROM cases c WHERE NOT EXISTS (SELECT 1 FROM messages m WHERE m.case_id = c.id)"), 0);
-    assert_eq!(count("SELECT COUNT(*) FROM events WHERE kind = 'received'"), expected.opened as i64);
-    assert_eq!(count("SELECT COUNT(*) FROM events WHERE kind = 'deadline_set'"), expected.opened as i64);
-    assert_eq!(count("SELECT COUNT(*) FROM events WHERE kind = 'joined'"), expected.joined as i64);
+    assert_eq!(
+        count(
+            "SELECT COUNT(*) FROM cases c WHERE NOT EXISTS (SELECT 1 FROM messages m WHERE m.case_id = c.id)"
+        ),
+        0
+    );
+    assert_eq!(
+        count("SELECT COUNT(*) FROM events WHERE kind = 'received'"),
+        expected.opened as i64
+    );
+    assert_eq!(
+        count("SELECT COUNT(*) FROM events WHERE kind = 'deadline_set'"),
+        expected.opened as i64
+    );
+    assert_eq!(
+        count("SELECT COUNT(*) FROM events WHERE kind = 'joined'"),
+        expected.joined as i64
+    );
     assert_eq!(
         count("SELECT COUNT(*) FROM messages WHERE automated IS NULL AND case_id IS NULL"),
         0,
@@ -70,9 +101,12 @@ fn kill_during_ingest_then_rerun_leaves_one_copy_of_everything() {
 }
 
 fn stored_messages(sandbox: &Sandbox) -> i64 {
-    let Ok(conn) = rusqlite::Connection::open_with_flags(sandbox.db(), rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
-    else {
+    let Ok(conn) = rusqlite::Connection::open_with_flags(
+        sandbox.db(),
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+    ) else {
         return 0;
     };
-    conn.query_row("SELECT COUNT(*) FROM messages", [], |r| r.get(0)).unwrap_or(0)
+    conn.query_row("SELECT COUNT(*) FROM messages", [], |r| r.get(0))
+        .unwrap_or(0)
 }

@@ -8,7 +8,10 @@ use support::{Sandbox, repo};
 macro_rules! assert_output_snapshot {
     ($sandbox:expr, $name:expr, $text:expr) => {{
         let mut settings = insta::Settings::clone_current();
-        settings.add_filter(&regex_escape(&$sandbox.path().display().to_string()), "[SANDBOX]");
+        settings.add_filter(
+            &regex_escape(&$sandbox.path().display().to_string()),
+            "[SANDBOX]",
+        );
         settings.add_filter(&regex_escape(&repo().display().to_string()), "[REPO]");
         settings.bind(|| insta::assert_snapshot!($name, $text));
     }};
@@ -16,7 +19,13 @@ macro_rules! assert_output_snapshot {
 
 fn regex_escape(text: &str) -> String {
     text.chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '/' || c == '_' { c.to_string() } else { format!("\\{c}") })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '/' || c == '_' {
+                c.to_string()
+            } else {
+                format!("\\{c}")
+            }
+        })
         .collect()
 }
 
@@ -38,11 +47,26 @@ fn example_ingest_and_cases() {
 fn config_error_texts() {
     let broken = [
         ("unknown_key", support::CONFIG.replace("name =", "nmae =")),
-        ("bad_language", support::CONFIG.replace("[store]", "default_language = \"de\"\n[store]")),
-        ("bad_timezone", support::CONFIG.replace("[store]", "timezone = \"Europe/Helsinky\"\n[store]")),
-        ("wrong_type", support::CONFIG.replace("busy_timeout_ms = 300", "busy_timeout_ms = \"soon\"")),
-        ("missing_key", support::CONFIG.replace("business_id = \"1234567-1\"\n", "")),
-        ("secret_in_file", format!("{}[ingest]\nsmtp_password = \"hunter2\"\n", support::CONFIG)),
+        (
+            "bad_language",
+            support::CONFIG.replace("[store]", "default_language = \"de\"\n[store]"),
+        ),
+        (
+            "bad_timezone",
+            support::CONFIG.replace("[store]", "timezone = \"Europe/Helsinky\"\n[store]"),
+        ),
+        (
+            "wrong_type",
+            support::CONFIG.replace("busy_timeout_ms = 300", "busy_timeout_ms = \"soon\""),
+        ),
+        (
+            "missing_key",
+            support::CONFIG.replace("business_id = \"1234567-1\"\n", ""),
+        ),
+        (
+            "secret_in_file",
+            format!("{}[ingest]\nsmtp_password = \"hunter2\"\n", support::CONFIG),
+        ),
         ("syntax", support::CONFIG.replace("[store]", "[store")),
     ];
     let mut report = String::new();
@@ -50,7 +74,8 @@ fn config_error_texts() {
         let sandbox = Sandbox::with_config(&text);
         let output = sandbox.run(&["config", "check"]);
         assert_eq!(output.status.code(), Some(1), "{name}");
-        let stderr = String::from_utf8_lossy(&output.stderr).replace(&sandbox.config.display().to_string(), "rightsbot.toml");
+        let stderr = String::from_utf8_lossy(&output.stderr)
+            .replace(&sandbox.config.display().to_string(), "rightsbot.toml");
         report.push_str(&format!("{name}: {stderr}"));
     }
     insta::assert_snapshot!("config_errors", report);

@@ -40,9 +40,13 @@ pub enum Admission {
     /// Already stored (same bytes, or same Message-ID): nothing written.
     Duplicate,
     /// Kept for a person, not turned into a case.
-    Quarantined { reason: String },
+    Quarantined {
+        reason: String,
+    },
     /// Machine-sent: stored, never answered.
-    Automated { marker: String },
+    Automated {
+        marker: String,
+    },
     Opened(CaseId),
     Joined(CaseId),
 }
@@ -57,7 +61,10 @@ pub fn admit(
     if let Some(size) = incoming.size
         && size > settings.max_message_bytes
     {
-        let reason = format!("message too large: {size} bytes (limit {})", settings.max_message_bytes);
+        let reason = format!(
+            "message too large: {size} bytes (limit {})",
+            settings.max_message_bytes
+        );
         batch.quarantine(incoming.origin, &reason, None, now)?;
         return Ok(Admission::Quarantined { reason });
     }
@@ -147,12 +154,21 @@ pub fn admit(
 
     if let Some(case) = thread_case(batch, &mail)? {
         batch.attach_message(key, case)?;
-        batch.append_event(case, &NewEvent { at: now, actor: BOT_ACTOR, kind: "joined", details: message_event })?;
+        batch.append_event(
+            case,
+            &NewEvent {
+                at: now,
+                actor: BOT_ACTOR,
+                kind: "joined",
+                details: message_event,
+            },
+        )?;
         return Ok(Admission::Joined(case));
     }
 
     let received_local = received_at.to_zoned_datetime(settings.timezone.clone());
-    let Some(due) = deadline::deadline(received_at, settings.timezone, 1, &settings.calendar) else {
+    let Some(due) = deadline::deadline(received_at, settings.timezone, 1, &settings.calendar)
+    else {
         let reason = format!("receipt time {received_at} is out of the calendar's range");
         batch.quarantine(incoming.origin, &reason, Some(key), now)?;
         return Ok(Admission::Quarantined { reason });
@@ -170,7 +186,15 @@ pub fn admit(
         now,
     )?;
     batch.attach_message(key, case)?;
-    batch.append_event(case, &NewEvent { at: now, actor: BOT_ACTOR, kind: "received", details: message_event })?;
+    batch.append_event(
+        case,
+        &NewEvent {
+            at: now,
+            actor: BOT_ACTOR,
+            kind: "received",
+            details: message_event,
+        },
+    )?;
     batch.append_event(
         case,
         &NewEvent {
@@ -207,7 +231,11 @@ fn thread_case(batch: &Batch<'_>, mail: &Mail) -> Result<Option<CaseId>, StoreEr
 
 /// When the message was received, and which clue says so. The legal clock starts at
 /// receipt by the controller, so the server's own record wins over anything the sender wrote.
-fn receipt(incoming: &Incoming<'_>, mail: Option<&Mail>, now: Timestamp) -> (Timestamp, ReceiptSource) {
+fn receipt(
+    incoming: &Incoming<'_>,
+    mail: Option<&Mail>,
+    now: Timestamp,
+) -> (Timestamp, ReceiptSource) {
     if let Some(at) = incoming.server_receipt {
         return (at, ReceiptSource::ImapInternalDate);
     }

@@ -25,8 +25,13 @@ pub fn run(ctx: &Context, _args: Args) -> anyhow::Result<ExitCode> {
     let store = ctx.store(&config)?;
     let cases = store.cases()?;
     if ctx.json {
-        let lines: Vec<_> =
-            cases.iter().map(|case| CaseLine { case, days_left: days_left(case, &config, ctx.now) }).collect();
+        let lines: Vec<_> = cases
+            .iter()
+            .map(|case| CaseLine {
+                case,
+                days_left: days_left(case, &config, ctx.now),
+            })
+            .collect();
         super::print_json(&lines)?;
         return Ok(ExitCode::SUCCESS);
     }
@@ -41,18 +46,31 @@ pub fn run(ctx: &Context, _args: Args) -> anyhow::Result<ExitCode> {
 
 /// Calendar days from today (in the controller's zone) to the deadline; negative when overdue.
 pub fn days_left(case: &CaseSummary, config: &Config, now: Timestamp) -> i32 {
-    let today = now.to_zoned_datetime(config.controller.timezone.zone.clone()).date();
+    let today = now
+        .to_zoned_datetime(config.controller.timezone.zone.clone())
+        .date();
     (case.deadline - today).get_days()
 }
 
 pub fn print_table(cases: &[&CaseSummary], config: &Config, now: Timestamp) {
     let zone = &config.controller.timezone.zone;
-    println!("{:<14} {:<10} {:<14} {:<10} {:<7} {:<32} SUBJECT", "CASE", "RECEIVED", "DEADLINE", "LEFT", "STATE", "REQUESTER");
+    println!(
+        "{:<14} {:<10} {:<14} {:<10} {:<7} {:<32} SUBJECT",
+        "CASE", "RECEIVED", "DEADLINE", "LEFT", "STATE", "REQUESTER"
+    );
     for case in cases {
         let left = days_left(case, config, now);
-        let left = if left < 0 { format!("{}d over", -left) } else { format!("{left}d") };
+        let left = if left < 0 {
+            format!("{}d over", -left)
+        } else {
+            format!("{left}d")
+        };
         let received = case.received_at.to_zoned_datetime(zone.clone()).date();
-        let deadline = format!("{} {}", case.deadline, &format!("{:?}", case.deadline.weekday())[..3]);
+        let deadline = format!(
+            "{} {}",
+            case.deadline,
+            &format!("{:?}", case.deadline.weekday())[..3]
+        );
         println!(
             "{:<14} {:<10} {:<14} {:<10} {:<7} {:<32} {}",
             case.id,

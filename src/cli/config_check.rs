@@ -25,9 +25,15 @@ pub fn run(ctx: &Context) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     println!("config ok");
-    println!("controller  {} ({})", controller.name, controller.business_id);
+    println!(
+        "controller  {} ({})",
+        controller.name, controller.business_id
+    );
     println!("address     {}", controller.privacy_address);
-    println!("calendar    {}, FI holidays, eves closed: {}", controller.timezone.name, controller.eves_closed);
+    println!(
+        "calendar    {}, FI holidays, eves closed: {}",
+        controller.timezone.name, controller.eves_closed
+    );
     println!(
         "store       {} ({} messages, {} cases, {} quarantined)",
         config.store.path.display(),

@@ -25,12 +25,22 @@ pub struct Args {
 pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     let config = ctx.optional_config()?;
     let (zone, calendar) = match &config {
-        Some(config) => (config.controller.timezone.zone.clone(), config.controller.calendar()),
-        None => (TimeZone::get("Europe/Helsinki").unwrap_or(TimeZone::UTC), HolidayCalendar::default()),
+        Some(config) => (
+            config.controller.timezone.zone.clone(),
+            config.controller.calendar(),
+        ),
+        None => (
+            TimeZone::get("Europe/Helsinki").unwrap_or(TimeZone::UTC),
+            HolidayCalendar::default(),
+        ),
     };
     let received = receipt_day(&args.received, &zone)?;
-    let last = deadline::deadline_from_date(received, args.months, &calendar)
-        .ok_or_else(|| anyhow!("{received} plus {} months is past the year 9999", args.months))?;
+    let last = deadline::deadline_from_date(received, args.months, &calendar).ok_or_else(|| {
+        anyhow!(
+            "{received} plus {} months is past the year 9999",
+            args.months
+        )
+    })?;
     if ctx.json {
         let naive = deadline::add_months(received, args.months);
         super::print_json(&json!({

@@ -46,7 +46,8 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
         max_message_bytes: config.ingest.max_message_bytes,
     };
 
-    let progress = ProgressBar::with_draw_target(Some(files.len() as u64), ProgressDrawTarget::stderr());
+    let progress =
+        ProgressBar::with_draw_target(Some(files.len() as u64), ProgressDrawTarget::stderr());
     progress.set_style(
         ProgressStyle::with_template("{bar:40} {pos}/{len} messages {per_sec} eta {eta}")
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
@@ -59,8 +60,14 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
         let batch = store.begin()?;
         for file in chunk {
             let origin = file.path.display().to_string();
-            let oversize = file.size.is_some_and(|size| size > config.ingest.max_message_bytes);
-            let raw = if oversize { Ok(Vec::new()) } else { std::fs::read(&file.path) };
+            let oversize = file
+                .size
+                .is_some_and(|size| size > config.ingest.max_message_bytes);
+            let raw = if oversize {
+                Ok(Vec::new())
+            } else {
+                std::fs::read(&file.path)
+            };
             let incoming = Incoming {
                 raw: raw.as_deref().map_err(|err| err.to_string()),
                 origin: &origin,
@@ -112,7 +119,10 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     if !opened.is_empty() {
         println!();
         let cases = store.cases()?;
-        let rows: Vec<_> = cases.iter().filter(|c| opened.contains(&c.case_id)).collect();
+        let rows: Vec<_> = cases
+            .iter()
+            .filter(|c| opened.contains(&c.case_id))
+            .collect();
         super::cases::print_table(&rows, &config, ctx.now);
     }
     if !quarantined.is_empty() {

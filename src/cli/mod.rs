@@ -103,23 +103,36 @@ pub struct Context {
 impl Context {
     /// The config, which this command needs.
     pub fn config(&self) -> anyhow::Result<Config> {
-        let path = self.config_path.as_ref().ok_or(crate::config::ConfigError::Missing)?;
+        let path = self
+            .config_path
+            .as_ref()
+            .ok_or(crate::config::ConfigError::Missing)?;
         Ok(Config::load(path)?)
     }
 
     /// The config if one was named; commands that work without one use defaults.
     pub fn optional_config(&self) -> anyhow::Result<Option<Config>> {
-        self.config_path.as_ref().map(|path| Config::load(path)).transpose().map_err(Into::into)
+        self.config_path
+            .as_ref()
+            .map(|path| Config::load(path))
+            .transpose()
+            .map_err(Into::into)
     }
 
     pub fn store(&self, config: &Config) -> anyhow::Result<Store> {
-        let options = StoreOptions { busy_timeout: Duration::from_millis(config.store.busy_timeout_ms) };
+        let options = StoreOptions {
+            busy_timeout: Duration::from_millis(config.store.busy_timeout_ms),
+        };
         Ok(Store::open(&config.store.path, &options)?)
     }
 }
 
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
-    let ctx = Context { config_path: cli.config, now: cli.now.unwrap_or_else(Timestamp::now), json: cli.json };
+    let ctx = Context {
+        config_path: cli.config,
+        now: cli.now.unwrap_or_else(Timestamp::now),
+        json: cli.json,
+    };
     match cli.command {
         Command::Config(ConfigCommand::Check) => config_check::run(&ctx),
         Command::Ingest(args) => ingest::run(&ctx, args),

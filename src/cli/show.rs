@@ -25,7 +25,11 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     let zone = &config.controller.timezone.zone;
-    let local = |t: jiff::Timestamp| t.to_zoned_datetime(zone.clone()).strftime("%Y-%m-%d %H:%M").to_string();
+    let local = |t: jiff::Timestamp| {
+        t.to_zoned_datetime(zone.clone())
+            .strftime("%Y-%m-%d %H:%M")
+            .to_string()
+    };
     let summary = &case.summary;
     let left = super::cases::days_left(summary, &config, ctx.now);
     println!("{}  {}", summary.id, summary.state);
@@ -36,9 +40,21 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     };
     println!("requester  {requester}");
     println!("subject    {}", summary.subject);
-    println!("received   {} ({})", local(summary.received_at), config.controller.timezone.name);
-    let left = if left < 0 { format!("{} days overdue", -left) } else { format!("{left} days left") };
-    println!("deadline   {} ({:?}), {left}", summary.deadline, summary.deadline.weekday());
+    println!(
+        "received   {} ({})",
+        local(summary.received_at),
+        config.controller.timezone.name
+    );
+    let left = if left < 0 {
+        format!("{} days overdue", -left)
+    } else {
+        format!("{left} days left")
+    };
+    println!(
+        "deadline   {} ({:?}), {left}",
+        summary.deadline,
+        summary.deadline.weekday()
+    );
     println!("\nmessages");
     for message in &case.messages {
         println!(
@@ -53,7 +69,13 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     }
     println!("\nevents");
     for event in &case.events {
-        println!("  {}  {:<10} {:<14} {}", local(event.at), event.actor, event.kind, event.details);
+        println!(
+            "  {}  {:<10} {:<14} {}",
+            local(event.at),
+            event.actor,
+            event.kind,
+            event.details
+        );
     }
     Ok(ExitCode::SUCCESS)
 }

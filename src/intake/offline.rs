@@ -35,11 +35,16 @@ pub struct MessageFile {
 pub fn collect(paths: &[PathBuf]) -> Result<Vec<MessageFile>, IntakeError> {
     let mut files = Vec::new();
     for path in paths {
-        let metadata = fs::metadata(path).map_err(|_| IntakeError::NotFound { path: path.clone() })?;
+        let metadata =
+            fs::metadata(path).map_err(|_| IntakeError::NotFound { path: path.clone() })?;
         if metadata.is_dir() {
             collect_folder(path, &mut files)?;
         } else {
-            files.push(MessageFile { path: path.clone(), delivered_at: None, size: Some(metadata.len()) });
+            files.push(MessageFile {
+                path: path.clone(),
+                delivered_at: None,
+                size: Some(metadata.len()),
+            });
         }
     }
     Ok(files)
@@ -57,7 +62,11 @@ fn collect_folder(folder: &Path, files: &mut Vec<MessageFile>) -> Result<(), Int
             if dir.is_dir() {
                 for (path, size) in list(&dir)?.files {
                     let delivered_at = maildir_delivery_time(&path);
-                    found.push(MessageFile { path, delivered_at, size });
+                    found.push(MessageFile {
+                        path,
+                        delivered_at,
+                        size,
+                    });
                 }
             }
         }
@@ -67,9 +76,15 @@ fn collect_folder(folder: &Path, files: &mut Vec<MessageFile>) -> Result<(), Int
     }
     let listing = list(folder)?;
     for (path, size) in listing.files {
-        let is_eml = path.extension().is_some_and(|ext| ext.eq_ignore_ascii_case("eml"));
+        let is_eml = path
+            .extension()
+            .is_some_and(|ext| ext.eq_ignore_ascii_case("eml"));
         if is_eml {
-            files.push(MessageFile { path, delivered_at: None, size });
+            files.push(MessageFile {
+                path,
+                delivered_at: None,
+                size,
+            });
         }
     }
     for sub in listing.folders {
@@ -84,8 +99,14 @@ struct Listing {
 }
 
 fn list(folder: &Path) -> Result<Listing, IntakeError> {
-    let read_error = |source| IntakeError::ReadFolder { path: folder.to_path_buf(), source };
-    let mut listing = Listing { files: Vec::new(), folders: Vec::new() };
+    let read_error = |source| IntakeError::ReadFolder {
+        path: folder.to_path_buf(),
+        source,
+    };
+    let mut listing = Listing {
+        files: Vec::new(),
+        folders: Vec::new(),
+    };
     for entry in fs::read_dir(folder).map_err(read_error)? {
         let entry = entry.map_err(read_error)?;
         if entry.file_name().to_string_lossy().starts_with('.') {
@@ -122,7 +143,10 @@ mod tests {
     #[test]
     fn reads_maildir_delivery_time() {
         let path = Path::new("/m/cur/1759729200.M1P2.mx1,S=10:2,S");
-        assert_eq!(maildir_delivery_time(path), Some(Timestamp::from_second(1_759_729_200).unwrap()));
+        assert_eq!(
+            maildir_delivery_time(path),
+            Some(Timestamp::from_second(1_759_729_200).unwrap())
+        );
         assert_eq!(maildir_delivery_time(Path::new("/m/cur/notes.txt")), None);
     }
 
@@ -147,8 +171,14 @@ mod tests {
         fs::write(emls.join("x.eml"), "x").unwrap();
         fs::write(emls.join("notes.txt"), "not mail").unwrap();
         let files = collect(&[maildir.clone(), dir.path().join("emls")]).unwrap();
-        let names: Vec<_> = files.iter().map(|f| f.path.file_name().unwrap().to_string_lossy().into_owned()).collect();
-        assert_eq!(names, ["1759729200.M1P1.h:2,S", "1759729300.M1P1.h", "x.eml"]);
+        let names: Vec<_> = files
+            .iter()
+            .map(|f| f.path.file_name().unwrap().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(
+            names,
+            ["1759729200.M1P1.h:2,S", "1759729300.M1P1.h", "x.eml"]
+        );
         assert!(files[0].delivered_at.is_some());
         assert_eq!(files[2].delivered_at, None);
     }

@@ -23,8 +23,20 @@ const SEPARATORS: &[&str] = &[
 /// First lines of an Outlook header block, and the lines that confirm one.
 const OUTLOOK_FROM: &[&str] = &["from:", "lähettäjä:", "från:", "fra:"];
 const OUTLOOK_FOLLOWERS: &[&str] = &[
-    "sent:", "date:", "to:", "subject:", "cc:", "lähetetty:", "päivämäärä:", "vastaanottaja:",
-    "aihe:", "skickat:", "datum:", "till:", "ämne:", "kopia:",
+    "sent:",
+    "date:",
+    "to:",
+    "subject:",
+    "cc:",
+    "lähetetty:",
+    "päivämäärä:",
+    "vastaanottaja:",
+    "aihe:",
+    "skickat:",
+    "datum:",
+    "till:",
+    "ämne:",
+    "kopia:",
 ];
 
 /// Phone and webmail footers, taken as the start of a signature when short.
@@ -53,7 +65,9 @@ pub fn new_text(text: &str) -> String {
         .filter(|line| !line.trim_start().starts_with('>'))
         .collect();
     let joined = kept.join("\n");
-    joined.trim_matches(|c: char| c == '\n' || c == '\r' || c.is_whitespace()).to_string()
+    joined
+        .trim_matches(|c: char| c == '\n' || c == '\r' || c.is_whitespace())
+        .to_string()
 }
 
 fn history_start(lines: &[&str]) -> usize {
@@ -78,9 +92,12 @@ fn history_start(lines: &[&str]) -> usize {
         // Gmail wraps a long attribution: "On Mon, 5 Oct 2026 at 10:00, Name <" / "a@b> wrote:".
         if let Some(next) = lines.get(index + 1) {
             let next = next.trim().to_lowercase();
-            let opener = ["on ", "den ", "le ", "am "].iter().any(|p| lower.starts_with(p))
+            let opener = ["on ", "den ", "le ", "am "]
+                .iter()
+                .any(|p| lower.starts_with(p))
                 || lower.chars().next().is_some_and(|c| c.is_ascii_digit());
-            let ends_attribution = ATTRIBUTION_ENDINGS.iter().any(|e| next.ends_with(e)) || is_attribution(&next);
+            let ends_attribution =
+                ATTRIBUTION_ENDINGS.iter().any(|e| next.ends_with(e)) || is_attribution(&next);
             if opener && !line.is_empty() && ends_attribution && next.len() < 80 {
                 return index;
             }
@@ -110,7 +127,9 @@ fn is_attribution(lower: &str) -> bool {
     // Most clients end with the verb; Swedish Apple Mail and Gmail put the name after it
     // ("Den 5 okt. 2026 kl. 10:00 skrev Shop <a@b>:").
     ATTRIBUTION_ENDINGS.iter().any(|e| stripped.ends_with(e))
-        || ([" skrev ", " wrote ", " kirjoitti "].iter().any(|verb| stripped.contains(verb))
+        || ([" skrev ", " wrote ", " kirjoitti "]
+            .iter()
+            .any(|verb| stripped.contains(verb))
             && stripped.chars().any(|c| c.is_ascii_digit()))
 }
 
@@ -120,7 +139,10 @@ mod tests {
 
     #[test]
     fn keeps_plain_text() {
-        assert_eq!(new_text("Hei,\n\npoistakaa tietoni.\n\nt. Maija\n"), "Hei,\n\npoistakaa tietoni.\n\nt. Maija");
+        assert_eq!(
+            new_text("Hei,\n\npoistakaa tietoni.\n\nt. Maija\n"),
+            "Hei,\n\npoistakaa tietoni.\n\nt. Maija"
+        );
     }
 
     #[test]
@@ -137,7 +159,8 @@ mod tests {
 
     #[test]
     fn cuts_wrapped_gmail_attribution() {
-        let text = "Any news?\n\nOn Mon, 5 Oct 2026 at 10:00, Shop <\na@example.test> wrote:\n> old\n";
+        let text =
+            "Any news?\n\nOn Mon, 5 Oct 2026 at 10:00, Shop <\na@example.test> wrote:\n> old\n";
         assert_eq!(new_text(text), "Any news?");
     }
 
@@ -151,12 +174,18 @@ mod tests {
 
     #[test]
     fn cuts_signatures_and_device_footers() {
-        assert_eq!(new_text("Radera mitt konto.\n\nSkickat från min iPhone"), "Radera mitt konto.");
+        assert_eq!(
+            new_text("Radera mitt konto.\n\nSkickat från min iPhone"),
+            "Radera mitt konto."
+        );
         assert_eq!(new_text("Delete me.\n-- \nMatti\n040 123"), "Delete me.");
     }
 
     #[test]
     fn drops_inline_quotes() {
-        assert_eq!(new_text("> question?\nanswer\n> other?\nsecond"), "answer\nsecond");
+        assert_eq!(
+            new_text("> question?\nanswer\n> other?\nsecond"),
+            "answer\nsecond"
+        );
     }
 }

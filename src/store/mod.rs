@@ -33,7 +33,11 @@ pub enum StoreError {
         source: rusqlite::Error,
     },
     #[error("database {} was written by a newer rightsbot (schema {found}, this one knows {known})", path.display())]
-    TooNew { path: PathBuf, found: i64, known: i64 },
+    TooNew {
+        path: PathBuf,
+        found: i64,
+        known: i64,
+    },
     #[error("database {} could not be migrated to schema {version}", path.display())]
     Migration {
         path: PathBuf,
@@ -42,7 +46,11 @@ pub enum StoreError {
         source: rusqlite::Error,
     },
     #[error("database {}: {what} is corrupt: {detail}", path.display())]
-    Corrupt { path: PathBuf, what: &'static str, detail: String },
+    Corrupt {
+        path: PathBuf,
+        what: &'static str,
+        detail: String,
+    },
     #[error("database {}", path.display())]
     Sqlite {
         path: PathBuf,
@@ -60,7 +68,9 @@ pub struct StoreOptions {
 
 impl Default for StoreOptions {
     fn default() -> Self {
-        StoreOptions { busy_timeout: Duration::from_secs(5) }
+        StoreOptions {
+            busy_timeout: Duration::from_secs(5),
+        }
     }
 }
 
@@ -207,25 +217,38 @@ impl Store {
                 source: rusqlite::Error::InvalidPath(PathBuf::from(err.to_string())),
             })?;
         }
-        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        let conn = Connection::open_with_flags(path, flags)
-            .map_err(|source| StoreError::Open { path: path.to_path_buf(), source })?;
-        let mut store = Store { conn, path: path.to_path_buf() };
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_CREATE
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(path, flags).map_err(|source| StoreError::Open {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let mut store = Store {
+            conn,
+            path: path.to_path_buf(),
+        };
         store.configure(options)?;
         schema::migrate(&mut store.conn, &store.path)?;
         Ok(store)
     }
 
     fn configure(&self, options: &StoreOptions) -> Result<(), StoreError> {
-        self.conn.busy_timeout(options.busy_timeout).map_err(|e| self.error(e))?;
+        self.conn
+            .busy_timeout(options.busy_timeout)
+            .map_err(|e| self.error(e))?;
         // WAL lets `cases` read while the daemon writes. FULL makes a commit durable before
         // intake acknowledges the message to the server (moves it out of the inbox), so a
         // power cut cannot lose a request that already left the inbox.
         self.conn
             .pragma_update(None, "journal_mode", "WAL")
             .map_err(|e| self.error(e))?;
-        self.conn.pragma_update(None, "synchronous", "FULL").map_err(|e| self.error(e))?;
-        self.conn.pragma_update(None, "foreign_keys", "ON").map_err(|e| self.error(e))?;
+        self.conn
+            .pragma_update(None, "synchronous", "FULL")
+            .map_err(|e| self.error(e))?;
+        self.conn
+            .pragma_update(None, "foreign_keys", "ON")
+            .map_err(|e| self.error(e))?;
         Ok(())
     }
 
@@ -254,7 +277,9 @@ impl Store {
             .conn
             .prepare(&format!("{CASE_COLUMNS} ORDER BY year, seq"))
             .map_err(|e| self.error(e))?;
-        let rows = statement.query_map([], case_row).map_err(|e| self.error(e))?;
+        let rows = statement
+            .query_map([], case_row)
+            .map_err(|e| self.error(e))?;
         let mut cases = Vec::new();
         for row in rows {
             cases.push(self.check_case(row.map_err(|e| self.error(e))?)?);
@@ -303,8 +328,17 @@ impl Store {
             })
             .map_err(|e| self.error(e))?;
         for row in rows {
-            let (key, message_id, origin, received_at, received_from, from_address, subject, size, automated) =
-                row.map_err(|e| self.error(e))?;
+            let (
+                key,
+                message_id,
+                origin,
+                received_at,
+                received_from,
+                from_address,
+                subject,
+                size,
+                automated,
+            ) = row.map_err(|e| self.error(e))?;
             messages.push(MessageSummary {
                 key,
                 message_id,
@@ -324,7 +358,12 @@ impl Store {
             .map_err(|e| self.error(e))?;
         let rows = statement
             .query_map([rowid], |r| {
-                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, String>(3)?))
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, String>(3)?,
+                ))
             })
             .map_err(|e| self.error(e))?;
         let mut events = Vec::new();
@@ -335,9 +374,18 @@ impl Store {
                 what: "events.details",
                 detail: err.to_string(),
             })?;
-            events.push(EventRecord { at: self.timestamp("events.at", &at)?, actor, kind, details });
+            events.push(EventRecord {
+                at: self.timestamp("events.at", &at)?,
+                actor,
+                kind,
+                details,
+            });
         }
-        Ok(Some(CaseDetail { summary, messages, events }))
+        Ok(Some(CaseDetail {
+            summary,
+            messages,
+            events,
+        }))
     }
 
     /// What could not be handled, oldest first.
@@ -363,7 +411,13 @@ impl Store {
         let mut entries = Vec::new();
         for row in rows {
             let (at, origin, reason, message, size) = row.map_err(|e| self.error(e))?;
-            entries.push(QuarantineEntry { at: self.timestamp("quarantine.at", &at)?, origin, reason, message, size });
+            entries.push(QuarantineEntry {
+                at: self.timestamp("quarantine.at", &at)?,
+                origin,
+                reason,
+                message,
+                size,
+            });
         }
         Ok(entries)
     }
@@ -371,7 +425,9 @@ impl Store {
     /// The raw bytes of a stored message, exactly as received.
     pub fn raw_message(&self, key: MessageKey) -> Result<Option<Vec<u8>>, StoreError> {
         self.conn
-            .query_row("SELECT raw FROM messages WHERE id = ?1", [key.0], |r| r.get(0))
+            .query_row("SELECT raw FROM messages WHERE id = ?1", [key.0], |r| {
+                r.get(0)
+            })
             .optional()
             .map_err(|e| self.error(e))
     }
@@ -384,16 +440,31 @@ impl Store {
                         (SELECT COUNT(*) FROM quarantine),
                         (SELECT COUNT(*) FROM messages WHERE automated IS NOT NULL)",
                 [],
-                |r| Ok(Totals { messages: r.get(0)?, cases: r.get(1)?, quarantined: r.get(2)?, automated: r.get(3)? }),
+                |r| {
+                    Ok(Totals {
+                        messages: r.get(0)?,
+                        cases: r.get(1)?,
+                        quarantined: r.get(2)?,
+                        automated: r.get(3)?,
+                    })
+                },
             )
             .map_err(|e| self.error(e))
     }
 
     fn check_case(&self, row: CaseRow) -> Result<CaseSummary, StoreError> {
-        let corrupt = |what, detail: String| StoreError::Corrupt { path: self.path.clone(), what, detail };
-        let state: CaseState = row.state.parse().map_err(|_| corrupt("cases.state", row.state.clone()))?;
+        let corrupt = |what, detail: String| StoreError::Corrupt {
+            path: self.path.clone(),
+            what,
+            detail,
+        };
+        let state: CaseState = row
+            .state
+            .parse()
+            .map_err(|_| corrupt("cases.state", row.state.clone()))?;
         let case_id = CaseId {
-            year: i16::try_from(row.year).map_err(|_| corrupt("cases.year", row.year.to_string()))?,
+            year: i16::try_from(row.year)
+                .map_err(|_| corrupt("cases.year", row.year.to_string()))?,
             seq: u32::try_from(row.seq).map_err(|_| corrupt("cases.seq", row.seq.to_string()))?,
         };
         Ok(CaseSummary {
@@ -404,18 +475,24 @@ impl Store {
             requester: row.requester,
             requester_name: row.requester_name,
             subject: row.subject,
-            deadline: row.deadline.parse().map_err(|_| corrupt("cases.deadline", row.deadline.clone()))?,
+            deadline: row
+                .deadline
+                .parse()
+                .map_err(|_| corrupt("cases.deadline", row.deadline.clone()))?,
             opened_at: self.timestamp("cases.opened_at", &row.opened_at)?,
         })
     }
 
     fn timestamp(&self, what: &'static str, text: &str) -> Result<Timestamp, StoreError> {
-        text.parse().map_err(|_| StoreError::Corrupt { path: self.path.clone(), what, detail: text.to_string() })
+        text.parse().map_err(|_| StoreError::Corrupt {
+            path: self.path.clone(),
+            what,
+            detail: text.to_string(),
+        })
     }
 }
 
-const CASE_COLUMNS: &str =
-    "SELECT id, year, seq, state, received_at, requester, requester_name, subject, deadline, opened_at FROM cases";
+const CASE_COLUMNS: &str = "SELECT id, year, seq, state, received_at, requester, requester_name, subject, deadline, opened_at FROM cases";
 
 struct CaseRow {
     rowid: i64,
@@ -480,7 +557,9 @@ impl Batch<'_> {
             .tx
             .prepare_cached("SELECT 1 FROM messages WHERE raw_sha256 = ?1")
             .map_err(|e| self.error(e))?;
-        statement.exists([&raw_sha256[..]]).map_err(|e| self.error(e))
+        statement
+            .exists([&raw_sha256[..]])
+            .map_err(|e| self.error(e))
     }
 
     /// Whether a message with this Message-ID is already stored.
@@ -503,7 +582,9 @@ impl Batch<'_> {
         // References lists the thread oldest first; the nearest ancestor is the best guide.
         for id in ids.iter().rev() {
             let found = statement
-                .query_row([id.as_str()], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)))
+                .query_row([id.as_str()], |r| {
+                    Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?))
+                })
                 .optional()
                 .map_err(|e| self.error(e))?;
             if let Some((year, seq)) = found {
@@ -519,16 +600,30 @@ impl Batch<'_> {
             .tx
             .prepare_cached("SELECT 1 FROM cases WHERE year = ?1 AND seq = ?2")
             .map_err(|e| self.error(e))?;
-        statement.exists(params![id.year, id.seq]).map_err(|e| self.error(e))
+        statement
+            .exists(params![id.year, id.seq])
+            .map_err(|e| self.error(e))
     }
 
     fn case_id(&self, year: i64, seq: i64) -> Option<CaseId> {
-        Some(CaseId { year: i16::try_from(year).ok()?, seq: u32::try_from(seq).ok()? })
+        Some(CaseId {
+            year: i16::try_from(year).ok()?,
+            seq: u32::try_from(seq).ok()?,
+        })
     }
 
-    pub fn insert_message(&self, message: &NewMessage<'_>, now: Timestamp) -> Result<MessageKey, StoreError> {
+    pub fn insert_message(
+        &self,
+        message: &NewMessage<'_>,
+        now: Timestamp,
+    ) -> Result<MessageKey, StoreError> {
         let ids = |list: &[MessageId]| {
-            serde_json::Value::from(list.iter().map(|id| id.as_str().to_string()).collect::<Vec<_>>()).to_string()
+            serde_json::Value::from(
+                list.iter()
+                    .map(|id| id.as_str().to_string())
+                    .collect::<Vec<_>>(),
+            )
+            .to_string()
         };
         let mut statement = self
             .tx
@@ -592,7 +687,10 @@ impl Batch<'_> {
                 now.to_string(),
             ])
             .map_err(|e| self.error(e))?;
-        Ok(CaseId { year: case.year, seq })
+        Ok(CaseId {
+            year: case.year,
+            seq,
+        })
     }
 
     pub fn attach_message(&self, message: MessageKey, case: CaseId) -> Result<(), StoreError> {
@@ -600,7 +698,9 @@ impl Batch<'_> {
             .tx
             .prepare_cached("UPDATE messages SET case_id = (SELECT id FROM cases WHERE year = ?1 AND seq = ?2) WHERE id = ?3")
             .map_err(|e| self.error(e))?;
-        statement.execute(params![case.year, case.seq, message.0]).map_err(|e| self.error(e))?;
+        statement
+            .execute(params![case.year, case.seq, message.0])
+            .map_err(|e| self.error(e))?;
         Ok(())
     }
 
@@ -613,10 +713,21 @@ impl Batch<'_> {
             )
             .map_err(|e| self.error(e))?;
         let inserted = statement
-            .execute(params![case.year, case.seq, event.at.to_string(), event.actor, event.kind, event.details.to_string()])
+            .execute(params![
+                case.year,
+                case.seq,
+                event.at.to_string(),
+                event.actor,
+                event.kind,
+                event.details.to_string()
+            ])
             .map_err(|e| self.error(e))?;
         if inserted == 0 {
-            return Err(StoreError::Corrupt { path: self.path.clone(), what: "cases", detail: format!("no case {case}") });
+            return Err(StoreError::Corrupt {
+                path: self.path.clone(),
+                what: "cases",
+                detail: format!("no case {case}"),
+            });
         }
         Ok(())
     }
@@ -632,13 +743,24 @@ impl Batch<'_> {
     ) -> Result<(), StoreError> {
         let exists = self
             .tx
-            .prepare_cached("SELECT 1 FROM quarantine WHERE origin = ?1 AND reason = ?2 AND message IS ?3")
+            .prepare_cached(
+                "SELECT 1 FROM quarantine WHERE origin = ?1 AND reason = ?2 AND message IS ?3",
+            )
             .and_then(|mut s| s.exists(params![origin, reason, message.map(|m| m.0)]))
             .map_err(|e| self.error(e))?;
         if !exists {
             self.tx
-                .prepare_cached("INSERT INTO quarantine (at, origin, reason, message) VALUES (?1, ?2, ?3, ?4)")
-                .and_then(|mut s| s.execute(params![now.to_string(), origin, reason, message.map(|m| m.0)]))
+                .prepare_cached(
+                    "INSERT INTO quarantine (at, origin, reason, message) VALUES (?1, ?2, ?3, ?4)",
+                )
+                .and_then(|mut s| {
+                    s.execute(params![
+                        now.to_string(),
+                        origin,
+                        reason,
+                        message.map(|m| m.0)
+                    ])
+                })
                 .map_err(|e| self.error(e))?;
         }
         Ok(())

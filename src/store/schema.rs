@@ -18,7 +18,11 @@ pub(super) fn migrate(conn: &mut Connection, path: &Path) -> Result<(), StoreErr
         .map_err(|e| classify_error(path, e))?;
     let known = LATEST;
     if current > known {
-        return Err(StoreError::TooNew { path: path.to_path_buf(), found: current, known });
+        return Err(StoreError::TooNew {
+            path: path.to_path_buf(),
+            found: current,
+            known,
+        });
     }
     for (index, sql) in MIGRATIONS.iter().enumerate().skip(current as usize) {
         let version = index as i64 + 1;
@@ -26,11 +30,16 @@ pub(super) fn migrate(conn: &mut Connection, path: &Path) -> Result<(), StoreErr
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
             .map_err(|e| classify_error(path, e))?;
         let failed = |source| match classify_error(path, source) {
-            StoreError::Sqlite { source, .. } => StoreError::Migration { path: path.to_path_buf(), version, source },
+            StoreError::Sqlite { source, .. } => StoreError::Migration {
+                path: path.to_path_buf(),
+                version,
+                source,
+            },
             other => other,
         };
         tx.execute_batch(sql).map_err(failed)?;
-        tx.pragma_update(None, "user_version", version).map_err(failed)?;
+        tx.pragma_update(None, "user_version", version)
+            .map_err(failed)?;
         tx.commit().map_err(failed)?;
     }
     Ok(())

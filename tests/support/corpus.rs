@@ -31,17 +31,45 @@ impl Rng {
     }
 }
 
-const FIRST: &[&str] = &["Aino", "Mikko", "Sanna", "Elias", "Karin", "Oskar", "Emily", "James", "Liisa", "Björn"];
-const LAST: &[&str] = &["Virtanen", "Nieminen", "Lindgren", "Korhonen", "Smith", "Berg", "Mäkinen", "Holm"];
+const FIRST: &[&str] = &[
+    "Aino", "Mikko", "Sanna", "Elias", "Karin", "Oskar", "Emily", "James", "Liisa", "Björn",
+];
+const LAST: &[&str] = &[
+    "Virtanen", "Nieminen", "Lindgren", "Korhonen", "Smith", "Berg", "Mäkinen", "Holm",
+];
 const REQUESTS: &[(&str, &str)] = &[
-    ("Tietopyyntö", "Hei, haluaisin tietää mitä tietoja minusta on tallennettu asiakasrekisteriinne. Lähettäkää kopio."),
-    ("Poistopyyntö", "Moi, olkaa hyvä ja poistakaa kaikki minua koskevat tiedot ja asiakastilini."),
-    ("Uutiskirje", "En halua enää uutiskirjeitä enkä mainoksia. Lopettakaa lähettäminen."),
-    ("Registerutdrag", "Hej, jag vill få ett utdrag av alla uppgifter ni har om mig."),
-    ("Radera mitt konto", "Hej! Vänligen radera mitt konto och mina personuppgifter."),
-    ("Data request", "Hello, please send me a copy of all personal data you hold about me."),
-    ("Erase my data", "Hi, I would like my account and all my data erased, thanks."),
-    ("Export", "Could you export my order history in a machine-readable format (CSV or JSON)?"),
+    (
+        "Tietopyyntö",
+        "Hei, haluaisin tietää mitä tietoja minusta on tallennettu asiakasrekisteriinne. Lähettäkää kopio.",
+    ),
+    (
+        "Poistopyyntö",
+        "Moi, olkaa hyvä ja poistakaa kaikki minua koskevat tiedot ja asiakastilini.",
+    ),
+    (
+        "Uutiskirje",
+        "En halua enää uutiskirjeitä enkä mainoksia. Lopettakaa lähettäminen.",
+    ),
+    (
+        "Registerutdrag",
+        "Hej, jag vill få ett utdrag av alla uppgifter ni har om mig.",
+    ),
+    (
+        "Radera mitt konto",
+        "Hej! Vänligen radera mitt konto och mina personuppgifter.",
+    ),
+    (
+        "Data request",
+        "Hello, please send me a copy of all personal data you hold about me.",
+    ),
+    (
+        "Erase my data",
+        "Hi, I would like my account and all my data erased, thanks.",
+    ),
+    (
+        "Export",
+        "Could you export my order history in a machine-readable format (CSV or JSON)?",
+    ),
 ];
 const FILLER: &str = "Tilasin teiltä aiemmin varaosia ja asioin myymälässä. Jag har handlat hos er tidigare. \
 I have been a customer for a few years and bought spare parts online. ";
@@ -52,13 +80,21 @@ pub fn generate_maildir(maildir: &Path, count: usize, seed: u64) -> Expected {
         fs::create_dir_all(maildir.join(sub)).expect("create maildir");
     }
     let mut rng = Rng(seed | 1);
-    let mut expected = Expected { messages: count, ..Expected::default() };
+    let mut expected = Expected {
+        messages: count,
+        ..Expected::default()
+    };
     let base_time: u64 = 1_788_000_000; // 2026-08-29
     for index in 0..count {
         let time = base_time + index as u64 * 97;
         let first = FIRST[rng.below(FIRST.len())];
         let last = LAST[rng.below(LAST.len())];
-        let address = format!("{}.{}{}@example.test", first.to_lowercase(), last.to_lowercase(), index);
+        let address = format!(
+            "{}.{}{}@example.test",
+            first.to_lowercase(),
+            last.to_lowercase(),
+            index
+        );
         let (subject, body) = REQUESTS[rng.below(REQUESTS.len())];
         let mut body = format!("{body}\n\n");
         while body.len() < 3000 {
@@ -83,7 +119,9 @@ pub fn generate_maildir(maildir: &Path, count: usize, seed: u64) -> Expected {
         } else if roll == 1 && index > 0 {
             let parent = rng.below(index);
             // Only a reply to a message that itself opened or joined a case joins one.
-            headers.push_str(&format!("In-Reply-To: <gen-{seed}-{parent}@example.test>\n"));
+            headers.push_str(&format!(
+                "In-Reply-To: <gen-{seed}-{parent}@example.test>\n"
+            ));
             subject = format!("Re: {subject}");
             expected.joined += 1;
         } else {
@@ -111,7 +149,10 @@ pub fn generate_maildir(maildir: &Path, count: usize, seed: u64) -> Expected {
             ),
         };
         let folder = if index % 3 == 0 { "new" } else { "cur" };
-        let name = format!("{time}.M{index}P1.gen{}", if folder == "cur" { ":2,S" } else { "" });
+        let name = format!(
+            "{time}.M{index}P1.gen{}",
+            if folder == "cur" { ":2,S" } else { "" }
+        );
         let mut file = fs::File::create(maildir.join(folder).join(name)).expect("create message");
         file.write_all(headers.as_bytes()).expect("write");
         file.write_all(encoded.as_bytes()).expect("write");
@@ -134,7 +175,10 @@ fn fix_replies_to_automated(maildir: &Path, expected: &mut Expected, seed: u64) 
                 .map(str::to_string);
             if text.contains("Auto-Submitted: auto-replied") {
                 automated.extend(id);
-            } else if let Some(parent) = text.lines().find_map(|l| l.strip_prefix(&format!("In-Reply-To: <gen-{seed}-"))) {
+            } else if let Some(parent) = text
+                .lines()
+                .find_map(|l| l.strip_prefix(&format!("In-Reply-To: <gen-{seed}-")))
+            {
                 replies.push(parent.split('@').next().unwrap_or("").to_string());
             }
         }
@@ -148,7 +192,10 @@ fn fix_replies_to_automated(maildir: &Path, expected: &mut Expected, seed: u64) 
 }
 
 fn rfc2822(unix: u64) -> String {
-    jiff::Timestamp::from_second(unix as i64).expect("time").strftime("%a, %d %b %Y %H:%M:%S +0000").to_string()
+    jiff::Timestamp::from_second(unix as i64)
+        .expect("time")
+        .strftime("%a, %d %b %Y %H:%M:%S +0000")
+        .to_string()
 }
 
 fn encode_word(text: &str) -> String {
@@ -189,7 +236,11 @@ fn base64(bytes: &[u8]) -> String {
         if index > 0 && index % 19 == 0 {
             out.push('\n');
         }
-        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
         let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
         for i in 0..4 {
             if i <= chunk.len() {

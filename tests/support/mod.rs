@@ -57,8 +57,14 @@ impl Sandbox {
 
     pub fn command(&self, args: &[&str]) -> Command {
         let mut command = bin();
-        command.current_dir(self.path()).arg("--config").arg(&self.config).args(args);
-        command.env_remove("RIGHTSBOT_CONFIG").env_remove("RIGHTSBOT_LOG");
+        command
+            .current_dir(self.path())
+            .arg("--config")
+            .arg(&self.config)
+            .args(args);
+        command
+            .env_remove("RIGHTSBOT_CONFIG")
+            .env_remove("RIGHTSBOT_LOG");
         command
     }
 
