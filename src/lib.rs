@@ -7,6 +7,7 @@ pub mod cli;
 pub mod deadline;
 pub mod intake;
 pub mod parse;
+pub mod classify;
 pub mod store;
 
 pub mod config;

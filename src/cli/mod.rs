@@ -4,6 +4,7 @@
 //! database), printed as one line `rightsbot: what: why`; 2 a usage error (clap's).
 
 mod cases;
+mod classify;
 mod config_check;
 mod deadline;
 mod ingest;
@@ -60,6 +61,12 @@ pub enum Command {
     /// Check the config file and say what it sets up.
     #[command(subcommand)]
     Config(ConfigCommand),
+    /// Say which rights each mail asks for (no database or config needed).
+    ///
+    /// Reads the subject and the new text (quoted history and signatures removed). With
+    /// --json, one object per file: {"file","kinds","language","triage","automated","evidence"};
+    /// a file that cannot be read or parsed gets {"file","error"} and the rest go on.
+    Classify(classify::Args),
     /// Store request mail from .eml files, folders of them and Maildirs, and open cases.
     ///
     /// Safe to repeat: a message already stored (same bytes, or same Message-ID) is counted
@@ -135,6 +142,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     };
     match cli.command {
         Command::Config(ConfigCommand::Check) => config_check::run(&ctx),
+        Command::Classify(args) => classify::run(&ctx, args),
         Command::Ingest(args) => ingest::run(&ctx, args),
         Command::Cases(args) => cases::run(&ctx, args),
         Command::Show(args) => show::run(&ctx, args),

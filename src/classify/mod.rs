@@ -1,0 +1,320 @@
+//! Classify: which rights a mail asks for, in which language, and whether a person must look.
+//!
+//! Takes the parsed mail (its subject and *new* text, never quoted history or signatures)
+//! and hands on a [`Classification`]: the request kinds (multi-label), the language, the
+//! phrases that fired as evidence, and `triage` when a human must decide. The rules are
+//! data (`rules/<lang>.toml`, embedded at build time), compiled once into one regex set.
+//! Pure: no I/O, no clock.
+//!
+//! A missed request is the worst error (the legal clock runs whether or not we noticed), so
+//! a mail that talks about personal data or the GDPR but matches no kind is sent to triage
+//! rather than dropped.
+
+mod fold;
+mod language;
+mod pattern;
+mod rules;
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+use crate::lang::Lang;
+use crate::parse::Mail;
+
+pub use pattern::PatternError;
+pub use rules::RuleError;
+
+use fold::Folded;
+use rules::{Role, Rules};
+
+/// The rights of GDPR Art. 15–21 (and the withdrawal of consent, Art. 7(3)).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RequestKind {
+    /// Art. 15: what data is held, and a copy.
+    Access,
+    /// Art. 16: correct or complete the data.
+    Rectification,
+    /// Art. 17: erase the data ("right to be forgotten").
+    Erasure,
+    /// Art. 18: keep the data but stop using it.
+    Restriction,
+    /// Art. 20: the data provided, machine-readable, or sent to another controller.
+    Portability,
+    /// Art. 21(1): object to processing on legitimate interests, profiling.
+    Objection,
+    /// Art. 21(2)–(3): no more direct marketing. Absolute: no balancing.
+    DirectMarketingOptout,
+    /// Art. 7(3): withdraw a consent given earlier.
+    ConsentWithdrawal,
+}
+
+impl RequestKind {
+    pub const ALL: [RequestKind; 8] = [
+        RequestKind::Access,
+        RequestKind::Rectification,
+        RequestKind::Erasure,
+        RequestKind::Restriction,
+        RequestKind::Portability,
+        RequestKind::Objection,
+        RequestKind::DirectMarketingOptout,
+        RequestKind::ConsentWithdrawal,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RequestKind::Access => "access",
+            RequestKind::Rectification => "rectification",
+            RequestKind::Erasure => "erasure",
+            RequestKind::Restriction => "restriction",
+            RequestKind::Portability => "portability",
+            RequestKind::Objection => "objection",
+            RequestKind::DirectMarketingOptout => "direct_marketing_optout",
+            RequestKind::ConsentWithdrawal => "consent_withdrawal",
+        }
+    }
+}
+
+impl fmt::Display for RequestKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[error("unknown request kind {0:?} (expected one of access, rectification, erasure, restriction, portability, objection, direct_marketing_optout, consent_withdrawal)")]
+pub struct UnknownKind(pub String);
+
+impl FromStr for RequestKind {
+    type Err = UnknownKind;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        RequestKind::ALL.into_iter().find(|k| k.as_str() == s.trim()).ok_or_else(|| UnknownKind(s.to_string()))
+    }
+}
+
+/// A phrase that made a kind fire.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Evidence {
+    pub kind: RequestKind,
+    /// The words as the sender wrote them.
+    pub phrase: String,
+    /// Which rule fired: `<lang>/<kind>/<index>`, for whoever tunes the rules.
+    pub rule: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Classification {
+    pub kinds: Vec<RequestKind>,
+    /// `None` when the language cannot be told (printed as "und").
+    pub language: Option<Lang>,
+    pub evidence: Vec<Evidence>,
+    pub triage: bool,
+    pub automated: bool,
+}
+
+impl Classification {
+    pub fn is_request(&self) -> bool {
+        !self.kinds.is_empty()
+    }
+
+    pub fn language_code(&self) -> &'static str {
+        self.language.map_or("und", Lang::code)
+    }
+}
+
+/// The compiled rules. Build once at start-up and share.
+pub struct Classifier {
+    rules: Rules,
+}
+
+impl Classifier {
+    /// Compiles the rules embedded in the binary.
+    pub fn new() -> Result<Classifier, RuleError> {
+        Ok(Classifier { rules: Rules::embedded()? })
+    }
+
+    /// Classifies a parsed mail by its subject and new text.
+    pub fn classify(&self, mail: &Mail) -> Classification {
+        let automated = mail.automated.is_some();
+        let body = if mail.new_text.trim().is_empty() { &mail.text } else { &mail.new_text };
+        let mut classification = self.classify_text(&mail.subject, body);
+        if automated {
+            // Machine-sent mail is never answered (RFC 3834); whatever it quotes is not a request.
+            classification.kinds.clear();
+            classification.evidence.clear();
+            classification.triage = false;
+        }
+        classification.automated = automated;
+        classification
+    }
+
+    /// Classifies a subject and a body text (already without quoted history).
+    pub fn classify_text(&self, subject: &str, body: &str) -> Classification {
+        let subject_findings = self.scan(subject);
+        let body_findings = self.scan(body);
+        let mut findings = body_findings.clone();
+        // A reply keeps the subject of what it answers ("Re: Tietojen poisto"), so the
+        // subject of a reply counts only when the new text follows the request up ("any
+        // news?"); a thank-you under a quoted request is not a new request, but a person
+        // still sees it.
+        let mut subject_only_triage = false;
+        if is_reply_subject(subject) && !body.trim().is_empty() && !body_findings.followup {
+            subject_only_triage = !subject_findings.kinds.is_empty() && body_findings.kinds.is_empty();
+            findings.request_like |= subject_findings.request_like;
+        } else {
+            findings.merge(subject_findings);
+        }
+        let mut kinds = findings.kinds;
+        kinds.sort();
+        kinds.dedup();
+        let mut evidence = findings.evidence;
+        evidence.sort_by_key(|e| e.kind);
+        evidence.dedup_by(|a, b| a.kind == b.kind && a.phrase == b.phrase);
+        // A kind that only weak rules found stays, but a person confirms it.
+        let low_confidence = kinds.iter().any(|k| !findings.strong.contains(k));
+        let language = language::detect(&self.rules, subject, body);
+        let unanswered_privacy_mail = kinds.is_empty() && (findings.request_like || findings.suppressed);
+        let triage = low_confidence
+            || unanswered_privacy_mail
+            || subject_only_triage
+            || (language.is_none() && !body.trim().is_empty());
+        Classification { kinds, language, evidence, triage, automated: false }
+    }
+
+    /// Runs the rules over one text, sentence by sentence.
+    fn scan(&self, text: &str) -> Findings {
+        let mut findings = Findings::default();
+        let folded = Folded::new(text);
+        for (start, end) in sentences(&folded.text) {
+            let sentence = &folded.text[start..end];
+            let hits = self.rules.matches(sentence);
+            if hits.is_empty() {
+                continue;
+            }
+            findings.request_like |= hits.iter().any(|&i| self.rules.role(i) == Role::RequestLike);
+            findings.followup |= hits.iter().any(|&i| self.rules.role(i) == Role::Followup);
+            let mut sentence_kinds = Vec::new();
+            let mut soft = Vec::new();
+            for kind in RequestKind::ALL {
+                let of_kind = |role: Role| {
+                    hits.iter().copied().filter(move |&i| self.rules.kind(i) == Some(kind) && self.rules.role(i) == role)
+                };
+                let fired: Vec<usize> = of_kind(Role::Match).chain(of_kind(Role::Weak)).chain(of_kind(Role::Soft)).collect();
+                if fired.is_empty() {
+                    continue;
+                }
+                // An `unless` phrase cancels the matches it overlaps ("en halua poistaa
+                // tietojani"), not the whole sentence, so "delete my account and take me off
+                // the list" keeps its erasure.
+                let blockers: Vec<(usize, usize)> = of_kind(Role::Unless).flat_map(|i| self.rules.spans(i, sentence)).collect();
+                for &index in &fired {
+                    for (from, to) in self.rules.spans(index, sentence) {
+                        if blockers.iter().any(|&(a, b)| a < to && from < b) {
+                            findings.suppressed = true;
+                            continue;
+                        }
+                        let (a, b) = folded.original_range(start + from, start + to);
+                        let evidence = Evidence { kind, phrase: text[a..b].to_string(), rule: self.rules.name(index) };
+                        match self.rules.role(index) {
+                            Role::Soft => soft.push(evidence),
+                            role => {
+                                if role == Role::Match {
+                                    findings.strong.push(kind);
+                                }
+                                sentence_kinds.push(kind);
+                                findings.evidence.push(evidence);
+                            }
+                        }
+                    }
+                }
+            }
+            // Soft phrases ("send me my data") count only when the sentence asks for
+            // nothing more specific.
+            for evidence in soft {
+                if sentence_kinds.iter().all(|k| *k == evidence.kind) {
+                    findings.strong.push(evidence.kind);
+                    findings.kinds.push(evidence.kind);
+                    findings.evidence.push(evidence);
+                }
+            }
+            findings.kinds.extend(sentence_kinds);
+        }
+        findings
+    }
+}
+
+/// What the rules found in one text.
+#[derive(Clone, Default)]
+struct Findings {
+    kinds: Vec<RequestKind>,
+    /// Kinds found by at least one `match` (or `soft`) phrase, not only `weak` ones.
+    strong: Vec<RequestKind>,
+    evidence: Vec<Evidence>,
+    request_like: bool,
+    /// The text follows up an earlier request ("any news?", "vieläkään ei ole kuulunut").
+    followup: bool,
+    /// Some phrase was cancelled by an `unless`: a person may want to look.
+    suppressed: bool,
+}
+
+impl Findings {
+    fn merge(&mut self, other: Findings) {
+        self.kinds.extend(other.kinds);
+        self.strong.extend(other.strong);
+        self.evidence.extend(other.evidence);
+        self.request_like |= other.request_like;
+        self.followup |= other.followup;
+        self.suppressed |= other.suppressed;
+    }
+}
+
+/// Reply and forward prefixes in the languages customers' mail clients use.
+fn is_reply_subject(subject: &str) -> bool {
+    let lower = subject.trim_start().to_lowercase();
+    ["re:", "re :", "sv:", "vs:", "vs :", "aw:", "vl:", "fw:", "fwd:", "vb:", "ant:", "r:", "res:", "antw:"]
+        .iter()
+        .any(|prefix| lower.starts_with(prefix))
+}
+
+/// Splits folded text into sentences: at `.`, `!`, `?`, `;` and blank lines. Single line
+/// breaks are not boundaries, because mail clients wrap lines mid-sentence. A period
+/// between digits ("2.11.2026", "Art. 15") does not end a sentence.
+fn sentences(text: &[u8]) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut index = 0;
+    while index < text.len() {
+        let byte = text[index];
+        let boundary = match byte {
+            b'!' | b'?' | b';' => true,
+            b'.' => {
+                let next = text.get(index + 1).copied().unwrap_or(b' ');
+                let next_non_space = text[index + 1..].iter().find(|b| **b != b' ').copied();
+                !(next.is_ascii_alphanumeric() || next_non_space.is_some_and(|b| b.is_ascii_digit()))
+            }
+            b'\n' => {
+                let rest = &text[index + 1..];
+                let blank = rest.iter().take_while(|b| **b == b' ' || **b == b'\t' || **b == b'\r').count();
+                rest.get(blank) == Some(&b'\n')
+            }
+            _ => false,
+        };
+        if boundary {
+            if index > start {
+                out.push((start, index));
+            }
+            start = index + 1;
+        }
+        index += 1;
+    }
+    if start < text.len() {
+        out.push((start, text.len()));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests;

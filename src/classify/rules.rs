@@ -1,0 +1,254 @@
+//! Loading and compiling the rule files (`rules/<lang>.toml`).
+//!
+//! Every pattern of every language goes into one regex set, so a mail is scanned once per
+//! sentence whatever language it is in (customers mix languages, and a Swedish-speaking
+//! Finn may write the subject in Finnish). Compiled once at start-up.
+
+use std::collections::HashMap;
+
+use regex::bytes::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
+use serde::Deserialize;
+
+use crate::lang::Lang;
+
+use super::RequestKind;
+use super::pattern;
+
+/// The rule files compiled into the binary.
+const EMBEDDED: [(Lang, &str, &str); 3] = [
+    (Lang::Fi, "rules/fi.toml", include_str!("../../rules/fi.toml")),
+    (Lang::Sv, "rules/sv.toml", include_str!("../../rules/sv.toml")),
+    (Lang::En, "rules/en.toml", include_str!("../../rules/en.toml")),
+];
+
+/// Generous limits: the set holds several hundred patterns.
+const SIZE_LIMIT: usize = 64 * 1024 * 1024;
+
+#[derive(Debug, thiserror::Error)]
+pub enum RuleError {
+    #[error("{file}: {message}")]
+    File { file: String, message: String },
+    #[error("{file}: [kinds.{kind}] {role} pattern {index}")]
+    Pattern {
+        file: String,
+        kind: String,
+        role: &'static str,
+        index: usize,
+        #[source]
+        source: pattern::PatternError,
+    },
+    #[error("the compiled rule set is too large")]
+    Regex(#[source] regex::Error),
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RuleFile {
+    detect: Detect,
+    /// Named sub-patterns, used in patterns as `@name`.
+    #[serde(default)]
+    define: HashMap<String, String>,
+    #[serde(default)]
+    request_like: Vec<String>,
+    /// Phrases that follow up an earlier request: a reply that uses them repeats it.
+    #[serde(default)]
+    followup: Vec<String>,
+    #[serde(default)]
+    kinds: HashMap<String, KindRules>,
+}
+
+/// Replaces each `@name` with its definition, in parentheses. Definitions may use earlier
+/// ones; a name that is not defined is an error.
+fn expand(source: &str, defines: &HashMap<String, String>) -> Result<String, String> {
+    let mut text = source.to_string();
+    for _ in 0..8 {
+        let Some(at) = text.find('@') else {
+            return Ok(text);
+        };
+        let name: String =
+            text[at + 1..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
+        let definition = defines.get(&name).ok_or_else(|| format!("@{name} is not defined in [define]"))?;
+        text.replace_range(at..at + 1 + name.len(), &format!("({definition})"));
+    }
+    Err(format!("definitions nest too deeply in {source:?}"))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Detect {
+    /// Frequent short words of the language (folded), for language detection.
+    words: Vec<String>,
+    /// Word endings typical of the language, weaker evidence than whole words.
+    #[serde(default)]
+    endings: Vec<String>,
+}
+
+#[derive(Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct KindRules {
+    /// Phrases that ask for this right.
+    #[serde(default, rename = "match")]
+    matches: Vec<String>,
+    /// Phrases that suggest it; the kind is kept but a person confirms.
+    #[serde(default)]
+    weak: Vec<String>,
+    /// Generic phrases that count only when the same sentence asks for no other kind.
+    #[serde(default)]
+    soft: Vec<String>,
+    /// Phrases that cancel this kind in the same sentence (negation, near misses).
+    #[serde(default)]
+    unless: Vec<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Role {
+    Match,
+    Weak,
+    Soft,
+    Unless,
+    RequestLike,
+    Followup,
+}
+
+struct Meta {
+    kind: Option<RequestKind>,
+    role: Role,
+    name: String,
+}
+
+pub struct Rules {
+    set: RegexSet,
+    /// One regex per pattern, compiled on first use for evidence only.
+    single: Vec<std::sync::OnceLock<Option<Regex>>>,
+    sources: Vec<String>,
+    meta: Vec<Meta>,
+    pub(super) words: HashMap<String, Vec<(Lang, f32)>>,
+    pub(super) endings: Vec<(String, Lang)>,
+}
+
+impl Rules {
+    pub fn embedded() -> Result<Rules, RuleError> {
+        Rules::from_files(&EMBEDDED)
+    }
+
+    fn from_files(files: &[(Lang, &str, &str)]) -> Result<Rules, RuleError> {
+        let mut sources = Vec::new();
+        let mut meta = Vec::new();
+        let mut words: HashMap<String, Vec<(Lang, f32)>> = HashMap::new();
+        let mut endings = Vec::new();
+        for &(lang, file, text) in files {
+            let parsed: RuleFile =
+                toml::from_str(text).map_err(|err| RuleError::File { file: file.to_string(), message: err.to_string() })?;
+            for word in parsed.detect.words {
+                words.entry(word).or_default().push((lang, 1.0));
+            }
+            endings.extend(parsed.detect.endings.into_iter().map(|e| (e, lang)));
+            let defines = parsed.define;
+            let expand = |source: &str| {
+                expand(source, &defines).map_err(|message| RuleError::File { file: file.to_string(), message })
+            };
+            for (role, role_name, list) in
+                [(Role::RequestLike, "request_like", &parsed.request_like), (Role::Followup, "followup", &parsed.followup)]
+            {
+                for (index, source) in list.iter().enumerate() {
+                    let compiled = pattern::compile(&expand(source)?).map_err(|source| RuleError::Pattern {
+                        file: file.to_string(),
+                        kind: role_name.into(),
+                        role: role_name,
+                        index,
+                        source,
+                    })?;
+                    sources.push(compiled);
+                    meta.push(Meta { kind: None, role, name: format!("{lang}/{role_name}/{index}") });
+                }
+            }
+            let mut kinds: Vec<_> = parsed.kinds.into_iter().collect();
+            kinds.sort_by(|a, b| a.0.cmp(&b.0));
+            for (kind_name, rules) in kinds {
+                let kind: RequestKind = kind_name.parse().map_err(|err: super::UnknownKind| RuleError::File {
+                    file: file.to_string(),
+                    message: format!("[kinds.{kind_name}]: {err}"),
+                })?;
+                for (role, role_name, list) in [
+                    (Role::Match, "match", &rules.matches),
+                    (Role::Weak, "weak", &rules.weak),
+                    (Role::Soft, "soft", &rules.soft),
+                    (Role::Unless, "unless", &rules.unless),
+                ] {
+                    for (index, source) in list.iter().enumerate() {
+                        let compiled = pattern::compile(&expand(source)?).map_err(|source| RuleError::Pattern {
+                            file: file.to_string(),
+                            kind: kind_name.clone(),
+                            role: role_name,
+                            index,
+                            source,
+                        })?;
+                        sources.push(compiled);
+                        meta.push(Meta { kind: Some(kind), role, name: format!("{lang}/{kind}/{role_name}/{index}") });
+                    }
+                }
+            }
+        }
+        let set = RegexSetBuilder::new(&sources)
+            .unicode(false)
+            .size_limit(SIZE_LIMIT)
+            .dfa_size_limit(SIZE_LIMIT)
+            .build()
+            .map_err(RuleError::Regex)?;
+        let single = sources.iter().map(|_| std::sync::OnceLock::new()).collect();
+        Ok(Rules { set, single, sources, meta, words, endings })
+    }
+
+    /// The indices of the patterns that match somewhere in `sentence`.
+    pub fn matches(&self, sentence: &[u8]) -> Vec<usize> {
+        self.set.matches(sentence).into_iter().collect()
+    }
+
+    pub fn kind(&self, index: usize) -> Option<RequestKind> {
+        self.meta[index].kind
+    }
+
+    pub fn role(&self, index: usize) -> Role {
+        self.meta[index].role
+    }
+
+    pub fn name(&self, index: usize) -> String {
+        self.meta[index].name.clone()
+    }
+
+    #[cfg(test)]
+    pub fn len(&self) -> usize {
+        self.sources.len()
+    }
+
+    /// Every place pattern `index` matches in `sentence`.
+    pub fn spans(&self, index: usize, sentence: &[u8]) -> Vec<(usize, usize)> {
+        let regex = self.single[index]
+            .get_or_init(|| RegexBuilder::new(&self.sources[index]).unicode(false).build().ok());
+        match regex {
+            Some(regex) => regex.find_iter(sentence).map(|m| (m.start(), m.end())).collect(),
+            None => Vec::new(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn embedded_rules_compile() {
+        let rules = Rules::embedded().unwrap();
+        assert!(rules.len() > 100, "{} patterns", rules.len());
+    }
+
+    #[test]
+    fn errors_name_file_kind_and_pattern() {
+        let bad = "[detect]\nwords = [\"ja\"]\n[kinds.erasure]\nmatch = [\"poista* ~ tieto*\", \"(a|b\"]\n";
+        let err = Rules::from_files(&[(Lang::Fi, "rules/fi.toml", bad)]).err().unwrap();
+        assert_eq!(err.to_string(), "rules/fi.toml: [kinds.erasure] match pattern 1");
+        let bad = "[detect]\nwords = []\n[kinds.eraser]\nmatch = []\n";
+        let err = Rules::from_files(&[(Lang::Fi, "rules/fi.toml", bad)]).err().unwrap();
+        assert!(err.to_string().contains("unknown request kind \"eraser\""), "{err}");
+    }
+}
