@@ -3,11 +3,11 @@
 //! The modules follow the pipeline, a line each, in the order data flows through them.
 
 pub mod case;
+pub mod classify;
 pub mod cli;
 pub mod deadline;
 pub mod intake;
 pub mod parse;
-pub mod classify;
 pub mod store;
 
 pub mod config;

@@ -25,8 +25,11 @@ impl Folded {
                 continue;
             }
             let replacement: &str = match c {
-                'ä' | 'Ä' | 'å' | 'Å' | 'á' | 'Á' | 'à' | 'À' | 'â' | 'Â' | 'ã' | 'Ã' | 'æ' | 'Æ' => "a",
-                'ö' | 'Ö' | 'ø' | 'Ø' | 'ó' | 'Ó' | 'ò' | 'Ò' | 'ô' | 'Ô' | 'õ' | 'Õ' => "o",
+                'ä' | 'Ä' | 'å' | 'Å' | 'á' | 'Á' | 'à' | 'À' | 'â' | 'Â' | 'ã' | 'Ã' | 'æ'
+                | 'Æ' => "a",
+                'ö' | 'Ö' | 'ø' | 'Ø' | 'ó' | 'Ó' | 'ò' | 'Ò' | 'ô' | 'Ô' | 'õ' | 'Õ' => {
+                    "o"
+                }
                 'é' | 'É' | 'è' | 'È' | 'ê' | 'Ê' | 'ë' | 'Ë' => "e",
                 'ü' | 'Ü' | 'ú' | 'Ú' | 'ù' | 'Ù' | 'û' | 'Û' => "u",
                 'í' | 'Í' | 'ì' | 'Ì' | 'î' | 'Î' | 'ï' | 'Ï' => "i",
@@ -48,13 +51,25 @@ impl Folded {
                 origin.push(offset);
             }
         }
-        Folded { text, origin, original_len: original.len() }
+        Folded {
+            text,
+            origin,
+            original_len: original.len(),
+        }
     }
 
     /// The original byte range that folded bytes `start..end` came from.
     pub fn original_range(&self, start: usize, end: usize) -> (usize, usize) {
-        let from = self.origin.get(start).copied().map_or(self.original_len, |o| o as usize);
-        let to = self.origin.get(end).copied().map_or(self.original_len, |o| o as usize);
+        let from = self
+            .origin
+            .get(start)
+            .copied()
+            .map_or(self.original_len, |o| o as usize);
+        let to = self
+            .origin
+            .get(end)
+            .copied()
+            .map_or(self.original_len, |o| o as usize);
         (from, to.max(from))
     }
 }
@@ -67,7 +82,10 @@ mod tests {
     fn folds_and_maps_back() {
         let original = "Poistakaa TIETONI rekisteristä – kiitos’";
         let folded = Folded::new(original);
-        assert_eq!(String::from_utf8(folded.text.clone()).unwrap(), "poistakaa tietoni rekisterista - kiitos'");
+        assert_eq!(
+            String::from_utf8(folded.text.clone()).unwrap(),
+            "poistakaa tietoni rekisterista - kiitos'"
+        );
         let start = 18;
         let end = start + "rekisterista".len();
         let (a, b) = folded.original_range(start, end);

@@ -22,11 +22,16 @@ pub fn detect(rules: &Rules, subject: &str, body: &str) -> Option<Lang> {
         let swedish_letters = text.chars().filter(|c| matches!(c, 'å' | 'Å')).count();
         scores[index(Lang::Sv)] += 0.5 * swedish_letters.min(6) as f32;
         let folded = Folded::new(text);
-        for word in folded.text.split(|b| !b.is_ascii_alphanumeric() && *b != b'\'') {
+        for word in folded
+            .text
+            .split(|b| !b.is_ascii_alphanumeric() && *b != b'\'')
+        {
             if word.is_empty() || word.len() > 30 {
                 continue;
             }
-            let Ok(word) = std::str::from_utf8(word) else { continue };
+            let Ok(word) = std::str::from_utf8(word) else {
+                continue;
+            };
             if let Some(langs) = rules.words.get(word) {
                 for (lang, weight) in langs {
                     scores[index(*lang)] += weight;
@@ -43,7 +48,11 @@ pub fn detect(rules: &Rules, subject: &str, body: &str) -> Option<Lang> {
             }
         }
     }
-    let mut ranked = [(scores[0], Lang::Fi), (scores[1], Lang::Sv), (scores[2], Lang::En)];
+    let mut ranked = [
+        (scores[0], Lang::Fi),
+        (scores[1], Lang::Sv),
+        (scores[2], Lang::En),
+    ];
     ranked.sort_by(|a, b| b.0.total_cmp(&a.0));
     let (best, lang) = ranked[0];
     let second = ranked[1].0;

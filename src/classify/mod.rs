@@ -84,14 +84,19 @@ impl fmt::Display for RequestKind {
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
-#[error("unknown request kind {0:?} (expected one of access, rectification, erasure, restriction, portability, objection, direct_marketing_optout, consent_withdrawal)")]
+#[error(
+    "unknown request kind {0:?} (expected one of access, rectification, erasure, restriction, portability, objection, direct_marketing_optout, consent_withdrawal)"
+)]
 pub struct UnknownKind(pub String);
 
 impl FromStr for RequestKind {
     type Err = UnknownKind;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        RequestKind::ALL.into_iter().find(|k| k.as_str() == s.trim()).ok_or_else(|| UnknownKind(s.to_string()))
+        RequestKind::ALL
+            .into_iter()
+            .find(|k| k.as_str() == s.trim())
+            .ok_or_else(|| UnknownKind(s.to_string()))
     }
 }
 
@@ -133,13 +138,19 @@ pub struct Classifier {
 impl Classifier {
     /// Compiles the rules embedded in the binary.
     pub fn new() -> Result<Classifier, RuleError> {
-        Ok(Classifier { rules: Rules::embedded()? })
+        Ok(Classifier {
+            rules: Rules::embedded()?,
+        })
     }
 
     /// Classifies a parsed mail by its subject and new text.
     pub fn classify(&self, mail: &Mail) -> Classification {
         let automated = mail.automated.is_some();
-        let body = if mail.new_text.trim().is_empty() { &mail.text } else { &mail.new_text };
+        let body = if mail.new_text.trim().is_empty() {
+            &mail.text
+        } else {
+            &mail.new_text
+        };
         let mut classification = self.classify_text(&mail.subject, body);
         if automated {
             // Machine-sent mail is never answered (RFC 3834); whatever it quotes is not a request.
@@ -162,10 +173,19 @@ impl Classifier {
         // still sees it.
         let mut subject_only_triage = false;
         if is_reply_subject(subject) && !body.trim().is_empty() && !body_findings.followup {
-            subject_only_triage = !subject_findings.kinds.is_empty() && body_findings.kinds.is_empty();
+            subject_only_triage =
+                !subject_findings.kinds.is_empty() && body_findings.kinds.is_empty();
             findings.request_like |= subject_findings.request_like;
         } else {
             findings.merge(subject_findings);
+        }
+        if findings.not_a_request {
+            // Talking about rights is not asking for them; a person still sees it when it
+            // uses privacy words.
+            findings.suppressed |= !findings.kinds.is_empty();
+            findings.kinds.clear();
+            findings.evidence.clear();
+            findings.strong.clear();
         }
         let mut kinds = findings.kinds;
         kinds.sort();
@@ -176,12 +196,19 @@ impl Classifier {
         // A kind that only weak rules found stays, but a person confirms it.
         let low_confidence = kinds.iter().any(|k| !findings.strong.contains(k));
         let language = language::detect(&self.rules, subject, body);
-        let unanswered_privacy_mail = kinds.is_empty() && (findings.request_like || findings.suppressed);
+        let unanswered_privacy_mail =
+            kinds.is_empty() && (findings.request_like || findings.suppressed);
         let triage = low_confidence
             || unanswered_privacy_mail
             || subject_only_triage
             || (language.is_none() && !body.trim().is_empty());
-        Classification { kinds, language, evidence, triage, automated: false }
+        Classification {
+            kinds,
+            language,
+            evidence,
+            triage,
+            automated: false,
+        }
     }
 
     /// Runs the rules over one text, sentence by sentence.
@@ -194,22 +221,34 @@ impl Classifier {
             if hits.is_empty() {
                 continue;
             }
-            findings.request_like |= hits.iter().any(|&i| self.rules.role(i) == Role::RequestLike);
+            findings.request_like |= hits
+                .iter()
+                .any(|&i| self.rules.role(i) == Role::RequestLike);
             findings.followup |= hits.iter().any(|&i| self.rules.role(i) == Role::Followup);
+            findings.not_a_request |= hits
+                .iter()
+                .any(|&i| self.rules.role(i) == Role::NotARequest);
             let mut sentence_kinds = Vec::new();
             let mut soft = Vec::new();
             for kind in RequestKind::ALL {
                 let of_kind = |role: Role| {
-                    hits.iter().copied().filter(move |&i| self.rules.kind(i) == Some(kind) && self.rules.role(i) == role)
+                    hits.iter().copied().filter(move |&i| {
+                        self.rules.kind(i) == Some(kind) && self.rules.role(i) == role
+                    })
                 };
-                let fired: Vec<usize> = of_kind(Role::Match).chain(of_kind(Role::Weak)).chain(of_kind(Role::Soft)).collect();
+                let fired: Vec<usize> = of_kind(Role::Match)
+                    .chain(of_kind(Role::Weak))
+                    .chain(of_kind(Role::Soft))
+                    .collect();
                 if fired.is_empty() {
                     continue;
                 }
                 // An `unless` phrase cancels the matches it overlaps ("en halua poistaa
                 // tietojani"), not the whole sentence, so "delete my account and take me off
                 // the list" keeps its erasure.
-                let blockers: Vec<(usize, usize)> = of_kind(Role::Unless).flat_map(|i| self.rules.spans(i, sentence)).collect();
+                let blockers: Vec<(usize, usize)> = of_kind(Role::Unless)
+                    .flat_map(|i| self.rules.spans(i, sentence))
+                    .collect();
                 for &index in &fired {
                     for (from, to) in self.rules.spans(index, sentence) {
                         if blockers.iter().any(|&(a, b)| a < to && from < b) {
@@ -217,7 +256,11 @@ impl Classifier {
                             continue;
                         }
                         let (a, b) = folded.original_range(start + from, start + to);
-                        let evidence = Evidence { kind, phrase: text[a..b].to_string(), rule: self.rules.name(index) };
+                        let evidence = Evidence {
+                            kind,
+                            phrase: text[a..b].to_string(),
+                            rule: self.rules.name(index),
+                        };
                         match self.rules.role(index) {
                             Role::Soft => soft.push(evidence),
                             role => {
@@ -258,6 +301,8 @@ struct Findings {
     followup: bool,
     /// Some phrase was cancelled by an `unless`: a person may want to look.
     suppressed: bool,
+    /// The mail is someone else's business (a vendor's pitch), whatever rights it names.
+    not_a_request: bool,
 }
 
 impl Findings {
@@ -268,15 +313,19 @@ impl Findings {
         self.request_like |= other.request_like;
         self.followup |= other.followup;
         self.suppressed |= other.suppressed;
+        self.not_a_request |= other.not_a_request;
     }
 }
 
 /// Reply and forward prefixes in the languages customers' mail clients use.
 fn is_reply_subject(subject: &str) -> bool {
     let lower = subject.trim_start().to_lowercase();
-    ["re:", "re :", "sv:", "vs:", "vs :", "aw:", "vl:", "fw:", "fwd:", "vb:", "ant:", "r:", "res:", "antw:"]
-        .iter()
-        .any(|prefix| lower.starts_with(prefix))
+    [
+        "re:", "re :", "sv:", "vs:", "vs :", "aw:", "vl:", "fw:", "fwd:", "vb:", "ant:", "r:",
+        "res:", "antw:",
+    ]
+    .iter()
+    .any(|prefix| lower.starts_with(prefix))
 }
 
 /// Splits folded text into sentences: at `.`, `!`, `?`, `;` and blank lines. Single line
@@ -293,11 +342,15 @@ fn sentences(text: &[u8]) -> Vec<(usize, usize)> {
             b'.' => {
                 let next = text.get(index + 1).copied().unwrap_or(b' ');
                 let next_non_space = text[index + 1..].iter().find(|b| **b != b' ').copied();
-                !(next.is_ascii_alphanumeric() || next_non_space.is_some_and(|b| b.is_ascii_digit()))
+                !(next.is_ascii_alphanumeric()
+                    || next_non_space.is_some_and(|b| b.is_ascii_digit()))
             }
             b'\n' => {
                 let rest = &text[index + 1..];
-                let blank = rest.iter().take_while(|b| **b == b' ' || **b == b'\t' || **b == b'\r').count();
+                let blank = rest
+                    .iter()
+                    .take_while(|b| **b == b' ' || **b == b'\t' || **b == b'\r')
+                    .count();
                 rest.get(blank) == Some(&b'\n')
             }
             _ => false,

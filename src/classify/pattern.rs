@@ -51,11 +51,19 @@ struct Parser<'a> {
 
 impl Parser<'_> {
     fn error(&self, message: &str) -> PatternError {
-        PatternError { pattern: self.source.to_string(), position: self.position, message: message.to_string() }
+        PatternError {
+            pattern: self.source.to_string(),
+            position: self.position,
+            message: message.to_string(),
+        }
     }
 
     fn skip_spaces(&mut self) {
-        while self.chars.get(self.position).is_some_and(|c| c.is_whitespace()) {
+        while self
+            .chars
+            .get(self.position)
+            .is_some_and(|c| c.is_whitespace())
+        {
             self.position += 1;
         }
     }
@@ -74,7 +82,8 @@ impl Parser<'_> {
                         self.position += 1;
                     }
                     let mut digits = String::new();
-                    while let Some(c) = self.chars.get(self.position).filter(|c| c.is_ascii_digit()) {
+                    while let Some(c) = self.chars.get(self.position).filter(|c| c.is_ascii_digit())
+                    {
                         digits.push(*c);
                         self.position += 1;
                     }
@@ -100,33 +109,47 @@ impl Parser<'_> {
                         return Err(self.error("empty alternative"));
                     }
                     let optional = self.optional_mark();
-                    nodes.push(Node::Item { item: Item::Group(alternatives), optional });
+                    nodes.push(Node::Item {
+                        item: Item::Group(alternatives),
+                        optional,
+                    });
                 }
                 Some(_) => {
                     let mut text = String::new();
-                    while let Some(c) =
-                        self.chars.get(self.position).filter(|c| c.is_ascii_alphanumeric() || **c == '\'' || **c == '-')
+                    while let Some(c) = self
+                        .chars
+                        .get(self.position)
+                        .filter(|c| c.is_ascii_alphanumeric() || **c == '\'' || **c == '-')
                     {
                         text.push(*c);
                         self.position += 1;
                     }
                     if text.is_empty() {
                         let found = self.chars.get(self.position).copied().unwrap_or(' ');
-                        return Err(self.error(&format!("unexpected {found:?} (patterns are lowercase ASCII)")));
+                        return Err(self.error(&format!(
+                            "unexpected {found:?} (patterns are lowercase ASCII)"
+                        )));
                     }
                     if text.chars().any(|c| c.is_ascii_uppercase()) {
-                        return Err(self.error("uppercase letter (patterns are matched against lowercase text)"));
+                        return Err(self.error(
+                            "uppercase letter (patterns are matched against lowercase text)",
+                        ));
                     }
                     let stem = self.chars.get(self.position) == Some(&'*');
                     if stem {
                         self.position += 1;
                     }
                     let optional = self.optional_mark();
-                    nodes.push(Node::Item { item: Item::Word { text, stem }, optional });
+                    nodes.push(Node::Item {
+                        item: Item::Word { text, stem },
+                        optional,
+                    });
                 }
             }
         }
-        if matches!(nodes.first(), Some(Node::Gap { .. })) || matches!(nodes.last(), Some(Node::Gap { .. })) {
+        if matches!(nodes.first(), Some(Node::Gap { .. }))
+            || matches!(nodes.last(), Some(Node::Gap { .. }))
+        {
             return Err(self.error("a gap must stand between two words"));
         }
         Ok(nodes)
@@ -143,7 +166,11 @@ impl Parser<'_> {
 
 /// Compiles one pattern of the rule language into regex syntax for folded text.
 pub fn compile(source: &str) -> Result<String, PatternError> {
-    let mut parser = Parser { source, chars: source.chars().collect(), position: 0 };
+    let mut parser = Parser {
+        source,
+        chars: source.chars().collect(),
+        position: 0,
+    };
     let nodes = parser.sequence()?;
     if parser.position < parser.chars.len() {
         return Err(parser.error("unbalanced ')' or '|'"));
@@ -235,17 +262,32 @@ mod tests {
     use regex::bytes::RegexBuilder;
 
     fn matches(pattern: &str, text: &str) -> bool {
-        let regex = RegexBuilder::new(&compile(pattern).unwrap()).unicode(false).build().unwrap();
+        let regex = RegexBuilder::new(&compile(pattern).unwrap())
+            .unicode(false)
+            .build()
+            .unwrap();
         regex.is_match(text.as_bytes())
     }
 
     #[test]
     fn stems_words_and_gaps() {
-        assert!(matches("poista* ~ tieto*", "voisitteko poistaa kaikki minun tietoni"));
+        assert!(matches(
+            "poista* ~ tieto*",
+            "voisitteko poistaa kaikki minun tietoni"
+        ));
         assert!(matches("poista* ~ tieto*", "poistakaa tietoni"));
-        assert!(!matches("poista* ~1 tieto*", "poistakaa kaikki minun tietoni"));
-        assert!(!matches("poista* ~ tieto*", "poistakaa tilaus, tietoni ovat oikein"));
-        assert!(matches("poista* ~~ tieto*", "poistakaa tilaus, tietoni ovat oikein"));
+        assert!(!matches(
+            "poista* ~1 tieto*",
+            "poistakaa kaikki minun tietoni"
+        ));
+        assert!(!matches(
+            "poista* ~ tieto*",
+            "poistakaa tilaus, tietoni ovat oikein"
+        ));
+        assert!(matches(
+            "poista* ~~ tieto*",
+            "poistakaa tilaus, tietoni ovat oikein"
+        ));
         assert!(!matches("tieto", "tietoni"));
         assert!(!matches("poista*", "epapoistaa"));
     }
@@ -257,9 +299,15 @@ mod tests {
         assert!(matches(pattern, "erase personal information now"));
         assert!(matches(pattern, "remove my personal data"));
         assert!(!matches(pattern, "delete the item from my cart"));
-        assert!(matches("don't (want|wish) ~ deleted", "i don't want my account deleted"));
+        assert!(matches(
+            "don't (want|wish) ~ deleted",
+            "i don't want my account deleted"
+        ));
         assert!(matches("my? account (deleted|closed)", "account closed"));
-        assert!(matches("my? account (deleted|closed)", "my account deleted"));
+        assert!(matches(
+            "my? account (deleted|closed)",
+            "my account deleted"
+        ));
     }
 
     #[test]

@@ -16,9 +16,21 @@ use super::pattern;
 
 /// The rule files compiled into the binary.
 const EMBEDDED: [(Lang, &str, &str); 3] = [
-    (Lang::Fi, "rules/fi.toml", include_str!("../../rules/fi.toml")),
-    (Lang::Sv, "rules/sv.toml", include_str!("../../rules/sv.toml")),
-    (Lang::En, "rules/en.toml", include_str!("../../rules/en.toml")),
+    (
+        Lang::Fi,
+        "rules/fi.toml",
+        include_str!("../../rules/fi.toml"),
+    ),
+    (
+        Lang::Sv,
+        "rules/sv.toml",
+        include_str!("../../rules/sv.toml"),
+    ),
+    (
+        Lang::En,
+        "rules/en.toml",
+        include_str!("../../rules/en.toml"),
+    ),
 ];
 
 /// Generous limits: the set holds several hundred patterns.
@@ -53,6 +65,10 @@ struct RuleFile {
     /// Phrases that follow up an earlier request: a reply that uses them repeats it.
     #[serde(default)]
     followup: Vec<String>,
+    /// Phrases that mark a whole mail as no request of the sender's own (a vendor's pitch
+    /// that talks about "erasure requests").
+    #[serde(default)]
+    not_a_request: Vec<String>,
     #[serde(default)]
     kinds: HashMap<String, KindRules>,
 }
@@ -65,9 +81,13 @@ fn expand(source: &str, defines: &HashMap<String, String>) -> Result<String, Str
         let Some(at) = text.find('@') else {
             return Ok(text);
         };
-        let name: String =
-            text[at + 1..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
-        let definition = defines.get(&name).ok_or_else(|| format!("@{name} is not defined in [define]"))?;
+        let name: String = text[at + 1..]
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .collect();
+        let definition = defines
+            .get(&name)
+            .ok_or_else(|| format!("@{name} is not defined in [define]"))?;
         text.replace_range(at..at + 1 + name.len(), &format!("({definition})"));
     }
     Err(format!("definitions nest too deeply in {source:?}"))
@@ -108,6 +128,7 @@ pub enum Role {
     Unless,
     RequestLike,
     Followup,
+    NotARequest,
 }
 
 struct Meta {
@@ -137,38 +158,54 @@ impl Rules {
         let mut words: HashMap<String, Vec<(Lang, f32)>> = HashMap::new();
         let mut endings = Vec::new();
         for &(lang, file, text) in files {
-            let parsed: RuleFile =
-                toml::from_str(text).map_err(|err| RuleError::File { file: file.to_string(), message: err.to_string() })?;
+            let parsed: RuleFile = toml::from_str(text).map_err(|err| RuleError::File {
+                file: file.to_string(),
+                message: err.to_string(),
+            })?;
             for word in parsed.detect.words {
                 words.entry(word).or_default().push((lang, 1.0));
             }
             endings.extend(parsed.detect.endings.into_iter().map(|e| (e, lang)));
             let defines = parsed.define;
             let expand = |source: &str| {
-                expand(source, &defines).map_err(|message| RuleError::File { file: file.to_string(), message })
+                expand(source, &defines).map_err(|message| RuleError::File {
+                    file: file.to_string(),
+                    message,
+                })
             };
-            for (role, role_name, list) in
-                [(Role::RequestLike, "request_like", &parsed.request_like), (Role::Followup, "followup", &parsed.followup)]
-            {
+            for (role, role_name, list) in [
+                (Role::RequestLike, "request_like", &parsed.request_like),
+                (Role::Followup, "followup", &parsed.followup),
+                (Role::NotARequest, "not_a_request", &parsed.not_a_request),
+            ] {
                 for (index, source) in list.iter().enumerate() {
-                    let compiled = pattern::compile(&expand(source)?).map_err(|source| RuleError::Pattern {
-                        file: file.to_string(),
-                        kind: role_name.into(),
-                        role: role_name,
-                        index,
-                        source,
+                    let compiled = pattern::compile(&expand(source)?).map_err(|source| {
+                        RuleError::Pattern {
+                            file: file.to_string(),
+                            kind: role_name.into(),
+                            role: role_name,
+                            index,
+                            source,
+                        }
                     })?;
                     sources.push(compiled);
-                    meta.push(Meta { kind: None, role, name: format!("{lang}/{role_name}/{index}") });
+                    meta.push(Meta {
+                        kind: None,
+                        role,
+                        name: format!("{lang}/{role_name}/{index}"),
+                    });
                 }
             }
             let mut kinds: Vec<_> = parsed.kinds.into_iter().collect();
             kinds.sort_by(|a, b| a.0.cmp(&b.0));
             for (kind_name, rules) in kinds {
-                let kind: RequestKind = kind_name.parse().map_err(|err: super::UnknownKind| RuleError::File {
-                    file: file.to_string(),
-                    message: format!("[kinds.{kind_name}]: {err}"),
-                })?;
+                let kind: RequestKind =
+                    kind_name
+                        .parse()
+                        .map_err(|err: super::UnknownKind| RuleError::File {
+                            file: file.to_string(),
+                            message: format!("[kinds.{kind_name}]: {err}"),
+                        })?;
                 for (role, role_name, list) in [
                     (Role::Match, "match", &rules.matches),
                     (Role::Weak, "weak", &rules.weak),
@@ -176,15 +213,21 @@ impl Rules {
                     (Role::Unless, "unless", &rules.unless),
                 ] {
                     for (index, source) in list.iter().enumerate() {
-                        let compiled = pattern::compile(&expand(source)?).map_err(|source| RuleError::Pattern {
-                            file: file.to_string(),
-                            kind: kind_name.clone(),
-                            role: role_name,
-                            index,
-                            source,
+                        let compiled = pattern::compile(&expand(source)?).map_err(|source| {
+                            RuleError::Pattern {
+                                file: file.to_string(),
+                                kind: kind_name.clone(),
+                                role: role_name,
+                                index,
+                                source,
+                            }
                         })?;
                         sources.push(compiled);
-                        meta.push(Meta { kind: Some(kind), role, name: format!("{lang}/{kind}/{role_name}/{index}") });
+                        meta.push(Meta {
+                            kind: Some(kind),
+                            role,
+                            name: format!("{lang}/{kind}/{role_name}/{index}"),
+                        });
                     }
                 }
             }
@@ -196,7 +239,14 @@ impl Rules {
             .build()
             .map_err(RuleError::Regex)?;
         let single = sources.iter().map(|_| std::sync::OnceLock::new()).collect();
-        Ok(Rules { set, single, sources, meta, words, endings })
+        Ok(Rules {
+            set,
+            single,
+            sources,
+            meta,
+            words,
+            endings,
+        })
     }
 
     /// The indices of the patterns that match somewhere in `sentence`.
@@ -217,16 +267,28 @@ impl Rules {
     }
 
     #[cfg(test)]
+    pub fn source(&self, index: usize) -> &str {
+        &self.sources[index]
+    }
+
+    #[cfg(test)]
     pub fn len(&self) -> usize {
         self.sources.len()
     }
 
     /// Every place pattern `index` matches in `sentence`.
     pub fn spans(&self, index: usize, sentence: &[u8]) -> Vec<(usize, usize)> {
-        let regex = self.single[index]
-            .get_or_init(|| RegexBuilder::new(&self.sources[index]).unicode(false).build().ok());
+        let regex = self.single[index].get_or_init(|| {
+            RegexBuilder::new(&self.sources[index])
+                .unicode(false)
+                .build()
+                .ok()
+        });
         match regex {
-            Some(regex) => regex.find_iter(sentence).map(|m| (m.start(), m.end())).collect(),
+            Some(regex) => regex
+                .find_iter(sentence)
+                .map(|m| (m.start(), m.end()))
+                .collect(),
             None => Vec::new(),
         }
     }
@@ -245,10 +307,20 @@ mod tests {
     #[test]
     fn errors_name_file_kind_and_pattern() {
         let bad = "[detect]\nwords = [\"ja\"]\n[kinds.erasure]\nmatch = [\"poista* ~ tieto*\", \"(a|b\"]\n";
-        let err = Rules::from_files(&[(Lang::Fi, "rules/fi.toml", bad)]).err().unwrap();
-        assert_eq!(err.to_string(), "rules/fi.toml: [kinds.erasure] match pattern 1");
+        let err = Rules::from_files(&[(Lang::Fi, "rules/fi.toml", bad)])
+            .err()
+            .unwrap();
+        assert_eq!(
+            err.to_string(),
+            "rules/fi.toml: [kinds.erasure] match pattern 1"
+        );
         let bad = "[detect]\nwords = []\n[kinds.eraser]\nmatch = []\n";
-        let err = Rules::from_files(&[(Lang::Fi, "rules/fi.toml", bad)]).err().unwrap();
-        assert!(err.to_string().contains("unknown request kind \"eraser\""), "{err}");
+        let err = Rules::from_files(&[(Lang::Fi, "rules/fi.toml", bad)])
+            .err()
+            .unwrap();
+        assert!(
+            err.to_string().contains("unknown request kind \"eraser\""),
+            "{err}"
+        );
     }
 }

@@ -36,7 +36,11 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
             }))?,
             Ok(classification) => {
                 let kinds: Vec<&str> = classification.kinds.iter().map(|k| k.as_str()).collect();
-                let kinds = if kinds.is_empty() { "not a request".to_string() } else { kinds.join(", ") };
+                let kinds = if kinds.is_empty() {
+                    "not a request".to_string()
+                } else {
+                    kinds.join(", ")
+                };
                 let mut flags = Vec::new();
                 if classification.triage {
                     flags.push("triage");
@@ -44,8 +48,15 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
                 if classification.automated {
                     flags.push("automated");
                 }
-                let flags = if flags.is_empty() { String::new() } else { format!(" [{}]", flags.join(", ")) };
-                println!("{file}: {kinds} ({}){flags}", classification.language_code());
+                let flags = if flags.is_empty() {
+                    String::new()
+                } else {
+                    format!(" [{}]", flags.join(", "))
+                };
+                println!(
+                    "{file}: {kinds} ({}){flags}",
+                    classification.language_code()
+                );
                 for evidence in &classification.evidence {
                     println!("    {:<24} {:?}", evidence.kind.as_str(), evidence.phrase);
                 }

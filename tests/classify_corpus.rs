@@ -1,0 +1,138 @@
+//! The classifier measured on the labelled corpus written for this project
+//! (tests/corpus: fi/sv/en requests, mixed requests, near misses, quoted replies). Fails
+//! below the thresholds, and prints per-kind precision and recall either way.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use rightsbot::classify::{Classifier, RequestKind};
+
+const MIN_MACRO_F1: f64 = 0.95;
+const MIN_LANGUAGE_ACCURACY: f64 = 0.97;
+
+struct Labelled {
+    file: String,
+    kinds: Vec<String>,
+    language: String,
+}
+
+fn read_labels(dir: &Path) -> Vec<Labelled> {
+    let text = std::fs::read_to_string(dir.join("labels.tsv")).expect("labels.tsv");
+    text.lines()
+        .skip(1)
+        .filter(|line| !line.trim().is_empty())
+        .map(|line| {
+            let columns: Vec<&str> = line.split('\t').collect();
+            let kinds = columns[1]
+                .split(',')
+                .map(str::trim)
+                .filter(|k| !k.is_empty() && *k != "none")
+                .map(str::to_string)
+                .collect();
+            Labelled {
+                file: columns[0].to_string(),
+                kinds,
+                language: columns[2].trim().to_string(),
+            }
+        })
+        .collect()
+}
+
+fn measure(dir: &str) {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join(dir);
+    let classifier = Classifier::new().expect("rules compile");
+    let labels = read_labels(&dir);
+    assert!(
+        labels.len() >= 150,
+        "the corpus holds {} mails",
+        labels.len()
+    );
+    let mut counts: BTreeMap<&str, (u32, u32, u32)> = RequestKind::ALL
+        .iter()
+        .map(|k| (k.as_str(), (0, 0, 0)))
+        .collect();
+    let mut missed = Vec::new();
+    let mut language_right = 0;
+    let mut wrong = Vec::new();
+    for labelled in &labels {
+        let raw = std::fs::read(dir.join(&labelled.file)).expect("corpus file");
+        let mail = rightsbot::parse::parse(&raw).expect("corpus mail parses");
+        let result = classifier.classify(&mail);
+        let got: Vec<&str> = result.kinds.iter().map(|k| k.as_str()).collect();
+        for kind in RequestKind::ALL.map(|k| k.as_str()) {
+            let entry = counts.get_mut(kind).expect("every kind counted");
+            match (
+                labelled.kinds.iter().any(|k| k == kind),
+                got.contains(&kind),
+            ) {
+                (true, true) => entry.0 += 1,
+                (false, true) => entry.1 += 1,
+                (true, false) => entry.2 += 1,
+                (false, false) => {}
+            }
+        }
+        if !labelled.kinds.is_empty() && got.is_empty() && !result.triage {
+            missed.push(labelled.file.clone());
+        }
+        if result.language_code() == labelled.language {
+            language_right += 1;
+        }
+        let mut want: Vec<&str> = labelled.kinds.iter().map(String::as_str).collect();
+        want.sort();
+        let mut got_sorted = got.clone();
+        got_sorted.sort();
+        if want != got_sorted {
+            wrong.push(format!(
+                "{}: want {want:?} got {got_sorted:?}",
+                labelled.file
+            ));
+        }
+    }
+    let mut f1_sum = 0.0;
+    println!(
+        "{:<24} {:>9} {:>9} {:>6}",
+        "kind", "precision", "recall", "F1"
+    );
+    for (kind, (tp, fp, fn_)) in &counts {
+        let precision = if tp + fp == 0 {
+            1.0
+        } else {
+            f64::from(*tp) / f64::from(tp + fp)
+        };
+        let recall = if tp + fn_ == 0 {
+            1.0
+        } else {
+            f64::from(*tp) / f64::from(tp + fn_)
+        };
+        let f1 = if precision + recall == 0.0 {
+            0.0
+        } else {
+            2.0 * precision * recall / (precision + recall)
+        };
+        f1_sum += f1;
+        println!("{kind:<24} {precision:>9.3} {recall:>9.3} {f1:>6.3}");
+    }
+    let macro_f1 = f1_sum / counts.len() as f64;
+    let language = f64::from(language_right) / labels.len() as f64;
+    println!("macro-F1 {macro_f1:.3}, language {language:.3}, missed {missed:?}");
+    for line in &wrong {
+        println!("  {line}");
+    }
+    assert!(
+        missed.is_empty(),
+        "requests missed without triage: {missed:?}"
+    );
+    assert!(
+        macro_f1 >= MIN_MACRO_F1,
+        "macro-F1 {macro_f1:.3} below {MIN_MACRO_F1}"
+    );
+    assert!(
+        language >= MIN_LANGUAGE_ACCURACY,
+        "language accuracy {language:.3} below {MIN_LANGUAGE_ACCURACY}"
+    );
+}
+
+#[test]
+fn labelled_corpus_meets_the_thresholds() {
+    measure("tests/corpus");
+}
