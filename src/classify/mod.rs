@@ -14,6 +14,7 @@ mod fold;
 mod language;
 mod pattern;
 mod rules;
+mod trigger;
 
 use std::fmt;
 use std::str::FromStr;
@@ -164,8 +165,10 @@ impl Classifier {
 
     /// Classifies a subject and a body text (already without quoted history).
     pub fn classify_text(&self, subject: &str, body: &str) -> Classification {
-        let subject_findings = self.scan(subject);
-        let body_findings = self.scan(body);
+        let folded_subject = Folded::new(subject);
+        let folded_body = Folded::new(body);
+        let subject_findings = self.scan(subject, &folded_subject);
+        let body_findings = self.scan(body, &folded_body);
         let mut findings = body_findings.clone();
         // A reply keeps the subject of what it answers ("Re: Tietojen poisto"), so the
         // subject of a reply counts only when the new text follows the request up ("any
@@ -195,7 +198,10 @@ impl Classifier {
         evidence.dedup_by(|a, b| a.kind == b.kind && a.phrase == b.phrase);
         // A kind that only weak rules found stays, but a person confirms it.
         let low_confidence = kinds.iter().any(|k| !findings.strong.contains(k));
-        let language = language::detect(&self.rules, subject, body);
+        let language = language::detect(
+            &self.rules,
+            [(subject, &folded_subject), (body, &folded_body)],
+        );
         let unanswered_privacy_mail =
             kinds.is_empty() && (findings.request_like || findings.suppressed);
         let triage = low_confidence
@@ -212,9 +218,8 @@ impl Classifier {
     }
 
     /// Runs the rules over one text, sentence by sentence.
-    fn scan(&self, text: &str) -> Findings {
+    fn scan(&self, text: &str, folded: &Folded) -> Findings {
         let mut findings = Findings::default();
-        let folded = Folded::new(text);
         for (start, end) in sentences(&folded.text) {
             let sentence = &folded.text[start..end];
             let hits = self.rules.matches(sentence);

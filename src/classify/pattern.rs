@@ -164,8 +164,17 @@ impl Parser<'_> {
     }
 }
 
+/// A pattern compiled: its regex, and up to two sets of trigger words such that every match
+/// contains a word of each set, for a fast pre-filter. A trigger ending in `*` is a stem
+/// (the start of a word), else a whole word.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Compiled {
+    pub regex: String,
+    pub triggers: Vec<Vec<String>>,
+}
+
 /// Compiles one pattern of the rule language into regex syntax for folded text.
-pub fn compile(source: &str) -> Result<String, PatternError> {
+pub fn compile(source: &str) -> Result<Compiled, PatternError> {
     let mut parser = Parser {
         source,
         chars: source.chars().collect(),
@@ -180,7 +189,77 @@ pub fn compile(source: &str) -> Result<String, PatternError> {
     }
     let mut regex = String::new();
     emit_sequence(&nodes, &mut regex);
-    Ok(regex)
+    let mut sets = mandatory_sets(&nodes);
+    sets.sort_by_key(|set| std::cmp::Reverse(rarity(set)));
+    sets.truncate(2);
+    let triggers = sets
+        .into_iter()
+        .map(|mut set| {
+            set.sort();
+            set.dedup();
+            set
+        })
+        .collect();
+    Ok(Compiled { regex, triggers })
+}
+
+/// For each item a match of `nodes` must contain, the words it can be.
+fn mandatory_sets(nodes: &[Node]) -> Vec<Vec<String>> {
+    nodes
+        .iter()
+        .filter_map(|node| match node {
+            Node::Item {
+                item,
+                optional: false,
+            } => Some(literals_of(item)),
+            _ => None,
+        })
+        .filter(|set| !set.is_empty())
+        .collect()
+}
+
+fn literals_of(item: &Item) -> Vec<String> {
+    match item {
+        Item::Word { text, stem: true } => vec![format!("{text}*")],
+        Item::Word { text, stem: false } => vec![text.clone()],
+        Item::Group(alternatives) => alternatives
+            .iter()
+            .flat_map(|alternative| required_literals(alternative))
+            .collect(),
+    }
+}
+
+/// Words so frequent that a pre-filter on them would let almost every sentence through.
+const COMMON: &[&str] = &[
+    "i", "a", "an", "the", "my", "me", "to", "of", "you", "your", "and", "or", "is", "it", "do",
+    "on", "in", "for", "not", "no", "all", "ja", "ei", "en", "on", "se", "ne", "te", "jag", "att",
+    "och", "det", "ni", "mig", "min", "mina", "om", "inte", "pa", "av", "mun", "minun", "etta",
+];
+
+/// A set of literals one of which occurs in every match: for the mandatory item whose words
+/// are rarest, all the words it can be. Matching starts only where one of them occurs.
+fn required_literals(nodes: &[Node]) -> Vec<String> {
+    mandatory_sets(nodes)
+        .into_iter()
+        .max_by_key(|set| rarity(set))
+        .unwrap_or_default()
+}
+
+/// Higher is rarer: common words are worst, then the shortest word decides, then fewer words.
+fn rarity(literals: &[String]) -> (bool, usize, std::cmp::Reverse<usize>) {
+    let has_common = literals
+        .iter()
+        .any(|word| COMMON.contains(&word.trim_end_matches('*')));
+    let shortest = literals
+        .iter()
+        .map(|word| word.trim_end_matches('*').len())
+        .min()
+        .unwrap_or(0);
+    (
+        !has_common,
+        shortest.min(6),
+        std::cmp::Reverse(literals.len()),
+    )
 }
 
 fn emit_item(item: &Item, out: &mut String) {
@@ -262,7 +341,7 @@ mod tests {
     use regex::bytes::RegexBuilder;
 
     fn matches(pattern: &str, text: &str) -> bool {
-        let regex = RegexBuilder::new(&compile(pattern).unwrap())
+        let regex = RegexBuilder::new(&compile(pattern).unwrap().regex)
             .unicode(false)
             .build()
             .unwrap();
@@ -308,6 +387,26 @@ mod tests {
             "my? account (deleted|closed)",
             "my account deleted"
         ));
+    }
+
+    #[test]
+    fn triggers_are_the_rarest_required_words() {
+        let triggers = |pattern: &str| compile(pattern).unwrap().triggers;
+        assert_eq!(
+            triggers("(delete|remove) my? account"),
+            [vec!["account"], vec!["delete", "remove"]]
+        );
+        assert_eq!(
+            triggers("poist* ~ (tieto*|tili)"),
+            [vec!["poist*"], vec!["tieto*", "tili"]]
+        );
+        assert_eq!(
+            triggers("my? new (address|name)"),
+            [vec!["address", "name"], vec!["new"]]
+        );
+        assert_eq!(triggers("(i|we) object"), [vec!["object"], vec!["i", "we"]]);
+        assert_eq!(triggers("((a|b) cc|d) e"), [vec!["e"], vec!["cc", "d"]]);
+        assert_eq!(triggers("unsubscribe"), [vec!["unsubscribe"]]);
     }
 
     #[test]

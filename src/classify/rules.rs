@@ -6,13 +6,14 @@
 
 use std::collections::HashMap;
 
-use regex::bytes::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
+use regex::bytes::{Regex, RegexBuilder};
 use serde::Deserialize;
 
 use crate::lang::Lang;
 
 use super::RequestKind;
 use super::pattern;
+use super::trigger::TriggerIndex;
 
 /// The rule files compiled into the binary.
 const EMBEDDED: [(Lang, &str, &str); 3] = [
@@ -33,9 +34,6 @@ const EMBEDDED: [(Lang, &str, &str); 3] = [
     ),
 ];
 
-/// Generous limits: the set holds several hundred patterns.
-const SIZE_LIMIT: usize = 64 * 1024 * 1024;
-
 #[derive(Debug, thiserror::Error)]
 pub enum RuleError {
     #[error("{file}: {message}")]
@@ -47,10 +45,8 @@ pub enum RuleError {
         role: &'static str,
         index: usize,
         #[source]
-        source: pattern::PatternError,
+        source: Box<pattern::PatternError>,
     },
-    #[error("the compiled rule set is too large")]
-    Regex(#[source] regex::Error),
 }
 
 #[derive(Deserialize)]
@@ -137,14 +133,19 @@ struct Meta {
     name: String,
 }
 
+/// The compiled rules. Every pattern's regex is compiled the first time a sentence holds one
+/// of its trigger words, so start-up stays fast with several hundred patterns and a mail
+/// only pays for the patterns its words can start.
 pub struct Rules {
-    set: RegexSet,
-    /// One regex per pattern, compiled on first use for evidence only.
-    single: Vec<std::sync::OnceLock<Option<Regex>>>,
+    /// Finds the patterns whose trigger words a sentence holds.
+    triggers: TriggerIndex,
+    regexes: Vec<std::sync::OnceLock<Option<Regex>>>,
     sources: Vec<String>,
     meta: Vec<Meta>,
-    pub(super) words: HashMap<String, Vec<(Lang, f32)>>,
-    pub(super) endings: Vec<(String, Lang)>,
+    /// For language detection: the frequent words of each language.
+    pub(super) words: HashMap<Box<[u8]>, Vec<Lang>>,
+    /// Typical word endings, bucketed by their last byte.
+    pub(super) endings: Vec<Vec<(Box<[u8]>, Lang)>>,
 }
 
 impl Rules {
@@ -154,18 +155,26 @@ impl Rules {
 
     fn from_files(files: &[(Lang, &str, &str)]) -> Result<Rules, RuleError> {
         let mut sources = Vec::new();
+        let mut triggers: Vec<Vec<Vec<String>>> = Vec::new();
         let mut meta = Vec::new();
-        let mut words: HashMap<String, Vec<(Lang, f32)>> = HashMap::new();
-        let mut endings = Vec::new();
+        let mut detect_words: HashMap<Box<[u8]>, Vec<Lang>> = HashMap::new();
+        let mut endings: Vec<Vec<(Box<[u8]>, Lang)>> = vec![Vec::new(); 256];
         for &(lang, file, text) in files {
             let parsed: RuleFile = toml::from_str(text).map_err(|err| RuleError::File {
                 file: file.to_string(),
                 message: err.to_string(),
             })?;
             for word in parsed.detect.words {
-                words.entry(word).or_default().push((lang, 1.0));
+                detect_words
+                    .entry(word.into_bytes().into_boxed_slice())
+                    .or_default()
+                    .push(lang);
             }
-            endings.extend(parsed.detect.endings.into_iter().map(|e| (e, lang)));
+            for ending in parsed.detect.endings {
+                if let Some(&last) = ending.as_bytes().last() {
+                    endings[usize::from(last)].push((ending.into_bytes().into_boxed_slice(), lang));
+                }
+            }
             let defines = parsed.define;
             let expand = |source: &str| {
                 expand(source, &defines).map_err(|message| RuleError::File {
@@ -185,10 +194,11 @@ impl Rules {
                             kind: role_name.into(),
                             role: role_name,
                             index,
-                            source,
+                            source: Box::new(source),
                         }
                     })?;
-                    sources.push(compiled);
+                    triggers.push(compiled.triggers);
+                    sources.push(compiled.regex);
                     meta.push(Meta {
                         kind: None,
                         role,
@@ -219,10 +229,11 @@ impl Rules {
                                 kind: kind_name.clone(),
                                 role: role_name,
                                 index,
-                                source,
+                                source: Box::new(source),
                             }
                         })?;
-                        sources.push(compiled);
+                        triggers.push(compiled.triggers);
+                        sources.push(compiled.regex);
                         meta.push(Meta {
                             kind: Some(kind),
                             role,
@@ -232,26 +243,39 @@ impl Rules {
                 }
             }
         }
-        let set = RegexSetBuilder::new(&sources)
-            .unicode(false)
-            .size_limit(SIZE_LIMIT)
-            .dfa_size_limit(SIZE_LIMIT)
-            .build()
-            .map_err(RuleError::Regex)?;
-        let single = sources.iter().map(|_| std::sync::OnceLock::new()).collect();
+        let trigger_index = TriggerIndex::new(&triggers);
+        let regexes = sources.iter().map(|_| std::sync::OnceLock::new()).collect();
         Ok(Rules {
-            set,
-            single,
+            triggers: trigger_index,
+            regexes,
             sources,
             meta,
-            words,
+            words: detect_words,
             endings,
         })
     }
 
-    /// The indices of the patterns that match somewhere in `sentence`.
+    /// The indices of the patterns that match somewhere in `sentence`, in order.
     pub fn matches(&self, sentence: &[u8]) -> Vec<usize> {
-        self.set.matches(sentence).into_iter().collect()
+        let mut candidates = Vec::new();
+        self.triggers.candidates(sentence, &mut candidates);
+        candidates.retain(|&index| {
+            self.regex(index)
+                .is_some_and(|regex| regex.is_match(sentence))
+        });
+        candidates
+    }
+
+    fn regex(&self, index: usize) -> Option<&Regex> {
+        // The pattern language only produces valid regexes; a test compiles every one.
+        self.regexes[index]
+            .get_or_init(|| {
+                RegexBuilder::new(&self.sources[index])
+                    .unicode(false)
+                    .build()
+                    .ok()
+            })
+            .as_ref()
     }
 
     pub fn kind(&self, index: usize) -> Option<RequestKind> {
@@ -267,24 +291,13 @@ impl Rules {
     }
 
     #[cfg(test)]
-    pub fn source(&self, index: usize) -> &str {
-        &self.sources[index]
-    }
-
-    #[cfg(test)]
     pub fn len(&self) -> usize {
         self.sources.len()
     }
 
     /// Every place pattern `index` matches in `sentence`.
     pub fn spans(&self, index: usize, sentence: &[u8]) -> Vec<(usize, usize)> {
-        let regex = self.single[index].get_or_init(|| {
-            RegexBuilder::new(&self.sources[index])
-                .unicode(false)
-                .build()
-                .ok()
-        });
-        match regex {
+        match self.regex(index) {
             Some(regex) => regex
                 .find_iter(sentence)
                 .map(|m| (m.start(), m.end()))
@@ -302,6 +315,13 @@ mod tests {
     fn embedded_rules_compile() {
         let rules = Rules::embedded().unwrap();
         assert!(rules.len() > 100, "{} patterns", rules.len());
+        // Regexes compile lazily in use; here every one must compile.
+        for index in 0..rules.len() {
+            let built = RegexBuilder::new(&rules.sources[index])
+                .unicode(false)
+                .build();
+            assert!(built.is_ok(), "{}: {:?}", rules.name(index), built.err());
+        }
     }
 
     #[test]

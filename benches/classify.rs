@@ -1,0 +1,88 @@
+//! Classifier speed: rule compilation at start-up, and classification alone (mails already
+//! parsed) on one core, over the labelled corpus and the example mailbox repeated.
+//!
+//! Targets (issue 3): ≥ 20,000 mails/s on one core for typical 1–3 KB mails; rule
+//! compilation < 50 ms. Run with `cargo bench --bench classify`. Printed, not asserted.
+
+#[path = "../tests/support/corpus.rs"]
+mod corpus;
+
+use std::time::{Duration, Instant};
+
+use rightsbot::classify::Classifier;
+use rightsbot::parse::Mail;
+
+fn main() {
+    let mut compile_times = Vec::new();
+    for _ in 0..5 {
+        let started = Instant::now();
+        let classifier = Classifier::new().expect("rules compile");
+        compile_times.push(started.elapsed());
+        drop(classifier);
+    }
+    compile_times.sort();
+    println!(
+        "rule compilation: median {:.1?}, min {:.1?} (5 runs)",
+        compile_times[2], compile_times[0]
+    );
+
+    let classifier = Classifier::new().expect("rules compile");
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut mails = Vec::new();
+    for dir in [
+        "tests/corpus",
+        "examples/mailbox/cur",
+        "examples/mailbox/new",
+    ] {
+        for entry in std::fs::read_dir(root.join(dir)).expect("list") {
+            let path = entry.expect("entry").path();
+            let Ok(raw) = std::fs::read(&path) else {
+                continue;
+            };
+            if let Ok(mail) = rightsbot::parse::parse(&raw) {
+                mails.push(mail);
+            }
+        }
+    }
+
+    run(&classifier, "labelled corpus + examples", &mails);
+
+    // Typical 1–3 KB customer mails: the generated load-test mailbox (fi/sv/en, plain,
+    // quoted-printable, base64, HTML).
+    let dir = tempfile::tempdir().expect("temp dir");
+    corpus::generate_maildir(dir.path(), 2000, 11);
+    let mut generated = Vec::new();
+    for sub in ["cur", "new"] {
+        for entry in std::fs::read_dir(dir.path().join(sub)).expect("list") {
+            let raw = std::fs::read(entry.expect("entry").path()).expect("read");
+            if let Ok(mail) = rightsbot::parse::parse(&raw) {
+                generated.push(mail);
+            }
+        }
+    }
+    run(&classifier, "generated 1–3 KB mails", &generated);
+}
+
+fn run(classifier: &Classifier, label: &str, mails: &[Mail]) {
+    let bytes: usize = mails.iter().map(|m| m.subject.len() + m.text.len()).sum();
+    // Warm up (regexes compile on first use), then classify for at least two seconds.
+    for mail in mails {
+        std::hint::black_box(classifier.classify(mail));
+    }
+    let started = Instant::now();
+    let mut count = 0usize;
+    while count < 100_000 || started.elapsed() < Duration::from_secs(2) {
+        for mail in mails {
+            std::hint::black_box(classifier.classify(mail));
+        }
+        count += mails.len();
+    }
+    let elapsed = started.elapsed();
+    println!(
+        "{label}: {} mails of {} bytes on average: {:.0} mails/s on one core ({:.1} µs each)",
+        mails.len(),
+        bytes / mails.len().max(1),
+        count as f64 / elapsed.as_secs_f64(),
+        elapsed.as_secs_f64() * 1e6 / count as f64
+    );
+}

@@ -1,0 +1,207 @@
+//! Finding which patterns can match a sentence, by the words in it.
+//!
+//! Every pattern names one or two sets of trigger words; each of its matches holds a word
+//! of every set (see `pattern::Compiled::triggers`). A trie of all trigger words is walked
+//! from every word start in the sentence, so a sentence costs a handful of trie steps per
+//! word, and only the patterns whose every trigger set is present are run as regexes.
+
+/// The bytes that make up a word for the regex engine's `\b`.
+fn is_word_byte(byte: u8) -> bool {
+    byte.is_ascii_alphanumeric() || byte == b'_'
+}
+
+/// Trigger words use these 39 bytes; each node has a child slot for each.
+const ALPHABET: usize = 39;
+
+fn slot(byte: u8) -> Option<usize> {
+    match byte {
+        b'a'..=b'z' => Some(usize::from(byte - b'a')),
+        b'0'..=b'9' => Some(26 + usize::from(byte - b'0')),
+        b'_' => Some(36),
+        b'\'' => Some(37),
+        b'-' => Some(38),
+        _ => None,
+    }
+}
+
+struct Node {
+    /// Child node per alphabet slot; 0 is "none" (the root is never a child).
+    children: [u32; ALPHABET],
+    /// Patterns triggered by a word starting with the path to this node.
+    stem: Vec<u32>,
+    /// Patterns triggered by a whole word equal to the path to this node.
+    exact: Vec<u32>,
+}
+
+impl Default for Node {
+    fn default() -> Self {
+        Node {
+            children: [0; ALPHABET],
+            stem: Vec::new(),
+            exact: Vec::new(),
+        }
+    }
+}
+
+pub struct TriggerIndex {
+    nodes: Vec<Node>,
+    /// How many trigger sets each pattern has (1 or 2).
+    sets: Vec<u8>,
+}
+
+impl TriggerIndex {
+    /// Indexes `triggers[pattern]`: up to two sets of words, each a word or a stem ending
+    /// in `*`.
+    pub fn new(triggers: &[Vec<Vec<String>>]) -> TriggerIndex {
+        let mut index = TriggerIndex {
+            nodes: vec![Node::default()],
+            sets: Vec::new(),
+        };
+        for (pattern, sets) in triggers.iter().enumerate() {
+            index.sets.push(sets.len().min(2) as u8);
+            for (set, word) in sets
+                .iter()
+                .take(2)
+                .enumerate()
+                .flat_map(|(set, words)| words.iter().map(move |w| (set, w)))
+            {
+                // Set `s` of pattern `p` is key 2p + s.
+                let key = (pattern * 2 + set) as u32;
+                let (text, stem) = match word.strip_suffix('*') {
+                    Some(text) => (text, true),
+                    None => (word.as_str(), false),
+                };
+                let node = index.insert(text.as_bytes());
+                let list = if stem {
+                    &mut index.nodes[node].stem
+                } else {
+                    &mut index.nodes[node].exact
+                };
+                list.push(key);
+            }
+        }
+        index
+    }
+
+    fn insert(&mut self, key: &[u8]) -> usize {
+        let mut node = 0;
+        for &byte in key {
+            // The pattern language admits only these bytes in words.
+            let Some(slot) = slot(byte) else { continue };
+            node = match self.nodes[node].children[slot] {
+                0 => {
+                    self.nodes.push(Node::default());
+                    let child = self.nodes.len() - 1;
+                    self.nodes[node].children[slot] = child as u32;
+                    child
+                }
+                child => child as usize,
+            };
+        }
+        node
+    }
+
+    fn child(&self, node: usize, byte: u8) -> Option<usize> {
+        match self.nodes[node].children[slot(byte)?] {
+            0 => None,
+            child => Some(child as usize),
+        }
+    }
+
+    /// Adds to `out`, once each and in order, every pattern all of whose trigger sets have a
+    /// word in `sentence` (folded text).
+    pub fn candidates(&self, sentence: &[u8], out: &mut Vec<usize>) {
+        let mut keys = Vec::new();
+        self.keys(sentence, &mut keys);
+        keys.sort_unstable();
+        keys.dedup();
+        let mut index = 0;
+        while index < keys.len() {
+            let pattern = keys[index] as usize / 2;
+            let mut found = 0;
+            while index < keys.len() && keys[index] as usize / 2 == pattern {
+                found += 1;
+                index += 1;
+            }
+            if found >= self.sets[pattern] {
+                out.push(pattern);
+            }
+        }
+    }
+
+    fn keys(&self, sentence: &[u8], out: &mut Vec<u32>) {
+        for start in 0..sentence.len() {
+            if !is_word_byte(sentence[start]) || (start > 0 && is_word_byte(sentence[start - 1])) {
+                continue;
+            }
+            let Some(first) = self.child(0, sentence[start]) else {
+                continue;
+            };
+            let mut node = first;
+            let mut position = start + 1;
+            loop {
+                let here = &self.nodes[node];
+                if position > start {
+                    out.extend_from_slice(&here.stem);
+                    if !here.exact.is_empty()
+                        && sentence.get(position).is_none_or(|&b| !is_word_byte(b))
+                    {
+                        out.extend_from_slice(&here.exact);
+                    }
+                }
+                let Some(&byte) = sentence.get(position) else {
+                    break;
+                };
+                match self.child(node, byte) {
+                    Some(child) => {
+                        node = child;
+                        position += 1;
+                    }
+                    None => break,
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn found(triggers: &[&[&[&str]]], sentence: &str) -> Vec<usize> {
+        let owned: Vec<Vec<Vec<String>>> = triggers
+            .iter()
+            .map(|sets| {
+                sets.iter()
+                    .map(|set| set.iter().map(|w| w.to_string()).collect())
+                    .collect()
+            })
+            .collect();
+        let mut out = Vec::new();
+        TriggerIndex::new(&owned).candidates(sentence.as_bytes(), &mut out);
+        out
+    }
+
+    #[test]
+    fn every_set_must_be_present() {
+        let triggers: &[&[&[&str]]] = &[&[&["poist*"], &["tieto*", "tili"]]];
+        assert_eq!(found(triggers, "poistakaa tietoni"), [0]);
+        assert_eq!(found(triggers, "poistakaa tilaus"), Vec::<usize>::new());
+        assert_eq!(found(triggers, "tili poistetaan"), [0]);
+    }
+
+    #[test]
+    fn stems_match_word_starts_and_words_match_whole_words() {
+        let triggers: &[&[&[&str]]] = &[
+            &[&["poist*"]],
+            &[&["on"]],
+            &[&["opt-out"]],
+            &[&["kanta-asiakas*"]],
+        ];
+        assert_eq!(found(triggers, "voisitteko poistaa tiedot"), [0]);
+        assert_eq!(found(triggers, "information"), Vec::<usize>::new());
+        assert_eq!(found(triggers, "epapoistaa"), Vec::<usize>::new());
+        assert_eq!(found(triggers, "click on opt-out"), [1, 2]);
+        assert_eq!(found(triggers, "eroan kanta-asiakasohjelmasta"), [3]);
+    }
+}
