@@ -136,3 +136,10 @@ fn measure(dir: &str) {
 fn labelled_corpus_meets_the_thresholds() {
     measure("tests/corpus");
 }
+
+/// A second set written later, independently of the rules: shorter, more informal mails,
+/// more mixed requests and near misses.
+#[test]
+fn informal_holdout_meets_the_thresholds() {
+    measure("tests/holdout");
+}

@@ -44,6 +44,8 @@ impl Folded {
                 '\u{201C}' | '\u{201D}' | '\u{201E}' | '\u{00AB}' | '\u{00BB}' => "\"",
                 '\u{2013}' | '\u{2014}' | '\u{2212}' => "-",
                 '\u{2026}' => "...",
+                // List bullets, so list items read as sentences of their own.
+                '\u{2022}' | '\u{25CF}' | '\u{25E6}' | '\u{2023}' | '\u{2043}' => "*",
                 _ => " ",
             };
             for byte in replacement.bytes() {

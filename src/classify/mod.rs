@@ -333,8 +333,8 @@ fn is_reply_subject(subject: &str) -> bool {
     .any(|prefix| lower.starts_with(prefix))
 }
 
-/// Splits folded text into sentences: at `.`, `!`, `?`, `;` and blank lines. Single line
-/// breaks are not boundaries, because mail clients wrap lines mid-sentence. A period
+/// Splits folded text into sentences: at `.`, `!`, `?`, `;`, blank lines and list items.
+/// Other line breaks are not boundaries, because mail clients wrap lines mid-sentence. A period
 /// between digits ("2.11.2026", "Art. 15") does not end a sentence.
 fn sentences(text: &[u8]) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
@@ -351,12 +351,24 @@ fn sentences(text: &[u8]) -> Vec<(usize, usize)> {
                     || next_non_space.is_some_and(|b| b.is_ascii_digit()))
             }
             b'\n' => {
+                // A blank line, a list item ("- no newsletters", "2) …") or the line after
+                // a colon starts a new sentence; a plain line break does not.
                 let rest = &text[index + 1..];
-                let blank = rest
+                let indent = rest
                     .iter()
                     .take_while(|b| **b == b' ' || **b == b'\t' || **b == b'\r')
                     .count();
-                rest.get(blank) == Some(&b'\n')
+                let next = rest.get(indent).copied();
+                let after = rest.get(indent + 1).copied();
+                let bullet = matches!(next, Some(b'-' | b'*' | b'>'))
+                    || (next.is_some_and(|b| b.is_ascii_digit())
+                        && matches!(after, Some(b')' | b'.')));
+                let after_colon = text[..index]
+                    .iter()
+                    .rev()
+                    .find(|b| !b.is_ascii_whitespace())
+                    == Some(&b':');
+                next == Some(b'\n') || bullet || after_colon
             }
             _ => false,
         };
