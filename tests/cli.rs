@@ -249,7 +249,14 @@ fn ingest_is_idempotent_and_accounts_for_every_file() {
     );
     assert_eq!(
         count(&first, "new"),
-        count(&first, "cases_opened") + count(&first, "cases_joined") + count(&first, "automated")
+        count(&first, "cases_opened")
+            + count(&first, "cases_joined")
+            + count(&first, "automated")
+            + count(&first, "not_requests")
+    );
+    assert!(
+        count(&first, "not_requests") >= 1,
+        "the order cancellation: {first}"
     );
     assert!(
         count(&first, "quarantined") >= 1,
@@ -308,7 +315,7 @@ fn a_reply_joins_its_case_and_show_lists_the_trail() {
 
     let case = sandbox.json(&["show", "DSR-2026-0001"]);
     assert_eq!(case["id"], "DSR-2026-0001");
-    assert_eq!(case["state"], "triage");
+    assert_eq!(case["state"], "open");
     assert_eq!(case["requester"], "aino.virtanen@example.test");
     // Received 31 Jan 2026 in Helsinki: the deadline is Monday 2 March.
     assert_eq!(case["deadline"], "2026-03-02");
@@ -320,7 +327,18 @@ fn a_reply_joins_its_case_and_show_lists_the_trail() {
         .iter()
         .map(|e| e["kind"].as_str().unwrap())
         .collect();
-    assert_eq!(kinds, ["received", "deadline_set", "joined", "joined"]);
+    assert_eq!(
+        kinds,
+        [
+            "received",
+            "deadline_set",
+            "classified",
+            "joined",
+            "classified",
+            "joined",
+            "classified"
+        ]
+    );
     assert_eq!(case["events"][1]["details"]["deadline"], "2026-03-02");
 
     let line = assert_user_error(&sandbox.run(&["show", "DSR-2026-0099"]));
@@ -405,4 +423,188 @@ fn oversize_messages_are_listed_and_left_in_place() {
         "not read, so not stored"
     );
     assert!(big.exists());
+}
+
+#[test]
+fn classify_prints_one_json_line_per_file_without_a_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let request = dir.path().join("request.eml");
+    fs::write(&request, "From: a@example.test\nSubject: Tietojen poisto\n\nPoistakaa tietoni ja lopettakaa uutiskirjeet.\n").unwrap();
+    let auto = repo().join("tests/fixtures/mail/auto-submitted.eml");
+    let broken = repo().join("tests/fixtures/mail/not-a-mail.bin");
+    let missing = dir.path().join("missing.eml");
+    let output = bin()
+        .current_dir(dir.path())
+        .env_remove("RIGHTSBOT_CONFIG")
+        .args(["classify", "--json"])
+        .args([&request, &auto, &broken, &missing])
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{output:?}");
+    let lines: Vec<serde_json::Value> = String::from_utf8(output.stdout)
+        .unwrap()
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 4);
+    assert_eq!(lines[0]["file"], request.display().to_string());
+    assert_eq!(
+        lines[0]["kinds"],
+        serde_json::json!(["erasure", "direct_marketing_optout"])
+    );
+    assert_eq!(lines[0]["language"], "fi");
+    assert_eq!(lines[0]["triage"], false);
+    assert_eq!(lines[0]["automated"], false);
+    assert!(
+        lines[0]["evidence"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["kind"] == "erasure")
+    );
+    assert_eq!(lines[1]["automated"], true);
+    assert_eq!(lines[1]["kinds"], serde_json::json!([]));
+    assert!(
+        lines[2]["error"].as_str().unwrap().contains("not a mail"),
+        "{}",
+        lines[2]
+    );
+    assert!(
+        lines[3]["error"]
+            .as_str()
+            .unwrap()
+            .starts_with("cannot read"),
+        "{}",
+        lines[3]
+    );
+    assert!(!dir.path().join("rightsbot.db").exists());
+}
+
+#[test]
+fn non_requests_wait_in_the_inbox_until_staff_open_them() {
+    let sandbox = Sandbox::new();
+    let mail = sandbox.path().join("order.eml");
+    fs::write(
+        &mail,
+        "From: Timo <timo@example.test>\nSubject: Tilaus 10234\nMessage-ID: <order-1@example.test>\n\
+         Date: Mon, 2 Nov 2026 10:00:00 +0200\n\nPerukaa tilaus 10234, tilasin vahingossa.\n",
+    )
+    .unwrap();
+    let summary = sandbox.json(&["ingest", &mail.display().to_string()]);
+    assert_eq!(summary["cases_opened"], 0);
+    assert_eq!(summary["not_requests"], 1);
+    assert_eq!(summary["new"], 1);
+    let inbox = sandbox.json(&["inbox"]);
+    assert_eq!(inbox.as_array().unwrap().len(), 1);
+    let key = inbox[0]["message"].as_str().unwrap().to_string();
+    assert_eq!(inbox[0]["disposition"], "not_a_request");
+
+    // Staff decide it is an erasure request after all.
+    let line = assert_user_error(&sandbox.run(&["open", &key, "--kinds", "erasure", "--by", " "]));
+    assert!(line.contains("--by is required"), "{line}");
+    let opened = sandbox.json(&["open", &key, "--kinds", "erasure", "--by", "Sanna"]);
+    assert_eq!(opened["case"], "DSR-2026-0001");
+    assert_eq!(sandbox.json(&["inbox"]).as_array().unwrap().len(), 0);
+    let line =
+        assert_user_error(&sandbox.run(&["open", &key, "--kinds", "erasure", "--by", "Sanna"]));
+    assert!(
+        line.contains("already belongs to case DSR-2026-0001"),
+        "{line}"
+    );
+    // By Message-ID works too, and an unknown kind is a usage error.
+    assert_eq!(
+        sandbox
+            .run(&[
+                "open",
+                "<order-1@example.test>",
+                "--kinds",
+                "erase",
+                "--by",
+                "Sanna"
+            ])
+            .status
+            .code(),
+        Some(2)
+    );
+
+    let reclassified = sandbox.json(&[
+        "reclassify",
+        "DSR-2026-0001",
+        "--kinds",
+        "erasure,direct_marketing_optout",
+        "--by",
+        "Sanna",
+    ]);
+    assert_eq!(
+        reclassified["kinds"],
+        serde_json::json!(["erasure", "direct_marketing_optout"])
+    );
+    let case = sandbox.json(&["show", "DSR-2026-0001"]);
+    assert_eq!(
+        case["kinds"],
+        serde_json::json!(["erasure", "direct_marketing_optout"])
+    );
+    assert_eq!(case["state"], "open");
+    // The deadline counts from the mail's receipt, not from when staff opened the case.
+    assert_eq!(case["deadline"], "2026-12-02");
+    let events: Vec<(&str, &str)> = case["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["kind"].as_str().unwrap(), e["actor"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        events,
+        [
+            ("received", "Sanna"),
+            ("deadline_set", "rightsbot"),
+            ("reclassified", "Sanna")
+        ]
+    );
+    assert_eq!(
+        case["events"][2]["details"]["from"],
+        serde_json::json!(["erasure"])
+    );
+    let line = assert_user_error(&sandbox.run(&[
+        "reclassify",
+        "DSR-2026-0009",
+        "--kinds",
+        "access",
+        "--by",
+        "Sanna",
+    ]));
+    assert!(line.contains("no case DSR-2026-0009"), "{line}");
+}
+
+#[test]
+fn cases_record_their_classification() {
+    let sandbox = Sandbox::new();
+    sandbox.ok(&[
+        "ingest",
+        &repo()
+            .join("tests/fixtures/cases/1-request.eml")
+            .display()
+            .to_string(),
+    ]);
+    let case = sandbox.json(&["show", "DSR-2026-0001"]);
+    assert_eq!(case["kinds"], serde_json::json!(["access"]));
+    assert_eq!(case["language"], "fi");
+    let classified = case["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["kind"] == "classified")
+        .unwrap();
+    assert_eq!(
+        classified["details"]["kinds"],
+        serde_json::json!(["access"])
+    );
+    assert!(
+        !classified["details"]["evidence"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+    let cases = sandbox.json(&["cases"]);
+    assert_eq!(cases[0]["kinds"], serde_json::json!(["access"]));
 }

@@ -1,14 +1,15 @@
-//! Admitting one incoming message: dedupe, parse, then join, open or set aside.
+//! Admitting one incoming message: dedupe, parse, classify, then join, open or set aside.
 
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
+use crate::classify::{Classification, Classifier};
 use crate::deadline::{self, HolidayCalendar};
-use crate::ids::CaseId;
+use crate::ids::{CaseId, MessageKey};
 use crate::parse::{self, Mail};
-use crate::store::{Batch, NewCase, NewEvent, NewMessage, ReceiptSource, StoreError};
+use crate::store::{Batch, Disposition, NewCase, NewEvent, NewMessage, ReceiptSource, StoreError};
 
 use super::{BOT_ACTOR, CaseState};
 
@@ -18,6 +19,7 @@ pub struct Settings<'a> {
     pub calendar: HolidayCalendar,
     /// Larger messages are quarantined unread: the file or IMAP message stays where it is.
     pub max_message_bytes: u64,
+    pub classifier: &'a Classifier,
 }
 
 /// One message as intake found it.
@@ -47,6 +49,8 @@ pub enum Admission {
     Automated {
         marker: String,
     },
+    /// A person's mail that asks for no right: stored and listed in the inbox.
+    NotARequest,
     Opened(CaseId),
     Joined(CaseId),
 }
@@ -101,6 +105,8 @@ pub fn admit(
                     in_reply_to: &[],
                     references: &[],
                     automated: None,
+                    disposition: Disposition::Quarantined,
+                    classification: None,
                 },
                 now,
             )?;
@@ -115,9 +121,28 @@ pub fn admit(
     }
 
     let (received_at, received_from) = receipt(incoming, Some(&mail), now);
+    let automated = mail.automated.as_ref().map(|a| a.describe());
+    // Machine-sent mail is kept for the record but never starts or joins a conversation
+    // (RFC 3834), so no reply loop can begin; it is not classified either.
+    let classification = automated
+        .is_none()
+        .then(|| settings.classifier.classify(&mail));
+    let thread = if automated.is_none() {
+        thread_case(batch, &mail)?
+    } else {
+        None
+    };
+    let disposition = match (&automated, &classification, thread) {
+        (Some(_), _, _) => Disposition::Automated,
+        (None, _, Some(_)) => Disposition::Joined,
+        (None, Some(c), None) if c.is_request() || c.triage => Disposition::Case,
+        _ => Disposition::NotARequest,
+    };
+    let classification_json = classification
+        .as_ref()
+        .map(|c| classification_details(c).to_string());
     let from_address = mail.from.as_ref().map(|m| m.normalized());
     let reply_to = mail.reply_to.as_ref().map(|m| m.normalized());
-    let automated = mail.automated.as_ref().map(|a| a.describe());
     let key = batch.insert_message(
         &NewMessage {
             raw,
@@ -133,17 +158,23 @@ pub fn admit(
             in_reply_to: &mail.in_reply_to,
             references: &mail.references,
             automated: automated.as_deref(),
+            disposition,
+            classification: classification_json.as_deref(),
         },
         now,
     )?;
-    if let Some(marker) = automated {
-        // RFC 3834: machine-sent mail is kept for the record but never starts or joins a
-        // conversation, so no reply loop can begin.
-        return Ok(Admission::Automated { marker });
-    }
+    let (Some(classification), None) = (classification, automated) else {
+        return Ok(Admission::Automated {
+            marker: mail
+                .automated
+                .as_ref()
+                .map(|a| a.describe())
+                .unwrap_or_default(),
+        });
+    };
 
     let message_event = json!({
-        "message": key.0,
+        "message": key.to_string(),
         "message_id": mail.message_id.as_ref().map(|id| id.as_str()),
         "from": from_address,
         "subject": mail.subject,
@@ -152,7 +183,7 @@ pub fn admit(
         "attachments": mail.attachments.len(),
     });
 
-    if let Some(case) = thread_case(batch, &mail)? {
+    if let Some(case) = thread {
         batch.attach_message(key, case)?;
         batch.append_event(
             case,
@@ -163,36 +194,115 @@ pub fn admit(
                 details: message_event,
             },
         )?;
+        record_classification(batch, case, key, &classification, now)?;
+        // A follow-up may ask for more ("and delete my data too"): the case covers it.
+        let mut kinds = batch.case_kinds(case)?.unwrap_or_default();
+        let added: Vec<_> = classification
+            .kinds
+            .iter()
+            .filter(|k| !kinds.contains(k))
+            .copied()
+            .collect();
+        if !added.is_empty() {
+            kinds.extend(&added);
+            kinds.sort();
+            batch.set_case_kinds(case, &kinds)?;
+            batch.append_event(
+                case,
+                &NewEvent {
+                    at: now,
+                    actor: BOT_ACTOR,
+                    kind: "kinds_added",
+                    details: json!({ "added": added, "kinds": kinds }),
+                },
+            )?;
+        }
         return Ok(Admission::Joined(case));
     }
+    if disposition == Disposition::NotARequest {
+        return Ok(Admission::NotARequest);
+    }
 
-    let received_local = received_at.to_zoned_datetime(settings.timezone.clone());
-    let Some(due) = deadline::deadline(received_at, settings.timezone, 1, &settings.calendar)
-    else {
-        let reason = format!("receipt time {received_at} is out of the calendar's range");
-        batch.quarantine(incoming.origin, &reason, Some(key), now)?;
-        return Ok(Admission::Quarantined { reason });
-    };
-    let case = batch.open_case(
-        &NewCase {
-            year: received_local.year(),
-            state: CaseState::Triage,
+    let case = open_case(
+        batch,
+        &CaseOpening {
+            message: key,
             received_at,
             requester: from_address.as_deref(),
             requester_name: mail.from.as_ref().and_then(|m| m.name.as_deref()),
             subject: &mail.subject,
+            kinds: &classification.kinds,
+            language: classification.language,
+            state: if classification.triage || classification.kinds.is_empty() {
+                CaseState::Triage
+            } else {
+                CaseState::Open
+            },
+            actor: BOT_ACTOR,
+            opened_event: message_event,
+        },
+        settings,
+        now,
+    )?;
+    record_classification(batch, case, key, &classification, now)?;
+    Ok(Admission::Opened(case))
+}
+
+/// Everything needed to open a case from a stored message.
+pub(super) struct CaseOpening<'a> {
+    pub message: MessageKey,
+    pub received_at: Timestamp,
+    pub requester: Option<&'a str>,
+    pub requester_name: Option<&'a str>,
+    pub subject: &'a str,
+    pub kinds: &'a [crate::classify::RequestKind],
+    pub language: Option<crate::lang::Lang>,
+    pub state: CaseState,
+    pub actor: &'a str,
+    pub opened_event: serde_json::Value,
+}
+
+/// Opens a case with its legal deadline, attaches the message, and writes the first events.
+pub(super) fn open_case(
+    batch: &Batch<'_>,
+    opening: &CaseOpening<'_>,
+    settings: &Settings<'_>,
+    now: Timestamp,
+) -> Result<CaseId, StoreError> {
+    let received_local = opening
+        .received_at
+        .to_zoned_datetime(settings.timezone.clone());
+    // The receipt time is at most a day or two from now, far inside the calendar's range;
+    // should it not be, the deadline is the receipt day itself, which a person will notice.
+    let due = deadline::deadline(
+        opening.received_at,
+        settings.timezone,
+        1,
+        &settings.calendar,
+    )
+    .unwrap_or_else(|| received_local.date());
+    let case = batch.open_case(
+        &NewCase {
+            year: received_local.year(),
+            state: opening.state,
+            received_at: opening.received_at,
+            requester: opening.requester,
+            requester_name: opening.requester_name,
+            subject: opening.subject,
             deadline: due,
+            kinds: opening.kinds,
+            language: opening.language,
         },
         now,
     )?;
-    batch.attach_message(key, case)?;
+    batch.attach_message(opening.message, case)?;
     batch.append_event(
         case,
         &NewEvent {
             at: now,
-            actor: BOT_ACTOR,
+            actor: opening.actor,
             kind: "received",
-            details: message_event,
+            details: opening.opened_event.clone(),
         },
     )?;
     batch.append_event(
@@ -210,7 +320,36 @@ pub fn admit(
             }),
         },
     )?;
-    Ok(Admission::Opened(case))
+    Ok(case)
+}
+
+fn classification_details(classification: &Classification) -> serde_json::Value {
+    json!({
+        "kinds": classification.kinds,
+        "language": classification.language_code(),
+        "triage": classification.triage,
+        "evidence": classification.evidence,
+    })
+}
+
+fn record_classification(
+    batch: &Batch<'_>,
+    case: CaseId,
+    message: MessageKey,
+    classification: &Classification,
+    now: Timestamp,
+) -> Result<(), StoreError> {
+    let mut details = classification_details(classification);
+    details["message"] = json!(message.to_string());
+    batch.append_event(
+        case,
+        &NewEvent {
+            at: now,
+            actor: BOT_ACTOR,
+            kind: "classified",
+            details,
+        },
+    )
 }
 
 /// The case a reply belongs to: by its threading headers first, then by the case token

@@ -9,6 +9,7 @@
 //! is passed in.
 
 mod admit;
+mod staff;
 
 use std::fmt;
 use std::str::FromStr;
@@ -16,13 +17,17 @@ use std::str::FromStr;
 use serde::Serialize;
 
 pub use admit::{Admission, Incoming, Settings, admit};
+pub use staff::{StaffError, open_from_message, reclassify};
 
 /// Where a case stands. Later stages add the states of drafting, approval and sending.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum CaseState {
-    /// Opened; a person must look at it before anything is drafted.
+    /// Opened; a person must look at it before anything is drafted (the classifier was
+    /// unsure, or found no right it could name).
     Triage,
+    /// Opened with the rights it asks for known.
+    Open,
     /// Answered or otherwise finished; the record stays for the retention period.
     Closed,
 }
@@ -31,6 +36,7 @@ impl CaseState {
     pub fn as_str(self) -> &'static str {
         match self {
             CaseState::Triage => "triage",
+            CaseState::Open => "open",
             CaseState::Closed => "closed",
         }
     }
@@ -52,6 +58,7 @@ impl FromStr for CaseState {
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s {
             "triage" => Ok(CaseState::Triage),
+            "open" => Ok(CaseState::Open),
             "closed" => Ok(CaseState::Closed),
             other => Err(UnknownState(other.to_string())),
         }

@@ -5,6 +5,7 @@ use std::process::ExitCode;
 use jiff::Timestamp;
 use serde::Serialize;
 
+use crate::classify::RequestKind;
 use crate::config::Config;
 use crate::store::CaseSummary;
 
@@ -55,8 +56,8 @@ pub fn days_left(case: &CaseSummary, config: &Config, now: Timestamp) -> i32 {
 pub fn print_table(cases: &[&CaseSummary], config: &Config, now: Timestamp) {
     let zone = &config.controller.timezone.zone;
     println!(
-        "{:<14} {:<10} {:<14} {:<10} {:<7} {:<32} SUBJECT",
-        "CASE", "RECEIVED", "DEADLINE", "LEFT", "STATE", "REQUESTER"
+        "{:<14} {:<10} {:<14} {:<9} {:<7} {:<28} {:<30} SUBJECT",
+        "CASE", "RECEIVED", "DEADLINE", "LEFT", "STATE", "RIGHTS", "REQUESTER"
     );
     for case in cases {
         let left = days_left(case, config, now);
@@ -71,16 +72,40 @@ pub fn print_table(cases: &[&CaseSummary], config: &Config, now: Timestamp) {
             case.deadline,
             &format!("{:?}", case.deadline.weekday())[..3]
         );
+        let kinds = if case.kinds.is_empty() {
+            "?".to_string()
+        } else {
+            case.kinds
+                .iter()
+                .map(|k| short_kind(*k))
+                .collect::<Vec<_>>()
+                .join(",")
+        };
         println!(
-            "{:<14} {:<10} {:<14} {:<10} {:<7} {:<32} {}",
+            "{:<14} {:<10} {:<14} {:<9} {:<7} {:<28} {:<30} {}",
             case.id,
             received.to_string(),
             deadline,
             left,
             case.state.as_str(),
-            truncate(case.requester.as_deref().unwrap_or("(no sender)"), 32),
-            truncate(&case.subject, 50),
+            truncate(&kinds, 28),
+            truncate(case.requester.as_deref().unwrap_or("(no sender)"), 30),
+            truncate(&case.subject, 40),
         );
+    }
+}
+
+/// A short name for a table column; JSON output uses the full names.
+pub fn short_kind(kind: RequestKind) -> &'static str {
+    match kind {
+        RequestKind::Access => "access",
+        RequestKind::Rectification => "rectify",
+        RequestKind::Erasure => "erase",
+        RequestKind::Restriction => "restrict",
+        RequestKind::Portability => "port",
+        RequestKind::Objection => "object",
+        RequestKind::DirectMarketingOptout => "optout",
+        RequestKind::ConsentWithdrawal => "consent",
     }
 }
 

@@ -7,6 +7,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde::Serialize;
 
 use crate::case::{Admission, Incoming, Settings, admit};
+use crate::classify::Classifier;
 use crate::ids::CaseId;
 use crate::intake::offline;
 
@@ -34,13 +35,16 @@ struct Summary {
     cases_opened: u64,
     cases_joined: u64,
     automated: u64,
+    not_requests: u64,
 }
 
 pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     let config = ctx.config()?;
     let files = offline::collect(&args.paths)?;
     let mut store = ctx.store(&config)?;
+    let classifier = Classifier::new()?;
     let settings = Settings {
+        classifier: &classifier,
         timezone: &config.controller.timezone.zone,
         calendar: config.controller.calendar(),
         max_message_bytes: config.ingest.max_message_bytes,
@@ -86,6 +90,10 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
                     summary.new += 1;
                     summary.automated += 1;
                 }
+                Admission::NotARequest => {
+                    summary.new += 1;
+                    summary.not_requests += 1;
+                }
                 Admission::Opened(case) => {
                     summary.new += 1;
                     summary.cases_opened += 1;
@@ -107,11 +115,12 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     println!(
-        "seen {}: {} new ({} cases opened, {} joined, {} automated), {} duplicates, {} quarantined",
+        "seen {}: {} new ({} cases opened, {} joined, {} not requests, {} automated), {} duplicates, {} quarantined",
         summary.seen,
         summary.new,
         summary.cases_opened,
         summary.cases_joined,
+        summary.not_requests,
         summary.automated,
         summary.duplicates,
         summary.quarantined

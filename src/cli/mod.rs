@@ -7,8 +7,11 @@ mod cases;
 mod classify;
 mod config_check;
 mod deadline;
+mod inbox;
 mod ingest;
+mod open;
 mod quarantine;
+mod reclassify;
 mod show;
 
 use std::io::IsTerminal;
@@ -78,6 +81,12 @@ pub enum Command {
     Cases(cases::Args),
     /// Show one case: its messages and its audit trail.
     Show(show::Args),
+    /// List stored mail that is in no case (not a request), for staff to forward or open.
+    Inbox(inbox::Args),
+    /// Open a case from a stored message the classifier set aside, with the rights a person names.
+    Open(open::Args),
+    /// Correct the rights a case is about; the change and who made it go in its audit trail.
+    Reclassify(reclassify::Args),
     /// List messages that could not be handled, and why.
     Quarantine(quarantine::Args),
     /// Print the last day to answer a request received on DATE.
@@ -147,6 +156,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Cases(args) => cases::run(&ctx, args),
         Command::Show(args) => show::run(&ctx, args),
         Command::Quarantine(args) => quarantine::run(&ctx, args),
+        Command::Inbox(args) => inbox::run(&ctx, args),
+        Command::Open(args) => open::run(&ctx, args),
+        Command::Reclassify(args) => reclassify::run(&ctx, args),
         Command::Deadline(args) => deadline::run(&ctx, args),
     }
 }

@@ -40,6 +40,17 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     };
     println!("requester  {requester}");
     println!("subject    {}", summary.subject);
+    let kinds: Vec<&str> = summary.kinds.iter().map(|k| k.as_str()).collect();
+    let kinds = if kinds.is_empty() {
+        "none named yet (triage)".to_string()
+    } else {
+        kinds.join(", ")
+    };
+    println!("rights     {kinds}");
+    println!(
+        "language   {}",
+        summary.language.map_or("unknown", |l| l.code())
+    );
     println!(
         "received   {} ({})",
         local(summary.received_at),

@@ -18,7 +18,9 @@ use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension, params};
 use serde::Serialize;
 
 use crate::case::CaseState;
+use crate::classify::RequestKind;
 use crate::ids::{CaseId, MessageId, MessageKey};
+use crate::lang::Lang;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -107,6 +109,34 @@ impl ReceiptSource {
     }
 }
 
+/// What became of a stored message.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Disposition {
+    /// It opened a case.
+    Case,
+    /// It joined an existing case (a reply, a follow-up).
+    Joined,
+    /// Machine-sent; kept, never answered.
+    Automated,
+    /// Could not be parsed; kept for a person.
+    Quarantined,
+    /// A person's mail that asks for no right (an order question, a thank-you).
+    NotARequest,
+}
+
+impl Disposition {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Disposition::Case => "case",
+            Disposition::Joined => "joined",
+            Disposition::Automated => "automated",
+            Disposition::Quarantined => "quarantined",
+            Disposition::NotARequest => "not_a_request",
+        }
+    }
+}
+
 /// A message about to be stored.
 pub struct NewMessage<'a> {
     pub raw: &'a [u8],
@@ -122,6 +152,9 @@ pub struct NewMessage<'a> {
     pub in_reply_to: &'a [MessageId],
     pub references: &'a [MessageId],
     pub automated: Option<&'a str>,
+    pub disposition: Disposition,
+    /// The classifier's verdict as JSON, when it ran.
+    pub classification: Option<&'a str>,
 }
 
 /// A case about to be opened.
@@ -133,6 +166,8 @@ pub struct NewCase<'a> {
     pub requester_name: Option<&'a str>,
     pub subject: &'a str,
     pub deadline: Date,
+    pub kinds: &'a [RequestKind],
+    pub language: Option<Lang>,
 }
 
 /// An entry for a case's audit trail.
@@ -155,6 +190,32 @@ pub struct CaseSummary {
     pub subject: String,
     pub deadline: Date,
     pub opened_at: Timestamp,
+    pub kinds: Vec<RequestKind>,
+    pub language: Option<Lang>,
+}
+
+/// A stored message that is in no case: for staff who may want to open one from it.
+#[derive(Clone, Debug, Serialize)]
+pub struct InboxEntry {
+    pub message: String,
+    pub message_id: Option<String>,
+    pub received_at: Timestamp,
+    pub from_address: Option<String>,
+    pub subject: String,
+    pub disposition: String,
+    pub classification: Option<serde_json::Value>,
+}
+
+/// What opening a case by hand needs to know of a stored message.
+#[derive(Clone, Debug)]
+pub struct StoredMessage {
+    pub key: MessageKey,
+    pub received_at: Timestamp,
+    pub from_address: Option<String>,
+    pub from_name: Option<String>,
+    pub subject: String,
+    pub disposition: Option<String>,
+    pub case: Option<CaseId>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -422,6 +483,47 @@ impl Store {
         Ok(entries)
     }
 
+    /// Stored messages that are in no case, oldest first: mail that asks for no right and,
+    /// with `automated`, machine-sent mail too.
+    pub fn inbox(&self, automated: bool) -> Result<Vec<InboxEntry>, StoreError> {
+        let mut statement = self
+            .conn
+            .prepare(
+                "SELECT id, message_id, received_at, from_address, subject, disposition, classification
+                 FROM messages WHERE disposition = 'not_a_request' OR (?1 AND disposition = 'automated')
+                 ORDER BY received_at, id",
+            )
+            .map_err(|e| self.error(e))?;
+        let rows = statement
+            .query_map([automated], |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, Option<String>>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, Option<String>>(3)?,
+                    r.get::<_, String>(4)?,
+                    r.get::<_, Option<String>>(5)?,
+                    r.get::<_, Option<String>>(6)?,
+                ))
+            })
+            .map_err(|e| self.error(e))?;
+        let mut entries = Vec::new();
+        for row in rows {
+            let (key, message_id, received_at, from_address, subject, disposition, classification) =
+                row.map_err(|e| self.error(e))?;
+            entries.push(InboxEntry {
+                message: MessageKey(key).to_string(),
+                message_id,
+                received_at: self.timestamp("messages.received_at", &received_at)?,
+                from_address,
+                subject,
+                disposition: disposition.unwrap_or_default(),
+                classification: classification.and_then(|json| serde_json::from_str(&json).ok()),
+            });
+        }
+        Ok(entries)
+    }
+
     /// The raw bytes of a stored message, exactly as received.
     pub fn raw_message(&self, key: MessageKey) -> Result<Option<Vec<u8>>, StoreError> {
         self.conn
@@ -480,6 +582,15 @@ impl Store {
                 .parse()
                 .map_err(|_| corrupt("cases.deadline", row.deadline.clone()))?,
             opened_at: self.timestamp("cases.opened_at", &row.opened_at)?,
+            kinds: serde_json::from_str(&row.kinds)
+                .map_err(|_| corrupt("cases.kinds", row.kinds.clone()))?,
+            language: match row.language.as_deref() {
+                None => None,
+                Some(code) => Some(
+                    code.parse()
+                        .map_err(|_| corrupt("cases.language", code.to_string()))?,
+                ),
+            },
         })
     }
 
@@ -492,7 +603,7 @@ impl Store {
     }
 }
 
-const CASE_COLUMNS: &str = "SELECT id, year, seq, state, received_at, requester, requester_name, subject, deadline, opened_at FROM cases";
+const CASE_COLUMNS: &str = "SELECT id, year, seq, state, received_at, requester, requester_name, subject, deadline, opened_at, kinds, language FROM cases";
 
 struct CaseRow {
     rowid: i64,
@@ -505,6 +616,8 @@ struct CaseRow {
     subject: String,
     deadline: String,
     opened_at: String,
+    kinds: String,
+    language: Option<String>,
 }
 
 fn case_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<CaseRow> {
@@ -519,6 +632,8 @@ fn case_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<CaseRow> {
         subject: r.get(7)?,
         deadline: r.get(8)?,
         opened_at: r.get(9)?,
+        kinds: r.get(10)?,
+        language: r.get(11)?,
     })
 }
 
@@ -612,6 +727,122 @@ impl Batch<'_> {
         })
     }
 
+    /// A stored message by its key (`M12`, `12`) or its Message-ID.
+    pub fn find_message(&self, reference: &str) -> Result<Option<StoredMessage>, StoreError> {
+        let reference = reference.trim();
+        let key = reference
+            .strip_prefix(['M', 'm'])
+            .unwrap_or(reference)
+            .parse::<i64>()
+            .ok();
+        let message_id = MessageId::new(reference).map(|id| id.as_str().to_string());
+        let row = self
+            .tx
+            .query_row(
+                "SELECT m.id, m.received_at, m.from_address, m.from_name, m.subject, m.disposition, c.year, c.seq
+                 FROM messages m LEFT JOIN cases c ON c.id = m.case_id
+                 WHERE m.id = ?1 OR m.message_id = ?2",
+                params![key, message_id],
+                |r| {
+                    Ok((
+                        r.get::<_, i64>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, Option<String>>(2)?,
+                        r.get::<_, Option<String>>(3)?,
+                        r.get::<_, String>(4)?,
+                        r.get::<_, Option<String>>(5)?,
+                        r.get::<_, Option<i64>>(6)?,
+                        r.get::<_, Option<i64>>(7)?,
+                    ))
+                },
+            )
+            .optional()
+            .map_err(|e| self.error(e))?;
+        let Some((key, received_at, from_address, from_name, subject, disposition, year, seq)) =
+            row
+        else {
+            return Ok(None);
+        };
+        let received_at = received_at.parse().map_err(|_| StoreError::Corrupt {
+            path: self.path.clone(),
+            what: "messages.received_at",
+            detail: received_at.clone(),
+        })?;
+        let case = match (year, seq) {
+            (Some(year), Some(seq)) => self.case_id(year, seq),
+            _ => None,
+        };
+        Ok(Some(StoredMessage {
+            key: MessageKey(key),
+            received_at,
+            from_address,
+            from_name,
+            subject,
+            disposition,
+            case,
+        }))
+    }
+
+    pub fn set_disposition(
+        &self,
+        message: MessageKey,
+        disposition: Disposition,
+    ) -> Result<(), StoreError> {
+        self.tx
+            .prepare_cached("UPDATE messages SET disposition = ?1 WHERE id = ?2")
+            .and_then(|mut s| s.execute(params![disposition.as_str(), message.0]))
+            .map_err(|e| self.error(e))?;
+        Ok(())
+    }
+
+    /// The request kinds of a case.
+    pub fn case_kinds(&self, case: CaseId) -> Result<Option<Vec<RequestKind>>, StoreError> {
+        let kinds: Option<String> = self
+            .tx
+            .prepare_cached("SELECT kinds FROM cases WHERE year = ?1 AND seq = ?2")
+            .and_then(|mut s| {
+                s.query_row(params![case.year, case.seq], |r| r.get(0))
+                    .optional()
+            })
+            .map_err(|e| self.error(e))?;
+        kinds
+            .map(|json| {
+                serde_json::from_str(&json).map_err(|_| StoreError::Corrupt {
+                    path: self.path.clone(),
+                    what: "cases.kinds",
+                    detail: json,
+                })
+            })
+            .transpose()
+    }
+
+    pub fn set_case_kinds(&self, case: CaseId, kinds: &[RequestKind]) -> Result<(), StoreError> {
+        let json = serde_json::to_string(kinds).unwrap_or_else(|_| "[]".to_string());
+        self.tx
+            .prepare_cached("UPDATE cases SET kinds = ?1 WHERE year = ?2 AND seq = ?3")
+            .and_then(|mut s| s.execute(params![json, case.year, case.seq]))
+            .map_err(|e| self.error(e))?;
+        Ok(())
+    }
+
+    /// Moves a case from one state to another; a case in any other state is left alone.
+    /// Returns whether it moved.
+    pub fn move_case(
+        &self,
+        case: CaseId,
+        from: CaseState,
+        to: CaseState,
+    ) -> Result<bool, StoreError> {
+        let changed = self
+            .tx
+            .prepare_cached(
+                "UPDATE cases SET state = ?1 WHERE year = ?2 AND seq = ?3 AND state = ?4",
+            )
+            .and_then(|mut s| s.execute(params![to.as_str(), case.year, case.seq, from.as_str()]))
+            .map_err(|e| self.error(e))?;
+        Ok(changed > 0)
+    }
+
     pub fn insert_message(
         &self,
         message: &NewMessage<'_>,
@@ -629,8 +860,9 @@ impl Batch<'_> {
             .tx
             .prepare_cached(
                 "INSERT INTO messages (raw_sha256, message_id, raw, size, origin, received_at, received_from,
-                    stored_at, from_address, from_name, reply_to, subject, in_reply_to, references_ids, automated)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+                    stored_at, from_address, from_name, reply_to, subject, in_reply_to, references_ids, automated,
+                    disposition, classification)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
             )
             .map_err(|e| self.error(e))?;
         statement
@@ -650,6 +882,8 @@ impl Batch<'_> {
                 ids(message.in_reply_to),
                 ids(message.references),
                 message.automated,
+                message.disposition.as_str(),
+                message.classification,
             ])
             .map_err(|e| self.error(e))?;
         Ok(MessageKey(self.tx.last_insert_rowid()))
@@ -670,8 +904,9 @@ impl Batch<'_> {
         let mut statement = self
             .tx
             .prepare_cached(
-                "INSERT INTO cases (year, seq, state, received_at, requester, requester_name, subject, deadline, opened_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                "INSERT INTO cases (year, seq, state, received_at, requester, requester_name, subject, deadline, opened_at,
+                    kinds, language)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
             )
             .map_err(|e| self.error(e))?;
         statement
@@ -685,6 +920,8 @@ impl Batch<'_> {
                 case.subject,
                 case.deadline.to_string(),
                 now.to_string(),
+                serde_json::to_string(case.kinds).unwrap_or_else(|_| "[]".to_string()),
+                case.language.map(Lang::code),
             ])
             .map_err(|e| self.error(e))?;
         Ok(CaseId {

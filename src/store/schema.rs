@@ -7,7 +7,10 @@ use rusqlite::Connection;
 
 use super::{StoreError, classify_error};
 
-const MIGRATIONS: &[&str] = &[include_str!("migrations/0001_initial.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("migrations/0001_initial.sql"),
+    include_str!("migrations/0002_classification.sql"),
+];
 
 /// The schema version this build writes.
 pub(super) const LATEST: i64 = MIGRATIONS.len() as i64;

@@ -75,6 +75,8 @@ fn cases_are_numbered_per_year() {
         requester_name: None,
         subject: "x",
         deadline: jiff::civil::date(2026, 12, 2),
+        kinds: &[],
+        language: None,
     };
     assert_eq!(
         batch.open_case(&new_case(2026), now()).unwrap().to_string(),

@@ -1,0 +1,133 @@
+//! What staff decide about cases: opening one from a message the classifier set aside, and
+//! correcting the rights a case is about. Each decision is an event with the person's name.
+
+use jiff::Timestamp;
+use serde_json::json;
+
+use crate::classify::RequestKind;
+use crate::ids::CaseId;
+use crate::store::{Batch, Disposition, NewEvent, StoreError};
+
+use super::CaseState;
+use super::admit::{CaseOpening, Settings, open_case};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StaffError {
+    #[error("no stored message {0:?} (give its key, e.g. M12, or its Message-ID)")]
+    NoSuchMessage(String),
+    #[error("message {message} already belongs to case {case}")]
+    AlreadyInCase { message: String, case: CaseId },
+    #[error("message {message} is {disposition}, not a person's mail: it cannot open a case")]
+    NotOpenable {
+        message: String,
+        disposition: String,
+    },
+    #[error("no case {0}")]
+    NoSuchCase(CaseId),
+    #[error("name at least one request kind")]
+    NoKinds,
+    #[error("{0} is required and cannot be empty")]
+    Required(&'static str),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Opens a case from a stored message that is in none (a mail the classifier judged not to
+/// be a request), with the kinds a person names.
+pub fn open_from_message(
+    batch: &Batch<'_>,
+    reference: &str,
+    kinds: &[RequestKind],
+    by: &str,
+    settings: &Settings<'_>,
+    now: Timestamp,
+) -> Result<CaseId, StaffError> {
+    let by = by.trim();
+    if by.is_empty() {
+        return Err(StaffError::Required("--by"));
+    }
+    if kinds.is_empty() {
+        return Err(StaffError::NoKinds);
+    }
+    let message = batch
+        .find_message(reference)?
+        .ok_or_else(|| StaffError::NoSuchMessage(reference.to_string()))?;
+    if let Some(case) = message.case {
+        return Err(StaffError::AlreadyInCase {
+            message: message.key.to_string(),
+            case,
+        });
+    }
+    let disposition = message.disposition.clone().unwrap_or_default();
+    if disposition != Disposition::NotARequest.as_str() {
+        return Err(StaffError::NotOpenable {
+            message: message.key.to_string(),
+            disposition,
+        });
+    }
+    let mut kinds = kinds.to_vec();
+    kinds.sort();
+    kinds.dedup();
+    let case = open_case(
+        batch,
+        &CaseOpening {
+            message: message.key,
+            received_at: message.received_at,
+            requester: message.from_address.as_deref(),
+            requester_name: message.from_name.as_deref(),
+            subject: &message.subject,
+            kinds: &kinds,
+            language: None,
+            state: CaseState::Open,
+            actor: by,
+            opened_event: json!({
+                "message": message.key.to_string(),
+                "from": message.from_address,
+                "subject": message.subject,
+                "received_at": message.received_at.to_string(),
+                "opened_by_staff": true,
+                "kinds": kinds,
+            }),
+        },
+        settings,
+        now,
+    )?;
+    batch.set_disposition(message.key, Disposition::Case)?;
+    Ok(case)
+}
+
+/// Sets the request kinds of a case, recording who changed them from what.
+pub fn reclassify(
+    batch: &Batch<'_>,
+    case: CaseId,
+    kinds: &[RequestKind],
+    by: &str,
+    now: Timestamp,
+) -> Result<Vec<RequestKind>, StaffError> {
+    let by = by.trim();
+    if by.is_empty() {
+        return Err(StaffError::Required("--by"));
+    }
+    if kinds.is_empty() {
+        return Err(StaffError::NoKinds);
+    }
+    let previous = batch
+        .case_kinds(case)?
+        .ok_or(StaffError::NoSuchCase(case))?;
+    let mut kinds = kinds.to_vec();
+    kinds.sort();
+    kinds.dedup();
+    batch.set_case_kinds(case, &kinds)?;
+    // A person has now said what the case is about: it leaves triage.
+    batch.move_case(case, CaseState::Triage, CaseState::Open)?;
+    batch.append_event(
+        case,
+        &NewEvent {
+            at: now,
+            actor: by,
+            kind: "reclassified",
+            details: json!({ "from": previous, "to": kinds }),
+        },
+    )?;
+    Ok(kinds)
+}

@@ -1,0 +1,53 @@
+//! `rightsbot open MESSAGE --kinds ... --by NAME`: a person turns a stored mail into a case.
+
+use std::process::ExitCode;
+
+use serde_json::json;
+
+use crate::case::{Settings, open_from_message};
+use crate::classify::{Classifier, RequestKind};
+
+use super::Context;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The stored message: its key from `inbox` (e.g. M12) or its Message-ID.
+    message: String,
+    /// The rights it asks for, comma-separated: access, rectification, erasure,
+    /// restriction, portability, objection, direct_marketing_optout, consent_withdrawal.
+    #[arg(long, value_delimiter = ',', required = true)]
+    kinds: Vec<RequestKind>,
+    /// Who decided, for the audit trail.
+    #[arg(long, value_name = "NAME")]
+    by: String,
+}
+
+pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
+    let config = ctx.config()?;
+    let mut store = ctx.store(&config)?;
+    let classifier = Classifier::new()?;
+    let settings = Settings {
+        classifier: &classifier,
+        timezone: &config.controller.timezone.zone,
+        calendar: config.controller.calendar(),
+        max_message_bytes: config.ingest.max_message_bytes,
+    };
+    let batch = store.begin()?;
+    let case = open_from_message(
+        &batch,
+        &args.message,
+        &args.kinds,
+        &args.by,
+        &settings,
+        ctx.now,
+    )?;
+    batch.commit()?;
+    if ctx.json {
+        super::print_json(
+            &json!({ "case": case.to_string(), "message": args.message, "kinds": args.kinds }),
+        )?;
+    } else {
+        println!("opened {case} from {}", args.message);
+    }
+    Ok(ExitCode::SUCCESS)
+}
