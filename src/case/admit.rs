@@ -34,6 +34,36 @@ pub struct Incoming<'a> {
     pub delivered_at: Option<Timestamp>,
     /// The size, when known before reading (so an oversize message is never read).
     pub size: Option<u64>,
+    /// The parse and classification, when they were done ahead (on another thread).
+    pub analysis: Option<&'a Analysis>,
+}
+
+/// The part of admitting a message that needs no store: hashing, parsing, classifying.
+/// It can run ahead of the store on another core.
+pub struct Analysis {
+    pub sha256: [u8; 32],
+    pub parsed: Result<Mail, parse::ParseError>,
+    /// `None` for machine-sent mail, which is never classified.
+    pub classification: Option<Classification>,
+}
+
+/// The SHA-256 of a message's bytes: its identity when it has no Message-ID.
+pub fn digest(raw: &[u8]) -> [u8; 32] {
+    Sha256::digest(raw).into()
+}
+
+/// Hashes, parses and classifies one message.
+pub fn analyse(raw: &[u8], classifier: &Classifier) -> Analysis {
+    let parsed = parse::parse(raw);
+    let classification = match &parsed {
+        Ok(mail) if mail.automated.is_none() => Some(classifier.classify(mail)),
+        _ => None,
+    };
+    Analysis {
+        sha256: digest(raw),
+        parsed,
+        classification,
+    }
 }
 
 /// What happened to one message.
@@ -80,12 +110,20 @@ pub fn admit(
             return Ok(Admission::Quarantined { reason });
         }
     };
-    let sha: [u8; 32] = Sha256::digest(raw).into();
+    let sha = incoming.analysis.map_or_else(|| digest(raw), |a| a.sha256);
     if batch.knows_raw(&sha)? {
         return Ok(Admission::Duplicate);
     }
+    let computed;
+    let analysis = match incoming.analysis {
+        Some(analysis) => analysis,
+        None => {
+            computed = analyse(raw, settings.classifier);
+            &computed
+        }
+    };
 
-    let mail = match parse::parse(raw) {
+    let mail = match &analysis.parsed {
         Ok(mail) => mail,
         Err(err) => {
             let reason = err.to_string();
@@ -120,15 +158,13 @@ pub fn admit(
         return Ok(Admission::Duplicate);
     }
 
-    let (received_at, received_from) = receipt(incoming, Some(&mail), now);
+    let (received_at, received_from) = receipt(incoming, Some(mail), now);
     let automated = mail.automated.as_ref().map(|a| a.describe());
     // Machine-sent mail is kept for the record but never starts or joins a conversation
     // (RFC 3834), so no reply loop can begin; it is not classified either.
-    let classification = automated
-        .is_none()
-        .then(|| settings.classifier.classify(&mail));
+    let classification = analysis.classification.clone();
     let thread = if automated.is_none() {
-        thread_case(batch, &mail)?
+        thread_case(batch, mail)?
     } else {
         None
     };

@@ -6,10 +6,11 @@ use std::process::ExitCode;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde::Serialize;
 
-use crate::case::{Admission, Incoming, Settings, admit};
+use crate::case::{Admission, Analysis, Incoming, Settings, admit, analyse, digest};
 use crate::classify::Classifier;
 use crate::ids::CaseId;
 use crate::intake::offline;
+use crate::store::{Store, StoreOptions};
 
 use super::Context;
 
@@ -60,24 +61,35 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     let mut summary = Summary::default();
     let mut opened: Vec<CaseId> = Vec::new();
     let mut quarantined: Vec<(String, String)> = Vec::new();
-    for chunk in chunks(&files) {
-        let batch = store.begin()?;
-        for file in chunk {
-            let origin = file.path.display().to_string();
-            let oversize = file
-                .size
-                .is_some_and(|size| size > config.ingest.max_message_bytes);
-            let raw = if oversize {
-                Ok(Vec::new())
-            } else {
-                std::fs::read(&file.path)
-            };
+    // Reading, parsing and classifying run one step ahead on a second thread; this thread
+    // only writes to the store. A message the store already holds is not parsed again.
+    let (sender, receiver) = std::sync::mpsc::sync_channel::<Prepared<'_>>(64);
+    std::thread::scope(|scope| -> anyhow::Result<()> {
+        let store_path = &config.store.path;
+        let classifier = &classifier;
+        let max = config.ingest.max_message_bytes;
+        let files = &files;
+        scope.spawn(move || {
+            // A second connection only to skip known messages; the writer decides for real.
+            let reader = Store::open(store_path, &StoreOptions::default()).ok();
+            for file in files {
+                let prepared = prepare(file, max, reader.as_ref(), classifier);
+                if sender.send(prepared).is_err() {
+                    break; // The writer stopped (an error): stop reading.
+                }
+            }
+        });
+        let mut batch = store.begin()?;
+        let (mut pending, mut pending_bytes) = (0usize, 0usize);
+        for prepared in receiver {
+            let origin = prepared.file.path.display().to_string();
             let incoming = Incoming {
-                raw: raw.as_deref().map_err(|err| err.to_string()),
+                raw: prepared.raw.as_deref().map_err(|err| err.to_string()),
                 origin: &origin,
                 server_receipt: None,
-                delivered_at: file.delivered_at,
-                size: file.size,
+                delivered_at: prepared.file.delivered_at,
+                size: prepared.file.size,
+                analysis: prepared.analysis.as_ref(),
             };
             summary.seen += 1;
             match admit(&batch, &incoming, &settings, ctx.now)? {
@@ -105,9 +117,17 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
                 }
             }
             progress.inc(1);
+            pending += 1;
+            pending_bytes += prepared.raw.as_ref().map_or(0, Vec::len);
+            if pending >= BATCH_MESSAGES || pending_bytes >= BATCH_BYTES {
+                batch.commit()?;
+                batch = store.begin()?;
+                (pending, pending_bytes) = (0, 0);
+            }
         }
         batch.commit()?;
-    }
+        Ok(())
+    })?;
     progress.finish_and_clear();
 
     if ctx.json {
@@ -143,22 +163,36 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Splits the files into transactions of at most [`BATCH_MESSAGES`] messages and about
-/// [`BATCH_BYTES`] bytes.
-fn chunks(files: &[offline::MessageFile]) -> Vec<&[offline::MessageFile]> {
-    let mut chunks = Vec::new();
-    let mut start = 0;
-    let mut bytes = 0usize;
-    for (index, file) in files.iter().enumerate() {
-        bytes = bytes.saturating_add(file.size.unwrap_or(0) as usize);
-        if index + 1 - start >= BATCH_MESSAGES || bytes >= BATCH_BYTES {
-            chunks.push(&files[start..=index]);
-            start = index + 1;
-            bytes = 0;
-        }
+/// A message file read and, unless the store already holds it, analysed.
+struct Prepared<'a> {
+    file: &'a offline::MessageFile,
+    raw: std::io::Result<Vec<u8>>,
+    analysis: Option<Analysis>,
+}
+
+fn prepare<'a>(
+    file: &'a offline::MessageFile,
+    max_message_bytes: u64,
+    reader: Option<&Store>,
+    classifier: &Classifier,
+) -> Prepared<'a> {
+    // An oversize file is never read; the writer quarantines it by its size.
+    if file.size.is_some_and(|size| size > max_message_bytes) {
+        return Prepared {
+            file,
+            raw: Ok(Vec::new()),
+            analysis: None,
+        };
     }
-    if start < files.len() {
-        chunks.push(&files[start..]);
+    let raw = std::fs::read(&file.path);
+    let analysis = match (&raw, reader) {
+        (Ok(bytes), Some(reader)) if reader.knows_raw(&digest(bytes)).unwrap_or(false) => None,
+        (Ok(bytes), _) => Some(analyse(bytes, classifier)),
+        (Err(_), _) => None,
+    };
+    Prepared {
+        file,
+        raw,
+        analysis,
     }
-    chunks
 }

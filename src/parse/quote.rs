@@ -73,7 +73,7 @@ pub fn new_text(text: &str) -> String {
 fn history_start(lines: &[&str]) -> usize {
     for (index, raw) in lines.iter().enumerate() {
         let line = raw.trim();
-        let lower = line.to_lowercase();
+        let lower = lower_head(line);
         if raw.trim_end_matches('\r') == "-- " || line == "--" {
             return index;
         }
@@ -91,7 +91,7 @@ fn history_start(lines: &[&str]) -> usize {
         }
         // Gmail wraps a long attribution: "On Mon, 5 Oct 2026 at 10:00, Name <" / "a@b> wrote:".
         if let Some(next) = lines.get(index + 1) {
-            let next = next.trim().to_lowercase();
+            let next = lower_head(next.trim());
             let opener = ["on ", "den ", "le ", "am "]
                 .iter()
                 .any(|p| lower.starts_with(p))
@@ -107,7 +107,7 @@ fn history_start(lines: &[&str]) -> usize {
                 .iter()
                 .take(4)
                 .filter(|l| {
-                    let l = l.trim().to_lowercase();
+                    let l = lower_head(l.trim());
                     OUTLOOK_FOLLOWERS.iter().any(|f| l.starts_with(f))
                 })
                 .count();
@@ -117,6 +117,20 @@ fn history_start(lines: &[&str]) -> usize {
         }
     }
     lines.len()
+}
+
+/// Markers of history are short lines; a long line is lowercased only as far as any
+/// marker could reach, which keeps a long mail cheap to scan.
+fn lower_head(line: &str) -> String {
+    const MARKER_REACH: usize = 240;
+    if line.len() <= MARKER_REACH {
+        return line.to_lowercase();
+    }
+    let mut end = MARKER_REACH;
+    while !line.is_char_boundary(end) {
+        end -= 1;
+    }
+    line[..end].to_lowercase()
 }
 
 fn is_attribution(lower: &str) -> bool {

@@ -524,6 +524,17 @@ impl Store {
         Ok(entries)
     }
 
+    /// Whether these exact bytes are stored (a read outside any write transaction).
+    pub fn knows_raw(&self, raw_sha256: &[u8; 32]) -> Result<bool, StoreError> {
+        let mut statement = self
+            .conn
+            .prepare_cached("SELECT 1 FROM messages WHERE raw_sha256 = ?1")
+            .map_err(|e| self.error(e))?;
+        statement
+            .exists([&raw_sha256[..]])
+            .map_err(|e| self.error(e))
+    }
+
     /// The raw bytes of a stored message, exactly as received.
     pub fn raw_message(&self, key: MessageKey) -> Result<Option<Vec<u8>>, StoreError> {
         self.conn
