@@ -143,3 +143,10 @@ fn labelled_corpus_meets_the_thresholds() {
 fn informal_holdout_meets_the_thresholds() {
     measure("tests/holdout");
 }
+
+/// A third set, also written without sight of the rules: indirect wording, reminders that
+/// quote their request, retractions, near misses full of rights vocabulary.
+#[test]
+fn second_holdout_meets_the_thresholds() {
+    measure("tests/holdout2");
+}

@@ -153,6 +153,22 @@ impl Classifier {
             &mail.new_text
         };
         let mut classification = self.classify_text(&mail.subject, body);
+        // A reminder repeats the request it quotes ("still no answer to the mail below"):
+        // when the new text follows something up and names no right itself, the quoted
+        // history says which rights it is about.
+        if !automated
+            && classification.kinds.is_empty()
+            && body != &mail.text
+            && self.follows_up(body)
+        {
+            let quoted = quoted_history(&mail.text, body);
+            let earlier = self.classify_text("", &quoted);
+            if !earlier.kinds.is_empty() {
+                classification.kinds = earlier.kinds;
+                classification.evidence = earlier.evidence;
+                classification.triage = true;
+            }
+        }
         if automated {
             // Machine-sent mail is never answered (RFC 3834); whatever it quotes is not a request.
             classification.kinds.clear();
@@ -217,15 +233,31 @@ impl Classifier {
         }
     }
 
+    fn follows_up(&self, text: &str) -> bool {
+        let folded = Folded::new(text);
+        sentences(&folded.text).into_iter().any(|(start, end)| {
+            self.rules
+                .matches(&folded.text[start..end])
+                .iter()
+                .any(|&i| self.rules.role(i) == Role::Followup)
+        })
+    }
+
     /// Runs the rules over one text, sentence by sentence.
     fn scan(&self, text: &str, folded: &Folded) -> Findings {
         let mut findings = Findings::default();
-        for (start, end) in sentences(&folded.text) {
+        let sentences: Vec<(usize, usize, Vec<usize>)> = sentences(&folded.text)
+            .into_iter()
+            .map(|(start, end)| (start, end, self.rules.matches(&folded.text[start..end])))
+            .filter(|(_, _, hits)| !hits.is_empty())
+            .collect();
+        // "I asked you to delete my data" is a request again only in a mail that follows it up.
+        let follows_up = sentences
+            .iter()
+            .any(|(_, _, hits)| hits.iter().any(|&i| self.rules.role(i) == Role::Followup));
+        for (start, end, hits) in &sentences {
+            let (start, end) = (*start, *end);
             let sentence = &folded.text[start..end];
-            let hits = self.rules.matches(sentence);
-            if hits.is_empty() {
-                continue;
-            }
             findings.request_like |= hits
                 .iter()
                 .any(|&i| self.rules.role(i) == Role::RequestLike);
@@ -251,7 +283,13 @@ impl Classifier {
                 // An `unless` phrase cancels the matches it overlaps ("en halua poistaa
                 // tietojani"), not the whole sentence, so "delete my account and take me off
                 // the list" keeps its erasure.
+                let reported = if follows_up {
+                    None
+                } else {
+                    Some(Role::Reported)
+                };
                 let blockers: Vec<(usize, usize)> = of_kind(Role::Unless)
+                    .chain(reported.into_iter().flat_map(|role| of_kind(role)))
                     .flat_map(|i| self.rules.spans(i, sentence))
                     .collect();
                 for &index in &fired {
@@ -320,6 +358,17 @@ impl Findings {
         self.suppressed |= other.suppressed;
         self.not_a_request |= other.not_a_request;
     }
+}
+
+/// The part of `text` that is not `new_text`: the quoted history, with quote marks removed.
+fn quoted_history(text: &str, new_text: &str) -> String {
+    let rest = text
+        .find(new_text)
+        .map_or(text, |at| &text[at + new_text.len()..]);
+    rest.lines()
+        .map(|line| line.trim_start_matches(|c: char| c == '>' || c == ' '))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// Reply and forward prefixes in the languages customers' mail clients use.

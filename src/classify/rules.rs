@@ -111,6 +111,10 @@ struct KindRules {
     /// Generic phrases that count only when the same sentence asks for no other kind.
     #[serde(default)]
     soft: Vec<String>,
+    /// Reported requests ("I asked you to delete…"): they cancel the matches they overlap
+    /// unless the mail follows the request up.
+    #[serde(default)]
+    reported: Vec<String>,
     /// Phrases that cancel this kind in the same sentence (negation, near misses).
     #[serde(default)]
     unless: Vec<String>,
@@ -122,6 +126,7 @@ pub enum Role {
     Weak,
     Soft,
     Unless,
+    Reported,
     RequestLike,
     Followup,
     NotARequest,
@@ -221,6 +226,7 @@ impl Rules {
                     (Role::Weak, "weak", &rules.weak),
                     (Role::Soft, "soft", &rules.soft),
                     (Role::Unless, "unless", &rules.unless),
+                    (Role::Reported, "reported", &rules.reported),
                 ] {
                     for (index, source) in list.iter().enumerate() {
                         let compiled = pattern::compile(&expand(source)?).map_err(|source| {

@@ -212,3 +212,18 @@ fn rule_files_report_bad_patterns() {
     // The embedded rules compile; a broken file names the kind and pattern (see rules.rs).
     assert!(Classifier::new().is_ok());
 }
+
+#[test]
+fn recipients_are_part_of_access() {
+    assert_eq!(
+        kinds(
+            "",
+            "Could you tell me which partners have received my data so far?"
+        ),
+        ["access"]
+    );
+    assert_eq!(
+        kinds("", "Kenelle olette luovuttaneet tietojani?"),
+        ["access"]
+    );
+}
