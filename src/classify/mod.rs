@@ -366,7 +366,7 @@ fn quoted_history(text: &str, new_text: &str) -> String {
         .find(new_text)
         .map_or(text, |at| &text[at + new_text.len()..]);
     rest.lines()
-        .map(|line| line.trim_start_matches(|c: char| c == '>' || c == ' '))
+        .map(|line| line.trim_start_matches(['>', ' ']))
         .collect::<Vec<_>>()
         .join("\n")
 }
