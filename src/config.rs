@@ -24,6 +24,98 @@ pub struct Config {
     pub store: StoreConfig,
     #[serde(default)]
     pub ingest: IngestConfig,
+    /// The request mailbox (IMAP). Needed by `run` and `status`.
+    pub mailbox: Option<MailboxConfig>,
+}
+
+/// How the IMAP connection is protected.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TlsMode {
+    /// TLS from the first byte (IMAPS, port 993).
+    #[default]
+    Implicit,
+    /// Plain connection upgraded with STARTTLS (port 143).
+    Starttls,
+    /// No TLS: only for a server on the loopback interface.
+    None,
+}
+
+/// The request mailbox the daemon reads.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MailboxConfig {
+    pub host: String,
+    /// Default 993 for implicit TLS, 143 otherwise.
+    pub port: Option<u16>,
+    /// Default "implicit".
+    pub tls: Option<toml::Spanned<TlsMode>>,
+    pub user: String,
+    /// The name of an environment variable that holds the password.
+    pub password_env: Option<String>,
+    /// A file that holds the password (its first line); relative to the config file.
+    pub password_file: Option<PathBuf>,
+    #[serde(default = "default_inbox")]
+    pub inbox: String,
+    /// Where handled mail is moved, once its case is committed.
+    #[serde(default = "default_processed")]
+    pub processed_folder: String,
+    /// Where mail that could not be parsed is moved.
+    #[serde(default = "default_quarantine")]
+    pub quarantine_folder: String,
+    /// A PEM file of CA certificates to trust (a self-hosted server), besides the public roots.
+    pub ca_file: Option<PathBuf>,
+    /// Messages fetched and committed per transaction.
+    #[serde(default = "default_batch_size")]
+    pub batch_size: usize,
+    /// How often to poll when the server has no IDLE, in seconds.
+    #[serde(default = "default_poll_seconds")]
+    pub poll_seconds: u64,
+}
+
+impl MailboxConfig {
+    pub fn port(&self) -> u16 {
+        self.port.unwrap_or(match self.tls() {
+            TlsMode::Implicit => 993,
+            TlsMode::Starttls | TlsMode::None => 143,
+        })
+    }
+
+    pub fn tls(&self) -> TlsMode {
+        self.tls.as_ref().map(|tls| *tls.get_ref()).unwrap_or_default()
+    }
+
+    /// Reads the password from where the config says it is. Never from the config itself.
+    pub fn password(&self) -> Result<Secret, ConfigError> {
+        if let Some(name) = &self.password_env {
+            return std::env::var(name)
+                .map(Secret)
+                .map_err(|_| ConfigError::Secret(format!("environment variable {name} (mailbox.password_env) is not set")));
+        }
+        if let Some(path) = &self.password_file {
+            let text = std::fs::read_to_string(path).map_err(|err| {
+                ConfigError::Secret(format!("cannot read password file {} (mailbox.password_file): {err}", path.display()))
+            })?;
+            return Ok(Secret(text.lines().next().unwrap_or("").to_string()));
+        }
+        Err(ConfigError::Secret("[mailbox] names no password_env or password_file".to_string()))
+    }
+}
+
+/// A password or other secret: its `Debug` never shows it, so it cannot reach a log.
+#[derive(Clone)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(***)")
+    }
 }
 
 /// The controller in the GDPR sense: the company whose register the requests are about.
@@ -93,6 +185,21 @@ impl Default for IngestConfig {
     }
 }
 
+fn default_inbox() -> String {
+    "INBOX".to_string()
+}
+fn default_processed() -> String {
+    "Processed".to_string()
+}
+fn default_quarantine() -> String {
+    "Quarantine".to_string()
+}
+fn default_batch_size() -> usize {
+    200
+}
+fn default_poll_seconds() -> u64 {
+    30
+}
 fn default_language() -> Lang {
     Lang::Fi
 }
@@ -168,6 +275,8 @@ pub enum ConfigError {
         column: usize,
         message: String,
     },
+    #[error("{0}")]
+    Secret(String),
 }
 
 impl Config {
@@ -188,12 +297,47 @@ impl Config {
         if config.store.path.is_relative() {
             config.store.path = base.join(&config.store.path);
         }
+        if let Some(mailbox) = &mut config.mailbox {
+            for file in [&mut mailbox.password_file, &mut mailbox.ca_file].into_iter().flatten() {
+                if file.is_relative() {
+                    *file = base.join(&*file);
+                }
+            }
+            check_mailbox(mailbox, text, path)?;
+        }
         Ok(config)
     }
 }
 
 /// The top-level tables of the config file.
-const SECTIONS: &[&str] = &["controller", "store", "ingest"];
+const SECTIONS: &[&str] = &["controller", "store", "ingest", "mailbox"];
+
+/// Checks what serde cannot: plaintext only on loopback, exactly one password source.
+fn check_mailbox(mailbox: &MailboxConfig, text: &str, path: &Path) -> Result<(), ConfigError> {
+    let at = |offset: usize, message: String| {
+        let (line, column) = line_column(text, offset.min(text.len()));
+        ConfigError::Invalid { path: path.to_path_buf(), line, column, message }
+    };
+    let header = text.find("[mailbox]").unwrap_or(0);
+    let loopback = matches!(mailbox.host.as_str(), "127.0.0.1" | "localhost" | "::1" | "[::1]");
+    if mailbox.tls() == TlsMode::None && !loopback {
+        return Err(at(
+            mailbox.tls.as_ref().map_or(header, |tls| tls.span().start),
+            format!(
+                "tls = \"none\" in [mailbox] would send the password in clear text; it is allowed only for a server on 127.0.0.1, not {:?}",
+                mailbox.host
+            ),
+        ));
+    }
+    match (&mailbox.password_env, &mailbox.password_file) {
+        (Some(_), Some(_)) => Err(at(header, "[mailbox] has both password_env and password_file; keep one".to_string())),
+        (None, None) => Err(at(
+            header,
+            "[mailbox] needs password_env (an environment variable) or password_file (a file) for the password".to_string(),
+        )),
+        _ => Ok(()),
+    }
+}
 
 /// Turns a toml error into `file:line:col: what is wrong with which key in which table`.
 fn describe_toml_error(text: &str, path: &Path, err: &toml::de::Error) -> ConfigError {

@@ -4,6 +4,7 @@
 
 pub mod case;
 pub mod classify;
+pub mod daemon;
 pub mod cli;
 pub mod deadline;
 pub mod intake;

@@ -6,7 +6,7 @@ use clap::Parser;
 
 fn main() -> ExitCode {
     let cli = rightsbot::cli::Cli::parse();
-    rightsbot::cli::init_tracing();
+    rightsbot::cli::init_tracing(&cli);
     match rightsbot::cli::run(cli) {
         Ok(code) => code,
         Err(err) => {

@@ -12,6 +12,8 @@ mod ingest;
 mod open;
 mod quarantine;
 mod reclassify;
+mod run;
+mod status;
 mod show;
 
 use std::io::IsTerminal;
@@ -27,7 +29,8 @@ use crate::config::Config;
 use crate::store::{Store, StoreOptions};
 
 const AFTER_HELP: &str = "\
-Exit status: 0 ok, 1 user error (bad input, bad config, not found, locked database), 2 usage error.
+Exit status: 0 ok, 1 user error (bad input, bad config, not found, locked database), 2 usage error,
+75 temporary failure (the mail server cannot be reached; try again later).
 
 Examples:
   rightsbot --config rightsbot.toml ingest ~/Maildir/privacy
@@ -55,8 +58,18 @@ pub struct Cli {
     #[arg(long, global = true)]
     pub json: bool,
 
+    /// Log lines (on stderr) as human-readable text or as JSON objects, one per line.
+    #[arg(long, global = true, value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+
     #[command(subcommand)]
     pub command: Command,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
 }
 
 #[derive(Debug, Subcommand)]
@@ -89,6 +102,14 @@ pub enum Command {
     Reclassify(reclassify::Args),
     /// List messages that could not be handled, and why.
     Quarantine(quarantine::Args),
+    /// Read the request mailbox over IMAP and turn mail into cases (the daemon).
+    ///
+    /// Each message is committed to the store before it is moved out of the inbox, so a
+    /// crash never loses or duplicates a request. Waits for new mail with IDLE, reconnects
+    /// with backoff, and on SIGTERM or SIGINT finishes the batch in hand and exits 0.
+    Run(run::Args),
+    /// Is the mailbox reachable, when did the last pass finish, how many cases are open or overdue.
+    Status(status::Args),
     /// Print the last day to answer a request received on DATE.
     ///
     /// One month under GDPR Art. 12(3), counted under Regulation 1182/71: the same date in the
@@ -160,18 +181,22 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Open(args) => open::run(&ctx, args),
         Command::Reclassify(args) => reclassify::run(&ctx, args),
         Command::Deadline(args) => deadline::run(&ctx, args),
+        Command::Run(args) => run::run(&ctx, args),
+        Command::Status(args) => status::run(&ctx, args),
     }
 }
 
-/// Logs go to stderr; `RIGHTSBOT_LOG` sets the filter (default: warnings).
-pub fn init_tracing() {
+/// Logs go to stderr; `RIGHTSBOT_LOG` sets the filter (default: info for the daemon,
+/// warnings otherwise). Log lines carry ids and counts, never message bodies or passwords.
+pub fn init_tracing(cli: &Cli) {
+    let default = if matches!(cli.command, Command::Run(_)) { "info" } else { "warn" };
     let filter = tracing_subscriber::EnvFilter::try_from_env("RIGHTSBOT_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::stderr().is_terminal())
-        .init();
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    match cli.log_format {
+        LogFormat::Json => builder.json().init(),
+        LogFormat::Text => builder.with_ansi(std::io::stderr().is_terminal()).init(),
+    }
 }
 
 /// An error and its causes on one line: `what: why: deeper why`.
@@ -187,9 +212,14 @@ pub fn one_line(err: &anyhow::Error) -> String {
     parts.join(": ")
 }
 
-/// Every error that reaches `main` is the user's to fix (usage errors exit through clap).
-pub fn exit_code(_err: &anyhow::Error) -> u8 {
-    1
+/// 75 (EX_TEMPFAIL) when trying again later can help (the mail server is down), else 1:
+/// the user's to fix. Usage errors exit 2 through clap.
+pub fn exit_code(err: &anyhow::Error) -> u8 {
+    let temporary = err.chain().any(|cause| {
+        cause.downcast_ref::<crate::intake::imap::ImapError>().is_some_and(|e| e.is_temporary())
+            || cause.downcast_ref::<crate::daemon::DaemonError>().is_some_and(|e| e.is_temporary() && !matches!(e, crate::daemon::DaemonError::Store(_)))
+    });
+    if temporary { 75 } else { 1 }
 }
 
 /// Reads `--json` output helpers: one JSON value on one line.

@@ -7,4 +7,5 @@
 //! Today: files, folders of `.eml` files and Maildirs ([`offline`]). The IMAP intake joins
 //! here as a sibling module.
 
+pub mod imap;
 pub mod offline;

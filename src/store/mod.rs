@@ -257,6 +257,22 @@ pub struct QuarantineEntry {
     pub size: Option<i64>,
 }
 
+/// Where intake stands in one IMAP mailbox.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct Checkpoint {
+    pub mailbox: String,
+    pub uidvalidity: u32,
+    pub last_uid: u32,
+    pub last_pass_at: Option<Timestamp>,
+}
+
+/// Open and overdue cases, for `status`.
+#[derive(Clone, Copy, Debug, Default, Serialize, PartialEq, Eq)]
+pub struct Workload {
+    pub open: i64,
+    pub overdue: i64,
+}
+
 /// Counts for `status`-style summaries.
 #[derive(Clone, Copy, Debug, Default, Serialize, PartialEq, Eq)]
 pub struct Totals {
@@ -532,6 +548,52 @@ impl Store {
             .map_err(|e| self.error(e))?;
         statement
             .exists([&raw_sha256[..]])
+            .map_err(|e| self.error(e))
+    }
+
+    /// The latest checkpoint of `mailbox` (the one of the newest UIDVALIDITY seen).
+    pub fn checkpoint(&self, mailbox: &str) -> Result<Option<Checkpoint>, StoreError> {
+        let row = self
+            .conn
+            .query_row(
+                "SELECT uidvalidity, last_uid, last_pass_at FROM imap_checkpoints WHERE mailbox = ?1
+                 ORDER BY COALESCE(last_pass_at, '') DESC LIMIT 1",
+                [mailbox],
+                |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?, r.get::<_, Option<String>>(2)?)),
+            )
+            .optional()
+            .map_err(|e| self.error(e))?;
+        let Some((uidvalidity, last_uid, last_pass_at)) = row else {
+            return Ok(None);
+        };
+        Ok(Some(Checkpoint {
+            mailbox: mailbox.to_string(),
+            uidvalidity: uidvalidity as u32,
+            last_uid: last_uid as u32,
+            last_pass_at: last_pass_at.map(|at| self.timestamp("imap_checkpoints.last_pass_at", &at)).transpose()?,
+        }))
+    }
+
+    /// The moves still owed to the server for `mailbox` at `uidvalidity`, by destination.
+    pub fn pending_moves(&self, mailbox: &str, uidvalidity: u32) -> Result<Vec<(u32, String)>, StoreError> {
+        let mut statement = self
+            .conn
+            .prepare("SELECT uid, destination FROM imap_pending_moves WHERE mailbox = ?1 AND uidvalidity = ?2 ORDER BY uid")
+            .map_err(|e| self.error(e))?;
+        let rows = statement
+            .query_map(params![mailbox, uidvalidity], |r| Ok((r.get::<_, i64>(0)? as u32, r.get::<_, String>(1)?)))
+            .map_err(|e| self.error(e))?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(|e| self.error(e))
+    }
+
+    /// Cases not closed, and those of them past their deadline on `today`.
+    pub fn workload(&self, today: Date) -> Result<Workload, StoreError> {
+        self.conn
+            .query_row(
+                "SELECT COUNT(*), COALESCE(SUM(deadline < ?1), 0) FROM cases WHERE state != 'closed'",
+                [today.to_string()],
+                |r| Ok(Workload { open: r.get(0)?, overdue: r.get(1)? }),
+            )
             .map_err(|e| self.error(e))
     }
 
@@ -852,6 +914,49 @@ impl Batch<'_> {
             .and_then(|mut s| s.execute(params![to.as_str(), case.year, case.seq, from.as_str()]))
             .map_err(|e| self.error(e))?;
         Ok(changed > 0)
+    }
+
+    /// Records that message `uid` is committed and owes a move to `destination`, and
+    /// advances the mailbox's checkpoint.
+    pub fn owe_move(&self, mailbox: &str, uidvalidity: u32, uid: u32, destination: &str) -> Result<(), StoreError> {
+        self.tx
+            .prepare_cached(
+                "INSERT OR REPLACE INTO imap_pending_moves (mailbox, uidvalidity, uid, destination) VALUES (?1, ?2, ?3, ?4)",
+            )
+            .and_then(|mut s| s.execute(params![mailbox, uidvalidity, uid, destination]))
+            .map_err(|e| self.error(e))?;
+        self.tx
+            .prepare_cached(
+                "INSERT INTO imap_checkpoints (mailbox, uidvalidity, last_uid) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (mailbox, uidvalidity) DO UPDATE SET last_uid = MAX(last_uid, excluded.last_uid)",
+            )
+            .and_then(|mut s| s.execute(params![mailbox, uidvalidity, uid]))
+            .map_err(|e| self.error(e))?;
+        Ok(())
+    }
+
+    /// The server has moved these messages: nothing is owed for them any more.
+    pub fn moves_done(&self, mailbox: &str, uidvalidity: u32, uids: &[u32]) -> Result<(), StoreError> {
+        let mut statement = self
+            .tx
+            .prepare_cached("DELETE FROM imap_pending_moves WHERE mailbox = ?1 AND uidvalidity = ?2 AND uid = ?3")
+            .map_err(|e| self.error(e))?;
+        for uid in uids {
+            statement.execute(params![mailbox, uidvalidity, uid]).map_err(|e| self.error(e))?;
+        }
+        Ok(())
+    }
+
+    /// A pass over `mailbox` finished at `at`.
+    pub fn pass_done(&self, mailbox: &str, uidvalidity: u32, at: Timestamp) -> Result<(), StoreError> {
+        self.tx
+            .prepare_cached(
+                "INSERT INTO imap_checkpoints (mailbox, uidvalidity, last_uid, last_pass_at) VALUES (?1, ?2, 0, ?3)
+                 ON CONFLICT (mailbox, uidvalidity) DO UPDATE SET last_pass_at = excluded.last_pass_at",
+            )
+            .and_then(|mut s| s.execute(params![mailbox, uidvalidity, at.to_string()]))
+            .map_err(|e| self.error(e))?;
+        Ok(())
     }
 
     pub fn insert_message(

@@ -10,6 +10,7 @@ use super::{StoreError, classify_error};
 const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0001_initial.sql"),
     include_str!("migrations/0002_classification.sql"),
+    include_str!("migrations/0003_imap.sql"),
 ];
 
 /// The schema version this build writes.

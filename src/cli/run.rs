@@ -1,0 +1,98 @@
+//! `rightsbot run [--once]`: the IMAP daemon, or one pass for cron and tests.
+
+use std::process::ExitCode;
+
+use anyhow::Context as _;
+use tracing::info;
+
+use crate::case::Settings;
+use crate::classify::Classifier;
+use crate::config::ConfigError;
+use crate::daemon::{self, Intake};
+
+use super::Context;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Make one pass over the inbox and exit (for cron and tests) instead of waiting for mail.
+    #[arg(long)]
+    once: bool,
+}
+
+pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
+    let config = ctx.config()?;
+    let mailbox = config.mailbox.as_ref().ok_or(ConfigError::Secret(
+        "the config has no [mailbox] section: `run` reads mail over IMAP (see config.example.toml)".to_string(),
+    ))?;
+    let password = mailbox.password()?;
+    let mut store = ctx.store(&config)?;
+    let classifier = Classifier::new()?;
+    let settings = Settings {
+        classifier: &classifier,
+        timezone: &config.controller.timezone.zone,
+        calendar: config.controller.calendar(),
+        max_message_bytes: config.ingest.max_message_bytes,
+    };
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    let mut intake = Intake { mailbox, store: &mut store, settings: &settings };
+    runtime.block_on(async {
+        let (stop, shutdown) = tokio::sync::watch::channel(false);
+        if args.once {
+            let mut source = daemon::connect(mailbox, &password).await?;
+            let report = intake.pass(&mut source, &shutdown).await?;
+            source.logout().await;
+            if ctx.json {
+                super::print_json(&report)?;
+            } else {
+                println!(
+                    "seen {}: {} new ({} cases opened, {} joined, {} not requests, {} automated), {} duplicates, {} quarantined; {} moved out of {}",
+                    report.seen,
+                    report.new,
+                    report.cases_opened,
+                    report.cases_joined,
+                    report.not_requests,
+                    report.automated,
+                    report.duplicates,
+                    report.quarantined,
+                    report.moved,
+                    mailbox.inbox
+                );
+            }
+            return Ok(ExitCode::SUCCESS);
+        }
+        tokio::spawn(async move {
+            wait_for_signal().await;
+            info!("shutdown requested; finishing the batch in hand");
+            let _ = stop.send(true);
+        });
+        daemon::run(&mut intake, &password, shutdown).await?;
+        info!("stopped");
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+/// SIGTERM (service managers) or SIGINT (Ctrl-C).
+async fn wait_for_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut terminate) => {
+                tokio::select! {
+                    _ = terminate.recv() => {}
+                    _ = tokio::signal::ctrl_c() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}

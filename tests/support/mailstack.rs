@@ -1,0 +1,129 @@
+//! A real Dovecot + Postfix on loopback for one test, started by `scripts/mailstack`.
+
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Duration;
+
+use super::repo;
+
+pub struct MailStack {
+    pub dir: tempfile::TempDir,
+    pub env: HashMap<String, String>,
+}
+
+impl MailStack {
+    /// Starts a stack in a fresh temp dir. Fails the test with the script's message if the
+    /// mail servers are not installed (scripts/test installs them).
+    pub fn up() -> MailStack {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let output = Command::new(repo().join("scripts/mailstack")).arg("up").arg(dir.path()).output().expect("run mailstack");
+        assert!(
+            output.status.success(),
+            "mailstack up failed: {}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let text = std::fs::read_to_string(dir.path().join("env")).expect("mailstack env");
+        let env = text
+            .lines()
+            .filter_map(|line| line.trim().strip_prefix("export ").or(Some(line.trim())))
+            .filter_map(|line| line.split_once('='))
+            .map(|(k, v)| (k.trim().to_string(), v.trim().trim_matches(|c| c == '"' || c == '\'').to_string()))
+            .collect();
+        MailStack { dir, env }
+    }
+
+    pub fn var(&self, name: &str) -> &str {
+        self.env.get(name).map(String::as_str).unwrap_or_else(|| panic!("{name} missing from mailstack env"))
+    }
+
+    pub fn port(&self, name: &str) -> u16 {
+        self.var(name).parse().expect("port number")
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// The ready config the script wrote.
+    pub fn config(&self) -> PathBuf {
+        self.dir.path().join("rightsbot.toml")
+    }
+
+    /// Writes a config next to the stack's, with `edit` applied to its text.
+    pub fn config_with(&self, name: &str, edit: impl Fn(String) -> String) -> PathBuf {
+        let text = std::fs::read_to_string(self.config()).expect("stack config");
+        let path = self.dir.path().join(name);
+        std::fs::write(&path, edit(text)).expect("write config");
+        path
+    }
+
+    pub fn restart_imap(&self) {
+        let status = Command::new(repo().join("scripts/mailstack")).arg("restart-imap").arg(self.path()).status().expect("run mailstack");
+        assert!(status.success(), "mailstack restart-imap failed");
+    }
+
+    /// The request mailbox's Maildir, for loading many messages without SMTP.
+    pub fn request_maildir(&self) -> PathBuf {
+        self.dir.path().join("mail").join(self.var("MAILSTACK_REQUEST_USER"))
+    }
+
+    /// Sends one mail through Postfix with SMTP AUTH as the customer.
+    pub fn send(&self, to: &str, subject: &str, body: &str, message_id: &str) {
+        let from = self.var("MAILSTACK_CUSTOMER_ADDRESS").to_string();
+        let user = self.var("MAILSTACK_CUSTOMER_USER").to_string();
+        let password = self.var("MAILSTACK_CUSTOMER_PASSWORD").to_string();
+        let stream = TcpStream::connect(("127.0.0.1", self.port("MAILSTACK_SMTP_PORT"))).expect("connect SMTP");
+        stream.set_read_timeout(Some(Duration::from_secs(30))).expect("timeout");
+        let mut reader = BufReader::new(stream.try_clone().expect("clone"));
+        let mut writer = stream;
+        let expect = |code: &str, reader: &mut BufReader<TcpStream>| loop {
+            let mut line = String::new();
+            reader.read_line(&mut line).expect("SMTP reply");
+            assert!(line.starts_with(code), "SMTP: expected {code}, got {line:?}");
+            if line.as_bytes().get(3) == Some(&b' ') {
+                break;
+            }
+        };
+        expect("220", &mut reader);
+        let mut say = |line: &str, code: &str, reader: &mut BufReader<TcpStream>| {
+            writer.write_all(format!("{line}\r\n").as_bytes()).expect("SMTP write");
+            expect(code, reader);
+        };
+        say("EHLO test.example.test", "250", &mut reader);
+        let token = base64(format!("\0{user}\0{password}").as_bytes());
+        say(&format!("AUTH PLAIN {token}"), "235", &mut reader);
+        say(&format!("MAIL FROM:<{from}>"), "250", &mut reader);
+        say(&format!("RCPT TO:<{to}>"), "250", &mut reader);
+        say("DATA", "354", &mut reader);
+        let message = format!(
+            "From: Customer <{from}>\r\nTo: {to}\r\nSubject: {subject}\r\nMessage-ID: <{message_id}>\r\n\
+             Date: Mon, 23 Nov 2026 10:00:00 +0200\r\nMIME-Version: 1.0\r\n\
+             Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n{body}\r\n."
+        );
+        say(&message, "250", &mut reader);
+        say("QUIT", "221", &mut reader);
+    }
+}
+
+impl Drop for MailStack {
+    fn drop(&mut self) {
+        let _ = Command::new(repo().join("scripts/mailstack")).arg("down").arg(self.dir.path()).status();
+    }
+}
+
+fn base64(bytes: &[u8]) -> String {
+    const TABLE: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::new();
+    for chunk in bytes.chunks(3) {
+        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            out.push(if i <= chunk.len() { TABLE[((n >> (18 - 6 * i)) & 63) as usize] as char } else { '=' });
+        }
+    }
+    out
+}
