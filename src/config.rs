@@ -82,23 +82,33 @@ impl MailboxConfig {
     }
 
     pub fn tls(&self) -> TlsMode {
-        self.tls.as_ref().map(|tls| *tls.get_ref()).unwrap_or_default()
+        self.tls
+            .as_ref()
+            .map(|tls| *tls.get_ref())
+            .unwrap_or_default()
     }
 
     /// Reads the password from where the config says it is. Never from the config itself.
     pub fn password(&self) -> Result<Secret, ConfigError> {
         if let Some(name) = &self.password_env {
-            return std::env::var(name)
-                .map(Secret)
-                .map_err(|_| ConfigError::Secret(format!("environment variable {name} (mailbox.password_env) is not set")));
+            return std::env::var(name).map(Secret).map_err(|_| {
+                ConfigError::Secret(format!(
+                    "environment variable {name} (mailbox.password_env) is not set"
+                ))
+            });
         }
         if let Some(path) = &self.password_file {
             let text = std::fs::read_to_string(path).map_err(|err| {
-                ConfigError::Secret(format!("cannot read password file {} (mailbox.password_file): {err}", path.display()))
+                ConfigError::Secret(format!(
+                    "cannot read password file {} (mailbox.password_file): {err}",
+                    path.display()
+                ))
             })?;
             return Ok(Secret(text.lines().next().unwrap_or("").to_string()));
         }
-        Err(ConfigError::Secret("[mailbox] names no password_env or password_file".to_string()))
+        Err(ConfigError::Secret(
+            "[mailbox] names no password_env or password_file".to_string(),
+        ))
     }
 }
 
@@ -298,7 +308,10 @@ impl Config {
             config.store.path = base.join(&config.store.path);
         }
         if let Some(mailbox) = &mut config.mailbox {
-            for file in [&mut mailbox.password_file, &mut mailbox.ca_file].into_iter().flatten() {
+            for file in [&mut mailbox.password_file, &mut mailbox.ca_file]
+                .into_iter()
+                .flatten()
+            {
                 if file.is_relative() {
                     *file = base.join(&*file);
                 }
@@ -316,10 +329,18 @@ const SECTIONS: &[&str] = &["controller", "store", "ingest", "mailbox"];
 fn check_mailbox(mailbox: &MailboxConfig, text: &str, path: &Path) -> Result<(), ConfigError> {
     let at = |offset: usize, message: String| {
         let (line, column) = line_column(text, offset.min(text.len()));
-        ConfigError::Invalid { path: path.to_path_buf(), line, column, message }
+        ConfigError::Invalid {
+            path: path.to_path_buf(),
+            line,
+            column,
+            message,
+        }
     };
     let header = text.find("[mailbox]").unwrap_or(0);
-    let loopback = matches!(mailbox.host.as_str(), "127.0.0.1" | "localhost" | "::1" | "[::1]");
+    let loopback = matches!(
+        mailbox.host.as_str(),
+        "127.0.0.1" | "localhost" | "::1" | "[::1]"
+    );
     if mailbox.tls() == TlsMode::None && !loopback {
         return Err(at(
             mailbox.tls.as_ref().map_or(header, |tls| tls.span().start),

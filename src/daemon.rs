@@ -82,14 +82,23 @@ impl Intake<'_> {
         {
             // The mailbox was recreated: every UID is new. The store recognises what it
             // already holds by Message-ID and bytes, so nothing opens twice.
-            warn!(old = checkpoint.uidvalidity, new = uidvalidity, "UIDVALIDITY changed; rescanning the inbox");
+            warn!(
+                old = checkpoint.uidvalidity,
+                new = uidvalidity,
+                "UIDVALIDITY changed; rescanning the inbox"
+            );
         }
         report.moved += self.settle_moves(source, uidvalidity).await?;
         // A UID is handled once per pass; should a move not take, the next pass retries it
         // rather than this one spinning.
         let mut handled = std::collections::HashSet::new();
         loop {
-            let uids: Vec<u32> = source.uids().await?.into_iter().filter(|uid| !handled.contains(uid)).collect();
+            let uids: Vec<u32> = source
+                .uids()
+                .await?
+                .into_iter()
+                .filter(|uid| !handled.contains(uid))
+                .collect();
             if uids.is_empty() {
                 break;
             }
@@ -98,12 +107,17 @@ impl Intake<'_> {
                 let fetched = source.fetch(chunk, self.settings.max_message_bytes).await?;
                 let analyses: Vec<_> = fetched
                     .iter()
-                    .map(|f| f.raw.as_deref().map(|raw| analyse(raw, self.settings.classifier)))
+                    .map(|f| {
+                        f.raw
+                            .as_deref()
+                            .map(|raw| analyse(raw, self.settings.classifier))
+                    })
                     .collect();
                 let now = Timestamp::now();
                 let batch = self.store.begin()?;
                 for (message, analysis) in fetched.iter().zip(&analyses) {
-                    let origin = format!("imap:{inbox};UIDVALIDITY={uidvalidity};UID={}", message.uid);
+                    let origin =
+                        format!("imap:{inbox};UIDVALIDITY={uidvalidity};UID={}", message.uid);
                     let incoming = Incoming {
                         raw: Ok(message.raw.as_deref().unwrap_or_default()),
                         origin: &origin,
@@ -134,7 +148,11 @@ impl Intake<'_> {
     }
 
     /// Does the moves the store says are owed, then records them done.
-    async fn settle_moves(&mut self, source: &mut ImapSource, uidvalidity: u32) -> Result<u64, DaemonError> {
+    async fn settle_moves(
+        &mut self,
+        source: &mut ImapSource,
+        uidvalidity: u32,
+    ) -> Result<u64, DaemonError> {
         let inbox = self.mailbox.inbox.as_str();
         let owed = self.store.pending_moves(inbox, uidvalidity)?;
         if owed.is_empty() {
@@ -144,7 +162,11 @@ impl Intake<'_> {
         destinations.sort_unstable();
         destinations.dedup();
         for destination in destinations {
-            let uids: Vec<u32> = owed.iter().filter(|(_, d)| d == destination).map(|(uid, _)| *uid).collect();
+            let uids: Vec<u32> = owed
+                .iter()
+                .filter(|(_, d)| d == destination)
+                .map(|(uid, _)| *uid)
+                .collect();
             // Moving a UID that is already gone is a no-op, so repeating a move is safe.
             source.move_uids(&uids, destination).await?;
             let batch = self.store.begin()?;
@@ -210,7 +232,11 @@ pub async fn run(
                 continue;
             }
         };
-        info!(server = source.address(), idle = source.can_idle(), "connected to the mailbox");
+        info!(
+            server = source.address(),
+            idle = source.can_idle(),
+            "connected to the mailbox"
+        );
         backoff = BACKOFF_START;
         loop {
             match intake.pass(&mut source, &shutdown).await {
@@ -258,7 +284,10 @@ pub async fn run(
 }
 
 /// Sleeps, or returns `true` at once if shutdown is asked for.
-async fn sleep_or_shutdown(duration: Duration, shutdown: &mut tokio::sync::watch::Receiver<bool>) -> bool {
+async fn sleep_or_shutdown(
+    duration: Duration,
+    shutdown: &mut tokio::sync::watch::Receiver<bool>,
+) -> bool {
     if *shutdown.borrow() {
         return true;
     }
@@ -270,7 +299,9 @@ async fn sleep_or_shutdown(duration: Duration, shutdown: &mut tokio::sync::watch
 
 /// Backoff with up to 25 % random jitter, so many daemons restarting together spread out.
 fn jittered(base: Duration) -> Duration {
-    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.subsec_nanos());
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos());
     let fraction = f64::from(nanos % 1000) / 4000.0;
     base + base.mul_f64(fraction)
 }

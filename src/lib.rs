@@ -4,8 +4,8 @@
 
 pub mod case;
 pub mod classify;
-pub mod daemon;
 pub mod cli;
+pub mod daemon;
 pub mod deadline;
 pub mod intake;
 pub mod parse;

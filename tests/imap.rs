@@ -14,15 +14,26 @@ use support::mailstack::MailStack;
 use support::{assert_user_error, bin};
 
 fn rightsbot(config: &Path, args: &[&str]) -> Output {
-    bin().arg("--config").arg(config).args(args).env_remove("RIGHTSBOT_LOG").output().expect("run rightsbot")
+    bin()
+        .arg("--config")
+        .arg(config)
+        .args(args)
+        .env_remove("RIGHTSBOT_LOG")
+        .output()
+        .expect("run rightsbot")
 }
 
 fn json(config: &Path, args: &[&str]) -> serde_json::Value {
     let mut all = vec!["--json"];
     all.extend_from_slice(args);
     let output = rightsbot(config, &all);
-    assert!(output.status.success(), "{args:?}: {}", String::from_utf8_lossy(&output.stderr));
-    serde_json::from_slice(&output.stdout).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&output.stdout)))
+    assert!(
+        output.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&output.stdout)))
 }
 
 fn daemon(config: &Path) -> Child {
@@ -41,12 +52,23 @@ fn folder_counts(config: &Path, folders: &[&str]) -> Vec<u32> {
     let config = Config::load(config).expect("config");
     let mailbox = config.mailbox.expect("mailbox");
     let password = mailbox.password().expect("password");
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
     runtime.block_on(async {
-        let mut source = ImapSource::connect(&mailbox, &password).await.expect("connect");
+        let mut source = ImapSource::connect(&mailbox, &password)
+            .await
+            .expect("connect");
         let mut counts = Vec::new();
         for folder in folders {
-            counts.push(source.select(folder).await.map(|(_, exists)| exists).unwrap_or(0));
+            counts.push(
+                source
+                    .select(folder)
+                    .await
+                    .map(|(_, exists)| exists)
+                    .unwrap_or(0),
+            );
         }
         source.logout().await;
         counts
@@ -76,7 +98,10 @@ fn terminate(child: &mut Child) -> std::process::ExitStatus {
         if let Some(status) = child.try_wait().expect("wait") {
             return status;
         }
-        assert!(started.elapsed() < Duration::from_secs(20), "daemon did not stop on SIGTERM");
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "daemon did not stop on SIGTERM"
+        );
         std::thread::sleep(Duration::from_millis(50));
     }
 }
@@ -85,8 +110,19 @@ fn terminate(child: &mut Child) -> std::process::ExitStatus {
 fn a_mail_through_postfix_becomes_a_case_and_leaves_the_inbox() {
     let stack = MailStack::up();
     let config = stack.config();
-    stack.send(stack.var("MAILSTACK_REQUEST_ADDRESS"), "Tietojen poisto", "Poistakaa tietoni, kiitos.", "smtp-1@example.test");
-    assert!(wait_until(Duration::from_secs(10), || folder_counts(&config, &["INBOX"])[0] == 1), "delivered");
+    stack.send(
+        stack.var("MAILSTACK_REQUEST_ADDRESS"),
+        "Tietojen poisto",
+        "Poistakaa tietoni, kiitos.",
+        "smtp-1@example.test",
+    );
+    assert!(
+        wait_until(Duration::from_secs(10), || folder_counts(
+            &config,
+            &["INBOX"]
+        )[0] == 1),
+        "delivered"
+    );
 
     let report = json(&config, &["run", "--once"]);
     assert_eq!(report["cases_opened"], 1, "{report}");
@@ -111,35 +147,65 @@ fn the_idling_daemon_picks_up_new_mail_and_survives_a_server_restart() {
     // Let it connect and go idle.
     std::thread::sleep(Duration::from_secs(2));
     let sent = Instant::now();
-    stack.send(stack.var("MAILSTACK_REQUEST_ADDRESS"), "Tarkastuspyyntö", "Mitä tietoja teillä on minusta?", "idle-1@example.test");
-    assert!(wait_until(Duration::from_secs(15), || case_count(&config) == 1), "the idling daemon opened a case");
+    stack.send(
+        stack.var("MAILSTACK_REQUEST_ADDRESS"),
+        "Tarkastuspyyntö",
+        "Mitä tietoja teillä on minusta?",
+        "idle-1@example.test",
+    );
+    assert!(
+        wait_until(Duration::from_secs(15), || case_count(&config) == 1),
+        "the idling daemon opened a case"
+    );
     eprintln!("mail to case while idling: {:?}", sent.elapsed());
 
     stack.restart_imap();
-    stack.send(stack.var("MAILSTACK_REQUEST_ADDRESS"), "Radera mina uppgifter", "Radera mina uppgifter, tack.", "idle-2@example.test");
-    assert!(wait_until(Duration::from_secs(30), || case_count(&config) == 2), "the daemon reconnected after the restart");
+    stack.send(
+        stack.var("MAILSTACK_REQUEST_ADDRESS"),
+        "Radera mina uppgifter",
+        "Radera mina uppgifter, tack.",
+        "idle-2@example.test",
+    );
+    assert!(
+        wait_until(Duration::from_secs(30), || case_count(&config) == 2),
+        "the daemon reconnected after the restart"
+    );
     assert!(child.try_wait().expect("wait").is_none(), "still running");
 
     let status = terminate(&mut child);
     assert_eq!(status.code(), Some(0), "a clean exit on SIGTERM");
     assert_eq!(folder_counts(&config, &["INBOX", "Processed"]), [0, 2]);
     let mut stderr = String::new();
-    std::io::Read::read_to_string(child.stderr.as_mut().expect("stderr"), &mut stderr).expect("read log");
+    std::io::Read::read_to_string(child.stderr.as_mut().expect("stderr"), &mut stderr)
+        .expect("read log");
     for line in stderr.lines() {
-        let entry: serde_json::Value = serde_json::from_str(line).unwrap_or_else(|_| panic!("log line is not JSON: {line}"));
+        let entry: serde_json::Value =
+            serde_json::from_str(line).unwrap_or_else(|_| panic!("log line is not JSON: {line}"));
         assert!(entry.get("level").is_some(), "{line}");
     }
     let password = stack.var("MAILSTACK_REQUEST_PASSWORD");
-    assert!(!stderr.contains(password), "the password never reaches a log line");
-    assert!(!stderr.contains("Poistakaa") && !stderr.contains("Radera mina"), "no message body in the log");
+    assert!(
+        !stderr.contains(password),
+        "the password never reaches a log line"
+    );
+    assert!(
+        !stderr.contains("Poistakaa") && !stderr.contains("Radera mina"),
+        "no message body in the log"
+    );
 }
 
 #[test]
 fn killed_again_and_again_it_stores_every_mail_exactly_once() {
     let stack = MailStack::up();
-    let config = stack.config_with("small-batches.toml", |text| text.replace("[mailbox]", "[mailbox]\nbatch_size = 25"));
+    let config = stack.config_with("small-batches.toml", |text| {
+        text.replace("[mailbox]", "[mailbox]\nbatch_size = 25")
+    });
     let expected = generate_maildir(&stack.request_maildir(), 500, 3);
-    std::process::Command::new("chown").args(["-R", "65534:65534"]).arg(stack.request_maildir()).status().expect("chown");
+    std::process::Command::new("chown")
+        .args(["-R", "65534:65534"])
+        .arg(stack.request_maildir())
+        .status()
+        .expect("chown");
 
     for round in 0..4 {
         let mut child = daemon(&config);
@@ -147,21 +213,38 @@ fn killed_again_and_again_it_stores_every_mail_exactly_once() {
         std::thread::sleep(Duration::from_millis(700 + 450 * round));
         child.kill().expect("SIGKILL");
         child.wait().expect("wait");
+        if round == 0 {
+            let waiting = folder_counts(&config, &["INBOX"])[0];
+            assert!(
+                waiting > 0 && waiting < 500,
+                "the first kill landed mid-inbox ({waiting} waiting)"
+            );
+        }
     }
     let mut child = daemon(&config);
     assert!(
-        wait_until(Duration::from_secs(120), || folder_counts(&config, &["INBOX"])[0] == 0),
+        wait_until(Duration::from_secs(120), || folder_counts(
+            &config,
+            &["INBOX"]
+        )[0] == 0),
         "the last daemon empties the inbox"
     );
+    std::thread::sleep(Duration::from_millis(500));
     assert_eq!(terminate(&mut child).code(), Some(0));
 
     let conn = rusqlite::Connection::open(stack.path().join("rightsbot.db")).expect("db");
     let count = |sql: &str| conn.query_row(sql, [], |r| r.get::<_, i64>(0)).expect(sql);
     assert_eq!(count("SELECT COUNT(*) FROM messages"), 500);
-    assert_eq!(count("SELECT COUNT(DISTINCT message_id) FROM messages"), 500);
+    assert_eq!(
+        count("SELECT COUNT(DISTINCT message_id) FROM messages"),
+        500
+    );
     assert_eq!(count("SELECT COUNT(*) FROM cases"), expected.opened as i64);
     assert_eq!(count("SELECT COUNT(*) FROM imap_pending_moves"), 0);
-    assert_eq!(count("SELECT COUNT(*) FROM messages WHERE automated IS NULL AND case_id IS NULL"), 0);
+    assert_eq!(
+        count("SELECT COUNT(*) FROM messages WHERE automated IS NULL AND case_id IS NULL"),
+        0
+    );
     assert_eq!(folder_counts(&config, &["INBOX", "Processed"]), [0, 500]);
 }
 
@@ -172,7 +255,11 @@ fn a_recreated_mailbox_opens_no_case_twice() {
     let maildir = stack.request_maildir();
     let expected = generate_maildir(&maildir, 20, 5);
     let chown = || {
-        std::process::Command::new("chown").args(["-R", "65534:65534"]).arg(&maildir).status().expect("chown");
+        std::process::Command::new("chown")
+            .args(["-R", "65534:65534"])
+            .arg(&maildir)
+            .status()
+            .expect("chown");
     };
     chown();
     let first = json(&config, &["run", "--once"]);
@@ -181,7 +268,12 @@ fn a_recreated_mailbox_opens_no_case_twice() {
 
     // Put the same messages back and make Dovecot forget the inbox's UIDs: a new UIDVALIDITY.
     generate_maildir(&maildir, 20, 5);
-    for name in ["dovecot-uidlist", "dovecot.index", "dovecot.index.cache", "dovecot.index.log"] {
+    for name in [
+        "dovecot-uidlist",
+        "dovecot.index",
+        "dovecot.index.cache",
+        "dovecot.index.log",
+    ] {
         let _ = std::fs::remove_file(maildir.join(name));
     }
     chown();
@@ -200,9 +292,14 @@ fn uidvalidity(config: &Path) -> (u32, u32) {
     let config = Config::load(config).expect("config");
     let mailbox = config.mailbox.expect("mailbox");
     let password = mailbox.password().expect("password");
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
     runtime.block_on(async {
-        let mut source = ImapSource::connect(&mailbox, &password).await.expect("connect");
+        let mut source = ImapSource::connect(&mailbox, &password)
+            .await
+            .expect("connect");
         let selected = source.select("INBOX").await.expect("select");
         source.logout().await;
         selected
@@ -213,7 +310,10 @@ fn uidvalidity(config: &Path) -> (u32, u32) {
 fn connection_problems_are_one_clear_line() {
     let stack = MailStack::up();
     let wrong_password = stack.config_with("wrong-password.toml", |text| {
-        text.replace("password_file = \"passwords/request\"", "password_env = \"RIGHTSBOT_TEST_NO_SUCH_PASSWORD\"")
+        text.replace(
+            "password_file = \"passwords/request\"",
+            "password_env = \"RIGHTSBOT_TEST_NO_SUCH_PASSWORD\"",
+        )
     });
     let output = bin()
         .arg("--config")
@@ -228,7 +328,10 @@ fn connection_problems_are_one_clear_line() {
 
     let unset = rightsbot(&wrong_password, &["run", "--once"]);
     let line = assert_user_error(&unset);
-    assert!(line.contains("RIGHTSBOT_TEST_NO_SUCH_PASSWORD (mailbox.password_env) is not set"), "{line}");
+    assert!(
+        line.contains("RIGHTSBOT_TEST_NO_SUCH_PASSWORD (mailbox.password_env) is not set"),
+        "{line}"
+    );
 
     let closed_port = free_port();
     let wrong_port = stack.config_with("wrong-port.toml", |text| {
@@ -239,22 +342,39 @@ fn connection_problems_are_one_clear_line() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(75), "temporary: {stderr}");
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
-    assert!(stderr.contains(&format!("cannot connect to IMAP server 127.0.0.1:{closed_port}")), "{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "cannot connect to IMAP server 127.0.0.1:{closed_port}"
+        )),
+        "{stderr}"
+    );
 
     let untrusted = stack.config_with("untrusted.toml", |text| {
         let imap_port = format!("port = {}", stack.var("MAILSTACK_IMAP_PORT"));
-        text.replace(&imap_port, &format!("port = {}", stack.var("MAILSTACK_IMAPS_PORT")))
-            .replace("tls = \"none\"", "tls = \"implicit\"")
+        text.replace(
+            &imap_port,
+            &format!("port = {}", stack.var("MAILSTACK_IMAPS_PORT")),
+        )
+        .replace("tls = \"none\"", "tls = \"implicit\"")
     });
     let line = assert_user_error(&rightsbot(&untrusted, &["run", "--once"]));
-    assert!(line.contains("TLS with IMAP server") && line.to_lowercase().contains("certificate"), "{line}");
+    assert!(
+        line.contains("TLS with IMAP server") && line.to_lowercase().contains("certificate"),
+        "{line}"
+    );
 
     // With the stack's CA the same connection is trusted.
     let ca = stack.var("MAILSTACK_CA_FILE").to_string();
     let trusted = stack.config_with("trusted.toml", |text| {
         let imap_port = format!("port = {}", stack.var("MAILSTACK_IMAP_PORT"));
-        text.replace(&imap_port, &format!("port = {}", stack.var("MAILSTACK_IMAPS_PORT")))
-            .replace("tls = \"none\"", &format!("tls = \"implicit\"\nca_file = \"{ca}\""))
+        text.replace(
+            &imap_port,
+            &format!("port = {}", stack.var("MAILSTACK_IMAPS_PORT")),
+        )
+        .replace(
+            "tls = \"none\"",
+            &format!("tls = \"implicit\"\nca_file = \"{ca}\""),
+        )
     });
     let report = json(&trusted, &["run", "--once"]);
     assert_eq!(report["seen"], 0);
@@ -262,20 +382,41 @@ fn connection_problems_are_one_clear_line() {
     // The daemon does not crash-loop on a closed port: it backs off and stays up.
     let mut child = daemon(&wrong_port);
     std::thread::sleep(Duration::from_secs(4));
-    assert!(child.try_wait().expect("wait").is_none(), "the daemon keeps trying");
+    assert!(
+        child.try_wait().expect("wait").is_none(),
+        "the daemon keeps trying"
+    );
     assert_eq!(terminate(&mut child).code(), Some(0));
     let mut stderr = String::new();
-    std::io::Read::read_to_string(child.stderr.as_mut().expect("stderr"), &mut stderr).expect("read log");
-    let retries = stderr.lines().filter(|l| l.contains("cannot reach the mailbox")).count();
-    assert!((2..=4).contains(&retries), "backoff, not a loop: {retries} attempts in 4 s\n{stderr}");
+    std::io::Read::read_to_string(child.stderr.as_mut().expect("stderr"), &mut stderr)
+        .expect("read log");
+    let retries = stderr
+        .lines()
+        .filter(|l| l.contains("cannot reach the mailbox"))
+        .count();
+    assert!(
+        (2..=4).contains(&retries),
+        "backoff, not a loop: {retries} attempts in 4 s\n{stderr}"
+    );
 }
 
 #[test]
 fn status_reports_the_mailbox_and_the_workload() {
     let stack = MailStack::up();
     let config = stack.config();
-    stack.send(stack.var("MAILSTACK_REQUEST_ADDRESS"), "Unsubscribe", "Please unsubscribe me from the newsletter.", "status-1@example.test");
-    assert!(wait_until(Duration::from_secs(10), || folder_counts(&config, &["INBOX"])[0] == 1), "delivered");
+    stack.send(
+        stack.var("MAILSTACK_REQUEST_ADDRESS"),
+        "Unsubscribe",
+        "Please unsubscribe me from the newsletter.",
+        "status-1@example.test",
+    );
+    assert!(
+        wait_until(Duration::from_secs(10), || folder_counts(
+            &config,
+            &["INBOX"]
+        )[0] == 1),
+        "delivered"
+    );
     let before = json(&config, &["status"]);
     assert_eq!(before["reachable"], true);
     assert_eq!(before["messages_waiting"], 1);
@@ -291,4 +432,3 @@ fn free_port() -> u16 {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
     listener.local_addr().expect("addr").port()
 }
-

@@ -13,8 +13,8 @@ mod open;
 mod quarantine;
 mod reclassify;
 mod run;
-mod status;
 mod show;
+mod status;
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -189,10 +189,16 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 /// Logs go to stderr; `RIGHTSBOT_LOG` sets the filter (default: info for the daemon,
 /// warnings otherwise). Log lines carry ids and counts, never message bodies or passwords.
 pub fn init_tracing(cli: &Cli) {
-    let default = if matches!(cli.command, Command::Run(_)) { "info" } else { "warn" };
+    let default = if matches!(cli.command, Command::Run(_)) {
+        "info"
+    } else {
+        "warn"
+    };
     let filter = tracing_subscriber::EnvFilter::try_from_env("RIGHTSBOT_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     match cli.log_format {
         LogFormat::Json => builder.json().init(),
         LogFormat::Text => builder.with_ansi(std::io::stderr().is_terminal()).init(),
@@ -216,8 +222,14 @@ pub fn one_line(err: &anyhow::Error) -> String {
 /// the user's to fix. Usage errors exit 2 through clap.
 pub fn exit_code(err: &anyhow::Error) -> u8 {
     let temporary = err.chain().any(|cause| {
-        cause.downcast_ref::<crate::intake::imap::ImapError>().is_some_and(|e| e.is_temporary())
-            || cause.downcast_ref::<crate::daemon::DaemonError>().is_some_and(|e| e.is_temporary() && !matches!(e, crate::daemon::DaemonError::Store(_)))
+        cause
+            .downcast_ref::<crate::intake::imap::ImapError>()
+            .is_some_and(|e| e.is_temporary())
+            || cause
+                .downcast_ref::<crate::daemon::DaemonError>()
+                .is_some_and(|e| {
+                    e.is_temporary() && !matches!(e, crate::daemon::DaemonError::Store(_))
+                })
     });
     if temporary { 75 } else { 1 }
 }

@@ -20,9 +20,17 @@ pub struct Args {
 }
 
 pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    // Listen for SIGTERM before anything slow, so a stop during start-up is clean too.
+    let (stop, shutdown) = tokio::sync::watch::channel(false);
+    let signals = runtime.block_on(async { Signals::listen() });
     let config = ctx.config()?;
     let mailbox = config.mailbox.as_ref().ok_or(ConfigError::Secret(
-        "the config has no [mailbox] section: `run` reads mail over IMAP (see config.example.toml)".to_string(),
+        "the config has no [mailbox] section: `run` reads mail over IMAP (see config.example.toml)"
+            .to_string(),
     ))?;
     let password = mailbox.password()?;
     let mut store = ctx.store(&config)?;
@@ -33,13 +41,12 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
         calendar: config.controller.calendar(),
         max_message_bytes: config.ingest.max_message_bytes,
     };
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .context("cannot start the async runtime")?;
-    let mut intake = Intake { mailbox, store: &mut store, settings: &settings };
+    let mut intake = Intake {
+        mailbox,
+        store: &mut store,
+        settings: &settings,
+    };
     runtime.block_on(async {
-        let (stop, shutdown) = tokio::sync::watch::channel(false);
         if args.once {
             let mut source = daemon::connect(mailbox, &password).await?;
             let report = intake.pass(&mut source, &shutdown).await?;
@@ -64,35 +71,45 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
             return Ok(ExitCode::SUCCESS);
         }
         tokio::spawn(async move {
-            wait_for_signal().await;
+            signals.wait().await;
             info!("shutdown requested; finishing the batch in hand");
             let _ = stop.send(true);
         });
+        // A signal that came while starting up is honoured at once.
         daemon::run(&mut intake, &password, shutdown).await?;
         info!("stopped");
         Ok(ExitCode::SUCCESS)
     })
 }
 
-/// SIGTERM (service managers) or SIGINT (Ctrl-C).
-async fn wait_for_signal() {
+/// SIGTERM (service managers) and SIGINT (Ctrl-C), registered as soon as `listen` runs.
+struct Signals {
     #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        match signal(SignalKind::terminate()) {
-            Ok(mut terminate) => {
-                tokio::select! {
-                    _ = terminate.recv() => {}
-                    _ = tokio::signal::ctrl_c() => {}
-                }
-            }
-            Err(_) => {
-                let _ = tokio::signal::ctrl_c().await;
+    terminate: Option<tokio::signal::unix::Signal>,
+}
+
+impl Signals {
+    fn listen() -> Signals {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            Signals {
+                terminate: signal(SignalKind::terminate()).ok(),
             }
         }
+        #[cfg(not(unix))]
+        Signals {}
     }
-    #[cfg(not(unix))]
-    {
+
+    async fn wait(self) {
+        #[cfg(unix)]
+        if let Some(mut terminate) = self.terminate {
+            tokio::select! {
+                _ = terminate.recv() => {}
+                _ = tokio::signal::ctrl_c() => {}
+            }
+            return;
+        }
         let _ = tokio::signal::ctrl_c().await;
     }
 }

@@ -44,18 +44,32 @@ pub enum ImapError {
         source: rustls_pki_types::pem::Error,
     },
     #[error("IMAP login as {user:?} refused by {address}: {detail}")]
-    Login { user: String, address: String, detail: String },
+    Login {
+        user: String,
+        address: String,
+        detail: String,
+    },
     #[error("IMAP server {address} timed out during {during}")]
-    Timeout { address: String, during: &'static str },
+    Timeout {
+        address: String,
+        during: &'static str,
+    },
     #[error("IMAP {during} failed on {address}: {detail}")]
-    Protocol { address: String, during: &'static str, detail: String },
+    Protocol {
+        address: String,
+        during: &'static str,
+        detail: String,
+    },
 }
 
 impl ImapError {
     /// Whether the same call may succeed later (network, server restart) rather than
     /// needing a person (password, certificate, config).
     pub fn is_temporary(&self) -> bool {
-        matches!(self, ImapError::Connect { .. } | ImapError::Timeout { .. } | ImapError::Protocol { .. })
+        matches!(
+            self,
+            ImapError::Connect { .. } | ImapError::Timeout { .. } | ImapError::Protocol { .. }
+        )
     }
 }
 
@@ -97,7 +111,9 @@ pub struct ImapSource {
 
 impl fmt::Debug for ImapSource {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ImapSource").field("address", &self.address).finish_non_exhaustive()
+        f.debug_struct("ImapSource")
+            .field("address", &self.address)
+            .finish_non_exhaustive()
     }
 }
 
@@ -111,8 +127,15 @@ where
     E: fmt::Display,
 {
     match tokio::time::timeout(limit, future).await {
-        Err(_) => Err(ImapError::Timeout { address: address.to_string(), during }),
-        Ok(Err(err)) => Err(ImapError::Protocol { address: address.to_string(), during, detail: one_line(&err) }),
+        Err(_) => Err(ImapError::Timeout {
+            address: address.to_string(),
+            during,
+        }),
+        Ok(Err(err)) => Err(ImapError::Protocol {
+            address: address.to_string(),
+            during,
+            detail: one_line(&err),
+        }),
         Ok(Ok(value)) => Ok(value),
     }
 }
@@ -122,11 +145,16 @@ fn one_line(err: &dyn fmt::Display) -> String {
 }
 
 fn tls_connector(config: &MailboxConfig) -> Result<tokio_rustls::TlsConnector, ImapError> {
-    let mut roots = rustls::RootCertStore { roots: webpki_roots::TLS_SERVER_ROOTS.to_vec() };
+    let mut roots = rustls::RootCertStore {
+        roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
+    };
     if let Some(path) = &config.ca_file {
         let certificates = CertificateDer::pem_file_iter(path)
             .and_then(|iter| iter.collect::<Result<Vec<_>, _>>())
-            .map_err(|source| ImapError::CaFile { path: path.display().to_string(), source })?;
+            .map_err(|source| ImapError::CaFile {
+                path: path.display().to_string(),
+                source,
+            })?;
         for certificate in certificates {
             roots.add(certificate).map_err(|err| ImapError::Tls {
                 address: config.host.clone(),
@@ -137,7 +165,10 @@ fn tls_connector(config: &MailboxConfig) -> Result<tokio_rustls::TlsConnector, I
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let tls = rustls::ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
-        .map_err(|err| ImapError::Tls { address: config.host.clone(), detail: err.to_string() })?
+        .map_err(|err| ImapError::Tls {
+            address: config.host.clone(),
+            detail: err.to_string(),
+        })?
         .with_root_certificates(roots)
         .with_no_client_auth();
     Ok(tokio_rustls::TlsConnector::from(Arc::new(tls)))
@@ -149,11 +180,19 @@ async fn tls_wrap(
     tcp: TcpStream,
 ) -> Result<tokio_rustls::client::TlsStream<TcpStream>, ImapError> {
     let connector = tls_connector(config)?;
-    let name = ServerName::try_from(config.host.clone())
-        .map_err(|err| ImapError::Tls { address: address.to_string(), detail: err.to_string() })?;
+    let name = ServerName::try_from(config.host.clone()).map_err(|err| ImapError::Tls {
+        address: address.to_string(),
+        detail: err.to_string(),
+    })?;
     match tokio::time::timeout(CONNECT_TIMEOUT, connector.connect(name, tcp)).await {
-        Err(_) => Err(ImapError::Timeout { address: address.to_string(), during: "the TLS handshake" }),
-        Ok(Err(err)) => Err(ImapError::Tls { address: address.to_string(), detail: one_line(&err) }),
+        Err(_) => Err(ImapError::Timeout {
+            address: address.to_string(),
+            during: "the TLS handshake",
+        }),
+        Ok(Err(err)) => Err(ImapError::Tls {
+            address: address.to_string(),
+            detail: one_line(&err),
+        }),
         Ok(Ok(stream)) => Ok(stream),
     }
 }
@@ -161,18 +200,37 @@ async fn tls_wrap(
 /// Upgrades a plain connection with STARTTLS (RFC 3501 § 6.2.1), before any client exists:
 /// async-imap has no STARTTLS of its own.
 async fn starttls(address: &str, tcp: TcpStream) -> Result<TcpStream, ImapError> {
-    let protocol = |detail: String| ImapError::Protocol { address: address.to_string(), during: "STARTTLS", detail };
+    let protocol = |detail: String| ImapError::Protocol {
+        address: address.to_string(),
+        during: "STARTTLS",
+        detail,
+    };
     let mut reader = BufReader::new(tcp);
     let mut line = String::new();
     let exchange = async {
-        reader.read_line(&mut line).await.map_err(|err| protocol(err.to_string()))?;
+        reader
+            .read_line(&mut line)
+            .await
+            .map_err(|err| protocol(err.to_string()))?;
         if !line.starts_with("* OK") {
-            return Err(protocol(format!("unexpected greeting {:?}", line.trim_end())));
+            return Err(protocol(format!(
+                "unexpected greeting {:?}",
+                line.trim_end()
+            )));
         }
-        reader.get_mut().write_all(b"s1 STARTTLS\r\n").await.map_err(|err| protocol(err.to_string()))?;
+        reader
+            .get_mut()
+            .write_all(b"s1 STARTTLS\r\n")
+            .await
+            .map_err(|err| protocol(err.to_string()))?;
         loop {
             line.clear();
-            if reader.read_line(&mut line).await.map_err(|err| protocol(err.to_string()))? == 0 {
+            if reader
+                .read_line(&mut line)
+                .await
+                .map_err(|err| protocol(err.to_string()))?
+                == 0
+            {
                 return Err(protocol("connection closed".to_string()));
             }
             if line.starts_with("s1 ") {
@@ -180,12 +238,20 @@ async fn starttls(address: &str, tcp: TcpStream) -> Result<TcpStream, ImapError>
             }
         }
         if !line.starts_with("s1 OK") {
-            return Err(protocol(format!("server refused STARTTLS: {:?}", line.trim_end())));
+            return Err(protocol(format!(
+                "server refused STARTTLS: {:?}",
+                line.trim_end()
+            )));
         }
         Ok(())
     };
     match tokio::time::timeout(CONNECT_TIMEOUT, exchange).await {
-        Err(_) => return Err(ImapError::Timeout { address: address.to_string(), during: "STARTTLS" }),
+        Err(_) => {
+            return Err(ImapError::Timeout {
+                address: address.to_string(),
+                during: "STARTTLS",
+            });
+        }
         Ok(result) => result?,
     }
     // Nothing may be buffered past the tagged OK: the TLS handshake starts right after it.
@@ -197,12 +263,23 @@ async fn starttls(address: &str, tcp: TcpStream) -> Result<TcpStream, ImapError>
 
 impl ImapSource {
     /// Connects, logs in, and learns what the server can do.
-    pub async fn connect(config: &MailboxConfig, password: &Secret) -> Result<ImapSource, ImapError> {
+    pub async fn connect(
+        config: &MailboxConfig,
+        password: &Secret,
+    ) -> Result<ImapSource, ImapError> {
         let address = format!("{}:{}", config.host, config.port());
-        let tcp = match tokio::time::timeout(CONNECT_TIMEOUT, TcpStream::connect((config.host.as_str(), config.port())))
-            .await
+        let tcp = match tokio::time::timeout(
+            CONNECT_TIMEOUT,
+            TcpStream::connect((config.host.as_str(), config.port())),
+        )
+        .await
         {
-            Err(_) => return Err(ImapError::Timeout { address, during: "connect" }),
+            Err(_) => {
+                return Err(ImapError::Timeout {
+                    address,
+                    during: "connect",
+                });
+            }
             Ok(Err(source)) => return Err(ImapError::Connect { address, source }),
             Ok(Ok(tcp)) => tcp,
         };
@@ -211,15 +288,27 @@ impl ImapSource {
             TlsMode::None => (Box::new(tcp), false),
             TlsMode::Implicit => (Box::new(tls_wrap(config, &address, tcp).await?), false),
             // After STARTTLS the server sends no second greeting.
-            TlsMode::Starttls => (Box::new(tls_wrap(config, &address, starttls(&address, tcp).await?).await?), true),
+            TlsMode::Starttls => (
+                Box::new(tls_wrap(config, &address, starttls(&address, tcp).await?).await?),
+                true,
+            ),
         };
         let mut client = Client::new(stream);
         if !greeted {
             let greeting = tokio::time::timeout(CONNECT_TIMEOUT, client.read_response()).await;
             match greeting {
-                Err(_) => return Err(ImapError::Timeout { address, during: "the greeting" }),
+                Err(_) => {
+                    return Err(ImapError::Timeout {
+                        address,
+                        during: "the greeting",
+                    });
+                }
                 Ok(Err(err)) => {
-                    return Err(ImapError::Protocol { address, during: "the greeting", detail: one_line(&err) });
+                    return Err(ImapError::Protocol {
+                        address,
+                        during: "the greeting",
+                        detail: one_line(&err),
+                    });
                 }
                 Ok(Ok(None)) => {
                     return Err(ImapError::Protocol {
@@ -231,19 +320,43 @@ impl ImapSource {
                 Ok(Ok(Some(_))) => {}
             }
         }
-        let login = tokio::time::timeout(CONNECT_TIMEOUT, client.login(&config.user, password.expose())).await;
+        let login = tokio::time::timeout(
+            CONNECT_TIMEOUT,
+            client.login(&config.user, password.expose()),
+        )
+        .await;
         let mut session = match login {
-            Err(_) => return Err(ImapError::Timeout { address, during: "login" }),
+            Err(_) => {
+                return Err(ImapError::Timeout {
+                    address,
+                    during: "login",
+                });
+            }
             Ok(Err((err, _))) => {
-                return Err(ImapError::Login { user: config.user.clone(), address, detail: one_line(&err) });
+                return Err(ImapError::Login {
+                    user: config.user.clone(),
+                    address,
+                    detail: one_line(&err),
+                });
             }
             Ok(Ok(session)) => session,
         };
         // MOVE and UIDPLUS are announced only after login (RFC 6851, RFC 4315).
-        let capabilities = limited(&address, "CAPABILITY", COMMAND_TIMEOUT, session.capabilities()).await?;
+        let capabilities = limited(
+            &address,
+            "CAPABILITY",
+            COMMAND_TIMEOUT,
+            session.capabilities(),
+        )
+        .await?;
         let can_move = capabilities.has_str("MOVE");
         let can_idle = capabilities.has_str("IDLE");
-        Ok(ImapSource { session, address, can_move, can_idle })
+        Ok(ImapSource {
+            session,
+            address,
+            can_move,
+            can_idle,
+        })
     }
 
     pub fn address(&self) -> &str {
@@ -257,19 +370,36 @@ impl ImapSource {
     /// Creates `folder` unless it exists.
     pub async fn ensure_folder(&mut self, folder: &str) -> Result<(), ImapError> {
         let existing = limited(&self.address, "LIST", COMMAND_TIMEOUT, async {
-            let names: Vec<_> = self.session.list(Some(""), Some(folder)).await?.try_collect().await?;
+            let names: Vec<_> = self
+                .session
+                .list(Some(""), Some(folder))
+                .await?
+                .try_collect()
+                .await?;
             Ok::<_, async_imap::error::Error>(names.len())
         })
         .await?;
         if existing == 0 {
-            limited(&self.address, "CREATE", COMMAND_TIMEOUT, self.session.create(folder)).await?;
+            limited(
+                &self.address,
+                "CREATE",
+                COMMAND_TIMEOUT,
+                self.session.create(folder),
+            )
+            .await?;
         }
         Ok(())
     }
 
     /// Selects `mailbox`; returns its UIDVALIDITY and message count.
     pub async fn select(&mut self, mailbox: &str) -> Result<(u32, u32), ImapError> {
-        let selected = limited(&self.address, "SELECT", COMMAND_TIMEOUT, self.session.select(mailbox)).await?;
+        let selected = limited(
+            &self.address,
+            "SELECT",
+            COMMAND_TIMEOUT,
+            self.session.select(mailbox),
+        )
+        .await?;
         let uidvalidity = selected.uid_validity.ok_or_else(|| ImapError::Protocol {
             address: self.address.clone(),
             during: "SELECT",
@@ -282,7 +412,13 @@ impl ImapSource {
 
     /// The UIDs of every message in the selected mailbox, ascending.
     pub async fn uids(&mut self) -> Result<Vec<u32>, ImapError> {
-        let found = limited(&self.address, "UID SEARCH", COMMAND_TIMEOUT, self.session.uid_search("ALL")).await?;
+        let found = limited(
+            &self.address,
+            "UID SEARCH",
+            COMMAND_TIMEOUT,
+            self.session.uid_search("ALL"),
+        )
+        .await?;
         let mut uids: Vec<u32> = found.into_iter().collect();
         uids.sort_unstable();
         Ok(uids)
@@ -295,35 +431,60 @@ impl ImapSource {
             return Ok(Vec::new());
         }
         let set = uid_set(uids);
-        let sizes: Vec<(u32, u64, Option<Timestamp>)> = limited(&self.address, "UID FETCH", COMMAND_TIMEOUT, async {
-            let fetches: Vec<_> = self.session.uid_fetch(&set, "(UID RFC822.SIZE INTERNALDATE)").await?.try_collect().await?;
-            Ok::<_, async_imap::error::Error>(
-                fetches
-                    .iter()
-                    .filter_map(|f| {
-                        let uid = f.uid?;
-                        let internal = f.internal_date().and_then(|d| Timestamp::from_second(d.timestamp()).ok());
-                        Some((uid, u64::from(f.size.unwrap_or(0)), internal))
-                    })
-                    .collect(),
-            )
-        })
-        .await?;
-        let wanted: Vec<u32> = sizes.iter().filter(|(_, size, _)| *size <= max_bytes).map(|(uid, _, _)| *uid).collect();
+        let sizes: Vec<(u32, u64, Option<Timestamp>)> =
+            limited(&self.address, "UID FETCH", COMMAND_TIMEOUT, async {
+                let fetches: Vec<_> = self
+                    .session
+                    .uid_fetch(&set, "(UID RFC822.SIZE INTERNALDATE)")
+                    .await?
+                    .try_collect()
+                    .await?;
+                Ok::<_, async_imap::error::Error>(
+                    fetches
+                        .iter()
+                        .filter_map(|f| {
+                            let uid = f.uid?;
+                            let internal = f
+                                .internal_date()
+                                .and_then(|d| Timestamp::from_second(d.timestamp()).ok());
+                            Some((uid, u64::from(f.size.unwrap_or(0)), internal))
+                        })
+                        .collect(),
+                )
+            })
+            .await?;
+        let wanted: Vec<u32> = sizes
+            .iter()
+            .filter(|(_, size, _)| *size <= max_bytes)
+            .map(|(uid, _, _)| *uid)
+            .collect();
         let mut bodies = std::collections::HashMap::new();
         if !wanted.is_empty() {
             let set = uid_set(&wanted);
             bodies = limited(&self.address, "UID FETCH", COMMAND_TIMEOUT, async {
-                let fetches: Vec<_> = self.session.uid_fetch(&set, "(UID BODY.PEEK[])").await?.try_collect().await?;
+                let fetches: Vec<_> = self
+                    .session
+                    .uid_fetch(&set, "(UID BODY.PEEK[])")
+                    .await?
+                    .try_collect()
+                    .await?;
                 Ok::<_, async_imap::error::Error>(
-                    fetches.iter().filter_map(|f| Some((f.uid?, f.body()?.to_vec()))).collect(),
+                    fetches
+                        .iter()
+                        .filter_map(|f| Some((f.uid?, f.body()?.to_vec())))
+                        .collect(),
                 )
             })
             .await?;
         }
         let mut fetched: Vec<Fetched> = sizes
             .into_iter()
-            .map(|(uid, size, internal_date)| Fetched { uid, internal_date, size, raw: bodies.remove(&uid) })
+            .map(|(uid, size, internal_date)| Fetched {
+                uid,
+                internal_date,
+                size,
+                raw: bodies.remove(&uid),
+            })
             .collect();
         fetched.sort_by_key(|f| f.uid);
         Ok(fetched)
@@ -337,11 +498,28 @@ impl ImapSource {
         }
         let set = uid_set(uids);
         if self.can_move {
-            return limited(&self.address, "UID MOVE", COMMAND_TIMEOUT, self.session.uid_mv(&set, folder)).await;
+            return limited(
+                &self.address,
+                "UID MOVE",
+                COMMAND_TIMEOUT,
+                self.session.uid_mv(&set, folder),
+            )
+            .await;
         }
-        limited(&self.address, "UID COPY", COMMAND_TIMEOUT, self.session.uid_copy(&set, folder)).await?;
+        limited(
+            &self.address,
+            "UID COPY",
+            COMMAND_TIMEOUT,
+            self.session.uid_copy(&set, folder),
+        )
+        .await?;
         limited(&self.address, "UID STORE", COMMAND_TIMEOUT, async {
-            let _: Vec<_> = self.session.uid_store(&set, "+FLAGS.SILENT (\\Deleted)").await?.try_collect().await?;
+            let _: Vec<_> = self
+                .session
+                .uid_store(&set, "+FLAGS.SILENT (\\Deleted)")
+                .await?
+                .try_collect()
+                .await?;
             Ok::<_, async_imap::error::Error>(())
         })
         .await?;
@@ -360,7 +538,12 @@ impl ImapSource {
         poll: Duration,
         shutdown: &mut tokio::sync::watch::Receiver<bool>,
     ) -> Result<(ImapSource, Wake), ImapError> {
-        let ImapSource { session, address, can_move, can_idle } = self;
+        let ImapSource {
+            session,
+            address,
+            can_move,
+            can_idle,
+        } = self;
         if !can_idle {
             let mut session = session;
             let mut waited = Duration::ZERO;
@@ -375,11 +558,24 @@ impl ImapSource {
                 limited(&address, "NOOP", COMMAND_TIMEOUT, session.noop()).await?;
                 let mut changed = false;
                 while let Ok(response) = session.unsolicited_responses.try_recv() {
-                    changed |= matches!(response, async_imap::types::UnsolicitedResponse::Exists(_));
+                    changed |=
+                        matches!(response, async_imap::types::UnsolicitedResponse::Exists(_));
                 }
                 if changed || waited >= limit {
-                    let wake = if changed { Wake::NewMail } else { Wake::Timeout };
-                    return Ok((ImapSource { session, address, can_move, can_idle }, wake));
+                    let wake = if changed {
+                        Wake::NewMail
+                    } else {
+                        Wake::Timeout
+                    };
+                    return Ok((
+                        ImapSource {
+                            session,
+                            address,
+                            can_move,
+                            can_idle,
+                        },
+                        wake,
+                    ));
                 }
             }
         }
@@ -404,7 +600,15 @@ impl ImapSource {
             }
         };
         let session = limited(&address, "DONE", COMMAND_TIMEOUT, handle.done()).await?;
-        Ok((ImapSource { session, address, can_move, can_idle }, wake))
+        Ok((
+            ImapSource {
+                session,
+                address,
+                can_move,
+                can_idle,
+            },
+            wake,
+        ))
     }
 
     pub async fn logout(mut self) {
@@ -426,7 +630,11 @@ pub fn uid_set(uids: &[u32]) -> String {
             index += 1;
             end = sorted[index];
         }
-        parts.push(if start == end { start.to_string() } else { format!("{start}:{end}") });
+        parts.push(if start == end {
+            start.to_string()
+        } else {
+            format!("{start}:{end}")
+        });
         index += 1;
     }
     parts.join(",")

@@ -570,20 +570,29 @@ impl Store {
             mailbox: mailbox.to_string(),
             uidvalidity: uidvalidity as u32,
             last_uid: last_uid as u32,
-            last_pass_at: last_pass_at.map(|at| self.timestamp("imap_checkpoints.last_pass_at", &at)).transpose()?,
+            last_pass_at: last_pass_at
+                .map(|at| self.timestamp("imap_checkpoints.last_pass_at", &at))
+                .transpose()?,
         }))
     }
 
     /// The moves still owed to the server for `mailbox` at `uidvalidity`, by destination.
-    pub fn pending_moves(&self, mailbox: &str, uidvalidity: u32) -> Result<Vec<(u32, String)>, StoreError> {
+    pub fn pending_moves(
+        &self,
+        mailbox: &str,
+        uidvalidity: u32,
+    ) -> Result<Vec<(u32, String)>, StoreError> {
         let mut statement = self
             .conn
             .prepare("SELECT uid, destination FROM imap_pending_moves WHERE mailbox = ?1 AND uidvalidity = ?2 ORDER BY uid")
             .map_err(|e| self.error(e))?;
         let rows = statement
-            .query_map(params![mailbox, uidvalidity], |r| Ok((r.get::<_, i64>(0)? as u32, r.get::<_, String>(1)?)))
+            .query_map(params![mailbox, uidvalidity], |r| {
+                Ok((r.get::<_, i64>(0)? as u32, r.get::<_, String>(1)?))
+            })
             .map_err(|e| self.error(e))?;
-        rows.collect::<Result<Vec<_>, _>>().map_err(|e| self.error(e))
+        rows.collect::<Result<Vec<_>, _>>()
+            .map_err(|e| self.error(e))
     }
 
     /// Cases not closed, and those of them past their deadline on `today`.
@@ -918,7 +927,13 @@ impl Batch<'_> {
 
     /// Records that message `uid` is committed and owes a move to `destination`, and
     /// advances the mailbox's checkpoint.
-    pub fn owe_move(&self, mailbox: &str, uidvalidity: u32, uid: u32, destination: &str) -> Result<(), StoreError> {
+    pub fn owe_move(
+        &self,
+        mailbox: &str,
+        uidvalidity: u32,
+        uid: u32,
+        destination: &str,
+    ) -> Result<(), StoreError> {
         self.tx
             .prepare_cached(
                 "INSERT OR REPLACE INTO imap_pending_moves (mailbox, uidvalidity, uid, destination) VALUES (?1, ?2, ?3, ?4)",
@@ -936,19 +951,31 @@ impl Batch<'_> {
     }
 
     /// The server has moved these messages: nothing is owed for them any more.
-    pub fn moves_done(&self, mailbox: &str, uidvalidity: u32, uids: &[u32]) -> Result<(), StoreError> {
+    pub fn moves_done(
+        &self,
+        mailbox: &str,
+        uidvalidity: u32,
+        uids: &[u32],
+    ) -> Result<(), StoreError> {
         let mut statement = self
             .tx
             .prepare_cached("DELETE FROM imap_pending_moves WHERE mailbox = ?1 AND uidvalidity = ?2 AND uid = ?3")
             .map_err(|e| self.error(e))?;
         for uid in uids {
-            statement.execute(params![mailbox, uidvalidity, uid]).map_err(|e| self.error(e))?;
+            statement
+                .execute(params![mailbox, uidvalidity, uid])
+                .map_err(|e| self.error(e))?;
         }
         Ok(())
     }
 
     /// A pass over `mailbox` finished at `at`.
-    pub fn pass_done(&self, mailbox: &str, uidvalidity: u32, at: Timestamp) -> Result<(), StoreError> {
+    pub fn pass_done(
+        &self,
+        mailbox: &str,
+        uidvalidity: u32,
+        at: Timestamp,
+    ) -> Result<(), StoreError> {
         self.tx
             .prepare_cached(
                 "INSERT INTO imap_checkpoints (mailbox, uidvalidity, last_uid, last_pass_at) VALUES (?1, ?2, 0, ?3)

@@ -19,7 +19,11 @@ impl MailStack {
     /// mail servers are not installed (scripts/test installs them).
     pub fn up() -> MailStack {
         let dir = tempfile::tempdir().expect("temp dir");
-        let output = Command::new(repo().join("scripts/mailstack")).arg("up").arg(dir.path()).output().expect("run mailstack");
+        let output = Command::new(repo().join("scripts/mailstack"))
+            .arg("up")
+            .arg(dir.path())
+            .output()
+            .expect("run mailstack");
         assert!(
             output.status.success(),
             "mailstack up failed: {}{}",
@@ -31,13 +35,21 @@ impl MailStack {
             .lines()
             .filter_map(|line| line.trim().strip_prefix("export ").or(Some(line.trim())))
             .filter_map(|line| line.split_once('='))
-            .map(|(k, v)| (k.trim().to_string(), v.trim().trim_matches(|c| c == '"' || c == '\'').to_string()))
+            .map(|(k, v)| {
+                (
+                    k.trim().to_string(),
+                    v.trim().trim_matches(|c| c == '"' || c == '\'').to_string(),
+                )
+            })
             .collect();
         MailStack { dir, env }
     }
 
     pub fn var(&self, name: &str) -> &str {
-        self.env.get(name).map(String::as_str).unwrap_or_else(|| panic!("{name} missing from mailstack env"))
+        self.env
+            .get(name)
+            .map(String::as_str)
+            .unwrap_or_else(|| panic!("{name} missing from mailstack env"))
     }
 
     pub fn port(&self, name: &str) -> u16 {
@@ -62,13 +74,20 @@ impl MailStack {
     }
 
     pub fn restart_imap(&self) {
-        let status = Command::new(repo().join("scripts/mailstack")).arg("restart-imap").arg(self.path()).status().expect("run mailstack");
+        let status = Command::new(repo().join("scripts/mailstack"))
+            .arg("restart-imap")
+            .arg(self.path())
+            .status()
+            .expect("run mailstack");
         assert!(status.success(), "mailstack restart-imap failed");
     }
 
     /// The request mailbox's Maildir, for loading many messages without SMTP.
     pub fn request_maildir(&self) -> PathBuf {
-        self.dir.path().join("mail").join(self.var("MAILSTACK_REQUEST_USER"))
+        self.dir
+            .path()
+            .join("mail")
+            .join(self.var("MAILSTACK_REQUEST_USER"))
     }
 
     /// Sends one mail through Postfix with SMTP AUTH as the customer.
@@ -76,21 +95,29 @@ impl MailStack {
         let from = self.var("MAILSTACK_CUSTOMER_ADDRESS").to_string();
         let user = self.var("MAILSTACK_CUSTOMER_USER").to_string();
         let password = self.var("MAILSTACK_CUSTOMER_PASSWORD").to_string();
-        let stream = TcpStream::connect(("127.0.0.1", self.port("MAILSTACK_SMTP_PORT"))).expect("connect SMTP");
-        stream.set_read_timeout(Some(Duration::from_secs(30))).expect("timeout");
+        let stream = TcpStream::connect(("127.0.0.1", self.port("MAILSTACK_SMTP_PORT")))
+            .expect("connect SMTP");
+        stream
+            .set_read_timeout(Some(Duration::from_secs(30)))
+            .expect("timeout");
         let mut reader = BufReader::new(stream.try_clone().expect("clone"));
         let mut writer = stream;
         let expect = |code: &str, reader: &mut BufReader<TcpStream>| loop {
             let mut line = String::new();
             reader.read_line(&mut line).expect("SMTP reply");
-            assert!(line.starts_with(code), "SMTP: expected {code}, got {line:?}");
+            assert!(
+                line.starts_with(code),
+                "SMTP: expected {code}, got {line:?}"
+            );
             if line.as_bytes().get(3) == Some(&b' ') {
                 break;
             }
         };
         expect("220", &mut reader);
         let mut say = |line: &str, code: &str, reader: &mut BufReader<TcpStream>| {
-            writer.write_all(format!("{line}\r\n").as_bytes()).expect("SMTP write");
+            writer
+                .write_all(format!("{line}\r\n").as_bytes())
+                .expect("SMTP write");
             expect(code, reader);
         };
         say("EHLO test.example.test", "250", &mut reader);
@@ -111,7 +138,10 @@ impl MailStack {
 
 impl Drop for MailStack {
     fn drop(&mut self) {
-        let _ = Command::new(repo().join("scripts/mailstack")).arg("down").arg(self.dir.path()).status();
+        let _ = Command::new(repo().join("scripts/mailstack"))
+            .arg("down")
+            .arg(self.dir.path())
+            .status();
     }
 }
 
@@ -119,10 +149,18 @@ fn base64(bytes: &[u8]) -> String {
     const TABLE: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = String::new();
     for chunk in bytes.chunks(3) {
-        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
         let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
         for i in 0..4 {
-            out.push(if i <= chunk.len() { TABLE[((n >> (18 - 6 * i)) & 63) as usize] as char } else { '=' });
+            out.push(if i <= chunk.len() {
+                TABLE[((n >> (18 - 6 * i)) & 63) as usize] as char
+            } else {
+                '='
+            });
         }
     }
     out
