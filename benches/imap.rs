@@ -39,13 +39,21 @@ fn main() {
 fn measure(stack: &Path, count: usize) {
     let bin = env!("CARGO_BIN_EXE_rightsbot");
     let config = stack.join("rightsbot.toml");
+    if let Ok(batch) = std::env::var("RIGHTSBOT_BENCH_BATCH") {
+        let text = std::fs::read_to_string(&config).expect("config");
+        std::fs::write(
+            &config,
+            text.replace("[mailbox]", &format!("[mailbox]\nbatch_size = {batch}")),
+        )
+        .expect("config");
+    }
     let user = std::fs::read_to_string(stack.join("env"))
         .expect("env")
         .lines()
         .find_map(|l| {
             l.trim_start_matches("export ")
                 .strip_prefix("MAILSTACK_REQUEST_USER=")
-                .map(|v| v.trim_matches('"').to_string())
+                .map(|v| v.trim_matches(['"', '\'']).to_string())
         })
         .expect("request user");
     let maildir = stack.join("mail").join(&user);
@@ -92,6 +100,15 @@ fn measure(stack: &Path, count: usize) {
     let imap_rate = count as f64 / imap_elapsed.as_secs_f64();
     println!("{} mails ({:?})", count, expected);
     println!("offline ingest : {offline_rate:>7.0} mails/s");
+    for line in String::from_utf8_lossy(&output.stderr)
+        .lines()
+        .filter(|l| l.contains("pass timing"))
+    {
+        println!(
+            "  {}",
+            line.split("rightsbot::daemon: ").last().unwrap_or(line)
+        );
+    }
     println!(
         "IMAP run --once: {imap_rate:>7.0} mails/s ({:.0} % of offline) in {imap_elapsed:.2?}   {}",
         100.0 * imap_rate / offline_rate,

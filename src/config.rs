@@ -205,7 +205,7 @@ fn default_quarantine() -> String {
     "Quarantine".to_string()
 }
 fn default_batch_size() -> usize {
-    200
+    500
 }
 fn default_poll_seconds() -> u64 {
     30

@@ -13,11 +13,12 @@ use std::time::Duration;
 
 use jiff::Timestamp;
 use serde::Serialize;
-use tracing::{info, warn};
+use tracing::{debug, info, warn};
 
-use crate::case::{Admission, Incoming, Settings, admit, analyse};
+use crate::case::{Admission, Analysis, Incoming, Settings, admit, analyse};
+use crate::classify::Classifier;
 use crate::config::{MailboxConfig, Secret};
-use crate::intake::imap::{ImapError, ImapSource, Wake};
+use crate::intake::imap::{Fetched, ImapError, ImapSource, Wake};
 use crate::store::{Store, StoreError};
 
 /// RFC 2177 asks clients to re-issue IDLE at least every 29 minutes.
@@ -57,9 +58,21 @@ pub struct PassReport {
     pub moved: u64,
 }
 
+/// Where a pass spent its time, for tuning (logged at debug level).
+#[derive(Default)]
+struct PassTiming {
+    fetch: Duration,
+    wait: Duration,
+    commit: Duration,
+    moves: Duration,
+}
+
 /// Everything a pass needs besides the connection.
 pub struct Intake<'a> {
     pub mailbox: &'a MailboxConfig,
+    /// For a second session that moves mail while the first fetches; without it, moves
+    /// happen in line.
+    pub password: Option<&'a Secret>,
     pub store: &'a mut Store,
     pub settings: &'a Settings<'a>,
 }
@@ -88,70 +101,168 @@ impl Intake<'_> {
                 "UIDVALIDITY changed; rescanning the inbox"
             );
         }
-        report.moved += self.settle_moves(source, uidvalidity).await?;
-        // A UID is handled once per pass; should a move not take, the next pass retries it
-        // rather than this one spinning.
-        let mut handled = std::collections::HashSet::new();
-        loop {
-            let uids: Vec<u32> = source
-                .uids()
-                .await?
-                .into_iter()
-                .filter(|uid| !handled.contains(uid))
-                .collect();
-            if uids.is_empty() {
-                break;
+        let mut done = Vec::new();
+        report.moved += self.settle_moves(source, uidvalidity, &mut done).await?;
+
+        // A second session moves committed mail out of the inbox while this one fetches and
+        // commits the next batches: MOVE is the slowest step on the server.
+        let mut mover = match self.password {
+            Some(password) => match ImapSource::connect(mailbox, password).await {
+                Ok(mut mover) => match mover.select(inbox).await {
+                    Ok(_) => Some(mover),
+                    Err(err) => {
+                        warn!(error = %err, "no second session for moves; moving in line");
+                        None
+                    }
+                },
+                Err(err) => {
+                    warn!(error = %err, "no second session for moves; moving in line");
+                    None
+                }
+            },
+            None => None,
+        };
+        let (move_tx, move_rx) = futures::channel::mpsc::unbounded::<Vec<(u32, String)>>();
+        let (done_tx, mut done_rx) = futures::channel::mpsc::unbounded::<Vec<u32>>();
+        let has_mover = mover.is_some();
+        let moving = async {
+            if let Some(mover) = mover.as_mut() {
+                run_mover(mover, move_rx, done_tx).await;
             }
-            handled.extend(uids.iter().copied());
-            for chunk in uids.chunks(mailbox.batch_size.max(1)) {
-                let fetched = source.fetch(chunk, self.settings.max_message_bytes).await?;
-                let analyses: Vec<_> = fetched
-                    .iter()
-                    .map(|f| {
-                        f.raw
-                            .as_deref()
-                            .map(|raw| analyse(raw, self.settings.classifier))
-                    })
+        };
+        let working = async {
+            let move_tx = move_tx;
+            let mut timing = PassTiming::default();
+            // A UID is handled once per pass; should a move not take, the next pass retries
+            // it rather than this one spinning.
+            let mut handled = std::collections::HashSet::new();
+            loop {
+                let uids: Vec<u32> = source
+                    .uids()
+                    .await?
+                    .into_iter()
+                    .filter(|uid| !handled.contains(uid))
                     .collect();
-                let now = Timestamp::now();
-                let batch = self.store.begin()?;
-                for (message, analysis) in fetched.iter().zip(&analyses) {
-                    let origin =
-                        format!("imap:{inbox};UIDVALIDITY={uidvalidity};UID={}", message.uid);
-                    let incoming = Incoming {
-                        raw: Ok(message.raw.as_deref().unwrap_or_default()),
-                        origin: &origin,
-                        server_receipt: message.internal_date,
-                        delivered_at: None,
-                        size: Some(message.size),
-                        analysis: analysis.as_ref(),
-                    };
-                    let admission = admit(&batch, &incoming, self.settings, now)?;
-                    let destination = match &admission {
-                        Admission::Quarantined { .. } => &mailbox.quarantine_folder,
-                        _ => &mailbox.processed_folder,
-                    };
-                    report.count(&admission);
-                    batch.owe_move(inbox, uidvalidity, message.uid, destination)?;
+                if uids.is_empty() {
+                    break;
                 }
-                batch.commit()?;
-                report.moved += self.settle_moves(source, uidvalidity).await?;
+                handled.extend(uids.iter().copied());
+                // Fetching batch k+1 and committing batch k-1 overlap with the analysis of
+                // batch k on a second core.
+                let analyser = Analyser::start();
+                let mut in_flight = 0usize;
+                let mut chunks = uids.chunks(self.mailbox.batch_size.max(1));
+                loop {
+                    let next = chunks.next();
+                    if let Some(chunk) = next {
+                        let started = std::time::Instant::now();
+                        let fetched = source.fetch(chunk, self.settings.max_message_bytes).await?;
+                        timing.fetch += started.elapsed();
+                        analyser.submit(fetched);
+                        in_flight += 1;
+                    }
+                    if in_flight == 0 || (next.is_some() && in_flight < 2) {
+                        if next.is_none() {
+                            break;
+                        }
+                        continue;
+                    }
+                    in_flight -= 1;
+                    let started = std::time::Instant::now();
+                    let analysed = analyser.collect();
+                    timing.wait += started.elapsed();
+                    while let Ok(moved) = done_rx.try_recv() {
+                        report.moved += moved.len() as u64;
+                        done.extend(moved);
+                    }
+                    let started = std::time::Instant::now();
+                    let owed = self.commit_batch(analysed, uidvalidity, &mut report, &mut done)?;
+                    timing.commit += started.elapsed();
+                    if !has_mover || move_tx.unbounded_send(owed).is_err() {
+                        let started = std::time::Instant::now();
+                        report.moved += self.settle_moves(source, uidvalidity, &mut done).await?;
+                        timing.moves += started.elapsed();
+                    }
+                    if *shutdown.borrow() {
+                        break;
+                    }
+                }
                 if *shutdown.borrow() {
-                    return Ok(report);
+                    break;
                 }
             }
+            debug!(fetch = ?timing.fetch, wait_for_analysis = ?timing.wait, commit = ?timing.commit, moves = ?timing.moves, "pass timing");
+            drop(move_tx);
+            Ok::<_, DaemonError>(())
+        };
+        let (worked, ()) = tokio::join!(working, moving);
+        while let Ok(moved) = done_rx.try_recv() {
+            report.moved += moved.len() as u64;
+            done.extend(moved);
+        }
+        if let Some(mover) = mover {
+            mover.logout().await;
         }
         let batch = self.store.begin()?;
+        batch.moves_done(inbox, uidvalidity, &done)?;
+        batch.commit()?;
+        done.clear();
+        worked?;
+        // Whatever the second session could not move is still owed: move it here.
+        report.moved += self.settle_moves(source, uidvalidity, &mut done).await?;
+        let batch = self.store.begin()?;
+        batch.moves_done(inbox, uidvalidity, &done)?;
         batch.pass_done(inbox, uidvalidity, Timestamp::now())?;
         batch.commit()?;
         Ok(report)
     }
 
+    /// Admits one analysed batch in one transaction, with the moves it owes.
+    fn commit_batch(
+        &mut self,
+        analysed: Vec<(Fetched, Option<Analysis>)>,
+        uidvalidity: u32,
+        report: &mut PassReport,
+        done: &mut Vec<u32>,
+    ) -> Result<Vec<(u32, String)>, DaemonError> {
+        let mailbox = self.mailbox;
+        let inbox = mailbox.inbox.as_str();
+        let now = Timestamp::now();
+        let batch = self.store.begin()?;
+        batch.moves_done(inbox, uidvalidity, done)?;
+        done.clear();
+        let mut owed = Vec::with_capacity(analysed.len());
+        for (message, analysis) in &analysed {
+            let origin = format!("imap:{inbox};UIDVALIDITY={uidvalidity};UID={}", message.uid);
+            let incoming = Incoming {
+                raw: Ok(message.raw.as_deref().unwrap_or_default()),
+                origin: &origin,
+                server_receipt: message.internal_date,
+                delivered_at: None,
+                size: Some(message.size),
+                analysis: analysis.as_ref(),
+            };
+            let admission = admit(&batch, &incoming, self.settings, now)?;
+            let destination = match &admission {
+                Admission::Quarantined { .. } => &mailbox.quarantine_folder,
+                _ => &mailbox.processed_folder,
+            };
+            report.count(&admission);
+            batch.owe_move(inbox, uidvalidity, message.uid, destination)?;
+            owed.push((message.uid, destination.clone()));
+        }
+        batch.commit()?;
+        Ok(owed)
+    }
+
     /// Does the moves the store says are owed, then records them done.
+    /// The moves done are added to `done`, for the caller to record in its next transaction
+    /// (a crash before that repeats only the move, which is harmless).
     async fn settle_moves(
         &mut self,
         source: &mut ImapSource,
         uidvalidity: u32,
+        done: &mut Vec<u32>,
     ) -> Result<u64, DaemonError> {
         let inbox = self.mailbox.inbox.as_str();
         let owed = self.store.pending_moves(inbox, uidvalidity)?;
@@ -169,9 +280,7 @@ impl Intake<'_> {
                 .collect();
             // Moving a UID that is already gone is a no-op, so repeating a move is safe.
             source.move_uids(&uids, destination).await?;
-            let batch = self.store.begin()?;
-            batch.moves_done(inbox, uidvalidity, &uids)?;
-            batch.commit()?;
+            done.extend(uids);
         }
         Ok(owed.len() as u64)
     }
@@ -200,6 +309,81 @@ impl PassReport {
                 self.cases_joined += 1;
             }
         }
+    }
+}
+
+/// Moves what the pass has committed, on a session of its own, coalescing whatever has
+/// queued up into one MOVE per destination. Reports the UIDs moved; on a failure it stops,
+/// and the moves it did not make stay owed in the store for the main session.
+async fn run_mover(
+    mover: &mut ImapSource,
+    mut owed: futures::channel::mpsc::UnboundedReceiver<Vec<(u32, String)>>,
+    moved: futures::channel::mpsc::UnboundedSender<Vec<u32>>,
+) {
+    use futures::StreamExt;
+    while let Some(mut items) = owed.next().await {
+        while let Ok(more) = owed.try_recv() {
+            items.extend(more);
+        }
+        let mut destinations: Vec<String> = items.iter().map(|(_, d)| d.clone()).collect();
+        destinations.sort_unstable();
+        destinations.dedup();
+        for destination in destinations {
+            let uids: Vec<u32> = items
+                .iter()
+                .filter(|(_, d)| *d == destination)
+                .map(|(uid, _)| *uid)
+                .collect();
+            if let Err(err) = mover.move_uids(&uids, &destination).await {
+                warn!(error = %err, "the moving session failed; the rest is moved later");
+                return;
+            }
+            let _ = moved.unbounded_send(uids);
+        }
+    }
+}
+
+/// Parses and classifies fetched batches on a thread of its own, in order.
+struct Analyser {
+    jobs: std::sync::mpsc::Sender<Vec<Fetched>>,
+    results: std::sync::mpsc::Receiver<Vec<(Fetched, Option<Analysis>)>>,
+}
+
+impl Analyser {
+    fn start() -> Analyser {
+        let (jobs, job_rx) = std::sync::mpsc::channel::<Vec<Fetched>>();
+        let (result_tx, results) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            // Its own rules: they compile in milliseconds and need no sharing.
+            let classifier = Classifier::new().ok();
+            for batch in job_rx {
+                let analysed: Vec<_> = batch
+                    .into_iter()
+                    .map(|message| {
+                        let analysis = match (&message.raw, &classifier) {
+                            (Some(raw), Some(classifier)) => Some(analyse(raw, classifier)),
+                            _ => None,
+                        };
+                        (message, analysis)
+                    })
+                    .collect();
+                if result_tx.send(analysed).is_err() {
+                    break;
+                }
+            }
+        });
+        Analyser { jobs, results }
+    }
+
+    fn submit(&self, batch: Vec<Fetched>) {
+        // Should the thread be gone, `collect` notices and analysis happens inline.
+        let _ = self.jobs.send(batch);
+    }
+
+    /// The oldest submitted batch, analysed. Without the thread, the batch is analysed by
+    /// `admit` itself (an analysis of `None` means "do it here").
+    fn collect(&self) -> Vec<(Fetched, Option<Analysis>)> {
+        self.results.recv().unwrap_or_default()
     }
 }
 

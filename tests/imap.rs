@@ -378,6 +378,15 @@ fn connection_problems_are_one_clear_line() {
     });
     let report = json(&trusted, &["run", "--once"]);
     assert_eq!(report["seen"], 0);
+    // STARTTLS on the plain port, with the same CA.
+    let starttls = stack.config_with("starttls.toml", |text| {
+        text.replace(
+            "tls = \"none\"",
+            &format!("tls = \"starttls\"\nca_file = \"{ca}\""),
+        )
+    });
+    let report = json(&starttls, &["run", "--once"]);
+    assert_eq!(report["seen"], 0);
 
     // The daemon does not crash-loop on a closed port: it backs off and stays up.
     let mut child = daemon(&wrong_port);

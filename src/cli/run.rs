@@ -42,6 +42,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
         max_message_bytes: config.ingest.max_message_bytes,
     };
     let mut intake = Intake {
+        password: Some(&password),
         mailbox,
         store: &mut store,
         settings: &settings,

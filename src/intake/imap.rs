@@ -24,6 +24,8 @@ use crate::config::{MailboxConfig, Secret, TlsMode};
 
 /// Connecting, including TLS and login, must finish within this.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(15);
+/// Message bodies fetched by one command, at most (one message may exceed it alone).
+const BODY_GROUP_BYTES: u64 = 16 * 1024 * 1024;
 /// One IMAP command (a batch fetch, a move) must finish within this.
 const COMMAND_TIMEOUT: Duration = Duration::from_secs(120);
 
@@ -453,29 +455,41 @@ impl ImapSource {
                 )
             })
             .await?;
-        let wanted: Vec<u32> = sizes
+        // Bodies come in groups of at most BODY_GROUP_BYTES, so one large mail among many
+        // small ones never makes a batch hold more than that in memory at once.
+        let mut bodies = std::collections::HashMap::new();
+        let mut group: Vec<u32> = Vec::new();
+        let mut group_bytes = 0u64;
+        let wanted: Vec<(u32, u64)> = sizes
             .iter()
             .filter(|(_, size, _)| *size <= max_bytes)
-            .map(|(uid, _, _)| *uid)
+            .map(|(uid, size, _)| (*uid, *size))
             .collect();
-        let mut bodies = std::collections::HashMap::new();
-        if !wanted.is_empty() {
-            let set = uid_set(&wanted);
-            bodies = limited(&self.address, "UID FETCH", COMMAND_TIMEOUT, async {
-                let fetches: Vec<_> = self
-                    .session
-                    .uid_fetch(&set, "(UID BODY.PEEK[])")
-                    .await?
-                    .try_collect()
+        for (index, (uid, size)) in wanted.iter().enumerate() {
+            group.push(*uid);
+            group_bytes += size;
+            if group_bytes >= BODY_GROUP_BYTES || index + 1 == wanted.len() {
+                let set = uid_set(&group);
+                let part: Vec<(u32, Vec<u8>)> =
+                    limited(&self.address, "UID FETCH", COMMAND_TIMEOUT, async {
+                        let fetches: Vec<_> = self
+                            .session
+                            .uid_fetch(&set, "(UID BODY.PEEK[])")
+                            .await?
+                            .try_collect()
+                            .await?;
+                        Ok::<_, async_imap::error::Error>(
+                            fetches
+                                .iter()
+                                .filter_map(|f| Some((f.uid?, f.body()?.to_vec())))
+                                .collect(),
+                        )
+                    })
                     .await?;
-                Ok::<_, async_imap::error::Error>(
-                    fetches
-                        .iter()
-                        .filter_map(|f| Some((f.uid?, f.body()?.to_vec())))
-                        .collect(),
-                )
-            })
-            .await?;
+                bodies.extend(part);
+                group.clear();
+                group_bytes = 0;
+            }
         }
         let mut fetched: Vec<Fetched> = sizes
             .into_iter()
