@@ -601,9 +601,15 @@ path = "data/rightsbot.db"
 
     #[test]
     fn plaintext_imap_only_on_loopback() {
-        let text = format!("{GOOD}{}", MAILBOX.replace("user =", "tls = \"none\"\nuser ="));
+        let text = format!(
+            "{GOOD}{}",
+            MAILBOX.replace("user =", "tls = \"none\"\nuser =")
+        );
         let err = parse(&text).unwrap_err();
-        assert!(err.starts_with("rightsbot.toml:12:7: tls = \"none\""), "{err}");
+        assert!(
+            err.starts_with("rightsbot.toml:12:7: tls = \"none\""),
+            "{err}"
+        );
         assert!(err.contains("only for a server on 127.0.0.1"), "{err}");
         let local = text.replace("imap.example.test", "127.0.0.1");
         let config = parse(&local).unwrap();
@@ -612,13 +618,26 @@ path = "data/rightsbot.db"
 
     #[test]
     fn exactly_one_password_source() {
-        let none = format!("{GOOD}{}", MAILBOX.replace("password_env = \"RB_TEST_PW\"\n", ""));
-        assert!(parse(&none).unwrap_err().contains("needs password_env"), "no source");
+        let none = format!(
+            "{GOOD}{}",
+            MAILBOX.replace("password_env = \"RB_TEST_PW\"\n", "")
+        );
+        assert!(
+            parse(&none).unwrap_err().contains("needs password_env"),
+            "no source"
+        );
         let both = format!("{GOOD}{MAILBOX}password_file = \"pw\"\n");
-        assert!(parse(&both).unwrap_err().contains("both password_env and password_file"));
+        assert!(
+            parse(&both)
+                .unwrap_err()
+                .contains("both password_env and password_file")
+        );
         let inline = format!("{GOOD}{MAILBOX}password = \"hunter2\"\n");
         let err = parse(&inline).unwrap_err();
-        assert!(err.contains("secrets are never kept in the config file"), "{err}");
+        assert!(
+            err.contains("secrets are never kept in the config file"),
+            "{err}"
+        );
         assert!(!err.contains("hunter2"));
     }
 
@@ -626,10 +645,23 @@ path = "data/rightsbot.db"
     fn secrets_do_not_print() {
         let secret = Secret("hunter2".to_string());
         assert_eq!(format!("{secret:?}"), "Secret(***)");
-        let config = parse(&format!("{GOOD}{}", MAILBOX.replace("password_env = \"RB_TEST_PW\"", "password_file = \"pw.txt\""))).unwrap();
+        let config = parse(&format!(
+            "{GOOD}{}",
+            MAILBOX.replace(
+                "password_env = \"RB_TEST_PW\"",
+                "password_file = \"pw.txt\""
+            )
+        ))
+        .unwrap();
         let mailbox = config.mailbox.unwrap();
-        assert_eq!(mailbox.password_file.as_deref(), Some(Path::new("/etc/rb/pw.txt")));
+        assert_eq!(
+            mailbox.password_file.as_deref(),
+            Some(Path::new("/etc/rb/pw.txt"))
+        );
         let err = mailbox.password().unwrap_err().to_string();
-        assert!(err.starts_with("cannot read password file /etc/rb/pw.txt (mailbox.password_file)"), "{err}");
+        assert!(
+            err.starts_with("cannot read password file /etc/rb/pw.txt (mailbox.password_file)"),
+            "{err}"
+        );
     }
 }

@@ -32,6 +32,8 @@ pub enum DaemonError {
     Imap(#[from] ImapError),
     #[error(transparent)]
     Store(#[from] StoreError),
+    #[error("the store's thread stopped")]
+    WriterGone,
 }
 
 impl DaemonError {
@@ -39,7 +41,7 @@ impl DaemonError {
         match self {
             DaemonError::Imap(err) => err.is_temporary(),
             DaemonError::Store(StoreError::Locked { .. }) => true,
-            DaemonError::Store(_) => false,
+            DaemonError::Store(_) | DaemonError::WriterGone => false,
         }
     }
 }
@@ -73,8 +75,62 @@ pub struct Intake<'a> {
     /// For a second session that moves mail while the first fetches; without it, moves
     /// happen in line.
     pub password: Option<&'a Secret>,
-    pub store: &'a mut Store,
+    /// The store, on a thread of its own: commits overlap the network waits.
+    pub writer: &'a Writer,
     pub settings: &'a Settings<'a>,
+}
+
+/// A job for the store's thread.
+type Job = Box<dyn for<'s> FnOnce(&mut Store, &Settings<'s>) + Send>;
+
+/// The store, owned by one thread that runs what it is sent, in order. The daemon's
+/// commits run there while its runtime thread fetches the next batch.
+pub struct Writer {
+    jobs: std::sync::mpsc::Sender<Job>,
+}
+
+impl Writer {
+    /// Starts the store's thread in `scope`; it ends when the `Writer` is dropped.
+    pub fn start<'scope, 'env>(
+        scope: &'scope std::thread::Scope<'scope, 'env>,
+        store: &'env mut Store,
+        settings: &'env Settings<'env>,
+    ) -> Writer {
+        let (jobs, received) = std::sync::mpsc::channel::<Job>();
+        scope.spawn(move || {
+            for job in received {
+                job(store, settings);
+            }
+        });
+        Writer { jobs }
+    }
+
+    /// Sends `work` to the store's thread; the answer arrives on the returned channel.
+    fn submit<R: Send + 'static>(
+        &self,
+        work: impl for<'s> FnOnce(&mut Store, &Settings<'s>) -> Result<R, DaemonError> + Send + 'static,
+    ) -> futures::channel::oneshot::Receiver<Result<R, DaemonError>> {
+        let (reply, answer) = futures::channel::oneshot::channel();
+        let job: Job = Box::new(move |store, settings| {
+            let _ = reply.send(work(store, settings));
+        });
+        // If the thread is gone the reply channel is dropped, which `wait` reports.
+        let _ = self.jobs.send(job);
+        answer
+    }
+
+    async fn wait<R>(
+        answer: futures::channel::oneshot::Receiver<Result<R, DaemonError>>,
+    ) -> Result<R, DaemonError> {
+        answer.await.unwrap_or(Err(DaemonError::WriterGone))
+    }
+
+    async fn call<R: Send + 'static>(
+        &self,
+        work: impl for<'s> FnOnce(&mut Store, &Settings<'s>) -> Result<R, DaemonError> + Send + 'static,
+    ) -> Result<R, DaemonError> {
+        Writer::wait(self.submit(work)).await
+    }
 }
 
 impl Intake<'_> {
@@ -90,7 +146,12 @@ impl Intake<'_> {
         let inbox = mailbox.inbox.as_str();
         let mut report = PassReport::default();
         let (uidvalidity, _) = source.select(inbox).await?;
-        if let Some(checkpoint) = self.store.checkpoint(inbox)?
+        let name = inbox.to_string();
+        let checkpoint = self
+            .writer
+            .call(move |store, _| Ok(store.checkpoint(&name)?))
+            .await?;
+        if let Some(checkpoint) = checkpoint
             && checkpoint.uidvalidity != uidvalidity
         {
             // The mailbox was recreated: every UID is new. The store recognises what it
@@ -151,6 +212,8 @@ impl Intake<'_> {
                 // batch k on a second core.
                 let analyser = Analyser::start();
                 let mut in_flight = 0usize;
+                // The commit of the previous batch, running on the store's thread.
+                let mut committing: Option<Ticket> = None;
                 let mut chunks = uids.chunks(self.mailbox.batch_size.max(1));
                 loop {
                     let next = chunks.next();
@@ -175,16 +238,32 @@ impl Intake<'_> {
                         report.moved += moved.len() as u64;
                         done.extend(moved);
                     }
-                    let started = std::time::Instant::now();
-                    let owed = self.commit_batch(analysed, uidvalidity, &mut report, &mut done)?;
-                    timing.commit += started.elapsed();
-                    if !has_mover || move_tx.unbounded_send(owed).is_err() {
+                    let names = Names::of(self.mailbox);
+                    let recorded = std::mem::take(&mut done);
+                    let ticket = self.writer.submit(move |store, settings| {
+                        commit_batch(store, settings, &names, analysed, uidvalidity, recorded)
+                    });
+                    if let Some(previous) = committing.replace(ticket) {
                         let started = std::time::Instant::now();
-                        report.moved += self.settle_moves(source, uidvalidity, &mut done).await?;
-                        timing.moves += started.elapsed();
+                        let (owed, counts) = Writer::wait(previous).await?;
+                        timing.commit += started.elapsed();
+                        report.add(&counts);
+                        if !has_mover || move_tx.unbounded_send(owed).is_err() {
+                            let started = std::time::Instant::now();
+                            report.moved +=
+                                self.settle_moves(source, uidvalidity, &mut done).await?;
+                            timing.moves += started.elapsed();
+                        }
                     }
                     if *shutdown.borrow() {
                         break;
+                    }
+                }
+                if let Some(last) = committing.take() {
+                    let (owed, counts) = Writer::wait(last).await?;
+                    report.add(&counts);
+                    if !has_mover || move_tx.unbounded_send(owed).is_err() {
+                        report.moved += self.settle_moves(source, uidvalidity, &mut done).await?;
                     }
                 }
                 if *shutdown.borrow() {
@@ -203,56 +282,28 @@ impl Intake<'_> {
         if let Some(mover) = mover {
             mover.logout().await;
         }
-        let batch = self.store.begin()?;
-        batch.moves_done(inbox, uidvalidity, &done)?;
-        batch.commit()?;
-        done.clear();
+        let name = inbox.to_string();
+        let recorded = std::mem::take(&mut done);
+        self.writer
+            .call(move |store, _| {
+                let batch = store.begin()?;
+                batch.moves_done(&name, uidvalidity, &recorded)?;
+                Ok(batch.commit()?)
+            })
+            .await?;
         worked?;
         // Whatever the second session could not move is still owed: move it here.
         report.moved += self.settle_moves(source, uidvalidity, &mut done).await?;
-        let batch = self.store.begin()?;
-        batch.moves_done(inbox, uidvalidity, &done)?;
-        batch.pass_done(inbox, uidvalidity, Timestamp::now())?;
-        batch.commit()?;
+        let name = inbox.to_string();
+        self.writer
+            .call(move |store, _| {
+                let batch = store.begin()?;
+                batch.moves_done(&name, uidvalidity, &done)?;
+                batch.pass_done(&name, uidvalidity, Timestamp::now())?;
+                Ok(batch.commit()?)
+            })
+            .await?;
         Ok(report)
-    }
-
-    /// Admits one analysed batch in one transaction, with the moves it owes.
-    fn commit_batch(
-        &mut self,
-        analysed: Vec<(Fetched, Option<Analysis>)>,
-        uidvalidity: u32,
-        report: &mut PassReport,
-        done: &mut Vec<u32>,
-    ) -> Result<Vec<(u32, String)>, DaemonError> {
-        let mailbox = self.mailbox;
-        let inbox = mailbox.inbox.as_str();
-        let now = Timestamp::now();
-        let batch = self.store.begin()?;
-        batch.moves_done(inbox, uidvalidity, done)?;
-        done.clear();
-        let mut owed = Vec::with_capacity(analysed.len());
-        for (message, analysis) in &analysed {
-            let origin = format!("imap:{inbox};UIDVALIDITY={uidvalidity};UID={}", message.uid);
-            let incoming = Incoming {
-                raw: Ok(message.raw.as_deref().unwrap_or_default()),
-                origin: &origin,
-                server_receipt: message.internal_date,
-                delivered_at: None,
-                size: Some(message.size),
-                analysis: analysis.as_ref(),
-            };
-            let admission = admit(&batch, &incoming, self.settings, now)?;
-            let destination = match &admission {
-                Admission::Quarantined { .. } => &mailbox.quarantine_folder,
-                _ => &mailbox.processed_folder,
-            };
-            report.count(&admission);
-            batch.owe_move(inbox, uidvalidity, message.uid, destination)?;
-            owed.push((message.uid, destination.clone()));
-        }
-        batch.commit()?;
-        Ok(owed)
     }
 
     /// Does the moves the store says are owed, then records them done.
@@ -264,8 +315,13 @@ impl Intake<'_> {
         uidvalidity: u32,
         done: &mut Vec<u32>,
     ) -> Result<u64, DaemonError> {
-        let inbox = self.mailbox.inbox.as_str();
-        let owed = self.store.pending_moves(inbox, uidvalidity)?;
+        let name = self.mailbox.inbox.clone();
+        let mut owed = self
+            .writer
+            .call(move |store, _| Ok(store.pending_moves(&name, uidvalidity)?))
+            .await?;
+        // Moves made but not yet recorded are not owed again.
+        owed.retain(|(uid, _)| !done.contains(uid));
         if owed.is_empty() {
             return Ok(0);
         }
@@ -286,7 +342,79 @@ impl Intake<'_> {
     }
 }
 
+/// The folder names a commit needs, owned so the job can go to the store's thread.
+struct Names {
+    inbox: String,
+    processed: String,
+    quarantine: String,
+}
+
+impl Names {
+    fn of(mailbox: &MailboxConfig) -> Names {
+        Names {
+            inbox: mailbox.inbox.clone(),
+            processed: mailbox.processed_folder.clone(),
+            quarantine: mailbox.quarantine_folder.clone(),
+        }
+    }
+}
+
+/// A commit on the store's thread: the moves it owes, and what it counted.
+type Ticket =
+    futures::channel::oneshot::Receiver<Result<(Vec<(u32, String)>, PassReport), DaemonError>>;
+
+/// Admits one analysed batch in one transaction, with the moves it owes, and records the
+/// moves `done` since the last commit.
+fn commit_batch(
+    store: &mut Store,
+    settings: &Settings<'_>,
+    names: &Names,
+    analysed: Vec<(Fetched, Option<Analysis>)>,
+    uidvalidity: u32,
+    done: Vec<u32>,
+) -> Result<(Vec<(u32, String)>, PassReport), DaemonError> {
+    let inbox = names.inbox.as_str();
+    let now = Timestamp::now();
+    let mut counts = PassReport::default();
+    let batch = store.begin()?;
+    batch.moves_done(inbox, uidvalidity, &done)?;
+    let mut owed = Vec::with_capacity(analysed.len());
+    for (message, analysis) in &analysed {
+        let origin = format!("imap:{inbox};UIDVALIDITY={uidvalidity};UID={}", message.uid);
+        let incoming = Incoming {
+            raw: Ok(message.raw.as_deref().unwrap_or_default()),
+            origin: &origin,
+            server_receipt: message.internal_date,
+            delivered_at: None,
+            size: Some(message.size),
+            analysis: analysis.as_ref(),
+        };
+        let admission = admit(&batch, &incoming, settings, now)?;
+        let destination = match &admission {
+            Admission::Quarantined { .. } => &names.quarantine,
+            _ => &names.processed,
+        };
+        counts.count(&admission);
+        batch.owe_move(inbox, uidvalidity, message.uid, destination)?;
+        owed.push((message.uid, destination.clone()));
+    }
+    batch.commit()?;
+    Ok((owed, counts))
+}
+
 impl PassReport {
+    fn add(&mut self, other: &PassReport) {
+        self.seen += other.seen;
+        self.new += other.new;
+        self.duplicates += other.duplicates;
+        self.quarantined += other.quarantined;
+        self.cases_opened += other.cases_opened;
+        self.cases_joined += other.cases_joined;
+        self.automated += other.automated;
+        self.not_requests += other.not_requests;
+        self.moved += other.moved;
+    }
+
     fn count(&mut self, admission: &Admission) {
         self.seen += 1;
         match admission {
@@ -438,6 +566,10 @@ pub async fn run(
                 Err(DaemonError::Store(err)) if !matches!(err, StoreError::Locked { .. }) => {
                     source.logout().await;
                     return Err(DaemonError::Store(err));
+                }
+                Err(DaemonError::WriterGone) => {
+                    source.logout().await;
+                    return Err(DaemonError::WriterGone);
                 }
                 Err(err) => {
                     warn!(error = %err, "pass interrupted; reconnecting");

@@ -8,7 +8,7 @@ use tracing::info;
 use crate::case::Settings;
 use crate::classify::Classifier;
 use crate::config::ConfigError;
-use crate::daemon::{self, Intake};
+use crate::daemon::{self, Intake, Writer};
 
 use super::Context;
 
@@ -41,15 +41,44 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
         calendar: config.controller.calendar(),
         max_message_bytes: config.ingest.max_message_bytes,
     };
-    let mut intake = Intake {
-        password: Some(&password),
-        mailbox,
-        store: &mut store,
-        settings: &settings,
-    };
+    // The store lives on a thread of its own for the daemon's lifetime; it ends when the
+    // writer is dropped at the end of this scope.
+    std::thread::scope(|scope| {
+        let writer = Writer::start(scope, &mut store, &settings);
+        let mut intake = Intake {
+            password: Some(&password),
+            mailbox,
+            writer: &writer,
+            settings: &settings,
+        };
+        serve(
+            ctx,
+            &args,
+            &runtime,
+            &mut intake,
+            &password,
+            signals,
+            stop,
+            shutdown,
+        )
+    })
+}
+
+#[allow(clippy::too_many_arguments)]
+fn serve(
+    ctx: &Context,
+    args: &Args,
+    runtime: &tokio::runtime::Runtime,
+    intake: &mut Intake<'_>,
+    password: &crate::config::Secret,
+    signals: Signals,
+    stop: tokio::sync::watch::Sender<bool>,
+    shutdown: tokio::sync::watch::Receiver<bool>,
+) -> anyhow::Result<ExitCode> {
+    let mailbox = intake.mailbox;
     runtime.block_on(async {
         if args.once {
-            let mut source = daemon::connect(mailbox, &password).await?;
+            let mut source = daemon::connect(mailbox, password).await?;
             let report = intake.pass(&mut source, &shutdown).await?;
             source.logout().await;
             if ctx.json {
@@ -77,7 +106,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
             let _ = stop.send(true);
         });
         // A signal that came while starting up is honoured at once.
-        daemon::run(&mut intake, &password, shutdown).await?;
+        daemon::run(intake, password, shutdown).await?;
         info!("stopped");
         Ok(ExitCode::SUCCESS)
     })
