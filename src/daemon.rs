@@ -295,11 +295,15 @@ impl Intake<'_> {
         // Whatever the second session could not move is still owed: move it here.
         report.moved += self.settle_moves(source, uidvalidity, &mut done).await?;
         let name = inbox.to_string();
+        // A pass cut short by a shutdown did not finish: `status` keeps the last one that did.
+        let finished = !*shutdown.borrow();
         self.writer
             .call(move |store, _| {
                 let batch = store.begin()?;
                 batch.moves_done(&name, uidvalidity, &done)?;
-                batch.pass_done(&name, uidvalidity, Timestamp::now())?;
+                if finished {
+                    batch.pass_done(&name, uidvalidity, Timestamp::now())?;
+                }
                 Ok(batch.commit()?)
             })
             .await?;
