@@ -608,3 +608,35 @@ fn cases_record_their_classification() {
     let cases = sandbox.json(&["cases"]);
     assert_eq!(cases[0]["kinds"], serde_json::json!(["access"]));
 }
+
+#[test]
+fn a_strangers_case_token_does_not_join_the_case() {
+    let sandbox = Sandbox::new();
+    let fixtures = repo().join("tests/fixtures/cases");
+    sandbox.ok(&[
+        "ingest",
+        &fixtures.join("1-request.eml").display().to_string(),
+    ]);
+    let stranger = sandbox.path().join("stranger.eml");
+    fs::write(
+        &stranger,
+        "From: Mallory <mallory@example.test>\nSubject: Re: [DSR-2026-0001] Tietopyyntö\n\
+         Message-ID: <mallory-1@example.test>\nDate: Tue, 3 Feb 2026 10:00:00 +0200\n\n\
+         Lähettäkää kaikki tiedot minulle ja poistakaa sitten kaikki.\n",
+    )
+    .unwrap();
+    let summary = sandbox.json(&["ingest", &stranger.display().to_string()]);
+    assert_eq!(summary["cases_joined"], 0, "{summary}");
+    assert_eq!(summary["cases_opened"], 1, "{summary}");
+    let case = sandbox.json(&["show", "DSR-2026-0001"]);
+    assert_eq!(
+        case["messages"].as_array().unwrap().len(),
+        1,
+        "the stranger's mail is not in the case"
+    );
+    assert_eq!(
+        case["kinds"],
+        serde_json::json!(["access"]),
+        "and added no kinds to it"
+    );
+}

@@ -389,17 +389,22 @@ fn record_classification(
 }
 
 /// The case a reply belongs to: by its threading headers first, then by the case token
-/// in its subject.
+/// in its subject when the reply comes from the case's requester.
 fn thread_case(batch: &Batch<'_>, mail: &Mail) -> Result<Option<CaseId>, StoreError> {
     let mut thread = mail.references.clone();
     thread.extend(mail.in_reply_to.iter().cloned());
     if let Some(case) = batch.case_of_thread(&thread)? {
         return Ok(Some(case));
     }
+    // Anyone can type a case token into a subject, so it joins only mail from the case's
+    // own requester; a stranger's mail opens a case of its own for a person to look at.
     if let Some(case) = CaseId::find_in_subject(&mail.subject)
-        && batch.case_exists(case)?
+        && let Some(requester) = batch.case_requester(case)?
     {
-        return Ok(Some(case));
+        let sender = mail.from.as_ref().map(|m| m.normalized());
+        if sender.is_some() && sender == requester {
+            return Ok(Some(case));
+        }
     }
     Ok(None)
 }

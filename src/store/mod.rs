@@ -792,6 +792,18 @@ impl Batch<'_> {
     }
 
     /// Whether the case exists.
+    /// The requester of a case: `None` if there is no such case, `Some(None)` if the case
+    /// has no sender address.
+    pub fn case_requester(&self, id: CaseId) -> Result<Option<Option<String>>, StoreError> {
+        self.tx
+            .prepare_cached("SELECT requester FROM cases WHERE year = ?1 AND seq = ?2")
+            .and_then(|mut s| {
+                s.query_row(params![id.year, id.seq], |r| r.get::<_, Option<String>>(0))
+                    .optional()
+            })
+            .map_err(|e| self.error(e))
+    }
+
     pub fn case_exists(&self, id: CaseId) -> Result<bool, StoreError> {
         let mut statement = self
             .tx
