@@ -22,6 +22,18 @@ pub struct Settings<'a> {
     pub classifier: &'a Classifier,
 }
 
+impl<'a> Settings<'a> {
+    /// The settings the config gives, with the classifier to use.
+    pub fn new(config: &'a crate::config::Config, classifier: &'a Classifier) -> Settings<'a> {
+        Settings {
+            timezone: &config.controller.timezone.zone,
+            calendar: config.controller.calendar(),
+            max_message_bytes: config.ingest.max_message_bytes,
+            classifier,
+        }
+    }
+}
+
 /// One message as intake found it.
 pub struct Incoming<'a> {
     /// The bytes, or why they could not be read (an unreadable file).

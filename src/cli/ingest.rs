@@ -44,12 +44,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     let files = offline::collect(&args.paths)?;
     let mut store = ctx.store(&config)?;
     let classifier = Classifier::new()?;
-    let settings = Settings {
-        classifier: &classifier,
-        timezone: &config.controller.timezone.zone,
-        calendar: config.controller.calendar(),
-        max_message_bytes: config.ingest.max_message_bytes,
-    };
+    let settings = Settings::new(&config, &classifier);
 
     let progress =
         ProgressBar::with_draw_target(Some(files.len() as u64), ProgressDrawTarget::stderr());

@@ -26,12 +26,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     let config = ctx.config()?;
     let mut store = ctx.store(&config)?;
     let classifier = Classifier::new()?;
-    let settings = Settings {
-        classifier: &classifier,
-        timezone: &config.controller.timezone.zone,
-        calendar: config.controller.calendar(),
-        max_message_bytes: config.ingest.max_message_bytes,
-    };
+    let settings = Settings::new(&config, &classifier);
     let batch = store.begin()?;
     let case = open_from_message(
         &batch,

@@ -35,12 +35,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     let password = mailbox.password()?;
     let mut store = ctx.store(&config)?;
     let classifier = Classifier::new()?;
-    let settings = Settings {
-        classifier: &classifier,
-        timezone: &config.controller.timezone.zone,
-        calendar: config.controller.calendar(),
-        max_message_bytes: config.ingest.max_message_bytes,
-    };
+    let settings = Settings::new(&config, &classifier);
     // The store lives on a thread of its own for the daemon's lifetime; it ends when the
     // writer is dropped at the end of this scope.
     std::thread::scope(|scope| {
