@@ -227,3 +227,19 @@ fn recipients_are_part_of_access() {
         ["access"]
     );
 }
+
+#[test]
+fn a_reminder_takes_the_kinds_of_the_request_it_quotes() {
+    let raw = "From: a@example.test\nSubject: Re: Katalogen\n\nP\u{e5}minnelse. Katalogen l\u{e5}g i brevl\u{e5}dan igen i dag.\n\n\
+               Den 14 okt. 2026 kl. 08:40 skrev A <a@example.test>:\n> Hej,\n> var snälla och sluta skicka er tryckta katalog till mig.\n";
+    let mail = crate::parse::parse(raw.as_bytes()).unwrap();
+    assert!(
+        classifier().follows_up(&mail.new_text),
+        "{:?}",
+        mail.new_text
+    );
+    let result = classifier().classify(&mail);
+    assert_eq!(result.kinds, [RequestKind::DirectMarketingOptout]);
+    assert!(result.triage, "a person confirms");
+    assert_eq!(result.language, Some(Lang::Sv));
+}
