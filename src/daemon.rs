@@ -15,7 +15,7 @@ use jiff::Timestamp;
 use serde::Serialize;
 use tracing::{debug, info, warn};
 
-use crate::case::{Admission, Analysis, Incoming, Settings, admit, analyse};
+use crate::case::{Admission, Analysis, Incoming, Settings, Tally, admit, analyse};
 use crate::classify::Classifier;
 use crate::config::{MailboxConfig, Secret};
 use crate::intake::imap::{Fetched, ImapError, ImapSource, Wake};
@@ -49,14 +49,8 @@ impl DaemonError {
 /// What one pass did.
 #[derive(Clone, Copy, Debug, Default, Serialize, PartialEq, Eq)]
 pub struct PassReport {
-    pub seen: u64,
-    pub new: u64,
-    pub duplicates: u64,
-    pub quarantined: u64,
-    pub cases_opened: u64,
-    pub cases_joined: u64,
-    pub automated: u64,
-    pub not_requests: u64,
+    #[serde(flatten)]
+    pub admitted: Tally,
     pub moved: u64,
 }
 
@@ -247,7 +241,7 @@ impl Intake<'_> {
                         let started = std::time::Instant::now();
                         let (owed, counts) = Writer::wait(previous).await?;
                         timing.commit += started.elapsed();
-                        report.add(&counts);
+                        report.admitted.add(&counts);
                         if !has_mover || move_tx.unbounded_send(owed).is_err() {
                             let started = std::time::Instant::now();
                             report.moved +=
@@ -261,7 +255,7 @@ impl Intake<'_> {
                 }
                 if let Some(last) = committing.take() {
                     let (owed, counts) = Writer::wait(last).await?;
-                    report.add(&counts);
+                    report.admitted.add(&counts);
                     if !has_mover || move_tx.unbounded_send(owed).is_err() {
                         report.moved += self.settle_moves(source, uidvalidity, &mut done).await?;
                     }
@@ -364,8 +358,7 @@ impl Names {
 }
 
 /// A commit on the store's thread: the moves it owes, and what it counted.
-type Ticket =
-    futures::channel::oneshot::Receiver<Result<(Vec<(u32, String)>, PassReport), DaemonError>>;
+type Ticket = futures::channel::oneshot::Receiver<Result<(Vec<(u32, String)>, Tally), DaemonError>>;
 
 /// Admits one analysed batch in one transaction, with the moves it owes, and records the
 /// moves `done` since the last commit.
@@ -376,10 +369,10 @@ fn commit_batch(
     analysed: Vec<(Fetched, Option<Analysis>)>,
     uidvalidity: u32,
     done: Vec<u32>,
-) -> Result<(Vec<(u32, String)>, PassReport), DaemonError> {
+) -> Result<(Vec<(u32, String)>, Tally), DaemonError> {
     let inbox = names.inbox.as_str();
     let now = Timestamp::now();
-    let mut counts = PassReport::default();
+    let mut counts = Tally::default();
     let batch = store.begin()?;
     batch.moves_done(inbox, uidvalidity, &done)?;
     let mut owed = Vec::with_capacity(analysed.len());
@@ -404,44 +397,6 @@ fn commit_batch(
     }
     batch.commit()?;
     Ok((owed, counts))
-}
-
-impl PassReport {
-    fn add(&mut self, other: &PassReport) {
-        self.seen += other.seen;
-        self.new += other.new;
-        self.duplicates += other.duplicates;
-        self.quarantined += other.quarantined;
-        self.cases_opened += other.cases_opened;
-        self.cases_joined += other.cases_joined;
-        self.automated += other.automated;
-        self.not_requests += other.not_requests;
-        self.moved += other.moved;
-    }
-
-    fn count(&mut self, admission: &Admission) {
-        self.seen += 1;
-        match admission {
-            Admission::Duplicate => self.duplicates += 1,
-            Admission::Quarantined { .. } => self.quarantined += 1,
-            Admission::Automated { .. } => {
-                self.new += 1;
-                self.automated += 1;
-            }
-            Admission::NotARequest => {
-                self.new += 1;
-                self.not_requests += 1;
-            }
-            Admission::Opened(_) => {
-                self.new += 1;
-                self.cases_opened += 1;
-            }
-            Admission::Joined(_) => {
-                self.new += 1;
-                self.cases_joined += 1;
-            }
-        }
-    }
 }
 
 /// Moves what the pass has committed, on a session of its own, coalescing whatever has
@@ -556,14 +511,14 @@ pub async fn run(
         backoff = BACKOFF_START;
         loop {
             match intake.pass(&mut source, &shutdown).await {
-                Ok(report) if report.seen > 0 || report.moved > 0 => info!(
-                    seen = report.seen,
-                    new = report.new,
-                    duplicates = report.duplicates,
-                    cases_opened = report.cases_opened,
-                    cases_joined = report.cases_joined,
-                    quarantined = report.quarantined,
-                    moved = report.moved,
+                Ok(PassReport { admitted, moved }) if admitted.seen > 0 || moved > 0 => info!(
+                    seen = admitted.seen,
+                    new = admitted.new,
+                    duplicates = admitted.duplicates,
+                    cases_opened = admitted.cases_opened,
+                    cases_joined = admitted.cases_joined,
+                    quarantined = admitted.quarantined,
+                    moved,
                     "pass done"
                 ),
                 Ok(_) => {}

@@ -1,7 +1,10 @@
 //! Admitting one incoming message: dedupe, parse, classify, then join, open or set aside.
 
+use std::fmt;
+
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
+use serde::Serialize;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
@@ -95,6 +98,74 @@ pub enum Admission {
     NotARequest,
     Opened(CaseId),
     Joined(CaseId),
+}
+
+/// How many messages a run admitted, and as what.
+#[derive(Clone, Copy, Debug, Default, Serialize, PartialEq, Eq)]
+pub struct Tally {
+    pub seen: u64,
+    pub new: u64,
+    pub duplicates: u64,
+    pub quarantined: u64,
+    pub cases_opened: u64,
+    pub cases_joined: u64,
+    pub automated: u64,
+    pub not_requests: u64,
+}
+
+impl Tally {
+    /// Counts one admitted message.
+    pub fn count(&mut self, admission: &Admission) {
+        self.seen += 1;
+        match admission {
+            Admission::Duplicate => self.duplicates += 1,
+            Admission::Quarantined { .. } => self.quarantined += 1,
+            Admission::Automated { .. } => {
+                self.new += 1;
+                self.automated += 1;
+            }
+            Admission::NotARequest => {
+                self.new += 1;
+                self.not_requests += 1;
+            }
+            Admission::Opened(_) => {
+                self.new += 1;
+                self.cases_opened += 1;
+            }
+            Admission::Joined(_) => {
+                self.new += 1;
+                self.cases_joined += 1;
+            }
+        }
+    }
+
+    pub fn add(&mut self, other: &Tally) {
+        self.seen += other.seen;
+        self.new += other.new;
+        self.duplicates += other.duplicates;
+        self.quarantined += other.quarantined;
+        self.cases_opened += other.cases_opened;
+        self.cases_joined += other.cases_joined;
+        self.automated += other.automated;
+        self.not_requests += other.not_requests;
+    }
+}
+
+impl fmt::Display for Tally {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "seen {}: {} new ({} cases opened, {} joined, {} not requests, {} automated), {} duplicates, {} quarantined",
+            self.seen,
+            self.new,
+            self.cases_opened,
+            self.cases_joined,
+            self.not_requests,
+            self.automated,
+            self.duplicates,
+            self.quarantined
+        )
+    }
 }
 
 /// Decides what one message is and records it in `batch`.

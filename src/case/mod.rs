@@ -16,7 +16,7 @@ use std::str::FromStr;
 
 use serde::Serialize;
 
-pub use admit::{Admission, Analysis, Incoming, Settings, admit, analyse, digest};
+pub use admit::{Admission, Analysis, Incoming, Settings, Tally, admit, analyse, digest};
 pub use staff::{StaffError, open_from_message, reclassify};
 
 /// Where a case stands. Later stages add the states of drafting, approval and sending.

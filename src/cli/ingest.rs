@@ -4,9 +4,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use serde::Serialize;
 
-use crate::case::{Admission, Analysis, Incoming, Settings, admit, analyse, digest};
+use crate::case::{Admission, Analysis, Incoming, Settings, Tally, admit, analyse, digest};
 use crate::classify::Classifier;
 use crate::ids::CaseId;
 use crate::intake::offline;
@@ -27,18 +26,6 @@ pub struct Args {
     paths: Vec<PathBuf>,
 }
 
-#[derive(Debug, Default, Serialize)]
-struct Summary {
-    seen: u64,
-    new: u64,
-    duplicates: u64,
-    quarantined: u64,
-    cases_opened: u64,
-    cases_joined: u64,
-    automated: u64,
-    not_requests: u64,
-}
-
 pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     let config = ctx.config()?;
     let files = offline::collect(&args.paths)?;
@@ -53,7 +40,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
 
-    let mut summary = Summary::default();
+    let mut summary = Tally::default();
     let mut opened: Vec<CaseId> = Vec::new();
     let mut quarantined: Vec<(String, String)> = Vec::new();
     // Reading, parsing and classifying run one step ahead on a second thread; this thread
@@ -86,30 +73,12 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
                 size: prepared.file.size,
                 analysis: prepared.analysis.as_ref(),
             };
-            summary.seen += 1;
-            match admit(&batch, &incoming, &settings, ctx.now)? {
-                Admission::Duplicate => summary.duplicates += 1,
-                Admission::Quarantined { reason } => {
-                    summary.quarantined += 1;
-                    quarantined.push((origin, reason));
-                }
-                Admission::Automated { .. } => {
-                    summary.new += 1;
-                    summary.automated += 1;
-                }
-                Admission::NotARequest => {
-                    summary.new += 1;
-                    summary.not_requests += 1;
-                }
-                Admission::Opened(case) => {
-                    summary.new += 1;
-                    summary.cases_opened += 1;
-                    opened.push(case);
-                }
-                Admission::Joined(_) => {
-                    summary.new += 1;
-                    summary.cases_joined += 1;
-                }
+            let admission = admit(&batch, &incoming, &settings, ctx.now)?;
+            summary.count(&admission);
+            match admission {
+                Admission::Quarantined { reason } => quarantined.push((origin, reason)),
+                Admission::Opened(case) => opened.push(case),
+                _ => {}
             }
             progress.inc(1);
             pending += 1;
@@ -129,17 +98,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
         super::print_json(&summary)?;
         return Ok(ExitCode::SUCCESS);
     }
-    println!(
-        "seen {}: {} new ({} cases opened, {} joined, {} not requests, {} automated), {} duplicates, {} quarantined",
-        summary.seen,
-        summary.new,
-        summary.cases_opened,
-        summary.cases_joined,
-        summary.not_requests,
-        summary.automated,
-        summary.duplicates,
-        summary.quarantined
-    );
+    println!("{summary}");
     if !opened.is_empty() {
         println!();
         let cases = store.cases()?;

@@ -80,17 +80,8 @@ fn serve(
                 super::print_json(&report)?;
             } else {
                 println!(
-                    "seen {}: {} new ({} cases opened, {} joined, {} not requests, {} automated), {} duplicates, {} quarantined; {} moved out of {}",
-                    report.seen,
-                    report.new,
-                    report.cases_opened,
-                    report.cases_joined,
-                    report.not_requests,
-                    report.automated,
-                    report.duplicates,
-                    report.quarantined,
-                    report.moved,
-                    mailbox.inbox
+                    "{}; {} moved out of {}",
+                    report.admitted, report.moved, mailbox.inbox
                 );
             }
             return Ok(ExitCode::SUCCESS);
