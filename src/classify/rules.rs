@@ -132,6 +132,22 @@ pub enum Role {
     NotARequest,
 }
 
+impl Role {
+    /// The role's key in a rules file.
+    fn key(self) -> &'static str {
+        match self {
+            Role::Match => "match",
+            Role::Weak => "weak",
+            Role::Soft => "soft",
+            Role::Unless => "unless",
+            Role::Reported => "reported",
+            Role::RequestLike => "request_like",
+            Role::Followup => "followup",
+            Role::NotARequest => "not_a_request",
+        }
+    }
+}
+
 struct Meta {
     kind: Option<RequestKind>,
     role: Role,
@@ -187,32 +203,25 @@ impl Rules {
                     message,
                 })
             };
-            for (role, role_name, list) in [
-                (Role::RequestLike, "request_like", &parsed.request_like),
-                (Role::Followup, "followup", &parsed.followup),
-                (Role::NotARequest, "not_a_request", &parsed.not_a_request),
-            ] {
-                for (index, source) in list.iter().enumerate() {
-                    let compiled = pattern::compile(&expand(source)?).map_err(|source| {
-                        RuleError::Pattern {
-                            file: file.to_string(),
-                            kind: role_name.into(),
-                            role: role_name,
-                            index,
-                            source: Box::new(source),
-                        }
-                    })?;
-                    triggers.push(compiled.triggers);
-                    sources.push(compiled.regex);
-                    meta.push(Meta {
-                        kind: None,
-                        role,
-                        name: format!("{lang}/{role_name}/{index}"),
-                    });
-                }
-            }
-            let mut kinds: Vec<_> = parsed.kinds.into_iter().collect();
-            kinds.sort_by(|a, b| a.0.cmp(&b.0));
+            // The mail-level lists first, then each kind's in name order: a pattern's
+            // index, and so its name, does not depend on the order of the file's tables.
+            let mut groups: Vec<(Option<RequestKind>, &str, Role, &[String])> = vec![
+                (
+                    None,
+                    "request_like",
+                    Role::RequestLike,
+                    &parsed.request_like,
+                ),
+                (None, "followup", Role::Followup, &parsed.followup),
+                (
+                    None,
+                    "not_a_request",
+                    Role::NotARequest,
+                    &parsed.not_a_request,
+                ),
+            ];
+            let mut kinds: Vec<_> = parsed.kinds.iter().collect();
+            kinds.sort_by(|a, b| a.0.cmp(b.0));
             for (kind_name, rules) in kinds {
                 let kind: RequestKind =
                     kind_name
@@ -221,31 +230,38 @@ impl Rules {
                             file: file.to_string(),
                             message: format!("[kinds.{kind_name}]: {err}"),
                         })?;
-                for (role, role_name, list) in [
-                    (Role::Match, "match", &rules.matches),
-                    (Role::Weak, "weak", &rules.weak),
-                    (Role::Soft, "soft", &rules.soft),
-                    (Role::Unless, "unless", &rules.unless),
-                    (Role::Reported, "reported", &rules.reported),
-                ] {
-                    for (index, source) in list.iter().enumerate() {
-                        let compiled = pattern::compile(&expand(source)?).map_err(|source| {
-                            RuleError::Pattern {
-                                file: file.to_string(),
-                                kind: kind_name.clone(),
-                                role: role_name,
-                                index,
-                                source: Box::new(source),
-                            }
-                        })?;
-                        triggers.push(compiled.triggers);
-                        sources.push(compiled.regex);
-                        meta.push(Meta {
-                            kind: Some(kind),
-                            role,
-                            name: format!("{lang}/{kind}/{role_name}/{index}"),
-                        });
-                    }
+                groups.extend([
+                    (
+                        Some(kind),
+                        kind_name.as_str(),
+                        Role::Match,
+                        &rules.matches[..],
+                    ),
+                    (Some(kind), kind_name, Role::Weak, &rules.weak),
+                    (Some(kind), kind_name, Role::Soft, &rules.soft),
+                    (Some(kind), kind_name, Role::Unless, &rules.unless),
+                    (Some(kind), kind_name, Role::Reported, &rules.reported),
+                ]);
+            }
+            for (kind, table, role, list) in groups {
+                let role_name = role.key();
+                for (index, source) in list.iter().enumerate() {
+                    let compiled = pattern::compile(&expand(source)?).map_err(|source| {
+                        RuleError::Pattern {
+                            file: file.to_string(),
+                            kind: table.to_string(),
+                            role: role_name,
+                            index,
+                            source: Box::new(source),
+                        }
+                    })?;
+                    triggers.push(compiled.triggers);
+                    sources.push(compiled.regex);
+                    let name = match kind {
+                        Some(kind) => format!("{lang}/{kind}/{role_name}/{index}"),
+                        None => format!("{lang}/{role_name}/{index}"),
+                    };
+                    meta.push(Meta { kind, role, name });
                 }
             }
         }
