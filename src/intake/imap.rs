@@ -12,6 +12,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use async_imap::extensions::idle::IdleResponse;
+use async_imap::types::Fetch;
 use async_imap::{Client, Session};
 use futures::TryStreamExt;
 use jiff::Timestamp;
@@ -433,26 +434,13 @@ impl ImapSource {
             return Ok(Vec::new());
         }
         let set = uid_set(uids);
-        let sizes: Vec<(u32, u64, Option<Timestamp>)> =
-            limited(&self.address, "UID FETCH", COMMAND_TIMEOUT, async {
-                let fetches: Vec<_> = self
-                    .session
-                    .uid_fetch(&set, "(UID RFC822.SIZE INTERNALDATE)")
-                    .await?
-                    .try_collect()
-                    .await?;
-                Ok::<_, async_imap::error::Error>(
-                    fetches
-                        .iter()
-                        .filter_map(|f| {
-                            let uid = f.uid?;
-                            let internal = f
-                                .internal_date()
-                                .and_then(|d| Timestamp::from_second(d.timestamp()).ok());
-                            Some((uid, u64::from(f.size.unwrap_or(0)), internal))
-                        })
-                        .collect(),
-                )
+        let sizes = self
+            .uid_fetch(&set, "(UID RFC822.SIZE INTERNALDATE)", |f| {
+                let uid = f.uid?;
+                let internal = f
+                    .internal_date()
+                    .and_then(|d| Timestamp::from_second(d.timestamp()).ok());
+                Some((uid, u64::from(f.size.unwrap_or(0)), internal))
             })
             .await?;
         // Bodies come in groups of at most BODY_GROUP_BYTES, so one large mail among many
@@ -470,20 +458,9 @@ impl ImapSource {
             group_bytes += size;
             if group_bytes >= BODY_GROUP_BYTES || index + 1 == wanted.len() {
                 let set = uid_set(&group);
-                let part: Vec<(u32, Vec<u8>)> =
-                    limited(&self.address, "UID FETCH", COMMAND_TIMEOUT, async {
-                        let fetches: Vec<_> = self
-                            .session
-                            .uid_fetch(&set, "(UID BODY.PEEK[])")
-                            .await?
-                            .try_collect()
-                            .await?;
-                        Ok::<_, async_imap::error::Error>(
-                            fetches
-                                .iter()
-                                .filter_map(|f| Some((f.uid?, f.body()?.to_vec())))
-                                .collect(),
-                        )
+                let part = self
+                    .uid_fetch(&set, "(UID BODY.PEEK[])", |f| {
+                        Some((f.uid?, f.body()?.to_vec()))
                     })
                     .await?;
                 bodies.extend(part);
@@ -502,6 +479,25 @@ impl ImapSource {
             .collect();
         fetched.sort_by_key(|f| f.uid);
         Ok(fetched)
+    }
+
+    /// UID FETCH `query` for `set`, keeping what `pick` takes from each answer.
+    async fn uid_fetch<T>(
+        &mut self,
+        set: &str,
+        query: &str,
+        pick: impl Fn(&Fetch) -> Option<T>,
+    ) -> Result<Vec<T>, ImapError> {
+        limited(&self.address, "UID FETCH", COMMAND_TIMEOUT, async {
+            let fetches: Vec<Fetch> = self
+                .session
+                .uid_fetch(set, query)
+                .await?
+                .try_collect()
+                .await?;
+            Ok::<_, async_imap::error::Error>(fetches.iter().filter_map(pick).collect())
+        })
+        .await
     }
 
     /// Moves `uids` of the selected mailbox to `folder`: MOVE where the server has it
