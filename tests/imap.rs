@@ -47,6 +47,17 @@ fn daemon(config: &Path) -> Child {
         .expect("start daemon")
 }
 
+/// Waits until Postfix has delivered `count` messages to the inbox.
+fn wait_for_delivery(config: &Path, count: u32) {
+    assert!(
+        wait_until(Duration::from_secs(10), || folder_counts(
+            config,
+            &["INBOX"]
+        )[0] == count),
+        "{count} delivered"
+    );
+}
+
 /// Counts the messages in each folder of the request mailbox, as the server sees them.
 fn folder_counts(config: &Path, folders: &[&str]) -> Vec<u32> {
     let config = Config::load(config).expect("config");
@@ -111,18 +122,11 @@ fn a_mail_through_postfix_becomes_a_case_and_leaves_the_inbox() {
     let stack = MailStack::up();
     let config = stack.config();
     stack.send(
-        stack.var("MAILSTACK_REQUEST_ADDRESS"),
         "Tietojen poisto",
         "Poistakaa tietoni, kiitos.",
         "smtp-1@example.test",
     );
-    assert!(
-        wait_until(Duration::from_secs(10), || folder_counts(
-            &config,
-            &["INBOX"]
-        )[0] == 1),
-        "delivered"
-    );
+    wait_for_delivery(&config, 1);
 
     let report = json(&config, &["run", "--once"]);
     assert_eq!(report["cases_opened"], 1, "{report}");
@@ -148,7 +152,6 @@ fn the_idling_daemon_picks_up_new_mail_and_survives_a_server_restart() {
     std::thread::sleep(Duration::from_secs(2));
     let sent = Instant::now();
     stack.send(
-        stack.var("MAILSTACK_REQUEST_ADDRESS"),
         "Tarkastuspyyntö",
         "Mitä tietoja teillä on minusta?",
         "idle-1@example.test",
@@ -161,7 +164,6 @@ fn the_idling_daemon_picks_up_new_mail_and_survives_a_server_restart() {
 
     stack.restart_imap();
     stack.send(
-        stack.var("MAILSTACK_REQUEST_ADDRESS"),
         "Radera mina uppgifter",
         "Radera mina uppgifter, tack.",
         "idle-2@example.test",
@@ -414,18 +416,11 @@ fn status_reports_the_mailbox_and_the_workload() {
     let stack = MailStack::up();
     let config = stack.config();
     stack.send(
-        stack.var("MAILSTACK_REQUEST_ADDRESS"),
         "Unsubscribe",
         "Please unsubscribe me from the newsletter.",
         "status-1@example.test",
     );
-    assert!(
-        wait_until(Duration::from_secs(10), || folder_counts(
-            &config,
-            &["INBOX"]
-        )[0] == 1),
-        "delivered"
-    );
+    wait_for_delivery(&config, 1);
     let before = json(&config, &["status"]);
     assert_eq!(before["reachable"], true);
     assert_eq!(before["messages_waiting"], 1);

@@ -7,6 +7,9 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+
 use super::repo;
 
 pub struct MailStack {
@@ -90,8 +93,9 @@ impl MailStack {
             .join(self.var("MAILSTACK_REQUEST_USER"))
     }
 
-    /// Sends one mail through Postfix with SMTP AUTH as the customer.
-    pub fn send(&self, to: &str, subject: &str, body: &str, message_id: &str) {
+    /// Sends one mail through Postfix with SMTP AUTH as the customer to the request address.
+    pub fn send(&self, subject: &str, body: &str, message_id: &str) {
+        let to = self.var("MAILSTACK_REQUEST_ADDRESS").to_string();
         let from = self.var("MAILSTACK_CUSTOMER_ADDRESS").to_string();
         let user = self.var("MAILSTACK_CUSTOMER_USER").to_string();
         let password = self.var("MAILSTACK_CUSTOMER_PASSWORD").to_string();
@@ -121,7 +125,7 @@ impl MailStack {
             expect(code, reader);
         };
         say("EHLO test.example.test", "250", &mut reader);
-        let token = base64(format!("\0{user}\0{password}").as_bytes());
+        let token = STANDARD.encode(format!("\0{user}\0{password}"));
         say(&format!("AUTH PLAIN {token}"), "235", &mut reader);
         say(&format!("MAIL FROM:<{from}>"), "250", &mut reader);
         say(&format!("RCPT TO:<{to}>"), "250", &mut reader);
@@ -143,25 +147,4 @@ impl Drop for MailStack {
             .arg(self.dir.path())
             .status();
     }
-}
-
-fn base64(bytes: &[u8]) -> String {
-    const TABLE: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::new();
-    for chunk in bytes.chunks(3) {
-        let b = [
-            chunk[0],
-            *chunk.get(1).unwrap_or(&0),
-            *chunk.get(2).unwrap_or(&0),
-        ];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for i in 0..4 {
-            out.push(if i <= chunk.len() {
-                TABLE[((n >> (18 - 6 * i)) & 63) as usize] as char
-            } else {
-                '='
-            });
-        }
-    }
-    out
 }
