@@ -120,7 +120,9 @@ pub fn easter_sunday(year: i16) -> Date {
 }
 
 fn add_days(date: Date, days: i32) -> Date {
-    // Only used within a year of dates jiff already accepted, far from its range limits.
+    // Cannot fail: the Easter offsets (-2 to +49 days) stay inside Easter's own year, and
+    // next_working_day stops by 9999-12-31 at the latest, jiff's last date, which is a
+    // Friday and no holiday (`the_last_date_is_a_working_day` below).
     date.checked_add(days.days())
         .expect("date arithmetic within jiff's range")
 }
@@ -166,6 +168,14 @@ mod tests {
 
     fn one_month(d: Date) -> Date {
         deadline_from_date(d, 1, &fi()).unwrap()
+    }
+
+    #[test]
+    fn the_last_date_is_a_working_day() {
+        // add_days relies on this: no search for a working day runs past jiff's range.
+        for calendar in [fi(), HolidayCalendar { eves_closed: false }] {
+            assert!(calendar.is_working_day(date(9999, 12, 31)));
+        }
     }
 
     #[test]
