@@ -32,6 +32,24 @@ pub enum StaffError {
     Store(#[from] StoreError),
 }
 
+/// A person's decision: who made it (required) and the kinds, sorted, each once.
+fn decision<'a>(
+    by: &'a str,
+    kinds: &[RequestKind],
+) -> Result<(&'a str, Vec<RequestKind>), StaffError> {
+    let by = by.trim();
+    if by.is_empty() {
+        return Err(StaffError::Required("--by"));
+    }
+    if kinds.is_empty() {
+        return Err(StaffError::NoKinds);
+    }
+    let mut kinds = kinds.to_vec();
+    kinds.sort();
+    kinds.dedup();
+    Ok((by, kinds))
+}
+
 /// Opens a case from a stored message that is in none (a mail the classifier judged not to
 /// be a request), with the kinds a person names.
 pub fn open_from_message(
@@ -42,13 +60,7 @@ pub fn open_from_message(
     settings: &Settings<'_>,
     now: Timestamp,
 ) -> Result<CaseId, StaffError> {
-    let by = by.trim();
-    if by.is_empty() {
-        return Err(StaffError::Required("--by"));
-    }
-    if kinds.is_empty() {
-        return Err(StaffError::NoKinds);
-    }
+    let (by, kinds) = decision(by, kinds)?;
     let message = batch
         .find_message(reference)?
         .ok_or_else(|| StaffError::NoSuchMessage(reference.to_string()))?;
@@ -65,9 +77,6 @@ pub fn open_from_message(
             disposition,
         });
     }
-    let mut kinds = kinds.to_vec();
-    kinds.sort();
-    kinds.dedup();
     let case = open_case(
         batch,
         &CaseOpening {
@@ -104,19 +113,10 @@ pub fn reclassify(
     by: &str,
     now: Timestamp,
 ) -> Result<Vec<RequestKind>, StaffError> {
-    let by = by.trim();
-    if by.is_empty() {
-        return Err(StaffError::Required("--by"));
-    }
-    if kinds.is_empty() {
-        return Err(StaffError::NoKinds);
-    }
+    let (by, kinds) = decision(by, kinds)?;
     let previous = batch
         .case_kinds(case)?
         .ok_or(StaffError::NoSuchCase(case))?;
-    let mut kinds = kinds.to_vec();
-    kinds.sort();
-    kinds.dedup();
     batch.set_case_kinds(case, &kinds)?;
     // A person has now said what the case is about: it leaves triage.
     batch.move_case(case, CaseState::Triage, CaseState::Open)?;
