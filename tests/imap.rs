@@ -58,8 +58,8 @@ fn wait_for_delivery(config: &Path, count: u32) {
     );
 }
 
-/// Counts the messages in each folder of the request mailbox, as the server sees them.
-fn folder_counts(config: &Path, folders: &[&str]) -> Vec<u32> {
+/// Runs `f` on a session with the request mailbox, as the daemon would log in.
+fn on_mailbox<T>(config: &Path, f: impl AsyncFnOnce(&mut ImapSource) -> T) -> T {
     let config = Config::load(config).expect("config");
     let mailbox = config.mailbox.expect("mailbox");
     let password = mailbox.password().expect("password");
@@ -71,6 +71,15 @@ fn folder_counts(config: &Path, folders: &[&str]) -> Vec<u32> {
         let mut source = ImapSource::connect(&mailbox, &password)
             .await
             .expect("connect");
+        let result = f(&mut source).await;
+        source.logout().await;
+        result
+    })
+}
+
+/// Counts the messages in each folder of the request mailbox, as the server sees them.
+fn folder_counts(config: &Path, folders: &[&str]) -> Vec<u32> {
+    on_mailbox(config, async |source| {
         let mut counts = Vec::new();
         for folder in folders {
             counts.push(
@@ -81,8 +90,14 @@ fn folder_counts(config: &Path, folders: &[&str]) -> Vec<u32> {
                     .unwrap_or(0),
             );
         }
-        source.logout().await;
         counts
+    })
+}
+
+/// The inbox's UIDVALIDITY and message count.
+fn uidvalidity(config: &Path) -> (u32, u32) {
+    on_mailbox(config, async |source| {
+        source.select("INBOX").await.expect("select")
     })
 }
 
@@ -288,24 +303,6 @@ fn a_recreated_mailbox_opens_no_case_twice() {
     assert_eq!(second["duplicates"], 20, "{second}");
     assert_eq!(case_count(&config), expected.opened);
     assert_eq!(folder_counts(&config, &["INBOX"]), [0]);
-}
-
-fn uidvalidity(config: &Path) -> (u32, u32) {
-    let config = Config::load(config).expect("config");
-    let mailbox = config.mailbox.expect("mailbox");
-    let password = mailbox.password().expect("password");
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("runtime");
-    runtime.block_on(async {
-        let mut source = ImapSource::connect(&mailbox, &password)
-            .await
-            .expect("connect");
-        let selected = source.select("INBOX").await.expect("select");
-        source.logout().await;
-        selected
-    })
 }
 
 #[test]
