@@ -15,7 +15,7 @@ use serde::Serialize;
 
 use crate::ids::MessageId;
 
-pub use quote::new_text;
+pub use quote::{new_text, own_text};
 
 /// A mailbox as written in From, Reply-To or To.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -93,6 +93,9 @@ pub struct Mail {
     pub text: String,
     /// The text the sender wrote this time: quoted history and signature removed.
     pub new_text: String,
+    /// The new text with the signature kept (quoted history still removed): where people
+    /// write their phone number and address.
+    pub own_text: String,
     pub attachments: Vec<Attachment>,
     /// The raw values of every `Authentication-Results` header, topmost first.
     pub authentication_results: Vec<String>,
@@ -165,6 +168,7 @@ pub fn parse(raw: &[u8]) -> Result<Mail, ParseError> {
     }
     let text = text.replace("\r\n", "\n");
     let new_text = new_text(&text);
+    let own_text = own_text(&text);
 
     let attachments = message
         .attachments()
@@ -257,6 +261,7 @@ pub fn parse(raw: &[u8]) -> Result<Mail, ParseError> {
         references,
         text,
         new_text,
+        own_text,
         attachments,
         authentication_results,
         automated,

@@ -57,8 +57,19 @@ const DEVICE_FOOTERS: &[&str] = &[
 /// The new text of `text`: everything before the first mark of quoted history or
 /// signature, with `>` lines dropped and surrounding blank lines trimmed.
 pub fn new_text(text: &str) -> String {
+    cut(text, true)
+}
+
+/// The text the sender wrote this time with their signature kept: quoted history and `>`
+/// lines removed. Signatures are where people put their phone number and postal address,
+/// which finding them in the register needs.
+pub fn own_text(text: &str) -> String {
+    cut(text, false)
+}
+
+fn cut(text: &str, at_signature: bool) -> String {
     let lines: Vec<&str> = text.lines().collect();
-    let end = history_start(&lines);
+    let end = history_start(&lines, at_signature);
     let kept: Vec<&str> = lines[..end]
         .iter()
         .copied()
@@ -70,20 +81,23 @@ pub fn new_text(text: &str) -> String {
         .to_string()
 }
 
-fn history_start(lines: &[&str]) -> usize {
+fn history_start(lines: &[&str], at_signature: bool) -> usize {
     for (index, raw) in lines.iter().enumerate() {
         let line = raw.trim();
         let lower = lower_head(line);
-        if raw.trim_end_matches('\r') == "-- " || line == "--" {
-            return index;
+        let signature = raw.trim_end_matches('\r') == "-- "
+            || line == "--"
+            || (lower.chars().count() <= 60 && DEVICE_FOOTERS.iter().any(|s| lower.starts_with(s)));
+        if signature {
+            if at_signature {
+                return index;
+            }
+            continue;
         }
         if line.len() >= 8 && line.chars().all(|c| c == '_') {
             return index;
         }
         if SEPARATORS.iter().any(|s| lower.starts_with(s)) {
-            return index;
-        }
-        if lower.chars().count() <= 60 && DEVICE_FOOTERS.iter().any(|s| lower.starts_with(s)) {
             return index;
         }
         if is_attribution(&lower) {
