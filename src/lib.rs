@@ -1,15 +1,37 @@
 //! rightsbot answers GDPR data-subject rights requests that arrive by e-mail.
 //!
-//! The modules follow the pipeline, a line each, in the order data flows through them.
+//! The modules follow the pipeline, in the order data flows through them (blank lines keep
+//! rustfmt from sorting them).
 
-pub mod case;
-pub mod classify;
-pub mod cli;
-pub mod daemon;
-pub mod deadline;
+/// Raw messages from IMAP or files.
 pub mod intake;
+
+/// Bytes → `Mail`.
 pub mod parse;
+
+/// `Mail` → the rights asked, the language.
+pub mod classify;
+
+/// The controller's records, from CSV exports.
+pub mod register;
+
+/// Requester → register entries, identity outcome.
+pub mod matching;
+
+/// A request's life: dedupe, join or open, deadline, audit trail.
+pub mod case;
+
+/// The law of time limits.
+pub mod deadline;
+
+/// The one SQLite file.
 pub mod store;
+
+/// The mailbox loop.
+pub mod daemon;
+
+/// One file per subcommand.
+pub mod cli;
 
 pub mod config;
 pub mod ids;

@@ -11,7 +11,9 @@ use sha2::{Digest, Sha256};
 use crate::classify::{Classification, Classifier};
 use crate::deadline::{self, HolidayCalendar};
 use crate::ids::{CaseId, MessageKey};
+use crate::matching::{self, Policy};
 use crate::parse::{self, Mail};
+use crate::register::normalize::EmailRules;
 use crate::store::{Batch, Disposition, NewCase, NewEvent, NewMessage, ReceiptSource, StoreError};
 
 use super::{BOT_ACTOR, CaseState};
@@ -23,6 +25,13 @@ pub struct Settings<'a> {
     /// Larger messages are quarantined unread: the file or IMAP message stays where it is.
     pub max_message_bytes: u64,
     pub classifier: &'a Classifier,
+    /// How identifiers compare and whose authentication verdict is trusted.
+    pub email_rules: EmailRules,
+    pub phone_region: phonenumber::country::Id,
+    /// The controller's own addresses: never a requester's identifier.
+    pub own_addresses: Vec<String>,
+    pub trusted_authserv_ids: &'a [String],
+    pub identity_policy: Policy,
 }
 
 impl<'a> Settings<'a> {
@@ -33,6 +42,21 @@ impl<'a> Settings<'a> {
             calendar: config.controller.calendar(),
             max_message_bytes: config.ingest.max_message_bytes,
             classifier,
+            email_rules: config.register.email_rules(),
+            phone_region: config.register.phone_region.0,
+            own_addresses: vec![config.controller.privacy_address.trim().to_lowercase()],
+            trusted_authserv_ids: &config.identity.trusted_authserv_ids,
+            identity_policy: Policy::from_config(&config.identity),
+        }
+    }
+
+    /// What the matching stage needs of these settings.
+    pub fn matching(&self) -> matching::Settings<'_> {
+        matching::Settings {
+            email_rules: &self.email_rules,
+            phone_region: self.phone_region,
+            own_addresses: &self.own_addresses,
+            trusted_authserv_ids: self.trusted_authserv_ids,
         }
     }
 }
@@ -314,7 +338,27 @@ pub fn admit(
             },
         )?;
         record_classification(batch, case, key, &classification, now)?;
-        // A follow-up may ask for more ("and delete my data too"): the case covers it.
+        // A follow-up may ask for more ("and delete my data too"): the case covers it. But
+        // threading headers are the sender's to write: only the requester's own address
+        // may widen their case; anyone else's mail joins it for staff to read.
+        let requester = batch.case_requester(case)?.flatten();
+        if requester.is_some() && requester != from_address {
+            batch.append_event(
+                case,
+                &NewEvent {
+                    at: now,
+                    actor: BOT_ACTOR,
+                    kind: "sender_differs",
+                    details: json!({
+                        "message": key.to_string(),
+                        "from": from_address,
+                        "requester": requester,
+                        "note": "the reply came from another address than the request; its kinds were not added",
+                    }),
+                },
+            )?;
+            return Ok(Admission::Joined(case));
+        }
         let mut kinds = batch.case_kinds(case)?.unwrap_or_default();
         let added: Vec<_> = classification
             .kinds
@@ -359,6 +403,7 @@ pub fn admit(
             },
             actor: BOT_ACTOR,
             opened_event: message_event,
+            mail: Some(mail),
         },
         settings,
         now,
@@ -379,6 +424,8 @@ pub(super) struct CaseOpening<'a> {
     pub state: CaseState,
     pub actor: &'a str,
     pub opened_event: serde_json::Value,
+    /// The mail that asks, for finding the requester in the register.
+    pub mail: Option<&'a Mail>,
 }
 
 /// Opens a case with its legal deadline, attaches the message, and writes the first events.
@@ -439,6 +486,9 @@ pub(super) fn open_case(
             }),
         },
     )?;
+    if let Some(mail) = opening.mail {
+        super::identify::identify(batch, case, mail, settings, now)?;
+    }
     Ok(case)
 }
 

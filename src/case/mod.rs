@@ -9,6 +9,7 @@
 //! is passed in.
 
 mod admit;
+mod identify;
 mod staff;
 
 use std::fmt;
@@ -17,7 +18,8 @@ use std::str::FromStr;
 use serde::Serialize;
 
 pub use admit::{Admission, Analysis, Incoming, Settings, Tally, admit, analyse, digest};
-pub use staff::{StaffError, open_from_message, reclassify};
+pub use identify::find_requester;
+pub use staff::{StaffError, close, open_from_message, reclassify};
 
 /// Where a case stands. Later stages add the states of drafting, approval and sending.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]

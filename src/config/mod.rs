@@ -16,6 +16,13 @@ use serde::{Deserialize, Deserializer};
 use crate::deadline::HolidayCalendar;
 use crate::lang::Lang;
 
+mod register;
+
+pub use register::{
+    ColumnMap, Columns, Delimiter, Encoding, IdentityConfig, Localized, PhoneRegion,
+    RegisterConfig, RetentionConfig, SourceConfig, SourceName,
+};
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
@@ -26,6 +33,15 @@ pub struct Config {
     pub ingest: IngestConfig,
     /// The request mailbox (IMAP). Needed by `run` and `status`.
     pub mailbox: Option<MailboxConfig>,
+    /// The controller's records: CSV exports of its systems.
+    #[serde(default)]
+    pub register: RegisterConfig,
+    /// How identity is judged, and what a draft does about it.
+    #[serde(default)]
+    pub identity: IdentityConfig,
+    /// How long records are kept.
+    #[serde(default)]
+    pub retention: RetentionConfig,
 }
 
 /// How the IMAP connection is protected.
@@ -318,12 +334,66 @@ impl Config {
             }
             check_mailbox(mailbox, text, path)?;
         }
+        for source in &mut config.register.sources {
+            if source.file.is_relative() {
+                source.file = base.join(&source.file);
+            }
+        }
+        check_sources(&config.register, text, path)?;
         Ok(config)
     }
 }
 
 /// The top-level tables of the config file.
-const SECTIONS: &[&str] = &["controller", "store", "ingest", "mailbox"];
+const SECTIONS: &[&str] = &[
+    "controller",
+    "store",
+    "ingest",
+    "mailbox",
+    "register",
+    "identity",
+    "retention",
+];
+
+/// Checks what serde cannot see in one source alone: names are unique, and each source maps
+/// at least one column a person can be found by.
+fn check_sources(register: &RegisterConfig, text: &str, path: &Path) -> Result<(), ConfigError> {
+    let at = |needle: &str, nth: usize, message: String| {
+        let offset = text.match_indices(needle).nth(nth).map_or(0, |(i, _)| i);
+        let (line, column) = line_column(text, offset);
+        ConfigError::Invalid {
+            path: path.to_path_buf(),
+            line,
+            column,
+            message,
+        }
+    };
+    for (index, source) in register.sources.iter().enumerate() {
+        let name = source.name();
+        if register.sources[..index].iter().any(|s| s.name() == name) {
+            return Err(at(
+                &format!("\"{name}\""),
+                1,
+                format!("source \"{name}\" is named twice in [[register.sources]]"),
+            ));
+        }
+        let columns = &source.columns;
+        if columns.email.is_none()
+            && columns.phone.is_none()
+            && columns.customer_id.is_none()
+            && columns.order.is_none()
+        {
+            return Err(at(
+                &format!("\"{name}\""),
+                0,
+                format!(
+                    "source \"{name}\" maps none of columns.email, columns.phone, columns.customer_id, columns.order: no one could be found in it"
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
 
 /// Checks what serde cannot: plaintext only on loopback, exactly one password source.
 fn check_mailbox(mailbox: &MailboxConfig, text: &str, path: &Path) -> Result<(), ConfigError> {

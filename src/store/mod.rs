@@ -7,7 +7,10 @@
 //! event log and the raw bytes are protected by triggers, so not even a bug here can
 //! rewrite the audit trail.
 
+mod register;
 mod schema;
+
+pub use register::{ImportRecord, PurgePlan, SourceImport, SourceStatus};
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -192,6 +195,8 @@ pub struct CaseSummary {
     pub opened_at: Timestamp,
     pub kinds: Vec<RequestKind>,
     pub language: Option<Lang>,
+    /// The identity outcome (`verified`, `on_file_unverified`, …); `None` until matched.
+    pub identity: Option<String>,
 }
 
 /// A stored message that is in no case: for staff who may want to open one from it.
@@ -673,6 +678,7 @@ impl Store {
                         .map_err(|_| corrupt("cases.language", code.to_string()))?,
                 ),
             },
+            identity: row.identity,
         })
     }
 
@@ -685,7 +691,7 @@ impl Store {
     }
 }
 
-const CASE_COLUMNS: &str = "SELECT id, year, seq, state, received_at, requester, requester_name, subject, deadline, opened_at, kinds, language FROM cases";
+const CASE_COLUMNS: &str = "SELECT id, year, seq, state, received_at, requester, requester_name, subject, deadline, opened_at, kinds, language, identity FROM cases";
 
 struct CaseRow {
     rowid: i64,
@@ -700,6 +706,7 @@ struct CaseRow {
     opened_at: String,
     kinds: String,
     language: Option<String>,
+    identity: Option<String>,
 }
 
 fn case_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<CaseRow> {
@@ -716,6 +723,7 @@ fn case_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<CaseRow> {
         opened_at: r.get(9)?,
         kinds: r.get(10)?,
         language: r.get(11)?,
+        identity: r.get(12)?,
     })
 }
 

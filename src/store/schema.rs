@@ -11,6 +11,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0001_initial.sql"),
     include_str!("migrations/0002_classification.sql"),
     include_str!("migrations/0003_imap.sql"),
+    include_str!("migrations/0004_register.sql"),
 ];
 
 /// The schema version this build writes.

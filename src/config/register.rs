@@ -1,0 +1,328 @@
+//! The config of the register (`[register]`, `[[register.sources]]`), of identity
+//! (`[identity]`) and of retention (`[retention]`).
+//!
+//! Each source is one CSV export of one of the controller's systems, with what the law asks
+//! an access reply to say about it (Art. 15(1)): why it is kept, on what basis, for how
+//! long. Values that cannot be right (an unknown encoding, a two-character delimiter, a
+//! source named twice) are refused here, with the line, so an import never starts on them.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::PathBuf;
+
+use serde::{Deserialize, Deserializer};
+
+use crate::lang::Lang;
+use crate::matching::IdentityAction;
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RegisterConfig {
+    /// Numbers written without a country code are read as numbers of this country.
+    #[serde(default)]
+    pub phone_region: PhoneRegion,
+    /// Domains whose mail servers ignore a `+tag` in the local part (e.g. "gmail.com").
+    #[serde(default)]
+    pub plus_tag_domains: Vec<String>,
+    /// Domains whose mail servers ignore dots in the local part (e.g. "gmail.com").
+    #[serde(default)]
+    pub dotless_domains: Vec<String>,
+    #[serde(default)]
+    pub sources: Vec<SourceConfig>,
+}
+
+impl RegisterConfig {
+    pub fn source(&self, name: &str) -> Option<&SourceConfig> {
+        self.sources.iter().find(|s| s.name.0 == name)
+    }
+
+    pub fn email_rules(&self) -> crate::register::normalize::EmailRules {
+        let lower = |domains: &[String]| domains.iter().map(|d| d.to_lowercase()).collect();
+        crate::register::normalize::EmailRules {
+            plus_tag_domains: lower(&self.plus_tag_domains),
+            dotless_domains: lower(&self.dotless_domains),
+        }
+    }
+}
+
+/// One CSV export.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SourceConfig {
+    /// A short name (`webshop_customers`): letters, digits, `_` and `-`.
+    pub name: SourceName,
+    /// The CSV file; relative to the config file's folder.
+    pub file: PathBuf,
+    /// The field delimiter: ",", ";", "\t" or "|". Default: told from the header line.
+    pub delimiter: Option<Delimiter>,
+    /// The file's character encoding: "utf-8" (default), "latin-1", "windows-1252", …
+    #[serde(default)]
+    pub encoding: Encoding,
+    /// Which columns hold the fields the bot matches on. Other columns are kept as they are
+    /// and shown in an access reply as the rest of the data.
+    pub columns: ColumnMap,
+    /// Why the data is kept (Art. 15(1)(a)).
+    pub purpose: Option<Localized>,
+    /// The legal basis (Art. 6(1)): contract, consent, legal obligation, …
+    pub legal_basis: Option<Localized>,
+    /// How long it is kept, or the rule that decides (Art. 15(1)(d)).
+    pub retention: Option<Localized>,
+    /// Where the data came from, when not from the person (Art. 15(1)(g)).
+    pub origin: Option<Localized>,
+    /// Who receives or processes it (Art. 15(1)(c), Art. 19).
+    #[serde(default)]
+    pub recipients: Vec<String>,
+}
+
+impl SourceConfig {
+    pub fn name(&self) -> &str {
+        &self.name.0
+    }
+}
+
+/// The columns each matched field is read from; a list is joined (first and last name).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ColumnMap {
+    pub email: Option<Columns>,
+    pub phone: Option<Columns>,
+    pub name: Option<Columns>,
+    pub address: Option<Columns>,
+    pub customer_id: Option<Columns>,
+    pub order: Option<Columns>,
+    pub created: Option<Columns>,
+}
+
+impl ColumnMap {
+    /// Each mapped field with its key, in a fixed order.
+    pub fn fields(&self) -> Vec<(&'static str, &Columns)> {
+        [
+            ("email", &self.email),
+            ("phone", &self.phone),
+            ("name", &self.name),
+            ("address", &self.address),
+            ("customer_id", &self.customer_id),
+            ("order", &self.order),
+            ("created", &self.created),
+        ]
+        .into_iter()
+        .filter_map(|(key, columns)| columns.as_ref().map(|c| (key, c)))
+        .collect()
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub enum Columns {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl Columns {
+    pub fn names(&self) -> &[String] {
+        match self {
+            Columns::One(name) => std::slice::from_ref(name),
+            Columns::Many(names) => names,
+        }
+    }
+}
+
+/// A text in one form for every language, or per language (`{ fi = "…", sv = "…" }`).
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub enum Localized {
+    Same(String),
+    PerLanguage(BTreeMap<Lang, String>),
+}
+
+impl Localized {
+    /// The text in `lang`, else in English, else any.
+    pub fn get(&self, lang: Lang) -> &str {
+        match self {
+            Localized::Same(text) => text,
+            Localized::PerLanguage(texts) => texts
+                .get(&lang)
+                .or_else(|| texts.get(&Lang::En))
+                .or_else(|| texts.values().next())
+                .map_or("", String::as_str),
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct SourceName(pub String);
+
+impl<'de> Deserialize<'de> for SourceName {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let name = String::deserialize(deserializer)?;
+        let good = !name.is_empty()
+            && name.len() <= 64
+            && name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+        if !good {
+            return Err(serde::de::Error::custom(format!(
+                "source name {name:?} must be 1–64 letters, digits, '_' or '-'"
+            )));
+        }
+        Ok(SourceName(name))
+    }
+}
+
+/// A one-byte CSV delimiter.
+#[derive(Clone, Copy, Debug)]
+pub struct Delimiter(pub u8);
+
+impl<'de> Deserialize<'de> for Delimiter {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        match text.as_bytes() {
+            [byte] if byte.is_ascii() && !byte.is_ascii_alphanumeric() && *byte != b'"' => {
+                Ok(Delimiter(*byte))
+            }
+            _ => Err(serde::de::Error::custom(format!(
+                "delimiter {text:?} must be one ASCII punctuation character such as \",\", \";\", \"\\t\" or \"|\""
+            ))),
+        }
+    }
+}
+
+/// A character encoding by its WHATWG label ("utf-8", "latin-1", "windows-1252", …).
+#[derive(Clone, Copy)]
+pub struct Encoding(pub &'static encoding_rs::Encoding);
+
+impl Default for Encoding {
+    fn default() -> Self {
+        Encoding(encoding_rs::UTF_8)
+    }
+}
+
+impl fmt::Debug for Encoding {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.0.name())
+    }
+}
+
+impl<'de> Deserialize<'de> for Encoding {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let label = String::deserialize(deserializer)?;
+        // "latin-1" is what people write; the WHATWG table spells it "latin1".
+        let lookup = match label.to_ascii_lowercase().as_str() {
+            "latin-1" | "latin_1" | "iso8859-1" => "latin1".to_string(),
+            other => other.to_string(),
+        };
+        encoding_rs::Encoding::for_label(lookup.as_bytes())
+            .map(Encoding)
+            .ok_or_else(|| {
+                serde::de::Error::custom(format!(
+                    "unknown encoding {label:?} (e.g. \"utf-8\", \"latin-1\", \"windows-1252\")"
+                ))
+            })
+    }
+}
+
+/// A country whose numbering plan reads numbers written without a country code.
+#[derive(Clone, Copy, Debug)]
+pub struct PhoneRegion(pub phonenumber::country::Id);
+
+impl Default for PhoneRegion {
+    fn default() -> Self {
+        PhoneRegion(phonenumber::country::Id::FI)
+    }
+}
+
+impl<'de> Deserialize<'de> for PhoneRegion {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let code = String::deserialize(deserializer)?;
+        code.to_ascii_uppercase()
+            .parse::<phonenumber::country::Id>()
+            .map(PhoneRegion)
+            .map_err(|_| {
+                serde::de::Error::custom(format!(
+                    "unknown country {code:?} (an ISO 3166 code such as \"FI\" or \"SE\")"
+                ))
+            })
+    }
+}
+
+/// How sure the bot must be of who wrote, and what a draft does in each case.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IdentityConfig {
+    /// The `authserv-id`s of the receiving servers whose Authentication-Results are
+    /// trusted. List a server only if it adds that header to every incoming mail and
+    /// removes any copy a sender forged (RFC 8601 § 5).
+    #[serde(default)]
+    pub trusted_authserv_ids: Vec<String>,
+    /// The sender is on file and the receiving server authenticated the mail.
+    #[serde(default = "reply")]
+    pub verified: IdentityAction,
+    /// The sender address is on file, but nothing proves the mail came from it.
+    #[serde(default = "reply")]
+    pub on_file_unverified: IdentityAction,
+    /// The details given match a person, but the sender address is not on file.
+    #[serde(default = "ask")]
+    pub needs_verification: IdentityAction,
+    /// The details match several people.
+    #[serde(default = "ask")]
+    pub ambiguous: IdentityAction,
+    /// Nothing matches.
+    #[serde(default = "not_found")]
+    pub no_match: IdentityAction,
+    /// When more information is asked, the one-month clock waits for the answer.
+    #[serde(default)]
+    pub clock_waits_for_information: bool,
+}
+
+impl Default for IdentityConfig {
+    fn default() -> Self {
+        IdentityConfig {
+            trusted_authserv_ids: Vec::new(),
+            verified: reply(),
+            on_file_unverified: reply(),
+            needs_verification: ask(),
+            ambiguous: ask(),
+            no_match: not_found(),
+            clock_waits_for_information: false,
+        }
+    }
+}
+
+fn reply() -> IdentityAction {
+    IdentityAction::Reply
+}
+fn ask() -> IdentityAction {
+    IdentityAction::AskForInformation
+}
+fn not_found() -> IdentityAction {
+    IdentityAction::NotFound
+}
+
+/// How long records are kept (Art. 5(1)(e)); `purge` deletes what is older.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RetentionConfig {
+    /// A closed case, its messages and events are kept this many months after closing.
+    #[serde(default = "default_case_months")]
+    pub closed_case_months: u32,
+    /// Mail that belongs to no case (not a request, automated, quarantined) is kept this
+    /// many days after receipt.
+    #[serde(default = "default_other_mail_days")]
+    pub other_mail_days: u32,
+}
+
+impl Default for RetentionConfig {
+    fn default() -> Self {
+        RetentionConfig {
+            closed_case_months: default_case_months(),
+            other_mail_days: default_other_mail_days(),
+        }
+    }
+}
+
+fn default_case_months() -> u32 {
+    36
+}
+fn default_other_mail_days() -> u32 {
+    90
+}
