@@ -332,6 +332,7 @@ fn a_reply_joins_its_case_and_show_lists_the_trail() {
         [
             "received",
             "deadline_set",
+            "identity",
             "classified",
             "joined",
             "classified",
@@ -558,11 +559,12 @@ fn non_requests_wait_in_the_inbox_until_staff_open_them() {
         [
             ("received", "Sanna"),
             ("deadline_set", "rightsbot"),
+            ("identity", "rightsbot"),
             ("reclassified", "Sanna")
         ]
     );
     assert_eq!(
-        case["events"][2]["details"]["from"],
+        case["events"][3]["details"]["from"],
         serde_json::json!(["erasure"])
     );
     let line = assert_user_error(&sandbox.run(&[

@@ -35,12 +35,17 @@ const NOW: &str = "2026-11-27T12:00:00+02:00";
 
 #[test]
 fn example_ingest_and_cases() {
-    let sandbox = Sandbox::new();
+    let sandbox = Sandbox::with_config(&support::example_config());
     let mailbox = repo().join("examples/mailbox").display().to_string();
+    let import = sandbox.ok(&["--now", NOW, "register", "import"]);
+    assert_output_snapshot!(sandbox, "example_register_import", import);
     let ingest = sandbox.ok(&["--now", NOW, "ingest", &mailbox]);
     assert_output_snapshot!(sandbox, "example_ingest", ingest);
     let show = sandbox.ok(&["--now", NOW, "show", "DSR-2026-0001"]);
     assert_output_snapshot!(sandbox, "example_show_first_case", show);
+    // Matched by a phone number and an order, from an address not on file.
+    let show = sandbox.ok(&["--now", NOW, "show", "DSR-2026-0016"]);
+    assert_output_snapshot!(sandbox, "example_show_needs_verification", show);
     let quarantine = sandbox.ok(&["--now", NOW, "quarantine"]);
     assert_output_snapshot!(sandbox, "example_quarantine", quarantine);
 }

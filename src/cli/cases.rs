@@ -56,8 +56,8 @@ pub fn days_left(case: &CaseSummary, config: &Config, now: Timestamp) -> i32 {
 pub fn print_table(cases: &[&CaseSummary], config: &Config, now: Timestamp) {
     let zone = &config.controller.timezone.zone;
     println!(
-        "{:<14} {:<10} {:<14} {:<9} {:<7} {:<28} {:<30} SUBJECT",
-        "CASE", "RECEIVED", "DEADLINE", "LEFT", "STATE", "RIGHTS", "REQUESTER"
+        "{:<14} {:<10} {:<14} {:<9} {:<7} {:<28} {:<30} {:<18} SUBJECT",
+        "CASE", "RECEIVED", "DEADLINE", "LEFT", "STATE", "RIGHTS", "REQUESTER", "IDENTITY"
     );
     for case in cases {
         let left = days_left(case, config, now);
@@ -82,7 +82,7 @@ pub fn print_table(cases: &[&CaseSummary], config: &Config, now: Timestamp) {
                 .join(",")
         };
         println!(
-            "{:<14} {:<10} {:<14} {:<9} {:<7} {:<28} {:<30} {}",
+            "{:<14} {:<10} {:<14} {:<9} {:<7} {:<28} {:<30} {:<18} {}",
             case.id,
             received.to_string(),
             deadline,
@@ -90,6 +90,7 @@ pub fn print_table(cases: &[&CaseSummary], config: &Config, now: Timestamp) {
             case.state.as_str(),
             truncate(&kinds, 28),
             truncate(case.requester.as_deref().unwrap_or("(no sender)"), 30),
+            case.identity.as_deref().unwrap_or("-"),
             truncate(&case.subject, 40),
         );
     }

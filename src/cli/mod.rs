@@ -5,13 +5,16 @@
 
 mod cases;
 mod classify;
+mod close;
 mod config_check;
 mod deadline;
 mod inbox;
 mod ingest;
 mod open;
+mod purge;
 mod quarantine;
 mod reclassify;
+mod register;
 mod run;
 mod show;
 mod status;
@@ -102,6 +105,16 @@ pub enum Command {
     Reclassify(reclassify::Args),
     /// List messages that could not be handled, and why.
     Quarantine(quarantine::Args),
+    /// The controller's records: import CSV exports, find people, record erasures.
+    #[command(subcommand)]
+    Register(register::Command),
+    /// Close a case: what was done and who did it go in its audit trail.
+    Close(close::Args),
+    /// Delete closed cases and unrelated mail past their retention ([retention] in the config).
+    ///
+    /// With --dry-run, only lists them. Deleting records which cases went (by number only),
+    /// how many messages and events, when, and on whose word.
+    Purge(purge::Args),
     /// Read the request mailbox over IMAP and turn mail into cases (the daemon).
     ///
     /// Each message is committed to the store before it is moved out of the inbox, so a
@@ -177,6 +190,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Cases(args) => cases::run(&ctx, args),
         Command::Show(args) => show::run(&ctx, args),
         Command::Quarantine(args) => quarantine::run(&ctx, args),
+        Command::Register(command) => register::run(&ctx, command),
+        Command::Close(args) => close::run(&ctx, args),
+        Command::Purge(args) => purge::run(&ctx, args),
         Command::Inbox(args) => inbox::run(&ctx, args),
         Command::Open(args) => open::run(&ctx, args),
         Command::Reclassify(args) => reclassify::run(&ctx, args),

@@ -20,8 +20,22 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     let Some(case) = store.case(args.case)? else {
         bail!("no case {} in {}", args.case, store.path().display());
     };
+    // The latest identity decision, in full: outcome, why, score, the matched entries.
+    let identity = case
+        .events
+        .iter()
+        .rev()
+        .find(|e| e.kind == "identity")
+        .map(|e| e.details.clone());
     if ctx.json {
-        super::print_json(&case)?;
+        let mut value = serde_json::to_value(&case)?;
+        if let Some(object) = value.as_object_mut() {
+            object.insert(
+                "identity".to_string(),
+                identity.clone().unwrap_or(serde_json::Value::Null),
+            );
+        }
+        super::print_json(&value)?;
         return Ok(ExitCode::SUCCESS);
     }
     let zone = &config.controller.timezone.zone;
@@ -66,6 +80,48 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
         summary.deadline,
         summary.deadline.weekday()
     );
+    if let Some(identity) = &identity {
+        let text = |key: &str| {
+            identity
+                .get(key)
+                .and_then(|v| v.as_str())
+                .unwrap_or("-")
+                .to_string()
+        };
+        println!(
+            "identity   {} (score {}): {}",
+            text("outcome"),
+            identity
+                .get("score")
+                .map_or("-".to_string(), |s| s.to_string()),
+            text("reason")
+        );
+        println!(
+            "           the reply will: {}",
+            text("action").replace('_', " ")
+        );
+        for entry in identity
+            .get("entries")
+            .and_then(|e| e.as_array())
+            .into_iter()
+            .flatten()
+        {
+            let field = |key: &str| match entry.get(key) {
+                None | Some(serde_json::Value::Null) => "-".to_string(),
+                Some(serde_json::Value::String(text)) => text.clone(),
+                Some(other) => other.to_string(),
+            };
+            println!(
+                "           #{} {} line {}  {}  score {}  matched {}",
+                field("entry"),
+                field("source"),
+                field("line"),
+                field("name"),
+                field("score"),
+                field("fields"),
+            );
+        }
+    }
     println!("\nmessages");
     for message in &case.messages {
         println!(

@@ -31,6 +31,18 @@ path = "rightsbot.db"
 busy_timeout_ms = 300
 "#;
 
+/// `config.example.toml` as a sandbox can use it: the store in the sandbox, the example
+/// register's files where they are in the repository.
+pub fn example_config() -> String {
+    let text =
+        std::fs::read_to_string(repo().join("config.example.toml")).expect("the example config");
+    text.replace("path = \"rightsbot-example.db\"", "path = \"rightsbot.db\"")
+        .replace(
+            "file = \"examples/",
+            &format!("file = \"{}/examples/", repo().display()),
+        )
+}
+
 impl Sandbox {
     pub fn new() -> Sandbox {
         Sandbox::with_config(CONFIG)

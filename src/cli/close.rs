@@ -1,0 +1,34 @@
+//! `rightsbot close CASE --by NAME --outcome TEXT`: a case is finished.
+
+use std::process::ExitCode;
+
+use super::Context;
+use crate::ids::CaseId;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The case, e.g. DSR-2026-0042.
+    case: CaseId,
+    /// Who closes it (recorded in its audit trail).
+    #[arg(long)]
+    by: String,
+    /// What was done, in a sentence (recorded), e.g. "data sent 2026-11-30".
+    #[arg(long)]
+    outcome: String,
+}
+
+pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
+    let config = ctx.config()?;
+    let mut store = ctx.store(&config)?;
+    let batch = store.begin()?;
+    crate::case::close(&batch, args.case, &args.by, &args.outcome, ctx.now)?;
+    batch.commit()?;
+    if ctx.json {
+        super::print_json(
+            &serde_json::json!({ "case": args.case.to_string(), "state": "closed" }),
+        )?;
+    } else {
+        println!("{}: closed by {}", args.case, args.by.trim());
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,473 @@
+//! The register through the command line: importing CSV exports, finding people, the
+//! identity outcome of each case, tombstones of erased people, retention.
+
+mod support;
+
+use std::fs;
+
+use support::{CONFIG, Sandbox, assert_user_error, repo};
+
+fn fixture(name: &str) -> String {
+    repo()
+        .join("tests/fixtures/register")
+        .join(name)
+        .display()
+        .to_string()
+}
+
+fn mail(name: &str) -> String {
+    fixture(&format!("mail/{name}"))
+}
+
+/// The test config with three sources: a UTF-8 customer file with broken rows, a Latin-1
+/// shipping file, and a semicolon order file whose delimiter is not configured.
+fn config_with(customers: &str) -> String {
+    format!(
+        r#"{CONFIG}
+[identity]
+trusted_authserv_ids = ["mx.test.example.test"]
+
+[[register.sources]]
+name = "customers"
+file = "{customers}"
+[register.sources.columns]
+customer_id = "Id"
+name = ["First", "Last"]
+email = "Email"
+phone = "Phone"
+address = ["Street", "Postcode", "City"]
+
+[[register.sources]]
+name = "shipping"
+file = "{shipping}"
+encoding = "latin-1"
+delimiter = ";"
+[register.sources.columns]
+name = "Vastaanottaja"
+address = "Osoite"
+phone = "Puhelin"
+email = "Sähköposti"
+order = "Tilaus"
+
+[[register.sources]]
+name = "orders"
+file = "{orders}"
+[register.sources.columns]
+order = "Order"
+customer_id = "Customer"
+email = "Email"
+"#,
+        customers = customers,
+        shipping = fixture("shipping-latin1.csv"),
+        orders = fixture("orders-semicolon.csv"),
+    )
+}
+
+fn sandbox() -> Sandbox {
+    Sandbox::with_config(&config_with(&fixture("customers.csv")))
+}
+
+fn lines(text: &str) -> Vec<serde_json::Value> {
+    text.lines()
+        .map(|line| serde_json::from_str(line).expect("a JSON line"))
+        .collect()
+}
+
+fn import(sandbox: &Sandbox) -> Vec<serde_json::Value> {
+    lines(&sandbox.ok(&["--json", "register", "import"]))
+}
+
+/// Ingests one mail and returns its case's `show --json`.
+fn case_of(sandbox: &Sandbox, mail_name: &str) -> serde_json::Value {
+    let before = sandbox.json(&["cases"]).as_array().map_or(0, Vec::len);
+    sandbox.ok(&["ingest", &mail(mail_name)]);
+    let cases = sandbox.json(&["cases"]);
+    let cases = cases.as_array().expect("a list of cases");
+    assert_eq!(cases.len(), before + 1, "{mail_name} opened no case");
+    let id = cases[before]["id"].as_str().expect("an id").to_string();
+    sandbox.json(&["show", &id])
+}
+
+#[test]
+fn import_keeps_good_rows_and_names_the_line_and_reason_of_each_bad_one() {
+    let sandbox = sandbox();
+    let reports = import(&sandbox);
+    assert_eq!(reports.len(), 3);
+    let customers = &reports[0];
+    assert_eq!(customers["source"], "customers");
+    assert_eq!(customers["rows_read"], 8);
+    assert_eq!(customers["kept"], 5);
+    assert_eq!(customers["rejected"], 3);
+    let rejections: Vec<(u64, String)> = customers["rejections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["line"].as_u64().unwrap(),
+                r["reason"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(rejections[0].0, 6);
+    assert!(
+        rejections[0]
+            .1
+            .starts_with("bad e-mail \"matti.example.test\""),
+        "{rejections:?}"
+    );
+    assert_eq!(rejections[1].0, 7);
+    assert!(
+        rejections[1].1.starts_with("wrong number of fields: 7"),
+        "{rejections:?}"
+    );
+    assert_eq!(rejections[2].0, 9);
+    assert!(
+        rejections[2].1.starts_with("bad encoding"),
+        "{rejections:?}"
+    );
+
+    // The Latin-1 file reads as the names it holds.
+    let shipping = &reports[1];
+    assert_eq!(
+        (shipping["kept"].as_u64(), shipping["rejected"].as_u64()),
+        (Some(2), Some(0))
+    );
+    let found = lines(&sandbox.ok(&["--json", "register", "find", "--name", "Pekka Makela"]));
+    assert_eq!(found[0]["name"], "Pekka Mäkelä");
+    assert_eq!(found[0]["address"], "Hämeentie 45, 00500 Helsinki");
+
+    // The semicolon file was told apart by its header; "19,90" stayed one field.
+    let orders = &reports[2];
+    assert_eq!(
+        (orders["kept"].as_u64(), orders["rejected"].as_u64()),
+        (Some(2), Some(0))
+    );
+    let found = lines(&sandbox.ok(&["--json", "register", "find", "--order", "9101"]));
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0]["other"], serde_json::json!([["Total", "19,90"]]));
+
+    // Re-importing replaces the snapshot: the same rows, not twice as many.
+    import(&sandbox);
+    let sources = lines(&sandbox.ok(&["--json", "register", "sources"]));
+    let held: Vec<(String, i64)> = sources
+        .iter()
+        .map(|s| {
+            (
+                s["source"].as_str().unwrap().to_string(),
+                s["entries"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        held,
+        [
+            ("customers".to_string(), 5),
+            ("orders".to_string(), 2),
+            ("shipping".to_string(), 2)
+        ]
+    );
+}
+
+#[test]
+fn a_missing_column_fails_that_source_only_and_keeps_its_previous_snapshot() {
+    let sandbox = sandbox();
+    import(&sandbox);
+    // A new export without the Phone column, which the config maps.
+    let original = fs::read(fixture("customers.csv")).unwrap();
+    let text = String::from_utf8_lossy(&original)
+        .replace("Id,First,Last,Email,Phone,", "Id,First,Last,Email,Puhelin,");
+    let changed = sandbox.path().join("customers-new.csv");
+    fs::write(&changed, text).unwrap();
+    let config = config_with(&changed.display().to_string());
+    fs::write(&sandbox.config, config).unwrap();
+
+    let output = sandbox.run(&["register", "import", "customers"]);
+    let line = assert_user_error(&output);
+    assert!(
+        line.contains(
+            "column \"Phone\" (columns.phone of source \"customers\") is not in the header"
+        ),
+        "{line}"
+    );
+    assert!(line.contains("previous snapshot is kept"), "{line}");
+    // The old snapshot still answers.
+    let found = lines(&sandbox.ok(&[
+        "--json",
+        "register",
+        "find",
+        "--email",
+        "maija.virtanen@example.test",
+    ]));
+    assert_eq!(found.len(), 2, "the customer row and the order row");
+
+    let line = assert_user_error(&sandbox.run(&["register", "import", "nosuch"]));
+    assert!(line.contains("no source \"nosuch\""), "{line}");
+}
+
+#[test]
+fn phone_numbers_match_however_they_are_written() {
+    let sandbox = sandbox();
+    import(&sandbox);
+    for written in ["+358451234567", "045 123 4567", "045-1234567"] {
+        let found = lines(&sandbox.ok(&["--json", "register", "find", "--phone", written]));
+        assert_eq!(found.len(), 1, "{written}");
+        assert_eq!(found[0]["customer_id"], "501", "{written}");
+    }
+    let line = assert_user_error(&sandbox.run(&["register", "find", "--phone", "12"]));
+    assert!(line.contains("not a phone number"), "{line}");
+}
+
+#[test]
+fn a_sender_on_file_in_another_letter_case_is_matched() {
+    let sandbox = sandbox();
+    import(&sandbox);
+    let case = case_of(&sandbox, "email-case.eml");
+    let identity = &case["identity"];
+    assert_eq!(
+        case["identity"]["outcome"], "on_file_unverified",
+        "{identity}"
+    );
+    assert_eq!(identity["action"], "reply");
+    assert_eq!(identity["reply_to_on_file"], "maija.virtanen@example.test");
+    let entries = identity["entries"].as_array().unwrap();
+    let customer = entries.iter().find(|e| e["source"] == "customers").unwrap();
+    assert_eq!(customer["customer_id"], "501");
+    assert!(
+        customer["fields"]
+            .as_array()
+            .unwrap()
+            .contains(&"sender_email".into())
+    );
+    assert!(customer["score"].as_f64().unwrap() >= 0.8, "{customer}");
+    // The namesake in Tampere is counted, never matched.
+    assert!(
+        entries.iter().all(|e| e["customer_id"] != "502"),
+        "{identity}"
+    );
+    assert_eq!(identity["namesakes"], 1);
+    assert!(
+        identity["reason"]
+            .as_str()
+            .unwrap()
+            .contains("customers line 2"),
+        "{identity}"
+    );
+}
+
+#[test]
+fn a_new_address_with_a_phone_on_file_needs_verification() {
+    let sandbox = sandbox();
+    import(&sandbox);
+    let case = case_of(&sandbox, "phone.eml");
+    let identity = &case["identity"];
+    assert_eq!(identity["outcome"], "needs_verification", "{identity}");
+    assert_eq!(identity["action"], "ask_for_information");
+    assert_eq!(identity["reply_to_on_file"], serde_json::Value::Null);
+    let entries = identity["entries"].as_array().unwrap();
+    assert_eq!(entries[0]["customer_id"], "501");
+    assert!(
+        entries[0]["fields"]
+            .as_array()
+            .unwrap()
+            .contains(&"phone".into())
+    );
+    let summary = sandbox.json(&["cases"]);
+    assert_eq!(summary[0]["identity"], "needs_verification");
+}
+
+#[test]
+fn a_namesake_is_not_matched_by_name_alone() {
+    let sandbox = sandbox();
+    import(&sandbox);
+    let identity = case_of(&sandbox, "namesake.eml")["identity"].clone();
+    assert_eq!(identity["outcome"], "no_match", "{identity}");
+    assert_eq!(identity["action"], "not_found");
+    assert_eq!(identity["entries"], serde_json::json!([]));
+    assert_eq!(identity["namesakes"], 2);
+}
+
+#[test]
+fn a_forged_authentication_result_does_not_verify_and_a_trusted_one_does() {
+    let sandbox = sandbox();
+    import(&sandbox);
+    let identity = case_of(&sandbox, "spoofed.eml")["identity"].clone();
+    assert_eq!(identity["outcome"], "on_file_unverified", "{identity}");
+    assert_eq!(identity["authentication"]["passed"], false);
+    let why = identity["authentication"]["why"].as_str().unwrap();
+    assert!(why.contains("mx.attacker.example.test"), "{why}");
+
+    let identity = case_of(&sandbox, "authenticated.eml")["identity"].clone();
+    assert_eq!(identity["outcome"], "verified", "{identity}");
+    assert_eq!(
+        identity["authentication"]["authserv_id"],
+        "mx.test.example.test"
+    );
+}
+
+#[test]
+fn two_people_sharing_an_address_are_ambiguous() {
+    let sandbox = sandbox();
+    import(&sandbox);
+    let identity = case_of(&sandbox, "shared.eml")["identity"].clone();
+    assert_eq!(identity["outcome"], "ambiguous", "{identity}");
+    assert_eq!(identity["action"], "ask_for_information");
+    let reason = identity["reason"].as_str().unwrap();
+    assert!(
+        reason.contains("Jari Salonen") && reason.contains("Sari Salonen"),
+        "{reason}"
+    );
+    // Without naming entries, recording the erasure is refused: it would erase both.
+    sandbox.ok(&["ingest", &mail("email-case.eml")]);
+    let line =
+        assert_user_error(&sandbox.run(&["register", "erased", "DSR-2026-0001", "--by", "Sanna"]));
+    assert!(line.contains("several people"), "{line}");
+}
+
+#[test]
+fn an_erased_person_is_withheld_when_an_old_export_is_imported_again() {
+    let sandbox = sandbox();
+    import(&sandbox);
+    let case = case_of(&sandbox, "email-case.eml");
+    let id = case["id"].as_str().unwrap();
+    let done = sandbox.json(&["register", "erased", id, "--by", "Sanna"]);
+    assert_eq!(done["entries"].as_array().unwrap().len(), 2, "{done}");
+    assert!(
+        lines(&sandbox.ok(&[
+            "--json",
+            "register",
+            "find",
+            "--email",
+            "maija.virtanen@example.test"
+        ]))
+        .is_empty()
+    );
+
+    let reports = import(&sandbox);
+    assert_eq!(reports[0]["withheld"], 1, "{}", reports[0]);
+    assert_eq!(reports[0]["withheld_rows"][0]["line"], 2);
+    assert_eq!(reports[0]["withheld_rows"][0]["erased_in"], id);
+    assert_eq!(reports[2]["withheld"], 1, "{}", reports[2]);
+    assert!(
+        lines(&sandbox.ok(&[
+            "--json",
+            "register",
+            "find",
+            "--email",
+            "maija.virtanen@example.test"
+        ]))
+        .is_empty()
+    );
+    // The namesake is someone else and stays.
+    assert_eq!(
+        lines(&sandbox.ok(&["--json", "register", "find", "--name", "Maija Virtanen"])).len(),
+        1
+    );
+
+    let text = sandbox.ok(&["register", "import", "customers"]);
+    assert!(
+        text.contains(&format!(
+            "line 2: withheld: this person was erased in case {id}"
+        )),
+        "{text}"
+    );
+    let trail = sandbox.json(&["show", id]);
+    let kinds: Vec<&str> = trail["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap())
+        .collect();
+    assert!(kinds.contains(&"erasure_recorded"), "{kinds:?}");
+}
+
+#[test]
+fn purge_lists_then_deletes_what_is_past_retention_and_records_it() {
+    let sandbox = sandbox();
+    import(&sandbox);
+    sandbox.ok(&[
+        "--now",
+        "2026-11-02T12:00:00+02:00",
+        "ingest",
+        &mail("email-case.eml"),
+        &fixture("../mail/list-id.eml"),
+    ]);
+    let cases = sandbox.json(&["cases"]);
+    let id = cases[0]["id"].as_str().unwrap().to_string();
+    sandbox.ok(&[
+        "--now",
+        "2026-11-10T12:00:00+02:00",
+        "close",
+        &id,
+        "--by",
+        "Sanna",
+        "--outcome",
+        "data erased",
+    ]);
+
+    // A year on: the closed case is inside its 36 months; the automated mail is past 90 days.
+    let plan = sandbox.json(&["--now", "2027-11-10T12:00:00+02:00", "purge", "--dry-run"]);
+    assert_eq!(plan["cases"], serde_json::json!([]));
+    assert_eq!(plan["messages"].as_array().unwrap().len(), 1, "{plan}");
+    let after_three_years = "2029-11-11T12:00:00+02:00";
+    let plan = sandbox.json(&["--now", after_three_years, "purge", "--dry-run"]);
+    assert_eq!(plan["cases"][0]["case"], id.as_str());
+    assert_eq!(
+        sandbox.json(&["cases"]).as_array().unwrap().len(),
+        1,
+        "a dry run deletes nothing"
+    );
+
+    let done = sandbox.json(&["--now", after_three_years, "purge", "--by", "Sanna"]);
+    assert_eq!(done["cases"][0]["case"], id.as_str());
+    assert_eq!(done["messages"].as_array().unwrap().len(), 1, "{done}");
+    assert_eq!(done["messages"][0]["disposition"], "automated");
+    assert!(done["events_deleted"].as_i64().unwrap() >= 4, "{done}");
+    assert_eq!(sandbox.json(&["cases"]), serde_json::json!([]));
+    let line = assert_user_error(&sandbox.run(&["show", &id]));
+    assert!(line.contains("no case"), "{line}");
+    // The purge itself is on record: when, who, which case numbers, how much went.
+    let db = rusqlite::Connection::open(sandbox.db()).unwrap();
+    let (actor, purged, messages): (String, String, i64) = db
+        .query_row("SELECT actor, cases, messages FROM purges", [], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })
+        .unwrap();
+    assert_eq!((actor.as_str(), messages), ("Sanna", 2));
+    assert_eq!(purged, format!("[\"{id}\"]"));
+    let again = sandbox.json(&["--now", after_three_years, "purge", "--dry-run"]);
+    assert_eq!(again["cases"], serde_json::json!([]));
+    assert_eq!(again["messages"], serde_json::json!([]));
+}
+
+#[test]
+fn register_config_errors_name_the_line_and_key() {
+    let bad_encoding = config_with(&fixture("customers.csv"))
+        .replace("encoding = \"latin-1\"", "encoding = \"latin-9000\"");
+    let sandbox = Sandbox::with_config(&bad_encoding);
+    let line = assert_user_error(&sandbox.run(&["config", "check"]));
+    assert!(line.contains("unknown encoding \"latin-9000\""), "{line}");
+    let line_no = bad_encoding
+        .lines()
+        .position(|l| l.contains("latin-9000"))
+        .unwrap()
+        + 1;
+    assert!(line.contains(&format!(":{line_no}:")), "{line}");
+
+    let twice =
+        config_with(&fixture("customers.csv")).replace("name = \"orders\"", "name = \"customers\"");
+    let sandbox = Sandbox::with_config(&twice);
+    let line = assert_user_error(&sandbox.run(&["config", "check"]));
+    assert!(
+        line.contains("source \"customers\" is named twice"),
+        "{line}"
+    );
+
+    let nothing = config_with(&fixture("customers.csv")).replace(
+        "order = \"Order\"\ncustomer_id = \"Customer\"\nemail = \"Email\"\n",
+        "created = \"Total\"\n",
+    );
+    let sandbox = Sandbox::with_config(&nothing);
+    let line = assert_user_error(&sandbox.run(&["config", "check"]));
+    assert!(line.contains("maps none of columns.email"), "{line}");
+}
