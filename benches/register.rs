@@ -15,26 +15,86 @@ use rightsbot::register::normalize::{self, EmailRules};
 use rightsbot::store::{Store, StoreOptions};
 
 const FIRST: &[&str] = &[
-    "Matti", "Maija", "Juha", "Liisa", "Mikko", "Anna", "Timo", "Sari", "Jari", "Tiina",
-    "Pekka", "Laura", "Antti", "Johanna", "Ville", "Kaisa", "Sören", "Karin", "Erik", "Ingrid",
-    "Heikki", "Päivi", "Jussi", "Minna", "Kari", "Hanna", "Olli", "Riikka", "Tuomas", "Elina",
-    "Markku", "Satu", "Janne", "Outi", "Petri", "Jenni", "Sami", "Katja", "Lauri", "Emma",
-    "Aino", "Eino", "Väinö", "Helmi", "Ilmari", "Siiri", "Onni", "Venla", "Leo", "Aada",
-    "Chloé", "Olivia", "Daniel", "Priya", "Mark", "Rebecca", "Åsa", "Björn", "Linnea", "Nils",
+    "Matti", "Maija", "Juha", "Liisa", "Mikko", "Anna", "Timo", "Sari", "Jari", "Tiina", "Pekka",
+    "Laura", "Antti", "Johanna", "Ville", "Kaisa", "Sören", "Karin", "Erik", "Ingrid", "Heikki",
+    "Päivi", "Jussi", "Minna", "Kari", "Hanna", "Olli", "Riikka", "Tuomas", "Elina", "Markku",
+    "Satu", "Janne", "Outi", "Petri", "Jenni", "Sami", "Katja", "Lauri", "Emma", "Aino", "Eino",
+    "Väinö", "Helmi", "Ilmari", "Siiri", "Onni", "Venla", "Leo", "Aada", "Chloé", "Olivia",
+    "Daniel", "Priya", "Mark", "Rebecca", "Åsa", "Björn", "Linnea", "Nils",
 ];
 const LAST: &[&str] = &[
-    "Virtanen", "Korhonen", "Mäkinen", "Nieminen", "Mäkelä", "Hämäläinen", "Laine", "Heikkinen",
-    "Koskinen", "Järvinen", "Lehtonen", "Lehtinen", "Saarinen", "Salminen", "Heinonen",
-    "Niemi", "Heikkilä", "Kinnunen", "Salonen", "Turunen", "Salo", "Laitinen", "Tuominen",
-    "Rantanen", "Karjalainen", "Jokinen", "Mattila", "Savolainen", "Lahtinen", "Ahonen",
-    "Åkesson", "Nyström", "Lindqvist", "Sjöberg", "Lindholm", "Holmström", "Forsman",
-    "Berg", "Ekström", "Wikström", "Smith", "Martin", "Bennett", "Hughes", "Stone", "Raman",
-    "O'Neill", "Kettunen", "Laaksonen", "Hiltunen", "Miettinen", "Pitkänen", "Aaltonen",
-    "Manninen", "Hirvonen", "Väisänen", "Anttila", "Lappalainen", "Kallio", "Leinonen",
+    "Virtanen",
+    "Korhonen",
+    "Mäkinen",
+    "Nieminen",
+    "Mäkelä",
+    "Hämäläinen",
+    "Laine",
+    "Heikkinen",
+    "Koskinen",
+    "Järvinen",
+    "Lehtonen",
+    "Lehtinen",
+    "Saarinen",
+    "Salminen",
+    "Heinonen",
+    "Niemi",
+    "Heikkilä",
+    "Kinnunen",
+    "Salonen",
+    "Turunen",
+    "Salo",
+    "Laitinen",
+    "Tuominen",
+    "Rantanen",
+    "Karjalainen",
+    "Jokinen",
+    "Mattila",
+    "Savolainen",
+    "Lahtinen",
+    "Ahonen",
+    "Åkesson",
+    "Nyström",
+    "Lindqvist",
+    "Sjöberg",
+    "Lindholm",
+    "Holmström",
+    "Forsman",
+    "Berg",
+    "Ekström",
+    "Wikström",
+    "Smith",
+    "Martin",
+    "Bennett",
+    "Hughes",
+    "Stone",
+    "Raman",
+    "O'Neill",
+    "Kettunen",
+    "Laaksonen",
+    "Hiltunen",
+    "Miettinen",
+    "Pitkänen",
+    "Aaltonen",
+    "Manninen",
+    "Hirvonen",
+    "Väisänen",
+    "Anttila",
+    "Lappalainen",
+    "Kallio",
+    "Leinonen",
 ];
 const STREETS: &[&str] = &[
-    "Mannerheimintie", "Hämeentie", "Rantakatu", "Kotikatu", "Storgatan", "Puistotie",
-    "Koulukatu", "Asemakatu", "Kirkkokatu", "Satamakatu",
+    "Mannerheimintie",
+    "Hämeentie",
+    "Rantakatu",
+    "Kotikatu",
+    "Storgatan",
+    "Puistotie",
+    "Koulukatu",
+    "Asemakatu",
+    "Kirkkokatu",
+    "Satamakatu",
 ];
 
 fn main() {
@@ -123,8 +183,8 @@ fn main() {
         phone_times.push(started.elapsed());
 
         let started = Instant::now();
-        let names = matching::find_by_name(&store, &format!("{last} {first}"), 10)
-            .expect("name lookup");
+        let names =
+            matching::find_by_name(&store, &format!("{last} {first}"), 10).expect("name lookup");
         found += names.len();
         name_times.push(started.elapsed());
     }
@@ -149,13 +209,21 @@ fn ms(duration: Duration) -> f64 {
 }
 
 fn name_of(i: usize) -> (&'static str, &'static str) {
-    (FIRST[i % FIRST.len()], LAST[(i / FIRST.len() + i * 7) % LAST.len()])
+    (
+        FIRST[i % FIRST.len()],
+        LAST[(i / FIRST.len() + i * 7) % LAST.len()],
+    )
 }
 
 fn email_of(i: usize) -> String {
     let (first, last) = name_of(i);
     let fold = |s: &str| normalize::name_key(s).replace([' ', '\''], "");
-    format!("{}.{}.{i}@mail{}.example.test", fold(first), fold(last), i % 97)
+    format!(
+        "{}.{}.{i}@mail{}.example.test",
+        fold(first),
+        fold(last),
+        i % 97
+    )
 }
 
 /// A national mobile number, unique per row: 040 followed by seven digits.

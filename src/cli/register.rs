@@ -13,7 +13,7 @@ use crate::ids::CaseId;
 use crate::matching::{self, Lookup};
 use crate::register::import::Normalizer;
 use crate::register::normalize;
-use crate::register::{Entry, Rejection, Row, SourceReader, tombstone_hash};
+use crate::register::{Entry, ImportError, Rejection, Row, SourceReader, tombstone_hash};
 use crate::store::{ImportRecord, NewEvent, Store};
 
 use super::Context;
@@ -86,6 +86,14 @@ pub fn run(ctx: &Context, command: Command) -> anyhow::Result<ExitCode> {
         Command::Sources => sources(ctx, &config),
         Command::Erased(args) => erased(ctx, &config, args),
     }
+}
+
+/// Rows handed from the reading thread to the writing one at a time.
+const ROWS_PER_BATCH: usize = 1024;
+
+struct RowBatch {
+    rows: Vec<Row>,
+    bytes_read: u64,
 }
 
 /// How many rejected rows an import report lists; the rest are counted.
@@ -185,34 +193,72 @@ fn import_one(
         withheld_rows: Vec::new(),
     };
     let snapshot = store.import_source(source.name())?;
-    while let Some(row) = reader.next_row()? {
-        report.rows_read += 1;
-        match row {
-            Row::Kept(entry) => {
-                if let Some(case) = tombstones.erased_in(&entry) {
-                    report.withheld += 1;
-                    if report.withheld_rows.len() < LISTED {
-                        report.withheld_rows.push(Withheld {
-                            line: entry.line,
-                            erased_in: case.to_string(),
-                        });
+    // Reading and normalising (CSV, encodings, phone numbers) run on a second thread, a
+    // batch ahead of the inserts on this one. Memory stays at a few batches in flight.
+    let (sender, receiver) = std::sync::mpsc::sync_channel::<Result<RowBatch, ImportError>>(4);
+    std::thread::scope(|scope| -> anyhow::Result<()> {
+        scope.spawn(move || {
+            loop {
+                let mut rows = Vec::with_capacity(ROWS_PER_BATCH);
+                let mut failed = None;
+                while rows.len() < ROWS_PER_BATCH {
+                    match reader.next_row() {
+                        Ok(Some(row)) => rows.push(row),
+                        Ok(None) => break,
+                        Err(err) => {
+                            failed = Some(err);
+                            break;
+                        }
                     }
-                    continue;
                 }
-                snapshot.insert(&entry)?;
-                report.kept += 1;
-            }
-            Row::Rejected(rejection) => {
-                report.rejected += 1;
-                if report.rejections.len() < LISTED {
-                    report.rejections.push(rejection);
+                let last = failed.is_some() || rows.len() < ROWS_PER_BATCH;
+                let batch = RowBatch {
+                    rows,
+                    bytes_read: reader.bytes_read(),
+                };
+                let sent = match failed {
+                    // Rows read before the failure are dropped with the whole import.
+                    Some(err) => sender.send(Err(err)),
+                    None => sender.send(Ok(batch)),
+                };
+                if last || sent.is_err() {
+                    break;
                 }
             }
+        });
+        // By value: an early return drops the receiver, so the reader stops instead of
+        // waiting on a full channel.
+        for batch in receiver {
+            let batch = batch?;
+            for row in batch.rows {
+                report.rows_read += 1;
+                match row {
+                    Row::Kept(entry) => {
+                        if let Some(case) = tombstones.erased_in(&entry) {
+                            report.withheld += 1;
+                            if report.withheld_rows.len() < LISTED {
+                                report.withheld_rows.push(Withheld {
+                                    line: entry.line,
+                                    erased_in: case.to_string(),
+                                });
+                            }
+                            continue;
+                        }
+                        snapshot.insert(&entry)?;
+                        report.kept += 1;
+                    }
+                    Row::Rejected(rejection) => {
+                        report.rejected += 1;
+                        if report.rejections.len() < LISTED {
+                            report.rejections.push(rejection);
+                        }
+                    }
+                }
+            }
+            progress.set_position(batch.bytes_read);
         }
-        if report.rows_read.is_multiple_of(4096) {
-            progress.set_position(reader.bytes_read());
-        }
-    }
+        Ok(())
+    })?;
     snapshot.finish(
         &ImportRecord {
             source: source.name(),
