@@ -5,6 +5,9 @@
 //! ≥ 20,000 messages/s, on a 2-core machine. Run with `cargo bench --bench ingest`;
 //! `RIGHTSBOT_BENCH_MESSAGES` changes the count. The figures are printed, not asserted.
 
+#[path = "support/rss.rs"]
+mod rss;
+
 #[path = "../tests/support/corpus.rs"]
 mod corpus;
 
@@ -59,7 +62,7 @@ fn main() {
             "{label:>12}: {count} messages in {:.2?} = {:>6.0} messages/s, peak RSS {:.1} MB   {}",
             elapsed,
             count as f64 / elapsed.as_secs_f64(),
-            peak_rss_of_children_kb() as f64 / 1024.0,
+            rss::peak_rss_of_children_kb() as f64 / 1024.0,
             summary.trim()
         );
     }
@@ -67,15 +70,4 @@ fn main() {
         .map(|m| m.len())
         .unwrap_or(0);
     println!("store: {:.1} MB; expected {expected:?}", db as f64 / 1e6);
-}
-
-/// The largest resident set of any child waited for so far (getrusage(RUSAGE_CHILDREN)).
-fn peak_rss_of_children_kb() -> i64 {
-    let mut usage = std::mem::MaybeUninit::<libc::rusage>::zeroed();
-    // SAFETY: getrusage writes a complete rusage into the pointer it is given.
-    let usage = unsafe {
-        libc::getrusage(libc::RUSAGE_CHILDREN, usage.as_mut_ptr());
-        usage.assume_init()
-    };
-    usage.ru_maxrss
 }

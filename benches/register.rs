@@ -6,6 +6,9 @@
 //! `cargo bench --bench register`; `RIGHTSBOT_BENCH_ROWS` changes the row count. The
 //! figures are printed, not asserted.
 
+#[path = "support/rss.rs"]
+mod rss;
+
 use std::io::Write;
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -148,7 +151,7 @@ fn main() {
             report["rows_read"],
             elapsed,
             rows as f64 / elapsed.as_secs_f64(),
-            peak_rss_of_children_kb() as f64 / 1024.0,
+            rss::peak_rss_of_children_kb() as f64 / 1024.0,
             report["kept"],
             report["rejected"],
         );
@@ -264,15 +267,4 @@ fn generate(path: &std::path::Path, rows: usize) {
         .expect("write");
     }
     out.flush().expect("flush");
-}
-
-/// The largest resident set of any child waited for so far (getrusage(RUSAGE_CHILDREN)).
-fn peak_rss_of_children_kb() -> i64 {
-    let mut usage = std::mem::MaybeUninit::<libc::rusage>::zeroed();
-    // SAFETY: getrusage writes a complete rusage into the pointer it is given.
-    let usage = unsafe {
-        libc::getrusage(libc::RUSAGE_CHILDREN, usage.as_mut_ptr());
-        usage.assume_init()
-    };
-    usage.ru_maxrss
 }

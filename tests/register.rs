@@ -73,6 +73,13 @@ fn lines(text: &str) -> Vec<serde_json::Value> {
         .collect()
 }
 
+/// `register find --json` with these options: the entries found.
+fn find(sandbox: &Sandbox, options: &[&str]) -> Vec<serde_json::Value> {
+    let mut args = vec!["--json", "register", "find"];
+    args.extend_from_slice(options);
+    lines(&sandbox.ok(&args))
+}
+
 fn import(sandbox: &Sandbox) -> Vec<serde_json::Value> {
     lines(&sandbox.ok(&["--json", "register", "import"]))
 }
@@ -133,7 +140,7 @@ fn import_keeps_good_rows_and_names_the_line_and_reason_of_each_bad_one() {
         (shipping["kept"].as_u64(), shipping["rejected"].as_u64()),
         (Some(2), Some(0))
     );
-    let found = lines(&sandbox.ok(&["--json", "register", "find", "--name", "Pekka Makela"]));
+    let found = find(&sandbox, &["--name", "Pekka Makela"]);
     assert_eq!(found[0]["name"], "Pekka Mäkelä");
     assert_eq!(found[0]["address"], "Hämeentie 45, 00500 Helsinki");
 
@@ -143,7 +150,7 @@ fn import_keeps_good_rows_and_names_the_line_and_reason_of_each_bad_one() {
         (orders["kept"].as_u64(), orders["rejected"].as_u64()),
         (Some(2), Some(0))
     );
-    let found = lines(&sandbox.ok(&["--json", "register", "find", "--order", "9101"]));
+    let found = find(&sandbox, &["--order", "9101"]);
     assert_eq!(found.len(), 1);
     assert_eq!(found[0]["other"], serde_json::json!([["Total", "19,90"]]));
 
@@ -192,13 +199,7 @@ fn a_missing_column_fails_that_source_only_and_keeps_its_previous_snapshot() {
     );
     assert!(line.contains("previous snapshot is kept"), "{line}");
     // The old snapshot still answers.
-    let found = lines(&sandbox.ok(&[
-        "--json",
-        "register",
-        "find",
-        "--email",
-        "maija.virtanen@example.test",
-    ]));
+    let found = find(&sandbox, &["--email", "maija.virtanen@example.test"]);
     assert_eq!(found.len(), 2, "the customer row and the order row");
 
     let line = assert_user_error(&sandbox.run(&["register", "import", "nosuch"]));
@@ -210,7 +211,7 @@ fn phone_numbers_match_however_they_are_written() {
     let sandbox = sandbox();
     import(&sandbox);
     for written in ["+358451234567", "045 123 4567", "045-1234567"] {
-        let found = lines(&sandbox.ok(&["--json", "register", "find", "--phone", written]));
+        let found = find(&sandbox, &["--phone", written]);
         assert_eq!(found.len(), 1, "{written}");
         assert_eq!(found[0]["customer_id"], "501", "{written}");
     }
@@ -332,37 +333,16 @@ fn an_erased_person_is_withheld_when_an_old_export_is_imported_again() {
     let id = case["id"].as_str().unwrap();
     let done = sandbox.json(&["register", "erased", id, "--by", "Sanna"]);
     assert_eq!(done["entries"].as_array().unwrap().len(), 2, "{done}");
-    assert!(
-        lines(&sandbox.ok(&[
-            "--json",
-            "register",
-            "find",
-            "--email",
-            "maija.virtanen@example.test"
-        ]))
-        .is_empty()
-    );
+    assert!(find(&sandbox, &["--email", "maija.virtanen@example.test"]).is_empty());
 
     let reports = import(&sandbox);
     assert_eq!(reports[0]["withheld"], 1, "{}", reports[0]);
     assert_eq!(reports[0]["withheld_rows"][0]["line"], 2);
     assert_eq!(reports[0]["withheld_rows"][0]["erased_in"], id);
     assert_eq!(reports[2]["withheld"], 1, "{}", reports[2]);
-    assert!(
-        lines(&sandbox.ok(&[
-            "--json",
-            "register",
-            "find",
-            "--email",
-            "maija.virtanen@example.test"
-        ]))
-        .is_empty()
-    );
+    assert!(find(&sandbox, &["--email", "maija.virtanen@example.test"]).is_empty());
     // The namesake is someone else and stays.
-    assert_eq!(
-        lines(&sandbox.ok(&["--json", "register", "find", "--name", "Maija Virtanen"])).len(),
-        1
-    );
+    assert_eq!(find(&sandbox, &["--name", "Maija Virtanen"]).len(), 1);
 
     let text = sandbox.ok(&["register", "import", "customers"]);
     assert!(

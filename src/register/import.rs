@@ -94,15 +94,49 @@ pub struct SourceReader<R: Read> {
     path: PathBuf,
 }
 
-/// Counts the bytes read, for a progress bar over a file of known size.
+/// Counts the bytes read (for a progress bar) and where the line breaks are (for line
+/// numbers: the csv crate's own count is off after CRLF and blank lines).
 struct CountingReader<R> {
     inner: R,
     count: u64,
+    /// Offsets of the line breaks read but not yet passed by a record.
+    breaks: std::collections::VecDeque<u64>,
+    /// Line breaks already passed.
+    passed: u64,
+}
+
+impl<R> CountingReader<R> {
+    fn new(inner: R) -> Self {
+        CountingReader {
+            inner,
+            count: 0,
+            breaks: std::collections::VecDeque::new(),
+            passed: 0,
+        }
+    }
+
+    /// The line (1-based) a record starts on, given the reader's offset just after it and
+    /// the line breaks inside its quoted fields. Records must be asked for in order.
+    fn record_line(&mut self, end: u64, breaks_inside: u64) -> u64 {
+        let mut last = None;
+        while self.breaks.front().is_some_and(|&b| b < end) {
+            last = self.breaks.pop_front();
+            self.passed += 1;
+        }
+        // A break just before the end is the record's own terminator, not a line of it.
+        let terminator = u64::from(last.is_some_and(|b| b + 1 == end));
+        (self.passed + 1 - terminator).saturating_sub(breaks_inside)
+    }
 }
 
 impl<R: Read> Read for CountingReader<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = self.inner.read(buf)?;
+        for (i, byte) in buf[..n].iter().enumerate() {
+            if *byte == b'\n' {
+                self.breaks.push_back(self.count + i as u64);
+            }
+        }
         self.count += n as u64;
         Ok(n)
     }
@@ -147,10 +181,7 @@ impl<R: BufRead> SourceReader<R> {
             .delimiter(delimiter)
             .flexible(true)
             .has_headers(false)
-            .from_reader(CountingReader {
-                inner: input,
-                count: 0,
-            });
+            .from_reader(CountingReader::new(input));
         let mut header = ByteRecord::new();
         let read = csv
             .read_byte_record(&mut header)
@@ -280,7 +311,14 @@ impl<R: BufRead> SourceReader<R> {
             if !more {
                 return Ok(None);
             }
-            let line = self.record.position().map_or(0, |p| p.line());
+            let end = self.csv.position().byte();
+            let breaks_inside = self
+                .record
+                .as_slice()
+                .iter()
+                .filter(|&&b| b == b'\n')
+                .count() as u64;
+            let line = self.csv.get_mut().record_line(end, breaks_inside);
             // A blank line at the end of an export is not a row.
             if self.record.len() == 1
                 && self
@@ -410,6 +448,132 @@ fn guess_delimiter(start: &[u8]) -> u8 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::{ColumnMap, Columns, Encoding, SourceConfig, SourceName};
+
+    fn source(encoding: &'static encoding_rs::Encoding) -> SourceConfig {
+        SourceConfig {
+            name: SourceName("test".to_string()),
+            file: PathBuf::from("test.csv"),
+            delimiter: None,
+            encoding: Encoding(encoding),
+            columns: ColumnMap {
+                email: Some(Columns::One("Email".to_string())),
+                name: Some(Columns::Many(vec!["First".to_string(), "Last".to_string()])),
+                ..ColumnMap::default()
+            },
+            purpose: None,
+            legal_basis: None,
+            retention: None,
+            origin: None,
+            recipients: Vec::new(),
+        }
+    }
+
+    fn read(
+        bytes: &[u8],
+        encoding: &'static encoding_rs::Encoding,
+    ) -> Result<Vec<Row>, ImportError> {
+        let normalizer = Normalizer {
+            email: EmailRules::default(),
+            phone_region: phonenumber::country::Id::FI,
+        };
+        let mut reader =
+            SourceReader::new(&source(encoding), bytes, Path::new("test.csv"), &normalizer)?;
+        let mut rows = Vec::new();
+        while let Some(row) = reader.next_row()? {
+            rows.push(row);
+        }
+        Ok(rows)
+    }
+
+    fn kept(rows: &[Row]) -> Vec<(u64, String, String)> {
+        rows.iter()
+            .filter_map(|row| match row {
+                Row::Kept(e) => Some((
+                    e.line,
+                    e.name.clone().unwrap_or_default(),
+                    e.email_key.clone().unwrap_or_default(),
+                )),
+                Row::Rejected(_) => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_bom_crlf_quoted_newlines_and_blank_lines_keep_true_line_numbers() {
+        let csv = "\u{feff}First,Last,Email,Note\r\nMaija,Virtanen,M.V@Example.test,\"two\r\nlines\"\r\n\r\nJari,Salonen,jari@example.test,\r\n\r\n";
+        let rows = read(csv.as_bytes(), encoding_rs::UTF_8).expect("readable");
+        assert_eq!(
+            kept(&rows),
+            [
+                (
+                    2,
+                    "Maija Virtanen".to_string(),
+                    "m.v@example.test".to_string()
+                ),
+                (
+                    5,
+                    "Jari Salonen".to_string(),
+                    "jari@example.test".to_string()
+                ),
+            ]
+        );
+        let Row::Kept(first) = &rows[0] else {
+            panic!("the first row is kept");
+        };
+        assert_eq!(
+            first.other,
+            [("Note".to_string(), "two\r\nlines".to_string())]
+        );
+    }
+
+    #[test]
+    fn latin1_bytes_decode_and_the_same_bytes_are_rejected_as_utf8() {
+        let bytes = b"First;Last;Email\nS\xf6ren;\xc5kesson;soren@example.test\n";
+        let rows = read(bytes, encoding_rs::WINDOWS_1252).expect("readable");
+        assert_eq!(kept(&rows)[0].1, "Sören Åkesson");
+        let rows = read(bytes, encoding_rs::UTF_8).expect("readable");
+        let Row::Rejected(rejection) = &rows[0] else {
+            panic!("not UTF-8: rejected");
+        };
+        assert_eq!(rejection.line, 2);
+        assert!(
+            rejection.reason.starts_with("bad encoding"),
+            "{}",
+            rejection.reason
+        );
+    }
+
+    #[test]
+    fn a_missing_column_and_an_empty_file_are_errors_not_rows() {
+        let err = read(b"First,Last,Mail\n", encoding_rs::UTF_8)
+            .err()
+            .expect("an error");
+        assert!(
+            matches!(err, ImportError::MissingColumn { key: "email", .. }),
+            "{err}"
+        );
+        assert!(
+            err.to_string().contains("\"First\", \"Last\", \"Mail\""),
+            "{err}"
+        );
+        let err = read(b"", encoding_rs::UTF_8).err().expect("an error");
+        assert!(matches!(err, ImportError::Empty { .. }), "{err}");
+    }
+
+    #[test]
+    fn a_row_with_no_identifier_is_rejected() {
+        let rows =
+            read(b"First,Last,Email\nMaija,Virtanen,\n", encoding_rs::UTF_8).expect("readable");
+        let Row::Rejected(rejection) = &rows[0] else {
+            panic!("no identifier: rejected");
+        };
+        assert!(
+            rejection.reason.starts_with("no identifier"),
+            "{}",
+            rejection.reason
+        );
+    }
 
     #[test]
     fn the_delimiter_is_told_from_the_header() {
