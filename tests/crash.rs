@@ -110,3 +110,57 @@ fn stored_messages(sandbox: &Sandbox) -> i64 {
     conn.query_row("SELECT COUNT(*) FROM messages", [], |r| r.get(0))
         .unwrap_or(0)
 }
+
+/// A register import killed halfway leaves the previous snapshot whole, and the next import
+/// replaces it cleanly.
+#[test]
+fn kill_during_register_import_keeps_the_previous_snapshot() {
+    let csv = |rows: usize| {
+        let mut text = String::from("Id,Email\n");
+        for i in 0..rows {
+            text.push_str(&format!("{i},person{i}@example.test\n"));
+        }
+        text
+    };
+    let config = format!(
+        "{}\n[[register.sources]]\nname = \"customers\"\nfile = \"customers.csv\"\n[register.sources.columns]\ncustomer_id = \"Id\"\nemail = \"Email\"\n",
+        support::CONFIG
+    );
+    let sandbox = Sandbox::with_config(&config);
+    let file = sandbox.path().join("customers.csv");
+    std::fs::write(&file, csv(3)).unwrap();
+    sandbox.ok(&["register", "import"]);
+    let held = || -> i64 {
+        let out = sandbox.json(&["register", "sources"]);
+        out["entries"].as_i64().unwrap()
+    };
+    assert_eq!(held(), 3);
+
+    std::fs::write(&file, csv(400_000)).unwrap();
+    let mut child = sandbox
+        .command(&["register", "import"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // Wait until the import's transaction has written a good part of the new snapshot.
+    let wal = sandbox.path().join("rightsbot.db-wal");
+    let started = Instant::now();
+    while std::fs::metadata(&wal).map_or(0, |m| m.len()) < 4 << 20
+        && started.elapsed() < Duration::from_secs(60)
+        && child.try_wait().unwrap().is_none()
+    {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "the import ended before it could be killed"
+    );
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert_eq!(held(), 3, "the previous snapshot, whole");
+
+    std::fs::write(&file, csv(10)).unwrap();
+    sandbox.ok(&["register", "import"]);
+    assert_eq!(held(), 10);
+}

@@ -177,6 +177,55 @@ fn import_keeps_good_rows_and_names_the_line_and_reason_of_each_bad_one() {
 }
 
 #[test]
+fn cases_opened_before_an_import_are_matched_again_on_request() {
+    let sandbox = sandbox();
+    sandbox.ok(&["ingest", &mail("email-case.eml"), &mail("shared.eml")]);
+    let cases = sandbox.json(&["cases"]);
+    assert_eq!(cases[0]["identity"], "no_match", "an empty register");
+    let text = sandbox.ok(&["register", "import"]);
+    assert!(
+        text.contains("2 open cases were matched against the register as it was"),
+        "{text}"
+    );
+
+    let results = lines(&sandbox.ok(&["--json", "match", "--open"]));
+    assert_eq!(results.len(), 2);
+    assert_eq!(
+        (
+            &results[0]["from"],
+            &results[0]["to"],
+            &results[0]["changed"]
+        ),
+        (
+            &"no_match".into(),
+            &"on_file_unverified".into(),
+            &true.into()
+        )
+    );
+    assert_eq!(results[1]["to"], "ambiguous");
+    assert_eq!(
+        sandbox.json(&["cases"])[0]["identity"],
+        "on_file_unverified"
+    );
+    // Nothing changed since: nothing is recorded again.
+    let again = sandbox.ok(&["match", "DSR-2026-0001"]);
+    assert_eq!(
+        again.trim(),
+        "DSR-2026-0001: on_file_unverified (unchanged)"
+    );
+    let trail = sandbox.json(&["show", "DSR-2026-0001"]);
+    let identities = trail["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["kind"] == "identity")
+        .count();
+    assert_eq!(identities, 2);
+    let line = assert_user_error(&sandbox.run(&["match", "DSR-2026-0042"]));
+    assert!(line.contains("no case DSR-2026-0042"), "{line}");
+}
+
+#[test]
 fn a_missing_column_fails_that_source_only_and_keeps_its_previous_snapshot() {
     let sandbox = sandbox();
     import(&sandbox);

@@ -53,6 +53,76 @@ pub fn identify(
     Ok(identity)
 }
 
+/// What matching a case again found.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Rematch {
+    pub case: String,
+    /// The outcome before, if the case was matched before.
+    pub from: Option<String>,
+    pub to: crate::matching::IdentityOutcome,
+    /// Whether the outcome or the matched entries changed (and an event was recorded).
+    pub changed: bool,
+}
+
+/// Matches a case's requester again, against the register as it is now (after an import),
+/// and records a new identity event only when the outcome or the matched entries differ.
+pub fn rematch(
+    batch: &Batch<'_>,
+    case: CaseId,
+    mail: &Mail,
+    settings: &Settings<'_>,
+    now: Timestamp,
+) -> Result<Rematch, StoreError> {
+    let previous = batch.last_event(case, "identity")?;
+    let found = find_requester(batch, mail, settings)?;
+    let identity = matching::decide(&found, &settings.identity_policy);
+    let new = details(&found, &identity);
+    // Entry ids change with every import; the source and line say which row it was.
+    let rows = |value: &serde_json::Value| -> Vec<(String, u64)> {
+        let mut rows: Vec<(String, u64)> = value["entries"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|e| {
+                (
+                    e["source"].as_str().unwrap_or_default().to_string(),
+                    e["line"].as_u64().unwrap_or_default(),
+                )
+            })
+            .collect();
+        rows.sort();
+        rows
+    };
+    let from = previous
+        .as_ref()
+        .and_then(|p| p["outcome"].as_str())
+        .map(str::to_string);
+    let changed = match &previous {
+        None => true,
+        Some(previous) => {
+            from.as_deref() != Some(identity.outcome.as_str()) || rows(previous) != rows(&new)
+        }
+    };
+    if changed {
+        batch.set_case_identity(case, identity.outcome.as_str())?;
+        batch.append_event(
+            case,
+            &NewEvent {
+                at: now,
+                actor: BOT_ACTOR,
+                kind: "identity",
+                details: new,
+            },
+        )?;
+    }
+    Ok(Rematch {
+        case: case.to_string(),
+        from,
+        to: identity.outcome,
+        changed,
+    })
+}
+
 /// The event's details: everything `show CASE` needs to explain the outcome.
 pub fn details(found: &Match, identity: &Identity) -> serde_json::Value {
     let entries: Vec<serde_json::Value> = found

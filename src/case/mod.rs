@@ -18,7 +18,7 @@ use std::str::FromStr;
 use serde::Serialize;
 
 pub use admit::{Admission, Analysis, Incoming, Settings, Tally, admit, analyse, digest};
-pub use identify::find_requester;
+pub use identify::{Rematch, find_requester, rematch};
 pub use staff::{StaffError, close, open_from_message, reclassify};
 
 /// Where a case stands. Later stages add the states of drafting, approval and sending.

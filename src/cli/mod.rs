@@ -10,6 +10,7 @@ mod config_check;
 mod deadline;
 mod inbox;
 mod ingest;
+mod match_cases;
 mod open;
 mod purge;
 mod quarantine;
@@ -108,6 +109,10 @@ pub enum Command {
     /// The controller's records: import CSV exports, find people, record erasures.
     #[command(subcommand)]
     Register(register::Command),
+    /// Find the requesters of cases in the register again, after an import.
+    ///
+    /// Records a new identity event only where the outcome or the matched entries changed.
+    Match(match_cases::Args),
     /// Close a case: what was done and who did it go in its audit trail.
     Close(close::Args),
     /// Delete closed cases and unrelated mail past their retention ([retention] in the config).
@@ -191,6 +196,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Show(args) => show::run(&ctx, args),
         Command::Quarantine(args) => quarantine::run(&ctx, args),
         Command::Register(command) => register::run(&ctx, command),
+        Command::Match(args) => match_cases::run(&ctx, args),
         Command::Close(args) => close::run(&ctx, args),
         Command::Purge(args) => purge::run(&ctx, args),
         Command::Inbox(args) => inbox::run(&ctx, args),

@@ -141,9 +141,13 @@ fn import(ctx: &Context, config: &Config, args: ImportArgs) -> anyhow::Result<Ex
     };
     let mut store = ctx.store(config)?;
     let mut failed = 0;
+    let mut imported = 0;
     for source in sources {
         match import_one(ctx, &mut store, source, &normalizer) {
-            Ok(report) => print_report(ctx, &report)?,
+            Ok(report) => {
+                imported += 1;
+                print_report(ctx, &report)?;
+            }
             Err(err) => {
                 failed += 1;
                 let line = super::one_line(&err);
@@ -155,6 +159,19 @@ fn import(ctx: &Context, config: &Config, args: ImportArgs) -> anyhow::Result<Ex
                     source.name()
                 );
             }
+        }
+    }
+    if imported > 0 && !ctx.json {
+        let today = ctx
+            .now
+            .to_zoned_datetime(config.controller.timezone.zone.clone())
+            .date();
+        let open = store.workload(today)?.open;
+        if open > 0 {
+            println!(
+                "{open} open case{} were matched against the register as it was; `rightsbot match --open` matches them again",
+                if open == 1 { "" } else { "s" }
+            );
         }
     }
     Ok(if failed > 0 {

@@ -73,6 +73,16 @@ fn by_name_words(conn: &Connection, words: &[&str], limit: usize) -> rusqlite::R
     entries_by_ids(conn, &ids)
 }
 
+fn first_message_of(conn: &Connection, case: CaseId) -> rusqlite::Result<Option<Vec<u8>>> {
+    conn.query_row(
+        "SELECT m.raw FROM messages m JOIN cases c ON m.case_id = c.id
+         WHERE c.year = ?1 AND c.seq = ?2 ORDER BY m.received_at, m.id LIMIT 1",
+        params![case.year, case.seq],
+        |r| r.get(0),
+    )
+    .optional()
+}
+
 /// The register lookups, for any connection: the store's own, or a batch's transaction.
 macro_rules! lookup_on {
     ($type:ty, $conn:ident) => {
@@ -335,15 +345,7 @@ impl Store {
 
     /// The raw bytes of the message that opened a case.
     pub fn first_message_of(&self, case: CaseId) -> Result<Option<Vec<u8>>, StoreError> {
-        self.conn
-            .query_row(
-                "SELECT m.raw FROM messages m JOIN cases c ON m.case_id = c.id
-                 WHERE c.year = ?1 AND c.seq = ?2 ORDER BY m.received_at, m.id LIMIT 1",
-                params![case.year, case.seq],
-                |r| r.get(0),
-            )
-            .optional()
-            .map_err(|e| self.error(e))
+        first_message_of(&self.conn, case).map_err(|e| self.error(e))
     }
 
     /// What is past its retention at `now`.
@@ -422,6 +424,30 @@ impl Batch<'_> {
             })
             .optional()
             .map_err(|e| self.error(e))
+    }
+
+    /// The raw bytes of the message that opened a case.
+    pub fn first_message_of(&self, case: CaseId) -> Result<Option<Vec<u8>>, StoreError> {
+        first_message_of(&self.tx, case).map_err(|e| self.error(e))
+    }
+
+    /// The details of the case's latest event of this kind.
+    pub fn last_event(
+        &self,
+        case: CaseId,
+        kind: &str,
+    ) -> Result<Option<serde_json::Value>, StoreError> {
+        let details: Option<String> = self
+            .tx
+            .query_row(
+                "SELECT e.details FROM events e JOIN cases c ON e.case_id = c.id
+                 WHERE c.year = ?1 AND c.seq = ?2 AND e.kind = ?3 ORDER BY e.id DESC LIMIT 1",
+                params![case.year, case.seq, kind],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(|e| self.error(e))?;
+        Ok(details.and_then(|d| serde_json::from_str(&d).ok()))
     }
 
     pub fn set_case_identity(&self, case: CaseId, outcome: &str) -> Result<(), StoreError> {
