@@ -305,7 +305,13 @@ pub fn find<L: Lookup>(
 
     // Names and addresses corroborate what identifiers found; they never add an entry.
     let sender_name = requester.name.map(normalize::name_key).unwrap_or_default();
-    let text_key = normalize::name_key(requester.text);
+    // Folding the whole text costs more than the lookups: only when there is something
+    // to corroborate.
+    let text_key = if found.is_empty() {
+        String::new()
+    } else {
+        normalize::name_key(requester.text)
+    };
     let text_words: BTreeSet<&str> = text_key.split(' ').collect();
     let postcodes: BTreeSet<&str> = normalize::postcodes(requester.text).collect();
     for (entry, fields) in found.values_mut() {
