@@ -18,6 +18,7 @@ use tracing::{debug, info, warn};
 use crate::case::{Admission, Analysis, Incoming, Settings, Tally, admit, analyse};
 use crate::classify::Classifier;
 use crate::config::{MailboxConfig, Secret};
+use crate::draft::Drafting;
 use crate::intake::imap::{Fetched, ImapError, ImapSource, Wake};
 use crate::store::{Store, StoreError};
 
@@ -75,7 +76,7 @@ pub struct Intake<'a> {
 }
 
 /// A job for the store's thread.
-type Job = Box<dyn for<'s> FnOnce(&mut Store, &Settings<'s>) + Send>;
+type Job = Box<dyn for<'s> FnOnce(&mut Store, &Drafting<'s>) + Send>;
 
 /// The store, owned by one thread that runs what it is sent, in order. The daemon's
 /// commits run there while its runtime thread fetches the next batch.
@@ -88,12 +89,12 @@ impl Writer {
     pub fn start<'scope, 'env>(
         scope: &'scope std::thread::Scope<'scope, 'env>,
         store: &'env mut Store,
-        settings: &'env Settings<'env>,
+        drafting: &'env Drafting<'env>,
     ) -> Writer {
         let (jobs, received) = std::sync::mpsc::channel::<Job>();
         scope.spawn(move || {
             for job in received {
-                job(store, settings);
+                job(store, drafting);
             }
         });
         Writer { jobs }
@@ -102,11 +103,11 @@ impl Writer {
     /// Sends `work` to the store's thread; the answer arrives on the returned channel.
     fn submit<R: Send + 'static>(
         &self,
-        work: impl for<'s> FnOnce(&mut Store, &Settings<'s>) -> Result<R, DaemonError> + Send + 'static,
+        work: impl for<'s> FnOnce(&mut Store, &Drafting<'s>) -> Result<R, DaemonError> + Send + 'static,
     ) -> futures::channel::oneshot::Receiver<Result<R, DaemonError>> {
         let (reply, answer) = futures::channel::oneshot::channel();
-        let job: Job = Box::new(move |store, settings| {
-            let _ = reply.send(work(store, settings));
+        let job: Job = Box::new(move |store, drafting| {
+            let _ = reply.send(work(store, drafting));
         });
         // If the thread is gone the reply channel is dropped, which `wait` reports.
         let _ = self.jobs.send(job);
@@ -121,7 +122,7 @@ impl Writer {
 
     async fn call<R: Send + 'static>(
         &self,
-        work: impl for<'s> FnOnce(&mut Store, &Settings<'s>) -> Result<R, DaemonError> + Send + 'static,
+        work: impl for<'s> FnOnce(&mut Store, &Drafting<'s>) -> Result<R, DaemonError> + Send + 'static,
     ) -> Result<R, DaemonError> {
         Writer::wait(self.submit(work)).await
     }
@@ -234,8 +235,8 @@ impl Intake<'_> {
                     }
                     let names = Names::of(self.mailbox);
                     let recorded = std::mem::take(&mut done);
-                    let ticket = self.writer.submit(move |store, settings| {
-                        commit_batch(store, settings, &names, analysed, uidvalidity, recorded)
+                    let ticket = self.writer.submit(move |store, drafting| {
+                        commit_batch(store, drafting, &names, analysed, uidvalidity, recorded)
                     });
                     if let Some(previous) = committing.replace(ticket) {
                         let started = std::time::Instant::now();
@@ -364,7 +365,7 @@ type Ticket = futures::channel::oneshot::Receiver<Result<(Vec<(u32, String)>, Ta
 /// moves `done` since the last commit.
 fn commit_batch(
     store: &mut Store,
-    settings: &Settings<'_>,
+    drafting: &Drafting<'_>,
     names: &Names,
     analysed: Vec<(Fetched, Option<Analysis>)>,
     uidvalidity: u32,
@@ -386,7 +387,11 @@ fn commit_batch(
             size: Some(message.size),
             analysis: analysis.as_ref(),
         };
-        let admission = admit(&batch, &incoming, settings, now)?;
+        let admission = admit(&batch, &incoming, drafting.settings, now)?;
+        // A new case gets its draft; a reply may have changed what the case asks.
+        if let Admission::Opened(case) | Admission::Joined(case) = &admission {
+            crate::draft::prepare_or_record(&batch, *case, drafting, now)?;
+        }
         let destination = match &admission {
             Admission::Quarantined { .. } => &names.quarantine,
             _ => &names.processed,

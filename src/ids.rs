@@ -76,6 +76,38 @@ impl fmt::Display for MessageKey {
     }
 }
 
+/// A draft reply: `D12` to people. Every version of a draft has its own id.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct DraftId(pub i64);
+
+impl fmt::Display for DraftId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "D{}", self.0)
+    }
+}
+
+impl serde::Serialize for DraftId {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[error("not a draft id: {0:?} (expected D followed by a number, e.g. D12)")]
+pub struct DraftIdError(String);
+
+impl std::str::FromStr for DraftId {
+    type Err = DraftIdError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let digits = s.trim().strip_prefix(['D', 'd']).unwrap_or("");
+        match digits.parse::<i64>() {
+            Ok(n) if n > 0 && digits.bytes().all(|b| b.is_ascii_digit()) => Ok(DraftId(n)),
+            _ => Err(DraftIdError(s.to_string())),
+        }
+    }
+}
+
 /// A Message-ID header value without its angle brackets, as the threading headers name it.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, serde::Serialize)]
 #[serde(transparent)]
@@ -139,6 +171,15 @@ mod tests {
         assert_eq!(id, Some(CaseId { year: 2026, seq: 7 }));
         assert_eq!(CaseId::find_in_subject("Re: [DSR-2026] huh"), None);
         assert_eq!(CaseId::find_in_subject("[unclosed DSR-2026-0001"), None);
+    }
+
+    #[test]
+    fn draft_id_round_trips() {
+        assert_eq!("D12".parse(), Ok(DraftId(12)));
+        assert_eq!(DraftId(12).to_string(), "D12");
+        for bad in ["12", "D", "D0", "D-1", "D1x", "DSR-2026-0001"] {
+            assert!(bad.parse::<DraftId>().is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -21,6 +21,12 @@ pub mod matching;
 /// A request's life: dedupe, join or open, deadline, audit trail.
 pub mod case;
 
+/// Case → the reply the law requires, rendered from templates.
+pub mod draft;
+
+/// What staff decide about drafts.
+pub mod approve;
+
 /// The law of time limits.
 pub mod deadline;
 

@@ -334,6 +334,7 @@ fn a_reply_joins_its_case_and_show_lists_the_trail() {
             "deadline_set",
             "identity",
             "classified",
+            "drafted",
             "joined",
             "classified",
             "joined",

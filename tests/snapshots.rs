@@ -46,6 +46,8 @@ fn example_ingest_and_cases() {
     // Matched by a phone number and an order, from an address not on file.
     let show = sandbox.ok(&["--now", NOW, "show", "DSR-2026-0016"]);
     assert_output_snapshot!(sandbox, "example_show_needs_verification", show);
+    let queue = sandbox.ok(&["--now", NOW, "queue"]);
+    assert_output_snapshot!(sandbox, "example_queue", queue);
     let quarantine = sandbox.ok(&["--now", NOW, "quarantine"]);
     assert_output_snapshot!(sandbox, "example_quarantine", quarantine);
 }

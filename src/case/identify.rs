@@ -72,7 +72,7 @@ pub fn rematch(
     mail: &Mail,
     settings: &Settings<'_>,
     now: Timestamp,
-) -> Result<Rematch, StoreError> {
+) -> Result<(Rematch, Match, Identity), StoreError> {
     let previous = batch.last_event(case, "identity")?;
     let found = find_requester(batch, mail, settings)?;
     let identity = matching::decide(&found, &settings.identity_policy);
@@ -115,12 +115,13 @@ pub fn rematch(
             },
         )?;
     }
-    Ok(Rematch {
+    let result = Rematch {
         case: case.to_string(),
         from,
         to: identity.outcome,
         changed,
-    })
+    };
+    Ok((result, found, identity))
 }
 
 /// The event's details: everything `show CASE` needs to explain the outcome.

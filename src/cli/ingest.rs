@@ -32,6 +32,12 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     let mut store = ctx.store(&config)?;
     let classifier = Classifier::new()?;
     let settings = Settings::new(&config, &classifier);
+    let templates = crate::draft::Templates::new(config.drafts.templates.clone());
+    let drafting = crate::draft::Drafting {
+        settings: &settings,
+        config: &config,
+        templates: &templates,
+    };
 
     let progress =
         ProgressBar::with_draw_target(Some(files.len() as u64), ProgressDrawTarget::stderr());
@@ -74,6 +80,10 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
                 analysis: prepared.analysis.as_ref(),
             };
             let admission = admit(&batch, &incoming, &settings, ctx.now)?;
+            // A new case gets its draft; a reply may have changed what the case asks.
+            if let Admission::Opened(case) | Admission::Joined(case) = &admission {
+                crate::draft::prepare_or_record(&batch, *case, &drafting, ctx.now)?;
+            }
             summary.count(&admission);
             match admission {
                 Admission::Quarantined { reason } => quarantined.push((origin, reason)),

@@ -44,7 +44,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
             .with_context(|| format!("no case {case} (or it has no message)"))?;
         let mail = crate::parse::parse(&raw)
             .map_err(|err| anyhow::anyhow!("case {case}: its message cannot be read: {err}"))?;
-        results.push(rematch(&batch, case, &mail, &settings, ctx.now)?);
+        results.push(rematch(&batch, case, &mail, &settings, ctx.now)?.0);
     }
     batch.commit()?;
     for result in &results {

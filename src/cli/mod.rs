@@ -8,12 +8,15 @@ mod classify;
 mod close;
 mod config_check;
 mod deadline;
+mod decide;
+mod extend;
 mod inbox;
 mod ingest;
 mod match_cases;
 mod open;
 mod purge;
 mod quarantine;
+mod queue;
 mod reclassify;
 mod register;
 mod run;
@@ -96,7 +99,7 @@ pub enum Command {
     Ingest(ingest::Args),
     /// List the cases with their deadlines and days left.
     Cases(cases::Args),
-    /// Show one case: its messages and its audit trail.
+    /// Show one case (its messages, identity, drafts and audit trail) or one draft.
     Show(show::Args),
     /// List stored mail that is in no case (not a request), for staff to forward or open.
     Inbox(inbox::Args),
@@ -113,6 +116,22 @@ pub enum Command {
     ///
     /// Records a new identity event only where the outcome or the matched entries changed.
     Match(match_cases::Args),
+    /// List the drafts waiting for approval, nearest deadline first.
+    ///
+    /// With --json, one object per draft: {"draft","case","purpose","language","recipient",
+    /// "deadline","days_left",…}.
+    Queue(queue::Args),
+    /// Approve a draft: it is frozen, gets its Message-ID, and goes out (to the outbox
+    /// folder while no SMTP server is configured).
+    Approve(decide::ApproveArgs),
+    /// Reject a draft, with the reason.
+    Reject(decide::RejectArgs),
+    /// Edit a draft in $EDITOR (or from --body-file): the edit is a new draft that needs its
+    /// own approval; the old one stays in the record.
+    Edit(decide::EditArgs),
+    /// Extend a case's deadline by up to two months and draft the notice (GDPR Art. 12(3));
+    /// refused once the first month has passed.
+    Extend(extend::Args),
     /// Close a case: what was done and who did it go in its audit trail.
     Close(close::Args),
     /// Delete closed cases and unrelated mail past their retention ([retention] in the config).
@@ -197,6 +216,11 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Quarantine(args) => quarantine::run(&ctx, args),
         Command::Register(command) => register::run(&ctx, command),
         Command::Match(args) => match_cases::run(&ctx, args),
+        Command::Queue(args) => queue::run(&ctx, args),
+        Command::Approve(args) => decide::approve(&ctx, args),
+        Command::Reject(args) => decide::reject(&ctx, args),
+        Command::Edit(args) => decide::edit(&ctx, args),
+        Command::Extend(args) => extend::run(&ctx, args),
         Command::Close(args) => close::run(&ctx, args),
         Command::Purge(args) => purge::run(&ctx, args),
         Command::Inbox(args) => inbox::run(&ctx, args),

@@ -36,10 +36,16 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     let mut store = ctx.store(&config)?;
     let classifier = Classifier::new()?;
     let settings = Settings::new(&config, &classifier);
+    let templates = crate::draft::Templates::new(config.drafts.templates.clone());
+    let drafting = crate::draft::Drafting {
+        settings: &settings,
+        config: &config,
+        templates: &templates,
+    };
     // The store lives on a thread of its own for the daemon's lifetime; it ends when the
     // writer is dropped at the end of this scope.
     std::thread::scope(|scope| {
-        let writer = Writer::start(scope, &mut store, &settings);
+        let writer = Writer::start(scope, &mut store, &drafting);
         let mut intake = Intake {
             password: Some(&password),
             mailbox,

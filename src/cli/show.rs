@@ -4,22 +4,48 @@ use std::process::ExitCode;
 
 use anyhow::bail;
 
-use crate::ids::CaseId;
+use crate::ids::{CaseId, DraftId};
+use crate::store::Store;
 
 use super::Context;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The case, e.g. DSR-2026-0042.
-    case: CaseId,
+    /// A case, e.g. DSR-2026-0042, or a draft, e.g. D12.
+    id: Shown,
+}
+
+/// What `show` was asked for.
+#[derive(Clone, Copy, Debug)]
+enum Shown {
+    Case(CaseId),
+    Draft(DraftId),
+}
+
+impl std::str::FromStr for Shown {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        if let Ok(draft) = s.parse::<DraftId>() {
+            return Ok(Shown::Draft(draft));
+        }
+        s.parse::<CaseId>()
+            .map(Shown::Case)
+            .map_err(|_| format!("{s:?} is neither a case (DSR-2026-0042) nor a draft (D12)"))
+    }
 }
 
 pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     let config = ctx.config()?;
     let store = ctx.store(&config)?;
-    let Some(case) = store.case(args.case)? else {
-        bail!("no case {} in {}", args.case, store.path().display());
+    let id = match args.id {
+        Shown::Case(id) => id,
+        Shown::Draft(id) => return show_draft(ctx, &store, id),
     };
+    let Some(case) = store.case(id)? else {
+        bail!("no case {} in {}", id, store.path().display());
+    };
+    let drafts = store.drafts_of(id)?;
     // The latest identity decision, in full: outcome, why, score, the matched entries.
     let identity = case
         .events
@@ -34,6 +60,20 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
                 "identity".to_string(),
                 identity.clone().unwrap_or(serde_json::Value::Null),
             );
+            let drafts: Vec<serde_json::Value> = drafts
+                .iter()
+                .map(|d| {
+                    serde_json::json!({
+                        "draft": d.draft,
+                        "purpose": d.purpose,
+                        "state": d.state,
+                        "recipient": d.recipient,
+                        "personal_data": d.personal_data,
+                        "replaces": d.replaces,
+                    })
+                })
+                .collect();
+            object.insert("drafts".to_string(), serde_json::Value::Array(drafts));
         }
         super::print_json(&value)?;
         return Ok(ExitCode::SUCCESS);
@@ -122,6 +162,18 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
             );
         }
     }
+    if !drafts.is_empty() {
+        println!("\ndrafts");
+        for draft in &drafts {
+            println!(
+                "  {:<6} {:<16} {:<10} {}",
+                draft.draft.to_string(),
+                draft.purpose.as_str(),
+                draft.state.as_str(),
+                draft.recipient.as_deref().unwrap_or("(no recipient)")
+            );
+        }
+    }
     println!("\nmessages");
     for message in &case.messages {
         println!(
@@ -144,5 +196,56 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
             event.details
         );
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn show_draft(ctx: &Context, store: &Store, id: DraftId) -> anyhow::Result<ExitCode> {
+    let Some(draft) = store.draft(id)? else {
+        bail!("no draft {id} in {}", store.path().display());
+    };
+    if ctx.json {
+        super::print_json(&draft)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!(
+        "{}  {}  {} ({})",
+        draft.draft,
+        draft.state.as_str(),
+        draft.purpose.as_str(),
+        draft.case
+    );
+    println!(
+        "to         {}",
+        draft.recipient.as_deref().unwrap_or("(none)")
+    );
+    println!("           {}", draft.recipient_note);
+    println!("subject    {}", draft.subject);
+    println!("language   {}", draft.language.code());
+    println!(
+        "contains   {}",
+        if draft.personal_data {
+            "personal data (goes only to the address on file)"
+        } else {
+            "no personal data"
+        }
+    );
+    if let Some(replaces) = draft.replaces {
+        println!("edit of    {replaces}");
+    }
+    if let (Some(at), Some(by)) = (draft.decided_at, &draft.decided_by) {
+        println!("decided    {} by {by}", at);
+    }
+    if let Some(note) = &draft.decision_note {
+        println!("note       {note}");
+    }
+    for attachment in &draft.attachments {
+        println!(
+            "attached   {} ({}, {} bytes)",
+            attachment.name,
+            attachment.content_type,
+            attachment.content.len()
+        );
+    }
+    println!("\n{}", draft.body);
     Ok(ExitCode::SUCCESS)
 }

@@ -19,7 +19,7 @@ use crate::lang::Lang;
 mod register;
 
 pub use register::{
-    ColumnMap, Columns, Delimiter, Encoding, IdentityConfig, Localized, PhoneRegion,
+    ColumnMap, Columns, Delimiter, DraftsConfig, Encoding, IdentityConfig, Localized, PhoneRegion,
     RegisterConfig, RetentionConfig, SourceConfig, SourceName,
 };
 
@@ -42,6 +42,9 @@ pub struct Config {
     /// How long records are kept.
     #[serde(default)]
     pub retention: RetentionConfig,
+    /// Reply drafts: templates, outbox, what replies state beyond the register.
+    #[serde(default)]
+    pub drafts: DraftsConfig,
 }
 
 /// How the IMAP connection is protected.
@@ -334,6 +337,17 @@ impl Config {
             }
             check_mailbox(mailbox, text, path)?;
         }
+        for folder in [
+            Some(&mut config.drafts.outbox),
+            config.drafts.templates.as_mut(),
+        ]
+        .into_iter()
+        .flatten()
+        {
+            if folder.is_relative() {
+                *folder = base.join(&*folder);
+            }
+        }
         for source in &mut config.register.sources {
             if source.file.is_relative() {
                 source.file = base.join(&source.file);
@@ -353,6 +367,7 @@ const SECTIONS: &[&str] = &[
     "register",
     "identity",
     "retention",
+    "drafts",
 ];
 
 /// Checks what serde cannot see in one source alone: names are unique, and each source maps

@@ -72,6 +72,12 @@ pub struct SourceConfig {
     /// Who receives or processes it (Art. 15(1)(c), Art. 19).
     #[serde(default)]
     pub recipients: Vec<String>,
+    /// The heading of this source in a reply ("Asiakasrekisteri"); default: its name.
+    pub title: Option<Localized>,
+    /// Bookkeeping material: kept (restricted) on erasure, as the Accounting Act requires
+    /// (kirjanpitolaki 2:10 §); the erasure reply says so.
+    #[serde(default)]
+    pub bookkeeping: bool,
 }
 
 impl SourceConfig {
@@ -325,4 +331,36 @@ fn default_case_months() -> u32 {
 }
 fn default_other_mail_days() -> u32 {
     90
+}
+
+/// What drafts say that is not in the register, and where they go.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DraftsConfig {
+    /// A folder with `<lang>/<name>.txt` files that replace the built-in templates.
+    pub templates: Option<PathBuf>,
+    /// Where approved drafts are written as .eml files while no SMTP server is configured.
+    #[serde(default = "default_outbox")]
+    pub outbox: PathBuf,
+    /// Whether the controller makes decisions based solely on automated processing
+    /// (Art. 15(1)(h)); the first customer does not.
+    #[serde(default)]
+    pub automated_decisions: bool,
+    /// Transfers outside the EU/EEA, as the access reply should state them (Art. 15(2)).
+    pub transfers: Option<Localized>,
+}
+
+impl Default for DraftsConfig {
+    fn default() -> Self {
+        DraftsConfig {
+            templates: None,
+            outbox: default_outbox(),
+            automated_decisions: false,
+            transfers: None,
+        }
+    }
+}
+
+fn default_outbox() -> PathBuf {
+    PathBuf::from("outbox")
 }

@@ -466,6 +466,8 @@ mod tests {
             retention: None,
             origin: None,
             recipients: Vec::new(),
+            title: None,
+            bookkeeping: false,
         }
     }
 

@@ -7,9 +7,11 @@
 //! event log and the raw bytes are protected by triggers, so not even a bug here can
 //! rewrite the audit trail.
 
+mod drafts;
 mod register;
 mod schema;
 
+pub use drafts::{DraftRecord, DraftState, NewDraft, QueueEntry};
 pub use register::{ImportRecord, PurgePlan, SourceImport, SourceStatus};
 
 use std::path::{Path, PathBuf};
@@ -642,44 +644,7 @@ impl Store {
     }
 
     fn check_case(&self, row: CaseRow) -> Result<CaseSummary, StoreError> {
-        let corrupt = |what, detail: String| StoreError::Corrupt {
-            path: self.path.clone(),
-            what,
-            detail,
-        };
-        let state: CaseState = row
-            .state
-            .parse()
-            .map_err(|_| corrupt("cases.state", row.state.clone()))?;
-        let case_id = CaseId {
-            year: i16::try_from(row.year)
-                .map_err(|_| corrupt("cases.year", row.year.to_string()))?,
-            seq: u32::try_from(row.seq).map_err(|_| corrupt("cases.seq", row.seq.to_string()))?,
-        };
-        Ok(CaseSummary {
-            id: case_id.to_string(),
-            case_id,
-            state,
-            received_at: self.timestamp("cases.received_at", &row.received_at)?,
-            requester: row.requester,
-            requester_name: row.requester_name,
-            subject: row.subject,
-            deadline: row
-                .deadline
-                .parse()
-                .map_err(|_| corrupt("cases.deadline", row.deadline.clone()))?,
-            opened_at: self.timestamp("cases.opened_at", &row.opened_at)?,
-            kinds: serde_json::from_str(&row.kinds)
-                .map_err(|_| corrupt("cases.kinds", row.kinds.clone()))?,
-            language: match row.language.as_deref() {
-                None => None,
-                Some(code) => Some(
-                    code.parse()
-                        .map_err(|_| corrupt("cases.language", code.to_string()))?,
-                ),
-            },
-            identity: row.identity,
-        })
+        check_case(&self.path, row)
     }
 
     fn timestamp(&self, what: &'static str, text: &str) -> Result<Timestamp, StoreError> {
@@ -689,6 +654,54 @@ impl Store {
             detail: text.to_string(),
         })
     }
+}
+
+fn check_case(path: &Path, row: CaseRow) -> Result<CaseSummary, StoreError> {
+    let corrupt = |what, detail: String| StoreError::Corrupt {
+        path: path.to_path_buf(),
+        what,
+        detail,
+    };
+    let state: CaseState = row
+        .state
+        .parse()
+        .map_err(|_| corrupt("cases.state", row.state.clone()))?;
+    let case_id = CaseId {
+        year: i16::try_from(row.year).map_err(|_| corrupt("cases.year", row.year.to_string()))?,
+        seq: u32::try_from(row.seq).map_err(|_| corrupt("cases.seq", row.seq.to_string()))?,
+    };
+    Ok(CaseSummary {
+        id: case_id.to_string(),
+        case_id,
+        state,
+        received_at: parse_timestamp(path, "cases.received_at", &row.received_at)?,
+        requester: row.requester,
+        requester_name: row.requester_name,
+        subject: row.subject,
+        deadline: row
+            .deadline
+            .parse()
+            .map_err(|_| corrupt("cases.deadline", row.deadline.clone()))?,
+        opened_at: parse_timestamp(path, "cases.opened_at", &row.opened_at)?,
+        kinds: serde_json::from_str(&row.kinds)
+            .map_err(|_| corrupt("cases.kinds", row.kinds.clone()))?,
+        language: match row.language.as_deref() {
+            None => None,
+            Some(code) => Some(
+                code.parse()
+                    .map_err(|_| corrupt("cases.language", code.to_string()))?,
+            ),
+        },
+        identity: row.identity,
+    })
+}
+
+fn parse_timestamp(path: &Path, what: &'static str, text: &str) -> Result<Timestamp, StoreError> {
+    text.parse().map_err(|_| StoreError::Corrupt {
+        path: path.to_path_buf(),
+        what,
+        detail: text.to_string(),
+    })
 }
 
 const CASE_COLUMNS: &str = "SELECT id, year, seq, state, received_at, requester, requester_name, subject, deadline, opened_at, kinds, language, identity FROM cases";

@@ -518,6 +518,11 @@ impl Batch<'_> {
                 "DELETE FROM quarantine WHERE message IN (SELECT id FROM messages WHERE case_id IN (SELECT case_id FROM purging))",
                 &[],
             )?;
+            // Drafts hold personal data too: they go with their case.
+            run(
+                "DELETE FROM drafts WHERE case_id IN (SELECT case_id FROM purging)",
+                &[],
+            )?;
             messages += run(
                 "DELETE FROM messages WHERE case_id IN (SELECT case_id FROM purging)",
                 &[],

@@ -12,6 +12,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0002_classification.sql"),
     include_str!("migrations/0003_imap.sql"),
     include_str!("migrations/0004_register.sql"),
+    include_str!("migrations/0005_drafts.sql"),
 ];
 
 /// The schema version this build writes.

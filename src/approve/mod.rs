@@ -1,0 +1,194 @@
+//! Approve: what staff decide about drafts. Nothing reaches a data subject without a
+//! recorded approval; an approved draft is frozen; an edit is a new draft that needs its
+//! own approval.
+//!
+//! Takes a draft id and a person's decision; records the decision in the draft's row and
+//! in the case's audit trail, inside the caller's transaction. Never sends: `send` (or the
+//! offline outbox) takes only drafts this stage approved.
+
+use jiff::Timestamp;
+use serde_json::json;
+
+use crate::ids::DraftId;
+use crate::store::{Batch, DraftRecord, DraftState, NewDraft, NewEvent, StoreError};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApproveError {
+    #[error("no draft {0}")]
+    NoSuchDraft(DraftId),
+    #[error("draft {draft} is {state}: only a draft waiting for approval can be {what}")]
+    NotPending {
+        draft: DraftId,
+        state: &'static str,
+        what: &'static str,
+    },
+    #[error("draft {draft} has no recipient it may go to ({note}); reject it or edit the case")]
+    NoRecipient { draft: DraftId, note: String },
+    #[error("draft {draft} was replaced by an edit; edit or approve the newest version")]
+    Superseded { draft: DraftId },
+    #[error("{0} is required and cannot be empty")]
+    Required(&'static str),
+    #[error("the edited text is empty: nothing was changed")]
+    EmptyBody,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+fn pending(
+    batch: &Batch<'_>,
+    id: DraftId,
+    what: &'static str,
+) -> Result<DraftRecord, ApproveError> {
+    let draft = batch.draft(id)?.ok_or(ApproveError::NoSuchDraft(id))?;
+    if draft.state != DraftState::Pending {
+        return Err(ApproveError::NotPending {
+            draft: id,
+            state: draft.state.as_str(),
+            what,
+        });
+    }
+    Ok(draft)
+}
+
+fn required<'a>(value: &'a str, name: &'static str) -> Result<&'a str, ApproveError> {
+    let value = value.trim();
+    if value.is_empty() {
+        Err(ApproveError::Required(name))
+    } else {
+        Ok(value)
+    }
+}
+
+/// The Message-ID an approved draft goes out with: fixed at approval, the same on every
+/// attempt to send it, so the mail server and the Sent folder can tell a repeat.
+pub fn message_id(draft: &DraftRecord, privacy_address: &str) -> String {
+    let domain = privacy_address
+        .rsplit_once('@')
+        .map_or("rightsbot.invalid", |(_, d)| d);
+    format!("{}.{}@{domain}", draft.case, draft.draft)
+}
+
+/// Approves a draft waiting in the queue. Returns it as approved.
+pub fn approve(
+    batch: &Batch<'_>,
+    id: DraftId,
+    by: &str,
+    privacy_address: &str,
+    now: Timestamp,
+) -> Result<DraftRecord, ApproveError> {
+    let by = required(by, "--by")?;
+    let draft = pending(batch, id, "approved")?;
+    if draft.recipient.is_none() {
+        return Err(ApproveError::NoRecipient {
+            draft: id,
+            note: draft.recipient_note,
+        });
+    }
+    let message_id = message_id(&draft, privacy_address);
+    batch.set_draft_state(id, DraftState::Approved, now, by, None)?;
+    batch.set_draft_message_id(id, &message_id)?;
+    batch.append_event(
+        draft.case_id,
+        &NewEvent {
+            at: now,
+            actor: by,
+            kind: "draft_approved",
+            details: json!({
+                "draft": id.to_string(),
+                "purpose": draft.purpose,
+                "recipient": draft.recipient,
+                "message_id": message_id,
+            }),
+        },
+    )?;
+    batch.draft(id)?.ok_or(ApproveError::NoSuchDraft(id))
+}
+
+/// Rejects a draft waiting in the queue, with the reason.
+pub fn reject(
+    batch: &Batch<'_>,
+    id: DraftId,
+    by: &str,
+    reason: &str,
+    now: Timestamp,
+) -> Result<(), ApproveError> {
+    let by = required(by, "--by")?;
+    let reason = required(reason, "--reason")?;
+    let draft = pending(batch, id, "rejected")?;
+    batch.set_draft_state(id, DraftState::Rejected, now, by, Some(reason))?;
+    batch.append_event(
+        draft.case_id,
+        &NewEvent {
+            at: now,
+            actor: by,
+            kind: "draft_rejected",
+            details: json!({ "draft": id.to_string(), "reason": reason }),
+        },
+    )?;
+    Ok(())
+}
+
+/// Saves an edit of a draft as a new draft waiting for approval. The edited draft stays in
+/// the record: superseded if it had not gone out (an approval does not carry over to the
+/// new text), as it was if it had.
+pub fn edit(
+    batch: &Batch<'_>,
+    id: DraftId,
+    body: &str,
+    by: &str,
+    now: Timestamp,
+) -> Result<DraftId, ApproveError> {
+    let by = required(by, "--by")?;
+    if body.trim().is_empty() {
+        return Err(ApproveError::EmptyBody);
+    }
+    let draft = batch.draft(id)?.ok_or(ApproveError::NoSuchDraft(id))?;
+    if draft.state == DraftState::Superseded {
+        return Err(ApproveError::Superseded { draft: id });
+    }
+    if matches!(draft.state, DraftState::Pending | DraftState::Approved) {
+        batch.set_draft_state(id, DraftState::Superseded, now, by, Some("edited"))?;
+    }
+    let mut body = body.replace("\r\n", "\n");
+    if !body.ends_with('\n') {
+        body.push('\n');
+    }
+    let composed = crate::draft::Composed {
+        purpose: draft.purpose,
+        language: draft.language,
+        recipient: draft.recipient.clone(),
+        recipient_note: draft.recipient_note.clone(),
+        subject: draft.subject.clone(),
+        body,
+        attachments: draft.attachments.clone(),
+        personal_data: draft.personal_data,
+    };
+    let new = batch.insert_draft(&NewDraft {
+        case: draft.case_id,
+        replaces: Some(id),
+        composed: &composed,
+        in_reply_to: draft.in_reply_to.as_deref(),
+        references: &draft.references,
+        actor: by,
+        now,
+    })?;
+    batch.append_event(
+        draft.case_id,
+        &NewEvent {
+            at: now,
+            actor: by,
+            kind: "draft_edited",
+            details: json!({
+                "draft": new.to_string(),
+                "replaces": id.to_string(),
+                "was": draft.state.as_str(),
+            }),
+        },
+    )?;
+    Ok(new)
+}
+
+/// Whether a draft may be sent now: approved, with its Message-ID and a recipient.
+pub fn sendable(draft: &DraftRecord) -> bool {
+    draft.state == DraftState::Approved && draft.message_id.is_some() && draft.recipient.is_some()
+}

@@ -1,0 +1,146 @@
+//! `rightsbot approve DRAFT --by NAME`, `rightsbot reject DRAFT --by NAME --reason TEXT`,
+//! `rightsbot edit DRAFT [--body-file FILE] --by NAME`.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context as _, bail};
+use serde_json::json;
+
+use crate::ids::DraftId;
+
+use super::Context;
+
+#[derive(Debug, clap::Args)]
+pub struct ApproveArgs {
+    /// The draft, e.g. D12 (see `rightsbot queue`).
+    draft: DraftId,
+    /// Who approves it (recorded in the case's audit trail).
+    #[arg(long)]
+    by: String,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct RejectArgs {
+    /// The draft, e.g. D12.
+    draft: DraftId,
+    /// Who rejects it.
+    #[arg(long)]
+    by: String,
+    /// Why (recorded).
+    #[arg(long)]
+    reason: String,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct EditArgs {
+    /// The draft, e.g. D12.
+    draft: DraftId,
+    /// Who edits it (recorded).
+    #[arg(long)]
+    by: String,
+    /// Take the new text from this file instead of opening $EDITOR.
+    #[arg(long, value_name = "FILE")]
+    body_file: Option<PathBuf>,
+}
+
+pub fn approve(ctx: &Context, args: ApproveArgs) -> anyhow::Result<ExitCode> {
+    let config = ctx.config()?;
+    let mut store = ctx.store(&config)?;
+    let batch = store.begin()?;
+    let approved = crate::approve::approve(
+        &batch,
+        args.draft,
+        &args.by,
+        &config.controller.privacy_address,
+        ctx.now,
+    )?;
+    // No SMTP yet: the outbox folder is where approved replies go out.
+    let file = crate::draft::outbox::write(&approved, &config, ctx.now)?;
+    batch.draft_sent(args.draft, ctx.now, Some(&file.display().to_string()))?;
+    batch.commit()?;
+    if ctx.json {
+        super::print_json(&json!({
+            "draft": args.draft,
+            "case": approved.case,
+            "state": "sent",
+            "message_id": approved.message_id,
+            "outbox_file": file,
+        }))?;
+    } else {
+        println!(
+            "{}: approved by {}; written to {}",
+            args.draft,
+            args.by.trim(),
+            file.display()
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn reject(ctx: &Context, args: RejectArgs) -> anyhow::Result<ExitCode> {
+    let config = ctx.config()?;
+    let mut store = ctx.store(&config)?;
+    let batch = store.begin()?;
+    crate::approve::reject(&batch, args.draft, &args.by, &args.reason, ctx.now)?;
+    batch.commit()?;
+    if ctx.json {
+        super::print_json(&json!({ "draft": args.draft, "state": "rejected" }))?;
+    } else {
+        println!("{}: rejected by {}", args.draft, args.by.trim());
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn edit(ctx: &Context, args: EditArgs) -> anyhow::Result<ExitCode> {
+    let config = ctx.config()?;
+    let mut store = ctx.store(&config)?;
+    let Some(draft) = store.draft(args.draft)? else {
+        bail!("no draft {}", args.draft);
+    };
+    let body = match &args.body_file {
+        Some(path) => std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read {}", path.display()))?,
+        None => edit_in_editor(&draft.body)?,
+    };
+    if body == draft.body {
+        bail!("the text is unchanged: no new draft was made");
+    }
+    let batch = store.begin()?;
+    let new = crate::approve::edit(&batch, args.draft, &body, &args.by, ctx.now)?;
+    batch.commit()?;
+    if ctx.json {
+        super::print_json(&json!({ "draft": new, "replaces": args.draft, "state": "pending" }))?;
+    } else {
+        println!(
+            "{new}: the edit of {}, waiting for approval (`rightsbot approve {new} --by NAME`)",
+            args.draft
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Opens the text in $VISUAL or $EDITOR and returns what was saved.
+fn edit_in_editor(text: &str) -> anyhow::Result<String> {
+    let editor = std::env::var("VISUAL")
+        .or_else(|_| std::env::var("EDITOR"))
+        .context("set $EDITOR, or give the new text with --body-file FILE")?;
+    let file = tempfile::Builder::new()
+        .prefix("rightsbot-draft-")
+        .suffix(".txt")
+        .tempfile()
+        .context("cannot make a temporary file to edit")?;
+    std::fs::write(file.path(), text).context("cannot write the temporary file")?;
+    // The editor setting may carry arguments ("code --wait").
+    let mut words = editor.split_whitespace();
+    let program = words.next().context("$EDITOR is empty")?;
+    let status = std::process::Command::new(program)
+        .args(words)
+        .arg(file.path())
+        .status()
+        .with_context(|| format!("cannot start the editor {program:?}"))?;
+    if !status.success() {
+        bail!("the editor {program:?} failed ({status}): nothing was changed");
+    }
+    std::fs::read_to_string(file.path()).context("cannot read the edited text")
+}

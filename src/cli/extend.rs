@@ -1,0 +1,64 @@
+//! `rightsbot extend CASE --months 2 --reason TEXT --by NAME`: more time, told in time.
+
+use std::process::ExitCode;
+
+use serde_json::json;
+
+use crate::case::Settings;
+use crate::classify::Classifier;
+use crate::draft::{Drafting, Templates, prepare_extension};
+use crate::ids::CaseId;
+
+use super::Context;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The case, e.g. DSR-2026-0042.
+    case: CaseId,
+    /// Further months: 1 or 2 (GDPR Art. 12(3) allows two at most).
+    #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u8).range(1..=2))]
+    months: u8,
+    /// Why more time is needed, in the requester's language: it goes into the notice.
+    #[arg(long)]
+    reason: String,
+    /// Who decides the extension (recorded).
+    #[arg(long)]
+    by: String,
+}
+
+pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
+    let config = ctx.config()?;
+    let mut store = ctx.store(&config)?;
+    let classifier = Classifier::new()?;
+    let settings = Settings::new(&config, &classifier);
+    let templates = Templates::new(config.drafts.templates.clone());
+    let drafting = Drafting {
+        settings: &settings,
+        config: &config,
+        templates: &templates,
+    };
+    let batch = store.begin()?;
+    let (draft, deadline) = prepare_extension(
+        &batch,
+        args.case,
+        args.months,
+        &args.reason,
+        &args.by,
+        &drafting,
+        ctx.now,
+    )?;
+    batch.commit()?;
+    if ctx.json {
+        super::print_json(&json!({
+            "case": args.case.to_string(),
+            "deadline": deadline,
+            "draft": draft,
+        }))?;
+    } else {
+        println!(
+            "{}: deadline extended to {deadline}; the notice {draft} waits for approval",
+            args.case
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,381 @@
+//! Composing a draft: which reply the case needs, to whom it may go, and the values its
+//! template is rendered with. Pure: the case, the identity, the person's entries and the
+//! config in; subject, body, attachments and recipient out.
+
+use jiff::civil::Date;
+use serde_json::{Value, json};
+
+use super::templates::{TemplateError, Templates};
+use super::{Attachment, Composed, Purpose, dates};
+use crate::classify::RequestKind;
+use crate::config::{Config, SourceConfig};
+use crate::ids::CaseId;
+use crate::lang::Lang;
+use crate::matching::{IdentityAction, IdentityOutcome};
+use crate::register::Entry;
+
+/// What the draft needs to know of the case.
+pub struct CaseFacts<'a> {
+    pub id: CaseId,
+    pub kinds: &'a [RequestKind],
+    pub language: Lang,
+    /// The calendar day of receipt in the controller's zone.
+    pub received: Date,
+    pub deadline: Date,
+    /// The subject of the request, control characters already removed.
+    pub subject: &'a str,
+    /// The From: address of the request (normalised); never its Reply-To.
+    pub sender: Option<&'a str>,
+}
+
+/// What matching decided, as the draft needs it.
+pub struct IdentityFacts<'a> {
+    pub outcome: IdentityOutcome,
+    pub action: IdentityAction,
+    pub clock_waits: bool,
+    /// The address on file the request came from: the only address personal data may go to.
+    pub reply_to_on_file: Option<&'a str>,
+    /// The matched person's entries (one person; empty unless the action is to reply).
+    pub entries: &'a [Entry],
+}
+
+/// An extension notice's particulars (Art. 12(3)).
+pub struct Extension<'a> {
+    pub months: u8,
+    pub new_deadline: Date,
+    pub reason: &'a str,
+}
+
+/// Chooses the reply a case needs from its identity: the answer, a request for more
+/// information, or word that nothing was found.
+pub fn purpose_for(identity: &IdentityFacts<'_>) -> Purpose {
+    match identity.action {
+        IdentityAction::Reply if identity.reply_to_on_file.is_some() => Purpose::Reply,
+        // The rule says reply, but there is no address on file to reply to: ask instead.
+        IdentityAction::Reply | IdentityAction::AskForInformation => Purpose::IdentityNeeded,
+        IdentityAction::NotFound => Purpose::NotFound,
+    }
+}
+
+/// Renders a draft of `purpose` for a case.
+pub fn compose(
+    purpose: Purpose,
+    case: &CaseFacts<'_>,
+    identity: &IdentityFacts<'_>,
+    extension: Option<&Extension<'_>>,
+    config: &Config,
+    templates: &Templates,
+) -> Result<Composed, TemplateError> {
+    let lang = case.language;
+    // Personal data goes only to the address on file (DESIGN: identity; Art. 12(6)): a
+    // reply carrying it is made only when that address is known, and is sent nowhere else.
+    let personal = purpose.carries_personal_data();
+    let (recipient, recipient_note) = if personal {
+        match identity.reply_to_on_file {
+            Some(address) => (
+                Some(address.to_string()),
+                "the address on file for the matched register entry".to_string(),
+            ),
+            None => (
+                None,
+                "no address on file: a reply with personal data cannot be sent".to_string(),
+            ),
+        }
+    } else {
+        match case.sender {
+            Some(sender) => (
+                Some(sender.to_string()),
+                "the sender of the request (this reply carries no personal data)".to_string(),
+            ),
+            None => (None, "the request has no sender address".to_string()),
+        }
+    };
+    let entries: &[Entry] = if personal { identity.entries } else { &[] };
+    let mut context = base_context(case, config, lang);
+    let greeting_name = if personal {
+        entries.iter().find_map(|e| e.name.clone())
+    } else {
+        None
+    };
+    context["greeting_name"] = json!(greeting_name);
+    context["identity"] = json!({ "outcome": identity.outcome.as_str() });
+    context["clock_waits"] = json!(identity.clock_waits);
+    let mut attachments = Vec::new();
+
+    let body = match purpose {
+        Purpose::Reply => {
+            let sources = sources_of(entries, config);
+            context["data"] = Value::Array(
+                sources
+                    .iter()
+                    .map(|(source, rows)| source_context(source, rows, lang))
+                    .collect(),
+            );
+            let mut processors: Vec<&str> = sources
+                .iter()
+                .flat_map(|(s, _)| s.recipients.iter().map(String::as_str))
+                .collect();
+            processors.sort_unstable();
+            processors.dedup();
+            context["processors"] = json!(processors);
+            let title = |s: &SourceConfig| source_title(s, lang);
+            context["erased"] = json!(
+                sources
+                    .iter()
+                    .filter(|(s, _)| !s.bookkeeping)
+                    .map(|(s, _)| title(s))
+                    .collect::<Vec<_>>()
+            );
+            context["kept_for_bookkeeping"] = json!(
+                sources
+                    .iter()
+                    .filter(|(s, _)| s.bookkeeping)
+                    .map(|(s, _)| title(s))
+                    .collect::<Vec<_>>()
+            );
+            if case.kinds.contains(&RequestKind::Portability) {
+                attachments = portability_files(case.id, entries, lang);
+            }
+            context["attachments"] = json!(
+                attachments
+                    .iter()
+                    .map(|a| a.name.as_str())
+                    .collect::<Vec<_>>()
+            );
+            let mut sections = Vec::new();
+            for kind in case.kinds {
+                sections.push(templates.render(
+                    lang,
+                    &format!("{}.txt", kind.as_str()),
+                    &context,
+                )?);
+            }
+            context["sections"] = json!(sections);
+            templates.render(lang, "reply.txt", &context)?
+        }
+        Purpose::Extension => {
+            if let Some(extension) = extension {
+                context["extension"] = json!({
+                    "months": extension.months,
+                    "new_deadline": dates::format(extension.new_deadline, lang),
+                    "reason": extension.reason,
+                });
+            }
+            templates.render(lang, purpose.template(), &context)?
+        }
+        _ => templates.render(lang, purpose.template(), &context)?,
+    };
+    Ok(Composed {
+        purpose,
+        language: lang,
+        recipient,
+        recipient_note,
+        subject: subject(case, purpose, lang),
+        body,
+        attachments,
+        personal_data: personal,
+    })
+}
+
+/// What every template may use: the controller, the case, the supervisory authority.
+fn base_context(case: &CaseFacts<'_>, config: &Config, lang: Lang) -> Value {
+    let controller = &config.controller;
+    let (authority, url) = authority(lang);
+    json!({
+        "controller": {
+            "name": controller.name,
+            "business_id": controller.business_id,
+            "privacy_address": controller.privacy_address,
+        },
+        "case": {
+            "id": case.id.to_string(),
+            "received": dates::format(case.received, lang),
+            "deadline": dates::format(case.deadline, lang),
+            "kinds": case.kinds.iter().map(|k| k.as_str()).collect::<Vec<_>>(),
+        },
+        "authority": { "name": authority, "url": url },
+        "automated_decisions": config.drafts.automated_decisions,
+        "transfers": config.drafts.transfers.as_ref().map(|t| t.get(lang)),
+        "data": [],
+        "processors": [],
+        "erased": [],
+        "kept_for_bookkeeping": [],
+        "attachments": [],
+        "sections": [],
+        "extension": { "months": 0, "new_deadline": "", "reason": "" },
+    })
+}
+
+/// The Finnish supervisory authority (tietosuojavaltuutettu), by language.
+fn authority(lang: Lang) -> (&'static str, &'static str) {
+    let name = match lang {
+        Lang::Fi => "Tietosuojavaltuutetun toimisto",
+        Lang::Sv => "Dataombudsmannens byrå",
+        Lang::En => "the Office of the Data Protection Ombudsman",
+    };
+    (name, "https://tietosuoja.fi")
+}
+
+/// The sources holding the person's entries, in config order, each with its entries.
+fn sources_of<'a>(
+    entries: &'a [Entry],
+    config: &'a Config,
+) -> Vec<(&'a SourceConfig, Vec<&'a Entry>)> {
+    config
+        .register
+        .sources
+        .iter()
+        .filter_map(|source| {
+            let rows: Vec<&Entry> = entries
+                .iter()
+                .filter(|e| e.source == source.name())
+                .collect();
+            (!rows.is_empty()).then_some((source, rows))
+        })
+        .collect()
+}
+
+fn source_title(source: &SourceConfig, lang: Lang) -> String {
+    source
+        .title
+        .as_ref()
+        .map_or_else(|| source.name().to_string(), |t| t.get(lang).to_string())
+}
+
+fn source_context(source: &SourceConfig, rows: &[&Entry], lang: Lang) -> Value {
+    fn text(value: &Option<crate::config::Localized>, lang: Lang) -> Option<&str> {
+        value.as_ref().map(|v| v.get(lang))
+    }
+    json!({
+        "title": source_title(source, lang),
+        "purpose": text(&source.purpose, lang),
+        "legal_basis": text(&source.legal_basis, lang),
+        "retention": text(&source.retention, lang),
+        "origin": text(&source.origin, lang),
+        "recipients": source.recipients,
+        "bookkeeping": source.bookkeeping,
+        "rows": rows.iter().map(|e| fields(e, lang).into_iter().map(|(label, value)| json!({"label": label, "value": value})).collect::<Vec<_>>()).collect::<Vec<_>>(),
+    })
+}
+
+/// An entry's fields as label and value, labels in the reply's language; the other
+/// columns under their own headers.
+fn fields(entry: &Entry, lang: Lang) -> Vec<(String, String)> {
+    let labels: [&str; 7] = match lang {
+        Lang::Fi => [
+            "Nimi",
+            "Sähköposti",
+            "Puhelin",
+            "Osoite",
+            "Asiakasnumero",
+            "Tilausnumero",
+            "Luotu",
+        ],
+        Lang::Sv => [
+            "Namn",
+            "E-post",
+            "Telefon",
+            "Adress",
+            "Kundnummer",
+            "Beställningsnummer",
+            "Skapad",
+        ],
+        Lang::En => [
+            "Name",
+            "E-mail",
+            "Phone",
+            "Address",
+            "Customer number",
+            "Order number",
+            "Created",
+        ],
+    };
+    let values = [
+        &entry.name,
+        &entry.email,
+        &entry.phone,
+        &entry.address,
+        &entry.customer_id,
+        &entry.order,
+        &entry.created,
+    ];
+    let mut out: Vec<(String, String)> = labels
+        .iter()
+        .zip(values)
+        .filter_map(|(label, value)| value.as_ref().map(|v| (label.to_string(), v.clone())))
+        .collect();
+    out.extend(entry.other.iter().cloned());
+    out
+}
+
+/// The data the person gave, as CSV and JSON files (Art. 20).
+fn portability_files(case: CaseId, entries: &[Entry], lang: Lang) -> Vec<Attachment> {
+    let mut csv = String::from("source,field,value\r\n");
+    let quote = |text: &str| format!("\"{}\"", text.replace('"', "\"\""));
+    let mut records = Vec::new();
+    for entry in entries {
+        let fields = fields(entry, Lang::En);
+        for (field, value) in &fields {
+            csv.push_str(&format!(
+                "{},{},{}\r\n",
+                quote(&entry.source),
+                quote(field),
+                quote(value)
+            ));
+        }
+        let object: serde_json::Map<String, Value> = fields
+            .into_iter()
+            .map(|(field, value)| (field, Value::String(value)))
+            .collect();
+        records.push(json!({ "source": entry.source, "data": object }));
+    }
+    let _ = lang;
+    let base = format!("personal-data-{case}");
+    vec![
+        Attachment {
+            name: format!("{base}.csv"),
+            content_type: "text/csv; charset=utf-8".to_string(),
+            content: csv,
+        },
+        Attachment {
+            name: format!("{base}.json"),
+            content_type: "application/json".to_string(),
+            content: serde_json::to_string_pretty(&records).unwrap_or_else(|_| "[]".to_string()),
+        },
+    ]
+}
+
+/// `Re: <the request's subject> [DSR-YYYY-NNNN]`, or a subject of its own for a notice
+/// that opens a conversation. Control characters never survive: a subject is one line.
+fn subject(case: &CaseFacts<'_>, purpose: Purpose, lang: Lang) -> String {
+    let token = format!("[{}]", case.id);
+    let original: String = case
+        .subject
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    let original = original.trim();
+    let base = if original.is_empty() || purpose == Purpose::Extension {
+        let own = match (purpose, lang) {
+            (Purpose::Extension, Lang::Fi) => "Vastausajan pidentäminen",
+            (Purpose::Extension, Lang::Sv) => "Förlängd svarstid",
+            (Purpose::Extension, Lang::En) => "Extension of the time to reply",
+            (_, Lang::Fi) => "Tietosuojapyyntönne",
+            (_, Lang::Sv) => "Er begäran om dataskydd",
+            (_, Lang::En) => "Your data protection request",
+        };
+        own.to_string()
+    } else if original.to_ascii_lowercase().starts_with("re:")
+        || original.to_ascii_lowercase().starts_with("vs:")
+        || original.to_ascii_lowercase().starts_with("sv:")
+    {
+        original.to_string()
+    } else {
+        format!("Re: {original}")
+    };
+    if base.contains(&token) {
+        base
+    } else {
+        format!("{base} {token}")
+    }
+}

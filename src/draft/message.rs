@@ -1,0 +1,109 @@
+//! An approved draft as an RFC 5322 message: what the outbox holds and SMTP sends.
+//!
+//! Built with lettre, which encodes non-ASCII names and subjects (RFC 2047) and refuses an
+//! address that is not one mailbox. Every value that goes into a header is one line before
+//! it gets here; the recipient is parsed as a single address, so a name or subject can
+//! never add a header or a recipient.
+
+use std::time::{Duration, UNIX_EPOCH};
+
+use jiff::Timestamp;
+use lettre::Message;
+use lettre::message::header::ContentType;
+use lettre::message::{Attachment as MailAttachment, Mailbox, MultiPart, SinglePart};
+
+use super::Attachment;
+
+/// What a message is made of.
+pub struct Outgoing<'a> {
+    pub from_name: &'a str,
+    pub from_address: &'a str,
+    pub to: &'a str,
+    pub subject: &'a str,
+    pub body: &'a str,
+    pub attachments: &'a [Attachment],
+    /// Without angle brackets.
+    pub message_id: &'a str,
+    /// The request's Message-ID, without angle brackets, for threading.
+    pub in_reply_to: Option<&'a str>,
+    pub references: &'a [String],
+    pub date: Timestamp,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum MessageError {
+    #[error("{what} {value:?} is not one e-mail address")]
+    Address { what: &'static str, value: String },
+    #[error("cannot build the message: {0}")]
+    Build(String),
+}
+
+/// The message's bytes.
+pub fn build(outgoing: &Outgoing<'_>) -> Result<Vec<u8>, MessageError> {
+    let one_line = |text: &str| -> String {
+        text.chars()
+            .map(|c| if c.is_control() { ' ' } else { c })
+            .collect()
+    };
+    let from: Mailbox = outgoing
+        .from_address
+        .parse::<lettre::Address>()
+        .map(|address| Mailbox::new(Some(one_line(outgoing.from_name)), address))
+        .map_err(|_| MessageError::Address {
+            what: "sender",
+            value: outgoing.from_address.to_string(),
+        })?;
+    // An address, not a mailbox list: "a@b, c@d" or a display name with a second
+    // address in it is refused.
+    let to: lettre::Address = outgoing
+        .to
+        .trim()
+        .parse()
+        .map_err(|_| MessageError::Address {
+            what: "recipient",
+            value: outgoing.to.to_string(),
+        })?;
+    let seconds = u64::try_from(outgoing.date.as_second()).unwrap_or(0);
+    let mut builder = Message::builder()
+        .from(from)
+        .to(Mailbox::new(None, to))
+        .subject(one_line(outgoing.subject))
+        .date(UNIX_EPOCH + Duration::from_secs(seconds))
+        .message_id(Some(format!("<{}>", one_line(outgoing.message_id))));
+    if let Some(parent) = outgoing.in_reply_to {
+        builder = builder.in_reply_to(format!("<{}>", one_line(parent)));
+    }
+    let mut references: Vec<String> = outgoing
+        .references
+        .iter()
+        .map(|r| format!("<{}>", one_line(r)))
+        .collect();
+    if let Some(parent) = outgoing.in_reply_to {
+        let parent = format!("<{}>", one_line(parent));
+        if !references.contains(&parent) {
+            references.push(parent);
+        }
+    }
+    if !references.is_empty() {
+        builder = builder.references(references.join(" "));
+    }
+    let text = SinglePart::builder()
+        .header(ContentType::TEXT_PLAIN)
+        .body(outgoing.body.to_string());
+    let message = if outgoing.attachments.is_empty() {
+        builder.singlepart(text)
+    } else {
+        let mut parts = MultiPart::mixed().singlepart(text);
+        for attachment in outgoing.attachments {
+            let content_type =
+                ContentType::parse(&attachment.content_type).unwrap_or(ContentType::TEXT_PLAIN);
+            parts = parts.singlepart(
+                MailAttachment::new(one_line(&attachment.name))
+                    .body(attachment.content.clone(), content_type),
+            );
+        }
+        builder.multipart(parts)
+    }
+    .map_err(|err| MessageError::Build(err.to_string()))?;
+    Ok(message.formatted())
+}

@@ -1,0 +1,58 @@
+//! The outbox: approved replies as `.eml` files in a folder, while no SMTP server is
+//! configured (demos, backfills, a controller that sends by hand).
+//!
+//! One file per draft, named after it, written whole (a temporary file renamed into place),
+//! so a crash leaves either the whole message or none, and writing it again replaces it
+//! with the same message.
+
+use std::path::PathBuf;
+
+use jiff::Timestamp;
+
+use super::message::{self, Outgoing};
+use crate::config::Config;
+use crate::store::DraftRecord;
+
+#[derive(Debug, thiserror::Error)]
+pub enum OutboxError {
+    #[error("draft {0} is not approved: nothing unapproved goes out")]
+    NotApproved(String),
+    #[error(transparent)]
+    Message(#[from] message::MessageError),
+    #[error("cannot write to the outbox {}", path.display())]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// Writes an approved draft to the outbox; returns the file.
+pub fn write(draft: &DraftRecord, config: &Config, now: Timestamp) -> Result<PathBuf, OutboxError> {
+    let (Some(message_id), Some(to)) = (&draft.message_id, &draft.recipient) else {
+        return Err(OutboxError::NotApproved(draft.draft.to_string()));
+    };
+    let bytes = message::build(&Outgoing {
+        from_name: &config.controller.name,
+        from_address: &config.controller.privacy_address,
+        to,
+        subject: &draft.subject,
+        body: &draft.body,
+        attachments: &draft.attachments,
+        message_id,
+        in_reply_to: draft.in_reply_to.as_deref(),
+        references: &draft.references,
+        date: now,
+    })?;
+    let folder = &config.drafts.outbox;
+    let io = |source| OutboxError::Io {
+        path: folder.clone(),
+        source,
+    };
+    std::fs::create_dir_all(folder).map_err(io)?;
+    let path = folder.join(format!("{}-{}.eml", draft.case, draft.draft));
+    let temporary = folder.join(format!(".{}.tmp", draft.draft));
+    std::fs::write(&temporary, &bytes).map_err(io)?;
+    std::fs::rename(&temporary, &path).map_err(io)?;
+    Ok(path)
+}

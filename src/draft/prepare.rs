@@ -1,0 +1,348 @@
+//! Drafting for a case inside the caller's store transaction: find the requester again
+//! against the register as it is now, choose the reply, render it, queue it.
+
+use jiff::Timestamp;
+use jiff::civil::Date;
+use serde_json::json;
+
+use super::compose::{CaseFacts, Extension, IdentityFacts, compose, purpose_for};
+use super::templates::{TemplateError, Templates};
+use super::{Composed, Purpose};
+use crate::case::{self, CaseState};
+use crate::config::Config;
+use crate::ids::{CaseId, DraftId};
+use crate::matching::IdentityOutcome;
+use crate::register::Entry;
+use crate::store::{Batch, CaseSummary, NewDraft, NewEvent, StoreError};
+
+#[derive(Debug, thiserror::Error)]
+pub enum DraftError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Template(#[from] TemplateError),
+    #[error("no case {0}")]
+    NoSuchCase(CaseId),
+    #[error("case {case}: its request cannot be read again: {why}")]
+    Unreadable { case: CaseId, why: String },
+    #[error("case {case} is {state}: {what}")]
+    WrongState {
+        case: CaseId,
+        state: CaseState,
+        what: &'static str,
+    },
+    #[error(
+        "case {case}: the first month ended on {deadline}; an extension must be told within it (GDPR Art. 12(3))"
+    )]
+    TooLateToExtend { case: CaseId, deadline: Date },
+    #[error("case {0} was extended already")]
+    AlreadyExtended(CaseId),
+    #[error("{0} is required and cannot be empty")]
+    Required(&'static str),
+}
+
+/// Everything drafting needs besides the store.
+pub struct Drafting<'a> {
+    pub settings: &'a case::Settings<'a>,
+    pub config: &'a Config,
+    pub templates: &'a Templates,
+}
+
+/// Drafts the reply an open case needs, replacing any draft of it still waiting for
+/// approval (the case's rights or identity changed). A case in triage or closed gets none.
+pub fn prepare(
+    batch: &Batch<'_>,
+    case: CaseId,
+    drafting: &Drafting<'_>,
+    actor: &str,
+    now: Timestamp,
+) -> Result<Option<DraftId>, DraftError> {
+    let summary = batch
+        .case_summary(case)?
+        .ok_or(DraftError::NoSuchCase(case))?;
+    if summary.state != CaseState::Open || summary.kinds.is_empty() {
+        return Ok(None);
+    }
+    let (mail, found, identity) = requester(batch, case, drafting, now)?;
+    let entries = person_entries(&found, identity.outcome);
+    let facts = IdentityFacts {
+        outcome: identity.outcome,
+        action: identity.action,
+        clock_waits: identity.clock_waits,
+        reply_to_on_file: identity.reply_to_on_file.as_deref(),
+        entries: &entries,
+    };
+    let purpose = purpose_for(&facts);
+    let composed = compose(
+        purpose,
+        &case_facts(&summary, drafting, &mail),
+        &facts,
+        None,
+        drafting.config,
+        drafting.templates,
+    )?;
+    let pending = batch.pending_drafts_of(case)?;
+    let same = pending.iter().find(|d| {
+        d.purpose == composed.purpose
+            && d.recipient == composed.recipient
+            && d.subject == composed.subject
+            && d.body == composed.body
+            && d.attachments == composed.attachments
+    });
+    if let Some(same) = same {
+        return Ok(Some(same.draft));
+    }
+    // A draft a person edited is theirs: the bot does not replace it, it says the case
+    // has changed since.
+    if actor == crate::case::BOT_ACTOR
+        && let Some(edited) = pending.iter().find(|d| d.replaces.is_some())
+    {
+        batch.append_event(
+            case,
+            &NewEvent {
+                at: now,
+                actor,
+                kind: "draft_outdated",
+                details: json!({
+                    "draft": edited.draft.to_string(),
+                    "why": "the case changed after staff edited this draft; check it before approving",
+                }),
+            },
+        )?;
+        return Ok(None);
+    }
+    let superseded = batch.supersede_pending_drafts(case, now, actor)?;
+    let draft = queue(batch, case, &composed, &mail, actor, now)?;
+    batch.append_event(
+        case,
+        &NewEvent {
+            at: now,
+            actor,
+            kind: "drafted",
+            details: json!({
+                "draft": draft.to_string(),
+                "purpose": composed.purpose,
+                "language": composed.language,
+                "recipient": composed.recipient,
+                "recipient_note": composed.recipient_note,
+                "personal_data": composed.personal_data,
+                "identity": identity.outcome,
+                "replaces": superseded.iter().map(|d| d.to_string()).collect::<Vec<_>>(),
+            }),
+        },
+    )?;
+    Ok(Some(draft))
+}
+
+/// Drafts for a newly opened case, as intake does: a failure of the draft alone (a template
+/// staff broke, a request that no longer parses) is recorded on the case for a person and
+/// does not stop intake; only a store failure does.
+pub fn prepare_or_record(
+    batch: &Batch<'_>,
+    case: CaseId,
+    drafting: &Drafting<'_>,
+    now: Timestamp,
+) -> Result<(), StoreError> {
+    match prepare(batch, case, drafting, crate::case::BOT_ACTOR, now) {
+        Ok(_) => Ok(()),
+        Err(DraftError::Store(err)) => Err(err),
+        Err(err) => {
+            tracing::warn!(case = %case, error = %err, "draft failed");
+            batch.append_event(
+                case,
+                &NewEvent {
+                    at: now,
+                    actor: crate::case::BOT_ACTOR,
+                    kind: "draft_failed",
+                    details: json!({ "error": err.to_string() }),
+                },
+            )
+        }
+    }
+}
+
+/// Extends a case's deadline by `months` (at most two, Art. 12(3)) and drafts the notice
+/// the person must get within the first month. Returns the notice and the new deadline.
+pub fn prepare_extension(
+    batch: &Batch<'_>,
+    case: CaseId,
+    months: u8,
+    reason: &str,
+    by: &str,
+    drafting: &Drafting<'_>,
+    now: Timestamp,
+) -> Result<(DraftId, Date), DraftError> {
+    let (reason, by) = (reason.trim(), by.trim());
+    if reason.is_empty() {
+        return Err(DraftError::Required("--reason"));
+    }
+    if by.is_empty() {
+        return Err(DraftError::Required("--by"));
+    }
+    let summary = batch
+        .case_summary(case)?
+        .ok_or(DraftError::NoSuchCase(case))?;
+    if summary.state == CaseState::Closed {
+        return Err(DraftError::WrongState {
+            case,
+            state: summary.state,
+            what: "a closed case is not extended",
+        });
+    }
+    if batch.last_event(case, "extended")?.is_some() {
+        return Err(DraftError::AlreadyExtended(case));
+    }
+    let zone = &drafting.settings.timezone;
+    let today = now.to_zoned_datetime((*zone).clone()).date();
+    if today > summary.deadline {
+        return Err(DraftError::TooLateToExtend {
+            case,
+            deadline: summary.deadline,
+        });
+    }
+    let new_deadline = crate::deadline::deadline(
+        summary.received_at,
+        zone,
+        1 + months,
+        &drafting.settings.calendar,
+    )
+    .unwrap_or(summary.deadline);
+    batch.set_case_deadline(case, new_deadline)?;
+    batch.append_event(
+        case,
+        &NewEvent {
+            at: now,
+            actor: by,
+            kind: "extended",
+            details: json!({
+                "months": months,
+                "from": summary.deadline.to_string(),
+                "to": new_deadline.to_string(),
+                "reason": reason,
+                "rule": "GDPR Art. 12(3): two further months where necessary, told within the first month with reasons",
+            }),
+        },
+    )?;
+    let (mail, found, identity) = requester(batch, case, drafting, now)?;
+    let entries = person_entries(&found, identity.outcome);
+    let facts = IdentityFacts {
+        outcome: identity.outcome,
+        action: identity.action,
+        clock_waits: identity.clock_waits,
+        reply_to_on_file: identity.reply_to_on_file.as_deref(),
+        entries: &entries,
+    };
+    let composed = compose(
+        Purpose::Extension,
+        &case_facts(&summary, drafting, &mail),
+        &facts,
+        Some(&Extension {
+            months,
+            new_deadline,
+            reason,
+        }),
+        drafting.config,
+        drafting.templates,
+    )?;
+    let draft = queue(batch, case, &composed, &mail, by, now)?;
+    batch.append_event(
+        case,
+        &NewEvent {
+            at: now,
+            actor: by,
+            kind: "drafted",
+            details: json!({
+                "draft": draft.to_string(),
+                "purpose": composed.purpose,
+                "language": composed.language,
+                "recipient": composed.recipient,
+                "personal_data": composed.personal_data,
+            }),
+        },
+    )?;
+    Ok((draft, new_deadline))
+}
+
+/// The request mail, and who in the register sent it, now.
+fn requester(
+    batch: &Batch<'_>,
+    case: CaseId,
+    drafting: &Drafting<'_>,
+    now: Timestamp,
+) -> Result<
+    (
+        crate::parse::Mail,
+        crate::matching::Match,
+        crate::matching::Identity,
+    ),
+    DraftError,
+> {
+    let raw = batch
+        .first_message_of(case)?
+        .ok_or_else(|| DraftError::Unreadable {
+            case,
+            why: "it has no message".to_string(),
+        })?;
+    let mail = crate::parse::parse(&raw).map_err(|err| DraftError::Unreadable {
+        case,
+        why: err.to_string(),
+    })?;
+    let (_, found, identity) = case::rematch(batch, case, &mail, drafting.settings, now)?;
+    Ok((mail, found, identity))
+}
+
+/// The entries of the one matched person, when the outcome allows answering them.
+fn person_entries(found: &crate::matching::Match, outcome: IdentityOutcome) -> Vec<Entry> {
+    match outcome {
+        IdentityOutcome::Verified | IdentityOutcome::OnFileUnverified => found
+            .candidates
+            .iter()
+            .filter(|c| c.person == 0)
+            .map(|c| c.entry.clone())
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+fn case_facts<'a>(
+    summary: &'a CaseSummary,
+    drafting: &Drafting<'_>,
+    mail: &'a crate::parse::Mail,
+) -> CaseFacts<'a> {
+    let zone = drafting.settings.timezone;
+    CaseFacts {
+        id: summary.case_id,
+        kinds: &summary.kinds,
+        language: summary
+            .language
+            .unwrap_or(drafting.config.controller.default_language),
+        received: summary.received_at.to_zoned_datetime(zone.clone()).date(),
+        deadline: summary.deadline,
+        subject: &mail.subject,
+        sender: summary.requester.as_deref(),
+    }
+}
+
+fn queue(
+    batch: &Batch<'_>,
+    case: CaseId,
+    composed: &Composed,
+    mail: &crate::parse::Mail,
+    actor: &str,
+    now: Timestamp,
+) -> Result<DraftId, StoreError> {
+    let references: Vec<String> = mail
+        .references
+        .iter()
+        .map(|r| r.as_str().to_string())
+        .collect();
+    batch.insert_draft(&NewDraft {
+        case,
+        replaces: None,
+        composed,
+        in_reply_to: mail.message_id.as_ref().map(|m| m.as_str()),
+        references: &references,
+        actor,
+        now,
+    })
+}

@@ -1,0 +1,476 @@
+//! The drafts table: replies waiting for staff, and what staff decided.
+
+use jiff::Timestamp;
+use jiff::civil::Date;
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::Serialize;
+
+use super::{Batch, CASE_COLUMNS, CaseSummary, Store, StoreError, case_row, check_case};
+use crate::draft::{Attachment, Composed, Purpose};
+use crate::ids::{CaseId, DraftId};
+use crate::lang::Lang;
+
+/// Where a draft stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DraftState {
+    /// Waiting for a person's approval.
+    Pending,
+    /// Approved: frozen, with its Message-ID fixed; waiting to be sent.
+    Approved,
+    /// Rejected, with the reason.
+    Rejected,
+    /// Replaced by an edit or a new draft before it was sent.
+    Superseded,
+    /// Handed to the outbox or the mail server.
+    Sent,
+}
+
+impl DraftState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DraftState::Pending => "pending",
+            DraftState::Approved => "approved",
+            DraftState::Rejected => "rejected",
+            DraftState::Superseded => "superseded",
+            DraftState::Sent => "sent",
+        }
+    }
+
+    fn parse(text: &str) -> Option<DraftState> {
+        [
+            DraftState::Pending,
+            DraftState::Approved,
+            DraftState::Rejected,
+            DraftState::Superseded,
+            DraftState::Sent,
+        ]
+        .into_iter()
+        .find(|s| s.as_str() == text)
+    }
+}
+
+/// A draft about to be queued.
+pub struct NewDraft<'a> {
+    pub case: CaseId,
+    /// The draft this one is an edit of.
+    pub replaces: Option<DraftId>,
+    pub composed: &'a Composed,
+    pub in_reply_to: Option<&'a str>,
+    pub references: &'a [String],
+    pub actor: &'a str,
+    pub now: Timestamp,
+}
+
+/// A stored draft.
+#[derive(Clone, Debug, Serialize)]
+pub struct DraftRecord {
+    pub draft: DraftId,
+    pub case: String,
+    #[serde(skip)]
+    pub case_id: CaseId,
+    pub replaces: Option<DraftId>,
+    pub purpose: Purpose,
+    pub language: Lang,
+    pub recipient: Option<String>,
+    pub recipient_note: String,
+    pub subject: String,
+    pub body: String,
+    pub attachments: Vec<Attachment>,
+    pub personal_data: bool,
+    pub in_reply_to: Option<String>,
+    pub references: Vec<String>,
+    pub state: DraftState,
+    pub created_at: Timestamp,
+    pub created_by: String,
+    pub decided_at: Option<Timestamp>,
+    pub decided_by: Option<String>,
+    pub decision_note: Option<String>,
+    pub message_id: Option<String>,
+    pub sent_at: Option<Timestamp>,
+    pub outbox_file: Option<String>,
+}
+
+/// One line of the approval queue.
+#[derive(Clone, Debug, Serialize)]
+pub struct QueueEntry {
+    pub draft: DraftId,
+    pub case: String,
+    pub purpose: Purpose,
+    pub language: Lang,
+    pub recipient: Option<String>,
+    pub deadline: Date,
+    pub subject: String,
+    pub personal_data: bool,
+    pub created_at: Timestamp,
+}
+
+const DRAFT_COLUMNS: &str = "SELECT d.id, c.year, c.seq, d.replaces, d.purpose, d.language, d.recipient, d.recipient_note, d.subject, d.body, d.attachments, d.personal_data, d.in_reply_to, d.references_ids, d.state, d.created_at, d.created_by, d.decided_at, d.decided_by, d.decision_note, d.message_id, d.sent_at, d.outbox_file FROM drafts d JOIN cases c ON c.id = d.case_id";
+
+fn draft_by_id(
+    conn: &Connection,
+    path: &std::path::Path,
+    id: DraftId,
+) -> Result<Option<DraftRecord>, StoreError> {
+    let failed = |e| super::classify_error(path, e);
+    let row = conn
+        .query_row(&format!("{DRAFT_COLUMNS} WHERE d.id = ?1"), [id.0], |r| {
+            Ok(RawDraft {
+                id: r.get(0)?,
+                year: r.get(1)?,
+                seq: r.get(2)?,
+                replaces: r.get(3)?,
+                purpose: r.get(4)?,
+                language: r.get(5)?,
+                recipient: r.get(6)?,
+                recipient_note: r.get(7)?,
+                subject: r.get(8)?,
+                body: r.get(9)?,
+                attachments: r.get(10)?,
+                personal_data: r.get(11)?,
+                in_reply_to: r.get(12)?,
+                references: r.get(13)?,
+                state: r.get(14)?,
+                created_at: r.get(15)?,
+                created_by: r.get(16)?,
+                decided_at: r.get(17)?,
+                decided_by: r.get(18)?,
+                decision_note: r.get(19)?,
+                message_id: r.get(20)?,
+                sent_at: r.get(21)?,
+                outbox_file: r.get(22)?,
+            })
+        })
+        .optional()
+        .map_err(failed)?;
+    row.map(|row| row.check(path)).transpose()
+}
+
+struct RawDraft {
+    id: i64,
+    year: i64,
+    seq: i64,
+    replaces: Option<i64>,
+    purpose: String,
+    language: String,
+    recipient: Option<String>,
+    recipient_note: String,
+    subject: String,
+    body: String,
+    attachments: String,
+    personal_data: bool,
+    in_reply_to: Option<String>,
+    references: String,
+    state: String,
+    created_at: String,
+    created_by: String,
+    decided_at: Option<String>,
+    decided_by: Option<String>,
+    decision_note: Option<String>,
+    message_id: Option<String>,
+    sent_at: Option<String>,
+    outbox_file: Option<String>,
+}
+
+impl RawDraft {
+    fn check(self, path: &std::path::Path) -> Result<DraftRecord, StoreError> {
+        let corrupt = |what: &'static str, detail: &str| StoreError::Corrupt {
+            path: path.to_path_buf(),
+            what,
+            detail: detail.to_string(),
+        };
+        let time = |what, text: &str| super::parse_timestamp(path, what, text);
+        let optional_time =
+            |what, text: &Option<String>| text.as_deref().map(|t| time(what, t)).transpose();
+        let case_id = CaseId {
+            year: i16::try_from(self.year)
+                .map_err(|_| corrupt("cases.year", &self.year.to_string()))?,
+            seq: u32::try_from(self.seq)
+                .map_err(|_| corrupt("cases.seq", &self.seq.to_string()))?,
+        };
+        Ok(DraftRecord {
+            draft: DraftId(self.id),
+            case: case_id.to_string(),
+            case_id,
+            replaces: self.replaces.map(DraftId),
+            purpose: Purpose::parse(&self.purpose)
+                .ok_or_else(|| corrupt("drafts.purpose", &self.purpose))?,
+            language: self
+                .language
+                .parse()
+                .map_err(|_| corrupt("drafts.language", &self.language))?,
+            recipient: self.recipient,
+            recipient_note: self.recipient_note,
+            subject: self.subject,
+            body: self.body,
+            attachments: serde_json::from_str(&self.attachments)
+                .map_err(|_| corrupt("drafts.attachments", "not JSON"))?,
+            personal_data: self.personal_data,
+            in_reply_to: self.in_reply_to,
+            references: serde_json::from_str(&self.references)
+                .map_err(|_| corrupt("drafts.references_ids", &self.references))?,
+            state: DraftState::parse(&self.state)
+                .ok_or_else(|| corrupt("drafts.state", &self.state))?,
+            created_at: time("drafts.created_at", &self.created_at)?,
+            created_by: self.created_by,
+            decided_at: optional_time("drafts.decided_at", &self.decided_at)?,
+            decided_by: self.decided_by,
+            decision_note: self.decision_note,
+            message_id: self.message_id,
+            sent_at: optional_time("drafts.sent_at", &self.sent_at)?,
+            outbox_file: self.outbox_file,
+        })
+    }
+}
+
+impl Store {
+    /// Drafts waiting for approval, the nearest deadline first.
+    pub fn pending_drafts(&self) -> Result<Vec<QueueEntry>, StoreError> {
+        let mut statement = self
+            .conn
+            .prepare(
+                "SELECT d.id, c.year, c.seq, d.purpose, d.language, d.recipient, c.deadline, d.subject, d.personal_data, d.created_at
+                 FROM drafts d JOIN cases c ON c.id = d.case_id
+                 WHERE d.state = 'pending' ORDER BY c.deadline, d.id",
+            )
+            .map_err(|e| self.error(e))?;
+        let rows = statement
+            .query_map([], |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, i64>(1)?,
+                    r.get::<_, i64>(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, String>(4)?,
+                    r.get::<_, Option<String>>(5)?,
+                    r.get::<_, String>(6)?,
+                    r.get::<_, String>(7)?,
+                    r.get::<_, bool>(8)?,
+                    r.get::<_, String>(9)?,
+                ))
+            })
+            .map_err(|e| self.error(e))?;
+        let mut queue = Vec::new();
+        for row in rows {
+            let (
+                id,
+                year,
+                seq,
+                purpose,
+                language,
+                recipient,
+                deadline,
+                subject,
+                personal_data,
+                created_at,
+            ) = row.map_err(|e| self.error(e))?;
+            let corrupt = |what: &'static str, detail: String| StoreError::Corrupt {
+                path: self.path.clone(),
+                what,
+                detail,
+            };
+            queue.push(QueueEntry {
+                draft: DraftId(id),
+                case: CaseId {
+                    year: year as i16,
+                    seq: seq as u32,
+                }
+                .to_string(),
+                purpose: Purpose::parse(&purpose)
+                    .ok_or_else(|| corrupt("drafts.purpose", purpose.clone()))?,
+                language: language
+                    .parse()
+                    .map_err(|_| corrupt("drafts.language", language.clone()))?,
+                recipient,
+                deadline: deadline
+                    .parse()
+                    .map_err(|_| corrupt("cases.deadline", deadline.clone()))?,
+                subject,
+                personal_data,
+                created_at: self.timestamp("drafts.created_at", &created_at)?,
+            });
+        }
+        Ok(queue)
+    }
+
+    pub fn draft(&self, id: DraftId) -> Result<Option<DraftRecord>, StoreError> {
+        draft_by_id(&self.conn, &self.path, id)
+    }
+
+    /// Every draft of a case, oldest first.
+    pub fn drafts_of(&self, case: CaseId) -> Result<Vec<DraftRecord>, StoreError> {
+        let ids: Vec<i64> = self
+            .conn
+            .prepare(
+                "SELECT d.id FROM drafts d JOIN cases c ON c.id = d.case_id WHERE c.year = ?1 AND c.seq = ?2 ORDER BY d.id",
+            )
+            .and_then(|mut s| {
+                s.query_map(params![case.year, case.seq], |r| r.get(0))?
+                    .collect()
+            })
+            .map_err(|e| self.error(e))?;
+        let mut drafts = Vec::new();
+        for id in ids {
+            if let Some(draft) = self.draft(DraftId(id))? {
+                drafts.push(draft);
+            }
+        }
+        Ok(drafts)
+    }
+}
+
+impl Batch<'_> {
+    pub fn draft(&self, id: DraftId) -> Result<Option<DraftRecord>, StoreError> {
+        draft_by_id(&self.tx, &self.path, id)
+    }
+
+    /// One case's summary, inside this transaction.
+    pub fn case_summary(&self, case: CaseId) -> Result<Option<CaseSummary>, StoreError> {
+        let row = self
+            .tx
+            .query_row(
+                &format!("{CASE_COLUMNS} WHERE year = ?1 AND seq = ?2"),
+                params![case.year, case.seq],
+                case_row,
+            )
+            .optional()
+            .map_err(|e| self.error(e))?;
+        row.map(|row| check_case(&self.path, row)).transpose()
+    }
+
+    pub fn set_case_deadline(&self, case: CaseId, deadline: Date) -> Result<(), StoreError> {
+        self.tx
+            .execute(
+                "UPDATE cases SET deadline = ?1 WHERE year = ?2 AND seq = ?3",
+                params![deadline.to_string(), case.year, case.seq],
+            )
+            .map_err(|e| self.error(e))?;
+        Ok(())
+    }
+
+    pub fn insert_draft(&self, draft: &NewDraft<'_>) -> Result<DraftId, StoreError> {
+        let composed = draft.composed;
+        let attachments =
+            serde_json::to_string(&composed.attachments).unwrap_or_else(|_| "[]".to_string());
+        let references =
+            serde_json::to_string(draft.references).unwrap_or_else(|_| "[]".to_string());
+        self.tx
+            .execute(
+                "INSERT INTO drafts (case_id, replaces, purpose, language, recipient, recipient_note, subject, body,
+                                     attachments, personal_data, in_reply_to, references_ids, state, created_at, created_by)
+                 SELECT id, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, 'pending', ?14, ?15
+                 FROM cases WHERE year = ?1 AND seq = ?2",
+                params![
+                    draft.case.year,
+                    draft.case.seq,
+                    draft.replaces.map(|d| d.0),
+                    composed.purpose.as_str(),
+                    composed.language.code(),
+                    composed.recipient,
+                    composed.recipient_note,
+                    composed.subject,
+                    composed.body,
+                    attachments,
+                    composed.personal_data,
+                    draft.in_reply_to,
+                    references,
+                    draft.now.to_string(),
+                    draft.actor,
+                ],
+            )
+            .map_err(|e| self.error(e))?;
+        Ok(DraftId(self.tx.last_insert_rowid()))
+    }
+
+    /// The case's drafts waiting for approval.
+    pub fn pending_drafts_of(&self, case: CaseId) -> Result<Vec<DraftRecord>, StoreError> {
+        let ids: Vec<i64> = self
+            .tx
+            .prepare_cached(
+                "SELECT d.id FROM drafts d JOIN cases c ON c.id = d.case_id
+                 WHERE c.year = ?1 AND c.seq = ?2 AND d.state = 'pending' ORDER BY d.id",
+            )
+            .and_then(|mut s| {
+                s.query_map(params![case.year, case.seq], |r| r.get(0))?
+                    .collect()
+            })
+            .map_err(|e| self.error(e))?;
+        let mut drafts = Vec::with_capacity(ids.len());
+        for id in ids {
+            if let Some(draft) = self.draft(DraftId(id))? {
+                drafts.push(draft);
+            }
+        }
+        Ok(drafts)
+    }
+
+    /// Marks every draft of the case still waiting as superseded; returns them.
+    pub fn supersede_pending_drafts(
+        &self,
+        case: CaseId,
+        now: Timestamp,
+        actor: &str,
+    ) -> Result<Vec<DraftId>, StoreError> {
+        let ids: Vec<i64> = self
+            .tx
+            .prepare_cached(
+                "SELECT d.id FROM drafts d JOIN cases c ON c.id = d.case_id
+                 WHERE c.year = ?1 AND c.seq = ?2 AND d.state = 'pending'",
+            )
+            .and_then(|mut s| {
+                s.query_map(params![case.year, case.seq], |r| r.get(0))?
+                    .collect()
+            })
+            .map_err(|e| self.error(e))?;
+        for id in &ids {
+            self.set_draft_state(DraftId(*id), DraftState::Superseded, now, actor, None)?;
+        }
+        Ok(ids.into_iter().map(DraftId).collect())
+    }
+
+    /// Moves a draft to `state`, recording who and when. The triggers refuse what the
+    /// record must never show (a decided draft back to pending).
+    pub fn set_draft_state(
+        &self,
+        id: DraftId,
+        state: DraftState,
+        now: Timestamp,
+        actor: &str,
+        note: Option<&str>,
+    ) -> Result<(), StoreError> {
+        self.tx
+            .execute(
+                "UPDATE drafts SET state = ?1, decided_at = ?2, decided_by = ?3, decision_note = COALESCE(?4, decision_note) WHERE id = ?5",
+                params![state.as_str(), now.to_string(), actor, note, id.0],
+            )
+            .map_err(|e| self.error(e))?;
+        Ok(())
+    }
+
+    /// Fixes an approved draft's Message-ID (it never changes after).
+    pub fn set_draft_message_id(&self, id: DraftId, message_id: &str) -> Result<(), StoreError> {
+        self.tx
+            .execute(
+                "UPDATE drafts SET message_id = ?1 WHERE id = ?2",
+                params![message_id, id.0],
+            )
+            .map_err(|e| self.error(e))?;
+        Ok(())
+    }
+
+    /// Records that a draft went out, and where its copy is.
+    pub fn draft_sent(
+        &self,
+        id: DraftId,
+        now: Timestamp,
+        outbox_file: Option<&str>,
+    ) -> Result<(), StoreError> {
+        self.tx
+            .execute(
+                "UPDATE drafts SET state = 'sent', sent_at = ?1, outbox_file = ?2 WHERE id = ?3 AND state = 'approved'",
+                params![now.to_string(), outbox_file, id.0],
+            )
+            .map_err(|e| self.error(e))?;
+        Ok(())
+    }
+}
