@@ -90,13 +90,16 @@ pub fn compose(
             None => (None, "the request has no sender address".to_string()),
         }
     };
-    let entries: &[Entry] = if personal { identity.entries } else { &[] };
-    let mut context = base_context(case, config, lang);
-    let greeting_name = if personal {
-        entries.iter().find_map(|e| e.name.clone())
+    // No address on file, no data: whatever the caller passed, the draft says nothing of
+    // anyone unless it can only go to them.
+    let recipient_allows_data = recipient.is_some();
+    let entries: &[Entry] = if personal && recipient_allows_data {
+        identity.entries
     } else {
-        None
+        &[]
     };
+    let mut context = base_context(case, config, lang);
+    let greeting_name = entries.iter().find_map(|e| e.name.clone());
     context["greeting_name"] = json!(greeting_name);
     context["identity"] = json!({ "outcome": identity.outcome.as_str() });
     context["clock_waits"] = json!(identity.clock_waits);
@@ -173,7 +176,7 @@ pub fn compose(
         subject: subject(case, purpose, lang),
         body,
         attachments,
-        personal_data: personal,
+        personal_data: personal && recipient_allows_data,
     })
 }
 

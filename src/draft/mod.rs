@@ -75,7 +75,7 @@ impl Purpose {
     /// Whether a draft of this purpose may hold the person's data. Only the answer does;
     /// the rest go to whoever wrote, so they must say nothing about anyone.
     pub fn carries_personal_data(self) -> bool {
-        matches!(self, Purpose::Reply | Purpose::Extension)
+        matches!(self, Purpose::Reply)
     }
 }
 

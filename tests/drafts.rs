@@ -1,0 +1,532 @@
+//! Drafts: every purpose in every language (insta), the recipient rule, injection, and the
+//! approval flow through the command line.
+
+mod support;
+
+use std::fs;
+
+use rightsbot::classify::RequestKind;
+use rightsbot::config::Config;
+use rightsbot::draft::{CaseFacts, Extension, IdentityFacts, Purpose, Templates, compose};
+use rightsbot::ids::CaseId;
+use rightsbot::lang::Lang;
+use rightsbot::matching::{IdentityAction, IdentityOutcome};
+use rightsbot::register::Entry;
+use support::{CONFIG, Sandbox, assert_user_error, repo};
+
+const KINDS: [RequestKind; 8] = [
+    RequestKind::Access,
+    RequestKind::Rectification,
+    RequestKind::Erasure,
+    RequestKind::Restriction,
+    RequestKind::Portability,
+    RequestKind::Objection,
+    RequestKind::DirectMarketingOptout,
+    RequestKind::ConsentWithdrawal,
+];
+
+fn config() -> Config {
+    let text = fs::read_to_string(repo().join("tests/fixtures/drafts/rightsbot.toml")).expect("the fixture config");
+    Config::parse(
+        &text,
+        std::path::Path::new("rightsbot.toml"),
+        std::path::Path::new("."),
+    )
+    .expect("a valid config")
+}
+
+/// A customer on file in two sources, with values no template could invent.
+fn entries() -> Vec<Entry> {
+    let customer = Entry {
+        id: 1,
+        source: "customers".to_string(),
+        line: 2,
+        email: Some("aino.aaltonen@example.test".to_string()),
+        email_key: Some("aino.aaltonen@example.test".to_string()),
+        phone: Some("040 765 4321".to_string()),
+        phone_key: Some("+358407654321".to_string()),
+        name: Some("Aino Aaltonen".to_string()),
+        address: Some("Kuusitie 7, 00270, Helsinki".to_string()),
+        customer_id: Some("10777".to_string()),
+        created: Some("2023-05-02".to_string()),
+        other: vec![("Kieli".to_string(), "fi".to_string())],
+        ..Entry::default()
+    };
+    let order = Entry {
+        id: 2,
+        source: "orders".to_string(),
+        line: 5,
+        email: Some("aino.aaltonen@example.test".to_string()),
+        email_key: Some("aino.aaltonen@example.test".to_string()),
+        customer_id: Some("10777".to_string()),
+        order: Some("20991".to_string()),
+        created: Some("2026-02-14".to_string()),
+        other: vec![("Summa".to_string(), "49,90".to_string())],
+        ..Entry::default()
+    };
+    vec![customer, order]
+}
+
+/// The values of the person: none may appear in a draft that is not addressed to them.
+const PERSONAL: [&str; 6] = ["Aino", "Aaltonen", "765 4321", "Kuusitie", "10777", "20991"];
+
+fn case(kinds: &[RequestKind], language: Lang) -> CaseFacts<'_> {
+    CaseFacts {
+        id: CaseId {
+            year: 2026,
+            seq: 42,
+        },
+        kinds,
+        language,
+        received: jiff::civil::date(2026, 4, 9),
+        deadline: jiff::civil::date(2026, 5, 11),
+        subject: "Pyyntö",
+        sender: Some("aino.aaltonen@example.test"),
+    }
+}
+
+fn on_file(entries: &[Entry]) -> IdentityFacts<'_> {
+    IdentityFacts {
+        outcome: IdentityOutcome::OnFileUnverified,
+        action: IdentityAction::Reply,
+        clock_waits: false,
+        reply_to_on_file: Some("aino.aaltonen@example.test"),
+        entries,
+    }
+}
+
+fn render(
+    purpose: Purpose,
+    kinds: &[RequestKind],
+    language: Lang,
+    identity: &IdentityFacts<'_>,
+) -> String {
+    let extension = Extension {
+        months: 2,
+        new_deadline: jiff::civil::date(2026, 7, 9),
+        reason: "the request covers six years of orders",
+    };
+    let composed = compose(
+        purpose,
+        &case(kinds, language),
+        identity,
+        Some(&extension),
+        &config(),
+        &Templates::new(None),
+    )
+    .unwrap_or_else(|err| panic!("{purpose:?} {language:?}: {err}"));
+    let mut text = format!(
+        "to: {}\nsubject: {}\npersonal data: {}\n",
+        composed.recipient.as_deref().unwrap_or("(none)"),
+        composed.subject,
+        composed.personal_data
+    );
+    for attachment in &composed.attachments {
+        text.push_str(&format!(
+            "attachment: {} ({})\n",
+            attachment.name, attachment.content_type
+        ));
+    }
+    text.push('\n');
+    text.push_str(&composed.body);
+    text
+}
+
+#[test]
+fn every_purpose_in_every_language() {
+    let entries = entries();
+    let identity = on_file(&entries);
+    for language in Lang::ALL {
+        let code = language.code();
+        for kind in KINDS {
+            let text = render(Purpose::Reply, &[kind], language, &identity);
+            insta::assert_snapshot!(format!("{code}_reply_{}", kind.as_str()), text);
+        }
+        let combined = [
+            RequestKind::Access,
+            RequestKind::Erasure,
+            RequestKind::DirectMarketingOptout,
+        ];
+        insta::assert_snapshot!(
+            format!("{code}_reply_combined"),
+            render(Purpose::Reply, &combined, language, &identity)
+        );
+        for purpose in [
+            Purpose::Acknowledgement,
+            Purpose::NotFound,
+            Purpose::Extension,
+        ] {
+            insta::assert_snapshot!(
+                format!("{code}_{}", purpose.as_str()),
+                render(purpose, &[RequestKind::Access], language, &identity)
+            );
+        }
+        for outcome in [
+            IdentityOutcome::NeedsVerification,
+            IdentityOutcome::Ambiguous,
+        ] {
+            let asking = IdentityFacts {
+                outcome,
+                action: IdentityAction::AskForInformation,
+                clock_waits: outcome == IdentityOutcome::Ambiguous,
+                reply_to_on_file: None,
+                entries: &[],
+            };
+            insta::assert_snapshot!(
+                format!("{code}_identity_needed_{}", outcome.as_str()),
+                render(
+                    Purpose::IdentityNeeded,
+                    &[RequestKind::Access],
+                    language,
+                    &asking
+                )
+            );
+        }
+    }
+}
+
+#[test]
+fn a_request_from_an_address_not_on_file_never_gets_personal_data() {
+    let entries = entries();
+    for language in Lang::ALL {
+        for outcome in [
+            IdentityOutcome::NeedsVerification,
+            IdentityOutcome::Ambiguous,
+            IdentityOutcome::NoMatch,
+        ] {
+            // Even handed the entries and told to reply, no address on file means no data.
+            let identity = IdentityFacts {
+                outcome,
+                action: IdentityAction::Reply,
+                clock_waits: false,
+                reply_to_on_file: None,
+                entries: &entries,
+            };
+            let mut cases: Vec<(Purpose, Vec<RequestKind>)> =
+                KINDS.iter().map(|k| (Purpose::Reply, vec![*k])).collect();
+            cases.push((Purpose::Reply, KINDS.to_vec()));
+            for purpose in Purpose::ALL {
+                cases.push((purpose, vec![RequestKind::Access]));
+            }
+            for (purpose, kinds) in cases {
+                let text = render(purpose, &kinds, language, &identity);
+                for value in PERSONAL {
+                    assert!(
+                        !text.contains(value),
+                        "{purpose:?} {kinds:?} {language:?} {outcome:?} leaks {value:?}:\n{text}"
+                    );
+                }
+                assert!(text.contains("personal data: false"), "{text}");
+            }
+        }
+    }
+}
+
+fn sandbox() -> Sandbox {
+    let config = format!(
+        "{CONFIG}\n[[register.sources]]\nname = \"customers\"\nfile = \"{}\"\n[register.sources.columns]\ncustomer_id = \"Id\"\nname = [\"First\", \"Last\"]\nemail = \"Email\"\nphone = \"Phone\"\naddress = [\"Street\", \"Postcode\", \"City\"]\n",
+        repo()
+            .join("tests/fixtures/register/customers.csv")
+            .display()
+    );
+    let sandbox = Sandbox::with_config(&config);
+    sandbox.ok(&["register", "import"]);
+    sandbox
+}
+
+fn mail(name: &str) -> String {
+    repo()
+        .join("tests/fixtures/drafts")
+        .join(name)
+        .display()
+        .to_string()
+}
+
+#[test]
+fn approve_writes_the_reply_to_the_outbox_and_an_edit_needs_its_own_approval() {
+    let sandbox = sandbox();
+    sandbox.ok(&[
+        "--now",
+        "2026-11-03T10:00:00+02:00",
+        "ingest",
+        &mail("access-on-file.eml"),
+    ]);
+    let queue =
+        support_lines(&sandbox.ok(&["--json", "--now", "2026-11-03T10:00:00+02:00", "queue"]));
+    assert_eq!(queue.len(), 1);
+    let entry = &queue[0];
+    for key in [
+        "draft",
+        "case",
+        "purpose",
+        "language",
+        "recipient",
+        "deadline",
+        "days_left",
+    ] {
+        assert!(
+            entry.get(key).is_some(),
+            "queue --json lacks {key}: {entry}"
+        );
+    }
+    assert_eq!(entry["purpose"], "reply");
+    assert_eq!(entry["recipient"], "maija.virtanen@example.test");
+    assert_eq!(entry["days_left"], 30);
+    let draft = entry["draft"].as_str().unwrap().to_string();
+
+    let line = assert_user_error(&sandbox.run(&["approve", &draft, "--by", " "]));
+    assert!(line.contains("--by is required"), "{line}");
+    let approved = sandbox.json(&["approve", &draft, "--by", "Sanna"]);
+    let file = approved["outbox_file"].as_str().unwrap();
+    let eml = fs::read_to_string(file).unwrap();
+    let headers = eml.split("\r\n\r\n").next().unwrap();
+    assert!(
+        headers.contains("To: maija.virtanen@example.test"),
+        "{headers}"
+    );
+    assert!(
+        headers.contains("In-Reply-To: <draft-access@example.test>"),
+        "{headers}"
+    );
+    assert!(headers.contains("[DSR-2026-0001]"), "{headers}");
+    assert!(
+        headers.contains(&format!(
+            "Message-ID: <DSR-2026-0001.{draft}@kestokauppa.example.test>"
+        )),
+        "{headers}"
+    );
+    // Approved and gone: it cannot be approved, rejected or approved again.
+    let line = assert_user_error(&sandbox.run(&["approve", &draft, "--by", "Sanna"]));
+    assert!(line.contains("is sent"), "{line}");
+
+    // An edit after it went out is a new draft, waiting for its own approval.
+    let body = sandbox.path().join("body.txt");
+    fs::write(&body, "Hei,\n\noikaisu edelliseen viestiin.\n").unwrap();
+    let edited = sandbox.json(&[
+        "edit",
+        &draft,
+        "--by",
+        "Sanna",
+        "--body-file",
+        &body.display().to_string(),
+    ]);
+    let new = edited["draft"].as_str().unwrap().to_string();
+    assert_ne!(new, draft);
+    let queue = support_lines(&sandbox.ok(&["--json", "queue"]));
+    assert_eq!(queue.len(), 1);
+    assert_eq!(queue[0]["draft"], new.as_str());
+    let shown = sandbox.json(&["show", &new]);
+    assert_eq!(shown["state"], "pending");
+    assert_eq!(shown["replaces"], draft.as_str());
+    assert_eq!(shown["body"], "Hei,\n\noikaisu edelliseen viestiin.\n");
+    let old = sandbox.json(&["show", &draft]);
+    assert_eq!(old["state"], "sent");
+
+    let line = assert_user_error(&sandbox.run(&["reject", &new, "--by", "Sanna", "--reason", ""]));
+    assert!(line.contains("--reason is required"), "{line}");
+    sandbox.ok(&["reject", &new, "--by", "Sanna", "--reason", "not needed"]);
+    assert_eq!(
+        sandbox.ok(&["queue"]).trim(),
+        "no drafts waiting for approval"
+    );
+    let trail = sandbox.json(&["show", "DSR-2026-0001"]);
+    let kinds: Vec<&str> = trail["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap())
+        .collect();
+    for kind in [
+        "drafted",
+        "draft_approved",
+        "draft_edited",
+        "draft_rejected",
+    ] {
+        assert!(kinds.contains(&kind), "{kind} missing from {kinds:?}");
+    }
+}
+
+#[test]
+fn an_approved_then_edited_draft_is_not_sendable_until_approved_again() {
+    let sandbox = sandbox();
+    sandbox.ok(&[
+        "--now",
+        "2026-11-03T10:00:00+02:00",
+        "ingest",
+        &mail("access-on-file.eml"),
+    ]);
+    let config = Config::load(&sandbox.config).unwrap();
+    let mut store = rightsbot::store::Store::open(&config.store.path, &Default::default()).unwrap();
+    let now: jiff::Timestamp = "2026-11-03T09:00:00Z".parse().unwrap();
+    let first = rightsbot::ids::DraftId(1);
+    let batch = store.begin().unwrap();
+    let approved = rightsbot::approve::approve(
+        &batch,
+        first,
+        "Sanna",
+        "tietosuoja@kestokauppa.example.test",
+        now,
+    )
+    .unwrap();
+    assert!(rightsbot::approve::sendable(&approved));
+    let second =
+        rightsbot::approve::edit(&batch, first, "Hei,\n\nuusi teksti.\n", "Sanna", now).unwrap();
+    let old = batch.draft(first).unwrap().unwrap();
+    let new = batch.draft(second).unwrap().unwrap();
+    assert!(
+        !rightsbot::approve::sendable(&old),
+        "the approval went with the old text"
+    );
+    assert_eq!(old.state.as_str(), "superseded");
+    assert!(
+        !rightsbot::approve::sendable(&new),
+        "the new text is not approved yet"
+    );
+    // The store itself refuses to rewrite what was approved.
+    assert!(
+        batch
+            .set_draft_message_id(first, "other@example.test")
+            .is_err()
+    );
+    let approved = rightsbot::approve::approve(
+        &batch,
+        second,
+        "Sanna",
+        "tietosuoja@kestokauppa.example.test",
+        now,
+    )
+    .unwrap();
+    assert!(rightsbot::approve::sendable(&approved));
+    assert!(rightsbot::approve::approve(&batch, first, "Sanna", "x@example.test", now).is_err());
+}
+
+#[test]
+fn injected_headers_recipients_and_template_code_stay_inert() {
+    let sandbox = sandbox();
+    sandbox.ok(&[
+        "--now",
+        "2026-11-03T10:00:00+02:00",
+        "ingest",
+        &mail("injection.eml"),
+    ]);
+    let queue = support_lines(&sandbox.ok(&["--json", "queue"]));
+    assert_eq!(queue.len(), 1, "{queue:?}");
+    // The Reply-To and the addresses in the name are ignored: only the address on file.
+    assert_eq!(queue[0]["recipient"], "maija.virtanen@example.test");
+    let draft = queue[0]["draft"].as_str().unwrap().to_string();
+    let approved = sandbox.json(&["approve", &draft, "--by", "Sanna"]);
+    let eml = fs::read_to_string(approved["outbox_file"].as_str().unwrap()).unwrap();
+    let (headers, body) = eml.split_once("\r\n\r\n").unwrap();
+    let names: Vec<&str> = headers
+        .split("\r\n")
+        .filter(|l| !l.starts_with([' ', '\t']))
+        .filter_map(|l| l.split(':').next())
+        .collect();
+    for forbidden in ["Bcc", "Cc", "X-Injected"] {
+        assert!(
+            !names.iter().any(|n| n.eq_ignore_ascii_case(forbidden)),
+            "{forbidden} in {headers}"
+        );
+    }
+    assert_eq!(names.iter().filter(|n| **n == "To").count(), 1, "{headers}");
+    let to: Vec<&str> = headers
+        .split("\r\n")
+        .filter(|l| l.starts_with("To:"))
+        .collect();
+    assert_eq!(to, ["To: maija.virtanen@example.test"], "{headers}");
+    // The subject's braces were text and stay text; the template ran only its own code.
+    let shown = sandbox.json(&["show", &draft]);
+    let subject = shown["subject"].as_str().unwrap();
+    assert!(
+        subject.contains("{{ controller.business_id }}"),
+        "{subject}"
+    );
+    assert!(
+        !subject.contains('\n') && !subject.contains('\r'),
+        "{subject:?}"
+    );
+    assert!(!body.contains("1234567-1 Bcc"), "{body}");
+}
+
+#[test]
+fn an_extension_is_drafted_within_the_first_month_only() {
+    let sandbox = sandbox();
+    sandbox.ok(&[
+        "--now",
+        "2026-11-03T10:00:00+02:00",
+        "ingest",
+        &mail("access-on-file.eml"),
+    ]);
+    let line = assert_user_error(&sandbox.run(&[
+        "--now",
+        "2026-12-10T10:00:00+02:00",
+        "extend",
+        "DSR-2026-0001",
+        "--reason",
+        "many orders",
+        "--by",
+        "Sanna",
+    ]));
+    assert!(
+        line.contains("the first month ended on 2026-12-03"),
+        "{line}"
+    );
+    let extended = sandbox.json(&[
+        "--now",
+        "2026-11-20T10:00:00+02:00",
+        "extend",
+        "DSR-2026-0001",
+        "--months",
+        "2",
+        "--reason",
+        "tilauksia on kuuden vuoden ajalta",
+        "--by",
+        "Sanna",
+    ]);
+    // Received 3 Nov 2026: three months from receipt is 3 Feb 2027, a Wednesday.
+    assert_eq!(extended["deadline"], "2027-02-03");
+    let notice = sandbox.json(&["show", extended["draft"].as_str().unwrap()]);
+    assert_eq!(notice["purpose"], "extension");
+    let body = notice["body"].as_str().unwrap();
+    assert!(
+        body.contains("3.2.2027") && body.contains("tilauksia on kuuden vuoden ajalta"),
+        "{body}"
+    );
+    assert_eq!(
+        sandbox.json(&["show", "DSR-2026-0001"])["deadline"],
+        "2027-02-03"
+    );
+    let line = assert_user_error(&sandbox.run(&[
+        "--now",
+        "2026-11-21T10:00:00+02:00",
+        "extend",
+        "DSR-2026-0001",
+        "--reason",
+        "again",
+        "--by",
+        "Sanna",
+    ]));
+    assert!(line.contains("extended already"), "{line}");
+    assert_eq!(
+        sandbox
+            .run(&[
+                "extend",
+                "DSR-2026-0001",
+                "--months",
+                "3",
+                "--reason",
+                "x",
+                "--by",
+                "S"
+            ])
+            .status
+            .code(),
+        Some(2)
+    );
+}
+
+fn support_lines(text: &str) -> Vec<serde_json::Value> {
+    text.lines()
+        .map(|l| serde_json::from_str(l).expect("a JSON line"))
+        .collect()
+}
