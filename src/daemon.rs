@@ -389,8 +389,15 @@ fn commit_batch(
         };
         let admission = admit(&batch, &incoming, drafting.settings, now)?;
         // A new case gets its draft; a reply may have changed what the case asks.
-        if let Admission::Opened(case) | Admission::Joined(case) = &admission {
-            crate::draft::prepare_or_record(&batch, *case, drafting, now)?;
+        match &admission {
+            Admission::Opened(case) => {
+                let request = analysis.as_ref().and_then(|a| a.parsed.as_ref().ok());
+                crate::draft::prepare_or_record(&batch, *case, request, drafting, now)?;
+            }
+            Admission::Joined(case) => {
+                crate::draft::prepare_or_record(&batch, *case, None, drafting, now)?;
+            }
+            _ => {}
         }
         let destination = match &admission {
             Admission::Quarantined { .. } => &names.quarantine,

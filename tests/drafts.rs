@@ -26,7 +26,8 @@ const KINDS: [RequestKind; 8] = [
 ];
 
 fn config() -> Config {
-    let text = fs::read_to_string(repo().join("tests/fixtures/drafts/rightsbot.toml")).expect("the fixture config");
+    let text = fs::read_to_string(repo().join("tests/fixtures/drafts/rightsbot.toml"))
+        .expect("the fixture config");
     Config::parse(
         &text,
         std::path::Path::new("rightsbot.toml"),

@@ -81,8 +81,18 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
             };
             let admission = admit(&batch, &incoming, &settings, ctx.now)?;
             // A new case gets its draft; a reply may have changed what the case asks.
-            if let Admission::Opened(case) | Admission::Joined(case) = &admission {
-                crate::draft::prepare_or_record(&batch, *case, &drafting, ctx.now)?;
+            match &admission {
+                Admission::Opened(case) => {
+                    let request = prepared
+                        .analysis
+                        .as_ref()
+                        .and_then(|a| a.parsed.as_ref().ok());
+                    crate::draft::prepare_or_record(&batch, *case, request, &drafting, ctx.now)?;
+                }
+                Admission::Joined(case) => {
+                    crate::draft::prepare_or_record(&batch, *case, None, &drafting, ctx.now)?;
+                }
+                _ => {}
             }
             summary.count(&admission);
             match admission {

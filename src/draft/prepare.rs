@@ -53,6 +53,7 @@ pub struct Drafting<'a> {
 pub fn prepare(
     batch: &Batch<'_>,
     case: CaseId,
+    request: Option<&crate::parse::Mail>,
     drafting: &Drafting<'_>,
     actor: &str,
     now: Timestamp,
@@ -63,7 +64,8 @@ pub fn prepare(
     if summary.state != CaseState::Open || summary.kinds.is_empty() {
         return Ok(None);
     }
-    let (mail, found, identity) = requester(batch, case, drafting, now)?;
+    let (mail, found, identity) = requester(batch, case, request, drafting, now)?;
+    let mail = mail.as_ref();
     let entries = person_entries(&found, identity.outcome);
     let facts = IdentityFacts {
         outcome: identity.outcome,
@@ -75,13 +77,18 @@ pub fn prepare(
     let purpose = purpose_for(&facts);
     let composed = compose(
         purpose,
-        &case_facts(&summary, drafting, &mail),
+        &case_facts(&summary, drafting, mail),
         &facts,
         None,
         drafting.config,
         drafting.templates,
     )?;
-    let pending = batch.pending_drafts_of(case)?;
+    // A case that has just opened has no drafts yet.
+    let pending = if request.is_some() {
+        Vec::new()
+    } else {
+        batch.pending_drafts_of(case)?
+    };
     let same = pending.iter().find(|d| {
         d.purpose == composed.purpose
             && d.recipient == composed.recipient
@@ -111,8 +118,12 @@ pub fn prepare(
         )?;
         return Ok(None);
     }
-    let superseded = batch.supersede_pending_drafts(case, now, actor)?;
-    let draft = queue(batch, case, &composed, &mail, actor, now)?;
+    let superseded = if pending.is_empty() {
+        Vec::new()
+    } else {
+        batch.supersede_pending_drafts(case, now, actor)?
+    };
+    let draft = queue(batch, case, &composed, mail, actor, now)?;
     batch.append_event(
         case,
         &NewEvent {
@@ -140,10 +151,11 @@ pub fn prepare(
 pub fn prepare_or_record(
     batch: &Batch<'_>,
     case: CaseId,
+    request: Option<&crate::parse::Mail>,
     drafting: &Drafting<'_>,
     now: Timestamp,
 ) -> Result<(), StoreError> {
-    match prepare(batch, case, drafting, crate::case::BOT_ACTOR, now) {
+    match prepare(batch, case, request, drafting, crate::case::BOT_ACTOR, now) {
         Ok(_) => Ok(()),
         Err(DraftError::Store(err)) => Err(err),
         Err(err) => {
@@ -223,7 +235,8 @@ pub fn prepare_extension(
             }),
         },
     )?;
-    let (mail, found, identity) = requester(batch, case, drafting, now)?;
+    let (mail, found, identity) = requester(batch, case, None, drafting, now)?;
+    let mail = mail.as_ref();
     let entries = person_entries(&found, identity.outcome);
     let facts = IdentityFacts {
         outcome: identity.outcome,
@@ -234,7 +247,7 @@ pub fn prepare_extension(
     };
     let composed = compose(
         Purpose::Extension,
-        &case_facts(&summary, drafting, &mail),
+        &case_facts(&summary, drafting, mail),
         &facts,
         Some(&Extension {
             months,
@@ -244,7 +257,7 @@ pub fn prepare_extension(
         drafting.config,
         drafting.templates,
     )?;
-    let draft = queue(batch, case, &composed, &mail, by, now)?;
+    let draft = queue(batch, case, &composed, mail, by, now)?;
     batch.append_event(
         case,
         &NewEvent {
@@ -263,31 +276,49 @@ pub fn prepare_extension(
     Ok((draft, new_deadline))
 }
 
-/// The request mail, and who in the register sent it, now.
-fn requester(
+/// The request mail (the one given, else read back from the store), and who in the
+/// register sent it, now.
+fn requester<'m>(
     batch: &Batch<'_>,
     case: CaseId,
+    request: Option<&'m crate::parse::Mail>,
     drafting: &Drafting<'_>,
     now: Timestamp,
 ) -> Result<
     (
-        crate::parse::Mail,
+        std::borrow::Cow<'m, crate::parse::Mail>,
         crate::matching::Match,
         crate::matching::Identity,
     ),
     DraftError,
 > {
-    let raw = batch
-        .first_message_of(case)?
-        .ok_or_else(|| DraftError::Unreadable {
-            case,
-            why: "it has no message".to_string(),
-        })?;
-    let mail = crate::parse::parse(&raw).map_err(|err| DraftError::Unreadable {
-        case,
-        why: err.to_string(),
-    })?;
-    let (_, found, identity) = case::rematch(batch, case, &mail, drafting.settings, now)?;
+    let mail = match request {
+        Some(mail) => std::borrow::Cow::Borrowed(mail),
+        None => {
+            let raw = batch
+                .first_message_of(case)?
+                .ok_or_else(|| DraftError::Unreadable {
+                    case,
+                    why: "it has no message".to_string(),
+                })?;
+            std::borrow::Cow::Owned(crate::parse::parse(&raw).map_err(|err| {
+                DraftError::Unreadable {
+                    case,
+                    why: err.to_string(),
+                }
+            })?)
+        }
+    };
+    // A request handed in was matched a moment ago, in this transaction, as its case
+    // opened: find the entries again, but there is no new identity to record.
+    let (found, identity) = if request.is_some() {
+        let found = case::find_requester(batch, &mail, drafting.settings)?;
+        let identity = crate::matching::decide(&found, &drafting.settings.identity_policy);
+        (found, identity)
+    } else {
+        let (_, found, identity) = case::rematch(batch, case, &mail, drafting.settings, now)?;
+        (found, identity)
+    };
     Ok((mail, found, identity))
 }
 

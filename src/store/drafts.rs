@@ -113,8 +113,11 @@ fn draft_by_id(
     id: DraftId,
 ) -> Result<Option<DraftRecord>, StoreError> {
     let failed = |e| super::classify_error(path, e);
-    let row = conn
-        .query_row(&format!("{DRAFT_COLUMNS} WHERE d.id = ?1"), [id.0], |r| {
+    let mut statement = conn
+        .prepare_cached(&format!("{DRAFT_COLUMNS} WHERE d.id = ?1"))
+        .map_err(failed)?;
+    let row = statement
+        .query_row([id.0], |r| {
             Ok(RawDraft {
                 id: r.get(0)?,
                 year: r.get(1)?,
@@ -328,12 +331,11 @@ impl Batch<'_> {
     pub fn case_summary(&self, case: CaseId) -> Result<Option<CaseSummary>, StoreError> {
         let row = self
             .tx
-            .query_row(
-                &format!("{CASE_COLUMNS} WHERE year = ?1 AND seq = ?2"),
-                params![case.year, case.seq],
-                case_row,
-            )
-            .optional()
+            .prepare_cached(&format!("{CASE_COLUMNS} WHERE year = ?1 AND seq = ?2"))
+            .and_then(|mut s| {
+                s.query_row(params![case.year, case.seq], case_row)
+                    .optional()
+            })
             .map_err(|e| self.error(e))?;
         row.map(|row| check_case(&self.path, row)).transpose()
     }
@@ -355,12 +357,13 @@ impl Batch<'_> {
         let references =
             serde_json::to_string(draft.references).unwrap_or_else(|_| "[]".to_string());
         self.tx
-            .execute(
+            .prepare_cached(
                 "INSERT INTO drafts (case_id, replaces, purpose, language, recipient, recipient_note, subject, body,
                                      attachments, personal_data, in_reply_to, references_ids, state, created_at, created_by)
                  SELECT id, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, 'pending', ?14, ?15
                  FROM cases WHERE year = ?1 AND seq = ?2",
-                params![
+            )
+            .and_then(|mut s| s.execute(params![
                     draft.case.year,
                     draft.case.seq,
                     draft.replaces.map(|d| d.0),
@@ -376,8 +379,7 @@ impl Batch<'_> {
                     references,
                     draft.now.to_string(),
                     draft.actor,
-                ],
-            )
+                ]))
             .map_err(|e| self.error(e))?;
         Ok(DraftId(self.tx.last_insert_rowid()))
     }
@@ -439,10 +441,10 @@ impl Batch<'_> {
         note: Option<&str>,
     ) -> Result<(), StoreError> {
         self.tx
-            .execute(
+            .prepare_cached(
                 "UPDATE drafts SET state = ?1, decided_at = ?2, decided_by = ?3, decision_note = COALESCE(?4, decision_note) WHERE id = ?5",
-                params![state.as_str(), now.to_string(), actor, note, id.0],
             )
+            .and_then(|mut s| s.execute(params![state.as_str(), now.to_string(), actor, note, id.0]))
             .map_err(|e| self.error(e))?;
         Ok(())
     }

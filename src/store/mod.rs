@@ -333,6 +333,9 @@ impl Store {
         self.conn
             .pragma_update(None, "foreign_keys", "ON")
             .map_err(|e| self.error(e))?;
+        // Admitting a message, matching and drafting run some forty distinct statements;
+        // all of them stay compiled.
+        self.conn.set_prepared_statement_cache_capacity(128);
         Ok(())
     }
 

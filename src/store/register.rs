@@ -74,12 +74,11 @@ fn by_name_words(conn: &Connection, words: &[&str], limit: usize) -> rusqlite::R
 }
 
 fn first_message_of(conn: &Connection, case: CaseId) -> rusqlite::Result<Option<Vec<u8>>> {
-    conn.query_row(
+    conn.prepare_cached(
         "SELECT m.raw FROM messages m JOIN cases c ON m.case_id = c.id
          WHERE c.year = ?1 AND c.seq = ?2 ORDER BY m.received_at, m.id LIMIT 1",
-        params![case.year, case.seq],
-        |r| r.get(0),
-    )
+    )?
+    .query_row(params![case.year, case.seq], |r| r.get(0))
     .optional()
 }
 
@@ -439,13 +438,14 @@ impl Batch<'_> {
     ) -> Result<Option<serde_json::Value>, StoreError> {
         let details: Option<String> = self
             .tx
-            .query_row(
+            .prepare_cached(
                 "SELECT e.details FROM events e JOIN cases c ON e.case_id = c.id
                  WHERE c.year = ?1 AND c.seq = ?2 AND e.kind = ?3 ORDER BY e.id DESC LIMIT 1",
-                params![case.year, case.seq, kind],
-                |r| r.get(0),
             )
-            .optional()
+            .and_then(|mut s| {
+                s.query_row(params![case.year, case.seq, kind], |r| r.get(0))
+                    .optional()
+            })
             .map_err(|e| self.error(e))?;
         Ok(details.and_then(|d| serde_json::from_str(&d).ok()))
     }

@@ -18,12 +18,14 @@ CREATE TABLE register_entries (
     created     TEXT,
     other       TEXT    NOT NULL DEFAULT '[]'  -- JSON array of [column, value]
 );
+-- Plain indexes, not partial ones: a partial index makes SQLite prepare a lookup again
+-- for every new value bound to it, which cost more than the lookups themselves.
 CREATE INDEX register_source ON register_entries (source);
-CREATE INDEX register_email ON register_entries (email_key) WHERE email_key IS NOT NULL;
-CREATE INDEX register_phone ON register_entries (phone_key) WHERE phone_key IS NOT NULL;
-CREATE INDEX register_customer ON register_entries (customer_id) WHERE customer_id IS NOT NULL;
-CREATE INDEX register_order ON register_entries (order_ref) WHERE order_ref IS NOT NULL;
-CREATE INDEX register_name ON register_entries (name_key) WHERE name_key IS NOT NULL;
+CREATE INDEX register_email ON register_entries (email_key);
+CREATE INDEX register_phone ON register_entries (phone_key);
+CREATE INDEX register_customer ON register_entries (customer_id);
+CREATE INDEX register_order ON register_entries (order_ref);
+CREATE INDEX register_name ON register_entries (name_key);
 
 -- Each word of each name, for name searches.
 CREATE TABLE register_name_words (
