@@ -393,6 +393,7 @@ fn commit_batch(
             Admission::Opened(case) => {
                 let request = analysis.as_ref().and_then(|a| a.parsed.as_ref().ok());
                 crate::draft::prepare_or_record(&batch, *case, request, drafting, now)?;
+                crate::approve::acknowledge_or_record(&batch, *case, drafting, now)?;
             }
             Admission::Joined(case) => {
                 crate::draft::prepare_or_record(&batch, *case, None, drafting, now)?;

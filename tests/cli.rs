@@ -561,11 +561,12 @@ fn non_requests_wait_in_the_inbox_until_staff_open_them() {
             ("received", "Sanna"),
             ("deadline_set", "rightsbot"),
             ("identity", "rightsbot"),
+            ("drafted", "Sanna"),
             ("reclassified", "Sanna")
         ]
     );
     assert_eq!(
-        case["events"][3]["details"]["from"],
+        case["events"][4]["details"]["from"],
         serde_json::json!(["erasure"])
     );
     let line = assert_user_error(&sandbox.run(&[

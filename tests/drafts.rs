@@ -531,3 +531,51 @@ fn support_lines(text: &str) -> Vec<serde_json::Value> {
         .map(|l| serde_json::from_str(l).expect("a JSON line"))
         .collect()
 }
+
+#[test]
+fn an_acknowledgement_goes_out_at_once_and_says_nothing_about_the_person() {
+    let config = format!(
+        "{CONFIG}\n[drafts]\nacknowledge = true\n\n[[register.sources]]\nname = \"customers\"\nfile = \"{}\"\n[register.sources.columns]\ncustomer_id = \"Id\"\nname = [\"First\", \"Last\"]\nemail = \"Email\"\nphone = \"Phone\"\n",
+        repo()
+            .join("tests/fixtures/register/customers.csv")
+            .display()
+    );
+    let sandbox = Sandbox::with_config(&config);
+    sandbox.ok(&["register", "import"]);
+    sandbox.ok(&[
+        "--now",
+        "2026-11-03T10:00:00+02:00",
+        "ingest",
+        &mail("access-on-file.eml"),
+    ]);
+    let files: Vec<_> = fs::read_dir(sandbox.path().join("outbox"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(files.len(), 1, "{files:?}");
+    let eml = fs::read_to_string(&files[0]).unwrap();
+    let (headers, body) = eml.split_once("\r\n\r\n").unwrap();
+    assert!(
+        headers.contains("Auto-Submitted: auto-replied"),
+        "{headers}"
+    );
+    assert!(
+        headers.contains("To: maija.virtanen@example.test"),
+        "{headers}"
+    );
+    assert!(
+        headers.contains("In-Reply-To: <draft-access@example.test>"),
+        "{headers}"
+    );
+    assert!(
+        body.contains("DSR-2026-0001") && body.contains("3.12.2026"),
+        "{body}"
+    );
+    for personal in ["Maija", "Virtanen", "501", "Kotikatu", "045"] {
+        assert!(!body.contains(personal), "{personal} in {body}");
+    }
+    // The answer itself still waits for a person.
+    let queue = support_lines(&sandbox.ok(&["--json", "queue"]));
+    assert_eq!(queue.len(), 1);
+    assert_eq!(queue[0]["purpose"], "reply");
+}

@@ -192,3 +192,125 @@ pub fn edit(
 pub fn sendable(draft: &DraftRecord) -> bool {
     draft.state == DraftState::Approved && draft.message_id.is_some() && draft.recipient.is_some()
 }
+
+/// Confirms receipt of a new request at once (`[drafts] acknowledge`): an acknowledgement
+/// is drafted, approved by the bot (it holds no personal data: the case number and the
+/// deadline, to the sender) and written out. Returns the outbox file.
+pub fn acknowledge(
+    batch: &Batch<'_>,
+    case: crate::ids::CaseId,
+    drafting: &crate::draft::Drafting<'_>,
+    now: Timestamp,
+) -> Result<Option<std::path::PathBuf>, AcknowledgeError> {
+    use crate::draft::{CaseFacts, IdentityFacts, Purpose};
+    let Some(summary) = batch.case_summary(case)? else {
+        return Ok(None);
+    };
+    let Some(sender) = summary.requester.as_deref() else {
+        return Ok(None);
+    };
+    let raw = batch.first_message_of(case)?;
+    let mail = raw.as_deref().and_then(|raw| crate::parse::parse(raw).ok());
+    let zone = drafting.settings.timezone;
+    let facts = CaseFacts {
+        id: case,
+        kinds: &summary.kinds,
+        language: summary
+            .language
+            .unwrap_or(drafting.config.controller.default_language),
+        received: summary.received_at.to_zoned_datetime(zone.clone()).date(),
+        deadline: summary.deadline,
+        subject: mail
+            .as_ref()
+            .map_or(summary.subject.as_str(), |m| m.subject.as_str()),
+        sender: Some(sender),
+    };
+    // Nothing about the person: not even who they are on file.
+    let identity = IdentityFacts {
+        outcome: crate::matching::IdentityOutcome::NoMatch,
+        action: crate::matching::IdentityAction::NotFound,
+        clock_waits: false,
+        reply_to_on_file: None,
+        entries: &[],
+    };
+    let composed = crate::draft::compose(
+        Purpose::Acknowledgement,
+        &facts,
+        &identity,
+        None,
+        drafting.config,
+        drafting.templates,
+    )?;
+    let references: Vec<String> = mail
+        .as_ref()
+        .map(|m| {
+            m.references
+                .iter()
+                .map(|r| r.as_str().to_string())
+                .collect()
+        })
+        .unwrap_or_default();
+    let id = batch.insert_draft(&NewDraft {
+        case,
+        replaces: None,
+        composed: &composed,
+        in_reply_to: mail
+            .as_ref()
+            .and_then(|m| m.message_id.as_ref())
+            .map(|m| m.as_str()),
+        references: &references,
+        actor: crate::case::BOT_ACTOR,
+        now,
+    })?;
+    let approved = approve(
+        batch,
+        id,
+        crate::case::BOT_ACTOR,
+        &drafting.config.controller.privacy_address,
+        now,
+    )?;
+    let file = crate::draft::outbox::write(&approved, drafting.config, now)?;
+    batch.draft_sent(id, now, Some(&file.display().to_string()))?;
+    Ok(Some(file))
+}
+
+/// Acknowledges as intake does: a failure of the acknowledgement alone is recorded on the
+/// case for a person; only a store failure stops intake.
+pub fn acknowledge_or_record(
+    batch: &Batch<'_>,
+    case: crate::ids::CaseId,
+    drafting: &crate::draft::Drafting<'_>,
+    now: Timestamp,
+) -> Result<(), StoreError> {
+    if !drafting.config.drafts.acknowledge {
+        return Ok(());
+    }
+    match acknowledge(batch, case, drafting, now) {
+        Ok(_) => Ok(()),
+        Err(AcknowledgeError::Store(err)) => Err(err),
+        Err(err) => {
+            tracing::warn!(case = %case, error = %err, "acknowledgement failed");
+            batch.append_event(
+                case,
+                &NewEvent {
+                    at: now,
+                    actor: crate::case::BOT_ACTOR,
+                    kind: "acknowledgement_failed",
+                    details: json!({ "error": err.to_string() }),
+                },
+            )
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AcknowledgeError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Template(#[from] crate::draft::TemplateError),
+    #[error(transparent)]
+    Approve(#[from] ApproveError),
+    #[error(transparent)]
+    Outbox(#[from] crate::draft::outbox::OutboxError),
+}

@@ -88,6 +88,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
                         .as_ref()
                         .and_then(|a| a.parsed.as_ref().ok());
                     crate::draft::prepare_or_record(&batch, *case, request, &drafting, ctx.now)?;
+                    crate::approve::acknowledge_or_record(&batch, *case, &drafting, ctx.now)?;
                 }
                 Admission::Joined(case) => {
                     crate::draft::prepare_or_record(&batch, *case, None, &drafting, ctx.now)?;

@@ -44,7 +44,12 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
             .with_context(|| format!("no case {case} (or it has no message)"))?;
         let mail = crate::parse::parse(&raw)
             .map_err(|err| anyhow::anyhow!("case {case}: its message cannot be read: {err}"))?;
-        results.push(rematch(&batch, case, &mail, &settings, ctx.now)?.0);
+        let result = rematch(&batch, case, &mail, &settings, ctx.now)?.0;
+        // Who asks decides what the reply may say: draft it again.
+        if result.changed {
+            super::redraft(&batch, &config, case, crate::case::BOT_ACTOR, ctx.now)?;
+        }
+        results.push(result);
     }
     batch.commit()?;
     for result in &results {

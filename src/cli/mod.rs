@@ -286,3 +286,30 @@ pub(crate) fn print_json(value: &impl serde::Serialize) -> anyhow::Result<()> {
     println!("{text}");
     Ok(())
 }
+
+/// Drafts a case's reply again after staff changed what the case is (its rights, its
+/// requester's identity); a draft still waiting is replaced, an edited one is kept.
+pub(crate) fn redraft(
+    batch: &crate::store::Batch<'_>,
+    config: &Config,
+    case: crate::ids::CaseId,
+    by: &str,
+    now: Timestamp,
+) -> anyhow::Result<Option<crate::ids::DraftId>> {
+    let classifier = crate::classify::Classifier::new()?;
+    let settings = crate::case::Settings::new(config, &classifier);
+    let templates = crate::draft::Templates::new(config.drafts.templates.clone());
+    let drafting = crate::draft::Drafting {
+        settings: &settings,
+        config,
+        templates: &templates,
+    };
+    Ok(crate::draft::prepare(
+        batch,
+        case,
+        None,
+        &drafting,
+        by.trim(),
+        now,
+    )?)
+}

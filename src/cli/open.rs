@@ -36,13 +36,20 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
         &settings,
         ctx.now,
     )?;
+    let draft = super::redraft(&batch, &config, case, &args.by, ctx.now)?;
     batch.commit()?;
     if ctx.json {
-        super::print_json(
-            &json!({ "case": case.to_string(), "message": args.message, "kinds": args.kinds }),
-        )?;
+        super::print_json(&json!({
+            "case": case.to_string(),
+            "message": args.message,
+            "kinds": args.kinds,
+            "draft": draft,
+        }))?;
     } else {
         println!("opened {case} from {}", args.message);
+        if let Some(draft) = draft {
+            println!("{draft}: the reply drafted for it, waiting for approval");
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

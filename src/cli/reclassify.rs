@@ -27,12 +27,18 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     let mut store = ctx.store(&config)?;
     let batch = store.begin()?;
     let kinds = reclassify(&batch, args.case, &args.kinds, &args.by, ctx.now)?;
+    let draft = super::redraft(&batch, &config, args.case, &args.by, ctx.now)?;
     batch.commit()?;
     if ctx.json {
-        super::print_json(&json!({ "case": args.case.to_string(), "kinds": kinds }))?;
+        super::print_json(
+            &json!({ "case": args.case.to_string(), "kinds": kinds, "draft": draft }),
+        )?;
     } else {
         let names: Vec<&str> = kinds.iter().map(|k| k.as_str()).collect();
         println!("{}: {}", args.case, names.join(", "));
+        if let Some(draft) = draft {
+            println!("{draft}: the reply drafted for it, waiting for approval");
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

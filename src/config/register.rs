@@ -348,6 +348,10 @@ pub struct DraftsConfig {
     pub automated_decisions: bool,
     /// Transfers outside the EU/EEA, as the access reply should state them (Art. 15(2)).
     pub transfers: Option<Localized>,
+    /// Confirm receipt of each new request at once, without approval. The confirmation
+    /// holds no personal data: the case number and the deadline only.
+    #[serde(default)]
+    pub acknowledge: bool,
 }
 
 impl Default for DraftsConfig {
@@ -357,6 +361,7 @@ impl Default for DraftsConfig {
             outbox: default_outbox(),
             automated_decisions: false,
             transfers: None,
+            acknowledge: false,
         }
     }
 }

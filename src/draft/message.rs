@@ -28,6 +28,27 @@ pub struct Outgoing<'a> {
     pub in_reply_to: Option<&'a str>,
     pub references: &'a [String],
     pub date: Timestamp,
+    /// Sent by the bot on its own (an acknowledgement): marked `Auto-Submitted:
+    /// auto-replied` so the other side's robots never answer it (RFC 3834 § 5).
+    pub automatic: bool,
+}
+
+/// `Auto-Submitted: auto-replied` (RFC 3834).
+#[derive(Clone)]
+struct AutoSubmitted;
+
+impl lettre::message::header::Header for AutoSubmitted {
+    fn name() -> lettre::message::header::HeaderName {
+        lettre::message::header::HeaderName::new_from_ascii_str("Auto-Submitted")
+    }
+
+    fn parse(_: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
+        Ok(AutoSubmitted)
+    }
+
+    fn display(&self) -> lettre::message::header::HeaderValue {
+        lettre::message::header::HeaderValue::new(Self::name(), "auto-replied".to_string())
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -72,6 +93,9 @@ pub fn build(outgoing: &Outgoing<'_>) -> Result<Vec<u8>, MessageError> {
         .message_id(Some(format!("<{}>", one_line(outgoing.message_id))));
     if let Some(parent) = outgoing.in_reply_to {
         builder = builder.in_reply_to(format!("<{}>", one_line(parent)));
+    }
+    if outgoing.automatic {
+        builder = builder.header(AutoSubmitted);
     }
     let mut references: Vec<String> = outgoing
         .references

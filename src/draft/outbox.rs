@@ -43,6 +43,7 @@ pub fn write(draft: &DraftRecord, config: &Config, now: Timestamp) -> Result<Pat
         in_reply_to: draft.in_reply_to.as_deref(),
         references: &draft.references,
         date: now,
+        automatic: draft.purpose == super::Purpose::Acknowledgement,
     })?;
     let folder = &config.drafts.outbox;
     let io = |source| OutboxError::Io {
