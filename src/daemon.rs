@@ -388,18 +388,8 @@ fn commit_batch(
             analysis: analysis.as_ref(),
         };
         let admission = admit(&batch, &incoming, drafting.settings, now)?;
-        // A new case gets its draft; a reply may have changed what the case asks.
-        match &admission {
-            Admission::Opened(case) => {
-                let request = analysis.as_ref().and_then(|a| a.parsed.as_ref().ok());
-                crate::draft::prepare_or_record(&batch, *case, request, drafting, now)?;
-                crate::approve::acknowledge_or_record(&batch, *case, drafting, now)?;
-            }
-            Admission::Joined(case) => {
-                crate::draft::prepare_or_record(&batch, *case, None, drafting, now)?;
-            }
-            _ => {}
-        }
+        let request = analysis.as_ref().and_then(|a| a.parsed.as_ref().ok());
+        crate::approve::after_admission(&batch, &admission, request, drafting, now)?;
         let destination = match &admission {
             Admission::Quarantined { .. } => &names.quarantine,
             _ => &names.processed,

@@ -579,3 +579,158 @@ fn an_acknowledgement_goes_out_at_once_and_says_nothing_about_the_person() {
     assert_eq!(queue.len(), 1);
     assert_eq!(queue[0]["purpose"], "reply");
 }
+
+/// A staff member's reply to a review mail.
+fn staff_reply(from: &str, subject: &str, text: &str, id: &str, authenticated: bool) -> String {
+    let auth = if authenticated {
+        "Authentication-Results: mx.test.example.test; dkim=pass header.d=kestokauppa.example.test; dmarc=pass header.from=kestokauppa.example.test\r\n"
+    } else {
+        ""
+    };
+    format!(
+        "{auth}Received: from mail.kestokauppa.example.test by mx.test.example.test; Wed, 04 Nov 2026 09:00:00 +0200\r\n\
+         From: {from}\r\nTo: tietosuoja@kestokauppa.example.test\r\nSubject: Re: {subject}\r\n\
+         Date: Wed, 04 Nov 2026 09:00:00 +0200\r\nMessage-ID: <{id}@kestokauppa.example.test>\r\n\
+         MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n\
+         {text}\r\n\r\n> To approve this reply, answer this mail with the word APPROVE\r\n> Draft D1\r\n"
+    )
+}
+
+#[test]
+fn a_draft_is_approved_by_an_authenticated_staff_reply_with_its_token_and_nothing_else() {
+    let config = format!(
+        "{CONFIG}\n[identity]\ntrusted_authserv_ids = [\"mx.test.example.test\"]\n\n\
+         [approval_by_mail]\nenabled = true\nstaff_address = \"tiimi@kestokauppa.example.test\"\napprovers = [\"sanna@kestokauppa.example.test\"]\n\n\
+         [[register.sources]]\nname = \"customers\"\nfile = \"{}\"\n[register.sources.columns]\ncustomer_id = \"Id\"\nname = [\"First\", \"Last\"]\nemail = \"Email\"\n",
+        repo()
+            .join("tests/fixtures/register/customers.csv")
+            .display()
+    );
+    let sandbox = Sandbox::with_config(&config);
+    sandbox.ok(&["register", "import"]);
+    sandbox.ok(&[
+        "--now",
+        "2026-11-03T10:00:00+02:00",
+        "ingest",
+        &mail("access-on-file.eml"),
+    ]);
+    let review = fs::read_to_string(sandbox.path().join("outbox/review-D1.eml")).unwrap();
+    assert!(
+        review.contains("To: tiimi@kestokauppa.example.test"),
+        "{review}"
+    );
+    let unfolded = review.replace("\r\n ", " ");
+    let subject = unfolded
+        .lines()
+        .find_map(|l| l.strip_prefix("Subject: "))
+        .unwrap()
+        .to_string();
+    assert!(subject.contains("rightsbot-token:"), "{subject}");
+
+    let send = |name: &str, text: String| {
+        let path = sandbox.path().join(name);
+        fs::write(&path, text).unwrap();
+        sandbox.ok(&[
+            "--now",
+            "2026-11-04T10:00:00+02:00",
+            "ingest",
+            &path.display().to_string(),
+        ]);
+    };
+    let state = || {
+        sandbox.json(&["show", "D1"])["state"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    // Someone who is not an approver: ignored.
+    send(
+        "a.eml",
+        staff_reply(
+            "Eve <eve@attacker.example.test>",
+            &subject,
+            "HYVÄKSY",
+            "a",
+            true,
+        ),
+    );
+    assert_eq!(state(), "pending");
+    // An approver, but nothing proves the mail came from her.
+    send(
+        "b.eml",
+        staff_reply(
+            "Sanna <sanna@kestokauppa.example.test>",
+            &subject,
+            "Hyväksyn.",
+            "b",
+            false,
+        ),
+    );
+    assert_eq!(state(), "pending");
+    // Authenticated, but she did not say approve: the quoted review does not count.
+    send(
+        "c.eml",
+        staff_reply(
+            "Sanna <sanna@kestokauppa.example.test>",
+            &subject,
+            "Katson huomenna.",
+            "c",
+            true,
+        ),
+    );
+    assert_eq!(state(), "pending");
+    // Authenticated, her own words approve: approved and written out.
+    send(
+        "d.eml",
+        staff_reply(
+            "Sanna <sanna@kestokauppa.example.test>",
+            &subject,
+            "Hyväksyn.",
+            "d",
+            true,
+        ),
+    );
+    let draft = sandbox.json(&["show", "D1"]);
+    assert_eq!(draft["state"], "sent", "{draft}");
+    assert_eq!(draft["decided_by"], "sanna@kestokauppa.example.test");
+    assert!(
+        fs::read_dir(sandbox.path().join("outbox"))
+            .unwrap()
+            .any(|e| {
+                e.unwrap()
+                    .file_name()
+                    .to_string_lossy()
+                    .starts_with("DSR-2026-0001-D1")
+            })
+    );
+    // The token is spent: a replayed approval is refused.
+    send(
+        "e.eml",
+        staff_reply(
+            "Sanna <sanna@kestokauppa.example.test>",
+            &subject,
+            "Hyväksyn.",
+            "e",
+            true,
+        ),
+    );
+    let trail = sandbox.json(&["show", "DSR-2026-0001"]);
+    let refusals: Vec<String> = trail["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["kind"] == "mail_approval_refused")
+        .map(|e| e["details"]["why"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(refusals.len(), 3, "{refusals:?}");
+    assert!(refusals[0].contains("not authenticated"), "{refusals:?}");
+    assert!(refusals[1].contains("does not say approve"), "{refusals:?}");
+    assert!(refusals[2].contains("used already"), "{refusals:?}");
+    let kinds: Vec<&str> = trail["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap())
+        .collect();
+    assert!(kinds.contains(&"approved_by_mail"), "{kinds:?}");
+}

@@ -6,6 +6,8 @@
 //! in the case's audit trail, inside the caller's transaction. Never sends: `send` (or the
 //! offline outbox) takes only drafts this stage approved.
 
+pub mod by_mail;
+
 use jiff::Timestamp;
 use serde_json::json;
 
@@ -313,4 +315,41 @@ pub enum AcknowledgeError {
     Approve(#[from] ApproveError),
     #[error(transparent)]
     Outbox(#[from] crate::draft::outbox::OutboxError),
+}
+
+/// What follows a message's admission in the same transaction: the draft of a new or
+/// changed case, the acknowledgement, the review mail; and whether the mail is a staff
+/// member's approval of a draft.
+pub fn after_admission(
+    batch: &crate::store::Batch<'_>,
+    admission: &crate::case::Admission,
+    mail: Option<&crate::parse::Mail>,
+    drafting: &crate::draft::Drafting<'_>,
+    now: jiff::Timestamp,
+) -> Result<(), crate::store::StoreError> {
+    let drafted = match admission {
+        crate::case::Admission::Opened(case) => {
+            let draft = crate::draft::prepare_or_record(batch, *case, mail, drafting, now)?;
+            crate::approve::acknowledge_or_record(batch, *case, drafting, now)?;
+            draft
+        }
+        // A reply may have changed what the case asks.
+        crate::case::Admission::Joined(case) => {
+            crate::draft::prepare_or_record(batch, *case, None, drafting, now)?
+        }
+        _ => None,
+    };
+    if let Some(draft) = drafted {
+        crate::approve::by_mail::offer_or_record(batch, draft, drafting.config, now)?;
+    }
+    if let (
+        Some(mail),
+        crate::case::Admission::NotARequest
+        | crate::case::Admission::Joined(_)
+        | crate::case::Admission::Opened(_),
+    ) = (mail, admission)
+    {
+        crate::approve::by_mail::consider_or_record(batch, mail, drafting.config, now)?;
+    }
+    Ok(())
 }

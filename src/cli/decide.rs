@@ -108,6 +108,7 @@ pub fn edit(ctx: &Context, args: EditArgs) -> anyhow::Result<ExitCode> {
     }
     let batch = store.begin()?;
     let new = crate::approve::edit(&batch, args.draft, &body, &args.by, ctx.now)?;
+    crate::approve::by_mail::offer_or_record(&batch, new, &config, ctx.now)?;
     batch.commit()?;
     if ctx.json {
         super::print_json(&json!({ "draft": new, "replaces": args.draft, "state": "pending" }))?;

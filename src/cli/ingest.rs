@@ -80,21 +80,11 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
                 analysis: prepared.analysis.as_ref(),
             };
             let admission = admit(&batch, &incoming, &settings, ctx.now)?;
-            // A new case gets its draft; a reply may have changed what the case asks.
-            match &admission {
-                Admission::Opened(case) => {
-                    let request = prepared
-                        .analysis
-                        .as_ref()
-                        .and_then(|a| a.parsed.as_ref().ok());
-                    crate::draft::prepare_or_record(&batch, *case, request, &drafting, ctx.now)?;
-                    crate::approve::acknowledge_or_record(&batch, *case, &drafting, ctx.now)?;
-                }
-                Admission::Joined(case) => {
-                    crate::draft::prepare_or_record(&batch, *case, None, &drafting, ctx.now)?;
-                }
-                _ => {}
-            }
+            let request = prepared
+                .analysis
+                .as_ref()
+                .and_then(|a| a.parsed.as_ref().ok());
+            crate::approve::after_admission(&batch, &admission, request, &drafting, ctx.now)?;
             summary.count(&admission);
             match admission {
                 Admission::Quarantined { reason } => quarantined.push((origin, reason)),

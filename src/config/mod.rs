@@ -19,8 +19,8 @@ use crate::lang::Lang;
 mod register;
 
 pub use register::{
-    ColumnMap, Columns, Delimiter, DraftsConfig, Encoding, IdentityConfig, Localized, PhoneRegion,
-    RegisterConfig, RetentionConfig, SourceConfig, SourceName,
+    ApprovalByMailConfig, ColumnMap, Columns, Delimiter, DraftsConfig, Encoding, IdentityConfig,
+    Localized, PhoneRegion, RegisterConfig, RetentionConfig, SourceConfig, SourceName,
 };
 
 #[derive(Debug, Deserialize)]
@@ -45,6 +45,9 @@ pub struct Config {
     /// Reply drafts: templates, outbox, what replies state beyond the register.
     #[serde(default)]
     pub drafts: DraftsConfig,
+    /// Approving drafts by replying to a review mail.
+    #[serde(default)]
+    pub approval_by_mail: ApprovalByMailConfig,
 }
 
 /// How the IMAP connection is protected.
@@ -354,6 +357,18 @@ impl Config {
             }
         }
         check_sources(&config.register, text, path)?;
+        let by_mail = &config.approval_by_mail;
+        if by_mail.enabled && (by_mail.staff_address.is_none() || by_mail.approvers.is_empty()) {
+            let offset = text.find("[approval_by_mail]").unwrap_or(0);
+            let (line, column) = line_column(text, offset);
+            return Err(ConfigError::Invalid {
+                path: path.to_path_buf(),
+                line,
+                column,
+                message: "[approval_by_mail] is enabled but has no staff_address or no approvers"
+                    .to_string(),
+            });
+        }
         Ok(config)
     }
 }
@@ -368,6 +383,7 @@ const SECTIONS: &[&str] = &[
     "identity",
     "retention",
     "drafts",
+    "approval_by_mail",
 ];
 
 /// Checks what serde cannot see in one source alone: names are unique, and each source maps

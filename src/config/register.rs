@@ -369,3 +369,17 @@ impl Default for DraftsConfig {
 fn default_outbox() -> PathBuf {
     PathBuf::from("outbox")
 }
+
+/// Approval by mail, for staff who live in their mail client (off by default).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ApprovalByMailConfig {
+    #[serde(default)]
+    pub enabled: bool,
+    /// Where each new draft is sent for review, with its one-time token.
+    pub staff_address: Option<String>,
+    /// Who may approve by replying. Their mail must also pass the receiving server's
+    /// checks ([identity] trusted_authserv_ids): a From: line alone approves nothing.
+    #[serde(default)]
+    pub approvers: Vec<String>,
+}

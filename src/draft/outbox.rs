@@ -45,15 +45,24 @@ pub fn write(draft: &DraftRecord, config: &Config, now: Timestamp) -> Result<Pat
         date: now,
         automatic: draft.purpose == super::Purpose::Acknowledgement,
     })?;
+    write_bytes(
+        config,
+        &format!("{}-{}.eml", draft.case, draft.draft),
+        &bytes,
+    )
+}
+
+/// Writes a message's bytes to the outbox under `name`, whole or not at all.
+pub fn write_bytes(config: &Config, name: &str, bytes: &[u8]) -> Result<PathBuf, OutboxError> {
     let folder = &config.drafts.outbox;
     let io = |source| OutboxError::Io {
         path: folder.clone(),
         source,
     };
     std::fs::create_dir_all(folder).map_err(io)?;
-    let path = folder.join(format!("{}-{}.eml", draft.case, draft.draft));
-    let temporary = folder.join(format!(".{}.tmp", draft.draft));
-    std::fs::write(&temporary, &bytes).map_err(io)?;
+    let path = folder.join(name);
+    let temporary = folder.join(format!(".{name}.tmp"));
+    std::fs::write(&temporary, bytes).map_err(io)?;
     std::fs::rename(&temporary, &path).map_err(io)?;
     Ok(path)
 }

@@ -96,8 +96,8 @@ pub fn prepare(
             && d.body == composed.body
             && d.attachments == composed.attachments
     });
-    if let Some(same) = same {
-        return Ok(Some(same.draft));
+    if same.is_some() {
+        return Ok(None);
     }
     // A draft a person edited is theirs: the bot does not replace it, it says the case
     // has changed since.
@@ -154,9 +154,9 @@ pub fn prepare_or_record(
     request: Option<&crate::parse::Mail>,
     drafting: &Drafting<'_>,
     now: Timestamp,
-) -> Result<(), StoreError> {
+) -> Result<Option<DraftId>, StoreError> {
     match prepare(batch, case, request, drafting, crate::case::BOT_ACTOR, now) {
-        Ok(_) => Ok(()),
+        Ok(draft) => Ok(draft),
         Err(DraftError::Store(err)) => Err(err),
         Err(err) => {
             tracing::warn!(case = %case, error = %err, "draft failed");
@@ -168,7 +168,8 @@ pub fn prepare_or_record(
                     kind: "draft_failed",
                     details: json!({ "error": err.to_string() }),
                 },
-            )
+            )?;
+            Ok(None)
         }
     }
 }

@@ -476,3 +476,66 @@ impl Batch<'_> {
         Ok(())
     }
 }
+
+impl Batch<'_> {
+    /// Makes a one-time token that approves `draft` by mail; only its hash is stored.
+    pub fn new_approval_token(&self, draft: DraftId, now: Timestamp) -> Result<String, StoreError> {
+        // SQLite's randomness is seeded from the operating system's.
+        let token: String = self
+            .tx
+            .query_row("SELECT lower(hex(randomblob(16)))", [], |r| r.get(0))
+            .map_err(|e| self.error(e))?;
+        self.tx
+            .prepare_cached(
+                "INSERT INTO draft_tokens (token_hash, draft, created_at) VALUES (?1, ?2, ?3)",
+            )
+            .and_then(|mut s| s.execute(params![&token_hash(&token)[..], draft.0, now.to_string()]))
+            .map_err(|e| self.error(e))?;
+        Ok(token)
+    }
+
+    /// The draft a token approves, if the token is known and unused; with `consume`, it is
+    /// used up now.
+    pub fn approval_token(
+        &self,
+        token: &str,
+        consume: bool,
+        now: Timestamp,
+    ) -> Result<TokenUse, StoreError> {
+        let hash = token_hash(token.trim());
+        let row: Option<(i64, Option<String>)> = self
+            .tx
+            .prepare_cached("SELECT draft, used_at FROM draft_tokens WHERE token_hash = ?1")
+            .and_then(|mut s| {
+                s.query_row([&hash[..]], |r| Ok((r.get(0)?, r.get(1)?)))
+                    .optional()
+            })
+            .map_err(|e| self.error(e))?;
+        match row {
+            None => Ok(TokenUse::Unknown),
+            Some((draft, Some(_))) => Ok(TokenUse::Used(DraftId(draft))),
+            Some((draft, None)) if !consume => Ok(TokenUse::Fresh(DraftId(draft))),
+            Some((draft, None)) => {
+                self.tx
+                    .prepare_cached("UPDATE draft_tokens SET used_at = ?1 WHERE token_hash = ?2")
+                    .and_then(|mut s| s.execute(params![now.to_string(), &hash[..]]))
+                    .map_err(|e| self.error(e))?;
+                Ok(TokenUse::Fresh(DraftId(draft)))
+            }
+        }
+    }
+}
+
+/// What a token presented by mail turned out to be.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TokenUse {
+    Unknown,
+    /// Used before: a second approval with one token is refused.
+    Used(DraftId),
+    Fresh(DraftId),
+}
+
+fn token_hash(token: &str) -> [u8; 32] {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(token.as_bytes()).into()
+}

@@ -11,7 +11,7 @@ mod drafts;
 mod register;
 mod schema;
 
-pub use drafts::{DraftRecord, DraftState, NewDraft, QueueEntry};
+pub use drafts::{DraftRecord, DraftState, NewDraft, QueueEntry, TokenUse};
 pub use register::{ImportRecord, PurgePlan, SourceImport, SourceStatus};
 
 use std::path::{Path, PathBuf};

@@ -48,3 +48,12 @@ WHEN OLD.message_id IS NOT NULL
 BEGIN
     SELECT RAISE(ABORT, 'an approved draft keeps its Message-ID');
 END;
+
+-- One-time tokens of approval by mail: only a hash is kept, so the database alone cannot
+-- approve anything.
+CREATE TABLE draft_tokens (
+    token_hash BLOB PRIMARY KEY,
+    draft      INTEGER NOT NULL REFERENCES drafts (id),
+    created_at TEXT    NOT NULL,
+    used_at    TEXT
+) WITHOUT ROWID;
