@@ -223,9 +223,10 @@ fn a_request_from_an_address_not_on_file_never_gets_personal_data() {
     }
 }
 
-fn sandbox() -> Sandbox {
+/// The test config with the fixture customer register, and `extra` sections.
+fn sandbox_with(extra: &str) -> Sandbox {
     let config = format!(
-        "{CONFIG}\n[[register.sources]]\nname = \"customers\"\nfile = \"{}\"\n[register.sources.columns]\ncustomer_id = \"Id\"\nname = [\"First\", \"Last\"]\nemail = \"Email\"\nphone = \"Phone\"\naddress = [\"Street\", \"Postcode\", \"City\"]\n",
+        "{CONFIG}\n{extra}\n[[register.sources]]\nname = \"customers\"\nfile = \"{}\"\n[register.sources.columns]\ncustomer_id = \"Id\"\nname = [\"First\", \"Last\"]\nemail = \"Email\"\nphone = \"Phone\"\naddress = [\"Street\", \"Postcode\", \"City\"]\n",
         repo()
             .join("tests/fixtures/register/customers.csv")
             .display()
@@ -233,6 +234,10 @@ fn sandbox() -> Sandbox {
     let sandbox = Sandbox::with_config(&config);
     sandbox.ok(&["register", "import"]);
     sandbox
+}
+
+fn sandbox() -> Sandbox {
+    sandbox_with("")
 }
 
 fn mail(name: &str) -> String {
@@ -534,14 +539,7 @@ fn support_lines(text: &str) -> Vec<serde_json::Value> {
 
 #[test]
 fn an_acknowledgement_goes_out_at_once_and_says_nothing_about_the_person() {
-    let config = format!(
-        "{CONFIG}\n[drafts]\nacknowledge = true\n\n[[register.sources]]\nname = \"customers\"\nfile = \"{}\"\n[register.sources.columns]\ncustomer_id = \"Id\"\nname = [\"First\", \"Last\"]\nemail = \"Email\"\nphone = \"Phone\"\n",
-        repo()
-            .join("tests/fixtures/register/customers.csv")
-            .display()
-    );
-    let sandbox = Sandbox::with_config(&config);
-    sandbox.ok(&["register", "import"]);
+    let sandbox = sandbox_with("[drafts]\nacknowledge = true\n");
     sandbox.ok(&[
         "--now",
         "2026-11-03T10:00:00+02:00",
@@ -598,16 +596,9 @@ fn staff_reply(from: &str, subject: &str, text: &str, id: &str, authenticated: b
 
 #[test]
 fn a_draft_is_approved_by_an_authenticated_staff_reply_with_its_token_and_nothing_else() {
-    let config = format!(
-        "{CONFIG}\n[identity]\ntrusted_authserv_ids = [\"mx.test.example.test\"]\n\n\
-         [approval_by_mail]\nenabled = true\nstaff_address = \"tiimi@kestokauppa.example.test\"\napprovers = [\"sanna@kestokauppa.example.test\"]\n\n\
-         [[register.sources]]\nname = \"customers\"\nfile = \"{}\"\n[register.sources.columns]\ncustomer_id = \"Id\"\nname = [\"First\", \"Last\"]\nemail = \"Email\"\n",
-        repo()
-            .join("tests/fixtures/register/customers.csv")
-            .display()
+    let sandbox = sandbox_with(
+        "[identity]\ntrusted_authserv_ids = [\"mx.test.example.test\"]\n\n[approval_by_mail]\nenabled = true\nstaff_address = \"tiimi@kestokauppa.example.test\"\napprovers = [\"sanna@kestokauppa.example.test\"]\n",
     );
-    let sandbox = Sandbox::with_config(&config);
-    sandbox.ok(&["register", "import"]);
     sandbox.ok(&[
         "--now",
         "2026-11-03T10:00:00+02:00",

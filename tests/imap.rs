@@ -151,6 +151,12 @@ fn a_mail_through_postfix_becomes_a_case_and_leaves_the_inbox() {
     assert_eq!(folder_counts(&config, &["INBOX", "Processed"]), [0, 1]);
     let case = json(&config, &["show", cases[0]["id"].as_str().unwrap()]);
     assert_eq!(case["messages"][0]["received_from"], "imap_internaldate");
+    // The daemon drafts the reply in the same commit: the sender is in no register here,
+    // so the draft says nothing was found, and goes to the sender.
+    assert_eq!(case["identity"]["outcome"], "no_match", "{case}");
+    assert_eq!(case["drafts"][0]["purpose"], "not_found", "{case}");
+    assert_eq!(case["drafts"][0]["state"], "pending", "{case}");
+    assert_eq!(case["drafts"][0]["personal_data"], false, "{case}");
 
     // A second pass finds nothing and changes nothing.
     let again = json(&config, &["run", "--once"]);

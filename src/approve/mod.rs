@@ -243,27 +243,14 @@ pub fn acknowledge(
         drafting.config,
         drafting.templates,
     )?;
-    let references: Vec<String> = mail
-        .as_ref()
-        .map(|m| {
-            m.references
-                .iter()
-                .map(|r| r.as_str().to_string())
-                .collect()
-        })
-        .unwrap_or_default();
-    let id = batch.insert_draft(&NewDraft {
+    let id = crate::draft::queue(
+        batch,
         case,
-        replaces: None,
-        composed: &composed,
-        in_reply_to: mail
-            .as_ref()
-            .and_then(|m| m.message_id.as_ref())
-            .map(|m| m.as_str()),
-        references: &references,
-        actor: crate::case::BOT_ACTOR,
+        &composed,
+        mail.as_ref(),
+        crate::case::BOT_ACTOR,
         now,
-    })?;
+    )?;
     let approved = approve(
         batch,
         id,

@@ -40,6 +40,18 @@ pub fn identify(
 ) -> Result<Identity, StoreError> {
     let found = find_requester(batch, mail, settings)?;
     let identity = matching::decide(&found, &settings.identity_policy);
+    record(batch, case, &identity, details(&found, &identity), now)?;
+    Ok(identity)
+}
+
+/// Sets the case's identity outcome and writes the event that explains it.
+fn record(
+    batch: &Batch<'_>,
+    case: CaseId,
+    identity: &Identity,
+    details: serde_json::Value,
+    now: Timestamp,
+) -> Result<(), StoreError> {
     batch.set_case_identity(case, identity.outcome.as_str())?;
     batch.append_event(
         case,
@@ -47,10 +59,9 @@ pub fn identify(
             at: now,
             actor: BOT_ACTOR,
             kind: "identity",
-            details: details(&found, &identity),
+            details,
         },
-    )?;
-    Ok(identity)
+    )
 }
 
 /// What matching a case again found.
@@ -104,16 +115,7 @@ pub fn rematch(
         }
     };
     if changed {
-        batch.set_case_identity(case, identity.outcome.as_str())?;
-        batch.append_event(
-            case,
-            &NewEvent {
-                at: now,
-                actor: BOT_ACTOR,
-                kind: "identity",
-                details: new,
-            },
-        )?;
+        record(batch, case, &identity, new, now)?;
     }
     let result = Rematch {
         case: case.to_string(),

@@ -67,13 +67,7 @@ pub fn prepare(
     let (mail, found, identity) = requester(batch, case, request, drafting, now)?;
     let mail = mail.as_ref();
     let entries = person_entries(&found, identity.outcome);
-    let facts = IdentityFacts {
-        outcome: identity.outcome,
-        action: identity.action,
-        clock_waits: identity.clock_waits,
-        reply_to_on_file: identity.reply_to_on_file.as_deref(),
-        entries: &entries,
-    };
+    let facts = identity_facts(&identity, &entries);
     let purpose = purpose_for(&facts);
     let composed = compose(
         purpose,
@@ -123,7 +117,7 @@ pub fn prepare(
     } else {
         batch.supersede_pending_drafts(case, now, actor)?
     };
-    let draft = queue(batch, case, &composed, mail, actor, now)?;
+    let draft = queue(batch, case, &composed, Some(mail), actor, now)?;
     batch.append_event(
         case,
         &NewEvent {
@@ -239,13 +233,7 @@ pub fn prepare_extension(
     let (mail, found, identity) = requester(batch, case, None, drafting, now)?;
     let mail = mail.as_ref();
     let entries = person_entries(&found, identity.outcome);
-    let facts = IdentityFacts {
-        outcome: identity.outcome,
-        action: identity.action,
-        clock_waits: identity.clock_waits,
-        reply_to_on_file: identity.reply_to_on_file.as_deref(),
-        entries: &entries,
-    };
+    let facts = identity_facts(&identity, &entries);
     let composed = compose(
         Purpose::Extension,
         &case_facts(&summary, drafting, mail),
@@ -258,7 +246,7 @@ pub fn prepare_extension(
         drafting.config,
         drafting.templates,
     )?;
-    let draft = queue(batch, case, &composed, mail, by, now)?;
+    let draft = queue(batch, case, &composed, Some(mail), by, now)?;
     batch.append_event(
         case,
         &NewEvent {
@@ -323,6 +311,19 @@ fn requester<'m>(
     Ok((mail, found, identity))
 }
 
+fn identity_facts<'a>(
+    identity: &'a crate::matching::Identity,
+    entries: &'a [Entry],
+) -> IdentityFacts<'a> {
+    IdentityFacts {
+        outcome: identity.outcome,
+        action: identity.action,
+        clock_waits: identity.clock_waits,
+        reply_to_on_file: identity.reply_to_on_file.as_deref(),
+        entries,
+    }
+}
+
 /// The entries of the one matched person, when the outcome allows answering them.
 fn person_entries(found: &crate::matching::Match, outcome: IdentityOutcome) -> Vec<Entry> {
     match outcome {
@@ -355,24 +356,28 @@ fn case_facts<'a>(
     }
 }
 
-fn queue(
+/// Queues a composed draft as a reply to the request `mail`.
+pub fn queue(
     batch: &Batch<'_>,
     case: CaseId,
     composed: &Composed,
-    mail: &crate::parse::Mail,
+    mail: Option<&crate::parse::Mail>,
     actor: &str,
     now: Timestamp,
 ) -> Result<DraftId, StoreError> {
     let references: Vec<String> = mail
-        .references
-        .iter()
-        .map(|r| r.as_str().to_string())
-        .collect();
+        .map(|m| {
+            m.references
+                .iter()
+                .map(|r| r.as_str().to_string())
+                .collect()
+        })
+        .unwrap_or_default();
     batch.insert_draft(&NewDraft {
         case,
         replaces: None,
         composed,
-        in_reply_to: mail.message_id.as_ref().map(|m| m.as_str()),
+        in_reply_to: mail.and_then(|m| m.message_id.as_ref()).map(|m| m.as_str()),
         references: &references,
         actor,
         now,
