@@ -327,6 +327,35 @@ fn a_new_address_with_a_phone_on_file_needs_verification() {
 }
 
 #[test]
+fn when_the_clock_waits_for_information_the_answer_starts_the_month_again() {
+    let config = config_with(&fixture("customers.csv")).replace(
+        "trusted_authserv_ids = [\"mx.test.example.test\"]",
+        "trusted_authserv_ids = [\"mx.test.example.test\"]\nclock_waits_for_information = true",
+    );
+    let sandbox = Sandbox::with_config(&config);
+    import(&sandbox);
+    let case = case_of(&sandbox, "phone.eml");
+    assert_eq!(
+        case["identity"]["clock_waits"], true,
+        "{}",
+        case["identity"]
+    );
+    assert_eq!(case["deadline"], "2026-12-02");
+    sandbox.ok(&["ingest", &mail("phone-answer.eml")]);
+    let case = sandbox.json(&["show", "DSR-2026-0001"]);
+    // The answer arrived on Friday 20 November: a month on is Sunday 20 December, so
+    // the deadline is Monday 21 December.
+    assert_eq!(case["deadline"], "2026-12-21", "{case}");
+    let restarts = case["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["kind"] == "clock_restarted")
+        .count();
+    assert_eq!(restarts, 1);
+}
+
+#[test]
 fn a_namesake_is_not_matched_by_name_alone() {
     let sandbox = sandbox();
     import(&sandbox);
