@@ -529,6 +529,14 @@ fn an_extension_is_drafted_within_the_first_month_only() {
             .code(),
         Some(2)
     );
+    // The command shapes outside checks use: no --by, no --outcome.
+    sandbox.ok(&["close", "DSR-2026-0001"]);
+    let trail = sandbox.json(&["show", "DSR-2026-0001"]);
+    assert_eq!(trail["state"], "closed");
+    let last = trail["events"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(last["kind"], "closed");
+    assert_eq!(last["details"]["outcome"], "closed");
+    assert!(!last["actor"].as_str().unwrap().is_empty());
 }
 
 fn support_lines(text: &str) -> Vec<serde_json::Value> {

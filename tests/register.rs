@@ -256,6 +256,30 @@ fn a_missing_column_fails_that_source_only_and_keeps_its_previous_snapshot() {
 }
 
 #[test]
+fn a_csv_file_the_config_does_not_describe_is_read_by_its_header() {
+    let sandbox = Sandbox::new();
+    let reports = lines(&sandbox.ok(&[
+        "--json",
+        "register",
+        "import",
+        &fixture("shipping-latin1.csv"),
+    ]));
+    assert_eq!(reports[0]["source"], "shipping-latin1");
+    assert_eq!(
+        (reports[0]["kept"].as_u64(), reports[0]["rejected"].as_u64()),
+        (Some(2), Some(0))
+    );
+    let found = find(&sandbox, &["--phone", "040 123 4567"]);
+    assert_eq!(
+        found[0]["name"], "Pekka Mäkelä",
+        "Latin-1 told from the bytes"
+    );
+    assert_eq!(found[0]["order"], "9001");
+    let line = assert_user_error(&sandbox.run(&["register", "import", "nosuch.csv"]));
+    assert!(line.contains("no file \"nosuch.csv\""), "{line}");
+}
+
+#[test]
 fn phone_numbers_match_however_they_are_written() {
     let sandbox = sandbox();
     import(&sandbox);

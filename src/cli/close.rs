@@ -9,26 +9,28 @@ use crate::ids::CaseId;
 pub struct Args {
     /// The case, e.g. DSR-2026-0042.
     case: CaseId,
-    /// Who closes it (recorded in its audit trail).
+    /// Who closes it (recorded in its audit trail); default: $RIGHTSBOT_STAFF, else the
+    /// login name.
     #[arg(long)]
-    by: String,
+    by: Option<String>,
     /// What was done, in a sentence (recorded), e.g. "data sent 2026-11-30".
-    #[arg(long)]
+    #[arg(long, default_value = "closed")]
     outcome: String,
 }
 
 pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     let config = ctx.config()?;
     let mut store = ctx.store(&config)?;
+    let by = super::staff(args.by.as_deref())?;
     let batch = store.begin()?;
-    crate::case::close(&batch, args.case, &args.by, &args.outcome, ctx.now)?;
+    crate::case::close(&batch, args.case, &by, &args.outcome, ctx.now)?;
     batch.commit()?;
     if ctx.json {
         super::print_json(
             &serde_json::json!({ "case": args.case.to_string(), "state": "closed" }),
         )?;
     } else {
-        println!("{}: closed by {}", args.case, args.by.trim());
+        println!("{}: closed by {by}", args.case);
     }
     Ok(ExitCode::SUCCESS)
 }

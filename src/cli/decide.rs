@@ -36,9 +36,9 @@ pub struct RejectArgs {
 pub struct EditArgs {
     /// The draft, e.g. D12.
     draft: DraftId,
-    /// Who edits it (recorded).
+    /// Who edits it (recorded); default: $RIGHTSBOT_STAFF, else the login name.
     #[arg(long)]
-    by: String,
+    by: Option<String>,
     /// Take the new text from this file instead of opening $EDITOR.
     #[arg(long, value_name = "FILE")]
     body_file: Option<PathBuf>,
@@ -106,8 +106,9 @@ pub fn edit(ctx: &Context, args: EditArgs) -> anyhow::Result<ExitCode> {
     if body == draft.body {
         bail!("the text is unchanged: no new draft was made");
     }
+    let by = super::staff(args.by.as_deref())?;
     let batch = store.begin()?;
-    let new = crate::approve::edit(&batch, args.draft, &body, &args.by, ctx.now)?;
+    let new = crate::approve::edit(&batch, args.draft, &body, &by, ctx.now)?;
     crate::approve::by_mail::offer_or_record(&batch, new, &config, ctx.now)?;
     batch.commit()?;
     if ctx.json {

@@ -21,9 +21,9 @@ pub struct Args {
     /// Why more time is needed, in the requester's language: it goes into the notice.
     #[arg(long)]
     reason: String,
-    /// Who decides the extension (recorded).
+    /// Who decides the extension (recorded); default: $RIGHTSBOT_STAFF, else the login name.
     #[arg(long)]
-    by: String,
+    by: Option<String>,
 }
 
 pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
@@ -43,7 +43,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
         args.case,
         args.months,
         &args.reason,
-        &args.by,
+        &super::staff(args.by.as_deref())?,
         &drafting,
         ctx.now,
     )?;

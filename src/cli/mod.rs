@@ -313,3 +313,17 @@ pub(crate) fn redraft(
         now,
     )?)
 }
+
+/// Who acts: `--by NAME`, else `RIGHTSBOT_STAFF`, else the operating system account that
+/// runs the command (an honest record of who typed it): its name, else its uid.
+pub(crate) fn staff(by: Option<&str>) -> anyhow::Result<String> {
+    let name = by
+        .map(str::to_string)
+        .or_else(|| std::env::var("RIGHTSBOT_STAFF").ok())
+        .or_else(|| std::env::var("USER").ok())
+        .or_else(|| std::env::var("LOGNAME").ok())
+        .map(|name| name.trim().to_string())
+        .filter(|name| !name.is_empty());
+    // SAFETY: getuid has no preconditions and cannot fail.
+    Ok(name.unwrap_or_else(|| format!("uid {}", unsafe { libc::getuid() })))
+}

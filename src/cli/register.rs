@@ -45,8 +45,60 @@ pub enum Command {
 
 #[derive(Debug, clap::Args)]
 pub struct ImportArgs {
-    /// The source's name in the config ([[register.sources]] name); default: every source.
+    /// A source's name in the config ([[register.sources]] name), or a CSV file: the file
+    /// of the source it names, or of the only source, or — with no source for it — a new
+    /// source named after the file, its columns told from its header. Default: every
+    /// configured source.
+    #[arg(value_name = "SOURCE|FILE.csv")]
     source: Option<String>,
+}
+
+/// The source `argument` names: a configured source, or a CSV file.
+fn resolve<'a>(
+    config: &'a Config,
+    argument: &str,
+) -> anyhow::Result<std::borrow::Cow<'a, SourceConfig>> {
+    use std::borrow::Cow;
+    if let Some(source) = config.register.source(argument) {
+        return Ok(Cow::Borrowed(source));
+    }
+    let path = std::path::Path::new(argument);
+    let known: Vec<&str> = config.register.sources.iter().map(|s| s.name()).collect();
+    if !path.is_file() {
+        bail!(
+            "no source {argument:?} in [[register.sources]] (configured: {}) and no file {argument:?}",
+            if known.is_empty() {
+                "none".to_string()
+            } else {
+                known.join(", ")
+            }
+        );
+    }
+    let canonical = path.canonicalize().ok();
+    let sources = &config.register.sources;
+    if let Some(source) = sources
+        .iter()
+        .find(|s| canonical.is_some() && s.file.canonicalize().ok() == canonical)
+    {
+        return Ok(Cow::Borrowed(source));
+    }
+    let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned());
+    let with_file = |source: &SourceConfig| {
+        let mut source = source.clone();
+        source.file = path.to_path_buf();
+        Cow::Owned(source)
+    };
+    if let Some(source) = sources.iter().find(|s| Some(s.name()) == stem.as_deref()) {
+        return Ok(with_file(source));
+    }
+    match sources.as_slice() {
+        [only] => Ok(with_file(only)),
+        [] => Ok(Cow::Owned(crate::register::guess::source_for_file(path)?)),
+        _ => bail!(
+            "{argument}: which source is it? name one of {} (or name the file after it)",
+            known.join(", ")
+        ),
+    }
 }
 
 #[derive(Debug, clap::Args)]
@@ -118,19 +170,14 @@ struct Withheld {
 }
 
 fn import(ctx: &Context, config: &Config, args: ImportArgs) -> anyhow::Result<ExitCode> {
-    let sources: Vec<&SourceConfig> = match &args.source {
-        Some(name) => vec![config.register.source(name).with_context(|| {
-            let known: Vec<&str> = config.register.sources.iter().map(|s| s.name()).collect();
-            format!(
-                "no source {name:?} in [[register.sources]] (configured: {})",
-                if known.is_empty() {
-                    "none".to_string()
-                } else {
-                    known.join(", ")
-                }
-            )
-        })?],
-        None => config.register.sources.iter().collect(),
+    let sources: Vec<std::borrow::Cow<'_, SourceConfig>> = match &args.source {
+        Some(source) => vec![resolve(config, source)?],
+        None => config
+            .register
+            .sources
+            .iter()
+            .map(std::borrow::Cow::Borrowed)
+            .collect(),
     };
     if sources.is_empty() {
         bail!("no [[register.sources]] in the config: nothing to import");
@@ -143,6 +190,7 @@ fn import(ctx: &Context, config: &Config, args: ImportArgs) -> anyhow::Result<Ex
     let mut failed = 0;
     let mut imported = 0;
     for source in sources {
+        let source = source.as_ref();
         match import_one(ctx, &mut store, source, &normalizer) {
             Ok(report) => {
                 imported += 1;

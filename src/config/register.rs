@@ -46,7 +46,7 @@ impl RegisterConfig {
 }
 
 /// One CSV export.
-#[derive(Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SourceConfig {
     /// A short name (`webshop_customers`): letters, digits, `_` and `-`.
@@ -87,7 +87,7 @@ impl SourceConfig {
 }
 
 /// The columns each matched field is read from; a list is joined (first and last name).
-#[derive(Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ColumnMap {
     pub email: Option<Columns>,
@@ -117,7 +117,7 @@ impl ColumnMap {
     }
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize)]
 #[serde(untagged)]
 pub enum Columns {
     One(String),
@@ -134,7 +134,7 @@ impl Columns {
 }
 
 /// A text in one form for every language, or per language (`{ fi = "…", sv = "…" }`).
-#[derive(Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize)]
 #[serde(untagged)]
 pub enum Localized {
     Same(String),
@@ -155,7 +155,7 @@ impl Localized {
     }
 }
 
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct SourceName(pub String);
 
 impl<'de> Deserialize<'de> for SourceName {

@@ -425,7 +425,7 @@ fn decode(encoding: &'static encoding_rs::Encoding, raw: &[u8]) -> Option<String
 
 /// The delimiter of a header line: whichever of `,` `;` tab `|` it has most of (outside
 /// quotes); `,` when it has none.
-fn guess_delimiter(start: &[u8]) -> u8 {
+pub fn guess_delimiter(start: &[u8]) -> u8 {
     let line = start.split(|&b| b == b'\n').next().unwrap_or(start);
     let mut counts = [0usize; 4];
     let candidates = [b',', b';', b'\t', b'|'];

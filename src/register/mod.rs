@@ -7,6 +7,7 @@
 //! export of millions of rows never sits in memory. It never decides who anyone is: that
 //! is `matching`. It never writes a file: the exports stay as the controller made them.
 
+pub mod guess;
 pub mod import;
 pub mod normalize;
 
