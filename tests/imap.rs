@@ -432,6 +432,7 @@ fn status_reports_the_mailbox_and_the_workload() {
     let after = json(&config, &["status"]);
     assert_eq!(after["messages_waiting"], 0);
     assert_eq!(after["cases_open"], 1);
+    assert_eq!(after["drafts_waiting"], 1, "{after}");
     assert!(after["last_pass_at"].is_string());
 }
 

@@ -40,8 +40,11 @@ Exit status: 0 ok, 1 user error (bad input, bad config, not found, locked databa
 75 temporary failure (the mail server cannot be reached; try again later).
 
 Examples:
+  rightsbot --config rightsbot.toml register import       # the CSV exports in the config
   rightsbot --config rightsbot.toml ingest ~/Maildir/privacy
   rightsbot --config rightsbot.toml cases
+  rightsbot --config rightsbot.toml queue                 # drafts waiting for approval
+  rightsbot --config rightsbot.toml approve D12 --by Sanna
   rightsbot deadline 2026-01-31            # → 2026-03-02
   rightsbot deadline 2026-01-31 --months 3 # the extended deadline";
 

@@ -75,6 +75,7 @@ pub fn run(ctx: &Context, _args: Args) -> anyhow::Result<ExitCode> {
             "last_pass_at": last_pass.map(|t| t.to_string()),
             "cases_open": workload.open,
             "cases_overdue": workload.overdue,
+            "drafts_waiting": workload.drafts_waiting,
             "messages_stored": totals.messages,
             "quarantined": totals.quarantined,
         }))?;
@@ -98,8 +99,8 @@ pub fn run(ctx: &Context, _args: Args) -> anyhow::Result<ExitCode> {
             None => println!("last pass   never"),
         }
         println!(
-            "cases       {} open, {} overdue",
-            workload.open, workload.overdue
+            "cases       {} open, {} overdue; {} drafts waiting for approval",
+            workload.open, workload.overdue, workload.drafts_waiting
         );
         println!(
             "stored      {} messages, {} quarantined",

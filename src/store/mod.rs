@@ -278,6 +278,8 @@ pub struct Checkpoint {
 pub struct Workload {
     pub open: i64,
     pub overdue: i64,
+    /// Drafts waiting for a person's approval.
+    pub drafts_waiting: i64,
 }
 
 /// Counts for `status`-style summaries.
@@ -609,9 +611,17 @@ impl Store {
     pub fn workload(&self, today: Date) -> Result<Workload, StoreError> {
         self.conn
             .query_row(
-                "SELECT COUNT(*), COALESCE(SUM(deadline < ?1), 0) FROM cases WHERE state != 'closed'",
+                "SELECT COUNT(*), COALESCE(SUM(deadline < ?1), 0),
+                        (SELECT COUNT(*) FROM drafts WHERE state = 'pending')
+                 FROM cases WHERE state != 'closed'",
                 [today.to_string()],
-                |r| Ok(Workload { open: r.get(0)?, overdue: r.get(1)? }),
+                |r| {
+                    Ok(Workload {
+                        open: r.get(0)?,
+                        overdue: r.get(1)?,
+                        drafts_waiting: r.get(2)?,
+                    })
+                },
             )
             .map_err(|e| self.error(e))
     }
