@@ -27,6 +27,9 @@ pub mod draft;
 /// What staff decide about drafts.
 pub mod approve;
 
+/// The figures for the supervisory authority.
+pub mod report;
+
 /// The law of time limits.
 pub mod deadline;
 

@@ -164,6 +164,7 @@ pub fn edit(
         body,
         attachments: draft.attachments.clone(),
         personal_data: draft.personal_data,
+        refusal: draft.refusal,
     };
     let new = batch.insert_draft(&NewDraft {
         case: draft.case_id,

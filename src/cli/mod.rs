@@ -19,6 +19,7 @@ mod quarantine;
 mod queue;
 mod reclassify;
 mod register;
+mod report;
 mod run;
 mod show;
 mod status;
@@ -142,6 +143,10 @@ pub enum Command {
     /// With --dry-run, only lists them. Deleting records which cases went (by number only),
     /// how many messages and events, when, and on whose word.
     Purge(purge::Args),
+    /// The figures for the supervisory authority: requests by right and language, days to
+    /// answer (median, 95th percentile), answers after the deadline, extensions, refusals,
+    /// open cases.
+    Report(report::Args),
     /// Read the request mailbox over IMAP and turn mail into cases (the daemon).
     ///
     /// Each message is committed to the store before it is moved out of the inbox, so a
@@ -230,6 +235,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Open(args) => open::run(&ctx, args),
         Command::Reclassify(args) => reclassify::run(&ctx, args),
         Command::Deadline(args) => deadline::run(&ctx, args),
+        Command::Report(args) => report::run(&ctx, args),
         Command::Run(args) => run::run(&ctx, args),
         Command::Status(args) => status::run(&ctx, args),
     }

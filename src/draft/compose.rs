@@ -104,6 +104,7 @@ pub fn compose(
     context["identity"] = json!({ "outcome": identity.outcome.as_str() });
     context["clock_waits"] = json!(identity.clock_waits);
     let mut attachments = Vec::new();
+    let mut refusal = false;
 
     let body = match purpose {
         Purpose::Reply => {
@@ -136,6 +137,9 @@ pub fn compose(
                     .map(|(s, _)| title(s))
                     .collect::<Vec<_>>()
             );
+            // Erasure asked, bookkeeping kept: a partial refusal (Art. 12(4), 17(3)(b)).
+            refusal = case.kinds.contains(&RequestKind::Erasure)
+                && sources.iter().any(|(s, _)| s.bookkeeping);
             if case.kinds.contains(&RequestKind::Portability) {
                 attachments = portability_files(case.id, entries, lang);
             }
@@ -177,6 +181,7 @@ pub fn compose(
         body,
         attachments,
         personal_data: personal && recipient_allows_data,
+        refusal,
     })
 }
 

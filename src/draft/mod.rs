@@ -99,6 +99,9 @@ pub struct Composed {
     pub body: String,
     pub attachments: Vec<Attachment>,
     pub personal_data: bool,
+    /// The reply refuses part of what was asked (erasure of bookkeeping records), which
+    /// the controller reports to its supervisory authority.
+    pub refusal: bool,
 }
 
 #[cfg(test)]

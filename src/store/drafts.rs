@@ -78,6 +78,7 @@ pub struct DraftRecord {
     pub body: String,
     pub attachments: Vec<Attachment>,
     pub personal_data: bool,
+    pub refusal: bool,
     pub in_reply_to: Option<String>,
     pub references: Vec<String>,
     pub state: DraftState,
@@ -105,7 +106,7 @@ pub struct QueueEntry {
     pub created_at: Timestamp,
 }
 
-const DRAFT_COLUMNS: &str = "SELECT d.id, c.year, c.seq, d.replaces, d.purpose, d.language, d.recipient, d.recipient_note, d.subject, d.body, d.attachments, d.personal_data, d.in_reply_to, d.references_ids, d.state, d.created_at, d.created_by, d.decided_at, d.decided_by, d.decision_note, d.message_id, d.sent_at, d.outbox_file FROM drafts d JOIN cases c ON c.id = d.case_id";
+const DRAFT_COLUMNS: &str = "SELECT d.id, c.year, c.seq, d.replaces, d.purpose, d.language, d.recipient, d.recipient_note, d.subject, d.body, d.attachments, d.personal_data, d.refusal, d.in_reply_to, d.references_ids, d.state, d.created_at, d.created_by, d.decided_at, d.decided_by, d.decision_note, d.message_id, d.sent_at, d.outbox_file FROM drafts d JOIN cases c ON c.id = d.case_id";
 
 fn draft_by_id(
     conn: &Connection,
@@ -131,17 +132,18 @@ fn draft_by_id(
                 body: r.get(9)?,
                 attachments: r.get(10)?,
                 personal_data: r.get(11)?,
-                in_reply_to: r.get(12)?,
-                references: r.get(13)?,
-                state: r.get(14)?,
-                created_at: r.get(15)?,
-                created_by: r.get(16)?,
-                decided_at: r.get(17)?,
-                decided_by: r.get(18)?,
-                decision_note: r.get(19)?,
-                message_id: r.get(20)?,
-                sent_at: r.get(21)?,
-                outbox_file: r.get(22)?,
+                refusal: r.get(12)?,
+                in_reply_to: r.get(13)?,
+                references: r.get(14)?,
+                state: r.get(15)?,
+                created_at: r.get(16)?,
+                created_by: r.get(17)?,
+                decided_at: r.get(18)?,
+                decided_by: r.get(19)?,
+                decision_note: r.get(20)?,
+                message_id: r.get(21)?,
+                sent_at: r.get(22)?,
+                outbox_file: r.get(23)?,
             })
         })
         .optional()
@@ -162,6 +164,7 @@ struct RawDraft {
     body: String,
     attachments: String,
     personal_data: bool,
+    refusal: bool,
     in_reply_to: Option<String>,
     references: String,
     state: String,
@@ -209,6 +212,7 @@ impl RawDraft {
             attachments: serde_json::from_str(&self.attachments)
                 .map_err(|_| corrupt("drafts.attachments", "not JSON"))?,
             personal_data: self.personal_data,
+            refusal: self.refusal,
             in_reply_to: self.in_reply_to,
             references: serde_json::from_str(&self.references)
                 .map_err(|_| corrupt("drafts.references_ids", &self.references))?,
@@ -227,6 +231,70 @@ impl RawDraft {
 }
 
 impl Store {
+    /// Every case as the report reads it, with the receipt day taken in `zone`.
+    pub fn report_rows(
+        &self,
+        zone: &jiff::tz::TimeZone,
+    ) -> Result<Vec<crate::report::CaseRow>, StoreError> {
+        let mut statement = self
+            .conn
+            .prepare(
+                "SELECT c.received_at, c.deadline, c.kinds, c.language, c.state,
+                        (SELECT MIN(d.sent_at) FROM drafts d WHERE d.case_id = c.id AND d.state = 'sent'
+                                AND d.purpose IN ('reply', 'not_found')),
+                        EXISTS (SELECT 1 FROM events e WHERE e.case_id = c.id AND e.kind = 'extended'),
+                        EXISTS (SELECT 1 FROM drafts d WHERE d.case_id = c.id AND d.state = 'sent' AND d.refusal)
+                 FROM cases c ORDER BY c.id",
+            )
+            .map_err(|e| self.error(e))?;
+        let rows = statement
+            .query_map([], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, Option<String>>(3)?,
+                    r.get::<_, String>(4)?,
+                    r.get::<_, Option<String>>(5)?,
+                    r.get::<_, bool>(6)?,
+                    r.get::<_, bool>(7)?,
+                ))
+            })
+            .map_err(|e| self.error(e))?;
+        let corrupt = |what: &'static str, detail: &str| StoreError::Corrupt {
+            path: self.path.clone(),
+            what,
+            detail: detail.to_string(),
+        };
+        let mut out = Vec::new();
+        for row in rows {
+            let (received, deadline, kinds, language, state, replied, extended, refused) =
+                row.map_err(|e| self.error(e))?;
+            let day = |what, text: &str| -> Result<Date, StoreError> {
+                Ok(self
+                    .timestamp(what, text)?
+                    .to_zoned_datetime(zone.clone())
+                    .date())
+            };
+            out.push(crate::report::CaseRow {
+                received: day("cases.received_at", &received)?,
+                deadline: deadline
+                    .parse()
+                    .map_err(|_| corrupt("cases.deadline", &deadline))?,
+                kinds: serde_json::from_str(&kinds).map_err(|_| corrupt("cases.kinds", &kinds))?,
+                language: language.as_deref().and_then(|l| l.parse().ok()),
+                closed: state == "closed",
+                replied: replied
+                    .as_deref()
+                    .map(|r| day("drafts.sent_at", r))
+                    .transpose()?,
+                extended,
+                refused,
+            });
+        }
+        Ok(out)
+    }
+
     /// Drafts waiting for approval, the nearest deadline first.
     pub fn pending_drafts(&self) -> Result<Vec<QueueEntry>, StoreError> {
         let mut statement = self
@@ -359,8 +427,8 @@ impl Batch<'_> {
         self.tx
             .prepare_cached(
                 "INSERT INTO drafts (case_id, replaces, purpose, language, recipient, recipient_note, subject, body,
-                                     attachments, personal_data, in_reply_to, references_ids, state, created_at, created_by)
-                 SELECT id, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, 'pending', ?14, ?15
+                                     attachments, personal_data, in_reply_to, references_ids, state, created_at, created_by, refusal)
+                 SELECT id, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, 'pending', ?14, ?15, ?16
                  FROM cases WHERE year = ?1 AND seq = ?2",
             )
             .and_then(|mut s| s.execute(params![
@@ -379,6 +447,7 @@ impl Batch<'_> {
                     references,
                     draft.now.to_string(),
                     draft.actor,
+                    composed.refusal,
                 ]))
             .map_err(|e| self.error(e))?;
         Ok(DraftId(self.tx.last_insert_rowid()))

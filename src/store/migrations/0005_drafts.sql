@@ -13,6 +13,7 @@ CREATE TABLE drafts (
     body           TEXT    NOT NULL,
     attachments    TEXT    NOT NULL DEFAULT '[]',    -- JSON [{name, content_type, content}]
     personal_data  INTEGER NOT NULL,
+    refusal        INTEGER NOT NULL DEFAULT 0,      -- refuses part of what was asked
     in_reply_to    TEXT,                             -- the request's Message-ID
     references_ids TEXT    NOT NULL DEFAULT '[]',
     state          TEXT    NOT NULL,                 -- pending, approved, rejected, superseded, sent
@@ -30,7 +31,7 @@ CREATE INDEX drafts_state ON drafts (state);
 
 CREATE TRIGGER drafts_are_never_rewritten
 BEFORE UPDATE OF case_id, replaces, purpose, language, recipient, recipient_note, subject, body,
-                 attachments, personal_data, in_reply_to, references_ids, created_at, created_by
+                 attachments, personal_data, refusal, in_reply_to, references_ids, created_at, created_by
 ON drafts
 BEGIN
     SELECT RAISE(ABORT, 'a draft is never rewritten: an edit is a new draft');
