@@ -27,6 +27,9 @@ pub mod draft;
 /// What staff decide about drafts.
 pub mod approve;
 
+/// Staff digests before deadlines.
+pub mod remind;
+
 /// The figures for the supervisory authority.
 pub mod report;
 

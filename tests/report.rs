@@ -113,7 +113,10 @@ fn report_figures_match_a_hand_computed_set_of_cases() {
     ]);
     assert_eq!(report["requests"], 4, "{report}");
     // C's "a copy of my data … in a machine-readable format" asks for access too.
-    assert_eq!(cases[3]["kinds"], serde_json::json!(["access", "portability"]));
+    assert_eq!(
+        cases[3]["kinds"],
+        serde_json::json!(["access", "portability"])
+    );
     assert_eq!(report["by_kind"]["access"], 3);
     assert_eq!(report["by_kind"]["erasure"], 1);
     assert_eq!(report["by_kind"]["portability"], 1);
@@ -146,4 +149,71 @@ fn report_figures_match_a_hand_computed_set_of_cases() {
     let csv = sandbox.ok(&["--now", "2026-12-22T12:00:00+02:00", "report", "--csv"]);
     assert!(csv.starts_with("metric,value\n"), "{csv}");
     assert!(csv.contains("\ndays_to_answer.p95,46\n"), "{csv}");
+}
+
+#[test]
+fn reminders_come_at_seven_three_and_one_working_days_and_when_overdue_each_once() {
+    let config = format!(
+        "{CONFIG}\n[reminders]\nstaff_address = \"tiimi@kestokauppa.example.test\"\n\n[[register.sources]]\nname = \"customers\"\nfile = \"{}\"\n[register.sources.columns]\ncustomer_id = \"Id\"\nname = [\"First\", \"Last\"]\nemail = \"Email\"\n",
+        fixture("register/customers.csv")
+    );
+    let sandbox = Sandbox::with_config(&config);
+    sandbox.ok(&["register", "import"]);
+    // Received Tuesday 3 November 2026: the deadline is Thursday 3 December.
+    sandbox.ok(&[
+        "--now",
+        "2026-11-03T10:00:00+02:00",
+        "ingest",
+        &fixture("drafts/access-on-file.eml"),
+    ]);
+    let remind = |now: &str| sandbox.json(&["--now", now, "remind"]);
+    let digests = || {
+        std::fs::read_dir(sandbox.path().join("outbox"))
+            .map(|d| d.count())
+            .unwrap_or(0)
+    };
+    let thresholds = |value: &serde_json::Value| -> Vec<String> {
+        value["reminders"]
+            .as_array()
+            .map(|r| {
+                r.iter()
+                    .map(|r| r["threshold"].as_str().unwrap().to_string())
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+
+    // Nine working days left: only the draft waiting is news.
+    let first = remind("2026-11-20T08:00:00+02:00");
+    assert_eq!(thresholds(&first), Vec::<String>::new(), "{first}");
+    assert_eq!(first["drafts_waiting"].as_array().unwrap().len(), 1);
+    assert!(
+        remind("2026-11-20T16:00:00+02:00")["digest"].is_null(),
+        "nothing new, no digest"
+    );
+    // Tuesday 24 Nov: seven working days left.
+    let seven = remind("2026-11-24T08:00:00+02:00");
+    assert_eq!(thresholds(&seven), ["7_working_days"]);
+    let body = std::fs::read_to_string(seven["digest"].as_str().unwrap()).unwrap();
+    assert!(body.contains("Auto-Submitted: auto-replied"), "{body}");
+    assert!(body.contains("rightsbot extend DSR-2026-0001"), "{body}");
+    assert!(remind("2026-11-25T08:00:00+02:00")["digest"].is_null());
+    // Monday 30 Nov: three; Wednesday 2 Dec: one; Friday 4 Dec: overdue.
+    assert_eq!(
+        thresholds(&remind("2026-11-30T08:00:00+02:00")),
+        ["3_working_days"]
+    );
+    assert_eq!(
+        thresholds(&remind("2026-12-02T08:00:00+02:00")),
+        ["1_working_day"]
+    );
+    assert!(remind("2026-12-03T08:00:00+02:00")["digest"].is_null());
+    assert_eq!(
+        thresholds(&remind("2026-12-04T08:00:00+02:00")),
+        ["overdue"]
+    );
+    for again in ["2026-12-04T12:00:00+02:00", "2026-12-10T08:00:00+02:00"] {
+        assert!(remind(again)["digest"].is_null(), "{again}");
+    }
+    assert_eq!(digests(), 5, "draft waiting, 7, 3, 1, overdue: each once");
 }

@@ -19,6 +19,7 @@ mod quarantine;
 mod queue;
 mod reclassify;
 mod register;
+mod remind;
 mod report;
 mod run;
 mod show;
@@ -143,6 +144,9 @@ pub enum Command {
     /// With --dry-run, only lists them. Deleting records which cases went (by number only),
     /// how many messages and events, when, and on whose word.
     Purge(purge::Args),
+    /// Write the staff digest: deadlines 7, 3 and 1 working days away or past, and drafts
+    /// waiting. Each reminder is given once; with nothing new, no digest is made.
+    Remind(remind::Args),
     /// The figures for the supervisory authority: requests by right and language, days to
     /// answer (median, 95th percentile), answers after the deadline, extensions, refusals,
     /// open cases.
@@ -235,6 +239,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Open(args) => open::run(&ctx, args),
         Command::Reclassify(args) => reclassify::run(&ctx, args),
         Command::Deadline(args) => deadline::run(&ctx, args),
+        Command::Remind(args) => remind::run(&ctx, args),
         Command::Report(args) => report::run(&ctx, args),
         Command::Run(args) => run::run(&ctx, args),
         Command::Status(args) => status::run(&ctx, args),

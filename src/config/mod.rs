@@ -20,7 +20,8 @@ mod register;
 
 pub use register::{
     ApprovalByMailConfig, ColumnMap, Columns, Delimiter, DraftsConfig, Encoding, IdentityConfig,
-    Localized, PhoneRegion, RegisterConfig, RetentionConfig, SourceConfig, SourceName,
+    Localized, PhoneRegion, RegisterConfig, RemindersConfig, RetentionConfig, SourceConfig,
+    SourceName,
 };
 
 #[derive(Debug, Deserialize)]
@@ -48,6 +49,9 @@ pub struct Config {
     /// Approving drafts by replying to a review mail.
     #[serde(default)]
     pub approval_by_mail: ApprovalByMailConfig,
+    /// Staff digests before deadlines.
+    #[serde(default)]
+    pub reminders: RemindersConfig,
 }
 
 /// How the IMAP connection is protected.
@@ -384,6 +388,7 @@ const SECTIONS: &[&str] = &[
     "retention",
     "drafts",
     "approval_by_mail",
+    "reminders",
 ];
 
 /// Checks what serde cannot see in one source alone: names are unique, and each source maps

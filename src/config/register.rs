@@ -383,3 +383,11 @@ pub struct ApprovalByMailConfig {
     #[serde(default)]
     pub approvers: Vec<String>,
 }
+
+/// Staff digests before deadlines.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RemindersConfig {
+    /// Where digests go; no address, no digests.
+    pub staff_address: Option<String>,
+}

@@ -608,3 +608,97 @@ fn token_hash(token: &str) -> [u8; 32] {
     use sha2::{Digest, Sha256};
     Sha256::digest(token.as_bytes()).into()
 }
+
+impl Batch<'_> {
+    /// Open cases with no answer sent yet, for reminders.
+    pub fn unanswered_cases(&self) -> Result<Vec<crate::remind::OpenCase>, StoreError> {
+        let mut statement = self
+            .tx
+            .prepare_cached(
+                "SELECT c.year, c.seq, c.deadline, c.kinds,
+                        EXISTS (SELECT 1 FROM events e WHERE e.case_id = c.id AND e.kind = 'extended')
+                 FROM cases c
+                 WHERE c.state != 'closed'
+                   AND NOT EXISTS (SELECT 1 FROM drafts d WHERE d.case_id = c.id AND d.state = 'sent'
+                                   AND d.purpose IN ('reply', 'not_found'))
+                 ORDER BY c.deadline, c.id",
+            )
+            .map_err(|e| self.error(e))?;
+        let rows = statement
+            .query_map([], |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, i64>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, bool>(4)?,
+                ))
+            })
+            .map_err(|e| self.error(e))?;
+        let mut cases = Vec::new();
+        for row in rows {
+            let (year, seq, deadline, kinds, extended) = row.map_err(|e| self.error(e))?;
+            let corrupt = |what: &'static str, detail: &str| StoreError::Corrupt {
+                path: self.path.clone(),
+                what,
+                detail: detail.to_string(),
+            };
+            cases.push(crate::remind::OpenCase {
+                case: CaseId {
+                    year: year as i16,
+                    seq: seq as u32,
+                }
+                .to_string(),
+                deadline: deadline
+                    .parse()
+                    .map_err(|_| corrupt("cases.deadline", &deadline))?,
+                kinds: serde_json::from_str(&kinds).map_err(|_| corrupt("cases.kinds", &kinds))?,
+                extended,
+            });
+        }
+        Ok(cases)
+    }
+
+    /// Drafts waiting for approval: id, case, purpose.
+    pub fn waiting_drafts(&self) -> Result<Vec<(String, String, String)>, StoreError> {
+        let mut statement = self
+            .tx
+            .prepare_cached(
+                "SELECT d.id, c.year, c.seq, d.purpose FROM drafts d JOIN cases c ON c.id = d.case_id
+                 WHERE d.state = 'pending' ORDER BY c.deadline, d.id",
+            )
+            .map_err(|e| self.error(e))?;
+        let rows = statement
+            .query_map([], |r| {
+                Ok((
+                    DraftId(r.get(0)?).to_string(),
+                    CaseId {
+                        year: r.get::<_, i64>(1)? as i16,
+                        seq: r.get::<_, i64>(2)? as u32,
+                    }
+                    .to_string(),
+                    r.get::<_, String>(3)?,
+                ))
+            })
+            .map_err(|e| self.error(e))?;
+        rows.collect::<Result<_, _>>().map_err(|e| self.error(e))
+    }
+
+    /// Records that a reminder was given; `false` when it had been given already.
+    pub fn remember(
+        &self,
+        subject: &str,
+        key: &str,
+        threshold: &str,
+        now: Timestamp,
+    ) -> Result<bool, StoreError> {
+        let inserted = self
+            .tx
+            .prepare_cached(
+                "INSERT OR IGNORE INTO reminders (subject, key, threshold, at) VALUES (?1, ?2, ?3, ?4)",
+            )
+            .and_then(|mut s| s.execute(params![subject, key, threshold, now.to_string()]))
+            .map_err(|e| self.error(e))?;
+        Ok(inserted > 0)
+    }
+}

@@ -13,6 +13,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0003_imap.sql"),
     include_str!("migrations/0004_register.sql"),
     include_str!("migrations/0005_drafts.sql"),
+    include_str!("migrations/0006_reminders.sql"),
 ];
 
 /// The schema version this build writes.
