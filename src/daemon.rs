@@ -53,6 +53,43 @@ pub struct PassReport {
     #[serde(flatten)]
     pub admitted: Tally,
     pub moved: u64,
+    /// Staff digests written (0 or 1).
+    pub digests: u64,
+}
+
+/// Gives the reminders that have come due, as a digest for the staff address. A digest
+/// that cannot be rendered or written is logged and tried again next pass; only a store
+/// failure stops the daemon.
+fn remind_now(
+    store: &mut Store,
+    drafting: &Drafting<'_>,
+    now: Timestamp,
+) -> Result<u64, DaemonError> {
+    let config = drafting.config;
+    if config.reminders.staff_address.is_none() {
+        return Ok(0);
+    }
+    let batch = store.begin()?;
+    let digest = match crate::remind::run(&batch, config, drafting.templates, now) {
+        Ok(Some(digest)) => digest,
+        Ok(None) => return Ok(0),
+        Err(crate::remind::RemindError::Store(err)) => return Err(err.into()),
+        Err(err) => {
+            warn!(error = %err, "digest failed");
+            return Ok(0);
+        }
+    };
+    match crate::remind::write_digest(&digest, config, now) {
+        Ok(_) => {
+            batch.commit()?;
+            Ok(1)
+        }
+        Err(err) => {
+            // Not committed: the reminders are given again next pass.
+            warn!(error = %err, "digest could not be written");
+            Ok(0)
+        }
+    }
 }
 
 /// Where a pass spent its time, for tuning (logged at debug level).
@@ -73,6 +110,8 @@ pub struct Intake<'a> {
     /// The store, on a thread of its own: commits overlap the network waits.
     pub writer: &'a Writer,
     pub settings: &'a Settings<'a>,
+    /// A fixed clock (`--now`, for tests and demos); `None`: the real one.
+    pub now: Option<Timestamp>,
 }
 
 /// A job for the store's thread.
@@ -235,8 +274,17 @@ impl Intake<'_> {
                     }
                     let names = Names::of(self.mailbox);
                     let recorded = std::mem::take(&mut done);
+                    let now = self.now.unwrap_or_else(Timestamp::now);
                     let ticket = self.writer.submit(move |store, drafting| {
-                        commit_batch(store, drafting, &names, analysed, uidvalidity, recorded)
+                        commit_batch(
+                            store,
+                            drafting,
+                            &names,
+                            analysed,
+                            uidvalidity,
+                            recorded,
+                            now,
+                        )
                     });
                     if let Some(previous) = committing.replace(ticket) {
                         let started = std::time::Instant::now();
@@ -292,16 +340,24 @@ impl Intake<'_> {
         let name = inbox.to_string();
         // A pass cut short by a shutdown did not finish: `status` keeps the last one that did.
         let finished = !*shutdown.borrow();
+        let now = self.now.unwrap_or_else(Timestamp::now);
         self.writer
             .call(move |store, _| {
                 let batch = store.begin()?;
                 batch.moves_done(&name, uidvalidity, &done)?;
                 if finished {
-                    batch.pass_done(&name, uidvalidity, Timestamp::now())?;
+                    batch.pass_done(&name, uidvalidity, now)?;
                 }
                 Ok(batch.commit()?)
             })
             .await?;
+        // Reminders run on the same schedule: each pass gives what has come due.
+        if finished {
+            report.digests = self
+                .writer
+                .call(move |store, drafting| remind_now(store, drafting, now))
+                .await?;
+        }
         Ok(report)
     }
 
@@ -370,9 +426,9 @@ fn commit_batch(
     analysed: Vec<(Fetched, Option<Analysis>)>,
     uidvalidity: u32,
     done: Vec<u32>,
+    now: Timestamp,
 ) -> Result<(Vec<(u32, String)>, Tally), DaemonError> {
     let inbox = names.inbox.as_str();
-    let now = Timestamp::now();
     let mut counts = Tally::default();
     let batch = store.begin()?;
     batch.moves_done(inbox, uidvalidity, &done)?;
@@ -514,7 +570,11 @@ pub async fn run(
         backoff = BACKOFF_START;
         loop {
             match intake.pass(&mut source, &shutdown).await {
-                Ok(PassReport { admitted, moved }) if admitted.seen > 0 || moved > 0 => info!(
+                Ok(PassReport {
+                    admitted,
+                    moved,
+                    digests,
+                }) if admitted.seen > 0 || moved > 0 || digests > 0 => info!(
                     seen = admitted.seen,
                     new = admitted.new,
                     duplicates = admitted.duplicates,
@@ -522,6 +582,7 @@ pub async fn run(
                     cases_joined = admitted.cases_joined,
                     quarantined = admitted.quarantined,
                     moved,
+                    digests,
                     "pass done"
                 ),
                 Ok(_) => {}

@@ -440,3 +440,65 @@ fn free_port() -> u16 {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
     listener.local_addr().expect("addr").port()
 }
+
+#[test]
+fn run_once_gives_each_reminder_once_as_the_month_passes() {
+    use rightsbot::deadline::HolidayCalendar;
+    use rightsbot::remind::working_days_left;
+
+    let stack = MailStack::up();
+    let config = stack.config();
+    let mut text = std::fs::read_to_string(&config).expect("the stack's config");
+    text.push_str("\n[reminders]\nstaff_address = \"tiimi@kestokauppa.example.test\"\n");
+    std::fs::write(&config, text).expect("write config");
+    stack.send(
+        "Tietopyyntö",
+        "Haluan nähdä mitä tietoja minusta on.",
+        "remind-1@example.test",
+    );
+    wait_for_delivery(&config, 1);
+    // Today: the case opens, and its draft waiting is the first digest's news.
+    assert_eq!(json(&config, &["run", "--once"])["digests"], 1);
+    let deadline: jiff::civil::Date = json(&config, &["cases"])[0]["deadline"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let calendar = HolidayCalendar { eves_closed: true };
+    let working_day_with = |left: i64| {
+        (1..60)
+            .filter_map(|back| deadline.checked_sub(jiff::Span::new().days(back)).ok())
+            .find(|day| {
+                calendar.is_working_day(*day)
+                    && working_days_left(*day, deadline, &calendar) == left
+            })
+            .unwrap()
+    };
+    let overdue = deadline.tomorrow().unwrap();
+    for day in [
+        working_day_with(7),
+        working_day_with(3),
+        working_day_with(1),
+        overdue,
+    ] {
+        let now = format!("{day}T09:00:00+02:00");
+        let first = json(&config, &["--now", &now, "run", "--once"]);
+        assert_eq!(first["digests"], 1, "{day}: {first}");
+        let again = json(
+            &config,
+            &["--now", &format!("{day}T15:00:00+02:00"), "run", "--once"],
+        );
+        assert_eq!(again["digests"], 0, "{day}: told once");
+    }
+    let digests = std::fs::read_dir(config.parent().unwrap().join("outbox"))
+        .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .file_name()
+                .to_string_lossy()
+                .starts_with("digest-")
+        })
+        .count();
+    assert_eq!(digests, 5);
+}

@@ -183,6 +183,8 @@ fn parse_now(text: &str) -> Result<Timestamp, String> {
 pub struct Context {
     config_path: Option<PathBuf>,
     pub now: Timestamp,
+    /// The `--now` given, if any: the daemon keeps this clock fixed instead of reading one.
+    pub fixed_now: Option<Timestamp>,
     pub json: bool,
 }
 
@@ -217,6 +219,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let ctx = Context {
         config_path: cli.config,
         now: cli.now.unwrap_or_else(Timestamp::now),
+        fixed_now: cli.now,
         json: cli.json,
     };
     match cli.command {

@@ -51,6 +51,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
             mailbox,
             writer: &writer,
             settings: &settings,
+            now: ctx.fixed_now,
         };
         serve(
             ctx,
