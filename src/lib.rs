@@ -27,6 +27,9 @@ pub mod draft;
 /// What staff decide about drafts.
 pub mod approve;
 
+/// Approved replies out over SMTP, exactly once.
+pub mod send;
+
 /// Staff digests before deadlines.
 pub mod remind;
 

@@ -203,8 +203,11 @@ pub fn consider(
         Err(ApproveError::Store(err)) => return Err(err.into()),
         Err(err) => return refuse(batch, draft, &from, &err.to_string(), now),
     };
-    let file = outbox::write(&approved, config, now)?;
-    batch.draft_sent(draft, now, Some(&file.display().to_string()))?;
+    // With SMTP, the sender takes it from here; without, the outbox.
+    if config.smtp.is_none() {
+        let file = outbox::write(&approved, config, now)?;
+        batch.draft_sent(draft, now, Some(&file.display().to_string()))?;
+    }
     batch.append_event(
         approved.case_id,
         &NewEvent {

@@ -259,6 +259,10 @@ pub fn acknowledge(
         &drafting.config.controller.privacy_address,
         now,
     )?;
+    // With SMTP, the sender takes it from here.
+    if drafting.config.smtp.is_some() {
+        return Ok(None);
+    }
     let file = crate::draft::outbox::write(&approved, drafting.config, now)?;
     batch.draft_sent(id, now, Some(&file.display().to_string()))?;
     Ok(Some(file))

@@ -55,25 +55,38 @@ pub fn approve(ctx: &Context, args: ApproveArgs) -> anyhow::Result<ExitCode> {
         &config.controller.privacy_address,
         ctx.now,
     )?;
-    // No SMTP yet: the outbox folder is where approved replies go out.
-    let file = crate::draft::outbox::write(&approved, &config, ctx.now)?;
-    batch.draft_sent(args.draft, ctx.now, Some(&file.display().to_string()))?;
+    // With SMTP, `send` (or the daemon) takes it from here; without, the outbox folder is
+    // where approved replies go out.
+    let file = if config.smtp.is_some() {
+        None
+    } else {
+        let file = crate::draft::outbox::write(&approved, &config, ctx.now)?;
+        batch.draft_sent(args.draft, ctx.now, Some(&file.display().to_string()))?;
+        Some(file)
+    };
     batch.commit()?;
     if ctx.json {
         super::print_json(&json!({
             "draft": args.draft,
             "case": approved.case,
-            "state": "sent",
+            "state": if file.is_some() { "sent" } else { "approved" },
             "message_id": approved.message_id,
             "outbox_file": file,
         }))?;
     } else {
-        println!(
-            "{}: approved by {}; written to {}",
-            args.draft,
-            args.by.trim(),
-            file.display()
-        );
+        match &file {
+            Some(file) => println!(
+                "{}: approved by {}; written to {}",
+                args.draft,
+                args.by.trim(),
+                file.display()
+            ),
+            None => println!(
+                "{}: approved by {}; it goes out with the next `rightsbot send` (or daemon pass)",
+                args.draft,
+                args.by.trim()
+            ),
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -22,6 +22,7 @@ mod register;
 mod remind;
 mod report;
 mod run;
+mod send;
 mod show;
 mod status;
 
@@ -151,6 +152,9 @@ pub enum Command {
     /// answer (median, 95th percentile), answers after the deadline, extensions, refusals,
     /// open cases.
     Report(report::Args),
+    /// Send approved replies over SMTP ([smtp] in the config): exactly once across
+    /// crashes, 4xx tried again later, 5xx failed with the server's words.
+    Send(send::Args),
     /// Read the request mailbox over IMAP and turn mail into cases (the daemon).
     ///
     /// Each message is committed to the store before it is moved out of the inbox, so a
@@ -244,6 +248,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Deadline(args) => deadline::run(&ctx, args),
         Command::Remind(args) => remind::run(&ctx, args),
         Command::Report(args) => report::run(&ctx, args),
+        Command::Send(args) => send::run(&ctx, args),
         Command::Run(args) => run::run(&ctx, args),
         Command::Status(args) => status::run(&ctx, args),
     }

@@ -34,6 +34,9 @@ pub struct Config {
     pub ingest: IngestConfig,
     /// The request mailbox (IMAP). Needed by `run` and `status`.
     pub mailbox: Option<MailboxConfig>,
+    /// The mail server replies go out through. Without it, approved replies are written to
+    /// the outbox folder.
+    pub smtp: Option<SmtpConfig>,
     /// The controller's records: CSV exports of its systems.
     #[serde(default)]
     pub register: RegisterConfig,
@@ -65,6 +68,74 @@ pub enum TlsMode {
     Starttls,
     /// No TLS: only for a server on the loopback interface.
     None,
+}
+
+/// The mail server replies are sent through.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SmtpConfig {
+    pub host: String,
+    /// Default 465 for implicit TLS, 587 for STARTTLS, 25 for none.
+    pub port: Option<u16>,
+    /// Default "starttls".
+    pub tls: Option<toml::Spanned<TlsMode>>,
+    pub user: Option<String>,
+    /// The name of an environment variable that holds the password.
+    pub password_env: Option<String>,
+    /// A file that holds the password (its first line); relative to the config file.
+    pub password_file: Option<PathBuf>,
+    /// A PEM file of CA certificates to trust, besides the public roots.
+    pub ca_file: Option<PathBuf>,
+    /// An address that files what it receives in the Sent folder (e.g. "tietosuoja+Sent@…"
+    /// with Dovecot's lmtp_save_to_detail_mailbox). Each reply is sent to it blind in the
+    /// same SMTP transaction, so the Sent copy exists exactly when the reply went out, and a
+    /// send cut short by a crash is checked against it before it is tried again.
+    pub sent_copy: Option<String>,
+    /// The IMAP folder where those copies land.
+    #[serde(default = "default_sent")]
+    pub sent_folder: String,
+}
+
+impl SmtpConfig {
+    pub fn port(&self) -> u16 {
+        self.port.unwrap_or(match self.tls() {
+            TlsMode::Implicit => 465,
+            TlsMode::Starttls => 587,
+            TlsMode::None => 25,
+        })
+    }
+
+    pub fn tls(&self) -> TlsMode {
+        self.tls
+            .as_ref()
+            .map(|tls| *tls.get_ref())
+            .unwrap_or(TlsMode::Starttls)
+    }
+
+    /// Reads the password from where the config says it is; `None` without a user.
+    pub fn password(&self) -> Result<Option<Secret>, ConfigError> {
+        if let Some(name) = &self.password_env {
+            return std::env::var(name).map(|p| Some(Secret(p))).map_err(|_| {
+                ConfigError::Secret(format!(
+                    "environment variable {name} (smtp.password_env) is not set"
+                ))
+            });
+        }
+        if let Some(path) = &self.password_file {
+            let text = std::fs::read_to_string(path).map_err(|err| {
+                ConfigError::Secret(format!(
+                    "cannot read {} (smtp.password_file): {err}",
+                    path.display()
+                ))
+            })?;
+            return Ok(Some(Secret(text.lines().next().unwrap_or("").to_string())));
+        }
+        Ok(None)
+    }
+}
+
+fn default_sent() -> String {
+    "Sent".to_string()
 }
 
 /// The request mailbox the daemon reads.
@@ -333,6 +404,33 @@ impl Config {
         if config.store.path.is_relative() {
             config.store.path = base.join(&config.store.path);
         }
+        if let Some(smtp) = &mut config.smtp {
+            for file in [&mut smtp.password_file, &mut smtp.ca_file]
+                .into_iter()
+                .flatten()
+            {
+                if file.is_relative() {
+                    *file = base.join(&*file);
+                }
+            }
+            let loopback = matches!(
+                smtp.host.as_str(),
+                "127.0.0.1" | "localhost" | "::1" | "[::1]"
+            );
+            if smtp.tls() == TlsMode::None && !loopback {
+                let offset = smtp.tls.as_ref().map_or(0, |t| t.span().start);
+                let (line, column) = line_column(text, offset.min(text.len()));
+                return Err(ConfigError::Invalid {
+                    path: path.to_path_buf(),
+                    line,
+                    column,
+                    message: format!(
+                        "tls = \"none\" in [smtp] would send mail and password in clear text; it is allowed only for a server on 127.0.0.1, not {:?}",
+                        smtp.host
+                    ),
+                });
+            }
+        }
         if let Some(mailbox) = &mut config.mailbox {
             for file in [&mut mailbox.password_file, &mut mailbox.ca_file]
                 .into_iter()
@@ -383,6 +481,7 @@ const SECTIONS: &[&str] = &[
     "store",
     "ingest",
     "mailbox",
+    "smtp",
     "register",
     "identity",
     "retention",

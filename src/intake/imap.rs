@@ -413,6 +413,25 @@ impl ImapSource {
         Ok((uidvalidity, selected.exists))
     }
 
+    /// The UIDs of the messages in the selected mailbox whose Message-ID is `message_id`
+    /// (without angle brackets).
+    pub async fn search_message_id(&mut self, message_id: &str) -> Result<Vec<u32>, ImapError> {
+        // A quoted IMAP string: no quote or backslash can end it early.
+        let quoted: String = message_id
+            .chars()
+            .filter(|c| !matches!(c, '"' | '\\' | '\r' | '\n'))
+            .collect();
+        let found = limited(
+            &self.address,
+            "UID SEARCH",
+            COMMAND_TIMEOUT,
+            self.session
+                .uid_search(format!("HEADER Message-ID \"<{quoted}>\"")),
+        )
+        .await?;
+        Ok(found.into_iter().collect())
+    }
+
     /// The UIDs of every message in the selected mailbox, ascending.
     pub async fn uids(&mut self) -> Result<Vec<u32>, ImapError> {
         let found = limited(

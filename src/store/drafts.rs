@@ -22,8 +22,12 @@ pub enum DraftState {
     Rejected,
     /// Replaced by an edit or a new draft before it was sent.
     Superseded,
+    /// Being handed to the mail server; after a crash, checked against the Sent folder.
+    Sending,
     /// Handed to the outbox or the mail server.
     Sent,
+    /// The mail server refused it for good (5xx); staff see the server's words.
+    Failed,
 }
 
 impl DraftState {
@@ -33,7 +37,9 @@ impl DraftState {
             DraftState::Approved => "approved",
             DraftState::Rejected => "rejected",
             DraftState::Superseded => "superseded",
+            DraftState::Sending => "sending",
             DraftState::Sent => "sent",
+            DraftState::Failed => "failed",
         }
     }
 
@@ -43,7 +49,9 @@ impl DraftState {
             DraftState::Approved,
             DraftState::Rejected,
             DraftState::Superseded,
+            DraftState::Sending,
             DraftState::Sent,
+            DraftState::Failed,
         ]
         .into_iter()
         .find(|s| s.as_str() == text)
@@ -538,7 +546,7 @@ impl Batch<'_> {
     ) -> Result<(), StoreError> {
         self.tx
             .execute(
-                "UPDATE drafts SET state = 'sent', sent_at = ?1, outbox_file = ?2 WHERE id = ?3 AND state = 'approved'",
+                "UPDATE drafts SET state = 'sent', sent_at = ?1, outbox_file = ?2 WHERE id = ?3 AND state IN ('approved', 'sending')",
                 params![now.to_string(), outbox_file, id.0],
             )
             .map_err(|e| self.error(e))?;
@@ -700,5 +708,85 @@ impl Batch<'_> {
             .and_then(|mut s| s.execute(params![subject, key, threshold, now.to_string()]))
             .map_err(|e| self.error(e))?;
         Ok(inserted > 0)
+    }
+}
+
+impl Batch<'_> {
+    /// Approved drafts due to be sent at `now`, oldest approval first.
+    pub fn drafts_to_send(&self, now: Timestamp) -> Result<Vec<DraftRecord>, StoreError> {
+        self.drafts_where(
+            "state = 'approved' AND (next_attempt_at IS NULL OR next_attempt_at <= ?1)",
+            &now.to_string(),
+        )
+    }
+
+    /// Drafts a crash left in `sending`.
+    pub fn drafts_sending(&self) -> Result<Vec<DraftRecord>, StoreError> {
+        self.drafts_where("state = 'sending' AND ?1 = ?1", "")
+    }
+
+    fn drafts_where(&self, filter: &str, value: &str) -> Result<Vec<DraftRecord>, StoreError> {
+        let ids: Vec<i64> = self
+            .tx
+            .prepare_cached(&format!(
+                "SELECT id FROM drafts WHERE {filter} ORDER BY decided_at, id"
+            ))
+            .and_then(|mut s| s.query_map([value], |r| r.get(0))?.collect())
+            .map_err(|e| self.error(e))?;
+        let mut drafts = Vec::with_capacity(ids.len());
+        for id in ids {
+            if let Some(draft) = self.draft(DraftId(id))? {
+                drafts.push(draft);
+            }
+        }
+        Ok(drafts)
+    }
+
+    /// Marks an approved draft as being sent; `false` if it is not approved (any more).
+    pub fn mark_sending(&self, id: DraftId) -> Result<bool, StoreError> {
+        let changed = self
+            .tx
+            .prepare_cached(
+                "UPDATE drafts SET state = 'sending' WHERE id = ?1 AND state = 'approved'",
+            )
+            .and_then(|mut s| s.execute([id.0]))
+            .map_err(|e| self.error(e))?;
+        Ok(changed > 0)
+    }
+
+    /// A temporary failure (4xx, no connection): back to approved, tried again from `next`.
+    pub fn send_later(
+        &self,
+        id: DraftId,
+        next: Timestamp,
+        failure: &str,
+    ) -> Result<(), StoreError> {
+        self.tx
+            .prepare_cached(
+                "UPDATE drafts SET state = 'approved', attempts = attempts + 1, next_attempt_at = ?1, failure = ?2
+                 WHERE id = ?3 AND state IN ('approved', 'sending')",
+            )
+            .and_then(|mut s| s.execute(params![next.to_string(), failure, id.0]))
+            .map_err(|e| self.error(e))?;
+        Ok(())
+    }
+
+    /// A permanent failure (5xx): the draft is failed, with the server's words.
+    pub fn send_failed(&self, id: DraftId, failure: &str) -> Result<(), StoreError> {
+        self.tx
+            .prepare_cached(
+                "UPDATE drafts SET state = 'failed', failure = ?1 WHERE id = ?2 AND state IN ('approved', 'sending')",
+            )
+            .and_then(|mut s| s.execute(params![failure, id.0]))
+            .map_err(|e| self.error(e))?;
+        Ok(())
+    }
+
+    /// How many times sending a draft failed for now.
+    pub fn send_attempts(&self, id: DraftId) -> Result<i64, StoreError> {
+        self.tx
+            .prepare_cached("SELECT attempts FROM drafts WHERE id = ?1")
+            .and_then(|mut s| s.query_row([id.0], |r| r.get(0)))
+            .map_err(|e| self.error(e))
     }
 }

@@ -16,7 +16,7 @@ CREATE TABLE drafts (
     refusal        INTEGER NOT NULL DEFAULT 0,      -- refuses part of what was asked
     in_reply_to    TEXT,                             -- the request's Message-ID
     references_ids TEXT    NOT NULL DEFAULT '[]',
-    state          TEXT    NOT NULL,                 -- pending, approved, rejected, superseded, sent
+    state          TEXT    NOT NULL,                 -- pending, approved, rejected, superseded, sending, sent, failed
     created_at     TEXT    NOT NULL,
     created_by     TEXT    NOT NULL,
     decided_at     TEXT,
@@ -24,7 +24,10 @@ CREATE TABLE drafts (
     decision_note  TEXT,                             -- the reason of a rejection
     message_id     TEXT    UNIQUE,                   -- fixed when approved
     sent_at        TEXT,
-    outbox_file    TEXT
+    outbox_file    TEXT,
+    attempts       INTEGER NOT NULL DEFAULT 0,       -- SMTP attempts that failed for now (4xx)
+    next_attempt_at TEXT,                            -- not before this
+    failure        TEXT                              -- the server's words, last time
 );
 CREATE INDEX drafts_case ON drafts (case_id);
 CREATE INDEX drafts_state ON drafts (state);

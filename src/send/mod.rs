@@ -1,0 +1,374 @@
+//! Send: approved replies go out over SMTP, exactly once.
+//!
+//! Takes the drafts `approve` approved; hands them to the mail server and records what
+//! happened. The order makes a crash safe: a draft is marked `sending` (committed) before
+//! the SMTP transaction and `sent` after it. The same transaction delivers a blind copy to
+//! the `[smtp] sent_copy` address, which files it in the Sent folder, so the copy exists
+//! exactly when the server took the reply. A draft a crash left in `sending` is looked up
+//! in the Sent folder by its Message-ID before it is tried again: found, it is recorded
+//! as sent; not found, it goes again. A 4xx answer (or no answer) is tried again later
+//! with growing pauses; a 5xx is `failed`, with the server's words, never retried
+//! silently. Without a Sent folder to check, a crashed send is not repeated: it is
+//! `failed` for a person to check, because a reply twice is worse than a reply late.
+
+use std::time::Duration;
+
+use jiff::{Timestamp, ToSpan};
+use lettre::address::Envelope;
+use lettre::transport::smtp::authentication::Credentials;
+use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
+use lettre::{Address, AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
+use serde::Serialize;
+use serde_json::json;
+
+use crate::config::{Config, SmtpConfig, TlsMode};
+use crate::draft::message::{self, Outgoing};
+use crate::store::{Batch, DraftRecord, NewEvent, Store, StoreError};
+
+#[derive(Debug, thiserror::Error)]
+pub enum SendError {
+    #[error("the SMTP settings cannot be used: {0}")]
+    Setup(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Config(#[from] crate::config::ConfigError),
+    #[error(transparent)]
+    Imap(#[from] crate::intake::imap::ImapError),
+}
+
+/// What the server said to one message.
+#[derive(Debug)]
+enum Outcome {
+    Accepted,
+    /// 4xx, or the server could not be reached: try again later.
+    Temporary(String),
+    /// 5xx: it will never take this message.
+    Permanent(String),
+}
+
+/// The SMTP connection settings, ready to send.
+pub struct Mailer {
+    transport: AsyncSmtpTransport<Tokio1Executor>,
+    from: Address,
+    sent_copy: Option<Address>,
+}
+
+impl Mailer {
+    pub fn new(smtp: &SmtpConfig, from: &str) -> Result<Mailer, SendError> {
+        let setup =
+            |what: &str, err: &dyn std::fmt::Display| SendError::Setup(format!("{what}: {err}"));
+        let mut builder =
+            AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(smtp.host.as_str())
+                .port(smtp.port())
+                .timeout(Some(Duration::from_secs(30)));
+        let tls = || -> Result<TlsParameters, SendError> {
+            let mut parameters = TlsParameters::builder(smtp.host.clone());
+            if let Some(file) = &smtp.ca_file {
+                let pem = std::fs::read(file)
+                    .map_err(|err| setup(&format!("cannot read {}", file.display()), &err))?;
+                let certificate = Certificate::from_pem(&pem).map_err(|err| {
+                    setup(
+                        &format!("{} is not a PEM certificate", file.display()),
+                        &err,
+                    )
+                })?;
+                parameters = parameters.add_root_certificate(certificate);
+            }
+            parameters.build_rustls().map_err(|err| setup("TLS", &err))
+        };
+        builder = match smtp.tls() {
+            TlsMode::Implicit => builder.tls(Tls::Wrapper(tls()?)),
+            TlsMode::Starttls => builder.tls(Tls::Required(tls()?)),
+            TlsMode::None => builder.tls(Tls::None),
+        };
+        if let (Some(user), Some(password)) = (&smtp.user, smtp.password()?) {
+            builder = builder.credentials(Credentials::new(
+                user.clone(),
+                password.expose().to_string(),
+            ));
+        }
+        let from: Address = from
+            .parse()
+            .map_err(|err| setup(&format!("the sender {from:?}"), &err))?;
+        let sent_copy = smtp
+            .sent_copy
+            .as_deref()
+            .map(|a| {
+                a.parse::<Address>()
+                    .map_err(|err| setup(&format!("smtp.sent_copy {a:?}"), &err))
+            })
+            .transpose()?;
+        Ok(Mailer {
+            transport: builder.build(),
+            from,
+            sent_copy,
+        })
+    }
+
+    async fn send(&self, to: &str, bytes: &[u8]) -> Outcome {
+        let Ok(to) = to.parse::<Address>() else {
+            return Outcome::Permanent(format!("{to:?} is not an e-mail address"));
+        };
+        let mut recipients = vec![to];
+        recipients.extend(self.sent_copy.clone());
+        let envelope = match Envelope::new(Some(self.from.clone()), recipients) {
+            Ok(envelope) => envelope,
+            Err(err) => return Outcome::Permanent(err.to_string()),
+        };
+        match self.transport.send_raw(&envelope, bytes).await {
+            Ok(_) => Outcome::Accepted,
+            Err(err) if err.is_permanent() => Outcome::Permanent(one_line(&err.to_string())),
+            Err(err) => Outcome::Temporary(one_line(&err.to_string())),
+        }
+    }
+}
+
+fn one_line(text: &str) -> String {
+    text.replace(['\r', '\n'], " ")
+}
+
+/// What a send pass did.
+#[derive(Clone, Copy, Debug, Default, Serialize, PartialEq, Eq)]
+pub struct SendReport {
+    pub sent: u64,
+    /// Found in the Sent folder after a crash: sent before, not sent again.
+    pub recovered: u64,
+    pub deferred: u64,
+    pub failed: u64,
+}
+
+/// Pauses between attempts after temporary failures: 1, 5, 15, 60 minutes, then hourly.
+fn backoff(attempts: i64) -> jiff::Span {
+    match attempts {
+        0 => 1.minutes(),
+        1 => 5.minutes(),
+        2 => 15.minutes(),
+        _ => 60.minutes(),
+    }
+}
+
+/// The bytes of a draft's message. The Date is the approval's, so every attempt sends
+/// the same message.
+pub fn message_bytes(
+    draft: &DraftRecord,
+    config: &Config,
+) -> Result<Vec<u8>, message::MessageError> {
+    let (Some(message_id), Some(to)) = (&draft.message_id, &draft.recipient) else {
+        return Err(message::MessageError::Build(format!(
+            "{} is not approved",
+            draft.draft
+        )));
+    };
+    message::build(&Outgoing {
+        from_name: &config.controller.name,
+        from_address: &config.controller.privacy_address,
+        to,
+        subject: &draft.subject,
+        body: &draft.body,
+        attachments: &draft.attachments,
+        message_id,
+        in_reply_to: draft.in_reply_to.as_deref(),
+        references: &draft.references,
+        date: draft.decided_at.unwrap_or(draft.created_at),
+        automatic: draft.purpose == crate::draft::Purpose::Acknowledgement,
+    })
+}
+
+/// Set by tests to crash (SIGKILL) right after the server accepted a message and before
+/// that is recorded: the window a crash must not turn into a second copy.
+const CRASH_AFTER_SMTP: &str = "RIGHTSBOT_TEST_CRASH_AFTER_SMTP";
+
+/// One pass: settle what a crash left in `sending`, then send what is due.
+pub async fn pass(
+    store: &mut Store,
+    mailer: &Mailer,
+    config: &Config,
+    now: Timestamp,
+) -> Result<SendReport, SendError> {
+    let mut report = SendReport::default();
+    recover(store, config, now, &mut report).await?;
+    let due = {
+        let batch = store.begin()?;
+        let due = batch.drafts_to_send(now)?;
+        batch.commit()?;
+        due
+    };
+    for draft in due {
+        let bytes = match message_bytes(&draft, config) {
+            Ok(bytes) => bytes,
+            Err(err) => {
+                let batch = store.begin()?;
+                fail(&batch, &draft, &err.to_string(), now)?;
+                batch.commit()?;
+                report.failed += 1;
+                continue;
+            }
+        };
+        // Recorded before the transaction: a crash from here on is settled by `recover`.
+        let batch = store.begin()?;
+        if !batch.mark_sending(draft.draft)? {
+            continue;
+        }
+        batch.commit()?;
+        let Some(to) = draft.recipient.as_deref() else {
+            continue;
+        };
+        let outcome = mailer.send(to, &bytes).await;
+        if matches!(outcome, Outcome::Accepted) && std::env::var_os(CRASH_AFTER_SMTP).is_some() {
+            // SAFETY: raise has no preconditions; SIGKILL ends the process at once.
+            unsafe {
+                libc::raise(libc::SIGKILL);
+            }
+        }
+        let batch = store.begin()?;
+        match outcome {
+            Outcome::Accepted => {
+                batch.draft_sent(draft.draft, now, None)?;
+                event(
+                    &batch,
+                    &draft,
+                    "sent",
+                    json!({ "draft": draft.draft.to_string(), "to": to, "message_id": draft.message_id }),
+                    now,
+                )?;
+                report.sent += 1;
+            }
+            Outcome::Temporary(why) => {
+                let attempts = batch.send_attempts(draft.draft)?;
+                let next = now.checked_add(backoff(attempts)).unwrap_or(now);
+                batch.send_later(draft.draft, next, &why)?;
+                event(
+                    &batch,
+                    &draft,
+                    "send_deferred",
+                    json!({ "draft": draft.draft.to_string(), "server": why, "next_attempt": next.to_string() }),
+                    now,
+                )?;
+                report.deferred += 1;
+            }
+            Outcome::Permanent(why) => {
+                fail(&batch, &draft, &why, now)?;
+                report.failed += 1;
+            }
+        }
+        batch.commit()?;
+    }
+    Ok(report)
+}
+
+fn fail(
+    batch: &Batch<'_>,
+    draft: &DraftRecord,
+    why: &str,
+    now: Timestamp,
+) -> Result<(), StoreError> {
+    batch.send_failed(draft.draft, why)?;
+    event(
+        batch,
+        draft,
+        "send_failed",
+        json!({ "draft": draft.draft.to_string(), "server": why }),
+        now,
+    )
+}
+
+fn event(
+    batch: &Batch<'_>,
+    draft: &DraftRecord,
+    kind: &str,
+    details: serde_json::Value,
+    now: Timestamp,
+) -> Result<(), StoreError> {
+    batch.append_event(
+        draft.case_id,
+        &NewEvent {
+            at: now,
+            actor: crate::case::BOT_ACTOR,
+            kind,
+            details,
+        },
+    )
+}
+
+/// How long a crashed send's copy may take to reach the Sent folder (the server queues
+/// it like any delivery).
+const COPY_WAIT: Duration = Duration::from_secs(5);
+
+/// Settles the drafts a crash left in `sending`.
+async fn recover(
+    store: &mut Store,
+    config: &Config,
+    now: Timestamp,
+    report: &mut SendReport,
+) -> Result<(), SendError> {
+    let sending = {
+        let batch = store.begin()?;
+        let sending = batch.drafts_sending()?;
+        batch.commit()?;
+        sending
+    };
+    if sending.is_empty() {
+        return Ok(());
+    }
+    let checkable = config
+        .smtp
+        .as_ref()
+        .filter(|smtp| smtp.sent_copy.is_some())
+        .zip(config.mailbox.as_ref());
+    let Some((smtp, mailbox)) = checkable else {
+        let batch = store.begin()?;
+        for draft in &sending {
+            fail(
+                &batch,
+                draft,
+                "sending was interrupted and there is no Sent folder to check ([smtp] sent_copy): check whether it arrived before sending it again",
+                now,
+            )?;
+            report.failed += 1;
+        }
+        batch.commit()?;
+        return Ok(());
+    };
+    let password = mailbox.password()?;
+    let mut source = crate::intake::imap::ImapSource::connect(mailbox, &password).await?;
+    source.select(&smtp.sent_folder).await?;
+    for draft in &sending {
+        let Some(message_id) = draft.message_id.as_deref() else {
+            continue;
+        };
+        let started = std::time::Instant::now();
+        let found = loop {
+            source.select(&smtp.sent_folder).await?;
+            if !source.search_message_id(message_id).await?.is_empty() {
+                break true;
+            }
+            if started.elapsed() >= COPY_WAIT {
+                break false;
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        };
+        let batch = store.begin()?;
+        if found {
+            batch.draft_sent(draft.draft, now, None)?;
+            event(
+                &batch,
+                draft,
+                "sent",
+                json!({ "draft": draft.draft.to_string(), "recovered": "its copy is in the Sent folder: the server took it before the crash" }),
+                now,
+            )?;
+            report.recovered += 1;
+        } else {
+            // Not taken: send it again now.
+            batch.send_later(
+                draft.draft,
+                now,
+                "sending was interrupted before the server took it",
+            )?;
+        }
+        batch.commit()?;
+    }
+    source.logout().await;
+    Ok(())
+}

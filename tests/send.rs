@@ -1,0 +1,280 @@
+//! Sending against the real Postfix and Dovecot that `scripts/mailstack` starts: an approved
+//! reply reaches the customer's mailbox with its threading and a copy in Sent, exactly once,
+//! even when the process is killed between the SMTP transaction and recording it.
+
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use rightsbot::config::Config;
+use rightsbot::intake::imap::ImapSource;
+use support::bin;
+use support::mailstack::MailStack;
+
+fn rightsbot(config: &Path, args: &[&str]) -> Output {
+    bin()
+        .arg("--config")
+        .arg(config)
+        .args(args)
+        .output()
+        .expect("run rightsbot")
+}
+
+fn json(config: &Path, args: &[&str]) -> serde_json::Value {
+    let mut all = vec!["--json"];
+    all.extend_from_slice(args);
+    let output = rightsbot(config, &all);
+    assert!(
+        output.status.success(),
+        "rightsbot {args:?}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).expect("JSON")
+}
+
+/// The stack's config with the customer on file in a one-row register.
+fn config_with_customer(stack: &MailStack) -> PathBuf {
+    let customer = stack.var("MAILSTACK_CUSTOMER_ADDRESS").to_string();
+    let csv = stack.path().join("customers.csv");
+    std::fs::write(
+        &csv,
+        format!("Id,Name,Email\n1,Asiakas Esimerkki,{customer}\n"),
+    )
+    .expect("csv");
+    stack.config_with("rightsbot-send.toml", |text| {
+        format!(
+            "{text}\n[[register.sources]]\nname = \"customers\"\nfile = \"customers.csv\"\n[register.sources.columns]\ncustomer_id = \"Id\"\nname = \"Name\"\nemail = \"Email\"\n"
+        )
+    })
+}
+
+/// The customer's own mailbox: the same server, logged in as the customer.
+fn customer_messages(stack: &MailStack, config: &Path) -> Vec<Vec<u8>> {
+    let customer = stack.config_with("customer.toml", |text| {
+        text.replace("user = \"request\"", "user = \"customer\"")
+            .replace("passwords/request", "passwords/customer")
+    });
+    fetch_all(&customer, "INBOX", config)
+}
+
+fn fetch_all(login: &Path, folder: &str, _config: &Path) -> Vec<Vec<u8>> {
+    let config = Config::load(login).expect("config");
+    let mailbox = config.mailbox.expect("mailbox");
+    let password = mailbox.password().expect("password");
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    runtime.block_on(async {
+        let mut source = ImapSource::connect(&mailbox, &password)
+            .await
+            .expect("connect");
+        let mut found = Vec::new();
+        if source.select(folder).await.is_ok() {
+            let uids = source.uids().await.expect("uids");
+            for message in source.fetch(&uids, u64::MAX).await.expect("fetch") {
+                found.push(message.raw.unwrap_or_default());
+            }
+        }
+        source.logout().await;
+        found
+    })
+}
+
+/// Waits (up to 10 s) until `count` messages with `needle` are in the folder.
+fn wait_for(
+    mut messages: impl FnMut() -> Vec<Vec<u8>>,
+    needle: &str,
+    count: usize,
+) -> Vec<Vec<u8>> {
+    let started = std::time::Instant::now();
+    loop {
+        let found: Vec<Vec<u8>> = messages()
+            .into_iter()
+            .filter(|m| String::from_utf8_lossy(m).contains(needle))
+            .collect();
+        if found.len() >= count || started.elapsed() > std::time::Duration::from_secs(10) {
+            return found;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+}
+
+/// A request from the customer, through Postfix, made a case whose reply is approved.
+fn approved_reply(stack: &MailStack, config: &Path, id: &str) -> (String, String) {
+    stack.send("Tietopyyntö", "Haluan nähdä mitä tietoja minusta on.", id);
+    let started = std::time::Instant::now();
+    loop {
+        let report = json(config, &["run", "--once"]);
+        if report["cases_opened"].as_u64() == Some(1) || started.elapsed().as_secs() > 10 {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let queue: Vec<serde_json::Value> =
+        String::from_utf8_lossy(&rightsbot(config, &["--json", "queue"]).stdout)
+            .lines()
+            .map(|l| serde_json::from_str(l).expect("JSON line"))
+            .collect();
+    let draft = queue
+        .iter()
+        .find(|d| d["purpose"] == "reply")
+        .expect("a reply draft");
+    let draft_id = draft["draft"].as_str().expect("a draft id").to_string();
+    let approved = json(config, &["approve", &draft_id, "--by", "Sanna"]);
+    assert_eq!(approved["state"], "approved", "{approved}");
+    (
+        draft_id,
+        approved["message_id"].as_str().expect("a Message-ID").to_string(),
+    )
+}
+
+#[test]
+fn an_approved_reply_reaches_the_customer_threaded_with_a_copy_in_sent() {
+    let stack = MailStack::up();
+    let config = config_with_customer(&stack);
+    json(&config, &["register", "import"]);
+    let (draft, message_id) = approved_reply(&stack, &config, "send-1@example.test");
+
+    let report = json(&config, &["send", "--once"]);
+    assert_eq!(report["sent"], 1, "{report}");
+    let received = wait_for(|| customer_messages(&stack, &config), &message_id, 1);
+    assert_eq!(received.len(), 1);
+    let text = String::from_utf8_lossy(&received[0]).into_owned();
+    assert!(
+        text.contains("In-Reply-To: <send-1@example.test>"),
+        "{text}"
+    );
+    assert!(text.contains("References: <send-1@example.test>"), "{text}");
+    assert!(text.contains("[DSR-"), "{text}");
+    assert!(!text.contains("Bcc:"), "the Sent copy is blind: {text}");
+    let sent = wait_for(|| fetch_all(&config, "Sent", &config), &message_id, 1);
+    assert_eq!(sent.len(), 1, "one copy in Sent");
+    assert_eq!(json(&config, &["show", &draft])["state"], "sent");
+    // Nothing is sent twice.
+    let again = json(&config, &["send", "--once"]);
+    assert_eq!(again["sent"], 0);
+}
+
+#[test]
+fn killed_between_smtp_and_recording_it_the_customer_still_gets_one_copy() {
+    let stack = MailStack::up();
+    let config = config_with_customer(&stack);
+    json(&config, &["register", "import"]);
+    for round in 0..3 {
+        let (draft, message_id) =
+            approved_reply(&stack, &config, &format!("kill-{round}@example.test"));
+        // SIGKILL right after the server took the message, before it is recorded.
+        let killed = bin()
+            .arg("--config")
+            .arg(&config)
+            .args(["send", "--once"])
+            .env("RIGHTSBOT_TEST_CRASH_AFTER_SMTP", "1")
+            .output()
+            .expect("run rightsbot");
+        assert_eq!(killed.status.code(), None, "killed by a signal");
+        assert_eq!(json(&config, &["show", &draft])["state"], "sending");
+        let report = json(&config, &["send", "--once"]);
+        assert_eq!(
+            (report["sent"].as_u64(), report["recovered"].as_u64()),
+            (Some(0), Some(1)),
+            "{report}"
+        );
+        assert_eq!(json(&config, &["show", &draft])["state"], "sent");
+        wait_for(|| customer_messages(&stack, &config), &message_id, 1);
+        // Anything sent twice would be delivered within this pause too.
+        std::thread::sleep(std::time::Duration::from_millis(700));
+        let received = wait_for(|| customer_messages(&stack, &config), &message_id, 1);
+        assert_eq!(received.len(), 1, "round {round}: exactly one copy");
+    }
+}
+
+#[test]
+fn a_recipient_the_server_refuses_for_good_is_failed_with_its_words() {
+    let stack = MailStack::up();
+    let config = config_with_customer(&stack);
+    // The register says the customer's address is one the server will never deliver to.
+    std::fs::write(
+        stack.path().join("customers.csv"),
+        format!(
+            "Id,Name,Email\n1,Asiakas Esimerkki,{}\n",
+            stack.var("MAILSTACK_CUSTOMER_ADDRESS")
+        ),
+    )
+    .expect("csv");
+    json(&config, &["register", "import"]);
+    let (draft, _) = approved_reply(&stack, &config, "refused-1@example.test");
+    // The mailbox disappears from the server's map before the reply goes out.
+    let map = PathBuf::from(stack.var("MAILSTACK_POSTFIX_CONF_DIR")).join("vmailbox");
+    let customer = stack.var("MAILSTACK_CUSTOMER_ADDRESS").to_string();
+    let kept: String = std::fs::read_to_string(&map)
+        .expect("vmailbox")
+        .lines()
+        .filter(|l| !l.starts_with(&customer))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    std::fs::write(&map, kept).expect("vmailbox");
+    Command::new("postfix")
+        .args(["-c", stack.var("MAILSTACK_POSTFIX_CONF_DIR"), "reload"])
+        .output()
+        .expect("postfix reload");
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    let report = json(&config, &["send", "--once"]);
+    assert_eq!(report["failed"], 1, "{report}");
+    let shown = json(&config, &["show", "DSR-2026-0001"]);
+    let failure = shown["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["kind"] == "send_failed")
+        .expect("a send_failed event");
+    assert!(
+        failure["details"]["server"].as_str().unwrap().contains("5"),
+        "{failure}"
+    );
+    assert_eq!(json(&config, &["show", &draft])["state"], "failed");
+    // Never retried silently.
+    assert_eq!(json(&config, &["send", "--once"])["failed"], 0);
+}
+
+#[test]
+fn with_the_mail_server_down_the_reply_waits_and_goes_when_it_is_back() {
+    let stack = MailStack::up();
+    let config = config_with_customer(&stack);
+    json(&config, &["register", "import"]);
+    let (draft, message_id) = approved_reply(&stack, &config, "down-1@example.test");
+    let postfix = |action: &str| {
+        let output = Command::new("postfix")
+            .args(["-c", stack.var("MAILSTACK_POSTFIX_CONF_DIR"), action])
+            .output()
+            .expect("postfix");
+        assert!(
+            output.status.success(),
+            "postfix {action}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    };
+    postfix("stop");
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    let now = jiff::Timestamp::now();
+    let at = |minutes: i64| (now + jiff::SignedDuration::from_mins(minutes)).to_string();
+    let report = json(&config, &["--now", &at(0), "send", "--once"]);
+    assert_eq!(report["deferred"], 1, "{report}");
+    assert_eq!(json(&config, &["show", &draft])["state"], "approved");
+    postfix("start");
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    // Not before its next attempt is due (a minute on), then sent.
+    assert_eq!(
+        json(&config, &["--now", &at(0), "send", "--once"])["sent"],
+        0
+    );
+    assert_eq!(
+        json(&config, &["--now", &at(2), "send", "--once"])["sent"],
+        1
+    );
+    assert_eq!(
+        wait_for(|| customer_messages(&stack, &config), &message_id, 1).len(),
+        1
+    );
+}
