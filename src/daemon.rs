@@ -55,6 +55,8 @@ pub struct PassReport {
     pub moved: u64,
     /// Staff digests written (0 or 1).
     pub digests: u64,
+    /// Replies sent over SMTP.
+    pub sent: u64,
 }
 
 /// Gives the reminders that have come due, as a digest for the staff address. A digest
@@ -64,6 +66,7 @@ fn remind_now(
     store: &mut Store,
     drafting: &Drafting<'_>,
     now: Timestamp,
+    mailer: Option<&crate::send::Mailer>,
 ) -> Result<u64, DaemonError> {
     let config = drafting.config;
     if config.reminders.staff_address.is_none() {
@@ -79,14 +82,33 @@ fn remind_now(
             return Ok(0);
         }
     };
-    match crate::remind::write_digest(&digest, config, now) {
-        Ok(_) => {
+    // The reminders count as given only once the digest is out: a failure rolls them back
+    // and the next pass tries again.
+    let delivered = match (mailer, crate::remind::digest_message(&digest, config, now)) {
+        (Some(mailer), Ok(Some((to, bytes)))) => {
+            // This is the store's thread, outside the runtime: a small runtime of its own
+            // carries the one SMTP transaction.
+            match tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            {
+                Ok(runtime) => runtime.block_on(mailer.deliver(&to, &bytes)),
+                Err(err) => Err(err.to_string()),
+            }
+        }
+        (None, Ok(Some(_))) => crate::remind::write_digest(&digest, config, now)
+            .map(|_| ())
+            .map_err(|err| err.to_string()),
+        (_, Ok(None)) => return Ok(0),
+        (_, Err(err)) => Err(err.to_string()),
+    };
+    match delivered {
+        Ok(()) => {
             batch.commit()?;
             Ok(1)
         }
         Err(err) => {
-            // Not committed: the reminders are given again next pass.
-            warn!(error = %err, "digest could not be written");
+            warn!(error = %err, "digest could not be delivered");
             Ok(0)
         }
     }
@@ -112,6 +134,16 @@ pub struct Intake<'a> {
     pub settings: &'a Settings<'a>,
     /// A fixed clock (`--now`, for tests and demos); `None`: the real one.
     pub now: Option<Timestamp>,
+    /// Sending approved replies after each pass, when `[smtp]` is configured.
+    pub outgoing: Option<Outgoing<'a>>,
+}
+
+/// What sending needs: its own connection to the store (the writer thread has the other),
+/// the SMTP settings, the config.
+pub struct Outgoing<'a> {
+    pub store: Store,
+    pub mailer: std::sync::Arc<crate::send::Mailer>,
+    pub config: &'a crate::config::Config,
 }
 
 /// A job for the store's thread.
@@ -351,12 +383,23 @@ impl Intake<'_> {
                 Ok(batch.commit()?)
             })
             .await?;
-        // Reminders run on the same schedule: each pass gives what has come due.
+        // Reminders and sending run on the same schedule: each pass gives what has come due
+        // and sends what staff approved since.
         if finished {
+            let mailer = self.outgoing.as_ref().map(|o| o.mailer.clone());
             report.digests = self
                 .writer
-                .call(move |store, drafting| remind_now(store, drafting, now))
+                .call(move |store, drafting| remind_now(store, drafting, now, mailer.as_deref()))
                 .await?;
+            if let Some(outgoing) = &mut self.outgoing {
+                match crate::send::pass(&mut outgoing.store, &outgoing.mailer, outgoing.config, now)
+                    .await
+                {
+                    Ok(sent) => report.sent = sent.sent + sent.recovered,
+                    // The mail server's trouble is the next pass's to retry; intake goes on.
+                    Err(err) => warn!(error = %err, "sending failed"),
+                }
+            }
         }
         Ok(report)
     }
@@ -574,7 +617,8 @@ pub async fn run(
                     admitted,
                     moved,
                     digests,
-                }) if admitted.seen > 0 || moved > 0 || digests > 0 => info!(
+                    sent,
+                }) if admitted.seen > 0 || moved > 0 || digests > 0 || sent > 0 => info!(
                     seen = admitted.seen,
                     new = admitted.new,
                     duplicates = admitted.duplicates,
@@ -583,6 +627,7 @@ pub async fn run(
                     quarantined = admitted.quarantined,
                     moved,
                     digests,
+                    sent,
                     "pass done"
                 ),
                 Ok(_) => {}

@@ -126,7 +126,10 @@ fn approved_reply(stack: &MailStack, config: &Path, id: &str) -> (String, String
     assert_eq!(approved["state"], "approved", "{approved}");
     (
         draft_id,
-        approved["message_id"].as_str().expect("a Message-ID").to_string(),
+        approved["message_id"]
+            .as_str()
+            .expect("a Message-ID")
+            .to_string(),
     )
 }
 
@@ -234,8 +237,22 @@ fn a_recipient_the_server_refuses_for_good_is_failed_with_its_words() {
         "{failure}"
     );
     assert_eq!(json(&config, &["show", &draft])["state"], "failed");
-    // Never retried silently.
+    // Never retried silently: staff hear of it in the next digest, once.
     assert_eq!(json(&config, &["send", "--once"])["failed"], 0);
+    let with_staff = stack.config_with("rightsbot-staff.toml", |_| {
+        format!(
+            "{}\n[reminders]\nstaff_address = \"{}\"\n",
+            std::fs::read_to_string(&config).expect("config"),
+            stack.var("MAILSTACK_STAFF_ADDRESS")
+        )
+    });
+    let digest = json(&with_staff, &["remind"]);
+    assert_eq!(
+        digest["sends_failed"][0]["draft"],
+        draft.as_str(),
+        "{digest}"
+    );
+    assert!(json(&with_staff, &["remind"])["sends_failed"].is_null());
 }
 
 #[test]
@@ -273,6 +290,21 @@ fn with_the_mail_server_down_the_reply_waits_and_goes_when_it_is_back() {
         json(&config, &["--now", &at(2), "send", "--once"])["sent"],
         1
     );
+    assert_eq!(
+        wait_for(|| customer_messages(&stack, &config), &message_id, 1).len(),
+        1
+    );
+}
+
+#[test]
+fn the_daemon_sends_what_staff_approved_after_its_pass() {
+    let stack = MailStack::up();
+    let config = config_with_customer(&stack);
+    json(&config, &["register", "import"]);
+    let (draft, message_id) = approved_reply(&stack, &config, "daemon-1@example.test");
+    let report = json(&config, &["run", "--once"]);
+    assert_eq!(report["sent"], 1, "{report}");
+    assert_eq!(json(&config, &["show", &draft])["state"], "sent");
     assert_eq!(
         wait_for(|| customer_messages(&stack, &config), &message_id, 1).len(),
         1

@@ -36,6 +36,18 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     let mut store = ctx.store(&config)?;
     let classifier = Classifier::new()?;
     let settings = Settings::new(&config, &classifier);
+    // Sending has its own connection to the store; the writer thread owns the other.
+    let outgoing = match &config.smtp {
+        Some(smtp) => Some(crate::daemon::Outgoing {
+            store: ctx.store(&config)?,
+            mailer: std::sync::Arc::new(crate::send::Mailer::new(
+                smtp,
+                &config.controller.privacy_address,
+            )?),
+            config: &config,
+        }),
+        None => None,
+    };
     let templates = crate::draft::Templates::new(config.drafts.templates.clone());
     let drafting = crate::draft::Drafting {
         settings: &settings,
@@ -52,6 +64,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
             writer: &writer,
             settings: &settings,
             now: ctx.fixed_now,
+            outgoing,
         };
         serve(
             ctx,

@@ -114,6 +114,7 @@ pub fn due(cases: &[OpenCase], today: Date, calendar: &HolidayCalendar) -> Vec<R
 pub struct Digest {
     pub reminders: Vec<Reminder>,
     pub drafts_waiting: Vec<serde_json::Value>,
+    pub sends_failed: Vec<serde_json::Value>,
     pub subject: String,
     pub body: String,
 }
@@ -150,7 +151,13 @@ pub fn run(
             drafts_waiting.push(json!({ "draft": draft.0, "case": draft.1, "purpose": draft.2 }));
         }
     }
-    if reminders.is_empty() && drafts_waiting.is_empty() {
+    let mut sends_failed = Vec::new();
+    for (draft, case, failure) in batch.failed_drafts()? {
+        if batch.remember("draft", &draft, "failed", now)? {
+            sends_failed.push(json!({ "draft": draft, "case": case, "failure": failure }));
+        }
+    }
+    if reminders.is_empty() && drafts_waiting.is_empty() && sends_failed.is_empty() {
         return Ok(None);
     }
     let lang = config.controller.default_language;
@@ -170,6 +177,7 @@ pub fn run(
             "may_extend": r.may_extend,
         })).collect::<Vec<_>>(),
         "drafts_waiting": drafts_waiting,
+        "sends_failed": sends_failed,
     });
     let body = templates.render(lang, "digest.txt", &context)?;
     let subject = match lang {
@@ -189,6 +197,7 @@ pub fn run(
     Ok(Some(Digest {
         reminders,
         drafts_waiting,
+        sends_failed,
         subject,
         body,
     }))
@@ -233,12 +242,12 @@ mod tests {
     }
 }
 
-/// Writes a digest to the outbox, addressed to the staff address; returns the file.
-pub fn write_digest(
+/// The digest as a message to the staff address: `(address, bytes)`.
+pub fn digest_message(
     digest: &Digest,
     config: &Config,
     now: Timestamp,
-) -> Result<Option<std::path::PathBuf>, DeliverError> {
+) -> Result<Option<(String, Vec<u8>)>, DeliverError> {
     let Some(staff) = config.reminders.staff_address.as_deref() else {
         return Ok(None);
     };
@@ -261,8 +270,22 @@ pub fn write_digest(
         date: now,
         automatic: true,
     })?;
-    let file = crate::draft::outbox::write_bytes(config, &format!("digest-{stamp}.eml"), &bytes)?;
-    Ok(Some(file))
+    Ok(Some((staff.to_string(), bytes)))
+}
+
+/// Writes a digest to the outbox, addressed to the staff address; returns the file.
+pub fn write_digest(
+    digest: &Digest,
+    config: &Config,
+    now: Timestamp,
+) -> Result<Option<std::path::PathBuf>, DeliverError> {
+    let Some((_, bytes)) = digest_message(digest, config, now)? else {
+        return Ok(None);
+    };
+    let name = format!("digest-{}.eml", now.as_second());
+    Ok(Some(crate::draft::outbox::write_bytes(
+        config, &name, &bytes,
+    )?))
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -106,6 +106,14 @@ impl Mailer {
         })
     }
 
+    /// Sends a message of the bot's own (a staff digest); `Err` with the server's words.
+    pub async fn deliver(&self, to: &str, bytes: &[u8]) -> Result<(), String> {
+        match self.send(to, bytes).await {
+            Outcome::Accepted => Ok(()),
+            Outcome::Temporary(why) | Outcome::Permanent(why) => Err(why),
+        }
+    }
+
     async fn send(&self, to: &str, bytes: &[u8]) -> Outcome {
         let Ok(to) = to.parse::<Address>() else {
             return Outcome::Permanent(format!("{to:?} is not an e-mail address"));

@@ -692,6 +692,31 @@ impl Batch<'_> {
         rows.collect::<Result<_, _>>().map_err(|e| self.error(e))
     }
 
+    /// Drafts the mail server refused for good: id, case, the server's words.
+    pub fn failed_drafts(&self) -> Result<Vec<(String, String, String)>, StoreError> {
+        let mut statement = self
+            .tx
+            .prepare_cached(
+                "SELECT d.id, c.year, c.seq, COALESCE(d.failure, '') FROM drafts d JOIN cases c ON c.id = d.case_id
+                 WHERE d.state = 'failed' ORDER BY d.id",
+            )
+            .map_err(|e| self.error(e))?;
+        let rows = statement
+            .query_map([], |r| {
+                Ok((
+                    DraftId(r.get(0)?).to_string(),
+                    CaseId {
+                        year: r.get::<_, i64>(1)? as i16,
+                        seq: r.get::<_, i64>(2)? as u32,
+                    }
+                    .to_string(),
+                    r.get::<_, String>(3)?,
+                ))
+            })
+            .map_err(|e| self.error(e))?;
+        rows.collect::<Result<_, _>>().map_err(|e| self.error(e))
+    }
+
     /// Records that a reminder was given; `false` when it had been given already.
     pub fn remember(
         &self,
