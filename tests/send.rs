@@ -155,6 +155,12 @@ fn an_approved_reply_reaches_the_customer_threaded_with_a_copy_in_sent() {
     let sent = wait_for(|| fetch_all(&config, "Sent", &config), &message_id, 1);
     assert_eq!(sent.len(), 1, "one copy in Sent");
     assert_eq!(json(&config, &["show", &draft])["state"], "sent");
+    // The reply, as it went out, is in the case's thread.
+    let case = json(&config, &["show", "DSR-2026-0001"]);
+    let messages = case["messages"].as_array().expect("messages");
+    assert_eq!(messages.len(), 2, "{case}");
+    assert_eq!(messages[1]["received_from"], "sent_at");
+    assert_eq!(messages[1]["message_id"], message_id.as_str());
     // Nothing is sent twice.
     let again = json(&config, &["send", "--once"]);
     assert_eq!(again["sent"], 0);

@@ -233,6 +233,7 @@ pub async fn pass(
         match outcome {
             Outcome::Accepted => {
                 batch.draft_sent(draft.draft, now, None)?;
+                keep_in_thread(&batch, &draft, &bytes, config, now)?;
                 event(
                     &batch,
                     &draft,
@@ -263,6 +264,52 @@ pub async fn pass(
         batch.commit()?;
     }
     Ok(report)
+}
+
+/// Keeps the reply as it went out in its case's thread: `show CASE` lists it, and the
+/// customer's answer to it (In-Reply-To: its Message-ID) joins the case.
+fn keep_in_thread(
+    batch: &Batch<'_>,
+    draft: &DraftRecord,
+    bytes: &[u8],
+    config: &Config,
+    now: Timestamp,
+) -> Result<(), StoreError> {
+    let sha = crate::case::digest(bytes);
+    if batch.knows_raw(&sha)? {
+        return Ok(());
+    }
+    let message_id = draft
+        .message_id
+        .as_deref()
+        .and_then(crate::ids::MessageId::new);
+    let in_reply_to: Vec<crate::ids::MessageId> = draft
+        .in_reply_to
+        .as_deref()
+        .and_then(crate::ids::MessageId::new)
+        .into_iter()
+        .collect();
+    let key = batch.insert_message(
+        &crate::store::NewMessage {
+            raw: bytes,
+            raw_sha256: &sha,
+            message_id: message_id.as_ref(),
+            origin: "sent over SMTP",
+            received_at: now,
+            received_from: crate::store::ReceiptSource::SentAt,
+            from_address: Some(&config.controller.privacy_address),
+            from_name: Some(&config.controller.name),
+            reply_to: None,
+            subject: &draft.subject,
+            in_reply_to: &in_reply_to,
+            references: &[],
+            automated: None,
+            disposition: crate::store::Disposition::Sent,
+            classification: None,
+        },
+        now,
+    )?;
+    batch.attach_message(key, draft.case_id)
 }
 
 fn fail(
@@ -359,6 +406,9 @@ async fn recover(
         let batch = store.begin()?;
         if found {
             batch.draft_sent(draft.draft, now, None)?;
+            if let Ok(bytes) = message_bytes(draft, config) {
+                keep_in_thread(&batch, draft, &bytes, config, now)?;
+            }
             event(
                 &batch,
                 draft,

@@ -100,6 +100,8 @@ pub enum ReceiptSource {
     DateHeader,
     /// None of the above: the time it was ingested.
     IngestTime,
+    /// Our own reply: when the mail server took it.
+    SentAt,
 }
 
 impl ReceiptSource {
@@ -110,6 +112,7 @@ impl ReceiptSource {
             ReceiptSource::MaildirDelivery => "maildir_delivery",
             ReceiptSource::DateHeader => "date_header",
             ReceiptSource::IngestTime => "ingest_time",
+            ReceiptSource::SentAt => "sent_at",
         }
     }
 }
@@ -128,6 +131,8 @@ pub enum Disposition {
     Quarantined,
     /// A person's mail that asks for no right (an order question, a thank-you).
     NotARequest,
+    /// Our own reply, as it went out, kept in its case's thread.
+    Sent,
 }
 
 impl Disposition {
@@ -138,6 +143,7 @@ impl Disposition {
             Disposition::Automated => "automated",
             Disposition::Quarantined => "quarantined",
             Disposition::NotARequest => "not_a_request",
+            Disposition::Sent => "sent",
         }
     }
 }
@@ -397,7 +403,7 @@ impl Store {
             .conn
             .prepare(
                 "SELECT id, message_id, origin, received_at, received_from, from_address, subject, size, automated
-                 FROM messages WHERE case_id = ?1 ORDER BY received_at, id",
+                 FROM messages WHERE case_id = ?1 ORDER BY julianday(received_at), id",
             )
             .map_err(|e| self.error(e))?;
         let mut messages = Vec::new();
@@ -519,7 +525,7 @@ impl Store {
             .prepare(
                 "SELECT id, message_id, received_at, from_address, subject, disposition, classification
                  FROM messages WHERE disposition = 'not_a_request' OR (?1 AND disposition = 'automated')
-                 ORDER BY received_at, id",
+                 ORDER BY julianday(received_at), id",
             )
             .map_err(|e| self.error(e))?;
         let rows = statement

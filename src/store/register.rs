@@ -73,10 +73,14 @@ fn by_name_words(conn: &Connection, words: &[&str], limit: usize) -> rusqlite::R
     entries_by_ids(conn, &ids)
 }
 
+/// The request that opened a case: its earliest message that is not our own reply.
+/// Times are compared as instants (`julianday`): stored text with and without fractions of
+/// a second does not sort in time order.
 fn first_message_of(conn: &Connection, case: CaseId) -> rusqlite::Result<Option<Vec<u8>>> {
     conn.prepare_cached(
         "SELECT m.raw FROM messages m JOIN cases c ON m.case_id = c.id
-         WHERE c.year = ?1 AND c.seq = ?2 ORDER BY m.received_at, m.id LIMIT 1",
+         WHERE c.year = ?1 AND c.seq = ?2 AND m.disposition IS NOT 'sent'
+         ORDER BY julianday(m.received_at), m.id LIMIT 1",
     )?
     .query_row(params![case.year, case.seq], |r| r.get(0))
     .optional()
