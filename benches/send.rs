@@ -1,0 +1,173 @@
+//! Sending over SMTP against a real Postfix and Dovecot (scripts/mailstack): N approved
+//! replies sent by `send --once`, against the same number of bare SMTP transactions of the
+//! same messages through the same client; and an idle `run --once` with nothing to do.
+//!
+//! Targets (issue 7): sending overhead beyond the SMTP round trip < 5 ms per message; an
+//! idle `run --once` < 100 ms. Run with `cargo bench --bench send`;
+//! `RIGHTSBOT_BENCH_MESSAGES` sets N (default 300). The figures are printed, not asserted.
+
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+fn main() {
+    let count: usize = std::env::var("RIGHTSBOT_BENCH_MESSAGES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(300);
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let stack = tempfile::tempdir().expect("temp dir");
+    let up = Command::new(root.join("scripts/mailstack"))
+        .arg("up")
+        .arg(stack.path())
+        .status()
+        .expect("mailstack");
+    assert!(up.success(), "mailstack up failed");
+    let result = std::panic::catch_unwind(|| measure(stack.path(), count));
+    let _ = Command::new(root.join("scripts/mailstack"))
+        .arg("down")
+        .arg(stack.path())
+        .status();
+    if let Err(panic) = result {
+        std::panic::resume_unwind(panic);
+    }
+}
+
+fn var(stack: &Path, name: &str) -> String {
+    std::fs::read_to_string(stack.join("env"))
+        .expect("env")
+        .lines()
+        .find_map(|l| {
+            l.trim_start_matches("export ")
+                .strip_prefix(&format!("{name}="))
+                .map(|v| v.trim_matches(['"', '\'']).to_string())
+        })
+        .expect("a mailstack variable")
+}
+
+fn run(config: &Path, args: &[&str]) -> (Duration, serde_json::Value) {
+    let started = Instant::now();
+    let output = Command::new(env!("CARGO_BIN_EXE_rightsbot"))
+        .arg("--config")
+        .arg(config)
+        .arg("--json")
+        .args(args)
+        .output()
+        .expect("run rightsbot");
+    let elapsed = started.elapsed();
+    assert!(
+        output.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let last = String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .last()
+        .unwrap_or("null")
+        .to_string();
+    (
+        elapsed,
+        serde_json::from_str(&last).unwrap_or(serde_json::Value::Null),
+    )
+}
+
+fn measure(stack: &Path, count: usize) {
+    let customer = var(stack, "MAILSTACK_CUSTOMER_ADDRESS");
+    let request_user = var(stack, "MAILSTACK_REQUEST_USER");
+    std::fs::write(
+        stack.join("customers.csv"),
+        format!("Id,Name,Email\n1,Asiakas Esimerkki,{customer}\n"),
+    )
+    .expect("csv");
+    let config = stack.join("rightsbot.toml");
+    let mut text = std::fs::read_to_string(&config).expect("config");
+    text.push_str("\n[[register.sources]]\nname = \"customers\"\nfile = \"customers.csv\"\n[register.sources.columns]\ncustomer_id = \"Id\"\nname = \"Name\"\nemail = \"Email\"\n");
+    std::fs::write(&config, text).expect("config");
+    run(&config, &["register", "import"]);
+
+    // N requests from the customer, straight into the request Maildir.
+    let new = stack.join("mail").join(&request_user).join("new");
+    std::fs::create_dir_all(&new).expect("maildir");
+    for i in 0..count {
+        let mail = format!(
+            "From: Asiakas <{customer}>\r\nTo: request\r\nSubject: Tietopyyntö {i}\r\nMessage-ID: <bench-send-{i}@example.test>\r\n\
+             Date: Mon, 23 Nov 2026 10:00:00 +0200\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n\
+             Haluan nähdä mitä tietoja minusta on.\r\n"
+        );
+        std::fs::write(new.join(format!("{i}.bench:2,")), mail).expect("mail");
+    }
+    let (_, report) = run(&config, &["run", "--once"]);
+    println!(
+        "{} requests became cases with drafts ({report})",
+        report["cases_opened"]
+    );
+
+    // Approve every reply draft, as staff would.
+    let loaded = rightsbot::config::Config::load(&config).expect("config");
+    let mut store =
+        rightsbot::store::Store::open(&loaded.store.path, &Default::default()).expect("store");
+    let now = jiff::Timestamp::now();
+    let queue = store.pending_drafts().expect("queue");
+    let batch = store.begin().expect("batch");
+    let mut samples = Vec::new();
+    for entry in &queue {
+        let approved = rightsbot::approve::approve(
+            &batch,
+            entry.draft,
+            "Bench",
+            &loaded.controller.privacy_address,
+            now,
+        )
+        .expect("approve");
+        if samples.len() < count {
+            samples.push(rightsbot::send::message_bytes(&approved, &loaded).expect("bytes"));
+        }
+    }
+    batch.commit().expect("commit");
+    drop(store);
+
+    let (sending, report) = run(&config, &["send", "--once"]);
+    let sent = report["sent"].as_u64().unwrap_or(0) as usize;
+    println!(
+        "send --once: {sent} replies in {sending:.2?} ({:.2} ms each, whole process)",
+        ms(sending) / sent.max(1) as f64
+    );
+
+    // The same messages through the same SMTP client, nothing else.
+    let smtp = loaded.smtp.as_ref().expect("[smtp]");
+    let mailer =
+        rightsbot::send::Mailer::new(smtp, &loaded.controller.privacy_address).expect("mailer");
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let started = Instant::now();
+    runtime.block_on(async {
+        for bytes in &samples {
+            mailer.deliver(&customer, bytes).await.expect("bare SMTP");
+        }
+    });
+    let bare = started.elapsed();
+    println!(
+        "bare SMTP:   {} messages in {bare:.2?} ({:.2} ms each)",
+        samples.len(),
+        ms(bare) / samples.len().max(1) as f64
+    );
+    println!(
+        "overhead beyond the SMTP round trip: {:.2} ms per message (target < 5 ms)",
+        (ms(sending) - ms(bare)) / sent.max(1) as f64
+    );
+
+    // Nothing to do: an idle pass.
+    let mut idle: Vec<Duration> = (0..7).map(|_| run(&config, &["run", "--once"]).0).collect();
+    idle.sort();
+    println!(
+        "idle run --once: median {:.1} ms, best {:.1} ms (target < 100 ms)",
+        ms(idle[3]),
+        ms(idle[0])
+    );
+}
+
+fn ms(duration: Duration) -> f64 {
+    duration.as_secs_f64() * 1000.0
+}
