@@ -135,8 +135,7 @@ fn measure(stack: &Path, count: usize) {
 
     // The same messages through the same SMTP client, nothing else.
     let smtp = loaded.smtp.as_ref().expect("[smtp]");
-    let mailer =
-        rightsbot::send::Mailer::new(smtp, &loaded.controller.privacy_address).expect("mailer");
+    let mailer = rightsbot::send::Mailer::new(smtp, loaded.sender_address()).expect("mailer");
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

@@ -27,6 +27,9 @@ pub mod draft;
 /// What staff decide about drafts.
 pub mod approve;
 
+/// The SMTP client (a transport, like intake's IMAP).
+pub mod smtp;
+
 /// Approved replies out over SMTP, exactly once.
 pub mod send;
 

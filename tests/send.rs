@@ -316,3 +316,41 @@ fn the_daemon_sends_what_staff_approved_after_its_pass() {
         1
     );
 }
+
+#[test]
+fn review_mails_for_approval_go_to_the_staff_mailbox_over_smtp() {
+    let stack = MailStack::up();
+    let staff = stack.var("MAILSTACK_STAFF_ADDRESS").to_string();
+    let base = config_with_customer(&stack);
+    let config = stack.config_with("rightsbot-review.toml", |_| {
+        format!(
+            "{}\n[approval_by_mail]\nenabled = true\nstaff_address = \"{staff}\"\napprovers = [\"{staff}\"]\n",
+            std::fs::read_to_string(&base).expect("config")
+        )
+    });
+    json(&config, &["register", "import"]);
+    stack.send(
+        "Tietopyyntö",
+        "Haluan nähdä mitä tietoja minusta on.",
+        "review-1@example.test",
+    );
+    let started = std::time::Instant::now();
+    while json(&config, &["run", "--once"])["cases_opened"] != 1 && started.elapsed().as_secs() < 10
+    {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let staff_login = stack.config_with("staff.toml", |text| {
+        text.replace("user = \"request\"", "user = \"staff\"")
+            .replace("passwords/request", "passwords/staff")
+    });
+    let reviews = wait_for(
+        || fetch_all(&staff_login, "INBOX", &config),
+        "rightsbot-token:",
+        1,
+    );
+    assert_eq!(reviews.len(), 1);
+    assert!(
+        !stack.path().join("outbox").exists(),
+        "nothing waits in the outbox"
+    );
+}

@@ -89,17 +89,35 @@ pub fn offer(
         date: now,
         automatic: true,
     })?;
-    let file = outbox::write_bytes(config, &format!("review-{}.eml", record.draft), &bytes)?;
+    // Over SMTP when there is a server; else, or when it refuses, to the outbox, and the
+    // case's trail says which.
+    let sent = match &config.smtp {
+        Some(smtp) => crate::smtp::deliver_now(smtp, config.sender_address(), staff, &bytes),
+        None => Err("no [smtp] server".to_string()),
+    };
+    let file = match &sent {
+        Ok(()) => None,
+        Err(_) => Some(outbox::write_bytes(
+            config,
+            &format!("review-{}.eml", record.draft),
+            &bytes,
+        )?),
+    };
     batch.append_event(
         record.case_id,
         &NewEvent {
             at: now,
             actor: crate::case::BOT_ACTOR,
             kind: "review_mailed",
-            details: json!({ "draft": record.draft.to_string(), "to": staff }),
+            details: json!({
+                "draft": record.draft.to_string(),
+                "to": staff,
+                "outbox_file": file,
+                "smtp": sent.err(),
+            }),
         },
     )?;
-    Ok(Some(file))
+    Ok(file)
 }
 
 fn review_text(draft: &DraftRecord) -> String {

@@ -27,7 +27,7 @@ pub fn run(ctx: &Context, _args: Args) -> anyhow::Result<ExitCode> {
         (Some(digest), None) => crate::remind::write_digest(digest, &config, ctx.now)?,
         (Some(digest), Some(smtp)) => {
             if let Some((to, bytes)) = crate::remind::digest_message(digest, &config, ctx.now)? {
-                let mailer = crate::send::Mailer::new(smtp, &config.controller.privacy_address)?;
+                let mailer = crate::send::Mailer::new(smtp, config.sender_address())?;
                 let runtime = tokio::runtime::Builder::new_current_thread()
                     .enable_all()
                     .build()?;

@@ -40,10 +40,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     let outgoing = match &config.smtp {
         Some(smtp) => Some(crate::daemon::Outgoing {
             store: ctx.store(&config)?,
-            mailer: std::sync::Arc::new(crate::send::Mailer::new(
-                smtp,
-                &config.controller.privacy_address,
-            )?),
+            mailer: std::sync::Arc::new(crate::send::Mailer::new(smtp, config.sender_address())?),
             config: &config,
         }),
         None => None,

@@ -24,7 +24,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
             "the config has no [smtp] section: approved replies are written to the outbox folder at approval"
         );
     };
-    let mailer = crate::send::Mailer::new(smtp, &config.controller.privacy_address)?;
+    let mailer = crate::send::Mailer::new(smtp, config.sender_address())?;
     let mut store = ctx.store(&config)?;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()

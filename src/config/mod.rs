@@ -94,6 +94,8 @@ pub struct SmtpConfig {
     /// The IMAP folder where those copies land.
     #[serde(default = "default_sent")]
     pub sent_folder: String,
+    /// The From: address of replies; default: the controller's privacy address.
+    pub from: Option<String>,
 }
 
 impl SmtpConfig {
@@ -387,6 +389,14 @@ pub enum ConfigError {
 }
 
 impl Config {
+    /// The address replies come from: `[smtp] from`, else the privacy address.
+    pub fn sender_address(&self) -> &str {
+        self.smtp
+            .as_ref()
+            .and_then(|smtp| smtp.from.as_deref())
+            .unwrap_or(&self.controller.privacy_address)
+    }
+
     /// Reads, parses and checks the config file at `path`.
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
         let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
