@@ -120,7 +120,7 @@ fn measure(stack: &Path, count: usize) {
         )
         .expect("approve");
         if samples.len() < count {
-            samples.push(rightsbot::send::message_bytes(&approved, &loaded).expect("bytes"));
+            samples.push(rightsbot::draft::message::for_draft(&approved, &loaded).expect("bytes"));
         }
     }
     batch.commit().expect("commit");

@@ -223,7 +223,7 @@ pub fn consider(
     };
     // With SMTP, the sender takes it from here; without, the outbox.
     if config.smtp.is_none() {
-        let file = outbox::write(&approved, config, now)?;
+        let file = outbox::write(&approved, config)?;
         batch.draft_sent(draft, now, Some(&file.display().to_string()))?;
     }
     batch.append_event(

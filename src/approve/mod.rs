@@ -202,32 +202,28 @@ pub fn sendable(draft: &DraftRecord) -> bool {
 pub fn acknowledge(
     batch: &Batch<'_>,
     case: crate::ids::CaseId,
+    request: Option<&crate::parse::Mail>,
     drafting: &crate::draft::Drafting<'_>,
     now: Timestamp,
 ) -> Result<Option<std::path::PathBuf>, AcknowledgeError> {
-    use crate::draft::{CaseFacts, IdentityFacts, Purpose};
+    use crate::draft::{IdentityFacts, Purpose};
     let Some(summary) = batch.case_summary(case)? else {
         return Ok(None);
     };
-    let Some(sender) = summary.requester.as_deref() else {
+    if summary.requester.is_none() {
         return Ok(None);
+    }
+    // The request in hand, else read back, for threading the acknowledgement to it.
+    let read;
+    let mail = match request {
+        Some(mail) => Some(mail),
+        None => {
+            let raw = batch.first_message_of(case)?;
+            read = raw.as_deref().and_then(|raw| crate::parse::parse(raw).ok());
+            read.as_ref()
+        }
     };
-    let raw = batch.first_message_of(case)?;
-    let mail = raw.as_deref().and_then(|raw| crate::parse::parse(raw).ok());
-    let zone = drafting.settings.timezone;
-    let facts = CaseFacts {
-        id: case,
-        kinds: &summary.kinds,
-        language: summary
-            .language
-            .unwrap_or(drafting.config.controller.default_language),
-        received: summary.received_at.to_zoned_datetime(zone.clone()).date(),
-        deadline: summary.deadline,
-        subject: mail
-            .as_ref()
-            .map_or(summary.subject.as_str(), |m| m.subject.as_str()),
-        sender: Some(sender),
-    };
+    let facts = crate::draft::case_facts(&summary, drafting);
     // Nothing about the person: not even who they are on file.
     let identity = IdentityFacts {
         outcome: crate::matching::IdentityOutcome::NoMatch,
@@ -244,14 +240,7 @@ pub fn acknowledge(
         drafting.config,
         drafting.templates,
     )?;
-    let id = crate::draft::queue(
-        batch,
-        case,
-        &composed,
-        mail.as_ref(),
-        crate::case::BOT_ACTOR,
-        now,
-    )?;
+    let id = crate::draft::queue(batch, case, &composed, mail, crate::case::BOT_ACTOR, now)?;
     let approved = approve(
         batch,
         id,
@@ -263,7 +252,7 @@ pub fn acknowledge(
     if drafting.config.smtp.is_some() {
         return Ok(None);
     }
-    let file = crate::draft::outbox::write(&approved, drafting.config, now)?;
+    let file = crate::draft::outbox::write(&approved, drafting.config)?;
     batch.draft_sent(id, now, Some(&file.display().to_string()))?;
     Ok(Some(file))
 }
@@ -273,13 +262,14 @@ pub fn acknowledge(
 pub fn acknowledge_or_record(
     batch: &Batch<'_>,
     case: crate::ids::CaseId,
+    request: Option<&crate::parse::Mail>,
     drafting: &crate::draft::Drafting<'_>,
     now: Timestamp,
 ) -> Result<(), StoreError> {
     if !drafting.config.drafts.acknowledge {
         return Ok(());
     }
-    match acknowledge(batch, case, drafting, now) {
+    match acknowledge(batch, case, request, drafting, now) {
         Ok(_) => Ok(()),
         Err(AcknowledgeError::Store(err)) => Err(err),
         Err(err) => {
@@ -322,7 +312,7 @@ pub fn after_admission(
     let drafted = match admission {
         crate::case::Admission::Opened(case) => {
             let draft = crate::draft::prepare_or_record(batch, *case, mail, drafting, now)?;
-            crate::approve::acknowledge_or_record(batch, *case, drafting, now)?;
+            crate::approve::acknowledge_or_record(batch, *case, mail, drafting, now)?;
             draft
         }
         // A reply may have changed what the case asks.

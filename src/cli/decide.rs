@@ -60,7 +60,7 @@ pub fn approve(ctx: &Context, args: ApproveArgs) -> anyhow::Result<ExitCode> {
     let file = if config.smtp.is_some() {
         None
     } else {
-        let file = crate::draft::outbox::write(&approved, &config, ctx.now)?;
+        let file = crate::draft::outbox::write(&approved, &config)?;
         batch.draft_sent(args.draft, ctx.now, Some(&file.display().to_string()))?;
         Some(file)
     };

@@ -47,7 +47,14 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
         let result = rematch(&batch, case, &mail, &settings, ctx.now)?.0;
         // Who asks decides what the reply may say: draft it again.
         if result.changed {
-            super::redraft(&batch, &config, case, crate::case::BOT_ACTOR, ctx.now)?;
+            super::redraft(
+                &batch,
+                &settings,
+                &config,
+                case,
+                crate::case::BOT_ACTOR,
+                ctx.now,
+            )?;
         }
         results.push(result);
     }

@@ -313,16 +313,15 @@ pub(crate) fn print_json(value: &impl serde::Serialize) -> anyhow::Result<()> {
 /// requester's identity); a draft still waiting is replaced, an edited one is kept.
 pub(crate) fn redraft(
     batch: &crate::store::Batch<'_>,
+    settings: &crate::case::Settings<'_>,
     config: &Config,
     case: crate::ids::CaseId,
     by: &str,
     now: Timestamp,
 ) -> anyhow::Result<Option<crate::ids::DraftId>> {
-    let classifier = crate::classify::Classifier::new()?;
-    let settings = crate::case::Settings::new(config, &classifier);
     let templates = crate::draft::Templates::new(config.drafts.templates.clone());
     let drafting = crate::draft::Drafting {
-        settings: &settings,
+        settings,
         config,
         templates: &templates,
     };

@@ -36,7 +36,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
         &settings,
         ctx.now,
     )?;
-    let draft = super::redraft(&batch, &config, case, &args.by, ctx.now)?;
+    let draft = super::redraft(&batch, &settings, &config, case, &args.by, ctx.now)?;
     batch.commit()?;
     if ctx.json {
         super::print_json(&json!({

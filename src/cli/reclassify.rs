@@ -25,9 +25,11 @@ pub struct Args {
 pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     let config = ctx.config()?;
     let mut store = ctx.store(&config)?;
+    let classifier = crate::classify::Classifier::new()?;
+    let settings = crate::case::Settings::new(&config, &classifier);
     let batch = store.begin()?;
     let kinds = reclassify(&batch, args.case, &args.kinds, &args.by, ctx.now)?;
-    let draft = super::redraft(&batch, &config, args.case, &args.by, ctx.now)?;
+    let draft = super::redraft(&batch, &settings, &config, args.case, &args.by, ctx.now)?;
     batch.commit()?;
     if ctx.json {
         super::print_json(

@@ -59,6 +59,33 @@ pub enum MessageError {
     Build(String),
 }
 
+/// The message of an approved draft, as it goes out: the same bytes on every attempt (the
+/// Message-ID is the approval's, and so is the Date).
+pub fn for_draft(
+    draft: &crate::store::DraftRecord,
+    config: &crate::config::Config,
+) -> Result<Vec<u8>, MessageError> {
+    let (Some(message_id), Some(to)) = (&draft.message_id, &draft.recipient) else {
+        return Err(MessageError::Build(format!(
+            "{} is not approved",
+            draft.draft
+        )));
+    };
+    build(&Outgoing {
+        from_name: &config.controller.name,
+        from_address: config.sender_address(),
+        to,
+        subject: &draft.subject,
+        body: &draft.body,
+        attachments: &draft.attachments,
+        message_id,
+        in_reply_to: draft.in_reply_to.as_deref(),
+        references: &draft.references,
+        date: draft.decided_at.unwrap_or(draft.created_at),
+        automatic: draft.purpose == super::Purpose::Acknowledgement,
+    })
+}
+
 /// The message's bytes.
 pub fn build(outgoing: &Outgoing<'_>) -> Result<Vec<u8>, MessageError> {
     let one_line = |text: &str| -> String {

@@ -19,7 +19,9 @@ use serde::Serialize;
 use crate::lang::Lang;
 
 pub use compose::{CaseFacts, Extension, IdentityFacts, compose, purpose_for};
-pub use prepare::{DraftError, Drafting, prepare, prepare_extension, prepare_or_record, queue};
+pub use prepare::{
+    DraftError, Drafting, case_facts, prepare, prepare_extension, prepare_or_record, queue,
+};
 pub use templates::{TemplateError, Templates};
 
 /// What a draft is for.

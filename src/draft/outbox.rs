@@ -7,9 +7,7 @@
 
 use std::path::PathBuf;
 
-use jiff::Timestamp;
-
-use super::message::{self, Outgoing};
+use super::message;
 use crate::config::Config;
 use crate::store::DraftRecord;
 
@@ -28,23 +26,11 @@ pub enum OutboxError {
 }
 
 /// Writes an approved draft to the outbox; returns the file.
-pub fn write(draft: &DraftRecord, config: &Config, now: Timestamp) -> Result<PathBuf, OutboxError> {
-    let (Some(message_id), Some(to)) = (&draft.message_id, &draft.recipient) else {
+pub fn write(draft: &DraftRecord, config: &Config) -> Result<PathBuf, OutboxError> {
+    if draft.message_id.is_none() {
         return Err(OutboxError::NotApproved(draft.draft.to_string()));
-    };
-    let bytes = message::build(&Outgoing {
-        from_name: &config.controller.name,
-        from_address: &config.controller.privacy_address,
-        to,
-        subject: &draft.subject,
-        body: &draft.body,
-        attachments: &draft.attachments,
-        message_id,
-        in_reply_to: draft.in_reply_to.as_deref(),
-        references: &draft.references,
-        date: now,
-        automatic: draft.purpose == super::Purpose::Acknowledgement,
-    })?;
+    }
+    let bytes = message::for_draft(draft, config)?;
     write_bytes(
         config,
         &format!("{}-{}.eml", draft.case, draft.draft),

@@ -71,7 +71,7 @@ pub fn prepare(
     let purpose = purpose_for(&facts);
     let composed = compose(
         purpose,
-        &case_facts(&summary, drafting, mail),
+        &case_facts(&summary, drafting),
         &facts,
         None,
         drafting.config,
@@ -118,23 +118,18 @@ pub fn prepare(
         batch.supersede_pending_drafts(case, now, actor)?
     };
     let draft = queue(batch, case, &composed, Some(mail), actor, now)?;
-    batch.append_event(
+    record_drafted(
+        batch,
         case,
-        &NewEvent {
-            at: now,
-            actor,
-            kind: "drafted",
-            details: json!({
-                "draft": draft.to_string(),
-                "purpose": composed.purpose,
-                "language": composed.language,
-                "recipient": composed.recipient,
-                "recipient_note": composed.recipient_note,
-                "personal_data": composed.personal_data,
-                "identity": identity.outcome,
-                "replaces": superseded.iter().map(|d| d.to_string()).collect::<Vec<_>>(),
-            }),
-        },
+        draft,
+        &composed,
+        json!({
+            "recipient_note": composed.recipient_note,
+            "identity": identity.outcome,
+            "replaces": superseded.iter().map(|d| d.to_string()).collect::<Vec<_>>(),
+        }),
+        actor,
+        now,
     )?;
     Ok(Some(draft))
 }
@@ -236,7 +231,7 @@ pub fn prepare_extension(
     let facts = identity_facts(&identity, &entries);
     let composed = compose(
         Purpose::Extension,
-        &case_facts(&summary, drafting, mail),
+        &case_facts(&summary, drafting),
         &facts,
         Some(&Extension {
             months,
@@ -247,22 +242,39 @@ pub fn prepare_extension(
         drafting.templates,
     )?;
     let draft = queue(batch, case, &composed, Some(mail), by, now)?;
+    record_drafted(batch, case, draft, &composed, json!({}), by, now)?;
+    Ok((draft, new_deadline))
+}
+
+/// The `drafted` event: which draft, what for, to whom, and `extra` details.
+fn record_drafted(
+    batch: &Batch<'_>,
+    case: CaseId,
+    draft: DraftId,
+    composed: &Composed,
+    extra: serde_json::Value,
+    actor: &str,
+    now: Timestamp,
+) -> Result<(), StoreError> {
+    let mut details = json!({
+        "draft": draft.to_string(),
+        "purpose": composed.purpose,
+        "language": composed.language,
+        "recipient": composed.recipient,
+        "personal_data": composed.personal_data,
+    });
+    if let (Some(details), serde_json::Value::Object(extra)) = (details.as_object_mut(), extra) {
+        details.extend(extra);
+    }
     batch.append_event(
         case,
         &NewEvent {
             at: now,
-            actor: by,
+            actor,
             kind: "drafted",
-            details: json!({
-                "draft": draft.to_string(),
-                "purpose": composed.purpose,
-                "language": composed.language,
-                "recipient": composed.recipient,
-                "personal_data": composed.personal_data,
-            }),
+            details,
         },
-    )?;
-    Ok((draft, new_deadline))
+    )
 }
 
 /// The request mail (the one given, else read back from the store), and who in the
@@ -337,21 +349,22 @@ fn person_entries(found: &crate::matching::Match, outcome: IdentityOutcome) -> V
     }
 }
 
-fn case_facts<'a>(
-    summary: &'a CaseSummary,
-    drafting: &Drafting<'_>,
-    mail: &'a crate::parse::Mail,
-) -> CaseFacts<'a> {
-    let zone = drafting.settings.timezone;
+/// What a draft needs of a case: its rights, language, receipt day, deadline, subject and
+/// sender.
+pub fn case_facts<'a>(summary: &'a CaseSummary, drafting: &Drafting<'_>) -> CaseFacts<'a> {
     CaseFacts {
         id: summary.case_id,
         kinds: &summary.kinds,
         language: summary
             .language
             .unwrap_or(drafting.config.controller.default_language),
-        received: summary.received_at.to_zoned_datetime(zone.clone()).date(),
+        received: summary
+            .received_at
+            .to_zoned_datetime(drafting.settings.timezone.clone())
+            .date(),
         deadline: summary.deadline,
-        subject: &mail.subject,
+        // The case keeps the request's subject as parsed: one line, control characters gone.
+        subject: &summary.subject,
         sender: summary.requester.as_deref(),
     }
 }

@@ -18,7 +18,7 @@ use serde::Serialize;
 use serde_json::json;
 
 use crate::config::Config;
-use crate::draft::message::{self, Outgoing};
+use crate::draft::message;
 pub use crate::smtp::Mailer;
 use crate::smtp::Outcome;
 use crate::store::{Batch, DraftRecord, NewEvent, Store, StoreError};
@@ -55,33 +55,6 @@ fn backoff(attempts: i64) -> jiff::Span {
     }
 }
 
-/// The bytes of a draft's message. The Date is the approval's, so every attempt sends
-/// the same message.
-pub fn message_bytes(
-    draft: &DraftRecord,
-    config: &Config,
-) -> Result<Vec<u8>, message::MessageError> {
-    let (Some(message_id), Some(to)) = (&draft.message_id, &draft.recipient) else {
-        return Err(message::MessageError::Build(format!(
-            "{} is not approved",
-            draft.draft
-        )));
-    };
-    message::build(&Outgoing {
-        from_name: &config.controller.name,
-        from_address: config.sender_address(),
-        to,
-        subject: &draft.subject,
-        body: &draft.body,
-        attachments: &draft.attachments,
-        message_id,
-        in_reply_to: draft.in_reply_to.as_deref(),
-        references: &draft.references,
-        date: draft.decided_at.unwrap_or(draft.created_at),
-        automatic: draft.purpose == crate::draft::Purpose::Acknowledgement,
-    })
-}
-
 /// Set by tests to crash (SIGKILL) right after the server accepted a message and before
 /// that is recorded: the window a crash must not turn into a second copy.
 const CRASH_AFTER_SMTP: &str = "RIGHTSBOT_TEST_CRASH_AFTER_SMTP";
@@ -102,7 +75,7 @@ pub async fn pass(
         due
     };
     for draft in due {
-        let bytes = match message_bytes(&draft, config) {
+        let bytes = match message::for_draft(&draft, config) {
             Ok(bytes) => bytes,
             Err(err) => {
                 let batch = store.begin()?;
@@ -305,7 +278,7 @@ async fn recover(
         let batch = store.begin()?;
         if found {
             batch.draft_sent(draft.draft, now, None)?;
-            if let Ok(bytes) = message_bytes(draft, config) {
+            if let Ok(bytes) = message::for_draft(draft, config) {
                 keep_in_thread(&batch, draft, &bytes, config, now)?;
             }
             event(

@@ -5,7 +5,9 @@ use jiff::civil::Date;
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 
-use super::{Batch, CASE_COLUMNS, CaseSummary, Store, StoreError, case_row, check_case};
+use super::{
+    Batch, CASE_COLUMNS, CaseSummary, Store, StoreError, case_row, check_case, checked_case_id,
+};
 use crate::draft::{Attachment, Composed, Purpose};
 use crate::ids::{CaseId, DraftId};
 use crate::lang::Lang;
@@ -350,11 +352,7 @@ impl Store {
             };
             queue.push(QueueEntry {
                 draft: DraftId(id),
-                case: CaseId {
-                    year: year as i16,
-                    seq: seq as u32,
-                }
-                .to_string(),
+                case: checked_case_id(&self.path, year, seq)?.to_string(),
                 purpose: Purpose::parse(&purpose)
                     .ok_or_else(|| corrupt("drafts.purpose", purpose.clone()))?,
                 language: language
@@ -652,11 +650,7 @@ impl Batch<'_> {
                 detail: detail.to_string(),
             };
             cases.push(crate::remind::OpenCase {
-                case: CaseId {
-                    year: year as i16,
-                    seq: seq as u32,
-                }
-                .to_string(),
+                case: checked_case_id(&self.path, year, seq)?.to_string(),
                 deadline: deadline
                     .parse()
                     .map_err(|_| corrupt("cases.deadline", &deadline))?,
@@ -669,52 +663,47 @@ impl Batch<'_> {
 
     /// Drafts waiting for approval: id, case, purpose.
     pub fn waiting_drafts(&self) -> Result<Vec<(String, String, String)>, StoreError> {
-        let mut statement = self
-            .tx
-            .prepare_cached(
-                "SELECT d.id, c.year, c.seq, d.purpose FROM drafts d JOIN cases c ON c.id = d.case_id
-                 WHERE d.state = 'pending' ORDER BY c.deadline, d.id",
-            )
-            .map_err(|e| self.error(e))?;
-        let rows = statement
-            .query_map([], |r| {
-                Ok((
-                    DraftId(r.get(0)?).to_string(),
-                    CaseId {
-                        year: r.get::<_, i64>(1)? as i16,
-                        seq: r.get::<_, i64>(2)? as u32,
-                    }
-                    .to_string(),
-                    r.get::<_, String>(3)?,
-                ))
-            })
-            .map_err(|e| self.error(e))?;
-        rows.collect::<Result<_, _>>().map_err(|e| self.error(e))
+        self.drafts_with("d.purpose", "d.state = 'pending' ORDER BY c.deadline, d.id")
     }
 
     /// Drafts the mail server refused for good: id, case, the server's words.
     pub fn failed_drafts(&self) -> Result<Vec<(String, String, String)>, StoreError> {
+        self.drafts_with(
+            "COALESCE(d.failure, '')",
+            "d.state = 'failed' ORDER BY d.id",
+        )
+    }
+
+    /// Draft id, case and one more column of the drafts `filter` selects.
+    fn drafts_with(
+        &self,
+        column: &str,
+        filter: &str,
+    ) -> Result<Vec<(String, String, String)>, StoreError> {
         let mut statement = self
             .tx
-            .prepare_cached(
-                "SELECT d.id, c.year, c.seq, COALESCE(d.failure, '') FROM drafts d JOIN cases c ON c.id = d.case_id
-                 WHERE d.state = 'failed' ORDER BY d.id",
-            )
+            .prepare_cached(&format!(
+                "SELECT d.id, c.year, c.seq, {column} FROM drafts d JOIN cases c ON c.id = d.case_id
+                 WHERE {filter}"
+            ))
             .map_err(|e| self.error(e))?;
         let rows = statement
             .query_map([], |r| {
                 Ok((
-                    DraftId(r.get(0)?).to_string(),
-                    CaseId {
-                        year: r.get::<_, i64>(1)? as i16,
-                        seq: r.get::<_, i64>(2)? as u32,
-                    }
-                    .to_string(),
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, i64>(1)?,
+                    r.get::<_, i64>(2)?,
                     r.get::<_, String>(3)?,
                 ))
             })
             .map_err(|e| self.error(e))?;
-        rows.collect::<Result<_, _>>().map_err(|e| self.error(e))
+        let mut drafts = Vec::new();
+        for row in rows {
+            let (id, year, seq, text) = row.map_err(|e| self.error(e))?;
+            let case = checked_case_id(&self.path, year, seq)?;
+            drafts.push((DraftId(id).to_string(), case.to_string(), text));
+        }
+        Ok(drafts)
     }
 
     /// Records that a reminder was given; `false` when it had been given already.

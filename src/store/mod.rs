@@ -715,6 +715,23 @@ fn check_case(path: &Path, row: CaseRow) -> Result<CaseSummary, StoreError> {
     })
 }
 
+/// A case's id from its stored year and number; `None` when they are out of range.
+fn case_id(year: i64, seq: i64) -> Option<CaseId> {
+    Some(CaseId {
+        year: i16::try_from(year).ok()?,
+        seq: u32::try_from(seq).ok()?,
+    })
+}
+
+/// The same, or the error that says the row is corrupt.
+fn checked_case_id(path: &Path, year: i64, seq: i64) -> Result<CaseId, StoreError> {
+    case_id(year, seq).ok_or_else(|| StoreError::Corrupt {
+        path: path.to_path_buf(),
+        what: "cases.year/seq",
+        detail: format!("{year}/{seq}"),
+    })
+}
+
 fn parse_timestamp(path: &Path, what: &'static str, text: &str) -> Result<Timestamp, StoreError> {
     text.parse().map_err(|_| StoreError::Corrupt {
         path: path.to_path_buf(),
@@ -855,10 +872,7 @@ impl Batch<'_> {
     }
 
     fn case_id(&self, year: i64, seq: i64) -> Option<CaseId> {
-        Some(CaseId {
-            year: i16::try_from(year).ok()?,
-            seq: u32::try_from(seq).ok()?,
-        })
+        case_id(year, seq)
     }
 
     /// A stored message by its key (`M12`, `12`) or its Message-ID.

@@ -378,10 +378,7 @@ impl Store {
             .map_err(|e| self.error(e))?;
         for row in rows {
             let (year, seq, last, messages) = row.map_err(|e| self.error(e))?;
-            let case_id = CaseId {
-                year: year as i16,
-                seq: seq as u32,
-            };
+            let case_id = super::checked_case_id(&self.path, year, seq)?;
             plan.cases.push(PurgeCase {
                 case: case_id.to_string(),
                 case_id,
