@@ -8,6 +8,8 @@
 
 #[path = "../tests/support/corpus.rs"]
 mod corpus;
+#[path = "support/mailstack.rs"]
+mod mailstack;
 
 use std::path::Path;
 use std::process::Command;
@@ -18,22 +20,7 @@ fn main() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(10_000);
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let stack = tempfile::tempdir().expect("temp dir");
-    let up = Command::new(root.join("scripts/mailstack"))
-        .arg("up")
-        .arg(stack.path())
-        .status()
-        .expect("mailstack");
-    assert!(up.success(), "mailstack up failed");
-    let result = std::panic::catch_unwind(|| measure(stack.path(), count));
-    let _ = Command::new(root.join("scripts/mailstack"))
-        .arg("down")
-        .arg(stack.path())
-        .status();
-    if let Err(panic) = result {
-        std::panic::resume_unwind(panic);
-    }
+    mailstack::with_mailstack(|stack| measure(stack, count));
 }
 
 fn measure(stack: &Path, count: usize) {
@@ -47,15 +34,7 @@ fn measure(stack: &Path, count: usize) {
         )
         .expect("config");
     }
-    let user = std::fs::read_to_string(stack.join("env"))
-        .expect("env")
-        .lines()
-        .find_map(|l| {
-            l.trim_start_matches("export ")
-                .strip_prefix("MAILSTACK_REQUEST_USER=")
-                .map(|v| v.trim_matches(['"', '\'']).to_string())
-        })
-        .expect("request user");
+    let user = mailstack::var(stack, "MAILSTACK_REQUEST_USER");
     let maildir = stack.join("mail").join(&user);
     let expected = corpus::generate_maildir(&maildir, count, 42);
     Command::new("chown")

@@ -6,6 +6,9 @@
 //! idle `run --once` < 100 ms. Run with `cargo bench --bench send`;
 //! `RIGHTSBOT_BENCH_MESSAGES` sets N (default 300). The figures are printed, not asserted.
 
+#[path = "support/mailstack.rs"]
+mod mailstack;
+
 use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -15,34 +18,7 @@ fn main() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(300);
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let stack = tempfile::tempdir().expect("temp dir");
-    let up = Command::new(root.join("scripts/mailstack"))
-        .arg("up")
-        .arg(stack.path())
-        .status()
-        .expect("mailstack");
-    assert!(up.success(), "mailstack up failed");
-    let result = std::panic::catch_unwind(|| measure(stack.path(), count));
-    let _ = Command::new(root.join("scripts/mailstack"))
-        .arg("down")
-        .arg(stack.path())
-        .status();
-    if let Err(panic) = result {
-        std::panic::resume_unwind(panic);
-    }
-}
-
-fn var(stack: &Path, name: &str) -> String {
-    std::fs::read_to_string(stack.join("env"))
-        .expect("env")
-        .lines()
-        .find_map(|l| {
-            l.trim_start_matches("export ")
-                .strip_prefix(&format!("{name}="))
-                .map(|v| v.trim_matches(['"', '\'']).to_string())
-        })
-        .expect("a mailstack variable")
+    mailstack::with_mailstack(|stack| measure(stack, count));
 }
 
 fn run(config: &Path, args: &[&str]) -> (Duration, serde_json::Value) {
@@ -72,8 +48,8 @@ fn run(config: &Path, args: &[&str]) -> (Duration, serde_json::Value) {
 }
 
 fn measure(stack: &Path, count: usize) {
-    let customer = var(stack, "MAILSTACK_CUSTOMER_ADDRESS");
-    let request_user = var(stack, "MAILSTACK_REQUEST_USER");
+    let customer = mailstack::var(stack, "MAILSTACK_CUSTOMER_ADDRESS");
+    let request_user = mailstack::var(stack, "MAILSTACK_REQUEST_USER");
     std::fs::write(
         stack.join("customers.csv"),
         format!("Id,Name,Email\n1,Asiakas Esimerkki,{customer}\n"),

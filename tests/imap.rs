@@ -4,37 +4,12 @@
 mod support;
 
 use std::path::Path;
-use std::process::{Child, Output, Stdio};
+use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
-use rightsbot::config::Config;
-use rightsbot::intake::imap::ImapSource;
 use support::corpus::generate_maildir;
-use support::mailstack::MailStack;
+use support::mailstack::{MailStack, json, on_mailbox, rightsbot};
 use support::{assert_user_error, bin};
-
-fn rightsbot(config: &Path, args: &[&str]) -> Output {
-    bin()
-        .arg("--config")
-        .arg(config)
-        .args(args)
-        .env_remove("RIGHTSBOT_LOG")
-        .output()
-        .expect("run rightsbot")
-}
-
-fn json(config: &Path, args: &[&str]) -> serde_json::Value {
-    let mut all = vec!["--json"];
-    all.extend_from_slice(args);
-    let output = rightsbot(config, &all);
-    assert!(
-        output.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    serde_json::from_slice(&output.stdout)
-        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&output.stdout)))
-}
 
 fn daemon(config: &Path) -> Child {
     bin()
@@ -56,25 +31,6 @@ fn wait_for_delivery(config: &Path, count: u32) {
         )[0] == count),
         "{count} delivered"
     );
-}
-
-/// Runs `f` on a session with the request mailbox, as the daemon would log in.
-fn on_mailbox<T>(config: &Path, f: impl AsyncFnOnce(&mut ImapSource) -> T) -> T {
-    let config = Config::load(config).expect("config");
-    let mailbox = config.mailbox.expect("mailbox");
-    let password = mailbox.password().expect("password");
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("runtime");
-    runtime.block_on(async {
-        let mut source = ImapSource::connect(&mailbox, &password)
-            .await
-            .expect("connect");
-        let result = f(&mut source).await;
-        source.logout().await;
-        result
-    })
 }
 
 /// Counts the messages in each folder of the request mailbox, as the server sees them.

@@ -5,33 +5,10 @@
 mod support;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 
-use rightsbot::config::Config;
-use rightsbot::intake::imap::ImapSource;
 use support::bin;
-use support::mailstack::MailStack;
-
-fn rightsbot(config: &Path, args: &[&str]) -> Output {
-    bin()
-        .arg("--config")
-        .arg(config)
-        .args(args)
-        .output()
-        .expect("run rightsbot")
-}
-
-fn json(config: &Path, args: &[&str]) -> serde_json::Value {
-    let mut all = vec!["--json"];
-    all.extend_from_slice(args);
-    let output = rightsbot(config, &all);
-    assert!(
-        output.status.success(),
-        "rightsbot {args:?}: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    serde_json::from_slice(&output.stdout).expect("JSON")
-}
+use support::mailstack::{MailStack, json, on_mailbox, rightsbot};
 
 /// The stack's config with the customer on file in a one-row register.
 fn config_with_customer(stack: &MailStack) -> PathBuf {
@@ -50,26 +27,17 @@ fn config_with_customer(stack: &MailStack) -> PathBuf {
 }
 
 /// The customer's own mailbox: the same server, logged in as the customer.
-fn customer_messages(stack: &MailStack, config: &Path) -> Vec<Vec<u8>> {
+fn customer_messages(stack: &MailStack) -> Vec<Vec<u8>> {
     let customer = stack.config_with("customer.toml", |text| {
         text.replace("user = \"request\"", "user = \"customer\"")
             .replace("passwords/request", "passwords/customer")
     });
-    fetch_all(&customer, "INBOX", config)
+    fetch_all(&customer, "INBOX")
 }
 
-fn fetch_all(login: &Path, folder: &str, _config: &Path) -> Vec<Vec<u8>> {
-    let config = Config::load(login).expect("config");
-    let mailbox = config.mailbox.expect("mailbox");
-    let password = mailbox.password().expect("password");
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("runtime");
-    runtime.block_on(async {
-        let mut source = ImapSource::connect(&mailbox, &password)
-            .await
-            .expect("connect");
+/// Every message in `folder` of the mailbox `login` logs in to.
+fn fetch_all(login: &Path, folder: &str) -> Vec<Vec<u8>> {
+    on_mailbox(login, async |source| {
         let mut found = Vec::new();
         if source.select(folder).await.is_ok() {
             let uids = source.uids().await.expect("uids");
@@ -77,7 +45,6 @@ fn fetch_all(login: &Path, folder: &str, _config: &Path) -> Vec<Vec<u8>> {
                 found.push(message.raw.unwrap_or_default());
             }
         }
-        source.logout().await;
         found
     })
 }
@@ -142,7 +109,7 @@ fn an_approved_reply_reaches_the_customer_threaded_with_a_copy_in_sent() {
 
     let report = json(&config, &["send", "--once"]);
     assert_eq!(report["sent"], 1, "{report}");
-    let received = wait_for(|| customer_messages(&stack, &config), &message_id, 1);
+    let received = wait_for(|| customer_messages(&stack), &message_id, 1);
     assert_eq!(received.len(), 1);
     let text = String::from_utf8_lossy(&received[0]).into_owned();
     assert!(
@@ -152,7 +119,7 @@ fn an_approved_reply_reaches_the_customer_threaded_with_a_copy_in_sent() {
     assert!(text.contains("References: <send-1@example.test>"), "{text}");
     assert!(text.contains("[DSR-"), "{text}");
     assert!(!text.contains("Bcc:"), "the Sent copy is blind: {text}");
-    let sent = wait_for(|| fetch_all(&config, "Sent", &config), &message_id, 1);
+    let sent = wait_for(|| fetch_all(&config, "Sent"), &message_id, 1);
     assert_eq!(sent.len(), 1, "one copy in Sent");
     assert_eq!(json(&config, &["show", &draft])["state"], "sent");
     // The reply, as it went out, is in the case's thread.
@@ -191,10 +158,10 @@ fn killed_between_smtp_and_recording_it_the_customer_still_gets_one_copy() {
             "{report}"
         );
         assert_eq!(json(&config, &["show", &draft])["state"], "sent");
-        wait_for(|| customer_messages(&stack, &config), &message_id, 1);
+        wait_for(|| customer_messages(&stack), &message_id, 1);
         // Anything sent twice would be delivered within this pause too.
         std::thread::sleep(std::time::Duration::from_millis(700));
-        let received = wait_for(|| customer_messages(&stack, &config), &message_id, 1);
+        let received = wait_for(|| customer_messages(&stack), &message_id, 1);
         assert_eq!(received.len(), 1, "round {round}: exactly one copy");
     }
 }
@@ -297,7 +264,7 @@ fn with_the_mail_server_down_the_reply_waits_and_goes_when_it_is_back() {
         1
     );
     assert_eq!(
-        wait_for(|| customer_messages(&stack, &config), &message_id, 1).len(),
+        wait_for(|| customer_messages(&stack), &message_id, 1).len(),
         1
     );
 }
@@ -312,7 +279,7 @@ fn the_daemon_sends_what_staff_approved_after_its_pass() {
     assert_eq!(report["sent"], 1, "{report}");
     assert_eq!(json(&config, &["show", &draft])["state"], "sent");
     assert_eq!(
-        wait_for(|| customer_messages(&stack, &config), &message_id, 1).len(),
+        wait_for(|| customer_messages(&stack), &message_id, 1).len(),
         1
     );
 }
@@ -343,11 +310,7 @@ fn review_mails_for_approval_go_to_the_staff_mailbox_over_smtp() {
         text.replace("user = \"request\"", "user = \"staff\"")
             .replace("passwords/request", "passwords/staff")
     });
-    let reviews = wait_for(
-        || fetch_all(&staff_login, "INBOX", &config),
-        "rightsbot-token:",
-        1,
-    );
+    let reviews = wait_for(|| fetch_all(&staff_login, "INBOX"), "rightsbot-token:", 1);
     assert_eq!(reviews.len(), 1);
     assert!(
         !stack.path().join("outbox").exists(),

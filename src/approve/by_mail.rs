@@ -32,6 +32,7 @@ pub enum ByMailError {
     Approve(#[from] ApproveError),
 }
 
+// A constant pattern (compiled by the approval tests), so `expect` cannot fire on input.
 static TOKEN: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"rightsbot-token:([0-9a-f]{32})").expect("a valid token pattern"));
 

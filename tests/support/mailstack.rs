@@ -4,13 +4,16 @@ use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Output};
 use std::time::Duration;
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 
-use super::repo;
+use rightsbot::config::Config;
+use rightsbot::intake::imap::ImapSource;
+
+use super::{bin, repo};
 
 pub struct MailStack {
     pub dir: tempfile::TempDir,
@@ -147,4 +150,48 @@ impl Drop for MailStack {
             .arg(self.dir.path())
             .status();
     }
+}
+
+/// Runs the binary with the config at `config`.
+pub fn rightsbot(config: &Path, args: &[&str]) -> Output {
+    bin()
+        .arg("--config")
+        .arg(config)
+        .args(args)
+        .env_remove("RIGHTSBOT_LOG")
+        .output()
+        .expect("run rightsbot")
+}
+
+/// Runs the binary with `--json` and reads its one JSON value.
+pub fn json(config: &Path, args: &[&str]) -> serde_json::Value {
+    let mut all = vec!["--json"];
+    all.extend_from_slice(args);
+    let output = rightsbot(config, &all);
+    assert!(
+        output.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&output.stdout)))
+}
+
+/// Runs `f` on a session with the request mailbox, as the config's [mailbox] logs in.
+pub fn on_mailbox<T>(config: &Path, f: impl AsyncFnOnce(&mut ImapSource) -> T) -> T {
+    let config = Config::load(config).expect("config");
+    let mailbox = config.mailbox.expect("mailbox");
+    let password = mailbox.password().expect("password");
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    runtime.block_on(async {
+        let mut source = ImapSource::connect(&mailbox, &password)
+            .await
+            .expect("connect");
+        let result = f(&mut source).await;
+        source.logout().await;
+        result
+    })
 }
