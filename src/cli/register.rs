@@ -28,7 +28,7 @@ pub enum Command {
     /// encoding, or the wrong number of fields are rejected and listed with their line
     /// numbers; rows of people erased before (see `register erased`) are withheld.
     Import(ImportArgs),
-    /// Look people up by e-mail, phone, name or order/customer number.
+    /// Look people up by e-mail, phone, name, order number or customer number.
     ///
     /// E-mail and phone are compared in normal form (case, spaces, +358/0); a name search
     /// is fuzzy (word order, case and diacritics do not matter; best first, with a score).
@@ -110,9 +110,12 @@ pub struct FindArgs {
     phone: Option<String>,
     #[arg(long, group = "by")]
     name: Option<String>,
-    /// An order number or customer id, as written in the export.
+    /// An order number, as written in the export.
     #[arg(long, group = "by")]
     order: Option<String>,
+    /// A customer number, as written in the export.
+    #[arg(long, group = "by")]
+    customer: Option<String>,
     /// At most this many name matches.
     #[arg(long, default_value_t = 10)]
     limit: usize,
@@ -398,7 +401,10 @@ fn find(ctx: &Context, config: &Config, args: FindArgs) -> anyhow::Result<ExitCo
         add(store.by_phone(&key)?, None);
     }
     if let Some(order) = &args.order {
-        add(store.by_reference(order.trim())?, None);
+        add(store.by_order(order.trim())?, None);
+    }
+    if let Some(customer) = &args.customer {
+        add(store.by_customer_id(customer.trim())?, None);
     }
     if let Some(name) = &args.name {
         for (entry, similarity) in matching::find_by_name(&store, name, args.limit)? {

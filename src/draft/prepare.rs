@@ -342,7 +342,7 @@ fn person_entries(found: &crate::matching::Match, outcome: IdentityOutcome) -> V
         IdentityOutcome::Verified | IdentityOutcome::OnFileUnverified => found
             .candidates
             .iter()
-            .filter(|c| c.person == 0)
+            .filter(|c| c.to_sender)
             .map(|c| c.entry.clone())
             .collect(),
         _ => Vec::new(),

@@ -21,6 +21,7 @@ use crate::register::Entry;
 use crate::register::normalize::{self, EmailRules};
 
 pub use auth::Authentication;
+use clues::ReferenceKind;
 
 /// The register, as matching reads it. The store implements it; tests may too.
 pub trait Lookup {
@@ -29,8 +30,10 @@ pub trait Lookup {
     fn by_email(&self, key: &str) -> Result<Vec<Entry>, Self::Error>;
     /// Entries whose phone (E.164) is `key`.
     fn by_phone(&self, key: &str) -> Result<Vec<Entry>, Self::Error>;
-    /// Entries whose customer id or order number is `reference`, as written.
-    fn by_reference(&self, reference: &str) -> Result<Vec<Entry>, Self::Error>;
+    /// Entries whose customer id is `number`, as written.
+    fn by_customer_id(&self, number: &str) -> Result<Vec<Entry>, Self::Error>;
+    /// Entries whose order number is `number`, as written.
+    fn by_order(&self, number: &str) -> Result<Vec<Entry>, Self::Error>;
     /// Entries whose name key is exactly `key`.
     fn by_name(&self, key: &str) -> Result<Vec<Entry>, Self::Error>;
     /// Up to `limit` entries sharing the most words with a name, most shared first.
@@ -103,6 +106,9 @@ pub struct Candidate {
     pub score: f64,
     /// Which of [`Match::people`] it belongs to.
     pub person: usize,
+    /// Whether the entry may go to the sender's address: it is on file under that address,
+    /// or tied to such an entry by a number the controller assigned.
+    pub to_sender: bool,
 }
 
 /// All the register says about a requester.
@@ -266,23 +272,33 @@ pub fn find<L: Lookup>(
         add(lookup.by_phone(key)?, Field::Phone);
     }
     for reference in &clues.references {
-        for entry in lookup.by_reference(reference)? {
-            let field = if entry.order.as_deref() == Some(reference) {
-                Field::Order
-            } else {
-                Field::CustomerId
-            };
-            add(vec![entry], field);
+        let number = reference.number.as_str();
+        match reference.kind {
+            ReferenceKind::Order => add(lookup.by_order(number)?, Field::Order),
+            ReferenceKind::Customer => add(lookup.by_customer_id(number)?, Field::CustomerId),
+            ReferenceKind::Unnamed => {
+                // Customer and order numbers are two series that may share a value: a
+                // number the text does not name counts only when one series holds it.
+                let customers = lookup.by_customer_id(number)?;
+                let orders = lookup.by_order(number)?;
+                if orders.is_empty() {
+                    add(customers, Field::CustomerId);
+                } else if customers.is_empty() {
+                    add(orders, Field::Order);
+                }
+            }
         }
     }
 
     // Widen once: the same person's entries in other sources share an identifier with
-    // those found (the newsletter row of a customer found by phone).
-    let mut seen_keys: BTreeSet<(&'static str, String)> = BTreeSet::new();
+    // those found (the newsletter row of a customer found by phone). What widening finds
+    // may only corroborate, or show that the details point at someone else: which entries
+    // may go to the sender is decided below, by the links the controller itself made.
+    let mut followed: BTreeSet<(Link, String)> = BTreeSet::new();
     let mut to_follow = Vec::new();
     for (entry, _) in found.values() {
-        for (kind, key) in entry.identifiers() {
-            if seen_keys.insert((kind, key.to_string())) {
+        for (kind, key) in links(entry) {
+            if followed.insert((kind, key.to_string())) {
                 to_follow.push((kind, key.to_string()));
             }
         }
@@ -291,15 +307,48 @@ pub fn find<L: Lookup>(
         if found.len() >= MAX_CANDIDATES {
             break;
         }
-        let entries = match kind {
-            "email" => lookup.by_email(&key)?,
-            "phone" => lookup.by_phone(&key)?,
-            _ => lookup.by_reference(&key)?,
-        };
-        for entry in entries {
+        for entry in follow(lookup, kind, &key)? {
             found
                 .entry(entry.id)
                 .or_insert_with(|| (entry, BTreeSet::from([Field::Linked])));
+        }
+    }
+
+    // The entries that may go to the sender's address (ARCHITECTURE.md, "Personal data
+    // goes only to the address on file"): those on file under that very address, and
+    // those tied to them by a number the controller assigned (the customer number of the
+    // account, the order number of an order placed under it) that are not on file under
+    // another address. A phone, a name, a postal address or a guest order's e-mail can be
+    // typed by anyone into a checkout form, so they never carry an entry to anyone.
+    let mut to_sender: BTreeSet<i64> = BTreeSet::new();
+    let mut assigned: Vec<(Link, String)> = Vec::new();
+    if let Some(sender) = &sender_key {
+        for (entry, _) in found.values() {
+            if entry.email_key.as_deref() == Some(sender.as_str()) {
+                to_sender.insert(entry.id);
+                assigned.extend(assigned_links(entry));
+            }
+        }
+        let mut followed: BTreeSet<(Link, String)> = BTreeSet::new();
+        while let Some((kind, key)) = assigned.pop() {
+            if found.len() >= MAX_CANDIDATES {
+                break;
+            }
+            if !followed.insert((kind, key.clone())) {
+                continue;
+            }
+            for entry in follow(lookup, kind, &key)? {
+                let own = entry
+                    .email_key
+                    .as_deref()
+                    .is_none_or(|email| email == sender.as_str());
+                if own && to_sender.insert(entry.id) {
+                    assigned.extend(assigned_links(&entry));
+                }
+                found
+                    .entry(entry.id)
+                    .or_insert_with(|| (entry, BTreeSet::from([Field::Linked])));
+            }
         }
     }
 
@@ -359,6 +408,7 @@ pub fn find<L: Lookup>(
         .map(|((entry, fields), person)| {
             let score = fields.iter().map(|f| f.weight()).sum::<f64>().min(1.0);
             Candidate {
+                to_sender: to_sender.contains(&entry.id),
                 entry,
                 fields,
                 score: (score * 100.0).round() / 100.0,
@@ -406,8 +456,49 @@ pub fn find<L: Lookup>(
     })
 }
 
-/// Groups entries into people: entries sharing an e-mail, phone or customer id are one
-/// person's. Returns each entry's person and, per person, their names and whether the names
+/// An identifier two entries may share.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Link {
+    Email,
+    Phone,
+    CustomerId,
+    Order,
+}
+
+/// Every identifier of an entry that may tie it to another entry.
+fn links(entry: &Entry) -> impl Iterator<Item = (Link, &str)> {
+    [
+        (Link::Email, entry.email_key.as_deref()),
+        (Link::Phone, entry.phone_key.as_deref()),
+        (Link::CustomerId, entry.customer_id.as_deref()),
+        (Link::Order, entry.order.as_deref()),
+    ]
+    .into_iter()
+    .filter_map(|(kind, key)| key.filter(|k| !k.is_empty()).map(|k| (kind, k)))
+}
+
+/// The identifiers the controller itself assigned (a customer number, an order number):
+/// the only links that may carry an entry to a recipient.
+fn assigned_links(entry: &Entry) -> impl Iterator<Item = (Link, String)> + use<> {
+    links(entry)
+        .filter(|(kind, _)| matches!(kind, Link::CustomerId | Link::Order))
+        .map(|(kind, key)| (kind, key.to_string()))
+        .collect::<Vec<_>>()
+        .into_iter()
+}
+
+/// The entries sharing one identifier.
+fn follow<L: Lookup>(lookup: &L, kind: Link, key: &str) -> Result<Vec<Entry>, L::Error> {
+    match kind {
+        Link::Email => lookup.by_email(key),
+        Link::Phone => lookup.by_phone(key),
+        Link::CustomerId => lookup.by_customer_id(key),
+        Link::Order => lookup.by_order(key),
+    }
+}
+
+/// Groups entries into people: entries sharing an e-mail, phone, customer id or order
+/// number are one person's. Returns each entry's person and, per person, their names and whether the names
 /// conflict.
 fn group_people(entries: &[(Entry, BTreeSet<Field>)]) -> (Vec<usize>, Vec<(Vec<String>, bool)>) {
     let mut parent: Vec<usize> = (0..entries.len()).collect();
@@ -418,9 +509,9 @@ fn group_people(entries: &[(Entry, BTreeSet<Field>)]) -> (Vec<usize>, Vec<(Vec<S
         }
         i
     }
-    let mut owner: BTreeMap<(&str, &str), usize> = BTreeMap::new();
+    let mut owner: BTreeMap<(Link, &str), usize> = BTreeMap::new();
     for (i, (entry, _)) in entries.iter().enumerate() {
-        for identifier in entry.identifiers() {
+        for identifier in links(entry) {
             match owner.get(&identifier) {
                 Some(&j) => {
                     let (a, b) = (root(&mut parent, i), root(&mut parent, j));
@@ -510,6 +601,28 @@ pub fn decide(found: &Match, policy: &Policy) -> Identity {
             format!(
                 "the address or number given is on file for people with different names ({})",
                 found.people[0].names.join("; ")
+            ),
+        )
+    } else if found.sender_on_file && found.candidates.iter().any(|c| !c.to_sender) {
+        let mut others: Vec<String> = found
+            .candidates
+            .iter()
+            .filter(|c| !c.to_sender)
+            .map(|c| format!("{} line {}", c.entry.source, c.entry.line))
+            .collect();
+        let more = others.len().saturating_sub(4);
+        others.truncate(4);
+        if more > 0 {
+            others.push(format!("{more} more"));
+        }
+        (
+            IdentityOutcome::Ambiguous,
+            format!(
+                "the sender address is on file ({}), but a phone number, name, address or \
+                 other detail ties it to entries on file under no address or another one \
+                 ({}); anyone can type those into a form, so staff decide whose they are",
+                described(&[Field::SenderEmail]),
+                others.join(", ")
             ),
         )
     } else if found.sender_on_file && found.authentication.passed {

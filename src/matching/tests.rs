@@ -20,10 +20,11 @@ impl Lookup for Register {
     fn by_phone(&self, key: &str) -> Result<Vec<Entry>, Infallible> {
         self.filter(|e| e.phone_key.as_deref() == Some(key))
     }
-    fn by_reference(&self, reference: &str) -> Result<Vec<Entry>, Infallible> {
-        self.filter(|e| {
-            e.customer_id.as_deref() == Some(reference) || e.order.as_deref() == Some(reference)
-        })
+    fn by_customer_id(&self, number: &str) -> Result<Vec<Entry>, Infallible> {
+        self.filter(|e| e.customer_id.as_deref() == Some(number))
+    }
+    fn by_order(&self, number: &str) -> Result<Vec<Entry>, Infallible> {
+        self.filter(|e| e.order.as_deref() == Some(number))
     }
     fn by_name(&self, key: &str) -> Result<Vec<Entry>, Infallible> {
         self.filter(|e| e.name_key.as_deref() == Some(key))
@@ -264,4 +265,211 @@ fn name_search_tolerates_order_case_and_diacritics() {
     let found = find_by_name(&register(), "Sari Salonen", 5).unwrap_or_else(|never| match never {});
     assert_eq!(found[0].0.id, 4);
     assert!(found[0].1 > found[1].1);
+}
+
+/// The victim: an account with a customer number, an order placed under it, and the
+/// delivery of that order.
+fn victim_entries() -> Vec<Entry> {
+    let mut account = entry(
+        10,
+        "Liisa Koskinen",
+        "liisa.koskinen@example.test",
+        "040 555 6666",
+        "Hämeenkatu 9, 33100, Tampere",
+    );
+    account.customer_id = Some("20010".to_string());
+    let order = Entry {
+        id: 11,
+        source: "orders".to_string(),
+        line: 2,
+        email: account.email.clone(),
+        email_key: account.email_key.clone(),
+        customer_id: Some("20010".to_string()),
+        order: Some("70001".to_string()),
+        ..Entry::default()
+    };
+    let delivery = Entry {
+        id: 12,
+        source: "shipping".to_string(),
+        line: 2,
+        name: account.name.clone(),
+        name_key: account.name_key.clone(),
+        phone: account.phone.clone(),
+        phone_key: account.phone_key.clone(),
+        address: account.address.clone(),
+        address_key: account.address_key.clone(),
+        order: Some("70001".to_string()),
+        ..Entry::default()
+    };
+    vec![account, order, delivery]
+}
+
+fn identify_in(register: &Register, email: &str, name: &str, text: &str) -> (Match, Identity) {
+    let rules = EmailRules::default();
+    let trusted = vec!["mx.kestokauppa.example.test".to_string()];
+    let requester = Requester {
+        email: Some(email),
+        name: Some(name),
+        text,
+        authentication_results: &[],
+    };
+    let found = find(register, &requester, &settings(&rules, &trusted))
+        .unwrap_or_else(|never| match never {});
+    let identity = decide(&found, &policy());
+    (found, identity)
+}
+
+/// Issue 11, item 1: a guest order anyone can place carries the stranger's own address with
+/// the victim's name and phone. The phone may not pull the victim's entries into a reply
+/// to the stranger: staff decide.
+#[test]
+fn a_planted_guest_order_never_carries_another_persons_entries() {
+    let mut entries = victim_entries();
+    entries.push(Entry {
+        id: 20,
+        source: "orders".to_string(),
+        line: 3,
+        email: Some("stranger@evil.example.test".to_string()),
+        email_key: Some("stranger@evil.example.test".to_string()),
+        name: Some("Liisa Koskinen".to_string()),
+        name_key: Some(name_key("Liisa Koskinen")),
+        phone: Some("040 555 6666".to_string()),
+        phone_key: phone_key("040 555 6666", phonenumber::country::Id::FI),
+        order: Some("70999".to_string()),
+        ..Entry::default()
+    });
+    let register = Register(entries);
+    let (found, identity) = identify_in(
+        &register,
+        "stranger@evil.example.test",
+        "Liisa Koskinen",
+        "Lähettäkää kaikki tietoni.",
+    );
+    assert_eq!(
+        identity.outcome,
+        IdentityOutcome::Ambiguous,
+        "{}",
+        identity.reason
+    );
+    assert_eq!(identity.reply_to_on_file, None);
+    let carried: Vec<i64> = found
+        .candidates
+        .iter()
+        .filter(|c| c.to_sender)
+        .map(|c| c.entry.id)
+        .collect();
+    assert_eq!(
+        carried,
+        [20],
+        "only the stranger's own order may go to them"
+    );
+}
+
+/// Issue 11, item 1: the same with a nameless account made with the stranger's address and
+/// the victim's phone.
+#[test]
+fn a_planted_nameless_account_never_carries_another_persons_entries() {
+    let mut entries = victim_entries();
+    entries.push(Entry {
+        id: 30,
+        source: "webshop_customers".to_string(),
+        line: 9,
+        email: Some("stranger@evil.example.test".to_string()),
+        email_key: Some("stranger@evil.example.test".to_string()),
+        phone: Some("+358405556666".to_string()),
+        phone_key: phone_key("+358405556666", phonenumber::country::Id::FI),
+        customer_id: Some("20999".to_string()),
+        ..Entry::default()
+    });
+    let register = Register(entries);
+    let (found, identity) = identify_in(
+        &register,
+        "stranger@evil.example.test",
+        "",
+        "Please send me all the data you hold on me.",
+    );
+    assert_eq!(
+        identity.outcome,
+        IdentityOutcome::Ambiguous,
+        "{}",
+        identity.reason
+    );
+    assert!(
+        found
+            .candidates
+            .iter()
+            .filter(|c| c.to_sender)
+            .all(|c| c.entry.id == 30),
+        "{:?}",
+        found.candidates
+    );
+}
+
+/// The account holder's own entries go to them: the account, the order placed under their
+/// customer number, and that order's delivery (linked by the order number the shop gave),
+/// though the delivery row has no e-mail of its own.
+#[test]
+fn entries_linked_by_numbers_the_controller_assigned_go_to_the_account_holder() {
+    let register = Register(victim_entries());
+    let (found, identity) = identify_in(
+        &register,
+        "liisa.koskinen@example.test",
+        "Liisa Koskinen",
+        "Lähettäkää kaikki tietoni.",
+    );
+    assert_eq!(
+        identity.outcome,
+        IdentityOutcome::OnFileUnverified,
+        "{}",
+        identity.reason
+    );
+    let mut carried: Vec<i64> = found
+        .candidates
+        .iter()
+        .filter(|c| c.to_sender)
+        .map(|c| c.entry.id)
+        .collect();
+    carried.sort_unstable();
+    assert_eq!(carried, [10, 11, 12]);
+}
+
+/// Issue 11, item 8: a customer number that is also someone else's order number. Named
+/// as a customer number, it finds the customer only.
+#[test]
+fn a_customer_number_never_matches_an_order_with_the_same_number() {
+    let mut entries = victim_entries();
+    entries.push(Entry {
+        id: 40,
+        source: "orders".to_string(),
+        line: 7,
+        email: Some("someone.else@example.test".to_string()),
+        email_key: Some("someone.else@example.test".to_string()),
+        order: Some("20010".to_string()),
+        ..Entry::default()
+    });
+    let register = Register(entries);
+    let (found, identity) = identify_in(
+        &register,
+        "liisa.koskinen@example.test",
+        "Liisa Koskinen",
+        "Asiakasnumeroni on 20010. Lähettäkää tietoni.",
+    );
+    assert_eq!(
+        identity.outcome,
+        IdentityOutcome::OnFileUnverified,
+        "{}",
+        identity.reason
+    );
+    assert!(found.candidates.iter().all(|c| c.entry.id != 40));
+    let (found, _) = identify_in(
+        &register,
+        "someone.else@example.test",
+        "",
+        "Order number 20010: please send me my data.",
+    );
+    assert!(
+        found.candidates.iter().all(|c| c.entry.id == 40),
+        "{:?}",
+        found.candidates
+    );
 }

@@ -98,18 +98,20 @@ macro_rules! lookup_on {
             fn by_phone(&self, key: &str) -> Result<Vec<Entry>, StoreError> {
                 entries(&self.$conn, "phone_key = ?1", key).map_err(|e| self.error(e))
             }
-            fn by_reference(&self, reference: &str) -> Result<Vec<Entry>, StoreError> {
-                entries(
-                    &self.$conn,
-                    "customer_id = ?1 UNION ALL SELECT id, source, line, email, email_key, phone, phone_key, name, name_key, address, address_key, customer_id, order_ref, created, other FROM register_entries WHERE order_ref = ?1 AND customer_id IS NOT ?1",
-                    reference,
-                )
-                .map_err(|e| self.error(e))
+            fn by_customer_id(&self, number: &str) -> Result<Vec<Entry>, StoreError> {
+                entries(&self.$conn, "customer_id = ?1", number).map_err(|e| self.error(e))
+            }
+            fn by_order(&self, number: &str) -> Result<Vec<Entry>, StoreError> {
+                entries(&self.$conn, "order_ref = ?1", number).map_err(|e| self.error(e))
             }
             fn by_name(&self, key: &str) -> Result<Vec<Entry>, StoreError> {
                 entries(&self.$conn, "name_key = ?1", key).map_err(|e| self.error(e))
             }
-            fn by_name_words(&self, words: &[&str], limit: usize) -> Result<Vec<Entry>, StoreError> {
+            fn by_name_words(
+                &self,
+                words: &[&str],
+                limit: usize,
+            ) -> Result<Vec<Entry>, StoreError> {
                 by_name_words(&self.$conn, words, limit).map_err(|e| self.error(e))
             }
         }
