@@ -733,3 +733,68 @@ fn a_draft_is_approved_by_an_authenticated_staff_reply_with_its_token_and_nothin
         .collect();
     assert!(kinds.contains(&"approved_by_mail"), "{kinds:?}");
 }
+
+/// Issue 11, item 2: an approver's "no" that holds the approve word approves nothing, and
+/// each refusal is on the case's trail with its reason.
+#[test]
+fn a_reply_that_says_no_never_approves() {
+    let sandbox = sandbox_with(
+        "[identity]\ntrusted_authserv_ids = [\"mx.test.example.test\"]\n\n[approval_by_mail]\nenabled = true\nstaff_address = \"tiimi@kestokauppa.example.test\"\napprovers = [\"sanna@kestokauppa.example.test\"]\n",
+    );
+    sandbox.ok(&[
+        "--now",
+        "2026-11-03T10:00:00+02:00",
+        "ingest",
+        &mail("access-on-file.eml"),
+    ]);
+    let review = fs::read_to_string(sandbox.path().join("outbox/review-D1.eml")).unwrap();
+    let subject = review
+        .replace("\r\n ", " ")
+        .lines()
+        .find_map(|l| l.strip_prefix("Subject: "))
+        .unwrap()
+        .to_string();
+    let refusals = [
+        "NOT APPROVED – wrong recipient, do not send!",
+        "En hyväksy tätä",
+        "Don't approve yet",
+        "Jag godkänner inte",
+    ];
+    for (i, text) in refusals.iter().enumerate() {
+        let path = sandbox.path().join(format!("no-{i}.eml"));
+        fs::write(
+            &path,
+            staff_reply(
+                "Sanna <sanna@kestokauppa.example.test>",
+                &subject,
+                text,
+                &format!("no-{i}"),
+                true,
+            ),
+        )
+        .unwrap();
+        sandbox.ok(&[
+            "--now",
+            "2026-11-04T10:00:00+02:00",
+            "ingest",
+            &path.display().to_string(),
+        ]);
+        assert_eq!(sandbox.json(&["show", "D1"])["state"], "pending", "{text}");
+    }
+    let trail = sandbox.json(&["show", "DSR-2026-0001"]);
+    let reasons: Vec<String> = trail["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["kind"] == "mail_approval_refused")
+        .map(|e| e["details"]["why"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(reasons.len(), refusals.len(), "{reasons:?}");
+    assert!(reasons.iter().all(|r| r.contains("says no")), "{reasons:?}");
+    assert!(
+        !fs::read_dir(sandbox.path().join("outbox"))
+            .unwrap()
+            .any(|e| e.unwrap().file_name().to_string_lossy().starts_with("DSR-")),
+        "a refused draft was written out"
+    );
+}

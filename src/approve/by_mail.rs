@@ -1,10 +1,12 @@
 //! Approval by mail, for staff who live in their mail client (`[approval_by_mail]`).
 //!
 //! Each new draft is mailed to the staff address with a one-time token in its subject. A
-//! reply that carries the token, comes from a configured approver, says approve, hyväksy
-//! or godkänn in its own text (not in the quoted review), and passed our receiving
-//! server's authentication checks, approves the draft, recorded like a CLI approval. A
-//! forged From: line, a used token or a reply from anyone else approves nothing.
+//! reply that carries the token, comes from a configured approver, starts its own text (not
+//! the quoted review) with approve, hyväksy or godkänn and says nothing that negates, puts
+//! off or conditions it, and passed our receiving server's authentication checks, approves
+//! the draft, recorded like a CLI approval. A forged From: line, a used token, a "not
+//! approved" or a reply from anyone else approves nothing, and each refusal is recorded
+//! with its reason.
 
 use std::sync::LazyLock;
 
@@ -36,7 +38,7 @@ pub enum ByMailError {
 static TOKEN: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"rightsbot-token:([0-9a-f]{32})").expect("a valid token pattern"));
 
-/// The words that approve, in the approver's own new text.
+/// The words that approve, in the approver's own new text, folded.
 const APPROVE: &[&str] = &[
     "approve",
     "approved",
@@ -49,6 +51,125 @@ const APPROVE: &[&str] = &[
     "godkanner",
     "godkant",
 ];
+
+/// Words that take an approval back or put it off, folded, in English, Finnish and Swedish:
+/// a negation ("not", "en", "ei", "inte"), a wait ("yet", "odota", "vänta"), a condition
+/// ("if", "jos", "om", "but", "mutta", "men") or a doubt ("maybe", "ehkä", "kanske",
+/// "wrong", "väärä", "fel"). Any of them anywhere in the new text means no.
+const HEDGE: &[&str] = &[
+    // English
+    "not",
+    "no",
+    "dont",
+    "don",
+    "never",
+    "nope",
+    "yet",
+    "wait",
+    "hold",
+    "stop",
+    "later",
+    "if",
+    "unless",
+    "once",
+    "when",
+    "after",
+    "until",
+    "but",
+    "maybe",
+    "perhaps",
+    "wrong",
+    "cannot",
+    "cant",
+    "shouldn",
+    "wouldn",
+    "isn",
+    "doesn",
+    "won",
+    "reject",
+    "rejected",
+    "check",
+    "fix",
+    "change",
+    // Finnish
+    "en",
+    "ei",
+    "ala",
+    "alkaa",
+    "alkakaa",
+    "emme",
+    "eika",
+    "odota",
+    "odottakaa",
+    "viela",
+    "jos",
+    "mutta",
+    "ehka",
+    "vaara",
+    "vaarin",
+    "hylkaan",
+    "hylatty",
+    "korjaa",
+    "muuta",
+    "tarkista",
+    "myohemmin",
+    "ennen",
+    "kunhan",
+    "kun",
+    "jalkeen",
+    "sitten",
+    // Swedish
+    "inte",
+    "ej",
+    "nej",
+    "aldrig",
+    "vanta",
+    "annu",
+    "om",
+    "men",
+    "kanske",
+    "fel",
+    "avvisa",
+    "avvisar",
+    "andra",
+    "ratta",
+    "kolla",
+    "senare",
+    "forst",
+    "an",
+    "nar",
+    "efter",
+    "tills",
+    "sedan",
+];
+
+/// Whether the approver's own new text approves: an approve word alone, or first on the
+/// first line, and no negation, wait, condition, doubt or question anywhere in it. `Err`
+/// says why not, for the case's trail and the approver.
+pub fn judge_reply(new_text: &str) -> Result<(), &'static str> {
+    // "don't", "isn't": the apostrophe would split the negation off.
+    let text = new_text.replace(['\u{2019}', '\''], "");
+    let folded = crate::register::normalize::name_key(&text);
+    if folded.split(' ').any(|w| HEDGE.contains(&w)) {
+        return Err("the reply says no, not yet, or on a condition");
+    }
+    if text.contains('?') {
+        return Err("the reply asks a question");
+    }
+    let first_line = text
+        .lines()
+        .map(str::trim)
+        .find(|line| !line.is_empty())
+        .map(crate::register::normalize::name_key)
+        .unwrap_or_default();
+    match first_line.split(' ').next() {
+        Some(word) if APPROVE.contains(&word) => Ok(()),
+        _ if folded.split(' ').any(|w| APPROVE.contains(&w)) => {
+            Err("the approve word is not at the start of the reply's first line")
+        }
+        _ => Err("the reply does not say approve, hyväksy or godkänn"),
+    }
+}
 
 /// Mails a new draft to the staff address for review, with its one-time token.
 pub fn offer(
@@ -191,16 +312,11 @@ pub fn consider(
         }
         TokenUse::Fresh(draft) => draft,
     };
-    // Only the approver's own words count: the quoted review says "approve" too.
-    let folded = crate::register::normalize::name_key(&mail.new_text);
-    if !folded.split(' ').any(|w| APPROVE.contains(&w)) {
-        return refuse(
-            batch,
-            draft,
-            &from,
-            "the reply does not say approve, hyväksy or godkänn",
-            now,
-        );
+    // Only the approver's own words count: the quoted review says "approve" too. "NOT
+    // APPROVED" and "don't approve yet" hold the approve word as well, so only a plain yes
+    // approves.
+    if let Err(why) = judge_reply(&mail.new_text) {
+        return refuse(batch, draft, &from, why, now);
     }
     let verdict = crate::matching::auth::judge(
         &mail.authentication_results,
@@ -265,6 +381,49 @@ fn refuse(
         draft: Some(draft),
         why: why.to_string(),
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::judge_reply;
+
+    #[test]
+    fn only_a_plain_yes_approves() {
+        for yes in [
+            "APPROVE",
+            "Approved.",
+            "approve\n\nSanna\nKestokauppa",
+            "Hyväksyn.",
+            "HYVÄKSY",
+            "Hyväksytty, kiitos!",
+            "Godkänner.",
+            "GODKÄNN",
+            "Approve - thanks",
+        ] {
+            assert_eq!(judge_reply(yes), Ok(()), "{yes:?}");
+        }
+        for no in [
+            "NOT APPROVED – wrong recipient, do not send!",
+            "En hyväksy tätä",
+            "Don't approve yet",
+            "Don’t approve",
+            "Jag godkänner inte",
+            "Approve? The address looks odd",
+            "Approve once the address is fixed",
+            "Approve if the address is right",
+            "Hyväksyn, mutta korjaa osoite ensin",
+            "Ei hyväksytä.",
+            "Älä hyväksy",
+            "Godkänn inte än",
+            "Godkänn men ändra datumet",
+            "I would approve this later",
+            "Looks fine, approve",
+            "",
+            "Katson huomenna.",
+        ] {
+            assert!(judge_reply(no).is_err(), "{no:?} approved");
+        }
+    }
 }
 
 /// As intake does it: a failure other than the store's is logged, and intake goes on.
