@@ -295,12 +295,20 @@ fn approve_writes_the_reply_to_the_outbox_and_an_edit_needs_its_own_approval() {
         "{headers}"
     );
     assert!(headers.contains("[DSR-2026-0001]"), "{headers}");
+    // The case and draft, then a random part nobody can guess (issue 11, item 3).
+    let message_id = headers
+        .lines()
+        .find_map(|l| l.strip_prefix("Message-ID: <"))
+        .and_then(|id| id.strip_suffix("@kestokauppa.example.test>"))
+        .unwrap_or_else(|| panic!("{headers}"));
+    let random = message_id
+        .strip_prefix(&format!("DSR-2026-0001.{draft}."))
+        .unwrap_or_else(|| panic!("{headers}"));
     assert!(
-        headers.contains(&format!(
-            "Message-ID: <DSR-2026-0001.{draft}@kestokauppa.example.test>"
-        )),
+        random.len() == 32 && random.chars().all(|c| c.is_ascii_hexdigit()),
         "{headers}"
     );
+    assert!(headers.contains("X-Rightsbot-Seal: "), "{headers}");
     // Approved and gone: it cannot be approved, rejected or approved again.
     let line = assert_user_error(&sandbox.run(&["approve", &draft, "--by", "Sanna"]));
     assert!(line.contains("is sent"), "{line}");
@@ -391,7 +399,7 @@ fn an_approved_then_edited_draft_is_not_sendable_until_approved_again() {
     // The store itself refuses to rewrite what was approved.
     assert!(
         batch
-            .set_draft_message_id(first, "other@example.test")
+            .set_draft_message_id(first, "other@example.test", "0000")
             .is_err()
     );
     let approved = rightsbot::approve::approve(

@@ -166,6 +166,73 @@ fn killed_between_smtp_and_recording_it_the_customer_still_gets_one_copy() {
     }
 }
 
+/// Issue 11, item 3: a reply's Message-ID cannot be guessed, and a copy planted in Sent
+/// under it (by anyone who can mail the Sent-copy address) does not make a reply that
+/// never went count as sent.
+#[test]
+fn a_planted_copy_in_sent_never_marks_an_unsent_reply_sent() {
+    let stack = MailStack::up();
+    let config = config_with_customer(&stack);
+    json(&config, &["register", "import"]);
+    let (draft, message_id) = approved_reply(&stack, &config, "planted-1@example.test");
+    let (guessable, random) = message_id
+        .rsplit_once('@')
+        .and_then(|(local, _)| local.rsplit_once('.'))
+        .expect("CASE.DRAFT.RANDOM@domain");
+    assert!(
+        guessable.starts_with("DSR-") && guessable.ends_with(&draft),
+        "{message_id}"
+    );
+    assert!(
+        random.len() == 32 && random.chars().all(|c| c.is_ascii_hexdigit()),
+        "{message_id}"
+    );
+    // Killed after "sending" is recorded, before the SMTP transaction: nothing went.
+    let killed = bin()
+        .arg("--config")
+        .arg(&config)
+        .args(["send", "--once"])
+        .env("RIGHTSBOT_TEST_CRASH_BEFORE_SMTP", "1")
+        .output()
+        .expect("run rightsbot");
+    assert_eq!(killed.status.code(), None, "killed by a signal");
+    assert_eq!(json(&config, &["show", &draft])["state"], "sending");
+    // Two planted copies: one bare, one with a made-up seal.
+    let sent_copy = stack
+        .var("MAILSTACK_REQUEST_ADDRESS")
+        .replace('@', "+Sent@");
+    stack.send_to(&sent_copy, "", "Re: Tietopyyntö", "planted", &message_id);
+    stack.send_to(
+        &sent_copy,
+        "X-Rightsbot-Seal: 00000000000000000000000000000000\r\n",
+        "Re: Tietopyyntö",
+        "planted",
+        &message_id,
+    );
+    assert_eq!(
+        wait_for(|| fetch_all(&config, "Sent"), &message_id, 2).len(),
+        2,
+        "both planted copies are in Sent"
+    );
+    let report = json(&config, &["send", "--once"]);
+    assert_eq!(
+        (report["sent"].as_u64(), report["recovered"].as_u64()),
+        (Some(1), Some(0)),
+        "{report}"
+    );
+    assert_eq!(json(&config, &["show", &draft])["state"], "sent");
+    let received = wait_for(|| customer_messages(&stack), &message_id, 1);
+    assert_eq!(received.len(), 1, "the customer gets the reply once");
+    let case = json(&config, &["show", "DSR-2026-0001"]);
+    let ignored = case["events"]
+        .as_array()
+        .expect("events")
+        .iter()
+        .filter(|e| e["kind"] == "sent_copy_ignored")
+        .count();
+    assert_eq!(ignored, 1, "{case}");
+}
+
 #[test]
 fn a_recipient_the_server_refuses_for_good_is_failed_with_its_words() {
     let stack = MailStack::up();

@@ -210,6 +210,7 @@ pub fn offer(
         references: &[],
         date: now,
         automatic: true,
+        seal: None,
     })?;
     // Over SMTP when there is a server; else, or when it refuses, to the outbox, and the
     // case's trail says which.
@@ -383,6 +384,40 @@ fn refuse(
     }))
 }
 
+/// As intake does it: a failure other than the store's is logged, and intake goes on.
+pub fn consider_or_record(
+    batch: &Batch<'_>,
+    mail: &Mail,
+    config: &Config,
+    now: Timestamp,
+) -> Result<(), StoreError> {
+    match consider(batch, mail, config, now) {
+        Ok(_) => Ok(()),
+        Err(ByMailError::Store(err)) => Err(err),
+        Err(err) => {
+            tracing::warn!(error = %err, "approval by mail failed");
+            Ok(())
+        }
+    }
+}
+
+/// Offers a new draft for review, as intake does it.
+pub fn offer_or_record(
+    batch: &Batch<'_>,
+    draft: DraftId,
+    config: &Config,
+    now: Timestamp,
+) -> Result<(), StoreError> {
+    match offer(batch, draft, config, now) {
+        Ok(_) => Ok(()),
+        Err(ByMailError::Store(err)) => Err(err),
+        Err(err) => {
+            tracing::warn!(draft = %draft, error = %err, "review mail failed");
+            Ok(())
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::judge_reply;
@@ -422,40 +457,6 @@ mod tests {
             "Katson huomenna.",
         ] {
             assert!(judge_reply(no).is_err(), "{no:?} approved");
-        }
-    }
-}
-
-/// As intake does it: a failure other than the store's is logged, and intake goes on.
-pub fn consider_or_record(
-    batch: &Batch<'_>,
-    mail: &Mail,
-    config: &Config,
-    now: Timestamp,
-) -> Result<(), StoreError> {
-    match consider(batch, mail, config, now) {
-        Ok(_) => Ok(()),
-        Err(ByMailError::Store(err)) => Err(err),
-        Err(err) => {
-            tracing::warn!(error = %err, "approval by mail failed");
-            Ok(())
-        }
-    }
-}
-
-/// Offers a new draft for review, as intake does it.
-pub fn offer_or_record(
-    batch: &Batch<'_>,
-    draft: DraftId,
-    config: &Config,
-    now: Timestamp,
-) -> Result<(), StoreError> {
-    match offer(batch, draft, config, now) {
-        Ok(_) => Ok(()),
-        Err(ByMailError::Store(err)) => Err(err),
-        Err(err) => {
-            tracing::warn!(draft = %draft, error = %err, "review mail failed");
-            Ok(())
         }
     }
 }

@@ -62,12 +62,14 @@ fn required<'a>(value: &'a str, name: &'static str) -> Result<&'a str, ApproveEr
 }
 
 /// The Message-ID an approved draft goes out with: fixed at approval, the same on every
-/// attempt to send it, so the mail server and the Sent folder can tell a repeat.
-pub fn message_id(draft: &DraftRecord, privacy_address: &str) -> String {
+/// attempt to send it, so the mail server and the Sent folder can tell a repeat. Its
+/// random part (128 bits) makes it unguessable, so nobody can plant a copy of a reply in
+/// the Sent folder before it went out.
+pub fn message_id(draft: &DraftRecord, privacy_address: &str, random: &str) -> String {
     let domain = privacy_address
         .rsplit_once('@')
         .map_or("rightsbot.invalid", |(_, d)| d);
-    format!("{}.{}@{domain}", draft.case, draft.draft)
+    format!("{}.{}.{random}@{domain}", draft.case, draft.draft)
 }
 
 /// Approves a draft waiting in the queue. Returns it as approved.
@@ -86,9 +88,10 @@ pub fn approve(
             note: draft.recipient_note,
         });
     }
-    let message_id = message_id(&draft, privacy_address);
+    let message_id = message_id(&draft, privacy_address, &batch.random_hex(16)?);
+    let seal = batch.random_hex(16)?;
     batch.set_draft_state(id, DraftState::Approved, now, by, None)?;
-    batch.set_draft_message_id(id, &message_id)?;
+    batch.set_draft_message_id(id, &message_id, &seal)?;
     batch.append_event(
         draft.case_id,
         &NewEvent {

@@ -31,6 +31,46 @@ pub struct Outgoing<'a> {
     /// Sent by the bot on its own (an acknowledgement): marked `Auto-Submitted:
     /// auto-replied` so the other side's robots never answer it (RFC 3834 § 5).
     pub automatic: bool,
+    /// An approved reply's seal (`X-Rightsbot-Seal`): how its copy in the Sent folder is
+    /// told from a planted one after a crash.
+    pub seal: Option<&'a str>,
+}
+
+/// The header that carries an approved reply's seal.
+pub const SEAL_HEADER: &str = "X-Rightsbot-Seal";
+
+#[derive(Clone)]
+struct Seal(String);
+
+impl lettre::message::header::Header for Seal {
+    fn name() -> lettre::message::header::HeaderName {
+        lettre::message::header::HeaderName::new_from_ascii_str(SEAL_HEADER)
+    }
+
+    fn parse(value: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
+        Ok(Seal(value.to_string()))
+    }
+
+    fn display(&self) -> lettre::message::header::HeaderValue {
+        lettre::message::header::HeaderValue::new(Self::name(), self.0.clone())
+    }
+}
+
+/// The seal a message carries, if any: the value of its first `X-Rightsbot-Seal` header.
+pub fn seal_of(raw: &[u8]) -> Option<String> {
+    let end = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .or_else(|| raw.windows(2).position(|w| w == b"\n\n"))
+        .unwrap_or(raw.len());
+    String::from_utf8_lossy(&raw[..end])
+        .lines()
+        .find_map(|line| {
+            let (name, value) = line.split_once(':')?;
+            name.trim()
+                .eq_ignore_ascii_case(SEAL_HEADER)
+                .then(|| value.trim().to_string())
+        })
 }
 
 /// `Auto-Submitted: auto-replied` (RFC 3834).
@@ -83,6 +123,7 @@ pub fn for_draft(
         references: &draft.references,
         date: draft.decided_at.unwrap_or(draft.created_at),
         automatic: draft.purpose == super::Purpose::Acknowledgement,
+        seal: draft.seal.as_deref(),
     })
 }
 
@@ -123,6 +164,9 @@ pub fn build(outgoing: &Outgoing<'_>) -> Result<Vec<u8>, MessageError> {
     }
     if outgoing.automatic {
         builder = builder.header(AutoSubmitted);
+    }
+    if let Some(seal) = outgoing.seal {
+        builder = builder.header(Seal(one_line(seal)));
     }
     let mut references: Vec<String> = outgoing
         .references

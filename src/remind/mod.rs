@@ -269,6 +269,7 @@ pub fn digest_message(
         references: &[],
         date: now,
         automatic: true,
+        seal: None,
     })?;
     Ok(Some((staff.to_string(), bytes)))
 }

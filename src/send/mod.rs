@@ -58,6 +58,9 @@ fn backoff(attempts: i64) -> jiff::Span {
 /// Set by tests to crash (SIGKILL) right after the server accepted a message and before
 /// that is recorded: the window a crash must not turn into a second copy.
 const CRASH_AFTER_SMTP: &str = "RIGHTSBOT_TEST_CRASH_AFTER_SMTP";
+/// Set by tests to crash (SIGKILL) after `sending` is recorded and before the SMTP
+/// transaction: a reply that never went, which a planted Sent copy must not mark sent.
+const CRASH_BEFORE_SMTP: &str = "RIGHTSBOT_TEST_CRASH_BEFORE_SMTP";
 
 /// One pass: settle what a crash left in `sending`, then send what is due.
 pub async fn pass(
@@ -94,6 +97,12 @@ pub async fn pass(
         let Some(to) = draft.recipient.as_deref() else {
             continue;
         };
+        if std::env::var_os(CRASH_BEFORE_SMTP).is_some() {
+            // SAFETY: raise has no preconditions; SIGKILL ends the process at once.
+            unsafe {
+                libc::raise(libc::SIGKILL);
+            }
+        }
         let outcome = mailer.send(to, &bytes).await;
         if matches!(outcome, Outcome::Accepted) && std::env::var_os(CRASH_AFTER_SMTP).is_some() {
             // SAFETY: raise has no preconditions; SIGKILL ends the process at once.
@@ -222,6 +231,9 @@ fn event(
 /// it like any delivery).
 const COPY_WAIT: Duration = Duration::from_secs(5);
 
+/// A copy larger than this is not read for its seal (a reply is far smaller).
+const SEAL_FETCH_LIMIT: u64 = 64 * 1024 * 1024;
+
 /// Settles the drafts a crash left in `sending`.
 async fn recover(
     store: &mut Store,
@@ -265,9 +277,27 @@ async fn recover(
             continue;
         };
         let started = std::time::Instant::now();
+        let mut planted = 0;
         let found = loop {
             source.select(&smtp.sent_folder).await?;
-            if !source.search_message_id(message_id).await?.is_empty() {
+            let uids = source.search_message_id(message_id).await?;
+            // Anyone can mail the Sent-copy address, so a copy counts only when it carries
+            // the reply's seal, which only our own SMTP transaction sent. A reply approved
+            // before seals existed has none to check: its Message-ID must do.
+            let ours = match &draft.seal {
+                None => !uids.is_empty(),
+                Some(seal) => {
+                    let copies = source.fetch(&uids, SEAL_FETCH_LIMIT).await?;
+                    let sealed = copies.iter().filter(|copy| {
+                        copy.raw.as_deref().and_then(message::seal_of).as_deref()
+                            == Some(seal.as_str())
+                    });
+                    let sealed = sealed.count();
+                    planted = copies.len() - sealed;
+                    sealed > 0
+                }
+            };
+            if ours {
                 break true;
             }
             if started.elapsed() >= COPY_WAIT {
@@ -275,6 +305,18 @@ async fn recover(
             }
             tokio::time::sleep(Duration::from_millis(200)).await;
         };
+        if planted > 0 {
+            tracing::warn!(draft = %draft.draft, copies = planted, "a copy in Sent with the reply's Message-ID lacks its seal: ignored");
+            let batch = store.begin()?;
+            event(
+                &batch,
+                draft,
+                "sent_copy_ignored",
+                json!({ "draft": draft.draft.to_string(), "copies": planted, "why": "a message in the Sent folder has the reply's Message-ID but not its seal: it is not the copy our SMTP transaction made" }),
+                now,
+            )?;
+            batch.commit()?;
+        }
         let batch = store.begin()?;
         if found {
             batch.draft_sent(draft.draft, now, None)?;

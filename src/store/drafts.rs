@@ -100,6 +100,10 @@ pub struct DraftRecord {
     pub message_id: Option<String>,
     pub sent_at: Option<Timestamp>,
     pub outbox_file: Option<String>,
+    /// The approved reply's secret, sent in its `X-Rightsbot-Seal` header: how a copy in
+    /// the Sent folder proves it is ours. Not shown to anyone.
+    #[serde(skip)]
+    pub seal: Option<String>,
 }
 
 /// One line of the approval queue.
@@ -116,7 +120,7 @@ pub struct QueueEntry {
     pub created_at: Timestamp,
 }
 
-const DRAFT_COLUMNS: &str = "SELECT d.id, c.year, c.seq, d.replaces, d.purpose, d.language, d.recipient, d.recipient_note, d.subject, d.body, d.attachments, d.personal_data, d.refusal, d.in_reply_to, d.references_ids, d.state, d.created_at, d.created_by, d.decided_at, d.decided_by, d.decision_note, d.message_id, d.sent_at, d.outbox_file FROM drafts d JOIN cases c ON c.id = d.case_id";
+const DRAFT_COLUMNS: &str = "SELECT d.id, c.year, c.seq, d.replaces, d.purpose, d.language, d.recipient, d.recipient_note, d.subject, d.body, d.attachments, d.personal_data, d.refusal, d.in_reply_to, d.references_ids, d.state, d.created_at, d.created_by, d.decided_at, d.decided_by, d.decision_note, d.message_id, d.sent_at, d.outbox_file, d.seal FROM drafts d JOIN cases c ON c.id = d.case_id";
 
 fn draft_by_id(
     conn: &Connection,
@@ -154,6 +158,7 @@ fn draft_by_id(
                 message_id: r.get(21)?,
                 sent_at: r.get(22)?,
                 outbox_file: r.get(23)?,
+                seal: r.get(24)?,
             })
         })
         .optional()
@@ -186,6 +191,7 @@ struct RawDraft {
     message_id: Option<String>,
     sent_at: Option<String>,
     outbox_file: Option<String>,
+    seal: Option<String>,
 }
 
 impl RawDraft {
@@ -236,6 +242,7 @@ impl RawDraft {
             message_id: self.message_id,
             sent_at: optional_time("drafts.sent_at", &self.sent_at)?,
             outbox_file: self.outbox_file,
+            seal: self.seal,
         })
     }
 }
@@ -525,14 +532,28 @@ impl Batch<'_> {
     }
 
     /// Fixes an approved draft's Message-ID (it never changes after).
-    pub fn set_draft_message_id(&self, id: DraftId, message_id: &str) -> Result<(), StoreError> {
+    /// Fixes an approved draft's Message-ID and seal; neither changes again.
+    pub fn set_draft_message_id(
+        &self,
+        id: DraftId,
+        message_id: &str,
+        seal: &str,
+    ) -> Result<(), StoreError> {
         self.tx
             .execute(
-                "UPDATE drafts SET message_id = ?1 WHERE id = ?2",
-                params![message_id, id.0],
+                "UPDATE drafts SET message_id = ?1, seal = ?2 WHERE id = ?3",
+                params![message_id, seal, id.0],
             )
             .map_err(|e| self.error(e))?;
         Ok(())
+    }
+
+    /// `bytes` random bytes as lowercase hex, from SQLite's generator, which the operating
+    /// system seeds.
+    pub fn random_hex(&self, bytes: u8) -> Result<String, StoreError> {
+        self.tx
+            .query_row("SELECT lower(hex(randomblob(?1)))", [bytes], |r| r.get(0))
+            .map_err(|e| self.error(e))
     }
 
     /// Records that a draft went out, and where its copy is.

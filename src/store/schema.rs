@@ -14,6 +14,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0004_register.sql"),
     include_str!("migrations/0005_drafts.sql"),
     include_str!("migrations/0006_reminders.sql"),
+    include_str!("migrations/0007_reply_seal.sql"),
 ];
 
 /// The schema version this build writes.

@@ -99,6 +99,19 @@ impl MailStack {
     /// Sends one mail through Postfix with SMTP AUTH as the customer to the request address.
     pub fn send(&self, subject: &str, body: &str, message_id: &str) {
         let to = self.var("MAILSTACK_REQUEST_ADDRESS").to_string();
+        self.send_to(&to, "", subject, body, message_id);
+    }
+
+    /// Sends one mail through Postfix with SMTP AUTH as the customer to `to`, with
+    /// `extra_headers` (each ending in CRLF) before the others.
+    pub fn send_to(
+        &self,
+        to: &str,
+        extra_headers: &str,
+        subject: &str,
+        body: &str,
+        message_id: &str,
+    ) {
         let from = self.var("MAILSTACK_CUSTOMER_ADDRESS").to_string();
         let user = self.var("MAILSTACK_CUSTOMER_USER").to_string();
         let password = self.var("MAILSTACK_CUSTOMER_PASSWORD").to_string();
@@ -134,7 +147,7 @@ impl MailStack {
         say(&format!("RCPT TO:<{to}>"), "250", &mut reader);
         say("DATA", "354", &mut reader);
         let message = format!(
-            "From: Customer <{from}>\r\nTo: {to}\r\nSubject: {subject}\r\nMessage-ID: <{message_id}>\r\n\
+            "{extra_headers}From: Customer <{from}>\r\nTo: {to}\r\nSubject: {subject}\r\nMessage-ID: <{message_id}>\r\n\
              Date: Mon, 23 Nov 2026 10:00:00 +0200\r\nMIME-Version: 1.0\r\n\
              Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n{body}\r\n."
         );
