@@ -806,3 +806,94 @@ fn a_reply_that_says_no_never_approves() {
         "a refused draft was written out"
     );
 }
+
+const TRUSTING: &str = "[identity]\ntrusted_authserv_ids = [\"mx.test.example.test\"]\n";
+
+/// Issue 11, item 4: a follow-up that did not authenticate as the requester may add
+/// rights to a verified case, but they are flagged for staff and the identity is decided
+/// again: the new draft no longer says verified.
+#[test]
+fn rights_added_by_an_unauthenticated_follow_up_are_not_verified() {
+    let sandbox = sandbox_with(TRUSTING);
+    sandbox.ok(&[
+        "--now",
+        "2026-11-03T10:00:00+02:00",
+        "ingest",
+        &mail("access-authenticated.eml"),
+    ]);
+    let case = sandbox.json(&["show", "DSR-2026-0001"]);
+    assert_eq!(case["identity"]["outcome"], "verified", "{case}");
+    sandbox.ok(&[
+        "--now",
+        "2026-11-04T12:00:00+02:00",
+        "ingest",
+        &mail("follow-up-unauthenticated.eml"),
+    ]);
+    let case = sandbox.json(&["show", "DSR-2026-0001"]);
+    let kinds: Vec<&str> = case["kinds"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k.as_str().unwrap())
+        .collect();
+    assert!(kinds.contains(&"erasure"), "{case}");
+    assert_eq!(case["identity"]["outcome"], "on_file_unverified", "{case}");
+    let events = case["events"].as_array().unwrap();
+    let flagged = events
+        .iter()
+        .find(|e| e["kind"] == "unauthenticated_follow_up")
+        .unwrap_or_else(|| panic!("no flag for staff: {case}"));
+    assert_eq!(flagged["details"]["added"][0], "erasure", "{flagged}");
+    let identity = events
+        .iter()
+        .rev()
+        .find(|e| e["kind"] == "identity")
+        .unwrap();
+    assert_eq!(identity["details"]["outcome"], "on_file_unverified");
+    assert!(
+        identity["details"]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("follow-up"),
+        "{identity}"
+    );
+}
+
+/// Issue 11, item 5: another person's own request, sent as a reply into someone else's
+/// thread, opens a case of its own with its own deadline, linked to the other for staff.
+#[test]
+fn another_persons_request_in_a_thread_opens_its_own_case() {
+    let sandbox = sandbox_with(TRUSTING);
+    sandbox.ok(&[
+        "--now",
+        "2026-11-03T10:00:00+02:00",
+        "ingest",
+        &mail("access-authenticated.eml"),
+    ]);
+    sandbox.ok(&[
+        "--now",
+        "2026-11-05T15:00:00+02:00",
+        "ingest",
+        &mail("other-sender-in-thread.eml"),
+    ]);
+    let second = sandbox.json(&["show", "DSR-2026-0002"]);
+    assert_eq!(
+        second["requester"], "pekka.lahtinen@elsewhere.example.test",
+        "{second}"
+    );
+    assert_eq!(second["deadline"], "2026-12-07", "{second}");
+    let links = |case: &serde_json::Value| -> Vec<String> {
+        case["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["kind"] == "related_case")
+            .map(|e| e["details"]["case"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(links(&second), ["DSR-2026-0001"], "{second}");
+    let first = sandbox.json(&["show", "DSR-2026-0001"]);
+    assert_eq!(links(&first), ["DSR-2026-0002"], "{first}");
+    // The first case is not widened by a stranger's words.
+    assert_eq!(first["kinds"], serde_json::json!(["access"]), "{first}");
+}

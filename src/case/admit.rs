@@ -30,6 +30,9 @@ pub struct Settings<'a> {
     pub phone_region: phonenumber::country::Id,
     /// The controller's own addresses: never a requester's identifier.
     pub own_addresses: Vec<String>,
+    /// Staff addresses (approvers, review and digest recipients): their mail in a case's
+    /// thread is staff mail, never a request of its own.
+    pub staff_addresses: Vec<String>,
     pub trusted_authserv_ids: &'a [String],
     pub identity_policy: Policy,
 }
@@ -45,6 +48,14 @@ impl<'a> Settings<'a> {
             email_rules: config.register.email_rules(),
             phone_region: config.register.phone_region.0,
             own_addresses: vec![config.controller.privacy_address.trim().to_lowercase()],
+            staff_addresses: config
+                .approval_by_mail
+                .approvers
+                .iter()
+                .chain(&config.approval_by_mail.staff_address)
+                .chain(&config.reminders.staff_address)
+                .map(|a| a.trim().to_lowercase())
+                .collect(),
             trusted_authserv_ids: &config.identity.trusted_authserv_ids,
             identity_policy: Policy::from_config(&config.identity),
         }
@@ -270,11 +281,26 @@ pub fn admit(
     // Machine-sent mail is kept for the record but never starts or joins a conversation
     // (RFC 3834), so no reply loop can begin; it is not classified either.
     let classification = analysis.classification.clone();
-    let thread = if automated.is_none() {
+    let mut thread = if automated.is_none() {
         thread_case(batch, mail)?
     } else {
         None
     };
+    let from_address = mail.from.as_ref().map(|m| m.normalized());
+    // Threading headers are the sender's to write. Someone other than the requester who
+    // asks for rights in another's thread makes a request of their own: it gets its own
+    // case and deadline, linked to the other for staff (staff mail excepted).
+    let mut related = None;
+    if let (Some(case), Some(from), Some(c)) = (thread, &from_address, &classification)
+        && c.is_request()
+        && !settings.staff_addresses.contains(from)
+        && batch
+            .case_requester(case)?
+            .flatten()
+            .is_some_and(|requester| &requester != from)
+    {
+        related = thread.take();
+    }
     let disposition = match (&automated, &classification, thread) {
         (Some(_), _, _) => Disposition::Automated,
         (None, _, Some(_)) => Disposition::Joined,
@@ -284,7 +310,6 @@ pub fn admit(
     let classification_json = classification
         .as_ref()
         .map(|c| classification_details(c).to_string());
-    let from_address = mail.from.as_ref().map(|m| m.normalized());
     let reply_to = mail.reply_to.as_ref().map(|m| m.normalized());
     let key = batch.insert_message(
         &NewMessage {
@@ -361,6 +386,13 @@ pub fn admit(
         }
         restart_clock(batch, case, received_at, settings, now)?;
         let mut kinds = batch.case_kinds(case)?.unwrap_or_default();
+        let authentication = from_address.as_deref().map(|from| {
+            matching::auth::judge(
+                &mail.authentication_results,
+                settings.trusted_authserv_ids,
+                from,
+            )
+        });
         let added: Vec<_> = classification
             .kinds
             .iter()
@@ -380,6 +412,25 @@ pub fn admit(
                     details: json!({ "added": added, "kinds": kinds }),
                 },
             )?;
+            // The From: line alone says nothing of who wrote: rights a follow-up adds
+            // without authenticating as the requester are flagged, and the identity is
+            // decided again for them (`case::rematch`) when the case is drafted again.
+            if let Some(authentication) = authentication.filter(|a| !a.passed) {
+                batch.append_event(
+                    case,
+                    &NewEvent {
+                        at: now,
+                        actor: BOT_ACTOR,
+                        kind: UNAUTHENTICATED_FOLLOW_UP,
+                        details: json!({
+                            "message": key.to_string(),
+                            "added": added,
+                            "authentication": authentication.why,
+                            "note": "rights were added by a mail that did not authenticate as the requester: check who asked before answering them",
+                        }),
+                    },
+                )?;
+            }
         }
         return Ok(Admission::Joined(case));
     }
@@ -410,8 +461,35 @@ pub fn admit(
         now,
     )?;
     record_classification(batch, case, key, &classification, now)?;
+    if let Some(other) = related {
+        for (this, that, note) in [
+            (
+                case,
+                other,
+                "this request came as a reply in the other case's thread, from another address than its requester",
+            ),
+            (
+                other,
+                case,
+                "another address than this case's requester asked for rights in its thread: that request has a case of its own",
+            ),
+        ] {
+            batch.append_event(
+                this,
+                &NewEvent {
+                    at: now,
+                    actor: BOT_ACTOR,
+                    kind: "related_case",
+                    details: json!({ "case": that.to_string(), "message": key.to_string(), "note": note }),
+                },
+            )?;
+        }
+    }
     Ok(Admission::Opened(case))
 }
+
+/// The event that flags rights a follow-up added without authenticating as the requester.
+pub const UNAUTHENTICATED_FOLLOW_UP: &str = "unauthenticated_follow_up";
 
 /// When the identity decision asked the requester for more information and the config
 /// lets the clock wait for it (`[identity] clock_waits_for_information`), their answer

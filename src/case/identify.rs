@@ -85,7 +85,24 @@ pub fn rematch(
     now: Timestamp,
 ) -> Result<(Rematch, Match, Identity), StoreError> {
     let previous = batch.last_event(case, "identity")?;
-    let found = find_requester(batch, mail, settings)?;
+    let mut found = find_requester(batch, mail, settings)?;
+    // The request authenticated, but rights were added by a follow-up that did not: what
+    // is decided now covers them too, so nothing proves the whole request came from the
+    // address on file.
+    if let Some(flag) = batch.last_event(case, super::admit::UNAUTHENTICATED_FOLLOW_UP)? {
+        let added: Vec<&str> = flag["added"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|k| k.as_str())
+            .collect();
+        found.authentication.passed = false;
+        found.authentication.why = format!(
+            "{} was added by a follow-up that did not authenticate as the requester ({})",
+            added.join(", "),
+            flag["authentication"].as_str().unwrap_or("no verdict")
+        );
+    }
     let identity = matching::decide(&found, &settings.identity_policy);
     let new = details(&found, &identity);
     // Entry ids change with every import; the source and line say which row it was.

@@ -85,23 +85,34 @@ pub fn generate_maildir(maildir: &Path, count: usize, seed: u64) -> Expected {
         ..Expected::default()
     };
     let base_time: u64 = 1_788_000_000; // 2026-08-29
+    // Each message's sender: a reply comes from the address of the message it answers, as
+    // a requester's follow-up does (another person's request in a thread opens its own case).
+    let mut senders: Vec<(&str, &str, String)> = Vec::with_capacity(count);
     for index in 0..count {
         let time = base_time + index as u64 * 97;
-        let first = FIRST[rng.below(FIRST.len())];
-        let last = LAST[rng.below(LAST.len())];
-        let address = format!(
-            "{}.{}{}@example.test",
-            first.to_lowercase(),
-            last.to_lowercase(),
-            index
-        );
+        let roll = rng.below(20);
+        let parent = (roll == 1 && index > 0).then(|| rng.below(index));
+        let (first, last, address) = match parent {
+            Some(parent) => senders[parent].clone(),
+            None => {
+                let first = FIRST[rng.below(FIRST.len())];
+                let last = LAST[rng.below(LAST.len())];
+                let address = format!(
+                    "{}.{}{}@example.test",
+                    first.to_lowercase(),
+                    last.to_lowercase(),
+                    index
+                );
+                (first, last, address)
+            }
+        };
+        senders.push((first, last, address.clone()));
         let (subject, body) = REQUESTS[rng.below(REQUESTS.len())];
         let mut body = format!("{body}\n\n");
         while body.len() < 3000 {
             body.push_str(FILLER);
         }
         body.push_str(&format!("\n\nTerveisin\n{first} {last}\n"));
-        let roll = rng.below(20);
         let date = rfc2822(time);
         let mut headers = format!(
             "Received: from mail.example.test by mx.kestokauppa.example.test with ESMTPS id {index:08x}; {date}\n\
@@ -116,8 +127,7 @@ pub fn generate_maildir(maildir: &Path, count: usize, seed: u64) -> Expected {
             headers.push_str("Auto-Submitted: auto-replied\n");
             subject = format!("Automaattinen vastaus: {subject}");
             expected.automated += 1;
-        } else if roll == 1 && index > 0 {
-            let parent = rng.below(index);
+        } else if let Some(parent) = parent {
             // Only a reply to a message that itself opened or joined a case joins one.
             headers.push_str(&format!(
                 "In-Reply-To: <gen-{seed}-{parent}@example.test>\n"
