@@ -897,3 +897,39 @@ fn another_persons_request_in_a_thread_opens_its_own_case() {
     // The first case is not widened by a stranger's words.
     assert_eq!(first["kinds"], serde_json::json!(["access"]), "{first}");
 }
+
+/// Issue 11, item 9: another mail under a Message-ID already stored is not a duplicate: it
+/// is kept (here it is another person's request, and gets its case) and flagged. The same
+/// bytes again are a duplicate.
+#[test]
+fn a_reused_message_id_with_other_content_is_kept_and_flagged() {
+    let sandbox = sandbox();
+    sandbox.ok(&[
+        "--now",
+        "2026-11-03T10:00:00+02:00",
+        "ingest",
+        &mail("access-on-file.eml"),
+    ]);
+    let second = sandbox.json(&[
+        "--now",
+        "2026-11-06T10:00:00+02:00",
+        "ingest",
+        &mail("reused-message-id.eml"),
+    ]);
+    assert_eq!(second["new"], 1, "{second}");
+    assert_eq!(second["cases_opened"], 1, "{second}");
+    let case = sandbox.json(&["show", "DSR-2026-0002"]);
+    assert_eq!(case["requester"], "sari.salonen@elsewhere.example.test");
+    let received = case["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["kind"] == "received")
+        .unwrap();
+    assert_eq!(
+        received["details"]["message_id_collision"], true,
+        "{received}"
+    );
+    let again = sandbox.json(&["ingest", &mail("reused-message-id.eml")]);
+    assert_eq!(again["duplicates"], 1, "{again}");
+}

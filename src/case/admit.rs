@@ -119,7 +119,7 @@ pub fn analyse(raw: &[u8], classifier: &Classifier) -> Analysis {
 /// What happened to one message.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Admission {
-    /// Already stored (same bytes, or same Message-ID): nothing written.
+    /// Already stored (the same bytes): nothing written.
     Duplicate,
     /// Kept for a person, not turned into a case.
     Quarantined {
@@ -263,6 +263,7 @@ pub fn admit(
                     automated: None,
                     disposition: Disposition::Quarantined,
                     classification: None,
+                    colliding_message_id: None,
                 },
                 now,
             )?;
@@ -270,10 +271,18 @@ pub fn admit(
             return Ok(Admission::Quarantined { reason });
         }
     };
-    if let Some(id) = &mail.message_id
-        && batch.knows_message_id(id)?
-    {
-        return Ok(Admission::Duplicate);
+    // Other bytes under a Message-ID already stored: not the same mail (the same bytes were
+    // caught above), maybe a different request. Kept, under no Message-ID of its own so
+    // threading still finds the first, and flagged.
+    let colliding = match &mail.message_id {
+        Some(id) if batch.knows_message_id(id)? => Some(id),
+        _ => None,
+    };
+    if colliding.is_some() {
+        tracing::warn!(
+            origin = incoming.origin,
+            "a stored mail has this mail's Message-ID: kept, and flagged"
+        );
     }
 
     let (received_at, received_from) = receipt(incoming, Some(mail), now);
@@ -315,7 +324,11 @@ pub fn admit(
         &NewMessage {
             raw,
             raw_sha256: &sha,
-            message_id: mail.message_id.as_ref(),
+            message_id: if colliding.is_some() {
+                None
+            } else {
+                mail.message_id.as_ref()
+            },
             origin: incoming.origin,
             received_at,
             received_from,
@@ -328,6 +341,7 @@ pub fn admit(
             automated: automated.as_deref(),
             disposition,
             classification: classification_json.as_deref(),
+            colliding_message_id: colliding,
         },
         now,
     )?;
@@ -344,6 +358,7 @@ pub fn admit(
     let message_event = json!({
         "message": key.to_string(),
         "message_id": mail.message_id.as_ref().map(|id| id.as_str()),
+        "message_id_collision": colliding.is_some(),
         "from": from_address,
         "subject": mail.subject,
         "received_at": received_at.to_string(),

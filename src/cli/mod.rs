@@ -98,7 +98,7 @@ pub enum Command {
     Classify(classify::Args),
     /// Store request mail from .eml files, folders of them and Maildirs, and open cases.
     ///
-    /// Safe to repeat: a message already stored (same bytes, or same Message-ID) is counted
+    /// Safe to repeat: a message already stored (the same bytes) is counted
     /// as a duplicate. A file that is not a mail is kept and listed by `quarantine`.
     /// The receipt time that starts the legal clock is the topmost Received: header's date,
     /// else the Maildir delivery time, else the Date: header.

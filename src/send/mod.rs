@@ -187,6 +187,7 @@ fn keep_in_thread(
             automated: None,
             disposition: crate::store::Disposition::Sent,
             classification: None,
+            colliding_message_id: None,
         },
         now,
     )?;

@@ -166,6 +166,9 @@ pub struct NewMessage<'a> {
     pub disposition: Disposition,
     /// The classifier's verdict as JSON, when it ran.
     pub classification: Option<&'a str>,
+    /// The Message-ID the mail claims when another stored mail already has it (then
+    /// `message_id` is `None`).
+    pub colliding_message_id: Option<&'a MessageId>,
 }
 
 /// A case about to be opened.
@@ -1070,8 +1073,8 @@ impl Batch<'_> {
             .prepare_cached(
                 "INSERT INTO messages (raw_sha256, message_id, raw, size, origin, received_at, received_from,
                     stored_at, from_address, from_name, reply_to, subject, in_reply_to, references_ids, automated,
-                    disposition, classification)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
+                    disposition, classification, colliding_message_id)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
             )
             .map_err(|e| self.error(e))?;
         statement
@@ -1093,6 +1096,7 @@ impl Batch<'_> {
                 message.automated,
                 message.disposition.as_str(),
                 message.classification,
+                message.colliding_message_id.map(MessageId::as_str),
             ])
             .map_err(|e| self.error(e))?;
         Ok(MessageKey(self.tx.last_insert_rowid()))
