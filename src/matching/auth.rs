@@ -74,8 +74,9 @@ pub fn parse(value: &str) -> Option<AuthResults> {
 }
 
 /// Judges the mail's `Authentication-Results` headers (topmost first) for a From: address.
-/// Passes on DMARC pass, or on a DKIM pass whose signing domain is the From: domain or its
-/// parent (relaxed alignment, RFC 7489 § 3.1.1). SPF alone never passes: it speaks of the
+/// Passes on a DMARC pass whose `header.from` is the From: domain, or on a DKIM pass whose
+/// signing domain shares the From: domain's organisational domain (relaxed alignment, RFC
+/// 7489 § 3.1.1, by the public-suffix list). SPF alone never passes: it speaks of the
 /// envelope sender, which the person never sees.
 pub fn judge(headers: &[String], trusted: &[String], from_address: &str) -> Authentication {
     let from_domain = from_address
@@ -109,28 +110,25 @@ pub fn judge(headers: &[String], trusted: &[String], from_address: &str) -> Auth
             why,
         };
     };
-    let aligned = |domain: &str| {
-        let domain = domain.trim_end_matches('.').to_ascii_lowercase();
-        !domain.is_empty()
-            && (domain == from_domain || from_domain.ends_with(&format!(".{domain}")))
-    };
     let property = |result: &MethodResult, name: &str| {
         result
             .properties
             .iter()
             .find(|(k, _)| k == name)
-            .map(|(_, v)| v.clone())
+            .map(|(_, v)| v.trim_end_matches('.').to_ascii_lowercase())
     };
+    // DMARC evaluated the very From: domain: its header.from must say so (a pass for some
+    // other domain, or for none named, says nothing about this mail's sender).
     for result in &header.results {
-        if result.method == "dmarc" && result.result == "pass" {
-            let from = property(result, "header.from");
-            if from.as_deref().is_none_or(aligned) {
-                return Authentication {
-                    passed: true,
-                    authserv_id: Some(header.authserv_id.clone()),
-                    why: format!("{}: dmarc=pass for {from_domain}", header.authserv_id),
-                };
-            }
+        if result.method == "dmarc"
+            && result.result == "pass"
+            && property(result, "header.from").as_deref() == Some(from_domain.as_str())
+        {
+            return Authentication {
+                passed: true,
+                authserv_id: Some(header.authserv_id.clone()),
+                why: format!("{}: dmarc=pass for {from_domain}", header.authserv_id),
+            };
         }
     }
     for result in &header.results {
@@ -139,7 +137,7 @@ pub fn judge(headers: &[String], trusted: &[String], from_address: &str) -> Auth
                 property(result, "header.i")
                     .and_then(|i| i.rsplit_once('@').map(|(_, d)| d.to_string()))
             });
-            if let Some(domain) = domain.filter(|d| aligned(d)) {
+            if let Some(domain) = domain.filter(|d| dkim_aligned(d, &from_domain)) {
                 return Authentication {
                     passed: true,
                     authserv_id: Some(header.authserv_id.clone()),
@@ -165,6 +163,17 @@ pub fn judge(headers: &[String], trusted: &[String], from_address: &str) -> Auth
                 summary.join(" ")
             }
         ),
+    }
+}
+
+/// Relaxed DKIM alignment (RFC 7489 § 3.1.1): the signing domain and the From: domain have
+/// the same organisational domain, by the public-suffix list. A signature by a public
+/// suffix itself (`d=co.uk`, `d=fi`) aligns with nothing: anyone may register under it.
+fn dkim_aligned(signer: &str, from_domain: &str) -> bool {
+    let organisational = |domain: &str| psl::domain_str(domain).map(str::to_ascii_lowercase);
+    match (organisational(signer), organisational(from_domain)) {
+        (Some(signer), Some(from)) => signer == from,
+        _ => false,
     }
 }
 
@@ -227,6 +236,28 @@ mod tests {
         let verdict = judge(&failed, &trusted(), "maija@example.test");
         assert!(!verdict.passed);
         assert!(verdict.why.contains("dmarc=fail"), "{}", verdict.why);
+    }
+
+    /// Issue 11, item 11: a DMARC pass that names no domain, or another one, and a DKIM
+    /// pass signed by a public suffix prove nothing of the sender.
+    #[test]
+    fn loose_passes_prove_nothing() {
+        let unnamed = vec![format!("{TRUSTED}; dmarc=pass")];
+        assert!(!judge(&unnamed, &trusted(), "maija@example.test").passed);
+        let other = vec![format!("{TRUSTED}; dmarc=pass header.from=attacker.test")];
+        assert!(!judge(&other, &trusted(), "maija@example.test").passed);
+        for suffix in ["test", "fi", "co.uk", "github.io"] {
+            let signed = vec![format!("{TRUSTED}; dkim=pass header.d={suffix}")];
+            let from = format!("maija@shop.{suffix}");
+            assert!(!judge(&signed, &trusted(), &from).passed, "d={suffix}");
+        }
+        // Aligned by the organisational domain, either way round.
+        let parent = vec![format!("{TRUSTED}; dkim=pass header.d=example.co.uk")];
+        assert!(judge(&parent, &trusted(), "maija@mail.example.co.uk").passed);
+        let child = vec![format!("{TRUSTED}; dkim=pass header.d=mail.example.co.uk")];
+        assert!(judge(&child, &trusted(), "maija@example.co.uk").passed);
+        let sibling = vec![format!("{TRUSTED}; dkim=pass header.d=other.co.uk")];
+        assert!(!judge(&sibling, &trusted(), "maija@example.co.uk").passed);
     }
 
     #[test]
