@@ -53,26 +53,35 @@ pub struct PassReport {
     #[serde(flatten)]
     pub admitted: Tally,
     pub moved: u64,
-    /// Staff digests written (0 or 1).
+    /// Staff digests queued (0 or 1): by `run --once`, which runs the clock's round too.
     pub digests: u64,
-    /// Replies sent over SMTP.
+    /// Replies sent over SMTP (or found sent after a crash), by `run --once`.
     pub sent: u64,
 }
 
-/// Gives the reminders that have come due, as a digest for the staff address. A digest
-/// that cannot be rendered or written is logged and tried again next pass; only a store
-/// failure stops the daemon.
+/// Gives the reminders that have come due, as a digest for the staff address, queued in
+/// the transaction that records them as given. With `gate`, at most one digest per
+/// `[reminders] digest_every_minutes`: what came due since waits for the next. A digest
+/// that cannot be rendered is logged and tried again later; only a store failure stops
+/// the daemon.
 fn remind_now(
     store: &mut Store,
     drafting: &Drafting<'_>,
     now: Timestamp,
-    mailer: Option<&crate::send::Mailer>,
+    gate: bool,
 ) -> Result<u64, DaemonError> {
     let config = drafting.config;
     if config.reminders.staff_address.is_none() {
         return Ok(0);
     }
     let batch = store.begin()?;
+    if gate && let Some(last) = batch.last_digest_at()? {
+        let every =
+            jiff::SignedDuration::from_mins(i64::from(config.reminders.digest_every_minutes));
+        if now.duration_since(last) < every {
+            return Ok(0);
+        }
+    }
     let digest = match crate::remind::run(&batch, config, drafting.templates, now) {
         Ok(Some(digest)) => digest,
         Ok(None) => return Ok(0),
@@ -82,35 +91,111 @@ fn remind_now(
             return Ok(0);
         }
     };
-    // The reminders count as given only once the digest is out: a failure rolls them back
-    // and the next pass tries again.
-    let delivered = match (mailer, crate::remind::digest_message(&digest, config, now)) {
-        (Some(mailer), Ok(Some((to, bytes)))) => {
-            // This is the store's thread, outside the runtime: a small runtime of its own
-            // carries the one SMTP transaction.
-            match tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-            {
-                Ok(runtime) => runtime.block_on(mailer.deliver(&to, &bytes)),
-                Err(err) => Err(err.to_string()),
-            }
-        }
-        (None, Ok(Some(_))) => crate::remind::write_digest(&digest, config, now)
-            .map(|_| ())
-            .map_err(|err| err.to_string()),
-        (_, Ok(None)) => return Ok(0),
-        (_, Err(err)) => Err(err.to_string()),
-    };
-    match delivered {
-        Ok(()) => {
+    match crate::remind::queue_digest(&batch, &digest, config, now) {
+        Ok(_) => {
             batch.commit()?;
             Ok(1)
         }
         Err(err) => {
-            warn!(error = %err, "digest could not be delivered");
+            // Rolled back: the reminders are not counted as given, and come again.
+            warn!(error = %err, "digest could not be queued");
             Ok(0)
         }
+    }
+}
+
+/// How often the clock looks at the store for something new (an approval from the CLI,
+/// a retry come due).
+const TICK: Duration = Duration::from_secs(2);
+/// Reminders come due with the calendar, not with mail: looked at least this often.
+const REMIND_EVERY: Duration = Duration::from_secs(5 * 60);
+
+/// The daemon's own clock: the work that is due by time or by a decision, never only by
+/// mail arriving. It gives due reminders (at start, then at least every five minutes and
+/// whenever the store changed) and sends what is due (approved replies, queued staff
+/// mail, retries), on its own connection to the store. In process, intake wakes it with a
+/// notification; another process (the CLI approving a draft) is seen through the store's
+/// `data_version` within a tick.
+pub struct Clock<'a> {
+    pub store: Store,
+    /// `None` without `[smtp]`: staff mail is then written to the outbox when queued.
+    pub mailer: Option<std::sync::Arc<crate::send::Mailer>>,
+    pub drafting: &'a Drafting<'a>,
+    /// A fixed clock (`--now`); `None`: the real one.
+    pub now: Option<Timestamp>,
+}
+
+impl Clock<'_> {
+    /// One round: due reminders, then sending. Returns the digests queued and what the
+    /// send pass did.
+    pub async fn work(
+        &mut self,
+        gate: bool,
+    ) -> Result<(u64, crate::send::SendReport), DaemonError> {
+        let now = self.now.unwrap_or_else(Timestamp::now);
+        let digests = remind_now(&mut self.store, self.drafting, now, gate)?;
+        let mut sent = crate::send::SendReport::default();
+        if let Some(mailer) = &self.mailer {
+            match crate::send::pass(&mut self.store, mailer, self.drafting.config, now).await {
+                Ok(report) => sent = report,
+                Err(crate::send::SendError::Store(err)) => return Err(err.into()),
+                // The mail server's trouble is the next round's to retry.
+                Err(err) => warn!(error = %err, "sending failed"),
+            }
+        }
+        Ok((digests, sent))
+    }
+
+    /// Whether a send is due now (a reply approved, a retry whose time has come).
+    fn send_due(&mut self, now: Timestamp) -> Result<bool, DaemonError> {
+        if self.mailer.is_none() {
+            return Ok(false);
+        }
+        let batch = self.store.begin()?;
+        let due = batch.send_due(now)?;
+        batch.commit()?;
+        Ok(due)
+    }
+
+    /// Runs until `shutdown` is set.
+    pub async fn run(
+        &mut self,
+        wake: &tokio::sync::Notify,
+        mut shutdown: tokio::sync::watch::Receiver<bool>,
+    ) -> Result<(), DaemonError> {
+        let mut seen_version = None;
+        let mut reminded: Option<std::time::Instant> = None;
+        while !*shutdown.borrow() {
+            let version = self.store.data_version()?;
+            let changed = seen_version != Some(version);
+            let remind_due = reminded.is_none_or(|at| at.elapsed() >= REMIND_EVERY);
+            let now = self.now.unwrap_or_else(Timestamp::now);
+            if changed || remind_due || self.send_due(now)? {
+                let (digests, sent) = self.work(true).await?;
+                if changed || remind_due {
+                    reminded = Some(std::time::Instant::now());
+                }
+                if digests > 0 || sent.sent + sent.recovered + sent.staff_mail + sent.failed > 0 {
+                    info!(
+                        digests,
+                        sent = sent.sent,
+                        recovered = sent.recovered,
+                        deferred = sent.deferred,
+                        failed = sent.failed,
+                        staff_mail = sent.staff_mail,
+                        "clock round done"
+                    );
+                }
+                // Our own commits do not move data_version; another connection's do.
+                seen_version = Some(self.store.data_version()?);
+            }
+            tokio::select! {
+                _ = tokio::time::sleep(TICK) => {}
+                _ = wake.notified() => {}
+                _ = shutdown.changed() => {}
+            }
+        }
+        Ok(())
     }
 }
 
@@ -134,16 +219,6 @@ pub struct Intake<'a> {
     pub settings: &'a Settings<'a>,
     /// A fixed clock (`--now`, for tests and demos); `None`: the real one.
     pub now: Option<Timestamp>,
-    /// Sending approved replies after each pass, when `[smtp]` is configured.
-    pub outgoing: Option<Outgoing<'a>>,
-}
-
-/// What sending needs: its own connection to the store (the writer thread has the other),
-/// the SMTP settings, the config.
-pub struct Outgoing<'a> {
-    pub store: Store,
-    pub mailer: std::sync::Arc<crate::send::Mailer>,
-    pub config: &'a crate::config::Config,
 }
 
 /// A job for the store's thread.
@@ -383,24 +458,6 @@ impl Intake<'_> {
                 Ok(batch.commit()?)
             })
             .await?;
-        // Reminders and sending run on the same schedule: each pass gives what has come due
-        // and sends what staff approved since.
-        if finished {
-            let mailer = self.outgoing.as_ref().map(|o| o.mailer.clone());
-            report.digests = self
-                .writer
-                .call(move |store, drafting| remind_now(store, drafting, now, mailer.as_deref()))
-                .await?;
-            if let Some(outgoing) = &mut self.outgoing {
-                match crate::send::pass(&mut outgoing.store, &outgoing.mailer, outgoing.config, now)
-                    .await
-                {
-                    Ok(sent) => report.sent = sent.sent + sent.recovered,
-                    // The mail server's trouble is the next pass's to retry; intake goes on.
-                    Err(err) => warn!(error = %err, "sending failed"),
-                }
-            }
-        }
         Ok(report)
     }
 
@@ -584,15 +641,35 @@ pub async fn connect(mailbox: &MailboxConfig, password: &Secret) -> Result<ImapS
     Ok(source)
 }
 
-/// Runs until `shutdown` is set: pass, wait for mail, pass again; reconnects on failure.
-/// Returns an error only for what waiting cannot fix (the store refusing writes).
+/// Runs until `shutdown` is set: intake (pass, wait for mail, pass again; reconnecting on
+/// failure) beside the clock (reminders and sending, on their own schedule), so a quiet
+/// mailbox or an unreachable IMAP server never holds up what is due. Returns an error only
+/// for what waiting cannot fix (the store refusing writes).
 pub async fn run(
+    intake: &mut Intake<'_>,
+    clock: &mut Clock<'_>,
+    password: &Secret,
+    shutdown: tokio::sync::watch::Receiver<bool>,
+) -> Result<(), DaemonError> {
+    let wake = tokio::sync::Notify::new();
+    tokio::try_join!(
+        intake_loop(intake, password, shutdown.clone(), &wake),
+        clock.run(&wake, shutdown),
+    )?;
+    Ok(())
+}
+
+/// Intake for ever: pass, wait for mail, pass again; reconnects on failure. Each pass
+/// that admitted or moved something wakes the clock (a new draft, an approval by mail).
+async fn intake_loop(
     intake: &mut Intake<'_>,
     password: &Secret,
     mut shutdown: tokio::sync::watch::Receiver<bool>,
+    wake: &tokio::sync::Notify,
 ) -> Result<(), DaemonError> {
     let mut backoff = BACKOFF_START;
     let poll = Duration::from_secs(intake.mailbox.poll_seconds.max(1));
+    let idle = Duration::from_secs(intake.mailbox.idle_seconds.max(1)).min(IDLE_LIMIT);
     while !*shutdown.borrow() {
         let mut source = match connect(intake.mailbox, password).await {
             Ok(source) => source,
@@ -614,22 +691,20 @@ pub async fn run(
         loop {
             match intake.pass(&mut source, &shutdown).await {
                 Ok(PassReport {
-                    admitted,
-                    moved,
-                    digests,
-                    sent,
-                }) if admitted.seen > 0 || moved > 0 || digests > 0 || sent > 0 => info!(
-                    seen = admitted.seen,
-                    new = admitted.new,
-                    duplicates = admitted.duplicates,
-                    cases_opened = admitted.cases_opened,
-                    cases_joined = admitted.cases_joined,
-                    quarantined = admitted.quarantined,
-                    moved,
-                    digests,
-                    sent,
-                    "pass done"
-                ),
+                    admitted, moved, ..
+                }) if admitted.seen > 0 || moved > 0 => {
+                    wake.notify_one();
+                    info!(
+                        seen = admitted.seen,
+                        new = admitted.new,
+                        duplicates = admitted.duplicates,
+                        cases_opened = admitted.cases_opened,
+                        cases_joined = admitted.cases_joined,
+                        quarantined = admitted.quarantined,
+                        moved,
+                        "pass done"
+                    );
+                }
                 Ok(_) => {}
                 Err(DaemonError::Store(err)) if !matches!(err, StoreError::Locked { .. }) => {
                     source.logout().await;
@@ -648,10 +723,14 @@ pub async fn run(
                 source.logout().await;
                 return Ok(());
             }
-            match source.wait(IDLE_LIMIT, poll, &mut shutdown).await {
+            match source.wait(idle, poll, &mut shutdown).await {
                 Ok((next, Wake::Shutdown)) => {
                     next.logout().await;
                     return Ok(());
+                }
+                Ok((next, Wake::Timeout)) => {
+                    debug!("IDLE renewed");
+                    source = next;
                 }
                 Ok((next, _)) => source = next,
                 Err(err) => {

@@ -1,7 +1,7 @@
 //! The SMTP client: how the bot hands a message to the mail server (lettre underneath).
 //!
-//! Used by `send` for replies and by `approve` and `remind` for the mails the bot writes to
-//! staff. It tells a temporary refusal (4xx, no connection: try again later) from a
+//! Used by `send` for replies and for the mails the bot writes to staff (queued by
+//! `approve` and `remind`). It tells a temporary refusal (4xx, no connection: try again later) from a
 //! permanent one (5xx: never). It decides nothing about what is sent or when.
 
 use std::time::Duration;
@@ -42,6 +42,9 @@ pub struct Mailer {
 }
 
 impl Mailer {
+    /// One transport for the process, with lettre's connection pool: one SMTP connection
+    /// serves many messages. The pool runs a task of its own, so this must be called
+    /// inside the Tokio runtime that sends (`Runtime::enter`).
     pub fn new(smtp: &SmtpConfig, from: &str) -> Result<Mailer, SetupError> {
         let setup = |what: &str, err: &dyn std::fmt::Display| SetupError(format!("{what}: {err}"));
         let mut builder =
@@ -92,14 +95,6 @@ impl Mailer {
         })
     }
 
-    /// Sends a message of the bot's own (a staff digest); `Err` with the server's words.
-    pub async fn deliver(&self, to: &str, bytes: &[u8]) -> Result<(), String> {
-        match self.send(to, bytes).await {
-            Outcome::Accepted => Ok(()),
-            Outcome::Temporary(why) | Outcome::Permanent(why) => Err(why),
-        }
-    }
-
     pub async fn send(&self, to: &str, bytes: &[u8]) -> Outcome {
         let Ok(to) = to.parse::<Address>() else {
             return Outcome::Permanent(format!("{to:?} is not an e-mail address"));
@@ -120,15 +115,4 @@ impl Mailer {
 
 fn one_line(text: &str) -> String {
     text.replace(['\r', '\n'], " ")
-}
-
-/// Sends one message from a place that has no async runtime (the store's thread, a
-/// command): a small runtime of its own carries the one transaction.
-pub fn deliver_now(smtp: &SmtpConfig, from: &str, to: &str, bytes: &[u8]) -> Result<(), String> {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|err| err.to_string())?;
-    let mailer = Mailer::new(smtp, from).map_err(|err| err.to_string())?;
-    runtime.block_on(mailer.deliver(to, bytes))
 }

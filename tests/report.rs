@@ -195,7 +195,8 @@ fn reminders_come_at_seven_three_and_one_working_days_and_when_overdue_each_once
     let seven = remind("2026-11-24T08:00:00+02:00");
     assert_eq!(thresholds(&seven), ["7_working_days"]);
     let body = std::fs::read_to_string(seven["digest"].as_str().unwrap()).unwrap();
-    assert!(body.contains("Auto-Submitted: auto-replied"), "{body}");
+    // RFC 3834: made by the bot on its own, not an answer to anything.
+    assert!(body.contains("Auto-Submitted: auto-generated"), "{body}");
     assert!(body.contains("rightsbot extend DSR-2026-0001"), "{body}");
     assert!(remind("2026-11-25T08:00:00+02:00")["digest"].is_null());
     // Monday 30 Nov: three; Wednesday 2 Dec: one; Friday 4 Dec: overdue.

@@ -384,3 +384,305 @@ fn review_mails_for_approval_go_to_the_staff_mailbox_over_smtp() {
         "nothing waits in the outbox"
     );
 }
+
+/// The staff member's own mailbox: the same server, logged in as staff.
+fn staff_messages(stack: &MailStack) -> Vec<Vec<u8>> {
+    let staff = stack.config_with("staff-login.toml", |text| {
+        text.replace("user = \"request\"", "user = \"staff\"")
+            .replace("passwords/request", "passwords/staff")
+    });
+    fetch_all(&staff, "INBOX")
+}
+
+/// A daemon whose log lines are collected as they come.
+struct Daemon {
+    child: std::process::Child,
+    log: std::sync::Arc<std::sync::Mutex<String>>,
+}
+
+impl Daemon {
+    fn start(config: &Path, log_filter: &str) -> Daemon {
+        let mut child = bin()
+            .arg("--config")
+            .arg(config)
+            .args(["--log-format", "json", "run"])
+            .env("RIGHTSBOT_LOG", log_filter)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("start the daemon");
+        let log = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+        let stderr = child.stderr.take().expect("stderr");
+        let collected = log.clone();
+        std::thread::spawn(move || {
+            use std::io::BufRead;
+            for line in std::io::BufReader::new(stderr)
+                .lines()
+                .map_while(Result::ok)
+            {
+                let mut log = collected.lock().expect("log");
+                log.push_str(&line);
+                log.push('\n');
+            }
+        });
+        Daemon { child, log }
+    }
+
+    /// Waits (up to 30 s) until `needle` has been logged `count` times.
+    fn wait_for_log(&self, needle: &str, count: usize) -> bool {
+        let started = std::time::Instant::now();
+        while started.elapsed() < std::time::Duration::from_secs(30) {
+            if self.log.lock().expect("log").matches(needle).count() >= count {
+                return true;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        false
+    }
+
+    fn log(&self) -> String {
+        self.log.lock().expect("log").clone()
+    }
+}
+
+impl Drop for Daemon {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A request received `days` days ago, straight into the store as `ingest` reads it.
+fn old_request(stack: &MailStack, days: i64, id: &str) -> PathBuf {
+    let received = jiff::Timestamp::now() - jiff::SignedDuration::from_hours(24 * days);
+    let date = received.strftime("%a, %d %b %Y %H:%M:%S +0000").to_string();
+    let path = stack.path().join(format!("{id}.eml"));
+    std::fs::write(
+        &path,
+        format!(
+            "Received: from mail.example.test by mx.example.test; {date}\r\n\
+             From: Toinen Asiakas <toinen@example.test>\r\nTo: {}\r\nSubject: Poistakaa tietoni\r\n\
+             Date: {date}\r\nMessage-ID: <{id}>\r\nMIME-Version: 1.0\r\n\
+             Content-Type: text/plain; charset=utf-8\r\n\r\nPoistakaa kaikki tietoni.\r\n",
+            stack.var("MAILSTACK_REQUEST_ADDRESS")
+        ),
+    )
+    .expect("write request");
+    path
+}
+
+/// Issue 12, item 1: on a quiet mailbox whose server sends a keepalive every 2 s, the
+/// daemon still sends a reply approved from the CLI, and gives a digest that came due,
+/// without any mail arriving.
+#[test]
+fn a_quiet_mailbox_never_holds_up_sending_or_reminders() {
+    let stack = MailStack::up_with(&[("MAILSTACK_IDLE_NOTIFY", "2")]);
+    let customer_config = config_with_customer(&stack);
+    let staff = stack.var("MAILSTACK_STAFF_ADDRESS").to_string();
+    let config = stack.config_with("rightsbot-clock.toml", |_| {
+        format!(
+            "{}\n[reminders]\nstaff_address = \"{staff}\"\ndigest_every_minutes = 0\n",
+            std::fs::read_to_string(&customer_config).expect("config")
+        )
+    });
+    json(&config, &["register", "import"]);
+    stack.send(
+        "Tietopyyntö",
+        "Haluan nähdä mitä tietoja minusta on.",
+        "quiet-1@example.test",
+    );
+    let started = std::time::Instant::now();
+    while json(&config, &["run", "--once"])["cases_opened"] != 1 {
+        assert!(
+            started.elapsed().as_secs() < 30,
+            "the request became a case"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let draft = json(&config, &["queue"])["draft"]
+        .as_str()
+        .expect("a draft")
+        .to_string();
+
+    let daemon = Daemon::start(&config, "info");
+    assert!(
+        daemon.wait_for_log("connected to the mailbox", 1),
+        "{}",
+        daemon.log()
+    );
+    let approved = json(&config, &["approve", &draft, "--by", "Sanna"]);
+    let message_id = approved["message_id"]
+        .as_str()
+        .expect("Message-ID")
+        .to_string();
+    let received = wait_for_quiet(|| customer_messages(&stack), &message_id);
+    assert_eq!(received, 1, "the reply arrived: {}", daemon.log());
+
+    // A case whose deadline is days away, entered from the CLI: its reminder is due now.
+    json(
+        &config,
+        &[
+            "ingest",
+            &old_request(&stack, 28, "quiet-2@example.test")
+                .display()
+                .to_string(),
+        ],
+    );
+    let case = json(&config, &["cases"])
+        .as_array()
+        .expect("cases")
+        .iter()
+        .find(|c| c["requester"] == "toinen@example.test")
+        .expect("the second case")["id"]
+        .as_str()
+        .expect("id")
+        .to_string();
+    assert_eq!(
+        wait_for_quiet(|| staff_messages(&stack), &case),
+        1,
+        "the digest for {case} arrived: {}",
+        daemon.log()
+    );
+    assert_eq!(
+        folder_count(&config, "INBOX"),
+        0,
+        "no mail arrived to wake the daemon"
+    );
+}
+
+/// Waits up to 30 s for a message holding `needle`; how many there are.
+fn wait_for_quiet(messages: impl FnMut() -> Vec<Vec<u8>>, needle: &str) -> usize {
+    let started = std::time::Instant::now();
+    let mut messages = messages;
+    loop {
+        let found = messages()
+            .iter()
+            .filter(|m| String::from_utf8_lossy(m).contains(needle))
+            .count();
+        if found > 0 || started.elapsed() > std::time::Duration::from_secs(30) {
+            return found;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+}
+
+fn folder_count(config: &Path, folder: &str) -> usize {
+    fetch_all(config, folder).len()
+}
+
+/// Issue 12, item 1: the IDLE deadline is ours and absolute: with a keepalive every 2 s
+/// (each of which restarts async-imap's own timer), IDLE is still renewed on time.
+#[test]
+fn idle_is_renewed_on_time_whatever_the_keepalives() {
+    let stack = MailStack::up_with(&[("MAILSTACK_IDLE_NOTIFY", "2")]);
+    let config = stack.config_with("rightsbot-idle.toml", |text| {
+        text.replace("[mailbox]", "[mailbox]\nidle_seconds = 3")
+    });
+    let daemon = Daemon::start(&config, "rightsbot=debug");
+    assert!(
+        daemon.wait_for_log("IDLE renewed", 2),
+        "IDLE was not renewed: {}",
+        daemon.log()
+    );
+}
+
+/// Issue 12, item 3: one daemon per store; the CLI keeps working beside it.
+#[test]
+fn a_second_daemon_on_one_store_is_refused_with_the_first_ones_pid() {
+    let stack = MailStack::up();
+    let config = stack.config();
+    let daemon = Daemon::start(&config, "info");
+    assert!(
+        daemon.wait_for_log("connected to the mailbox", 1),
+        "{}",
+        daemon.log()
+    );
+    let second = rightsbot(&config, &["run", "--once"]);
+    assert_eq!(second.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&second.stderr);
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.contains(&format!("pid {}", daemon.child.id())),
+        "{stderr}"
+    );
+    assert!(rightsbot(&config, &["cases"]).status.success());
+}
+
+/// Issue 12, item 1: a review mail's row committed, the process killed before it was
+/// delivered: after a restart it is delivered exactly once. A decision rolled back
+/// queues nothing.
+#[test]
+fn a_review_mail_committed_before_a_crash_is_delivered_once() {
+    let stack = MailStack::up();
+    let staff = stack.var("MAILSTACK_STAFF_ADDRESS").to_string();
+    let config = stack.config_with("rightsbot-review.toml", |text| {
+        format!(
+            "{text}\n[approval_by_mail]\nenabled = true\nstaff_address = \"{staff}\"\napprovers = [\"{staff}\"]\n"
+        )
+    });
+    stack.send(
+        "Tietopyyntö",
+        "Haluan nähdä mitä tietoja minusta on.",
+        "review-crash@example.test",
+    );
+    let started = std::time::Instant::now();
+    loop {
+        let killed = bin()
+            .arg("--config")
+            .arg(&config)
+            .args(["run", "--once"])
+            .env("RIGHTSBOT_TEST_CRASH_BEFORE_STAFF_MAIL", "1")
+            .output()
+            .expect("run rightsbot");
+        if killed.status.code().is_none() {
+            break;
+        }
+        assert!(
+            started.elapsed().as_secs() < 30,
+            "the review mail was queued"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    assert!(
+        staff_messages(&stack).is_empty(),
+        "nothing went before the crash"
+    );
+    let report = json(&config, &["send", "--once"]);
+    assert_eq!(report["staff_mail"], 1, "{report}");
+    let reviews = wait_for(|| staff_messages(&stack), "rightsbot-token:", 1);
+    assert_eq!(reviews.len(), 1);
+    assert_eq!(json(&config, &["send", "--once"])["staff_mail"], 0);
+    assert_eq!(
+        wait_for(|| staff_messages(&stack), "rightsbot-token:", 1).len(),
+        1,
+        "delivered exactly once"
+    );
+
+    // Queued in a transaction that is then rolled back: nothing to send.
+    let loaded = rightsbot::config::Config::load(&config).expect("config");
+    let mut store = rightsbot::store::Store::open(
+        &loaded.store.path,
+        &rightsbot::store::StoreOptions::default(),
+    )
+    .expect("store");
+    {
+        let batch = store.begin().expect("begin");
+        rightsbot::draft::outbox::queue(
+            &batch,
+            &loaded,
+            &rightsbot::draft::outbox::StaffMail {
+                kind: rightsbot::store::MailKind::Note,
+                case: None,
+                to: &staff,
+                subject: "never",
+                body: "rolled back",
+                attachments: &[],
+                name: "note-rolled-back",
+            },
+            jiff::Timestamp::now(),
+        )
+        .expect("queue");
+        // Dropped without commit: rolled back.
+    }
+    assert_eq!(json(&config, &["send", "--once"])["staff_mail"], 0);
+}

@@ -16,11 +16,11 @@ use serde_json::json;
 
 use super::{ApproveError, approve};
 use crate::config::Config;
-use crate::draft::message::{self, Outgoing};
+use crate::draft::message;
 use crate::draft::outbox::{self, OutboxError};
 use crate::ids::DraftId;
 use crate::parse::Mail;
-use crate::store::{Batch, DraftRecord, NewEvent, StoreError, TokenUse};
+use crate::store::{Batch, DraftRecord, MailKind, NewEvent, StoreError, TokenUse};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ByMailError {
@@ -193,39 +193,22 @@ pub fn offer(
         record.purpose.as_str()
     );
     let body = review_text(&record);
-    let domain = config
-        .controller
-        .privacy_address
-        .rsplit_once('@')
-        .map_or("rightsbot.invalid", |(_, d)| d);
-    let bytes = message::build(&Outgoing {
-        from_name: "rightsbot",
-        from_address: &config.controller.privacy_address,
-        to: staff,
-        subject: &subject,
-        body: &body,
-        attachments: &record.attachments,
-        message_id: &format!("review.{}.{}@{domain}", record.case, record.draft),
-        in_reply_to: None,
-        references: &[],
-        date: now,
-        automatic: true,
-        seal: None,
-    })?;
-    // Over SMTP when there is a server; else, or when it refuses, to the outbox, and the
-    // case's trail says which.
-    let sent = match &config.smtp {
-        Some(smtp) => crate::smtp::deliver_now(smtp, config.sender_address(), staff, &bytes),
-        None => Err("no [smtp] server".to_string()),
-    };
-    let file = match &sent {
-        Ok(()) => None,
-        Err(_) => Some(outbox::write_bytes(
-            config,
-            &format!("review-{}.eml", record.draft),
-            &bytes,
-        )?),
-    };
+    // Queued in this transaction; the sender delivers it after commit (without SMTP: the
+    // outbox). A decision rolled back queues nothing.
+    let file = outbox::queue(
+        batch,
+        config,
+        &outbox::StaffMail {
+            kind: MailKind::Review,
+            case: Some(record.case_id),
+            to: staff,
+            subject: &subject,
+            body: &body,
+            attachments: &record.attachments,
+            name: &format!("review-{}", record.draft),
+        },
+        now,
+    )?;
     batch.append_event(
         record.case_id,
         &NewEvent {
@@ -236,7 +219,6 @@ pub fn offer(
                 "draft": record.draft.to_string(),
                 "to": staff,
                 "outbox_file": file,
-                "smtp": sent.err(),
             }),
         },
     )?;

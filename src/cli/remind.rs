@@ -21,28 +21,29 @@ pub fn run(ctx: &Context, _args: Args) -> anyhow::Result<ExitCode> {
     let templates = Templates::new(config.drafts.templates.clone());
     let batch = store.begin()?;
     let digest = crate::remind::run(&batch, &config, &templates, ctx.now)?;
-    // The digest is written before its reminders are recorded as given: a crash between
-    // the two repeats a digest rather than losing one.
-    let file = match (&digest, &config.smtp) {
-        (Some(digest), None) => crate::remind::write_digest(digest, &config, ctx.now)?,
-        (Some(digest), Some(smtp)) => {
-            if let Some((to, bytes)) = crate::remind::digest_message(digest, &config, ctx.now)? {
-                let mailer = crate::send::Mailer::new(smtp, config.sender_address())?;
-                let runtime = tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build()?;
-                runtime
-                    .block_on(mailer.deliver(&to, &bytes))
-                    .map_err(|why| anyhow::anyhow!("the digest to {to} was not sent: {why}"))?;
-            }
-            None
-        }
-        (None, _) => None,
+    // The digest is queued in the transaction that records its reminders as given: both
+    // or neither. It is delivered after commit, here or by the daemon's sender.
+    let file = match &digest {
+        Some(digest) => crate::remind::queue_digest(&batch, digest, &config, ctx.now)?,
+        None => None,
     };
     batch.commit()?;
+    let mut delivered = None;
+    if let (Some(_), Some(smtp)) = (&digest, &config.smtp) {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?;
+        let _inside = runtime.enter();
+        let mailer = crate::send::Mailer::new(smtp, config.sender_address())?;
+        let report = runtime.block_on(crate::send::deliver_staff_mail(
+            &mut store, &mailer, &config, ctx.now,
+        ))?;
+        delivered = Some(report.staff_mail > 0);
+    }
     if ctx.json {
         super::print_json(&json!({
             "digest": file,
+            "sent": delivered,
             "reminders": digest.as_ref().map(|d| &d.reminders),
             "drafts_waiting": digest.as_ref().map(|d| &d.drafts_waiting),
             "sends_failed": digest.as_ref().map(|d| &d.sends_failed),
@@ -57,10 +58,15 @@ pub fn run(ctx: &Context, _args: Args) -> anyhow::Result<ExitCode> {
                 file.display()
             ),
             (Some(digest), None) => println!(
-                "digest: {} reminders, {} drafts waiting, {} sends failed; sent",
+                "digest: {} reminders, {} drafts waiting, {} sends failed; {}",
                 digest.reminders.len(),
                 digest.drafts_waiting.len(),
-                digest.sends_failed.len()
+                digest.sends_failed.len(),
+                if delivered == Some(true) {
+                    "sent"
+                } else {
+                    "queued: the mail server did not take it yet, the daemon tries again"
+                }
             ),
             _ => println!("nothing new to remind of"),
         }

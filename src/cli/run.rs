@@ -8,7 +8,7 @@ use tracing::info;
 use crate::case::Settings;
 use crate::classify::Classifier;
 use crate::config::ConfigError;
-use crate::daemon::{self, Intake, Writer};
+use crate::daemon::{self, Clock, Intake, Writer};
 
 use super::Context;
 
@@ -33,16 +33,18 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
             .to_string(),
     ))?;
     let password = mailbox.password()?;
+    // One daemon per store: a second `run` (or `run --once` beside a daemon) is refused.
+    let _lock = crate::store::DaemonLock::take(&config.store.path)?;
     let mut store = ctx.store(&config)?;
     let classifier = Classifier::new()?;
     let settings = Settings::new(&config, &classifier);
-    // Sending has its own connection to the store; the writer thread owns the other.
-    let outgoing = match &config.smtp {
-        Some(smtp) => Some(crate::daemon::Outgoing {
-            store: ctx.store(&config)?,
-            mailer: std::sync::Arc::new(crate::send::Mailer::new(smtp, config.sender_address())?),
-            config: &config,
-        }),
+    // The SMTP transport's connection pool lives in the daemon's runtime.
+    let _inside = runtime.enter();
+    let mailer = match &config.smtp {
+        Some(smtp) => Some(std::sync::Arc::new(crate::send::Mailer::new(
+            smtp,
+            config.sender_address(),
+        )?)),
         None => None,
     };
     let templates = crate::draft::Templates::new(config.drafts.templates.clone());
@@ -50,6 +52,14 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
         settings: &settings,
         config: &config,
         templates: &templates,
+    };
+    // The clock (reminders, sending) has its own connection to the store; the writer
+    // thread owns the other.
+    let mut clock = Clock {
+        store: ctx.store(&config)?,
+        mailer,
+        drafting: &drafting,
+        now: ctx.fixed_now,
     };
     // The store lives on a thread of its own for the daemon's lifetime; it ends when the
     // writer is dropped at the end of this scope.
@@ -61,13 +71,15 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
             writer: &writer,
             settings: &settings,
             now: ctx.fixed_now,
-            outgoing,
         };
         serve(
             ctx,
             &args,
             &runtime,
-            &mut intake,
+            Daemon {
+                intake: &mut intake,
+                clock: &mut clock,
+            },
             &password,
             signals,
             stop,
@@ -76,23 +88,34 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     })
 }
 
+/// The daemon's two halves: intake and the clock.
+struct Daemon<'a, 'b, 'c> {
+    intake: &'a mut Intake<'b>,
+    clock: &'a mut Clock<'c>,
+}
+
 #[allow(clippy::too_many_arguments)]
 fn serve(
     ctx: &Context,
     args: &Args,
     runtime: &tokio::runtime::Runtime,
-    intake: &mut Intake<'_>,
+    daemon: Daemon<'_, '_, '_>,
     password: &crate::config::Secret,
     signals: Signals,
     stop: tokio::sync::watch::Sender<bool>,
     shutdown: tokio::sync::watch::Receiver<bool>,
 ) -> anyhow::Result<ExitCode> {
+    let Daemon { intake, clock } = daemon;
     let mailbox = intake.mailbox;
     runtime.block_on(async {
         if args.once {
             let mut source = daemon::connect(mailbox, password).await?;
-            let report = intake.pass(&mut source, &shutdown).await?;
+            let mut report = intake.pass(&mut source, &shutdown).await?;
             source.logout().await;
+            // What is due by the clock, once: a cron job gets it all in one run.
+            let (digests, sent) = clock.work(false).await?;
+            report.digests = digests;
+            report.sent = sent.sent + sent.recovered;
             if ctx.json {
                 super::print_json(&report)?;
             } else {
@@ -109,7 +132,7 @@ fn serve(
             let _ = stop.send(true);
         });
         // A signal that came while starting up is honoured at once.
-        daemon::run(intake, password, shutdown).await?;
+        daemon::run(intake, clock, password, shutdown).await?;
         info!("stopped");
         Ok(ExitCode::SUCCESS)
     })

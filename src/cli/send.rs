@@ -24,12 +24,13 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
             "the config has no [smtp] section: approved replies are written to the outbox folder at approval"
         );
     };
-    let mailer = crate::send::Mailer::new(smtp, config.sender_address())?;
     let mut store = ctx.store(&config)?;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .context("cannot start the async runtime")?;
+    let _inside = runtime.enter();
+    let mailer = crate::send::Mailer::new(smtp, config.sender_address())?;
     runtime.block_on(async {
         loop {
             let now = ctx.fixed_now.unwrap_or_else(jiff::Timestamp::now);

@@ -170,6 +170,10 @@ pub struct MailboxConfig {
     /// How often to poll when the server has no IDLE, in seconds.
     #[serde(default = "default_poll_seconds")]
     pub poll_seconds: u64,
+    /// How long one IDLE lasts before it is renewed, in seconds (RFC 2177 asks for at most
+    /// 29 minutes). The deadline is absolute: server keepalives do not extend it.
+    #[serde(default = "default_idle_seconds")]
+    pub idle_seconds: u64,
 }
 
 impl MailboxConfig {
@@ -308,6 +312,9 @@ fn default_batch_size() -> usize {
 }
 fn default_poll_seconds() -> u64 {
     30
+}
+fn default_idle_seconds() -> u64 {
+    29 * 60
 }
 fn default_language() -> Lang {
     Lang::Fi

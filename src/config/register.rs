@@ -385,9 +385,26 @@ pub struct ApprovalByMailConfig {
 }
 
 /// Staff digests before deadlines.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RemindersConfig {
     /// Where digests go; no address, no digests.
     pub staff_address: Option<String>,
+    /// The daemon sends at most one digest per this many minutes: what came due since
+    /// goes into the next one.
+    #[serde(default = "default_digest_every_minutes")]
+    pub digest_every_minutes: u32,
+}
+
+fn default_digest_every_minutes() -> u32 {
+    10
+}
+
+impl Default for RemindersConfig {
+    fn default() -> Self {
+        RemindersConfig {
+            staff_address: None,
+            digest_every_minutes: default_digest_every_minutes(),
+        }
+    }
 }

@@ -28,9 +28,9 @@ pub struct Outgoing<'a> {
     pub in_reply_to: Option<&'a str>,
     pub references: &'a [String],
     pub date: Timestamp,
-    /// Sent by the bot on its own (an acknowledgement): marked `Auto-Submitted:
-    /// auto-replied` so the other side's robots never answer it (RFC 3834 § 5).
-    pub automatic: bool,
+    /// Sent by the bot on its own: an acknowledgement is `Auto-Submitted: auto-replied`, a
+    /// mail to staff `auto-generated`, so robots never answer either (RFC 3834 § 5).
+    pub automatic: Automatic,
     /// An approved reply's seal (`X-Rightsbot-Seal`): how its copy in the Sent folder is
     /// told from a planted one after a crash.
     pub seal: Option<&'a str>,
@@ -73,21 +73,36 @@ pub fn seal_of(raw: &[u8]) -> Option<String> {
         })
 }
 
-/// `Auto-Submitted: auto-replied` (RFC 3834).
+/// Whether, and how, a message is the bot's own doing (RFC 3834 § 5).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Automatic {
+    /// Written or approved by a person: no marker.
+    No,
+    /// An automatic answer to a mail (the acknowledgement): `auto-replied`.
+    Replied,
+    /// Made by the bot on its own (review mails, digests, notes): `auto-generated`.
+    Generated,
+}
+
+/// The `Auto-Submitted` header (RFC 3834).
 #[derive(Clone)]
-struct AutoSubmitted;
+struct AutoSubmitted(&'static str);
 
 impl lettre::message::header::Header for AutoSubmitted {
     fn name() -> lettre::message::header::HeaderName {
         lettre::message::header::HeaderName::new_from_ascii_str("Auto-Submitted")
     }
 
-    fn parse(_: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
-        Ok(AutoSubmitted)
+    fn parse(value: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
+        Ok(AutoSubmitted(if value.trim() == "auto-replied" {
+            "auto-replied"
+        } else {
+            "auto-generated"
+        }))
     }
 
     fn display(&self) -> lettre::message::header::HeaderValue {
-        lettre::message::header::HeaderValue::new(Self::name(), "auto-replied".to_string())
+        lettre::message::header::HeaderValue::new(Self::name(), self.0.to_string())
     }
 }
 
@@ -122,7 +137,11 @@ pub fn for_draft(
         in_reply_to: draft.in_reply_to.as_deref(),
         references: &draft.references,
         date: draft.decided_at.unwrap_or(draft.created_at),
-        automatic: draft.purpose == super::Purpose::Acknowledgement,
+        automatic: if draft.purpose == super::Purpose::Acknowledgement {
+            Automatic::Replied
+        } else {
+            Automatic::No
+        },
         seal: draft.seal.as_deref(),
     })
 }
@@ -162,8 +181,10 @@ pub fn build(outgoing: &Outgoing<'_>) -> Result<Vec<u8>, MessageError> {
     if let Some(parent) = outgoing.in_reply_to {
         builder = builder.in_reply_to(format!("<{}>", one_line(parent)));
     }
-    if outgoing.automatic {
-        builder = builder.header(AutoSubmitted);
+    match outgoing.automatic {
+        Automatic::No => {}
+        Automatic::Replied => builder = builder.header(AutoSubmitted("auto-replied")),
+        Automatic::Generated => builder = builder.header(AutoSubmitted("auto-generated")),
     }
     if let Some(seal) = outgoing.seal {
         builder = builder.header(Seal(one_line(seal)));

@@ -559,8 +559,9 @@ impl ImapSource {
         .await
     }
 
-    /// Waits for new mail: IDLE up to `limit` where the server has it, else a NOOP poll
-    /// every `poll`. Returns early when `shutdown` fires.
+    /// Waits for new mail: IDLE up to `limit` (an absolute deadline, whatever keepalives
+    /// the server sends) where the server has it, else a NOOP poll every `poll`. Returns
+    /// early when `shutdown` fires.
     pub async fn wait(
         self,
         limit: Duration,
@@ -610,9 +611,14 @@ impl ImapSource {
         }
         let mut handle = session.idle();
         limited(&address, "IDLE", COMMAND_TIMEOUT, handle.init()).await?;
+        // async-imap's own timeout starts again on every server response, Dovecot's
+        // "* OK Still here" keepalive included, so on a quiet mailbox it never fires: the
+        // deadline is ours, absolute, from the moment IDLE began.
+        let deadline = tokio::time::Instant::now() + limit;
         let wake = {
             let (waiting, _stop) = handle.wait_with_timeout(limit);
             tokio::select! {
+                _ = tokio::time::sleep_until(deadline) => Wake::Timeout,
                 result = waiting => match result {
                     Ok(IdleResponse::NewData(_)) => Wake::NewMail,
                     Ok(IdleResponse::Timeout) => Wake::Timeout,

@@ -242,57 +242,36 @@ mod tests {
     }
 }
 
-/// The digest as a message to the staff address: `(address, bytes)`.
-pub fn digest_message(
-    digest: &Digest,
-    config: &Config,
-    now: Timestamp,
-) -> Result<Option<(String, Vec<u8>)>, DeliverError> {
-    let Some(staff) = config.reminders.staff_address.as_deref() else {
-        return Ok(None);
-    };
-    let domain = config
-        .controller
-        .privacy_address
-        .rsplit_once('@')
-        .map_or("rightsbot.invalid", |(_, d)| d);
-    let stamp = now.as_second();
-    let bytes = crate::draft::message::build(&crate::draft::message::Outgoing {
-        from_name: "rightsbot",
-        from_address: &config.controller.privacy_address,
-        to: staff,
-        subject: &digest.subject,
-        body: &digest.body,
-        attachments: &[],
-        message_id: &format!("digest.{stamp}@{domain}"),
-        in_reply_to: None,
-        references: &[],
-        date: now,
-        automatic: true,
-        seal: None,
-    })?;
-    Ok(Some((staff.to_string(), bytes)))
-}
-
-/// Writes a digest to the outbox, addressed to the staff address; returns the file.
-pub fn write_digest(
+/// Queues the digest for the staff address in the caller's transaction, the one that
+/// records its reminders as given: both commit, or neither. The sender delivers it after
+/// commit; without SMTP it is written to the outbox, and the file is returned.
+pub fn queue_digest(
+    batch: &Batch<'_>,
     digest: &Digest,
     config: &Config,
     now: Timestamp,
 ) -> Result<Option<std::path::PathBuf>, DeliverError> {
-    let Some((_, bytes)) = digest_message(digest, config, now)? else {
+    let Some(staff) = config.reminders.staff_address.as_deref() else {
         return Ok(None);
     };
-    let name = format!("digest-{}.eml", now.as_second());
-    Ok(Some(crate::draft::outbox::write_bytes(
-        config, &name, &bytes,
-    )?))
+    Ok(crate::draft::outbox::queue(
+        batch,
+        config,
+        &crate::draft::outbox::StaffMail {
+            kind: crate::store::MailKind::Digest,
+            case: None,
+            to: staff,
+            subject: &digest.subject,
+            body: &digest.body,
+            attachments: &[],
+            name: &format!("digest-{}", now.as_second()),
+        },
+        now,
+    )?)
 }
 
 #[derive(Debug, thiserror::Error)]
 pub enum DeliverError {
-    #[error(transparent)]
-    Message(#[from] crate::draft::message::MessageError),
     #[error(transparent)]
     Outbox(#[from] crate::draft::outbox::OutboxError),
 }

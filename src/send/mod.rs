@@ -23,6 +23,8 @@ pub use crate::smtp::Mailer;
 use crate::smtp::Outcome;
 use crate::store::{Batch, DraftRecord, NewEvent, Store, StoreError};
 
+mod staff_mail;
+
 #[derive(Debug, thiserror::Error)]
 pub enum SendError {
     #[error(transparent)]
@@ -43,6 +45,9 @@ pub struct SendReport {
     pub recovered: u64,
     pub deferred: u64,
     pub failed: u64,
+    /// The bot's own mail to staff (review mails, digests, notes) handed to the server, or
+    /// found in Sent after a crash.
+    pub staff_mail: u64,
 }
 
 /// Pauses between attempts after temporary failures: 1, 5, 15, 60 minutes, then hourly.
@@ -62,7 +67,8 @@ const CRASH_AFTER_SMTP: &str = "RIGHTSBOT_TEST_CRASH_AFTER_SMTP";
 /// transaction: a reply that never went, which a planted Sent copy must not mark sent.
 const CRASH_BEFORE_SMTP: &str = "RIGHTSBOT_TEST_CRASH_BEFORE_SMTP";
 
-/// One pass: settle what a crash left in `sending`, then send what is due.
+/// One pass: settle what a crash left in `sending`, then send what is due: approved
+/// replies, then the bot's own queued mail to staff.
 pub async fn pass(
     store: &mut Store,
     mailer: &Mailer,
@@ -144,6 +150,7 @@ pub async fn pass(
         }
         batch.commit()?;
     }
+    staff_mail::pass(store, mailer, config, now, &mut report).await?;
     Ok(report)
 }
 
@@ -235,6 +242,54 @@ const COPY_WAIT: Duration = Duration::from_secs(5);
 /// A copy larger than this is not read for its seal (a reply is far smaller).
 const SEAL_FETCH_LIMIT: u64 = 64 * 1024 * 1024;
 
+/// Delivers only the bot's own queued mail to staff (a digest `remind` just queued),
+/// leaving replies to the sender's own passes.
+pub async fn deliver_staff_mail(
+    store: &mut Store,
+    mailer: &Mailer,
+    config: &Config,
+    now: Timestamp,
+) -> Result<SendReport, SendError> {
+    let mut report = SendReport::default();
+    staff_mail::pass(store, mailer, config, now, &mut report).await?;
+    Ok(report)
+}
+
+/// Looks for the copy our own SMTP transaction filed in Sent, waiting up to
+/// [`COPY_WAIT`] for it to be delivered. Anyone can mail the Sent-copy address, so a copy
+/// counts only when it carries the seal, which only our own transaction sent; a message
+/// approved before seals existed has none to check, and its Message-ID must do. Returns
+/// whether it was found, and how many copies with the Message-ID but not the seal were.
+async fn sealed_copy_in_sent(
+    source: &mut crate::intake::imap::ImapSource,
+    folder: &str,
+    message_id: &str,
+    seal: Option<&str>,
+) -> Result<(bool, usize), SendError> {
+    let started = std::time::Instant::now();
+    loop {
+        source.select(folder).await?;
+        let uids = source.search_message_id(message_id).await?;
+        let (ours, planted) = match seal {
+            None => (!uids.is_empty(), 0),
+            Some(seal) => {
+                let copies = source.fetch(&uids, SEAL_FETCH_LIMIT).await?;
+                let sealed = copies
+                    .iter()
+                    .filter(|copy| {
+                        copy.raw.as_deref().and_then(message::seal_of).as_deref() == Some(seal)
+                    })
+                    .count();
+                (sealed > 0, copies.len() - sealed)
+            }
+        };
+        if ours || started.elapsed() >= COPY_WAIT {
+            return Ok((ours, planted));
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
 /// Settles the drafts a crash left in `sending`.
 async fn recover(
     store: &mut Store,
@@ -277,35 +332,13 @@ async fn recover(
         let Some(message_id) = draft.message_id.as_deref() else {
             continue;
         };
-        let started = std::time::Instant::now();
-        let mut planted = 0;
-        let found = loop {
-            source.select(&smtp.sent_folder).await?;
-            let uids = source.search_message_id(message_id).await?;
-            // Anyone can mail the Sent-copy address, so a copy counts only when it carries
-            // the reply's seal, which only our own SMTP transaction sent. A reply approved
-            // before seals existed has none to check: its Message-ID must do.
-            let ours = match &draft.seal {
-                None => !uids.is_empty(),
-                Some(seal) => {
-                    let copies = source.fetch(&uids, SEAL_FETCH_LIMIT).await?;
-                    let sealed = copies.iter().filter(|copy| {
-                        copy.raw.as_deref().and_then(message::seal_of).as_deref()
-                            == Some(seal.as_str())
-                    });
-                    let sealed = sealed.count();
-                    planted = copies.len() - sealed;
-                    sealed > 0
-                }
-            };
-            if ours {
-                break true;
-            }
-            if started.elapsed() >= COPY_WAIT {
-                break false;
-            }
-            tokio::time::sleep(Duration::from_millis(200)).await;
-        };
+        let (found, planted) = sealed_copy_in_sent(
+            &mut source,
+            &smtp.sent_folder,
+            message_id,
+            draft.seal.as_deref(),
+        )
+        .await?;
         if planted > 0 {
             tracing::warn!(draft = %draft.draft, copies = planted, "a copy in Sent with the reply's Message-ID lacks its seal: ignored");
             let batch = store.begin()?;

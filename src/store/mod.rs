@@ -8,10 +8,14 @@
 //! rewrite the audit trail.
 
 mod drafts;
+mod lock;
+mod outgoing;
 mod register;
 mod schema;
 
 pub use drafts::{DraftRecord, DraftState, NewDraft, QueueEntry, TokenUse};
+pub use lock::DaemonLock;
+pub use outgoing::{MailKind, NewMail, QueuedMail};
 pub use register::{ImportRecord, PurgePlan, SourceImport, SourceStatus};
 
 use std::path::{Path, PathBuf};
@@ -63,6 +67,18 @@ pub enum StoreError {
         path: PathBuf,
         #[source]
         source: rusqlite::Error,
+    },
+    #[error("another rightsbot daemon{} is running on {}: one daemon per store (lock {})", pid.map(|p| format!(" (pid {p})")).unwrap_or_default(), database.display(), lock.display())]
+    DaemonRunning {
+        database: PathBuf,
+        lock: PathBuf,
+        pid: Option<u32>,
+    },
+    #[error("cannot take the daemon lock {}", path.display())]
+    LockFile {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
     },
 }
 
@@ -356,6 +372,15 @@ impl Store {
 
     fn error(&self, source: rusqlite::Error) -> StoreError {
         classify_error(&self.path, source)
+    }
+
+    /// SQLite's `PRAGMA data_version`: it changes whenever another connection (the daemon's
+    /// intake, a CLI command) commits to the database, so a long-lived reader can tell
+    /// cheaply that there is something new to look at.
+    pub fn data_version(&self) -> Result<i64, StoreError> {
+        self.conn
+            .query_row("PRAGMA data_version", [], |r| r.get(0))
+            .map_err(|e| self.error(e))
     }
 
     /// Starts a write transaction. It takes the write lock at once, so a second writer

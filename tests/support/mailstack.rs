@@ -24,10 +24,17 @@ impl MailStack {
     /// Starts a stack in a fresh temp dir. Fails the test with the script's message if the
     /// mail servers are not installed (scripts/test installs them).
     pub fn up() -> MailStack {
+        MailStack::up_with(&[])
+    }
+
+    /// Starts a stack with `scripts/mailstack` settings from its environment
+    /// (`MAILSTACK_IDLE_NOTIFY`: seconds between IDLE keepalives).
+    pub fn up_with(settings: &[(&str, &str)]) -> MailStack {
         let dir = tempfile::tempdir().expect("temp dir");
         let output = Command::new(repo().join("scripts/mailstack"))
             .arg("up")
             .arg(dir.path())
+            .envs(settings.iter().copied())
             .output()
             .expect("run mailstack");
         assert!(
