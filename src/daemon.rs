@@ -18,9 +18,10 @@ use tracing::{debug, info, warn};
 use crate::case::{Admission, Analysis, Incoming, Settings, Tally, admit, analyse};
 use crate::classify::Classifier;
 use crate::config::{MailboxConfig, Secret};
+use crate::config::{MailboxMode, SharedRequests};
 use crate::draft::Drafting;
 use crate::intake::imap::{Fetched, ImapError, ImapSource, Wake};
-use crate::store::{Store, StoreError};
+use crate::store::{Destination, Store, StoreError};
 
 /// RFC 2177 asks clients to re-issue IDLE at least every 29 minutes.
 const IDLE_LIMIT: Duration = Duration::from_secs(29 * 60);
@@ -324,7 +325,7 @@ impl Intake<'_> {
             },
             None => None,
         };
-        let (move_tx, move_rx) = futures::channel::mpsc::unbounded::<Vec<(u32, String)>>();
+        let (move_tx, move_rx) = futures::channel::mpsc::unbounded::<Vec<(u32, Destination)>>();
         let (done_tx, mut done_rx) = futures::channel::mpsc::unbounded::<Vec<u32>>();
         let has_mover = mover.is_some();
         let moving = async {
@@ -339,9 +340,20 @@ impl Intake<'_> {
             // it rather than this one spinning.
             let mut handled = std::collections::HashSet::new();
             loop {
-                let uids: Vec<u32> = source
-                    .uids()
-                    .await?
+                // A shared mailbox keeps what is not a request: only what came after the
+                // last message read is new.
+                let listed = match self.mailbox.mode {
+                    MailboxMode::Dedicated => source.uids().await?,
+                    MailboxMode::Shared => {
+                        let name = inbox.to_string();
+                        let last = self
+                            .writer
+                            .call(move |store, _| Ok(store.last_uid(&name, uidvalidity)?))
+                            .await?;
+                        source.uids_after(last.unwrap_or(0)).await?
+                    }
+                };
+                let uids: Vec<u32> = listed
                     .into_iter()
                     .filter(|uid| !handled.contains(uid))
                     .collect();
@@ -480,7 +492,7 @@ impl Intake<'_> {
         if owed.is_empty() {
             return Ok(0);
         }
-        let mut destinations: Vec<&str> = owed.iter().map(|(_, d)| d.as_str()).collect();
+        let mut destinations: Vec<&Destination> = owed.iter().map(|(_, d)| d).collect();
         destinations.sort_unstable();
         destinations.dedup();
         for destination in destinations {
@@ -489,8 +501,9 @@ impl Intake<'_> {
                 .filter(|(_, d)| d == destination)
                 .map(|(uid, _)| *uid)
                 .collect();
-            // Moving a UID that is already gone is a no-op, so repeating a move is safe.
-            source.move_uids(&uids, destination).await?;
+            // Moving a UID that is already gone is a no-op, so repeating a move is safe; a
+            // repeated copy leaves a second copy in the privacy folder, never loses one.
+            apply(source, &uids, destination).await?;
             done.extend(uids);
         }
         Ok(owed.len() as u64)
@@ -502,6 +515,8 @@ struct Names {
     inbox: String,
     processed: String,
     quarantine: String,
+    mode: MailboxMode,
+    requests: SharedRequests,
 }
 
 impl Names {
@@ -510,12 +525,35 @@ impl Names {
             inbox: mailbox.inbox.clone(),
             processed: mailbox.processed_folder.clone(),
             quarantine: mailbox.quarantine_folder.clone(),
+            mode: mailbox.mode,
+            requests: mailbox.requests,
+        }
+    }
+
+    /// Where an admitted message goes. A dedicated mailbox empties its inbox; a shared one
+    /// moves (or copies) only requests and their follow-ups, and leaves customer service's
+    /// mail where it is, unread.
+    fn destination(&self, admission: &Admission) -> Option<Destination> {
+        let to = |folder: &str, copy: bool| {
+            Some(Destination {
+                folder: folder.to_string(),
+                copy,
+            })
+        };
+        match (self.mode, admission) {
+            (MailboxMode::Dedicated, Admission::Quarantined { .. }) => to(&self.quarantine, false),
+            (MailboxMode::Dedicated, _) => to(&self.processed, false),
+            (MailboxMode::Shared, Admission::Opened(_) | Admission::Joined(_)) => {
+                to(&self.processed, self.requests == SharedRequests::Copy)
+            }
+            (MailboxMode::Shared, _) => None,
         }
     }
 }
 
 /// A commit on the store's thread: the moves it owes, and what it counted.
-type Ticket = futures::channel::oneshot::Receiver<Result<(Vec<(u32, String)>, Tally), DaemonError>>;
+type Ticket =
+    futures::channel::oneshot::Receiver<Result<(Vec<(u32, Destination)>, Tally), DaemonError>>;
 
 /// Admits one analysed batch in one transaction, with the moves it owes, and records the
 /// moves `done` since the last commit.
@@ -527,7 +565,7 @@ fn commit_batch(
     uidvalidity: u32,
     done: Vec<u32>,
     now: Timestamp,
-) -> Result<(Vec<(u32, String)>, Tally), DaemonError> {
+) -> Result<(Vec<(u32, Destination)>, Tally), DaemonError> {
     let inbox = names.inbox.as_str();
     let mut counts = Tally::default();
     let batch = store.begin()?;
@@ -546,13 +584,14 @@ fn commit_batch(
         let admission = admit(&batch, &incoming, drafting.settings, now)?;
         let request = analysis.as_ref().and_then(|a| a.parsed.as_ref().ok());
         crate::approve::after_admission(&batch, &admission, request, drafting, now)?;
-        let destination = match &admission {
-            Admission::Quarantined { .. } => &names.quarantine,
-            _ => &names.processed,
-        };
         counts.count(&admission);
-        batch.owe_move(inbox, uidvalidity, message.uid, destination)?;
-        owed.push((message.uid, destination.clone()));
+        match names.destination(&admission) {
+            Some(destination) => {
+                batch.owe_move(inbox, uidvalidity, message.uid, &destination)?;
+                owed.push((message.uid, destination));
+            }
+            None => batch.uid_read(inbox, uidvalidity, message.uid)?,
+        }
     }
     batch.commit()?;
     Ok((owed, counts))
@@ -563,7 +602,7 @@ fn commit_batch(
 /// and the moves it did not make stay owed in the store for the main session.
 async fn run_mover(
     mover: &mut ImapSource,
-    mut owed: futures::channel::mpsc::UnboundedReceiver<Vec<(u32, String)>>,
+    mut owed: futures::channel::mpsc::UnboundedReceiver<Vec<(u32, Destination)>>,
     moved: futures::channel::mpsc::UnboundedSender<Vec<u32>>,
 ) {
     use futures::StreamExt;
@@ -571,7 +610,7 @@ async fn run_mover(
         while let Ok(more) = owed.try_recv() {
             items.extend(more);
         }
-        let mut destinations: Vec<String> = items.iter().map(|(_, d)| d.clone()).collect();
+        let mut destinations: Vec<Destination> = items.iter().map(|(_, d)| d.clone()).collect();
         destinations.sort_unstable();
         destinations.dedup();
         for destination in destinations {
@@ -580,12 +619,25 @@ async fn run_mover(
                 .filter(|(_, d)| *d == destination)
                 .map(|(uid, _)| *uid)
                 .collect();
-            if let Err(err) = mover.move_uids(&uids, &destination).await {
+            if let Err(err) = apply(mover, &uids, &destination).await {
                 warn!(error = %err, "the moving session failed; the rest is moved later");
                 return;
             }
             let _ = moved.unbounded_send(uids);
         }
+    }
+}
+
+/// Moves or copies `uids` as `destination` says.
+async fn apply(
+    source: &mut ImapSource,
+    uids: &[u32],
+    destination: &Destination,
+) -> Result<(), ImapError> {
+    if destination.copy {
+        source.copy_uids(uids, &destination.folder).await
+    } else {
+        source.move_uids(uids, &destination.folder).await
     }
 }
 

@@ -469,3 +469,97 @@ fn run_once_gives_each_reminder_once_as_the_month_passes() {
     }
     assert_eq!(count, 5, "draft waiting, 7, 3, 1, overdue: each once");
 }
+
+/// The flags of every message in the request mailbox's `folder`, as Dovecot has them.
+fn flags(stack: &MailStack, folder: &str) -> Vec<String> {
+    let output = std::process::Command::new("doveadm")
+        .args(["-c", stack.var("MAILSTACK_DOVECOT_CONF")])
+        .args([
+            "fetch",
+            "-u",
+            stack.var("MAILSTACK_REQUEST_USER"),
+            "flags",
+            "mailbox",
+            folder,
+        ])
+        .output()
+        .expect("doveadm");
+    assert!(
+        output.status.success(),
+        "doveadm: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .filter_map(|l| l.strip_prefix("flags:"))
+        .map(|f| f.trim().to_string())
+        .collect()
+}
+
+/// Issue 12, item 2: the published address is the shop's everyday mailbox. In shared mode
+/// customer service's mail stays in INBOX unread, requests move, and a restart reads
+/// nothing twice.
+#[test]
+fn a_shared_mailbox_keeps_other_mail_unread_and_moves_only_requests() {
+    let stack = MailStack::up();
+    let config = stack.config_with("shared.toml", |text| {
+        text.replace("[mailbox]", "[mailbox]\nmode = \"shared\"")
+    });
+    stack.send(
+        "Tilaus 45007",
+        "Hei, missä pakettini on? Tilasin sen viime viikolla.",
+        "shared-1@example.test",
+    );
+    stack.send(
+        "Tietopyyntö",
+        "Haluan nähdä mitä tietoja minusta on.",
+        "shared-2@example.test",
+    );
+    wait_for_delivery(&config, 2);
+    let first = json(&config, &["run", "--once"]);
+    assert_eq!(
+        (first["seen"].as_u64(), first["cases_opened"].as_u64()),
+        (Some(2), Some(1)),
+        "{first}"
+    );
+    assert_eq!(folder_counts(&config, &["INBOX", "Processed"]), [1, 1]);
+    let inbox = flags(&stack, "INBOX");
+    assert_eq!(inbox.len(), 1);
+    assert!(!inbox[0].contains("\\Seen"), "left unread: {inbox:?}");
+    // A restart reads nothing twice.
+    assert_eq!(json(&config, &["run", "--once"])["seen"], 0);
+    // New mail is read once, and stays where customer service reads it.
+    stack.send(
+        "Kiitos",
+        "Kiitos nopeasta toimituksesta!",
+        "shared-3@example.test",
+    );
+    wait_for_delivery(&config, 2);
+    assert_eq!(json(&config, &["run", "--once"])["seen"], 1);
+    assert_eq!(json(&config, &["run", "--once"])["seen"], 0);
+    assert_eq!(folder_counts(&config, &["INBOX", "Processed"]), [2, 1]);
+    assert!(flags(&stack, "INBOX").iter().all(|f| !f.contains("\\Seen")));
+}
+
+/// Shared mode with `requests = "copy"`: the request is copied, the original stays.
+#[test]
+fn a_shared_mailbox_may_copy_requests_and_keep_the_original() {
+    let stack = MailStack::up();
+    let config = stack.config_with("shared-copy.toml", |text| {
+        text.replace(
+            "[mailbox]",
+            "[mailbox]\nmode = \"shared\"\nrequests = \"copy\"",
+        )
+    });
+    stack.send(
+        "Tietopyyntö",
+        "Haluan nähdä mitä tietoja minusta on.",
+        "shared-copy@example.test",
+    );
+    wait_for_delivery(&config, 1);
+    assert_eq!(json(&config, &["run", "--once"])["cases_opened"], 1);
+    assert_eq!(folder_counts(&config, &["INBOX", "Processed"]), [1, 1]);
+    assert!(flags(&stack, "INBOX").iter().all(|f| !f.contains("\\Seen")));
+    assert_eq!(json(&config, &["run", "--once"])["seen"], 0);
+    assert_eq!(folder_counts(&config, &["INBOX", "Processed"]), [1, 1]);
+}

@@ -174,6 +174,34 @@ pub struct MailboxConfig {
     /// 29 minutes). The deadline is absolute: server keepalives do not extend it.
     #[serde(default = "default_idle_seconds")]
     pub idle_seconds: u64,
+    /// `dedicated` (the default): a mailbox for requests only; every mail read leaves the
+    /// inbox. `shared`: the company's everyday mailbox, which customer service reads too;
+    /// mail is read without marking it read, only requests (and their follow-ups) leave
+    /// the inbox, and what was read is remembered by UID.
+    #[serde(default)]
+    pub mode: MailboxMode,
+    /// In a shared mailbox, what happens to a request: `move` it to the processed folder
+    /// (the default), or `copy` it there and leave the original.
+    #[serde(default)]
+    pub requests: SharedRequests,
+}
+
+/// Whose mailbox the daemon reads.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MailboxMode {
+    #[default]
+    Dedicated,
+    Shared,
+}
+
+/// What a shared mailbox does with a request.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SharedRequests {
+    #[default]
+    Move,
+    Copy,
 }
 
 impl MailboxConfig {

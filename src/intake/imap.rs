@@ -432,6 +432,38 @@ impl ImapSource {
         Ok(found.into_iter().collect())
     }
 
+    /// The UIDs above `last` in the selected mailbox, ascending (a shared mailbox's new
+    /// mail). `UID n:*` always answers the highest UID, even one below n: it is left out.
+    pub async fn uids_after(&mut self, last: u32) -> Result<Vec<u32>, ImapError> {
+        let query = format!("UID {}:*", last.saturating_add(1));
+        let found = limited(
+            &self.address,
+            "UID SEARCH",
+            COMMAND_TIMEOUT,
+            self.session.uid_search(query),
+        )
+        .await?;
+        let mut uids: Vec<u32> = found.into_iter().filter(|uid| *uid > last).collect();
+        uids.sort_unstable();
+        Ok(uids)
+    }
+
+    /// Copies `uids` of the selected mailbox to `folder`, leaving the originals as they
+    /// are (unread stays unread).
+    pub async fn copy_uids(&mut self, uids: &[u32], folder: &str) -> Result<(), ImapError> {
+        if uids.is_empty() {
+            return Ok(());
+        }
+        let set = uid_set(uids);
+        limited(
+            &self.address,
+            "UID COPY",
+            COMMAND_TIMEOUT,
+            self.session.uid_copy(&set, folder),
+        )
+        .await
+    }
+
     /// The UIDs of every message in the selected mailbox, ascending.
     pub async fn uids(&mut self) -> Result<Vec<u32>, ImapError> {
         let found = limited(

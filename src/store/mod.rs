@@ -82,6 +82,14 @@ pub enum StoreError {
     },
 }
 
+/// Where a message owes to go once its case is committed: moved, or (a shared mailbox
+/// that keeps the original) copied.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Destination {
+    pub folder: String,
+    pub copy: bool,
+}
+
 /// How the store is opened.
 #[derive(Clone, Debug)]
 pub struct StoreOptions {
@@ -597,6 +605,19 @@ impl Store {
             .map_err(|e| self.error(e))
     }
 
+    /// The highest UID of `mailbox` at `uidvalidity` committed to the store, if any.
+    pub fn last_uid(&self, mailbox: &str, uidvalidity: u32) -> Result<Option<u32>, StoreError> {
+        self.conn
+            .query_row(
+                "SELECT last_uid FROM imap_checkpoints WHERE mailbox = ?1 AND uidvalidity = ?2",
+                params![mailbox, uidvalidity],
+                |r| r.get::<_, i64>(0),
+            )
+            .optional()
+            .map(|uid| uid.and_then(|u| u32::try_from(u).ok()))
+            .map_err(|e| self.error(e))
+    }
+
     /// The latest checkpoint of `mailbox` (the one of the newest UIDVALIDITY seen).
     pub fn checkpoint(&self, mailbox: &str) -> Result<Option<Checkpoint>, StoreError> {
         let row = self
@@ -622,19 +643,25 @@ impl Store {
         }))
     }
 
-    /// The moves still owed to the server for `mailbox` at `uidvalidity`, by destination.
+    /// The moves (or copies) still owed to the server for `mailbox` at `uidvalidity`.
     pub fn pending_moves(
         &self,
         mailbox: &str,
         uidvalidity: u32,
-    ) -> Result<Vec<(u32, String)>, StoreError> {
+    ) -> Result<Vec<(u32, Destination)>, StoreError> {
         let mut statement = self
             .conn
-            .prepare("SELECT uid, destination FROM imap_pending_moves WHERE mailbox = ?1 AND uidvalidity = ?2 ORDER BY uid")
+            .prepare("SELECT uid, destination, copy FROM imap_pending_moves WHERE mailbox = ?1 AND uidvalidity = ?2 ORDER BY uid")
             .map_err(|e| self.error(e))?;
         let rows = statement
             .query_map(params![mailbox, uidvalidity], |r| {
-                Ok((r.get::<_, i64>(0)? as u32, r.get::<_, String>(1)?))
+                Ok((
+                    r.get::<_, i64>(0)? as u32,
+                    Destination {
+                        folder: r.get(1)?,
+                        copy: r.get(2)?,
+                    },
+                ))
             })
             .map_err(|e| self.error(e))?;
         rows.collect::<Result<Vec<_>, _>>()
@@ -1026,14 +1053,28 @@ impl Batch<'_> {
         mailbox: &str,
         uidvalidity: u32,
         uid: u32,
-        destination: &str,
+        destination: &Destination,
     ) -> Result<(), StoreError> {
         self.tx
             .prepare_cached(
-                "INSERT OR REPLACE INTO imap_pending_moves (mailbox, uidvalidity, uid, destination) VALUES (?1, ?2, ?3, ?4)",
+                "INSERT OR REPLACE INTO imap_pending_moves (mailbox, uidvalidity, uid, destination, copy) VALUES (?1, ?2, ?3, ?4, ?5)",
             )
-            .and_then(|mut s| s.execute(params![mailbox, uidvalidity, uid, destination]))
+            .and_then(|mut s| {
+                s.execute(params![
+                    mailbox,
+                    uidvalidity,
+                    uid,
+                    destination.folder,
+                    destination.copy
+                ])
+            })
             .map_err(|e| self.error(e))?;
+        self.uid_read(mailbox, uidvalidity, uid)
+    }
+
+    /// The message `uid` is committed to the store: a shared mailbox's next pass starts
+    /// after it, whether or not it owes a move.
+    pub fn uid_read(&self, mailbox: &str, uidvalidity: u32, uid: u32) -> Result<(), StoreError> {
         self.tx
             .prepare_cached(
                 "INSERT INTO imap_checkpoints (mailbox, uidvalidity, last_uid) VALUES (?1, ?2, ?3)

@@ -17,6 +17,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0007_reply_seal.sql"),
     include_str!("migrations/0008_message_id_collision.sql"),
     include_str!("migrations/0009_outgoing_mail.sql"),
+    include_str!("migrations/0010_shared_mailbox.sql"),
 ];
 
 /// The schema version this build writes.
