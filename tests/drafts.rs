@@ -933,3 +933,146 @@ fn a_reused_message_id_with_other_content_is_kept_and_flagged() {
     let again = sandbox.json(&["ingest", &mail("reused-message-id.eml")]);
     assert_eq!(again["duplicates"], 1, "{again}");
 }
+
+/// Issue 12, item 7: staff mail is never a case. A reply to a digest, even one asking to
+/// erase someone, is staff mail; a refused approval by mail tells the approver why.
+#[test]
+fn staff_replies_are_staff_mail_and_a_refusal_is_answered() {
+    let sandbox = sandbox_with(
+        "[identity]\ntrusted_authserv_ids = [\"mx.test.example.test\"]\n\n[approval_by_mail]\nenabled = true\nstaff_address = \"tiimi@kestokauppa.example.test\"\napprovers = [\"sanna@kestokauppa.example.test\"]\n\n[reminders]\nstaff_address = \"tiimi@kestokauppa.example.test\"\n",
+    );
+    sandbox.ok(&[
+        "--now",
+        "2026-11-03T10:00:00+02:00",
+        "ingest",
+        &mail("access-on-file.eml"),
+    ]);
+    let review = fs::read_to_string(sandbox.path().join("outbox/review-D1.eml")).unwrap();
+    let subject = review
+        .replace("\r\n ", " ")
+        .lines()
+        .find_map(|l| l.strip_prefix("Subject: "))
+        .unwrap()
+        .to_string();
+    // A refusal: staff mail, no case, and a note to the approver with the reason.
+    let refusal = sandbox.path().join("refusal.eml");
+    fs::write(
+        &refusal,
+        staff_reply(
+            "Sanna <sanna@kestokauppa.example.test>",
+            &subject,
+            "Ei vielä, poista ensin asiakkaan tiedot.",
+            "refusal",
+            true,
+        ),
+    )
+    .unwrap();
+    let admitted = sandbox.json(&[
+        "--now",
+        "2026-11-04T10:00:00+02:00",
+        "ingest",
+        &refusal.display().to_string(),
+    ]);
+    assert_eq!(admitted["staff_mail"], 1, "{admitted}");
+    assert_eq!(admitted["cases_opened"], 0, "{admitted}");
+    let note = fs::read_to_string(sandbox.path().join("outbox/note-D1.eml")).unwrap();
+    assert!(
+        note.contains("To: sanna@kestokauppa.example.test"),
+        "{note}"
+    );
+    assert!(note.contains("says no"), "{note}");
+    assert!(note.contains("Auto-Submitted: auto-generated"), "{note}");
+    assert!(
+        !note.contains("rightsbot-token:"),
+        "a note approves nothing: {note}"
+    );
+
+    // A reply to the digest, worded like a request: staff mail all the same.
+    let digest = sandbox.json(&["--now", "2026-11-20T08:00:00+02:00", "remind"]);
+    let digest = fs::read_to_string(digest["digest"].as_str().unwrap()).unwrap();
+    let digest_id = digest
+        .lines()
+        .find_map(|l| l.strip_prefix("Message-ID: "))
+        .unwrap()
+        .to_string();
+    let answer = sandbox.path().join("digest-answer.eml");
+    fs::write(
+        &answer,
+        format!(
+            "From: Sanna <sanna@kestokauppa.example.test>\r\nTo: tietosuoja@kestokauppa.example.test\r\n\
+             Subject: Re: rightsbot\r\nDate: Fri, 20 Nov 2026 09:00:00 +0200\r\n\
+             Message-ID: <digest-answer@kestokauppa.example.test>\r\nIn-Reply-To: {digest_id}\r\n\
+             MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n\
+             Poistakaa kaikki tietoni, kiitos.\r\n"
+        ),
+    )
+    .unwrap();
+    let admitted = sandbox.json(&["ingest", &answer.display().to_string()]);
+    assert_eq!(admitted["staff_mail"], 1, "{admitted}");
+    assert_eq!(sandbox.json(&["cases"]).as_array().unwrap().len(), 1);
+}
+
+/// Issue 12, item 7: a request that reached staff still becomes a case: forwarded by a
+/// staff member, it waits in the inbox until opened on behalf of its sender, from the day
+/// it first arrived; made by phone, it is entered with `intake`.
+#[test]
+fn requests_that_reach_staff_become_cases_from_the_day_they_arrived() {
+    let sandbox = sandbox_with("[reminders]\nstaff_address = \"tiimi@kestokauppa.example.test\"\n");
+    let forwarded = sandbox.json(&[
+        "--now",
+        "2026-11-09T10:10:00+02:00",
+        "ingest",
+        &mail("forwarded-by-staff.eml"),
+    ]);
+    assert_eq!(
+        forwarded["cases_opened"], 0,
+        "not the staff member's request: {forwarded}"
+    );
+    assert_eq!(forwarded["not_requests"], 1, "{forwarded}");
+    let opened = sandbox.json(&[
+        "--now",
+        "2026-11-09T10:30:00+02:00",
+        "open",
+        "M1",
+        "--kinds",
+        "access",
+        "--by",
+        "Sanna",
+        "--on-behalf-of",
+        "maija.virtanen@example.test",
+        "--received",
+        "2026-11-01",
+    ]);
+    let case = sandbox.json(&["show", opened["case"].as_str().unwrap()]);
+    assert_eq!(case["requester"], "maija.virtanen@example.test", "{case}");
+    // Received Sunday 1 November: the month ends Tuesday 1 December.
+    assert_eq!(case["deadline"], "2026-12-01", "{case}");
+    // Found on file from the address given, but nothing authenticated it.
+    assert_eq!(case["identity"]["outcome"], "on_file_unverified", "{case}");
+
+    let phoned = sandbox.json(&[
+        "--now",
+        "2026-11-10T12:00:00+02:00",
+        "intake",
+        "--from",
+        "Maija.Virtanen@Example.test",
+        "--name",
+        "Maija Virtanen",
+        "--received",
+        "2026-11-10",
+        "--kinds",
+        "erasure",
+        "--note",
+        "Soitti asiakaspalveluun ja pyysi poistamaan tietonsa.",
+        "--by",
+        "Sanna",
+    ]);
+    let case = sandbox.json(&["show", phoned["case"].as_str().unwrap()]);
+    assert_eq!(case["kinds"], serde_json::json!(["erasure"]), "{case}");
+    assert_eq!(case["deadline"], "2026-12-10", "{case}");
+    assert_eq!(
+        case["messages"][0]["received_from"], "staff_entry",
+        "{case}"
+    );
+    assert!(phoned["draft"].is_string(), "a reply is drafted: {phoned}");
+}

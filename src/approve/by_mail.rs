@@ -285,13 +285,24 @@ pub fn consider(
     };
     let draft = match batch.approval_token(&token, false, now)? {
         TokenUse::Unknown => {
-            return Ok(Some(Outcome::Refused {
-                draft: None,
-                why: "unknown token".to_string(),
-            }));
+            return refuse(
+                batch,
+                None,
+                &from,
+                "its token is not one rightsbot gave",
+                config,
+                now,
+            );
         }
         TokenUse::Used(draft) => {
-            return refuse(batch, draft, &from, "the token was used already", now);
+            return refuse(
+                batch,
+                Some(draft),
+                &from,
+                "the token was used already",
+                config,
+                now,
+            );
         }
         TokenUse::Fresh(draft) => draft,
     };
@@ -299,7 +310,7 @@ pub fn consider(
     // APPROVED" and "don't approve yet" hold the approve word as well, so only a plain yes
     // approves.
     if let Err(why) = judge_reply(&mail.new_text) {
-        return refuse(batch, draft, &from, why, now);
+        return refuse(batch, Some(draft), &from, why, config, now);
     }
     let verdict = crate::matching::auth::judge(
         &mail.authentication_results,
@@ -309,9 +320,10 @@ pub fn consider(
     if !verdict.passed {
         return refuse(
             batch,
-            draft,
+            Some(draft),
             &from,
             &format!("the sender is not authenticated: {}", verdict.why),
+            config,
             now,
         );
     }
@@ -319,7 +331,7 @@ pub fn consider(
     let approved = match approve(batch, draft, &from, &config.controller.privacy_address, now) {
         Ok(approved) => approved,
         Err(ApproveError::Store(err)) => return Err(err.into()),
-        Err(err) => return refuse(batch, draft, &from, &err.to_string(), now),
+        Err(err) => return refuse(batch, Some(draft), &from, &err.to_string(), config, now),
     };
     // With SMTP, the sender takes it from here; without, the outbox.
     if config.smtp.is_none() {
@@ -344,24 +356,61 @@ pub fn consider(
 
 fn refuse(
     batch: &Batch<'_>,
-    draft: DraftId,
+    draft: Option<DraftId>,
     from: &str,
     why: &str,
+    config: &Config,
     now: Timestamp,
 ) -> Result<Option<Outcome>, ByMailError> {
-    if let Some(record) = batch.draft(draft)? {
+    let record = match draft {
+        Some(draft) => batch.draft(draft)?,
+        None => None,
+    };
+    if let Some(record) = &record {
         batch.append_event(
             record.case_id,
             &NewEvent {
                 at: now,
                 actor: crate::case::BOT_ACTOR,
                 kind: "mail_approval_refused",
-                details: json!({ "draft": draft.to_string(), "from": from, "why": why }),
+                details: json!({ "draft": record.draft.to_string(), "from": from, "why": why }),
             },
         )?;
     }
+    // A refusal never fails silently: the approver hears why, in a note that carries no
+    // token (so answering it approves nothing and starts no loop).
+    let what = record.as_ref().map_or_else(
+        || "your reply".to_string(),
+        |r| format!("draft {} ({})", r.draft, r.case),
+    );
+    let body = format!(
+        "rightsbot did not approve {what}: {why}.\n\n\
+         Nothing was sent. To approve, reply to the review mail itself with the word APPROVE\n\
+         (HYVÄKSY, GODKÄNN) alone on the first line, or use `rightsbot approve`.\n\n\
+         rightsbot ei hyväksynyt: {why}. Mitään ei lähetetty.\n\
+         rightsbot godkände inte: {why}. Inget skickades.\n"
+    );
+    outbox::queue(
+        batch,
+        config,
+        &outbox::StaffMail {
+            kind: MailKind::Note,
+            case: record.as_ref().map(|r| r.case_id),
+            to: from,
+            subject: &format!("rightsbot: not approved ({what})"),
+            body: &body,
+            attachments: &[],
+            name: &format!(
+                "note-{}",
+                record
+                    .as_ref()
+                    .map_or_else(|| "approval".to_string(), |r| r.draft.to_string())
+            ),
+        },
+        now,
+    )?;
     Ok(Some(Outcome::Refused {
-        draft: Some(draft),
+        draft,
         why: why.to_string(),
     }))
 }

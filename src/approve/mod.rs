@@ -330,6 +330,7 @@ pub fn after_admission(
     if let (
         Some(mail),
         crate::case::Admission::NotARequest
+        | crate::case::Admission::StaffMail
         | crate::case::Admission::Joined(_)
         | crate::case::Admission::Opened(_),
     ) = (mail, admission)

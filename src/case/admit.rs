@@ -131,6 +131,8 @@ pub enum Admission {
     },
     /// A person's mail that asks for no right: stored and listed in the inbox.
     NotARequest,
+    /// Staff mail (a reply to a review mail or digest): stored, never a case.
+    StaffMail,
     Opened(CaseId),
     Joined(CaseId),
 }
@@ -146,6 +148,7 @@ pub struct Tally {
     pub cases_joined: u64,
     pub automated: u64,
     pub not_requests: u64,
+    pub staff_mail: u64,
 }
 
 impl Tally {
@@ -162,6 +165,10 @@ impl Tally {
             Admission::NotARequest => {
                 self.new += 1;
                 self.not_requests += 1;
+            }
+            Admission::StaffMail => {
+                self.new += 1;
+                self.staff_mail += 1;
             }
             Admission::Opened(_) => {
                 self.new += 1;
@@ -183,6 +190,7 @@ impl Tally {
         self.cases_joined += other.cases_joined;
         self.automated += other.automated;
         self.not_requests += other.not_requests;
+        self.staff_mail += other.staff_mail;
     }
 }
 
@@ -310,7 +318,24 @@ pub fn admit(
     {
         related = thread.take();
     }
+    // Staff mail is never a request: a reply to a mail the bot sent staff (a review mail, a
+    // digest, a note), or one carrying an approval token. A request a staff member
+    // forwards is kept for a person to open on behalf of its sender (`open
+    // --on-behalf-of`), never as the staff member's own.
+    let staff_mail = automated.is_none() && is_staff_mail(batch, mail)?;
+    let forwarded_by_staff = automated.is_none()
+        && !staff_mail
+        && from_address
+            .as_ref()
+            .is_some_and(|from| settings.staff_addresses.contains(from))
+        && is_forward(mail);
+    if staff_mail || forwarded_by_staff {
+        thread = None;
+        related = None;
+    }
     let disposition = match (&automated, &classification, thread) {
+        _ if staff_mail => Disposition::StaffMail,
+        _ if forwarded_by_staff => Disposition::NotARequest,
         (Some(_), _, _) => Disposition::Automated,
         (None, _, Some(_)) => Disposition::Joined,
         (None, Some(c), None) if c.is_request() || c.triage => Disposition::Case,
@@ -449,7 +474,13 @@ pub fn admit(
         }
         return Ok(Admission::Joined(case));
     }
+    if disposition == Disposition::StaffMail {
+        return Ok(Admission::StaffMail);
+    }
     if disposition == Disposition::NotARequest {
+        if forwarded_by_staff {
+            tracing::info!(message = %key, "a staff member forwarded a mail: open it on behalf of its sender");
+        }
         return Ok(Admission::NotARequest);
     }
 
@@ -670,6 +701,39 @@ fn thread_case(batch: &Batch<'_>, mail: &Mail) -> Result<Option<CaseId>, StoreEr
         }
     }
     Ok(None)
+}
+
+/// Whether a mail is staff mail: it answers a mail the bot sent staff (its In-Reply-To or
+/// References names one), or it carries an approval token.
+fn is_staff_mail(batch: &Batch<'_>, mail: &Mail) -> Result<bool, StoreError> {
+    if mail.subject.contains("rightsbot-token:") {
+        return Ok(true);
+    }
+    for id in mail.in_reply_to.iter().chain(&mail.references) {
+        if batch.is_staff_mail_id(id.as_str())? {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+/// Whether a mail forwards another: a forward's subject prefix in fi/sv/en (and the
+/// common clients' other languages), or a forwarded-message block in its text.
+fn is_forward(mail: &Mail) -> bool {
+    let subject = mail.subject.trim_start().to_lowercase();
+    let prefixed = ["fwd:", "fw:", "vs:", "vb:", "wg:", "tr:", "vl:"]
+        .iter()
+        .any(|p| subject.starts_with(p));
+    let text = mail.text.to_lowercase();
+    prefixed
+        || [
+            "forwarded message",
+            "välitetty viesti",
+            "vidarebefordrat meddelande",
+            "begin forwarded message",
+        ]
+        .iter()
+        .any(|marker| text.contains(marker))
 }
 
 /// When the message was received, and which clue says so. The legal clock starts at

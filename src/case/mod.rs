@@ -19,7 +19,9 @@ use serde::Serialize;
 
 pub use admit::{Admission, Analysis, Incoming, Settings, Tally, admit, analyse, digest};
 pub use identify::{Rematch, find_requester, rematch};
-pub use staff::{StaffError, close, open_from_message, reclassify};
+pub use staff::{
+    ManualRequest, OnBehalf, StaffError, close, intake, open_from_message, reclassify,
+};
 
 /// Where a case stands. Later stages add the states of drafting, approval and sending.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]

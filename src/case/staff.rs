@@ -52,13 +52,25 @@ fn decision<'a>(
     Ok((by, kinds))
 }
 
+/// A request that reached staff and was forwarded to the privacy address: who really asked,
+/// and when it reached the controller (the clock runs from then, Art. 12(3)), as the
+/// staff member who opens the case confirms them.
+pub struct OnBehalf {
+    pub requester: String,
+    pub received_at: Timestamp,
+}
+
 /// Opens a case from a stored message that is in none (a mail the classifier judged not to
-/// be a request), with the kinds a person names.
+/// be a request, or one a staff member forwarded), with the kinds a person names. With
+/// `on_behalf`, the case is the original sender's, from the day the request first reached
+/// the controller; their identity is matched from that address, never authenticated by
+/// the forward's headers.
 pub fn open_from_message(
     batch: &Batch<'_>,
     reference: &str,
     kinds: &[RequestKind],
     by: &str,
+    on_behalf: Option<&OnBehalf>,
     settings: &Settings<'_>,
     now: Timestamp,
 ) -> Result<CaseId, StaffError> {
@@ -73,7 +85,9 @@ pub fn open_from_message(
         });
     }
     let disposition = message.disposition.clone().unwrap_or_default();
-    if disposition != Disposition::NotARequest.as_str() {
+    let openable = disposition == Disposition::NotARequest.as_str()
+        || (on_behalf.is_some() && disposition == Disposition::StaffMail.as_str());
+    if !openable {
         return Err(StaffError::NotOpenable {
             message: message.key.to_string(),
             disposition,
@@ -82,14 +96,36 @@ pub fn open_from_message(
     // The stored bytes were parsed once already; a message that no longer parses opens
     // its case without a register match, which staff then see as no identity outcome.
     let raw = batch.raw_message(message.key)?;
-    let mail = raw.as_deref().and_then(|raw| crate::parse::parse(raw).ok());
+    let mut mail = raw.as_deref().and_then(|raw| crate::parse::parse(raw).ok());
+    let (requester, requester_name, received_at) = match on_behalf {
+        Some(on_behalf) => {
+            if let Some(mail) = mail.as_mut() {
+                mail.from = Some(crate::parse::Mailbox {
+                    name: None,
+                    address: on_behalf.requester.clone(),
+                });
+                // The forward's Authentication-Results speak of the staff member's mail.
+                mail.authentication_results.clear();
+            }
+            (
+                Some(on_behalf.requester.trim().to_lowercase()),
+                None,
+                on_behalf.received_at,
+            )
+        }
+        None => (
+            message.from_address.clone(),
+            message.from_name.clone(),
+            message.received_at,
+        ),
+    };
     let case = open_case(
         batch,
         &CaseOpening {
             message: message.key,
-            received_at: message.received_at,
-            requester: message.from_address.as_deref(),
-            requester_name: message.from_name.as_deref(),
+            received_at,
+            requester: requester.as_deref(),
+            requester_name: requester_name.as_deref(),
             subject: &message.subject,
             kinds: &kinds,
             language: None,
@@ -99,7 +135,8 @@ pub fn open_from_message(
                 "message": message.key.to_string(),
                 "from": message.from_address,
                 "subject": message.subject,
-                "received_at": message.received_at.to_string(),
+                "received_at": received_at.to_string(),
+                "on_behalf_of": on_behalf.map(|o| &o.requester),
                 "opened_by_staff": true,
                 "kinds": kinds,
             }),
@@ -109,6 +146,115 @@ pub fn open_from_message(
         now,
     )?;
     batch.set_disposition(message.key, Disposition::Case)?;
+    Ok(case)
+}
+
+/// A request made by phone, by letter or in person, as a staff member enters it.
+pub struct ManualRequest<'a> {
+    /// The requester's e-mail address: where the answer goes, and who is looked up.
+    pub from: &'a str,
+    pub name: Option<&'a str>,
+    /// When the request reached the controller: the clock runs from then.
+    pub received_at: Timestamp,
+    pub kinds: &'a [RequestKind],
+    pub language: Option<crate::lang::Lang>,
+    /// What was asked and how (the call, the letter), in the staff member's words.
+    pub note: &'a str,
+    pub by: &'a str,
+}
+
+/// Opens a case for a request that did not come by mail. The request is kept as a stored
+/// message made of what the staff member entered (marked as such), so the case has its
+/// first message like any other, and its deadline counts from the day given.
+pub fn intake(
+    batch: &Batch<'_>,
+    request: &ManualRequest<'_>,
+    settings: &Settings<'_>,
+    privacy_address: &str,
+    now: Timestamp,
+) -> Result<CaseId, StaffError> {
+    let (by, kinds) = decision(request.by, request.kinds)?;
+    let from = request.from.trim();
+    if from.is_empty() || !from.contains('@') || from.chars().any(char::is_whitespace) {
+        return Err(StaffError::Required("--from (an e-mail address)"));
+    }
+    let note = request.note.trim();
+    if note.is_empty() {
+        return Err(StaffError::Required("--note"));
+    }
+    let line = |text: &str| -> String {
+        text.chars()
+            .map(|c| if c.is_control() { ' ' } else { c })
+            .collect()
+    };
+    let random = batch.random_hex(8)?;
+    let domain = privacy_address
+        .rsplit_once('@')
+        .map_or("rightsbot.invalid", |(_, d)| d);
+    let message_id = format!("intake.{random}@{domain}");
+    let subject = format!("Request entered by {}", line(by));
+    let date = request.received_at.strftime("%a, %d %b %Y %H:%M:%S +0000");
+    let from_header = match request.name {
+        Some(name) => format!("\"{}\" <{}>", line(name).replace('"', "'"), line(from)),
+        None => format!("<{}>", line(from)),
+    };
+    let raw = format!(
+        "From: {from_header}\r\nTo: <{privacy_address}>\r\nSubject: {subject}\r\nDate: {date}\r\n\
+         Message-ID: <{message_id}>\r\nX-Rightsbot-Entered-By: {}\r\nX-Rightsbot-Entered-At: {now}\r\n\
+         MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\
+         Content-Transfer-Encoding: 8bit\r\n\r\n{}\r\n",
+        line(by),
+        note.replace("\r\n", "\n").replace('\n', "\r\n"),
+    );
+    let sha = super::admit::digest(raw.as_bytes());
+    let id = crate::ids::MessageId::new(&message_id);
+    let key = batch.insert_message(
+        &crate::store::NewMessage {
+            raw: raw.as_bytes(),
+            raw_sha256: &sha,
+            message_id: id.as_ref(),
+            origin: &format!("entered by {}", line(by)),
+            received_at: request.received_at,
+            received_from: crate::store::ReceiptSource::StaffEntry,
+            from_address: Some(&from.to_lowercase()),
+            from_name: request.name,
+            reply_to: None,
+            subject: &subject,
+            in_reply_to: &[],
+            references: &[],
+            automated: None,
+            disposition: Disposition::Case,
+            classification: None,
+            colliding_message_id: None,
+        },
+        now,
+    )?;
+    let mail = crate::parse::parse(raw.as_bytes()).ok();
+    let case = open_case(
+        batch,
+        &CaseOpening {
+            message: key,
+            received_at: request.received_at,
+            requester: Some(&from.to_lowercase()),
+            requester_name: request.name,
+            subject: &subject,
+            kinds: &kinds,
+            language: request.language,
+            state: CaseState::Open,
+            actor: by,
+            opened_event: json!({
+                "message": key.to_string(),
+                "from": from.to_lowercase(),
+                "received_at": request.received_at.to_string(),
+                "entered_by_staff": true,
+                "kinds": kinds,
+                "note": note,
+            }),
+            mail: mail.as_ref(),
+        },
+        settings,
+        now,
+    )?;
     Ok(case)
 }
 

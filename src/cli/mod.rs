@@ -12,6 +12,7 @@ mod decide;
 mod extend;
 mod inbox;
 mod ingest;
+mod intake;
 mod match_cases;
 mod open;
 mod purge;
@@ -111,6 +112,9 @@ pub enum Command {
     Inbox(inbox::Args),
     /// Open a case from a stored message the classifier set aside, with the rights a person names.
     Open(open::Args),
+    /// Open a case for a request made by phone, by letter or in person: it is kept as a
+    /// message made of what you enter, and its clock runs from the day you give.
+    Intake(intake::Args),
     /// Correct the rights a case is about; the change and who made it go in its audit trail.
     Reclassify(reclassify::Args),
     /// List messages that could not be handled, and why.
@@ -244,6 +248,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Purge(args) => purge::run(&ctx, args),
         Command::Inbox(args) => inbox::run(&ctx, args),
         Command::Open(args) => open::run(&ctx, args),
+        Command::Intake(args) => intake::run(&ctx, args),
         Command::Reclassify(args) => reclassify::run(&ctx, args),
         Command::Deadline(args) => deadline::run(&ctx, args),
         Command::Remind(args) => remind::run(&ctx, args),
@@ -333,6 +338,33 @@ pub(crate) fn redraft(
         by.trim(),
         now,
     )?)
+}
+
+/// The receipt a staff member gives for a request that did not come straight to the
+/// privacy address: an RFC 3339 instant, or a day (YYYY-MM-DD), taken as the start of that
+/// day in the controller's time zone (the day counts; Art. 12(3)). Never in the future.
+pub(crate) fn received_at(text: &str, config: &Config) -> anyhow::Result<Timestamp> {
+    let text = text.trim();
+    let at = match text.parse::<Timestamp>() {
+        Ok(at) => at,
+        Err(_) => text
+            .parse::<jiff::civil::Date>()
+            .ok()
+            .and_then(|day| {
+                day.to_zoned_datetime(config.controller.timezone.zone.clone())
+                    .ok()
+            })
+            .map(|zoned| zoned.timestamp())
+            .ok_or_else(|| {
+                anyhow::anyhow!(
+                    "--received {text:?} is not a day (YYYY-MM-DD) or an RFC 3339 instant"
+                )
+            })?,
+    };
+    if at > Timestamp::now() {
+        anyhow::bail!("--received {text:?} is in the future");
+    }
+    Ok(at)
 }
 
 /// Who acts: `--by NAME`, else `RIGHTSBOT_STAFF`, else the operating system account that

@@ -1,10 +1,12 @@
-//! `rightsbot open MESSAGE --kinds ... --by NAME`: a person turns a stored mail into a case.
+//! `rightsbot open MESSAGE --kinds ... --by NAME [--on-behalf-of ADDRESS --received DATE]`:
+//! a person turns a stored mail into a case; a request a staff member forwarded becomes
+//! the original sender's, from the day it first reached the controller.
 
 use std::process::ExitCode;
 
 use serde_json::json;
 
-use crate::case::{Settings, open_from_message};
+use crate::case::{OnBehalf, Settings, open_from_message};
 use crate::classify::{Classifier, RequestKind};
 
 use super::Context;
@@ -20,6 +22,14 @@ pub struct Args {
     /// Who decided, for the audit trail.
     #[arg(long, value_name = "NAME")]
     by: String,
+    /// The mail is a request a staff member forwarded: the original sender, whose case it
+    /// is (confirm it from the forwarded text).
+    #[arg(long, value_name = "ADDRESS", requires = "received")]
+    on_behalf_of: Option<String>,
+    /// With --on-behalf-of: the day (YYYY-MM-DD) or instant (RFC 3339) the request first
+    /// reached the company; the one-month clock runs from it.
+    #[arg(long, value_name = "DATE", requires = "on_behalf_of")]
+    received: Option<String>,
 }
 
 pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
@@ -27,12 +37,20 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     let mut store = ctx.store(&config)?;
     let classifier = Classifier::new()?;
     let settings = Settings::new(&config, &classifier);
+    let on_behalf = match (&args.on_behalf_of, &args.received) {
+        (Some(requester), Some(received)) => Some(OnBehalf {
+            requester: requester.clone(),
+            received_at: super::received_at(received, &config)?,
+        }),
+        _ => None,
+    };
     let batch = store.begin()?;
     let case = open_from_message(
         &batch,
         &args.message,
         &args.kinds,
         &args.by,
+        on_behalf.as_ref(),
         &settings,
         ctx.now,
     )?;

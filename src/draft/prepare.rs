@@ -302,12 +302,24 @@ fn requester<'m>(
                     case,
                     why: "it has no message".to_string(),
                 })?;
-            std::borrow::Cow::Owned(crate::parse::parse(&raw).map_err(|err| {
-                DraftError::Unreadable {
-                    case,
-                    why: err.to_string(),
-                }
-            })?)
+            let mut mail = crate::parse::parse(&raw).map_err(|err| DraftError::Unreadable {
+                case,
+                why: err.to_string(),
+            })?;
+            // A case opened on behalf of someone (a request staff forwarded) is theirs: it
+            // is matched from their address, and the forward's authentication, which
+            // speaks of the staff member's mail, proves nothing of them.
+            let requester = batch.case_requester(case)?.flatten();
+            if let Some(requester) = requester
+                && mail.from.as_ref().map(|m| m.normalized()) != Some(requester.clone())
+            {
+                mail.from = Some(crate::parse::Mailbox {
+                    name: None,
+                    address: requester,
+                });
+                mail.authentication_results.clear();
+            }
+            std::borrow::Cow::Owned(mail)
         }
     };
     // A request handed in was matched a moment ago, in this transaction, as its case

@@ -126,6 +126,9 @@ pub enum ReceiptSource {
     IngestTime,
     /// Our own reply: when the mail server took it.
     SentAt,
+    /// A request made by phone, by letter or to a staff member, entered by a person who
+    /// gave the day it reached the controller.
+    StaffEntry,
 }
 
 impl ReceiptSource {
@@ -137,6 +140,7 @@ impl ReceiptSource {
             ReceiptSource::DateHeader => "date_header",
             ReceiptSource::IngestTime => "ingest_time",
             ReceiptSource::SentAt => "sent_at",
+            ReceiptSource::StaffEntry => "staff_entry",
         }
     }
 }
@@ -157,6 +161,8 @@ pub enum Disposition {
     NotARequest,
     /// Our own reply, as it went out, kept in its case's thread.
     Sent,
+    /// Staff mail: a reply to a mail the bot sent staff. Never a case.
+    StaffMail,
 }
 
 impl Disposition {
@@ -168,6 +174,7 @@ impl Disposition {
             Disposition::Quarantined => "quarantined",
             Disposition::NotARequest => "not_a_request",
             Disposition::Sent => "sent",
+            Disposition::StaffMail => "staff_mail",
         }
     }
 }

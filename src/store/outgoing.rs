@@ -206,6 +206,14 @@ impl Batch<'_> {
         Ok(())
     }
 
+    /// Whether `message_id` is a mail the bot queued for staff.
+    pub fn is_staff_mail_id(&self, message_id: &str) -> Result<bool, StoreError> {
+        self.tx
+            .prepare_cached("SELECT 1 FROM outgoing_mail WHERE message_id = ?1")
+            .and_then(|mut s| s.exists([message_id]))
+            .map_err(|e| self.error(e))
+    }
+
     /// When the last digest was queued, if ever.
     pub fn last_digest_at(&self) -> Result<Option<Timestamp>, StoreError> {
         let text: Option<String> = self
