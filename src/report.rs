@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use jiff::civil::Date;
 use serde::Serialize;
 
+use crate::case::{CaseState, Standing};
 use crate::classify::RequestKind;
 use crate::lang::Lang;
 
@@ -18,7 +19,7 @@ pub struct CaseRow {
     pub deadline: Date,
     pub kinds: Vec<RequestKind>,
     pub language: Option<Lang>,
-    pub closed: bool,
+    pub state: CaseState,
     /// The day the answer (a reply, or word that nothing was found) went out.
     pub replied: Option<Date>,
     pub extended: bool,
@@ -40,7 +41,7 @@ pub struct Report {
     pub answered_after_deadline: usize,
     pub extended: usize,
     pub refused: usize,
-    /// Not closed and not answered.
+    /// Open as `case::Standing` says: not closed and not answered.
     pub open: usize,
     /// Open and past the deadline on the day of the report.
     pub open_overdue: usize,
@@ -68,22 +69,16 @@ pub fn summarize(rows: &[CaseRow], from: Option<Date>, to: Option<Date>, today: 
         }
         let language = row.language.map_or("unknown", |l| l.code());
         *report.by_language.entry(language).or_default() += 1;
-        match row.replied {
-            Some(replied) => {
-                report.answered += 1;
-                days.push((replied - row.received).get_days());
-                if replied > row.deadline {
-                    report.answered_after_deadline += 1;
-                }
+        if let Some(replied) = row.replied {
+            report.answered += 1;
+            days.push((replied - row.received).get_days());
+            if replied > row.deadline {
+                report.answered_after_deadline += 1;
             }
-            None if !row.closed => {
-                report.open += 1;
-                if today > row.deadline {
-                    report.open_overdue += 1;
-                }
-            }
-            None => {}
         }
+        let standing = Standing::of(row.state, row.replied.is_some());
+        report.open += usize::from(standing.is_open());
+        report.open_overdue += usize::from(standing.is_overdue(row.deadline, today));
         report.extended += usize::from(row.extended);
         report.refused += usize::from(row.refused);
     }
@@ -116,7 +111,7 @@ mod tests {
             deadline,
             kinds: vec![RequestKind::Access],
             language: Some(Lang::Fi),
-            closed: false,
+            state: CaseState::Open,
             replied,
             extended: false,
             refused: false,

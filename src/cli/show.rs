@@ -86,7 +86,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     };
     let summary = &case.summary;
     let left = super::cases::days_left(summary, &config, ctx.now);
-    println!("{}  {}", summary.id, summary.state);
+    println!("{}  {}", summary.id, summary.standing());
     let requester = match (&summary.requester_name, &summary.requester) {
         (Some(name), Some(address)) => format!("{name} <{address}>"),
         (None, Some(address)) => address.clone(),
@@ -110,10 +110,12 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
         local(summary.received_at),
         config.controller.timezone.name
     );
-    let left = if left < 0 {
-        format!("{} days overdue", -left)
-    } else {
-        format!("{left} days left")
+    // Days left count only while an answer is owed (`case::Standing`).
+    let left = match (summary.standing().is_open(), summary.answered_at) {
+        (true, _) if left < 0 => format!("{} days overdue", -left),
+        (true, _) => format!("{left} days left"),
+        (false, Some(at)) => format!("answered {}", local(at)),
+        (false, None) => "closed without an answer".to_string(),
     };
     println!(
         "deadline   {} ({:?}), {left}",

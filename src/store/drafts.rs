@@ -256,12 +256,11 @@ impl Store {
         let mut statement = self
             .conn
             .prepare(
-                "SELECT c.received_at, c.deadline, c.kinds, c.language, c.state,
-                        (SELECT MIN(d.sent_at) FROM drafts d WHERE d.case_id = c.id AND d.state = 'sent'
-                                AND d.purpose IN ('reply', 'not_found')),
+                concat!("SELECT c.received_at, c.deadline, c.kinds, c.language, c.state, ",
+                        super::answered_at_sql!(), ",
                         EXISTS (SELECT 1 FROM events e WHERE e.case_id = c.id AND e.kind = 'extended'),
                         EXISTS (SELECT 1 FROM drafts d WHERE d.case_id = c.id AND d.state = 'sent' AND d.refusal)
-                 FROM cases c ORDER BY c.id",
+                 FROM cases c ORDER BY c.id"),
             )
             .map_err(|e| self.error(e))?;
         let rows = statement
@@ -300,7 +299,7 @@ impl Store {
                     .map_err(|_| corrupt("cases.deadline", &deadline))?,
                 kinds: serde_json::from_str(&kinds).map_err(|_| corrupt("cases.kinds", &kinds))?,
                 language: language.as_deref().and_then(|l| l.parse().ok()),
-                closed: state == "closed",
+                state: state.parse().map_err(|_| corrupt("cases.state", &state))?,
                 replied: replied
                     .as_deref()
                     .map(|r| day("drafts.sent_at", r))
@@ -637,19 +636,18 @@ fn token_hash(token: &str) -> [u8; 32] {
 }
 
 impl Batch<'_> {
-    /// Open cases with no answer sent yet, for reminders.
+    /// Open cases (`case::Standing::is_open`: not closed, no answer sent), for reminders.
     pub fn unanswered_cases(&self) -> Result<Vec<crate::remind::OpenCase>, StoreError> {
         let mut statement = self
             .tx
-            .prepare_cached(
+            .prepare_cached(concat!(
                 "SELECT c.year, c.seq, c.deadline, c.kinds,
                         EXISTS (SELECT 1 FROM events e WHERE e.case_id = c.id AND e.kind = 'extended')
                  FROM cases c
-                 WHERE c.state != 'closed'
-                   AND NOT EXISTS (SELECT 1 FROM drafts d WHERE d.case_id = c.id AND d.state = 'sent'
-                                   AND d.purpose IN ('reply', 'not_found'))
-                 ORDER BY c.deadline, c.id",
-            )
+                 WHERE c.state != 'closed' AND ",
+                super::answered_at_sql!(),
+                " IS NULL ORDER BY c.deadline, c.id"
+            ))
             .map_err(|e| self.error(e))?;
         let rows = statement
             .query_map([], |r| {

@@ -22,7 +22,7 @@ use jiff::civil::Date;
 use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension, params};
 use serde::Serialize;
 
-use crate::case::CaseState;
+use crate::case::{CaseState, Standing};
 use crate::classify::RequestKind;
 use crate::ids::{CaseId, MessageId, MessageKey};
 use crate::lang::Lang;
@@ -208,6 +208,20 @@ pub struct CaseSummary {
     pub language: Option<Lang>,
     /// The identity outcome (`verified`, `on_file_unverified`, …); `None` until matched.
     pub identity: Option<String>,
+    /// When the first substantive answer went out (`draft::Purpose::answers_request`).
+    pub answered_at: Option<Timestamp>,
+}
+
+impl CaseSummary {
+    /// Where the case stands (`case::Standing`): the one meaning of open and answered.
+    pub fn standing(&self) -> Standing {
+        Standing::of(self.state, self.answered_at.is_some())
+    }
+
+    /// Open and past its deadline on `today` (the controller's calendar day).
+    pub fn is_overdue(&self, today: Date) -> bool {
+        self.standing().is_overdue(self.deadline, today)
+    }
 }
 
 /// A stored message that is in no case: for staff who may want to open one from it.
@@ -616,23 +630,51 @@ impl Store {
             .map_err(|e| self.error(e))
     }
 
-    /// Cases not closed, and those of them past their deadline on `today`.
+    /// Open cases (`case::Standing`: neither answered nor closed), those of them past their
+    /// deadline on `today`, and the drafts waiting for approval.
     pub fn workload(&self, today: Date) -> Result<Workload, StoreError> {
-        self.conn
+        let mut statement = self
+            .conn
+            .prepare(concat!(
+                "SELECT c.state, c.deadline, ",
+                answered_at_sql!(),
+                " IS NOT NULL FROM cases c WHERE c.state != 'closed'"
+            ))
+            .map_err(|e| self.error(e))?;
+        let rows = statement
+            .query_map([], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, bool>(2)?,
+                ))
+            })
+            .map_err(|e| self.error(e))?;
+        let mut workload = Workload::default();
+        for row in rows {
+            let (state, deadline, answered) = row.map_err(|e| self.error(e))?;
+            let corrupt = |what, detail: &str| StoreError::Corrupt {
+                path: self.path.clone(),
+                what,
+                detail: detail.to_string(),
+            };
+            let state: CaseState = state.parse().map_err(|_| corrupt("cases.state", &state))?;
+            let deadline: Date = deadline
+                .parse()
+                .map_err(|_| corrupt("cases.deadline", &deadline))?;
+            let standing = Standing::of(state, answered);
+            workload.open += i64::from(standing.is_open());
+            workload.overdue += i64::from(standing.is_overdue(deadline, today));
+        }
+        workload.drafts_waiting = self
+            .conn
             .query_row(
-                "SELECT COUNT(*), COALESCE(SUM(deadline < ?1), 0),
-                        (SELECT COUNT(*) FROM drafts WHERE state = 'pending')
-                 FROM cases WHERE state != 'closed'",
-                [today.to_string()],
-                |r| {
-                    Ok(Workload {
-                        open: r.get(0)?,
-                        overdue: r.get(1)?,
-                        drafts_waiting: r.get(2)?,
-                    })
-                },
+                "SELECT COUNT(*) FROM drafts WHERE state = 'pending'",
+                [],
+                |r| r.get(0),
             )
-            .map_err(|e| self.error(e))
+            .map_err(|e| self.error(e))?;
+        Ok(workload)
     }
 
     /// The raw bytes of a stored message, exactly as received.
@@ -715,6 +757,11 @@ fn check_case(path: &Path, row: CaseRow) -> Result<CaseSummary, StoreError> {
             ),
         },
         identity: row.identity,
+        answered_at: row
+            .answered_at
+            .as_deref()
+            .map(|t| parse_timestamp(path, "drafts.sent_at", t))
+            .transpose()?,
     })
 }
 
@@ -743,7 +790,21 @@ fn parse_timestamp(path: &Path, what: &'static str, text: &str) -> Result<Timest
     })
 }
 
-const CASE_COLUMNS: &str = "SELECT id, year, seq, state, received_at, requester, requester_name, subject, deadline, opened_at, kinds, language, identity FROM cases";
+/// SQL: when case `c`'s first substantive answer went out (NULL: none yet). The purposes
+/// are those of `draft::Purpose::answers_request` (a unit test holds the two together);
+/// `case::Standing` says what the answer means for the case.
+macro_rules! answered_at_sql {
+    () => {
+        "(SELECT MIN(d.sent_at) FROM drafts d WHERE d.case_id = c.id AND d.state = 'sent' AND d.purpose IN ('reply', 'not_found'))"
+    };
+}
+pub(crate) use answered_at_sql;
+
+const CASE_COLUMNS: &str = concat!(
+    "SELECT c.id, c.year, c.seq, c.state, c.received_at, c.requester, c.requester_name, c.subject, c.deadline, c.opened_at, c.kinds, c.language, c.identity, ",
+    answered_at_sql!(),
+    " FROM cases c"
+);
 
 struct CaseRow {
     rowid: i64,
@@ -759,6 +820,7 @@ struct CaseRow {
     kinds: String,
     language: Option<String>,
     identity: Option<String>,
+    answered_at: Option<String>,
 }
 
 fn case_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<CaseRow> {
@@ -776,6 +838,7 @@ fn case_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<CaseRow> {
         kinds: r.get(10)?,
         language: r.get(11)?,
         identity: r.get(12)?,
+        answered_at: r.get(13)?,
     })
 }
 
