@@ -42,6 +42,12 @@ pub struct EditArgs {
     /// Take the new text from this file instead of opening $EDITOR.
     #[arg(long, value_name = "FILE")]
     body_file: Option<PathBuf>,
+    /// Edit a draft approved but not yet sent: its approval is withdrawn.
+    #[arg(long)]
+    force: bool,
+    /// Edit a draft that went out: the edit is a new message to the requester.
+    #[arg(long)]
+    new_message: bool,
 }
 
 pub fn approve(ctx: &Context, args: ApproveArgs) -> anyhow::Result<ExitCode> {
@@ -98,9 +104,18 @@ pub fn reject(ctx: &Context, args: RejectArgs) -> anyhow::Result<ExitCode> {
     crate::approve::reject(&batch, args.draft, &args.by, &args.reason, ctx.now)?;
     batch.commit()?;
     if ctx.json {
-        super::print_json(&json!({ "draft": args.draft, "state": "rejected" }))?;
+        super::print_json(&json!({
+            "draft": args.draft,
+            "state": "rejected",
+            "next": format!("rightsbot edit {}", args.draft),
+        }))?;
     } else {
-        println!("{}: rejected by {}", args.draft, args.by.trim());
+        println!(
+            "{}: rejected by {}; to go on, edit it into a new draft (`rightsbot edit {}`), or close the case",
+            args.draft,
+            args.by.trim(),
+            args.draft
+        );
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -120,13 +135,31 @@ pub fn edit(ctx: &Context, args: EditArgs) -> anyhow::Result<ExitCode> {
         bail!("the text is unchanged: no new draft was made");
     }
     let by = super::staff(args.by.as_deref())?;
+    let options = crate::approve::EditOptions {
+        force: args.force,
+        new_message: args.new_message,
+    };
     let batch = store.begin()?;
-    let new = crate::approve::edit(&batch, args.draft, &body, &by, ctx.now)?;
+    let edited = crate::approve::edit(&batch, args.draft, &body, &by, options, ctx.now)?;
+    let new = edited.draft;
     crate::approve::by_mail::offer_or_record(&batch, new, &config, ctx.now)?;
     batch.commit()?;
     if ctx.json {
-        super::print_json(&json!({ "draft": new, "replaces": args.draft, "state": "pending" }))?;
+        let withdrawn: Vec<_> = edited.approvals_withdrawn.iter().map(|(d, _)| d).collect();
+        super::print_json(&json!({
+            "draft": new,
+            "replaces": args.draft,
+            "also_replaces": edited.replaced,
+            "approvals_withdrawn": withdrawn,
+            "state": "pending",
+        }))?;
     } else {
+        for (draft, approver) in &edited.approvals_withdrawn {
+            println!("{draft}: the approval by {approver} is withdrawn; it will not be sent");
+        }
+        for draft in &edited.replaced {
+            println!("{draft}: replaced by {new}");
+        }
         println!(
             "{new}: the edit of {}, waiting for approval (`rightsbot approve {new} --by NAME`)",
             args.draft

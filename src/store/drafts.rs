@@ -407,6 +407,27 @@ impl Batch<'_> {
         draft_by_id(&self.tx, &self.path, id)
     }
 
+    /// Every draft of a case, oldest first, inside this transaction.
+    pub fn drafts_of(&self, case: CaseId) -> Result<Vec<DraftRecord>, StoreError> {
+        let ids: Vec<i64> = self
+            .tx
+            .prepare_cached(
+                "SELECT d.id FROM drafts d JOIN cases c ON c.id = d.case_id WHERE c.year = ?1 AND c.seq = ?2 ORDER BY d.id",
+            )
+            .and_then(|mut s| {
+                s.query_map(params![case.year, case.seq], |r| r.get(0))?
+                    .collect()
+            })
+            .map_err(|e| self.error(e))?;
+        let mut drafts = Vec::with_capacity(ids.len());
+        for id in ids {
+            if let Some(draft) = self.draft(DraftId(id))? {
+                drafts.push(draft);
+            }
+        }
+        Ok(drafts)
+    }
+
     /// One case's summary, inside this transaction.
     pub fn case_summary(&self, case: CaseId) -> Result<Option<CaseSummary>, StoreError> {
         let row = self
