@@ -644,3 +644,56 @@ fn a_strangers_case_token_does_not_join_the_case() {
         "and added no kinds to it"
     );
 }
+
+/// Issue 12, item 4: staff read a stored mail by its id: headers, the new text apart from
+/// the quoted part, attachments with type and size, HTML as text; `show CASE` gives each
+/// message's new text.
+#[test]
+fn show_prints_a_message_new_text_apart_from_the_quote() {
+    let sandbox = Sandbox::new();
+    let fixture = repo().join("tests/fixtures/mail/show-html-quoted-attachment.eml");
+    sandbox.ok(&["ingest", &fixture.display().to_string()]);
+    let text = sandbox.ok(&["show", "M1"]);
+    insta::assert_snapshot!("show_message", text);
+
+    let value = sandbox.json(&["show", "M1"]);
+    assert_eq!(value["message"], "M1");
+    assert_eq!(value["case"], "DSR-2026-0001");
+    assert_eq!(
+        value["from"]["address"],
+        "pekka.makela@kotiposti.example.test"
+    );
+    assert_eq!(
+        value["attachments"],
+        serde_json::json!([{"name": "vuokrasopimus.pdf", "content_type": "application/pdf", "size": 51}])
+    );
+    let new = value["new_text"].as_str().unwrap();
+    assert!(new.contains("Koivukuja 3 B 12, 33100 Tampere"), "{new}");
+    assert!(
+        !new.contains('<') && !new.contains("color"),
+        "HTML as text: {new}"
+    );
+    assert!(!new.contains("Olemme vastaanottaneet"), "{new}");
+    let quoted = value["quoted_text"].as_str().unwrap();
+    assert!(
+        quoted.contains("Olemme vastaanottaneet pyyntönne."),
+        "{quoted}"
+    );
+
+    let case = sandbox.ok(&["show", "DSR-2026-0001"]);
+    assert!(
+        case.contains("      | päivittäkää osoitteeni: Koivukuja 3 B 12, 33100 Tampere."),
+        "{case}"
+    );
+    let case = sandbox.json(&["show", "DSR-2026-0001"]);
+    assert_eq!(case["messages"][0]["message"], "M1");
+    assert!(
+        case["messages"][0]["new_text"]
+            .as_str()
+            .unwrap()
+            .contains("Koivukuja")
+    );
+
+    let line = assert_user_error(&sandbox.run(&["show", "M9"]));
+    assert!(line.starts_with("rightsbot: no message M9"), "{line}");
+}

@@ -261,6 +261,17 @@ pub struct MessageSummary {
     pub automated: Option<String>,
 }
 
+/// One stored message as `show M4` heads it: its record, what became of it, its case.
+#[derive(Clone, Debug, Serialize)]
+pub struct MessageRecord {
+    /// The key as staff write it, `M4`.
+    pub message: String,
+    #[serde(flatten)]
+    pub summary: MessageSummary,
+    pub disposition: Option<String>,
+    pub case: Option<String>,
+}
+
 #[derive(Clone, Debug, Serialize)]
 pub struct EventRecord {
     pub at: Timestamp,
@@ -677,6 +688,73 @@ impl Store {
         Ok(workload)
     }
 
+    /// One stored message's record (not its bytes): what `show M4` heads its text with.
+    pub fn message(&self, key: MessageKey) -> Result<Option<MessageRecord>, StoreError> {
+        let row = self
+            .conn
+            .query_row(
+                "SELECT m.id, m.message_id, m.origin, m.received_at, m.received_from, m.from_address, m.subject, m.size, m.automated,
+                        m.disposition, c.year, c.seq
+                 FROM messages m LEFT JOIN cases c ON c.id = m.case_id WHERE m.id = ?1",
+                [key.0],
+                |r| {
+                    Ok((
+                        r.get::<_, i64>(0)?,
+                        r.get::<_, Option<String>>(1)?,
+                        r.get::<_, String>(2)?,
+                        r.get::<_, String>(3)?,
+                        r.get::<_, String>(4)?,
+                        r.get::<_, Option<String>>(5)?,
+                        r.get::<_, String>(6)?,
+                        r.get::<_, i64>(7)?,
+                        r.get::<_, Option<String>>(8)?,
+                        r.get::<_, Option<String>>(9)?,
+                        r.get::<_, Option<i64>>(10)?,
+                        r.get::<_, Option<i64>>(11)?,
+                    ))
+                },
+            )
+            .optional()
+            .map_err(|e| self.error(e))?;
+        let Some((
+            id,
+            message_id,
+            origin,
+            received_at,
+            received_from,
+            from_address,
+            subject,
+            size,
+            automated,
+            disposition,
+            year,
+            seq,
+        )) = row
+        else {
+            return Ok(None);
+        };
+        let case = match (year, seq) {
+            (Some(year), Some(seq)) => Some(checked_case_id(&self.path, year, seq)?.to_string()),
+            _ => None,
+        };
+        Ok(Some(MessageRecord {
+            message: MessageKey(id).to_string(),
+            summary: MessageSummary {
+                key: id,
+                message_id,
+                origin,
+                received_at: self.timestamp("messages.received_at", &received_at)?,
+                received_from,
+                from_address,
+                subject,
+                size,
+                automated,
+            },
+            disposition,
+            case,
+        }))
+    }
+
     /// The raw bytes of a stored message, exactly as received.
     pub fn raw_message(&self, key: MessageKey) -> Result<Option<Vec<u8>>, StoreError> {
         self.conn
@@ -944,11 +1022,8 @@ impl Batch<'_> {
     /// A stored message by its key (`M12`, `12`) or its Message-ID.
     pub fn find_message(&self, reference: &str) -> Result<Option<StoredMessage>, StoreError> {
         let reference = reference.trim();
-        let key = reference
-            .strip_prefix(['M', 'm'])
-            .unwrap_or(reference)
-            .parse::<i64>()
-            .ok();
+        // The key only as `inbox` and `show` print it (M4), so a typo names no other mail.
+        let key = reference.parse::<MessageKey>().ok().map(|key| key.0);
         let message_id = MessageId::new(reference).map(|id| id.as_str().to_string());
         let row = self
             .tx
