@@ -40,11 +40,26 @@ pub struct Report {
     pub days_to_answer_p95: Option<i32>,
     pub answered_after_deadline: usize,
     pub extended: usize,
-    pub refused: usize,
+    /// Answers that refused part of the request (Art. 12(4)); one name in JSON, text and CSV.
+    pub refused_in_part: usize,
     /// Open as `case::Standing` says: not closed and not answered.
     pub open: usize,
     /// Open and past the deadline on the day of the report.
     pub open_overdue: usize,
+}
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum ReportError {
+    #[error("--from {from} is later than --to {to}: no day is in that period")]
+    EmptyPeriod { from: Date, to: Date },
+}
+
+/// Checks a report's period: the first day may not come after the last.
+pub fn check_period(from: Option<Date>, to: Option<Date>) -> Result<(), ReportError> {
+    match (from, to) {
+        (Some(from), Some(to)) if from > to => Err(ReportError::EmptyPeriod { from, to }),
+        _ => Ok(()),
+    }
 }
 
 /// The figures for cases received from `from` to `to` (inclusive; either may be open).
@@ -80,7 +95,7 @@ pub fn summarize(rows: &[CaseRow], from: Option<Date>, to: Option<Date>, today: 
         report.open += usize::from(standing.is_open());
         report.open_overdue += usize::from(standing.is_overdue(row.deadline, today));
         report.extended += usize::from(row.extended);
-        report.refused += usize::from(row.refused);
+        report.refused_in_part += usize::from(row.refused);
     }
     days.sort_unstable();
     report.days_to_answer_median = median(&days);
@@ -134,5 +149,13 @@ mod tests {
             Some(2.5)
         );
         assert_eq!(summarize(&[], None, None, d(30)).days_to_answer_p95, None);
+    }
+
+    #[test]
+    fn a_period_ends_no_earlier_than_it_starts() {
+        let d = |day| date(2026, 11, day);
+        assert!(check_period(Some(d(2)), Some(d(1))).is_err());
+        assert!(check_period(Some(d(1)), Some(d(1))).is_ok());
+        assert!(check_period(None, Some(d(1))).is_ok());
     }
 }

@@ -130,7 +130,9 @@ fn report_figures_match_a_hand_computed_set_of_cases() {
     assert_eq!(report["days_to_answer_p95"], 46);
     assert_eq!(report["answered_after_deadline"], 1);
     assert_eq!(report["extended"], 1);
-    assert_eq!(report["refused"], 1);
+    // One name for it in JSON, text and CSV.
+    assert_eq!(report["refused_in_part"], 1);
+    assert!(report.get("refused").is_none(), "{report}");
     assert_eq!(report["open"], 1);
     assert_eq!(report["open_overdue"], 1);
 
@@ -149,6 +151,22 @@ fn report_figures_match_a_hand_computed_set_of_cases() {
     let csv = sandbox.ok(&["--now", "2026-12-22T12:00:00+02:00", "report", "--csv"]);
     assert!(csv.starts_with("metric,value\n"), "{csv}");
     assert!(csv.contains("\ndays_to_answer.p95,46\n"), "{csv}");
+    assert!(csv.contains("\nrefused_in_part,1\n"), "{csv}");
+    let text = sandbox.ok(&["--now", "2026-12-22T12:00:00+02:00", "report"]);
+    assert!(text.contains("\nrefused_in_part "), "{text}");
+
+    // A period that ends before it starts is an error, not an empty report.
+    let line = support::assert_user_error(&sandbox.run(&[
+        "report",
+        "--from",
+        "2026-11-30",
+        "--to",
+        "2026-11-01",
+    ]));
+    assert_eq!(
+        line,
+        "rightsbot: --from 2026-11-30 is later than --to 2026-11-01: no day is in that period"
+    );
 }
 
 #[test]
