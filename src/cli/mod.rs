@@ -180,7 +180,11 @@ pub enum Command {
 #[derive(Debug, Subcommand)]
 pub enum ConfigCommand {
     /// Parse and check the config file; exit 1 with file:line:column on the first problem.
-    Check,
+    ///
+    /// Says what each section sets up ([mailbox], [smtp], [reminders], [approval_by_mail],
+    /// never a password); with --connect, also tries the IMAP login and the SMTP greeting
+    /// (exit 75 when one fails).
+    Check(config_check::Args),
 }
 
 fn parse_now(text: &str) -> Result<Timestamp, String> {
@@ -232,7 +236,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         json: cli.json,
     };
     match cli.command {
-        Command::Config(ConfigCommand::Check) => config_check::run(&ctx),
+        Command::Config(ConfigCommand::Check(args)) => config_check::run(&ctx, args),
         Command::Classify(args) => classify::run(&ctx, args),
         Command::Ingest(args) => ingest::run(&ctx, args),
         Command::Cases(args) => cases::run(&ctx, args),

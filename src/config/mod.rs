@@ -16,6 +16,7 @@ use serde::{Deserialize, Deserializer};
 use crate::deadline::HolidayCalendar;
 use crate::lang::Lang;
 
+pub mod connect;
 mod register;
 
 pub use register::{
