@@ -794,3 +794,31 @@ fn config_check_reports_the_mail_sections_and_tries_the_servers() {
     assert_eq!(value["approval_by_mail"]["enabled"], true);
     assert!(value["connect"].is_null());
 }
+
+/// Issue 12, item 9: ids are read only as printed, and a case given for a draft gets its
+/// drafts named.
+#[test]
+fn ids_are_read_only_as_printed_and_a_case_is_not_a_draft() {
+    let sandbox = Sandbox::new();
+    let fixture = repo().join("tests/fixtures/mail/show-html-quoted-attachment.eml");
+    sandbox.ok(&["ingest", &fixture.display().to_string()]);
+    sandbox.ok(&["show", "D1"]);
+    for command in [
+        vec!["show", "d1"],
+        vec!["show", "D01"],
+        vec!["show", "m1"],
+        vec!["approve", "d1", "--by", "Sanna"],
+        vec!["approve", "D01", "--by", "Sanna"],
+        vec!["reject", "d1", "--by", "Sanna", "--reason", "x"],
+        vec!["edit", "D01", "--by", "Sanna", "--body-file", "x.txt"],
+    ] {
+        let output = sandbox.run(&command);
+        assert_eq!(output.status.code(), Some(2), "{command:?}: {output:?}");
+    }
+    let line = assert_user_error(&sandbox.run(&["approve", "DSR-2026-0001", "--by", "Sanna"]));
+    assert_eq!(
+        line,
+        "rightsbot: DSR-2026-0001: that is a case; its drafts are: D1"
+    );
+    assert_eq!(sandbox.json(&["show", "D1"])["state"], "pending");
+}
