@@ -76,6 +76,31 @@ impl fmt::Display for MessageKey {
     }
 }
 
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[error("not a message id: {0:?} (expected M followed by a number, e.g. M4)")]
+pub struct MessageKeyError(String);
+
+impl FromStr for MessageKey {
+    type Err = MessageKeyError;
+
+    /// Only the form `inbox` and `show` print (`M4`), so a typo never names another message.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        canonical_number(s, 'M')
+            .map(MessageKey)
+            .ok_or_else(|| MessageKeyError(s.to_string()))
+    }
+}
+
+/// The number in `PREFIX<n>` written as the program prints it: the upper-case prefix, then
+/// digits with no leading zero. `d3` and `D03` are refused, so an id is read one way only.
+fn canonical_number(text: &str, prefix: char) -> Option<i64> {
+    let digits = text.strip_prefix(prefix)?;
+    let well_formed = !digits.is_empty()
+        && digits.bytes().all(|b| b.is_ascii_digit())
+        && !digits.starts_with('0');
+    well_formed.then(|| digits.parse().ok()).flatten()
+}
+
 /// A draft reply: `D12` to people. Every version of a draft has its own id.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct DraftId(pub i64);
@@ -99,12 +124,11 @@ pub struct DraftIdError(String);
 impl std::str::FromStr for DraftId {
     type Err = DraftIdError;
 
+    /// Only the form the program prints (`D12`): `d12` and `D012` are refused.
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let digits = s.trim().strip_prefix(['D', 'd']).unwrap_or("");
-        match digits.parse::<i64>() {
-            Ok(n) if n > 0 && digits.bytes().all(|b| b.is_ascii_digit()) => Ok(DraftId(n)),
-            _ => Err(DraftIdError(s.to_string())),
-        }
+        canonical_number(s, 'D')
+            .map(DraftId)
+            .ok_or_else(|| DraftIdError(s.to_string()))
     }
 }
 
@@ -177,8 +201,22 @@ mod tests {
     fn draft_id_round_trips() {
         assert_eq!("D12".parse(), Ok(DraftId(12)));
         assert_eq!(DraftId(12).to_string(), "D12");
-        for bad in ["12", "D", "D0", "D-1", "D1x", "DSR-2026-0001"] {
+        for bad in [
+            "12",
+            "D",
+            "D0",
+            "D-1",
+            "D1x",
+            "DSR-2026-0001",
+            "d3",
+            "D03",
+            " D3",
+        ] {
             assert!(bad.parse::<DraftId>().is_err(), "{bad}");
+        }
+        assert_eq!("M4".parse(), Ok(MessageKey(4)));
+        for bad in ["m4", "M04", "4", "M"] {
+            assert!(bad.parse::<MessageKey>().is_err(), "{bad}");
         }
     }
 

@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use jiff::civil::Date;
 use serde::Serialize;
 
+use crate::case::{CaseState, Standing};
 use crate::classify::RequestKind;
 use crate::lang::Lang;
 
@@ -18,7 +19,7 @@ pub struct CaseRow {
     pub deadline: Date,
     pub kinds: Vec<RequestKind>,
     pub language: Option<Lang>,
-    pub closed: bool,
+    pub state: CaseState,
     /// The day the answer (a reply, or word that nothing was found) went out.
     pub replied: Option<Date>,
     pub extended: bool,
@@ -39,11 +40,26 @@ pub struct Report {
     pub days_to_answer_p95: Option<i32>,
     pub answered_after_deadline: usize,
     pub extended: usize,
-    pub refused: usize,
-    /// Not closed and not answered.
+    /// Answers that refused part of the request (Art. 12(4)); one name in JSON, text and CSV.
+    pub refused_in_part: usize,
+    /// Open as `case::Standing` says: not closed and not answered.
     pub open: usize,
     /// Open and past the deadline on the day of the report.
     pub open_overdue: usize,
+}
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum ReportError {
+    #[error("--from {from} is later than --to {to}: no day is in that period")]
+    EmptyPeriod { from: Date, to: Date },
+}
+
+/// Checks a report's period: the first day may not come after the last.
+pub fn check_period(from: Option<Date>, to: Option<Date>) -> Result<(), ReportError> {
+    match (from, to) {
+        (Some(from), Some(to)) if from > to => Err(ReportError::EmptyPeriod { from, to }),
+        _ => Ok(()),
+    }
 }
 
 /// The figures for cases received from `from` to `to` (inclusive; either may be open).
@@ -68,24 +84,18 @@ pub fn summarize(rows: &[CaseRow], from: Option<Date>, to: Option<Date>, today: 
         }
         let language = row.language.map_or("unknown", |l| l.code());
         *report.by_language.entry(language).or_default() += 1;
-        match row.replied {
-            Some(replied) => {
-                report.answered += 1;
-                days.push((replied - row.received).get_days());
-                if replied > row.deadline {
-                    report.answered_after_deadline += 1;
-                }
+        if let Some(replied) = row.replied {
+            report.answered += 1;
+            days.push((replied - row.received).get_days());
+            if replied > row.deadline {
+                report.answered_after_deadline += 1;
             }
-            None if !row.closed => {
-                report.open += 1;
-                if today > row.deadline {
-                    report.open_overdue += 1;
-                }
-            }
-            None => {}
         }
+        let standing = Standing::of(row.state, row.replied.is_some());
+        report.open += usize::from(standing.is_open());
+        report.open_overdue += usize::from(standing.is_overdue(row.deadline, today));
         report.extended += usize::from(row.extended);
-        report.refused += usize::from(row.refused);
+        report.refused_in_part += usize::from(row.refused);
     }
     days.sort_unstable();
     report.days_to_answer_median = median(&days);
@@ -116,7 +126,7 @@ mod tests {
             deadline,
             kinds: vec![RequestKind::Access],
             language: Some(Lang::Fi),
-            closed: false,
+            state: CaseState::Open,
             replied,
             extended: false,
             refused: false,
@@ -139,5 +149,13 @@ mod tests {
             Some(2.5)
         );
         assert_eq!(summarize(&[], None, None, d(30)).days_to_answer_p95, None);
+    }
+
+    #[test]
+    fn a_period_ends_no_earlier_than_it_starts() {
+        let d = |day| date(2026, 11, day);
+        assert!(check_period(Some(d(2)), Some(d(1))).is_err());
+        assert!(check_period(Some(d(1)), Some(d(1))).is_ok());
+        assert!(check_period(None, Some(d(1))).is_ok());
     }
 }

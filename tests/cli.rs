@@ -644,3 +644,181 @@ fn a_strangers_case_token_does_not_join_the_case() {
         "and added no kinds to it"
     );
 }
+
+/// Issue 12, item 4: staff read a stored mail by its id: headers, the new text apart from
+/// the quoted part, attachments with type and size, HTML as text; `show CASE` gives each
+/// message's new text.
+#[test]
+fn show_prints_a_message_new_text_apart_from_the_quote() {
+    let sandbox = Sandbox::new();
+    let fixture = repo().join("tests/fixtures/mail/show-html-quoted-attachment.eml");
+    sandbox.ok(&["ingest", &fixture.display().to_string()]);
+    let text = sandbox.ok(&["show", "M1"]);
+    insta::assert_snapshot!("show_message", text);
+
+    let value = sandbox.json(&["show", "M1"]);
+    assert_eq!(value["message"], "M1");
+    assert_eq!(value["case"], "DSR-2026-0001");
+    assert_eq!(
+        value["from"]["address"],
+        "pekka.makela@kotiposti.example.test"
+    );
+    assert_eq!(
+        value["attachments"],
+        serde_json::json!([{"name": "vuokrasopimus.pdf", "content_type": "application/pdf", "size": 51}])
+    );
+    let new = value["new_text"].as_str().unwrap();
+    assert!(new.contains("Koivukuja 3 B 12, 33100 Tampere"), "{new}");
+    assert!(
+        !new.contains('<') && !new.contains("color"),
+        "HTML as text: {new}"
+    );
+    assert!(!new.contains("Olemme vastaanottaneet"), "{new}");
+    let quoted = value["quoted_text"].as_str().unwrap();
+    assert!(
+        quoted.contains("Olemme vastaanottaneet pyyntönne."),
+        "{quoted}"
+    );
+
+    let case = sandbox.ok(&["show", "DSR-2026-0001"]);
+    assert!(
+        case.contains("      | päivittäkää osoitteeni: Koivukuja 3 B 12, 33100 Tampere."),
+        "{case}"
+    );
+    let case = sandbox.json(&["show", "DSR-2026-0001"]);
+    assert_eq!(case["messages"][0]["message"], "M1");
+    assert!(
+        case["messages"][0]["new_text"]
+            .as_str()
+            .unwrap()
+            .contains("Koivukuja")
+    );
+
+    let line = assert_user_error(&sandbox.run(&["show", "M9"]));
+    assert!(line.starts_with("rightsbot: no message M9"), "{line}");
+}
+
+/// A one-connection SMTP server that greets, answers EHLO, NOOP and QUIT, and says which
+/// commands it was given.
+fn fake_smtp_server() -> (u16, std::thread::JoinHandle<Vec<String>>) {
+    use std::io::{BufRead, BufReader, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
+    let port = listener.local_addr().expect("its address").port();
+    let handle = std::thread::spawn(move || {
+        let mut commands = Vec::new();
+        let Ok((stream, _)) = listener.accept() else {
+            return commands;
+        };
+        let mut writer = stream.try_clone().expect("a second handle");
+        let _ = writer.write_all(b"220 fake.example.test ESMTP\r\n");
+        for line in BufReader::new(stream).lines() {
+            let Ok(line) = line else { break };
+            let verb = line.split_whitespace().next().unwrap_or("").to_uppercase();
+            commands.push(verb.clone());
+            let answer: &[u8] = match verb.as_str() {
+                "EHLO" | "HELO" => b"250 fake.example.test\r\n",
+                "QUIT" => b"221 bye\r\n",
+                _ => b"250 ok\r\n",
+            };
+            let _ = writer.write_all(answer);
+            if verb == "QUIT" {
+                break;
+            }
+        }
+        commands
+    });
+    (port, handle)
+}
+
+/// Issue 12, item 9: config check says what the mail sections set up, never a secret, and
+/// with --connect tries the servers and says what happened.
+#[test]
+fn config_check_reports_the_mail_sections_and_tries_the_servers() {
+    let (smtp_port, server) = fake_smtp_server();
+    // A port nothing listens on, for the IMAP server that is down.
+    let imap_port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let config = format!(
+        "{}\n[mailbox]\nhost = \"127.0.0.1\"\nport = {imap_port}\ntls = \"none\"\nuser = \"tietosuoja\"\npassword_env = \"RB_TEST_IMAP_PASSWORD\"\n\n[smtp]\nhost = \"127.0.0.1\"\nport = {smtp_port}\ntls = \"none\"\nuser = \"tietosuoja\"\npassword_env = \"RB_TEST_SMTP_PASSWORD\"\nsent_copy = \"tietosuoja+Sent@kestokauppa.example.test\"\n\n[reminders]\nstaff_address = \"tiimi@kestokauppa.example.test\"\n\n[approval_by_mail]\nenabled = true\nstaff_address = \"tiimi@kestokauppa.example.test\"\napprovers = [\"sanna@kestokauppa.example.test\"]\n",
+        support::CONFIG
+    );
+    let sandbox = Sandbox::with_config(&config);
+    let output = sandbox
+        .command(&["config", "check", "--connect"])
+        .env("RB_TEST_IMAP_PASSWORD", "imap-hunter2")
+        .env("RB_TEST_SMTP_PASSWORD", "smtp-hunter2")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(75), "IMAP is down: {text}");
+    assert!(!text.contains("hunter2"), "{text}");
+    for expected in [
+        format!(
+            "mailbox     tietosuoja@127.0.0.1:{imap_port} (tls none), password from $RB_TEST_IMAP_PASSWORD; reads INBOX"
+        ),
+        format!(
+            "smtp        127.0.0.1:{smtp_port} (tls none), user tietosuoja, password from $RB_TEST_SMTP_PASSWORD"
+        ),
+        "reminders   digests to tiimi@kestokauppa.example.test".to_string(),
+        "approval    by mail: review mails to tiimi@kestokauppa.example.test, approvers sanna@kestokauppa.example.test".to_string(),
+        format!("connect     imap 127.0.0.1:{imap_port}: failed: "),
+        format!("connect     smtp 127.0.0.1:{smtp_port}: ok, the server greeted us (no TLS)"),
+    ] {
+        assert!(
+            text.contains(&expected),
+            "{expected:?} not in\n{text}"
+        );
+    }
+    let commands = server.join().unwrap();
+    assert_eq!(
+        commands.first().map(String::as_str),
+        Some("EHLO"),
+        "{commands:?}"
+    );
+    assert!(
+        !commands.iter().any(|c| c == "MAIL" || c == "AUTH"),
+        "{commands:?}"
+    );
+
+    // Without --connect nothing is tried; JSON names the same settings.
+    let value = sandbox.json(&["config", "check"]);
+    assert_eq!(value["smtp"]["password"], "from $RB_TEST_SMTP_PASSWORD");
+    assert_eq!(value["mailbox"]["processed_folder"], "Processed");
+    assert_eq!(
+        value["reminders"]["staff_address"],
+        "tiimi@kestokauppa.example.test"
+    );
+    assert_eq!(value["approval_by_mail"]["enabled"], true);
+    assert!(value["connect"].is_null());
+}
+
+/// Issue 12, item 9: ids are read only as printed, and a case given for a draft gets its
+/// drafts named.
+#[test]
+fn ids_are_read_only_as_printed_and_a_case_is_not_a_draft() {
+    let sandbox = Sandbox::new();
+    let fixture = repo().join("tests/fixtures/mail/show-html-quoted-attachment.eml");
+    sandbox.ok(&["ingest", &fixture.display().to_string()]);
+    sandbox.ok(&["show", "D1"]);
+    for command in [
+        vec!["show", "d1"],
+        vec!["show", "D01"],
+        vec!["show", "m1"],
+        vec!["approve", "d1", "--by", "Sanna"],
+        vec!["approve", "D01", "--by", "Sanna"],
+        vec!["reject", "d1", "--by", "Sanna", "--reason", "x"],
+        vec!["edit", "D01", "--by", "Sanna", "--body-file", "x.txt"],
+    ] {
+        let output = sandbox.run(&command);
+        assert_eq!(output.status.code(), Some(2), "{command:?}: {output:?}");
+    }
+    let line = assert_user_error(&sandbox.run(&["approve", "DSR-2026-0001", "--by", "Sanna"]));
+    assert_eq!(
+        line,
+        "rightsbot: DSR-2026-0001: that is a case; its drafts are: D1"
+    );
+    assert_eq!(sandbox.json(&["show", "D1"])["state"], "pending");
+}

@@ -316,11 +316,21 @@ fn approve_writes_the_reply_to_the_outbox_and_an_edit_needs_its_own_approval() {
     // An edit after it went out is a new draft, waiting for its own approval.
     let body = sandbox.path().join("body.txt");
     fs::write(&body, "Hei,\n\noikaisu edelliseen viestiin.\n").unwrap();
+    let line = assert_user_error(&sandbox.run(&[
+        "edit",
+        &draft,
+        "--by",
+        "Sanna",
+        "--body-file",
+        &body.display().to_string(),
+    ]));
+    assert!(line.contains("give --new-message"), "{line}");
     let edited = sandbox.json(&[
         "edit",
         &draft,
         "--by",
         "Sanna",
+        "--new-message",
         "--body-file",
         &body.display().to_string(),
     ]);
@@ -383,8 +393,30 @@ fn an_approved_then_edited_draft_is_not_sendable_until_approved_again() {
     )
     .unwrap();
     assert!(rightsbot::approve::sendable(&approved));
+    // Editing it without --force would drop the approval silently: refused.
+    let refused = rightsbot::approve::edit(
+        &batch,
+        first,
+        "Hei,\n\nuusi teksti.\n",
+        "Sanna",
+        Default::default(),
+        now,
+    );
+    assert!(
+        matches!(
+            refused,
+            Err(rightsbot::approve::ApproveError::Approved { .. })
+        ),
+        "{refused:?}"
+    );
+    let force = rightsbot::approve::EditOptions {
+        force: true,
+        new_message: false,
+    };
     let second =
-        rightsbot::approve::edit(&batch, first, "Hei,\n\nuusi teksti.\n", "Sanna", now).unwrap();
+        rightsbot::approve::edit(&batch, first, "Hei,\n\nuusi teksti.\n", "Sanna", force, now)
+            .unwrap()
+            .draft;
     let old = batch.draft(first).unwrap().unwrap();
     let new = batch.draft(second).unwrap().unwrap();
     assert!(
@@ -541,8 +573,14 @@ fn an_extension_is_drafted_within_the_first_month_only() {
     sandbox.ok(&["close", "DSR-2026-0001"]);
     let trail = sandbox.json(&["show", "DSR-2026-0001"]);
     assert_eq!(trail["state"], "closed");
-    let last = trail["events"].as_array().unwrap().last().unwrap().clone();
-    assert_eq!(last["kind"], "closed");
+    // Closing rejected the drafts still waiting, after the closing itself.
+    let last = trail["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .rfind(|e| e["kind"] == "closed")
+        .unwrap()
+        .clone();
     assert_eq!(last["details"]["outcome"], "closed");
     assert!(!last["actor"].as_str().unwrap().is_empty());
 }
@@ -932,6 +970,131 @@ fn a_reused_message_id_with_other_content_is_kept_and_flagged() {
     );
     let again = sandbox.json(&["ingest", &mail("reused-message-id.eml")]);
     assert_eq!(again["duplicates"], 1, "{again}");
+}
+
+fn queued(sandbox: &Sandbox) -> Vec<String> {
+    support_lines(&sandbox.ok(&["--json", "queue"]))
+        .iter()
+        .map(|d| d["draft"].as_str().expect("a draft id").to_string())
+        .collect()
+}
+
+/// Issue 12, item 6: no approval dropped silently, no sent reply redrafted by accident,
+/// any version can be taken up again, and nothing waits to be sent on a closed case.
+#[test]
+fn the_draft_lifecycle_has_no_holes() {
+    // With SMTP configured, an approved draft waits for the sender: approved, not sent.
+    let sandbox = sandbox_with("[smtp]\nhost = \"127.0.0.1\"\nport = 2525\ntls = \"none\"\n");
+    sandbox.ok(&[
+        "--now",
+        "2026-11-03T10:00:00+02:00",
+        "ingest",
+        &mail("access-on-file.eml"),
+    ]);
+    let body = |text: &str| {
+        let path = sandbox.path().join("body.txt");
+        fs::write(&path, text).unwrap();
+        path.display().to_string()
+    };
+    let edit = |draft: &str, text: &str, extra: &[&str]| -> std::process::Output {
+        let file = body(text);
+        let mut args = vec!["edit", draft, "--by", "Sanna", "--body-file", &file];
+        args.extend_from_slice(extra);
+        sandbox.run(&args)
+    };
+    assert_eq!(queued(&sandbox), ["D1"]);
+
+    // An approved draft that has not gone out: the edit is refused without --force, and
+    // with it the approval is said to be withdrawn.
+    sandbox.ok(&["approve", "D1", "--by", "Sanna"]);
+    let line = assert_user_error(&edit("D1", "Hei,\n\nversio 2.\n", &[]));
+    assert!(line.contains("approved by Sanna"), "{line}");
+    assert!(line.contains("--force"), "{line}");
+    assert_eq!(sandbox.json(&["show", "D1"])["state"], "approved");
+    let output = edit("D1", "Hei,\n\nversio 2.\n", &["--force"]);
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{output:?}");
+    assert!(
+        text.contains("D1: the approval by Sanna is withdrawn"),
+        "{text}"
+    );
+    assert_eq!(sandbox.json(&["show", "D1"])["state"], "superseded");
+    assert_eq!(queued(&sandbox), ["D2"]);
+
+    // An earlier version can be taken up again; it replaces the one waiting.
+    let output = edit("D1", "Hei,\n\nversio 3, ensimmäisestä.\n", &[]);
+    assert!(output.status.success(), "{output:?}");
+    assert!(
+        String::from_utf8_lossy(&output.stdout).contains("D2: replaced by D3"),
+        "{output:?}"
+    );
+    assert_eq!(queued(&sandbox), ["D3"]);
+    assert_eq!(sandbox.json(&["show", "D2"])["state"], "superseded");
+    assert_eq!(sandbox.json(&["show", "D3"])["replaces"], "D1");
+
+    // After a rejection, staff are told how to go on.
+    let rejected = sandbox.ok(&["reject", "D3", "--by", "Sanna", "--reason", "tone"]);
+    assert!(rejected.contains("rightsbot edit D3"), "{rejected}");
+    let output = edit("D3", "Hei,\n\nversio 4.\n", &[]);
+    assert!(output.status.success(), "{output:?}");
+    assert_eq!(queued(&sandbox), ["D4"]);
+
+    // Closing rejects what waits, with an event; nothing can be approved after.
+    let closed = sandbox.json(&["close", "DSR-2026-0001", "--by", "Sanna"]);
+    assert_eq!(closed["drafts_rejected"], serde_json::json!(["D4"]));
+    assert!(queued(&sandbox).is_empty());
+    let line = assert_user_error(&sandbox.run(&["approve", "D4", "--by", "Sanna"]));
+    assert!(line.contains("D4 is rejected"), "{line}");
+    let line = assert_user_error(&edit("D4", "Hei,\n\nversio 5.\n", &[]));
+    assert!(line.contains("DSR-2026-0001 is closed"), "{line}");
+    let trail = sandbox.json(&["show", "DSR-2026-0001"]);
+    let reasons: Vec<&str> = trail["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["kind"] == "draft_rejected")
+        .map(|e| e["details"]["reason"].as_str().unwrap())
+        .collect();
+    assert_eq!(reasons, ["tone", "the case was closed"]);
+}
+
+/// A draft that waits on a closed case (one drafted by a late follow-up) cannot be approved.
+#[test]
+fn approve_refuses_a_draft_on_a_closed_case() {
+    let sandbox = sandbox();
+    sandbox.ok(&[
+        "--now",
+        "2026-11-03T10:00:00+02:00",
+        "ingest",
+        &mail("access-on-file.eml"),
+    ]);
+    let config = Config::load(&sandbox.config).unwrap();
+    let mut store = rightsbot::store::Store::open(&config.store.path, &Default::default()).unwrap();
+    let now: jiff::Timestamp = "2026-11-04T09:00:00Z".parse().unwrap();
+    let batch = store.begin().unwrap();
+    let case = CaseId { year: 2026, seq: 1 };
+    // Closed behind the queue's back: the state alone, as a later stage might leave it.
+    batch
+        .move_case(
+            case,
+            rightsbot::case::CaseState::Open,
+            rightsbot::case::CaseState::Closed,
+        )
+        .unwrap();
+    let refused = rightsbot::approve::approve(
+        &batch,
+        rightsbot::ids::DraftId(1),
+        "Sanna",
+        "tietosuoja@kestokauppa.example.test",
+        now,
+    );
+    assert!(
+        matches!(
+            refused,
+            Err(rightsbot::approve::ApproveError::CaseClosed { .. })
+        ),
+        "{refused:?}"
+    );
 }
 
 /// Issue 12, item 7: staff mail is never a case. A reply to a digest, even one asking to

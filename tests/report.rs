@@ -130,7 +130,9 @@ fn report_figures_match_a_hand_computed_set_of_cases() {
     assert_eq!(report["days_to_answer_p95"], 46);
     assert_eq!(report["answered_after_deadline"], 1);
     assert_eq!(report["extended"], 1);
-    assert_eq!(report["refused"], 1);
+    // One name for it in JSON, text and CSV.
+    assert_eq!(report["refused_in_part"], 1);
+    assert!(report.get("refused").is_none(), "{report}");
     assert_eq!(report["open"], 1);
     assert_eq!(report["open_overdue"], 1);
 
@@ -149,6 +151,22 @@ fn report_figures_match_a_hand_computed_set_of_cases() {
     let csv = sandbox.ok(&["--now", "2026-12-22T12:00:00+02:00", "report", "--csv"]);
     assert!(csv.starts_with("metric,value\n"), "{csv}");
     assert!(csv.contains("\ndays_to_answer.p95,46\n"), "{csv}");
+    assert!(csv.contains("\nrefused_in_part,1\n"), "{csv}");
+    let text = sandbox.ok(&["--now", "2026-12-22T12:00:00+02:00", "report"]);
+    assert!(text.contains("\nrefused_in_part "), "{text}");
+
+    // A period that ends before it starts is an error, not an empty report.
+    let line = support::assert_user_error(&sandbox.run(&[
+        "report",
+        "--from",
+        "2026-11-30",
+        "--to",
+        "2026-11-01",
+    ]));
+    assert_eq!(
+        line,
+        "rightsbot: --from 2026-11-30 is later than --to 2026-11-01: no day is in that period"
+    );
 }
 
 #[test]
@@ -217,4 +235,123 @@ fn reminders_come_at_seven_three_and_one_working_days_and_when_overdue_each_once
         assert!(remind(again)["digest"].is_null(), "{again}");
     }
     assert_eq!(digests(), 5, "draft waiting, 7, 3, 1, overdue: each once");
+}
+
+/// One meaning of open, answered, closed and overdue (`case::Standing`): `status`, `report`
+/// and `cases` count the same cases, and an answered or closed case is never "over".
+#[test]
+fn status_report_and_cases_agree_on_open_answered_and_overdue() {
+    let config = format!(
+        "{CONFIG}\n[[register.sources]]\nname = \"customers\"\nfile = \"{}\"\n[register.sources.columns]\ncustomer_id = \"Id\"\nname = [\"First\", \"Last\"]\nemail = \"Email\"\n",
+        fixture("register/customers.csv")
+    );
+    let sandbox = Sandbox::with_config(&config);
+    sandbox.ok(&["register", "import"]);
+    // E: 31 Jan, never answered: open and long overdue. D: 2 Nov, from an address on file
+    // for no one. A: 3 Nov, on file. B: 4 Nov. C: 5 Nov.
+    for mail in [
+        "cases/1-request.eml",
+        "register/mail/namesake.eml",
+        "drafts/access-on-file.eml",
+        "report/erasure-sv.eml",
+        "report/portability-en.eml",
+    ] {
+        sandbox.ok(&[
+            "--now",
+            "2026-11-06T08:00:00+02:00",
+            "ingest",
+            &fixture(mail),
+        ]);
+    }
+    let cases = sandbox.json(&["cases"]);
+    let id = |n: usize| cases[n]["id"].as_str().unwrap().to_string();
+    let (e, d, a, b, c) = (id(0), id(1), id(2), id(3), id(4));
+    let approve = |draft: &str, now: &str| {
+        sandbox.ok(&["--now", now, "approve", draft, "--by", "Sanna"]);
+    };
+    // D gets word that nothing was found: an answer.
+    approve(
+        &draft_of(&sandbox, &d, "not_found"),
+        "2026-11-09T12:00:00+02:00",
+    );
+    // A gets its reply, after the deadline has passed: answered, never overdue after.
+    approve(
+        &draft_of(&sandbox, &a, "reply"),
+        "2026-12-10T12:00:00+02:00",
+    );
+    // B is closed unanswered (withdrawn): closed, never overdue.
+    sandbox.ok(&[
+        "--now",
+        "2026-11-10T12:00:00+02:00",
+        "close",
+        &b,
+        "--by",
+        "Sanna",
+        "--outcome",
+        "withdrawn by the requester",
+    ]);
+    // C is extended and told so: the notice moves the deadline and answers nothing.
+    sandbox.ok(&[
+        "--now",
+        "2026-11-20T12:00:00+02:00",
+        "extend",
+        &c,
+        "--reason",
+        "many orders",
+        "--by",
+        "Sanna",
+    ]);
+    approve(
+        &draft_of(&sandbox, &c, "extension"),
+        "2026-11-20T12:05:00+02:00",
+    );
+
+    let now = "2026-12-22T12:00:00+02:00";
+    let ids = |value: serde_json::Value| -> Vec<String> {
+        value
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let open = ids(sandbox.json(&["--now", now, "cases", "--open"]));
+    let overdue = ids(sandbox.json(&["--now", now, "cases", "--overdue"]));
+    assert_eq!(open, [e.as_str(), c.as_str()]);
+    assert_eq!(overdue, [e.as_str()]);
+    assert_eq!(
+        ids(sandbox.json(&["--now", now, "cases", "--state", "answered"])),
+        [d.as_str(), a.as_str()]
+    );
+    assert_eq!(
+        ids(sandbox.json(&["--now", now, "cases", "--state", "closed"])),
+        [b.as_str()]
+    );
+    let all = sandbox.json(&["--now", now, "cases"]);
+    let answered: Vec<bool> = all
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["answered"].as_bool().unwrap())
+        .collect();
+    assert_eq!(answered, [false, true, true, false, false]);
+
+    let status = sandbox.json(&["--now", now, "status"]);
+    assert_eq!(status["cases_open"], 2, "{status}");
+    assert_eq!(status["cases_overdue"], 1, "{status}");
+    let report = sandbox.json(&["--now", now, "report"]);
+    assert_eq!(report["open"], 2, "{report}");
+    assert_eq!(report["open_overdue"], 1, "{report}");
+    assert_eq!(report["answered"], 2, "{report}");
+
+    // The table says so too: only E is "over"; A and D show the day of their answer.
+    let table = sandbox.ok(&["--now", now, "cases"]);
+    for line in table.lines().skip(1) {
+        let over = line.contains("d over");
+        assert_eq!(over, line.starts_with(&e), "{line}");
+        if line.starts_with(&a) {
+            assert!(line.contains("answered 2026-12-10"), "{line}");
+        }
+    }
+    assert!(table.contains("ANSWERED"), "{table}");
 }

@@ -26,8 +26,20 @@ pub enum ApproveError {
     },
     #[error("draft {draft} has no recipient it may go to ({note}); reject it or edit the case")]
     NoRecipient { draft: DraftId, note: String },
-    #[error("draft {draft} was replaced by an edit; edit or approve the newest version")]
-    Superseded { draft: DraftId },
+    #[error(
+        "draft {draft} was approved by {by} and has not gone out: an edit withdraws that approval; give --force to edit it anyway"
+    )]
+    Approved { draft: DraftId, by: String },
+    #[error(
+        "draft {draft} is {state}: it went out, so an edit is a new message to the requester; give --new-message to write one"
+    )]
+    AlreadySent { draft: DraftId, state: &'static str },
+    #[error("case {case} is closed: draft {draft} cannot be {what}")]
+    CaseClosed {
+        draft: DraftId,
+        case: crate::ids::CaseId,
+        what: &'static str,
+    },
     #[error("{0} is required and cannot be empty")]
     Required(&'static str),
     #[error("the edited text is empty: nothing was changed")]
@@ -50,6 +62,26 @@ fn pending(
         });
     }
     Ok(draft)
+}
+
+/// Refuses a decision that would let a draft go out on a closed case: closing finished
+/// the case, and the drafts then waiting were rejected (`case::close`).
+fn case_not_closed(
+    batch: &Batch<'_>,
+    draft: &DraftRecord,
+    what: &'static str,
+) -> Result<(), ApproveError> {
+    let closed = batch
+        .case_summary(draft.case_id)?
+        .is_some_and(|case| case.state == crate::case::CaseState::Closed);
+    if closed {
+        return Err(ApproveError::CaseClosed {
+            draft: draft.draft,
+            case: draft.case_id,
+            what,
+        });
+    }
+    Ok(())
 }
 
 fn required<'a>(value: &'a str, name: &'static str) -> Result<&'a str, ApproveError> {
@@ -82,6 +114,7 @@ pub fn approve(
 ) -> Result<DraftRecord, ApproveError> {
     let by = required(by, "--by")?;
     let draft = pending(batch, id, "approved")?;
+    case_not_closed(batch, &draft, "approved")?;
     if draft.recipient.is_none() {
         return Err(ApproveError::NoRecipient {
             draft: id,
@@ -133,26 +166,86 @@ pub fn reject(
     Ok(())
 }
 
-/// Saves an edit of a draft as a new draft waiting for approval. The edited draft stays in
-/// the record: superseded if it had not gone out (an approval does not carry over to the
-/// new text), as it was if it had.
+/// What a person allows an edit to do beyond making a new draft.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct EditOptions {
+    /// Withdraw an approval the edited draft (or another version waiting to go out) has.
+    pub force: bool,
+    /// The edited draft went out: the edit is a new message to the requester.
+    pub new_message: bool,
+}
+
+/// What an edit did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Edited {
+    /// The new draft, waiting for approval.
+    pub draft: DraftId,
+    /// Drafts whose approval the edit withdrew (with `--force`), and who had given it.
+    pub approvals_withdrawn: Vec<(DraftId, String)>,
+    /// Other versions that were waiting and are now replaced by the new draft.
+    pub replaced: Vec<DraftId>,
+}
+
+/// Saves an edit of a draft as a new draft waiting for approval. Any version may be
+/// edited, an earlier (superseded) one too; the new draft replaces every other version of
+/// the same reply (case and purpose) still waiting, so only one can be approved. An
+/// approval is never dropped silently: a version approved but not sent is replaced only
+/// with `force`. A draft that went out stays as it was, and is edited only into an
+/// explicitly new message (`new_message`). A closed case takes no new drafts.
 pub fn edit(
     batch: &Batch<'_>,
     id: DraftId,
     body: &str,
     by: &str,
+    options: EditOptions,
     now: Timestamp,
-) -> Result<DraftId, ApproveError> {
+) -> Result<Edited, ApproveError> {
     let by = required(by, "--by")?;
     if body.trim().is_empty() {
         return Err(ApproveError::EmptyBody);
     }
     let draft = batch.draft(id)?.ok_or(ApproveError::NoSuchDraft(id))?;
-    if draft.state == DraftState::Superseded {
-        return Err(ApproveError::Superseded { draft: id });
+    case_not_closed(batch, &draft, "edited")?;
+    if matches!(draft.state, DraftState::Sent | DraftState::Sending) && !options.new_message {
+        return Err(ApproveError::AlreadySent {
+            draft: id,
+            state: draft.state.as_str(),
+        });
     }
-    if matches!(draft.state, DraftState::Pending | DraftState::Approved) {
-        batch.set_draft_state(id, DraftState::Superseded, now, by, Some("edited"))?;
+    // The versions the new text replaces: this draft if it has not gone out, and every
+    // other version of the same reply waiting for approval or for sending.
+    let versions: Vec<DraftRecord> = batch
+        .drafts_of(draft.case_id)?
+        .into_iter()
+        .filter(|d| {
+            d.purpose == draft.purpose
+                && matches!(d.state, DraftState::Pending | DraftState::Approved)
+        })
+        .collect();
+    if !options.force
+        && let Some(approved) = versions.iter().find(|d| d.state == DraftState::Approved)
+    {
+        return Err(ApproveError::Approved {
+            draft: approved.draft,
+            by: approved.decided_by.clone().unwrap_or_default(),
+        });
+    }
+    let mut approvals_withdrawn = Vec::new();
+    let mut replaced = Vec::new();
+    for version in &versions {
+        let note = if version.state == DraftState::Approved {
+            approvals_withdrawn.push((
+                version.draft,
+                version.decided_by.clone().unwrap_or_default(),
+            ));
+            "edited: approval withdrawn"
+        } else {
+            "edited"
+        };
+        batch.set_draft_state(version.draft, DraftState::Superseded, now, by, Some(note))?;
+        if version.draft != id {
+            replaced.push(version.draft);
+        }
     }
     let mut body = body.replace("\r\n", "\n");
     if !body.ends_with('\n') {
@@ -178,6 +271,11 @@ pub fn edit(
         actor: by,
         now,
     })?;
+    let withdrawn: Vec<String> = approvals_withdrawn
+        .iter()
+        .map(|(d, _)| d.to_string())
+        .collect();
+    let replaced_ids: Vec<String> = replaced.iter().map(ToString::to_string).collect();
     batch.append_event(
         draft.case_id,
         &NewEvent {
@@ -188,10 +286,18 @@ pub fn edit(
                 "draft": new.to_string(),
                 "replaces": id.to_string(),
                 "was": draft.state.as_str(),
+                "approvals_withdrawn": withdrawn,
+                "also_replaces": replaced_ids,
+                "new_message": options.new_message
+                    && matches!(draft.state, DraftState::Sent | DraftState::Sending),
             }),
         },
     )?;
-    Ok(new)
+    Ok(Edited {
+        draft: new,
+        approvals_withdrawn,
+        replaced,
+    })
 }
 
 /// Whether a draft may be sent now: approved, with its Message-ID and a recipient.

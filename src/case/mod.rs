@@ -11,6 +11,7 @@
 mod admit;
 mod identify;
 mod staff;
+mod standing;
 
 use std::fmt;
 use std::str::FromStr;
@@ -22,6 +23,7 @@ pub use identify::{Rematch, find_requester, rematch};
 pub use staff::{
     ManualRequest, OnBehalf, StaffError, close, intake, open_from_message, reclassify,
 };
+pub use standing::{Standing, is_overdue, past_deadline};
 
 /// Where a case stands. Later stages add the states of drafting, approval and sending.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]

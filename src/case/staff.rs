@@ -5,8 +5,8 @@ use jiff::Timestamp;
 use serde_json::json;
 
 use crate::classify::RequestKind;
-use crate::ids::CaseId;
-use crate::store::{Batch, Disposition, NewEvent, StoreError};
+use crate::ids::{CaseId, DraftId};
+use crate::store::{Batch, Disposition, DraftState, NewEvent, StoreError};
 
 use super::CaseState;
 use super::admit::{CaseOpening, Settings, open_case};
@@ -286,14 +286,16 @@ pub fn reclassify(
 }
 
 /// Closes a case, recording who closed it and what was done. Its records are then kept for
-/// the retention period (`[retention] closed_case_months`) and purged after.
+/// the retention period (`[retention] closed_case_months`) and purged after. The drafts
+/// still waiting for approval are rejected, each with an event, so nothing can be approved
+/// and sent on a closed case; returns them.
 pub fn close(
     batch: &Batch<'_>,
     case: CaseId,
     by: &str,
     outcome: &str,
     now: Timestamp,
-) -> Result<(), StaffError> {
+) -> Result<Vec<DraftId>, StaffError> {
     let by = by.trim();
     if by.is_empty() {
         return Err(StaffError::Required("--by"));
@@ -322,5 +324,19 @@ pub fn close(
             details: json!({ "outcome": outcome }),
         },
     )?;
-    Ok(())
+    let waiting = batch.pending_drafts_of(case)?;
+    let reason = "the case was closed";
+    for draft in &waiting {
+        batch.set_draft_state(draft.draft, DraftState::Rejected, now, by, Some(reason))?;
+        batch.append_event(
+            case,
+            &NewEvent {
+                at: now,
+                actor: by,
+                kind: "draft_rejected",
+                details: json!({ "draft": draft.draft.to_string(), "reason": reason }),
+            },
+        )?;
+    }
+    Ok(waiting.into_iter().map(|d| d.draft).collect())
 }

@@ -1,10 +1,12 @@
-//! `rightsbot cases`: every case with its deadline and days left.
+//! `rightsbot cases [--open] [--overdue] [--state STATE]`: the cases with their deadlines,
+//! days left and answers. Open, answered and overdue mean what `case::Standing` says.
 
 use std::process::ExitCode;
 
 use jiff::Timestamp;
 use serde::Serialize;
 
+use crate::case::Standing;
 use crate::classify::RequestKind;
 use crate::config::Config;
 use crate::store::CaseSummary;
@@ -12,24 +14,59 @@ use crate::store::CaseSummary;
 use super::Context;
 
 #[derive(Debug, clap::Args)]
-pub struct Args {}
+pub struct Args {
+    /// Only cases that still owe an answer (in triage or open: not answered, not closed).
+    #[arg(long)]
+    open: bool,
+    /// Only open cases past their deadline.
+    #[arg(long)]
+    overdue: bool,
+    /// Only cases that stand so: triage, open, answered or closed.
+    #[arg(long, value_name = "STATE", value_parser = parse_standing)]
+    state: Option<Standing>,
+}
+
+fn parse_standing(text: &str) -> Result<Standing, String> {
+    Standing::parse(text).ok_or_else(|| {
+        format!("not a case state: {text:?} (one of triage, open, answered, closed)")
+    })
+}
 
 #[derive(Serialize)]
 struct CaseLine<'a> {
     #[serde(flatten)]
     case: &'a CaseSummary,
+    standing: Standing,
+    answered: bool,
+    overdue: bool,
     days_left: i32,
 }
 
-pub fn run(ctx: &Context, _args: Args) -> anyhow::Result<ExitCode> {
+pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     let config = ctx.config()?;
     let store = ctx.store(&config)?;
-    let cases = store.cases()?;
+    let today = ctx
+        .now
+        .to_zoned_datetime(config.controller.timezone.zone.clone())
+        .date();
+    let cases: Vec<CaseSummary> = store
+        .cases()?
+        .into_iter()
+        .filter(|case| {
+            let standing = case.standing();
+            (!args.open || standing.is_open())
+                && (!args.overdue || case.is_overdue(today))
+                && args.state.is_none_or(|s| s == standing)
+        })
+        .collect();
     if ctx.json {
         let lines: Vec<_> = cases
             .iter()
             .map(|case| CaseLine {
                 case,
+                standing: case.standing(),
+                answered: case.answered_at.is_some(),
+                overdue: case.is_overdue(today),
                 days_left: days_left(case, &config, ctx.now),
             })
             .collect();
@@ -56,16 +93,33 @@ pub fn days_left(case: &CaseSummary, config: &Config, now: Timestamp) -> i32 {
 pub fn print_table(cases: &[&CaseSummary], config: &Config, now: Timestamp) {
     let zone = &config.controller.timezone.zone;
     println!(
-        "{:<14} {:<10} {:<14} {:<9} {:<7} {:<28} {:<30} {:<18} SUBJECT",
-        "CASE", "RECEIVED", "DEADLINE", "LEFT", "STATE", "RIGHTS", "REQUESTER", "IDENTITY"
+        "{:<14} {:<10} {:<14} {:<9} {:<8} {:<10} {:<28} {:<30} {:<18} SUBJECT",
+        "CASE",
+        "RECEIVED",
+        "DEADLINE",
+        "LEFT",
+        "STATE",
+        "ANSWERED",
+        "RIGHTS",
+        "REQUESTER",
+        "IDENTITY"
     );
     for case in cases {
-        let left = days_left(case, config, now);
-        let left = if left < 0 {
-            format!("{}d over", -left)
+        // Days left count only while an answer is owed: an answered or closed case is
+        // never "over".
+        let left = if case.standing().is_open() {
+            let left = days_left(case, config, now);
+            if left < 0 {
+                format!("{}d over", -left)
+            } else {
+                format!("{left}d")
+            }
         } else {
-            format!("{left}d")
+            "-".to_string()
         };
+        let answered = case.answered_at.map_or("-".to_string(), |at| {
+            at.to_zoned_datetime(zone.clone()).date().to_string()
+        });
         let received = case.received_at.to_zoned_datetime(zone.clone()).date();
         let deadline = format!(
             "{} {}",
@@ -82,12 +136,13 @@ pub fn print_table(cases: &[&CaseSummary], config: &Config, now: Timestamp) {
                 .join(",")
         };
         println!(
-            "{:<14} {:<10} {:<14} {:<9} {:<7} {:<28} {:<30} {:<18} {}",
+            "{:<14} {:<10} {:<14} {:<9} {:<8} {:<10} {:<28} {:<30} {:<18} {}",
             case.id,
             received.to_string(),
             deadline,
             left,
-            case.state.as_str(),
+            case.standing().as_str(),
+            answered,
             truncate(&kinds, 28),
             truncate(case.requester.as_deref().unwrap_or("(no sender)"), 30),
             case.identity.as_deref().unwrap_or("-"),

@@ -1,4 +1,5 @@
-//! `rightsbot close CASE --by NAME --outcome TEXT`: a case is finished.
+//! `rightsbot close CASE --by NAME --outcome TEXT`: a case is finished; the drafts still
+//! waiting for approval are rejected with it.
 
 use std::process::ExitCode;
 
@@ -23,14 +24,19 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     let mut store = ctx.store(&config)?;
     let by = super::staff(args.by.as_deref())?;
     let batch = store.begin()?;
-    crate::case::close(&batch, args.case, &by, &args.outcome, ctx.now)?;
+    let rejected = crate::case::close(&batch, args.case, &by, &args.outcome, ctx.now)?;
     batch.commit()?;
     if ctx.json {
-        super::print_json(
-            &serde_json::json!({ "case": args.case.to_string(), "state": "closed" }),
-        )?;
+        super::print_json(&serde_json::json!({
+            "case": args.case.to_string(),
+            "state": "closed",
+            "drafts_rejected": rejected,
+        }))?;
     } else {
         println!("{}: closed by {by}", args.case);
+        for draft in &rejected {
+            println!("{draft}: rejected, as the case is closed");
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -7,14 +7,14 @@ use std::process::ExitCode;
 use anyhow::{Context as _, bail};
 use serde_json::json;
 
-use crate::ids::DraftId;
+use crate::ids::{CaseId, DraftId};
 
 use super::Context;
 
 #[derive(Debug, clap::Args)]
 pub struct ApproveArgs {
     /// The draft, e.g. D12 (see `rightsbot queue`).
-    draft: DraftId,
+    draft: DraftArg,
     /// Who approves it (recorded in the case's audit trail).
     #[arg(long)]
     by: String,
@@ -23,7 +23,7 @@ pub struct ApproveArgs {
 #[derive(Debug, clap::Args)]
 pub struct RejectArgs {
     /// The draft, e.g. D12.
-    draft: DraftId,
+    draft: DraftArg,
     /// Who rejects it.
     #[arg(long)]
     by: String,
@@ -35,22 +35,73 @@ pub struct RejectArgs {
 #[derive(Debug, clap::Args)]
 pub struct EditArgs {
     /// The draft, e.g. D12.
-    draft: DraftId,
+    draft: DraftArg,
     /// Who edits it (recorded); default: $RIGHTSBOT_STAFF, else the login name.
     #[arg(long)]
     by: Option<String>,
     /// Take the new text from this file instead of opening $EDITOR.
     #[arg(long, value_name = "FILE")]
     body_file: Option<PathBuf>,
+    /// Edit a draft approved but not yet sent: its approval is withdrawn.
+    #[arg(long)]
+    force: bool,
+    /// Edit a draft that went out: the edit is a new message to the requester.
+    #[arg(long)]
+    new_message: bool,
+}
+
+/// A draft as given: its id, or, by mistake, a case id, which gets the case's drafts named.
+#[derive(Clone, Copy, Debug)]
+pub enum DraftArg {
+    Draft(DraftId),
+    Case(CaseId),
+}
+
+impl std::str::FromStr for DraftArg {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.parse::<DraftId>() {
+            Ok(draft) => Ok(DraftArg::Draft(draft)),
+            Err(err) => s
+                .parse::<CaseId>()
+                .map(DraftArg::Case)
+                .map_err(|_| err.to_string()),
+        }
+    }
+}
+
+impl DraftArg {
+    /// The draft meant; a case id is a user error that names the case's drafts.
+    fn resolve(self, store: &crate::store::Store) -> anyhow::Result<DraftId> {
+        match self {
+            DraftArg::Draft(draft) => Ok(draft),
+            DraftArg::Case(case) => {
+                let drafts: Vec<String> = store
+                    .drafts_of(case)?
+                    .iter()
+                    .map(|d| d.draft.to_string())
+                    .collect();
+                if drafts.is_empty() {
+                    bail!("{case}: that is a case; it has no drafts");
+                }
+                bail!(
+                    "{case}: that is a case; its drafts are: {}",
+                    drafts.join(", ")
+                )
+            }
+        }
+    }
 }
 
 pub fn approve(ctx: &Context, args: ApproveArgs) -> anyhow::Result<ExitCode> {
     let config = ctx.config()?;
     let mut store = ctx.store(&config)?;
+    let draft = args.draft.resolve(&store)?;
     let batch = store.begin()?;
     let approved = crate::approve::approve(
         &batch,
-        args.draft,
+        draft,
         &args.by,
         &config.controller.privacy_address,
         ctx.now,
@@ -61,13 +112,13 @@ pub fn approve(ctx: &Context, args: ApproveArgs) -> anyhow::Result<ExitCode> {
         None
     } else {
         let file = crate::draft::outbox::write(&approved, &config)?;
-        batch.draft_sent(args.draft, ctx.now, Some(&file.display().to_string()))?;
+        batch.draft_sent(draft, ctx.now, Some(&file.display().to_string()))?;
         Some(file)
     };
     batch.commit()?;
     if ctx.json {
         super::print_json(&json!({
-            "draft": args.draft,
+            "draft": draft,
             "case": approved.case,
             "state": if file.is_some() { "sent" } else { "approved" },
             "message_id": approved.message_id,
@@ -77,13 +128,13 @@ pub fn approve(ctx: &Context, args: ApproveArgs) -> anyhow::Result<ExitCode> {
         match &file {
             Some(file) => println!(
                 "{}: approved by {}; written to {}",
-                args.draft,
+                draft,
                 args.by.trim(),
                 file.display()
             ),
             None => println!(
                 "{}: approved by {}; it goes out with the next `rightsbot send` (or daemon pass)",
-                args.draft,
+                draft,
                 args.by.trim()
             ),
         }
@@ -94,13 +145,23 @@ pub fn approve(ctx: &Context, args: ApproveArgs) -> anyhow::Result<ExitCode> {
 pub fn reject(ctx: &Context, args: RejectArgs) -> anyhow::Result<ExitCode> {
     let config = ctx.config()?;
     let mut store = ctx.store(&config)?;
+    let draft = args.draft.resolve(&store)?;
     let batch = store.begin()?;
-    crate::approve::reject(&batch, args.draft, &args.by, &args.reason, ctx.now)?;
+    crate::approve::reject(&batch, draft, &args.by, &args.reason, ctx.now)?;
     batch.commit()?;
     if ctx.json {
-        super::print_json(&json!({ "draft": args.draft, "state": "rejected" }))?;
+        super::print_json(&json!({
+            "draft": draft,
+            "state": "rejected",
+            "next": format!("rightsbot edit {}", draft),
+        }))?;
     } else {
-        println!("{}: rejected by {}", args.draft, args.by.trim());
+        println!(
+            "{}: rejected by {}; to go on, edit it into a new draft (`rightsbot edit {}`), or close the case",
+            draft,
+            args.by.trim(),
+            draft
+        );
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -108,8 +169,9 @@ pub fn reject(ctx: &Context, args: RejectArgs) -> anyhow::Result<ExitCode> {
 pub fn edit(ctx: &Context, args: EditArgs) -> anyhow::Result<ExitCode> {
     let config = ctx.config()?;
     let mut store = ctx.store(&config)?;
-    let Some(draft) = store.draft(args.draft)? else {
-        bail!("no draft {}", args.draft);
+    let id = args.draft.resolve(&store)?;
+    let Some(draft) = store.draft(id)? else {
+        bail!("no draft {id}");
     };
     let body = match &args.body_file {
         Some(path) => std::fs::read_to_string(path)
@@ -120,16 +182,34 @@ pub fn edit(ctx: &Context, args: EditArgs) -> anyhow::Result<ExitCode> {
         bail!("the text is unchanged: no new draft was made");
     }
     let by = super::staff(args.by.as_deref())?;
+    let options = crate::approve::EditOptions {
+        force: args.force,
+        new_message: args.new_message,
+    };
     let batch = store.begin()?;
-    let new = crate::approve::edit(&batch, args.draft, &body, &by, ctx.now)?;
+    let edited = crate::approve::edit(&batch, id, &body, &by, options, ctx.now)?;
+    let new = edited.draft;
     crate::approve::by_mail::offer_or_record(&batch, new, &config, ctx.now)?;
     batch.commit()?;
     if ctx.json {
-        super::print_json(&json!({ "draft": new, "replaces": args.draft, "state": "pending" }))?;
+        let withdrawn: Vec<_> = edited.approvals_withdrawn.iter().map(|(d, _)| d).collect();
+        super::print_json(&json!({
+            "draft": new,
+            "replaces": id,
+            "also_replaces": edited.replaced,
+            "approvals_withdrawn": withdrawn,
+            "state": "pending",
+        }))?;
     } else {
+        for (draft, approver) in &edited.approvals_withdrawn {
+            println!("{draft}: the approval by {approver} is withdrawn; it will not be sent");
+        }
+        for draft in &edited.replaced {
+            println!("{draft}: replaced by {new}");
+        }
         println!(
             "{new}: the edit of {}, waiting for approval (`rightsbot approve {new} --by NAME`)",
-            args.draft
+            id
         );
     }
     Ok(ExitCode::SUCCESS)

@@ -138,11 +138,16 @@ pub enum Command {
     Reject(decide::RejectArgs),
     /// Edit a draft in $EDITOR (or from --body-file): the edit is a new draft that needs its
     /// own approval; the old one stays in the record.
+    ///
+    /// Any version may be edited, an earlier one too; the edit replaces the versions still
+    /// waiting. A draft approved but not sent needs --force (its approval is withdrawn);
+    /// one that went out needs --new-message (the edit is a new message to the requester).
     Edit(decide::EditArgs),
     /// Extend a case's deadline by up to two months and draft the notice (GDPR Art. 12(3));
     /// refused once the first month has passed.
     Extend(extend::Args),
-    /// Close a case: what was done and who did it go in its audit trail.
+    /// Close a case: what was done and who did it go in its audit trail. The drafts still
+    /// waiting for approval are rejected; none can be approved on a closed case.
     Close(close::Args),
     /// Delete closed cases and unrelated mail past their retention ([retention] in the config).
     ///
@@ -179,7 +184,11 @@ pub enum Command {
 #[derive(Debug, Subcommand)]
 pub enum ConfigCommand {
     /// Parse and check the config file; exit 1 with file:line:column on the first problem.
-    Check,
+    ///
+    /// Says what each section sets up ([mailbox], [smtp], [reminders], [approval_by_mail],
+    /// never a password); with --connect, also tries the IMAP login and the SMTP greeting
+    /// (exit 75 when one fails).
+    Check(config_check::Args),
 }
 
 fn parse_now(text: &str) -> Result<Timestamp, String> {
@@ -231,7 +240,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         json: cli.json,
     };
     match cli.command {
-        Command::Config(ConfigCommand::Check) => config_check::run(&ctx),
+        Command::Config(ConfigCommand::Check(args)) => config_check::run(&ctx, args),
         Command::Classify(args) => classify::run(&ctx, args),
         Command::Ingest(args) => ingest::run(&ctx, args),
         Command::Cases(args) => cases::run(&ctx, args),

@@ -21,6 +21,7 @@ pub struct Args {
 }
 
 pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
+    crate::report::check_period(args.from, args.to)?;
     let config = ctx.config()?;
     let store = ctx.store(&config)?;
     let zone = &config.controller.timezone.zone;
@@ -63,7 +64,10 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
             report.answered_after_deadline.to_string(),
         ),
         ("extended".to_string(), report.extended.to_string()),
-        ("refused_in_part".to_string(), report.refused.to_string()),
+        (
+            "refused_in_part".to_string(),
+            report.refused_in_part.to_string(),
+        ),
         ("open".to_string(), report.open.to_string()),
         ("open_overdue".to_string(), report.open_overdue.to_string()),
     ]);

@@ -1,17 +1,23 @@
-//! `rightsbot show CASE`: one case, its messages and its audit trail.
+//! `rightsbot show CASE|DRAFT|MESSAGE`: one case (its messages' new text, drafts and audit
+//! trail), one draft, or one stored mail as staff need to read it: headers, the new text
+//! apart from the quoted part, attachments by type and size. Mail text comes from the parse
+//! stage (HTML turned into text); it is printed as text, never rendered, with control
+//! characters made visible so a mail cannot drive the terminal.
 
 use std::process::ExitCode;
 
 use anyhow::bail;
+use serde_json::json;
 
-use crate::ids::{CaseId, DraftId};
+use crate::ids::{CaseId, DraftId, MessageKey};
 use crate::store::Store;
 
 use super::Context;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// A case, e.g. DSR-2026-0042, or a draft, e.g. D12.
+    /// A case, e.g. DSR-2026-0042, a draft, e.g. D12, or a stored mail, e.g. M4 (as
+    /// `inbox` and `show CASE` list them).
     id: Shown,
 }
 
@@ -20,6 +26,7 @@ pub struct Args {
 enum Shown {
     Case(CaseId),
     Draft(DraftId),
+    Message(MessageKey),
 }
 
 impl std::str::FromStr for Shown {
@@ -29,9 +36,12 @@ impl std::str::FromStr for Shown {
         if let Ok(draft) = s.parse::<DraftId>() {
             return Ok(Shown::Draft(draft));
         }
-        s.parse::<CaseId>()
-            .map(Shown::Case)
-            .map_err(|_| format!("{s:?} is neither a case (DSR-2026-0042) nor a draft (D12)"))
+        if let Ok(message) = s.parse::<MessageKey>() {
+            return Ok(Shown::Message(message));
+        }
+        s.parse::<CaseId>().map(Shown::Case).map_err(|_| {
+            format!("{s:?} is not a case (DSR-2026-0042), a draft (D12) or a message (M4)")
+        })
     }
 }
 
@@ -41,6 +51,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     let id = match args.id {
         Shown::Case(id) => id,
         Shown::Draft(id) => return show_draft(ctx, &store, id),
+        Shown::Message(key) => return show_message(ctx, &store, key),
     };
     let Some(case) = store.case(id)? else {
         bail!("no case {} in {}", id, store.path().display());
@@ -74,6 +85,15 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
                 })
                 .collect();
             object.insert("drafts".to_string(), serde_json::Value::Array(drafts));
+            if let Some(messages) = object.get_mut("messages").and_then(|m| m.as_array_mut()) {
+                for (value, message) in messages.iter_mut().zip(&case.messages) {
+                    let text = read_mail(&store, MessageKey(message.key))?.map(|m| m.own_text);
+                    if let Some(value) = value.as_object_mut() {
+                        value.insert("message".to_string(), json!(format!("M{}", message.key)));
+                        value.insert("new_text".to_string(), json!(text));
+                    }
+                }
+            }
         }
         super::print_json(&value)?;
         return Ok(ExitCode::SUCCESS);
@@ -86,7 +106,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     };
     let summary = &case.summary;
     let left = super::cases::days_left(summary, &config, ctx.now);
-    println!("{}  {}", summary.id, summary.state);
+    println!("{}  {}", summary.id, summary.standing());
     let requester = match (&summary.requester_name, &summary.requester) {
         (Some(name), Some(address)) => format!("{name} <{address}>"),
         (None, Some(address)) => address.clone(),
@@ -110,10 +130,12 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
         local(summary.received_at),
         config.controller.timezone.name
     );
-    let left = if left < 0 {
-        format!("{} days overdue", -left)
-    } else {
-        format!("{left} days left")
+    // Days left count only while an answer is owed (`case::Standing`).
+    let left = match (summary.standing().is_open(), summary.answered_at) {
+        (true, _) if left < 0 => format!("{} days overdue", -left),
+        (true, _) => format!("{left} days left"),
+        (false, Some(at)) => format!("answered {}", local(at)),
+        (false, None) => "closed without an answer".to_string(),
     };
     println!(
         "deadline   {} ({:?}), {left}",
@@ -185,6 +207,15 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
             message.size,
             message.received_from,
         );
+        match read_mail(&store, MessageKey(message.key))? {
+            Some(mail) if !mail.own_text.is_empty() => {
+                for line in printable(&mail.own_text).lines() {
+                    println!("{}", format!("      | {line}").trim_end());
+                }
+            }
+            Some(_) => println!("      | (no new text)"),
+            None => println!("      | (not readable as a mail: see `rightsbot quarantine`)"),
+        }
     }
     println!("\nevents");
     for event in &case.events {
@@ -247,5 +278,134 @@ fn show_draft(ctx: &Context, store: &Store, id: DraftId) -> anyhow::Result<ExitC
         );
     }
     println!("\n{}", draft.body);
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A stored mail parsed again from its bytes, or `None` when they are not a mail.
+fn read_mail(store: &Store, key: MessageKey) -> anyhow::Result<Option<crate::parse::Mail>> {
+    let raw = store.raw_message(key)?;
+    Ok(raw.as_deref().and_then(|raw| crate::parse::parse(raw).ok()))
+}
+
+/// Text as it may go to a terminal: control characters other than line breaks and tabs
+/// (an escape sequence in a mail) shown as U+FFFD, never acted on.
+fn printable(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if c.is_control() && c != '\n' && c != '\t' {
+                '\u{fffd}'
+            } else {
+                c
+            }
+        })
+        .collect()
+}
+
+fn mailbox(mailbox: &crate::parse::Mailbox) -> String {
+    match &mailbox.name {
+        Some(name) => format!("{name} <{}>", mailbox.address),
+        None => mailbox.address.clone(),
+    }
+}
+
+fn show_message(ctx: &Context, store: &Store, key: MessageKey) -> anyhow::Result<ExitCode> {
+    let config = ctx.config()?;
+    let Some(record) = store.message(key)? else {
+        bail!("no message {key} in {}", store.path().display());
+    };
+    let mail = read_mail(store, key)?;
+    if ctx.json {
+        let mut value = serde_json::to_value(&record)?;
+        if let Some(object) = value.as_object_mut() {
+            let parsed = match &mail {
+                None => json!({ "readable": false }),
+                Some(mail) => json!({
+                    "readable": true,
+                    "from": mail.from,
+                    "to": mail.to,
+                    "reply_to": mail.reply_to,
+                    "date": mail.date.map(|d| d.to_string()),
+                    "in_reply_to": mail.in_reply_to,
+                    "references": mail.references,
+                    "attachments": mail.attachments,
+                    "new_text": mail.own_text,
+                    "quoted_text": mail.quoted_text,
+                }),
+            };
+            if let Some(parsed) = parsed.as_object() {
+                object.extend(parsed.clone());
+            }
+        }
+        super::print_json(&value)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let zone = &config.controller.timezone.zone;
+    let local = |t: jiff::Timestamp| {
+        t.to_zoned_datetime(zone.clone())
+            .strftime("%Y-%m-%d %H:%M:%S")
+            .to_string()
+    };
+    let summary = &record.summary;
+    let what = match (&record.case, record.disposition.as_deref()) {
+        (Some(case), _) => format!("in case {case}"),
+        (None, Some(disposition)) => format!("in no case ({disposition})"),
+        (None, None) => "in no case".to_string(),
+    };
+    println!("{}  {what}", record.message);
+    println!(
+        "received     {} ({}, from {})",
+        local(summary.received_at),
+        config.controller.timezone.name,
+        summary.received_from
+    );
+    println!("size         {} bytes", summary.size);
+    let Some(mail) = mail else {
+        println!("\nthe stored bytes are not readable as a mail (see `rightsbot quarantine`)");
+        return Ok(ExitCode::SUCCESS);
+    };
+    println!(
+        "from         {}",
+        mail.from
+            .as_ref()
+            .map_or("(no sender)".to_string(), mailbox)
+    );
+    if !mail.to.is_empty() {
+        let to: Vec<String> = mail.to.iter().map(mailbox).collect();
+        println!("to           {}", to.join(", "));
+    }
+    if let Some(reply_to) = &mail.reply_to {
+        println!("reply-to     {}", mailbox(reply_to));
+    }
+    if let Some(date) = mail.date {
+        println!("date         {} (the sender's clock)", local(date));
+    }
+    println!("subject      {}", mail.subject);
+    if let Some(id) = &mail.message_id {
+        println!("message-id   {id}");
+    }
+    for id in &mail.in_reply_to {
+        println!("in-reply-to  {id}");
+    }
+    if let Some(automated) = &mail.automated {
+        println!("automated    {}", automated.describe());
+    }
+    for attachment in &mail.attachments {
+        println!(
+            "attachment   {} ({}, {} bytes)",
+            attachment.name.as_deref().unwrap_or("(no name)"),
+            attachment.content_type,
+            attachment.size
+        );
+    }
+    println!("\n--- new text ---");
+    if mail.own_text.is_empty() {
+        println!("(none)");
+    } else {
+        println!("{}", printable(&mail.own_text));
+    }
+    if !mail.quoted_text.is_empty() {
+        println!("\n--- quoted ---");
+        println!("{}", printable(&mail.quoted_text));
+    }
     Ok(ExitCode::SUCCESS)
 }

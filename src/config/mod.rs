@@ -16,6 +16,7 @@ use serde::{Deserialize, Deserializer};
 use crate::deadline::HolidayCalendar;
 use crate::lang::Lang;
 
+pub mod connect;
 mod register;
 
 pub use register::{
@@ -649,6 +650,13 @@ fn describe_toml_error(text: &str, path: &Path, err: &toml::de::Error) -> Config
         } else {
             format!("missing key \"{key}\" {where_}")
         }
+    } else if raw.starts_with("duplicate key") {
+        // toml names no key here; the line it points at does.
+        match (key_on_line(text, offset), table_on_line(text, offset)) {
+            (Some(key), _) => format!("duplicate key \"{key}\" {where_}: each key may be set once"),
+            (None, Some(name)) => format!("duplicate table [{name}]: each table may appear once"),
+            (None, None) => raw.lines().next().unwrap_or(raw).to_string(),
+        }
     } else {
         let first_line = raw.lines().next().unwrap_or(raw);
         match key_on_line(text, offset) {
@@ -706,6 +714,15 @@ fn key_on_line(text: &str, offset: usize) -> Option<String> {
     let (key, _) = line.split_once('=')?;
     let key = key.trim().trim_matches('"');
     (!key.is_empty() && !key.starts_with('[')).then(|| key.to_string())
+}
+
+/// The name of the table whose header is on the line at `offset`.
+fn table_on_line(text: &str, offset: usize) -> Option<String> {
+    let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+    let line = text[line_start..].lines().next()?.trim();
+    let name = line.strip_prefix('[')?.trim_start_matches('[');
+    let name = name.split(']').next()?.trim();
+    (!name.is_empty()).then(|| name.to_string())
 }
 
 fn backticked_after<'a>(message: &'a str, prefix: &str) -> Option<&'a str> {
@@ -771,6 +788,24 @@ path = "data/rightsbot.db"
         assert_eq!(config.controller.timezone.name, "Europe/Helsinki");
         assert!(config.controller.eves_closed);
         assert_eq!(config.store.path, Path::new("/etc/rb/data/rightsbot.db"));
+    }
+
+    #[test]
+    fn a_duplicate_key_or_table_is_named_with_its_place() {
+        let text = GOOD.replace("name = \"Kestokauppa Oy\"", "name = \"A\"\nname = \"B\"");
+        let err = parse(&text).unwrap_err();
+        assert!(
+            err.starts_with("rightsbot.toml:")
+                && err
+                    .ends_with("duplicate key \"name\" in [controller]: each key may be set once"),
+            "{err}"
+        );
+        let text = format!("{GOOD}\n[store]\npath = \"other.db\"\n");
+        let err = parse(&text).unwrap_err();
+        assert!(
+            err.ends_with("duplicate table [store]: each table may appear once"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -213,13 +213,130 @@ pub fn build(outgoing: &Outgoing<'_>) -> Result<Vec<u8>, MessageError> {
         for attachment in outgoing.attachments {
             let content_type =
                 ContentType::parse(&attachment.content_type).unwrap_or(ContentType::TEXT_PLAIN);
-            parts = parts.singlepart(
-                MailAttachment::new(one_line(&attachment.name))
-                    .body(attachment.content.clone(), content_type),
-            );
+            let name = one_line(&attachment.name);
+            let part = match PlainFilename::new(&name) {
+                Some(disposition) => SinglePart::builder()
+                    .header(disposition)
+                    .header(content_type)
+                    .body(attachment.content.clone()),
+                None => MailAttachment::new(name).body(attachment.content.clone(), content_type),
+            };
+            parts = parts.singlepart(part);
         }
         builder.multipart(parts)
     }
     .map_err(|err| MessageError::Build(err.to_string()))?;
     Ok(message.formatted())
+}
+
+/// `Content-Disposition: attachment; filename="…"` for a name in plain ASCII. lettre writes
+/// a long name only as RFC 2231 continuations (`filename*0=`), which some mail clients do
+/// not read; a plain `filename=` (RFC 2183) is read by all, so it comes first, followed by
+/// the continuations for the clients that prefer them. Names with other characters keep
+/// lettre's RFC 2231 encoding alone.
+#[derive(Clone, Debug)]
+struct PlainFilename {
+    raw: String,
+    encoded: String,
+}
+
+impl PlainFilename {
+    fn new(name: &str) -> Option<PlainFilename> {
+        let plain = !name.is_empty()
+            && name
+                .chars()
+                .all(|c| c.is_ascii_graphic() && c != '"' && c != '\\' || c == ' ');
+        if !plain {
+            return None;
+        }
+        let raw = format!("attachment; filename=\"{name}\"");
+        // A short name fits one line; a long one also gets RFC 2231 continuations, each on
+        // a folded line of its own, as lettre would write them.
+        const CHUNK: usize = 60;
+        let encoded = if name.len() <= CHUNK {
+            raw.clone()
+        } else {
+            let mut text = format!("attachment;\r\n filename=\"{name}\"");
+            let bytes = name.as_bytes();
+            for (index, chunk) in bytes.chunks(CHUNK).enumerate() {
+                // ASCII only, so any byte boundary is a character boundary.
+                let part = String::from_utf8_lossy(chunk);
+                text.push_str(&format!(";\r\n filename*{index}=\"{part}\""));
+            }
+            text
+        };
+        Some(PlainFilename { raw, encoded })
+    }
+}
+
+impl lettre::message::header::Header for PlainFilename {
+    fn name() -> lettre::message::header::HeaderName {
+        lettre::message::header::HeaderName::new_from_ascii_str("Content-Disposition")
+    }
+
+    fn parse(s: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
+        PlainFilename::new(
+            s.split_once("filename=\"")
+                .and_then(|(_, rest)| rest.split('"').next())
+                .unwrap_or(""),
+        )
+        .ok_or_else(|| "not a plain ASCII attachment name".into())
+    }
+
+    fn display(&self) -> lettre::message::header::HeaderValue {
+        lettre::message::header::HeaderValue::dangerous_new_pre_encoded(
+            Self::name(),
+            self.raw.clone(),
+            self.encoded.clone(),
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn with_attachment(name: &str) -> String {
+        let attachments = [Attachment {
+            name: name.to_string(),
+            content_type: "text/csv".to_string(),
+            content: "a,b\n".to_string(),
+        }];
+        let bytes = build(&Outgoing {
+            from_name: "Kestokauppa Oy",
+            from_address: "tietosuoja@kestokauppa.example.test",
+            to: "maija@example.test",
+            subject: "Tiedot",
+            body: "Hei\n",
+            attachments: &attachments,
+            message_id: "x.1@kestokauppa.example.test",
+            in_reply_to: None,
+            references: &[],
+            date: "2026-11-02T08:00:00Z".parse().expect("a timestamp"),
+            automatic: Automatic::No,
+            seal: None,
+        })
+        .expect("a message");
+        String::from_utf8(bytes).expect("ASCII headers")
+    }
+
+    #[test]
+    fn an_ascii_attachment_name_is_also_sent_plain() {
+        let long = "rekisteriote-DSR-2026-0001-maija.virtanen-at-example.test-2026-11-02.csv";
+        let text = with_attachment(long);
+        assert!(
+            text.contains(&format!(
+                "Content-Disposition: attachment;\r\n filename=\"{long}\";\r\n filename*0=\""
+            )),
+            "{text}"
+        );
+        let text = with_attachment("tiedot.csv");
+        assert!(
+            text.contains("Content-Disposition: attachment; filename=\"tiedot.csv\"\r\n"),
+            "{text}"
+        );
+        // A name with other characters keeps lettre's RFC 2231 encoding alone.
+        let text = with_attachment("tiedot-järjestelmästä.csv");
+        assert!(text.contains("filename*0*=utf-8''"), "{text}");
+    }
 }

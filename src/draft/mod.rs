@@ -79,6 +79,14 @@ impl Purpose {
     pub fn carries_personal_data(self) -> bool {
         matches!(self, Purpose::Reply)
     }
+
+    /// Whether a draft of this purpose, once sent, answers the request (`case::Standing`):
+    /// the reply to the rights asked (a refusal with its reasons is one) and word that
+    /// nothing was found. An acknowledgement, a request for information and an extension
+    /// notice are not answers: the last two change the deadline, not the answer.
+    pub fn answers_request(self) -> bool {
+        matches!(self, Purpose::Reply | Purpose::NotFound)
+    }
 }
 
 /// A file sent with a reply (the portable copy of the data, Art. 20).

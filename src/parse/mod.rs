@@ -2,7 +2,8 @@
 //!
 //! Takes bytes exactly as the server or the file held them and hands on what later stages
 //! need: addresses, subject, threading headers, the text (HTML converted when there is no
-//! plain part), the *new* text with quoted history and signatures removed, attachments,
+//! plain part), the *new* text with quoted history and signatures removed (and the quoted
+//! part apart, for people to read), attachments,
 //! Authentication-Results, and whether the mail was sent by a machine (RFC 3834). It never
 //! panics and never reads a clock or a file; bytes that are not a mail give a
 //! [`ParseError`] so the caller can quarantine them.
@@ -15,7 +16,7 @@ use serde::Serialize;
 
 use crate::ids::MessageId;
 
-pub use quote::{new_text, own_text};
+pub use quote::{new_text, own_text, quoted_text};
 
 /// A mailbox as written in From, Reply-To or To.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -96,6 +97,8 @@ pub struct Mail {
     /// The new text with the signature kept (quoted history still removed): where people
     /// write their phone number and address.
     pub own_text: String,
+    /// What the own text leaves out: the quoted history, for a person to read apart.
+    pub quoted_text: String,
     pub attachments: Vec<Attachment>,
     /// The raw values of every `Authentication-Results` header, topmost first.
     pub authentication_results: Vec<String>,
@@ -169,6 +172,7 @@ pub fn parse(raw: &[u8]) -> Result<Mail, ParseError> {
     let text = text.replace("\r\n", "\n");
     let new_text = new_text(&text);
     let own_text = own_text(&text);
+    let quoted_text = quoted_text(&text);
 
     let attachments = message
         .attachments()
@@ -262,6 +266,7 @@ pub fn parse(raw: &[u8]) -> Result<Mail, ParseError> {
         text,
         new_text,
         own_text,
+        quoted_text,
         attachments,
         authentication_results,
         automated,

@@ -67,6 +67,23 @@ pub fn own_text(text: &str) -> String {
     cut(text, false)
 }
 
+/// What `own_text` leaves out: the quoted history (from its first mark on) and the `>`
+/// lines before it, so a person can read the two apart.
+pub fn quoted_text(text: &str) -> String {
+    let lines: Vec<&str> = text.lines().collect();
+    let end = history_start(&lines, false);
+    let quoted: Vec<&str> = lines[..end]
+        .iter()
+        .copied()
+        .filter(|line| line.trim_start().starts_with('>'))
+        .chain(lines[end..].iter().copied())
+        .collect();
+    quoted
+        .join("\n")
+        .trim_matches(|c: char| c == '\n' || c == '\r' || c.is_whitespace())
+        .to_string()
+}
+
 fn cut(text: &str, at_signature: bool) -> String {
     let lines: Vec<&str> = text.lines().collect();
     let end = history_start(&lines, at_signature);

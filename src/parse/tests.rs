@@ -297,3 +297,21 @@ proptest! {
         let _ = parse(raw.as_bytes());
     }
 }
+
+#[test]
+fn quoted_text_is_what_the_own_text_leaves_out() {
+    let m = mail(fixture!("show-html-quoted-attachment.eml"));
+    assert!(m.own_text.contains("Koivukuja 3 B 12, 33100 Tampere"));
+    assert!(!m.own_text.contains("Olemme"));
+    assert!(
+        m.quoted_text
+            .starts_with("ma 2.11.2026 klo 10.00 Kestokauppa")
+    );
+    assert!(m.quoted_text.ends_with("Olemme vastaanottaneet pyyntönne."));
+    assert_eq!(m.attachments.len(), 1);
+    let m = mail(fixture!("quoted-en-wrote.eml"));
+    assert_eq!(m.own_text, "Any update on this?");
+    assert!(m.quoted_text.contains("> Thank you for your request."));
+    let plain = mail(fixture!("plain-utf8.eml"));
+    assert_eq!(plain.quoted_text, "");
+}

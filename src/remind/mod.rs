@@ -81,7 +81,7 @@ pub fn working_days_left(today: Date, deadline: Date, calendar: &HolidayCalendar
 pub fn due(cases: &[OpenCase], today: Date, calendar: &HolidayCalendar) -> Vec<Reminder> {
     let mut due = Vec::new();
     for case in cases {
-        let (threshold, left) = if today > case.deadline {
+        let (threshold, left) = if crate::case::past_deadline(case.deadline, today) {
             (
                 Threshold::Overdue,
                 -(today - case.deadline).get_days() as i64,

@@ -256,12 +256,11 @@ impl Store {
         let mut statement = self
             .conn
             .prepare(
-                "SELECT c.received_at, c.deadline, c.kinds, c.language, c.state,
-                        (SELECT MIN(d.sent_at) FROM drafts d WHERE d.case_id = c.id AND d.state = 'sent'
-                                AND d.purpose IN ('reply', 'not_found')),
+                concat!("SELECT c.received_at, c.deadline, c.kinds, c.language, c.state, ",
+                        super::answered_at_sql!(), ",
                         EXISTS (SELECT 1 FROM events e WHERE e.case_id = c.id AND e.kind = 'extended'),
                         EXISTS (SELECT 1 FROM drafts d WHERE d.case_id = c.id AND d.state = 'sent' AND d.refusal)
-                 FROM cases c ORDER BY c.id",
+                 FROM cases c ORDER BY c.id"),
             )
             .map_err(|e| self.error(e))?;
         let rows = statement
@@ -300,7 +299,7 @@ impl Store {
                     .map_err(|_| corrupt("cases.deadline", &deadline))?,
                 kinds: serde_json::from_str(&kinds).map_err(|_| corrupt("cases.kinds", &kinds))?,
                 language: language.as_deref().and_then(|l| l.parse().ok()),
-                closed: state == "closed",
+                state: state.parse().map_err(|_| corrupt("cases.state", &state))?,
                 replied: replied
                     .as_deref()
                     .map(|r| day("drafts.sent_at", r))
@@ -406,6 +405,27 @@ impl Store {
 impl Batch<'_> {
     pub fn draft(&self, id: DraftId) -> Result<Option<DraftRecord>, StoreError> {
         draft_by_id(&self.tx, &self.path, id)
+    }
+
+    /// Every draft of a case, oldest first, inside this transaction.
+    pub fn drafts_of(&self, case: CaseId) -> Result<Vec<DraftRecord>, StoreError> {
+        let ids: Vec<i64> = self
+            .tx
+            .prepare_cached(
+                "SELECT d.id FROM drafts d JOIN cases c ON c.id = d.case_id WHERE c.year = ?1 AND c.seq = ?2 ORDER BY d.id",
+            )
+            .and_then(|mut s| {
+                s.query_map(params![case.year, case.seq], |r| r.get(0))?
+                    .collect()
+            })
+            .map_err(|e| self.error(e))?;
+        let mut drafts = Vec::with_capacity(ids.len());
+        for id in ids {
+            if let Some(draft) = self.draft(DraftId(id))? {
+                drafts.push(draft);
+            }
+        }
+        Ok(drafts)
     }
 
     /// One case's summary, inside this transaction.
@@ -637,19 +657,18 @@ fn token_hash(token: &str) -> [u8; 32] {
 }
 
 impl Batch<'_> {
-    /// Open cases with no answer sent yet, for reminders.
+    /// Open cases (`case::Standing::is_open`: not closed, no answer sent), for reminders.
     pub fn unanswered_cases(&self) -> Result<Vec<crate::remind::OpenCase>, StoreError> {
         let mut statement = self
             .tx
-            .prepare_cached(
+            .prepare_cached(concat!(
                 "SELECT c.year, c.seq, c.deadline, c.kinds,
                         EXISTS (SELECT 1 FROM events e WHERE e.case_id = c.id AND e.kind = 'extended')
                  FROM cases c
-                 WHERE c.state != 'closed'
-                   AND NOT EXISTS (SELECT 1 FROM drafts d WHERE d.case_id = c.id AND d.state = 'sent'
-                                   AND d.purpose IN ('reply', 'not_found'))
-                 ORDER BY c.deadline, c.id",
-            )
+                 WHERE c.state != 'closed' AND ",
+                super::answered_at_sql!(),
+                " IS NULL ORDER BY c.deadline, c.id"
+            ))
             .map_err(|e| self.error(e))?;
         let rows = statement
             .query_map([], |r| {

@@ -26,7 +26,7 @@ use jiff::civil::Date;
 use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension, params};
 use serde::Serialize;
 
-use crate::case::CaseState;
+use crate::case::{CaseState, Standing};
 use crate::classify::RequestKind;
 use crate::ids::{CaseId, MessageId, MessageKey};
 use crate::lang::Lang;
@@ -239,6 +239,20 @@ pub struct CaseSummary {
     pub language: Option<Lang>,
     /// The identity outcome (`verified`, `on_file_unverified`, …); `None` until matched.
     pub identity: Option<String>,
+    /// When the first substantive answer went out (`draft::Purpose::answers_request`).
+    pub answered_at: Option<Timestamp>,
+}
+
+impl CaseSummary {
+    /// Where the case stands (`case::Standing`): the one meaning of open and answered.
+    pub fn standing(&self) -> Standing {
+        Standing::of(self.state, self.answered_at.is_some())
+    }
+
+    /// Open and past its deadline on `today` (the controller's calendar day).
+    pub fn is_overdue(&self, today: Date) -> bool {
+        self.standing().is_overdue(self.deadline, today)
+    }
 }
 
 /// A stored message that is in no case: for staff who may want to open one from it.
@@ -276,6 +290,17 @@ pub struct MessageSummary {
     pub subject: String,
     pub size: i64,
     pub automated: Option<String>,
+}
+
+/// One stored message as `show M4` heads it: its record, what became of it, its case.
+#[derive(Clone, Debug, Serialize)]
+pub struct MessageRecord {
+    /// The key as staff write it, `M4`.
+    pub message: String,
+    #[serde(flatten)]
+    pub summary: MessageSummary,
+    pub disposition: Option<String>,
+    pub case: Option<String>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -675,23 +700,118 @@ impl Store {
             .map_err(|e| self.error(e))
     }
 
-    /// Cases not closed, and those of them past their deadline on `today`.
+    /// Open cases (`case::Standing`: neither answered nor closed), those of them past their
+    /// deadline on `today`, and the drafts waiting for approval.
     pub fn workload(&self, today: Date) -> Result<Workload, StoreError> {
-        self.conn
+        let mut statement = self
+            .conn
+            .prepare(concat!(
+                "SELECT c.state, c.deadline, ",
+                answered_at_sql!(),
+                " IS NOT NULL FROM cases c WHERE c.state != 'closed'"
+            ))
+            .map_err(|e| self.error(e))?;
+        let rows = statement
+            .query_map([], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, bool>(2)?,
+                ))
+            })
+            .map_err(|e| self.error(e))?;
+        let mut workload = Workload::default();
+        for row in rows {
+            let (state, deadline, answered) = row.map_err(|e| self.error(e))?;
+            let corrupt = |what, detail: &str| StoreError::Corrupt {
+                path: self.path.clone(),
+                what,
+                detail: detail.to_string(),
+            };
+            let state: CaseState = state.parse().map_err(|_| corrupt("cases.state", &state))?;
+            let deadline: Date = deadline
+                .parse()
+                .map_err(|_| corrupt("cases.deadline", &deadline))?;
+            let standing = Standing::of(state, answered);
+            workload.open += i64::from(standing.is_open());
+            workload.overdue += i64::from(standing.is_overdue(deadline, today));
+        }
+        workload.drafts_waiting = self
+            .conn
             .query_row(
-                "SELECT COUNT(*), COALESCE(SUM(deadline < ?1), 0),
-                        (SELECT COUNT(*) FROM drafts WHERE state = 'pending')
-                 FROM cases WHERE state != 'closed'",
-                [today.to_string()],
+                "SELECT COUNT(*) FROM drafts WHERE state = 'pending'",
+                [],
+                |r| r.get(0),
+            )
+            .map_err(|e| self.error(e))?;
+        Ok(workload)
+    }
+
+    /// One stored message's record (not its bytes): what `show M4` heads its text with.
+    pub fn message(&self, key: MessageKey) -> Result<Option<MessageRecord>, StoreError> {
+        let row = self
+            .conn
+            .query_row(
+                "SELECT m.id, m.message_id, m.origin, m.received_at, m.received_from, m.from_address, m.subject, m.size, m.automated,
+                        m.disposition, c.year, c.seq
+                 FROM messages m LEFT JOIN cases c ON c.id = m.case_id WHERE m.id = ?1",
+                [key.0],
                 |r| {
-                    Ok(Workload {
-                        open: r.get(0)?,
-                        overdue: r.get(1)?,
-                        drafts_waiting: r.get(2)?,
-                    })
+                    Ok((
+                        r.get::<_, i64>(0)?,
+                        r.get::<_, Option<String>>(1)?,
+                        r.get::<_, String>(2)?,
+                        r.get::<_, String>(3)?,
+                        r.get::<_, String>(4)?,
+                        r.get::<_, Option<String>>(5)?,
+                        r.get::<_, String>(6)?,
+                        r.get::<_, i64>(7)?,
+                        r.get::<_, Option<String>>(8)?,
+                        r.get::<_, Option<String>>(9)?,
+                        r.get::<_, Option<i64>>(10)?,
+                        r.get::<_, Option<i64>>(11)?,
+                    ))
                 },
             )
-            .map_err(|e| self.error(e))
+            .optional()
+            .map_err(|e| self.error(e))?;
+        let Some((
+            id,
+            message_id,
+            origin,
+            received_at,
+            received_from,
+            from_address,
+            subject,
+            size,
+            automated,
+            disposition,
+            year,
+            seq,
+        )) = row
+        else {
+            return Ok(None);
+        };
+        let case = match (year, seq) {
+            (Some(year), Some(seq)) => Some(checked_case_id(&self.path, year, seq)?.to_string()),
+            _ => None,
+        };
+        Ok(Some(MessageRecord {
+            message: MessageKey(id).to_string(),
+            summary: MessageSummary {
+                key: id,
+                message_id,
+                origin,
+                received_at: self.timestamp("messages.received_at", &received_at)?,
+                received_from,
+                from_address,
+                subject,
+                size,
+                automated,
+            },
+            disposition,
+            case,
+        }))
     }
 
     /// The raw bytes of a stored message, exactly as received.
@@ -774,6 +894,11 @@ fn check_case(path: &Path, row: CaseRow) -> Result<CaseSummary, StoreError> {
             ),
         },
         identity: row.identity,
+        answered_at: row
+            .answered_at
+            .as_deref()
+            .map(|t| parse_timestamp(path, "drafts.sent_at", t))
+            .transpose()?,
     })
 }
 
@@ -802,7 +927,21 @@ fn parse_timestamp(path: &Path, what: &'static str, text: &str) -> Result<Timest
     })
 }
 
-const CASE_COLUMNS: &str = "SELECT id, year, seq, state, received_at, requester, requester_name, subject, deadline, opened_at, kinds, language, identity FROM cases";
+/// SQL: when case `c`'s first substantive answer went out (NULL: none yet). The purposes
+/// are those of `draft::Purpose::answers_request` (a unit test holds the two together);
+/// `case::Standing` says what the answer means for the case.
+macro_rules! answered_at_sql {
+    () => {
+        "(SELECT MIN(d.sent_at) FROM drafts d WHERE d.case_id = c.id AND d.state = 'sent' AND d.purpose IN ('reply', 'not_found'))"
+    };
+}
+pub(crate) use answered_at_sql;
+
+const CASE_COLUMNS: &str = concat!(
+    "SELECT c.id, c.year, c.seq, c.state, c.received_at, c.requester, c.requester_name, c.subject, c.deadline, c.opened_at, c.kinds, c.language, c.identity, ",
+    answered_at_sql!(),
+    " FROM cases c"
+);
 
 struct CaseRow {
     rowid: i64,
@@ -818,6 +957,7 @@ struct CaseRow {
     kinds: String,
     language: Option<String>,
     identity: Option<String>,
+    answered_at: Option<String>,
 }
 
 fn case_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<CaseRow> {
@@ -835,6 +975,7 @@ fn case_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<CaseRow> {
         kinds: r.get(10)?,
         language: r.get(11)?,
         identity: r.get(12)?,
+        answered_at: r.get(13)?,
     })
 }
 
@@ -940,11 +1081,8 @@ impl Batch<'_> {
     /// A stored message by its key (`M12`, `12`) or its Message-ID.
     pub fn find_message(&self, reference: &str) -> Result<Option<StoredMessage>, StoreError> {
         let reference = reference.trim();
-        let key = reference
-            .strip_prefix(['M', 'm'])
-            .unwrap_or(reference)
-            .parse::<i64>()
-            .ok();
+        // The key only as `inbox` and `show` print it (M4), so a typo names no other mail.
+        let key = reference.parse::<MessageKey>().ok().map(|key| key.0);
         let message_id = MessageId::new(reference).map(|id| id.as_str().to_string());
         let row = self
             .tx

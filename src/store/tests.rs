@@ -121,3 +121,15 @@ fn quarantining_twice_keeps_one_entry() {
     batch.commit().unwrap();
     assert_eq!(store.quarantine().unwrap().len(), 1);
 }
+
+#[test]
+fn the_answer_query_counts_the_purposes_that_answer() {
+    let sql = answered_at_sql!();
+    for purpose in crate::draft::Purpose::ALL {
+        assert_eq!(
+            sql.contains(&format!("'{}'", purpose.as_str())),
+            purpose.answers_request(),
+            "{purpose:?}"
+        );
+    }
+}
