@@ -171,8 +171,9 @@ fn report_figures_match_a_hand_computed_set_of_cases() {
 
 #[test]
 fn reminders_come_at_seven_three_and_one_working_days_and_when_overdue_each_once() {
+    // The daily recap (tested below) comes from 20:00 here, after these 08:00 digests.
     let config = format!(
-        "{CONFIG}\n[reminders]\nstaff_address = \"tiimi@kestokauppa.example.test\"\n\n[[register.sources]]\nname = \"customers\"\nfile = \"{}\"\n[register.sources.columns]\ncustomer_id = \"Id\"\nname = [\"First\", \"Last\"]\nemail = \"Email\"\n",
+        "{CONFIG}\n[reminders]\nstaff_address = \"tiimi@kestokauppa.example.test\"\ndaily_hour = 20\n\n[[register.sources]]\nname = \"customers\"\nfile = \"{}\"\n[register.sources.columns]\ncustomer_id = \"Id\"\nname = [\"First\", \"Last\"]\nemail = \"Email\"\n",
         fixture("register/customers.csv")
     );
     let sandbox = Sandbox::with_config(&config);
@@ -235,6 +236,64 @@ fn reminders_come_at_seven_three_and_one_working_days_and_when_overdue_each_once
         assert!(remind(again)["digest"].is_null(), "{again}");
     }
     assert_eq!(digests(), 5, "draft waiting, 7, 3, 1, overdue: each once");
+}
+
+/// Issue 12, item 8: what recurs (a draft still waiting, a case still overdue) is told once
+/// each working day from the configured hour; with approval by mail, a new draft's review
+/// mail is its notice and the digest does not repeat it; Finnish digests speak Finnish.
+#[test]
+fn a_waiting_draft_is_recapped_each_working_day_in_the_staff_language() {
+    let config = format!(
+        "{CONFIG}\n[reminders]\nstaff_address = \"tiimi@kestokauppa.example.test\"\n\n[approval_by_mail]\nenabled = true\nstaff_address = \"tiimi@kestokauppa.example.test\"\napprovers = [\"sanna@kestokauppa.example.test\"]\n\n[[register.sources]]\nname = \"customers\"\nfile = \"{}\"\n[register.sources.columns]\ncustomer_id = \"Id\"\nname = [\"First\", \"Last\"]\nemail = \"Email\"\n",
+        fixture("register/customers.csv")
+    );
+    let sandbox = Sandbox::with_config(&config);
+    sandbox.ok(&["register", "import"]);
+    // Received Tuesday 3 November 2026: the deadline is Thursday 3 December.
+    sandbox.ok(&[
+        "--now",
+        "2026-11-03T10:00:00+02:00",
+        "ingest",
+        &fixture("drafts/access-on-file.eml"),
+    ]);
+    let remind = |now: &str| sandbox.json(&["--now", now, "remind"]);
+    // The text as a mail client shows it (the file is quoted-printable).
+    let body = |value: &serde_json::Value| -> String {
+        let raw = std::fs::read(value["digest"].as_str().expect("a digest file")).expect("digest");
+        rightsbot::parse::parse(&raw).expect("a mail").text
+    };
+    // Before the hour: the review mail was the new draft's notice; nothing to say.
+    assert!(remind("2026-11-04T07:00:00+02:00")["digest"].is_null());
+    // From the hour, once that day: the recap lists the draft still waiting.
+    let recap = remind("2026-11-04T09:00:00+02:00");
+    assert_eq!(
+        recap["recap"]["drafts_waiting"][0]["draft"], "D1",
+        "{recap}"
+    );
+    assert!(
+        body(&recap).contains("Hyväksyntää odottaa yhä"),
+        "{}",
+        body(&recap)
+    );
+    assert!(remind("2026-11-04T15:00:00+02:00")["digest"].is_null());
+    // Saturday: no working day, no recap. Monday: again.
+    assert!(remind("2026-11-07T09:00:00+02:00")["digest"].is_null());
+    assert!(remind("2026-11-09T09:00:00+02:00")["recap"].is_object());
+    // One working day left: said in Finnish, the right named in Finnish.
+    let one = remind("2026-12-02T09:00:00+02:00");
+    let text = body(&one);
+    assert!(text.contains("1 työpäivä jäljellä, tarkastus"), "{text}");
+    assert!(!text.contains("access"), "{text}");
+    // Past the deadline: the draft is marked, the case listed as overdue.
+    let overdue = remind("2026-12-04T09:00:00+02:00");
+    assert_eq!(
+        overdue["recap"]["drafts_waiting"][0]["overdue"], true,
+        "{overdue}"
+    );
+    assert_eq!(
+        overdue["recap"]["overdue"][0]["case"], "DSR-2026-0001",
+        "{overdue}"
+    );
 }
 
 /// One meaning of open, answered, closed and overdue (`case::Standing`): `status`, `report`

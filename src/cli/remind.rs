@@ -45,6 +45,7 @@ pub fn run(ctx: &Context, _args: Args) -> anyhow::Result<ExitCode> {
             "digest": file,
             "sent": delivered,
             "reminders": digest.as_ref().map(|d| &d.reminders),
+            "recap": digest.as_ref().and_then(|d| d.recap.as_ref()),
             "drafts_waiting": digest.as_ref().map(|d| &d.drafts_waiting),
             "sends_failed": digest.as_ref().map(|d| &d.sends_failed),
         }))?;

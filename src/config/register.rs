@@ -394,6 +394,14 @@ pub struct RemindersConfig {
     /// goes into the next one.
     #[serde(default = "default_digest_every_minutes")]
     pub digest_every_minutes: u32,
+    /// From this hour (0–23, the controller's time) on each working day, the digest
+    /// recaps every draft still waiting and every case still overdue, once a day.
+    #[serde(default = "default_daily_hour")]
+    pub daily_hour: u8,
+}
+
+fn default_daily_hour() -> u8 {
+    8
 }
 
 fn default_digest_every_minutes() -> u32 {
@@ -405,6 +413,7 @@ impl Default for RemindersConfig {
         RemindersConfig {
             staff_address: None,
             digest_every_minutes: default_digest_every_minutes(),
+            daily_hour: default_daily_hour(),
         }
     }
 }

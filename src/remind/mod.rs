@@ -113,10 +113,71 @@ pub fn due(cases: &[OpenCase], today: Date, calendar: &HolidayCalendar) -> Vec<R
 #[derive(Debug, Serialize)]
 pub struct Digest {
     pub reminders: Vec<Reminder>,
+    /// New drafts waiting for approval (not listed when a review mail was their notice).
     pub drafts_waiting: Vec<serde_json::Value>,
     pub sends_failed: Vec<serde_json::Value>,
+    /// The working day's recap, once a day from `[reminders] daily_hour`: every draft still
+    /// waiting and every case still overdue. `None` when it is not due.
+    pub recap: Option<serde_json::Value>,
     pub subject: String,
     pub body: String,
+}
+
+/// What a draft is, as staff read it, in the digest's language.
+fn purpose_name(purpose: &str, lang: crate::lang::Lang) -> String {
+    use crate::lang::Lang::{En, Fi, Sv};
+    let name = match (purpose, lang) {
+        ("reply", Fi) => "vastaus",
+        ("reply", Sv) => "svar",
+        ("reply", En) => "reply",
+        ("acknowledgement", Fi) => "vastaanottokuittaus",
+        ("acknowledgement", Sv) => "mottagningskvitto",
+        ("acknowledgement", En) => "acknowledgement",
+        ("identity_needed", Fi) => "lisätietopyyntö",
+        ("identity_needed", Sv) => "begäran om uppgifter",
+        ("identity_needed", En) => "request for information",
+        ("not_found", Fi) => "tietoja ei löytynyt",
+        ("not_found", Sv) => "inga uppgifter hittades",
+        ("not_found", En) => "nothing found",
+        ("extension", Fi) => "määräajan jatko",
+        ("extension", Sv) => "förlängd tidsfrist",
+        ("extension", En) => "extension notice",
+        (other, _) => other,
+    };
+    name.to_string()
+}
+
+/// A right as staff read it, in the digest's language.
+fn right_name(kind: &str, lang: crate::lang::Lang) -> String {
+    use crate::lang::Lang::{En, Fi, Sv};
+    let name = match (kind, lang) {
+        ("access", Fi) => "tarkastus",
+        ("access", Sv) => "tillgång",
+        ("access", En) => "access",
+        ("rectification", Fi) => "oikaisu",
+        ("rectification", Sv) => "rättelse",
+        ("rectification", En) => "rectification",
+        ("erasure", Fi) => "poisto",
+        ("erasure", Sv) => "radering",
+        ("erasure", En) => "erasure",
+        ("restriction", Fi) => "käsittelyn rajoitus",
+        ("restriction", Sv) => "begränsning",
+        ("restriction", En) => "restriction",
+        ("portability", Fi) => "siirto",
+        ("portability", Sv) => "dataportabilitet",
+        ("portability", En) => "portability",
+        ("objection", Fi) => "vastustus",
+        ("objection", Sv) => "invändning",
+        ("objection", En) => "objection",
+        ("direct_marketing_optout", Fi) => "suoramarkkinointikielto",
+        ("direct_marketing_optout", Sv) => "nej till direktmarknadsföring",
+        ("direct_marketing_optout", En) => "no direct marketing",
+        ("consent_withdrawal", Fi) => "suostumuksen peruutus",
+        ("consent_withdrawal", Sv) => "återkallat samtycke",
+        ("consent_withdrawal", En) => "consent withdrawn",
+        (other, _) => other,
+    };
+    name.to_string()
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -145,10 +206,19 @@ pub fn run(
             reminders.push(reminder);
         }
     }
+    // A new draft is news once. With approval by mail, its review mail was the notice.
+    let reviewed_by_mail =
+        config.approval_by_mail.enabled && config.approval_by_mail.staff_address.is_some();
+    let waiting = batch.waiting_drafts()?;
     let mut drafts_waiting = Vec::new();
-    for draft in batch.waiting_drafts()? {
-        if batch.remember("draft", &draft.0, "waiting", now)? {
-            drafts_waiting.push(json!({ "draft": draft.0, "case": draft.1, "purpose": draft.2 }));
+    for draft in &waiting {
+        if batch.remember("draft", &draft.0, "waiting", now)? && !reviewed_by_mail {
+            drafts_waiting.push(json!({
+                "draft": draft.0,
+                "case": draft.1,
+                "purpose": draft.2,
+                "purpose_name": purpose_name(&draft.2, config.controller.default_language),
+            }));
         }
     }
     let mut sends_failed = Vec::new();
@@ -157,7 +227,42 @@ pub fn run(
             sends_failed.push(json!({ "draft": draft, "case": case, "failure": failure }));
         }
     }
-    if reminders.is_empty() && drafts_waiting.is_empty() && sends_failed.is_empty() {
+    // What recurs is told once a working day, from the configured hour: every draft still
+    // waiting (marked when its case is overdue) and every case still overdue.
+    let local = now.to_zoned_datetime(zone.clone());
+    let overdue: Vec<&OpenCase> = cases
+        .iter()
+        .filter(|c| crate::case::past_deadline(c.deadline, today))
+        .collect();
+    let recap = if calendar.is_working_day(today)
+        && i64::from(local.hour()) >= i64::from(config.reminders.daily_hour.min(23))
+        && (!waiting.is_empty() || !overdue.is_empty())
+        && batch.remember("daily", &today.to_string(), "recap", now)?
+    {
+        let lang = config.controller.default_language;
+        Some(json!({
+            "drafts_waiting": waiting.iter().map(|d| json!({
+                "draft": d.0,
+                "case": d.1,
+                "purpose": d.2,
+                "purpose_name": purpose_name(&d.2, lang),
+                "overdue": overdue.iter().any(|c| c.case == d.1),
+            })).collect::<Vec<_>>(),
+            "overdue": overdue.iter().map(|c| json!({
+                "case": c.case,
+                "deadline": crate::draft::dates::format(c.deadline, lang),
+                "days_overdue": (today - c.deadline).get_days(),
+                "kinds": c.kinds.iter().map(|k| right_name(k, lang)).collect::<Vec<_>>(),
+            })).collect::<Vec<_>>(),
+        }))
+    } else {
+        None
+    };
+    if reminders.is_empty()
+        && drafts_waiting.is_empty()
+        && sends_failed.is_empty()
+        && recap.is_none()
+    {
         return Ok(None);
     }
     let lang = config.controller.default_language;
@@ -173,11 +278,12 @@ pub fn run(
             "threshold": r.threshold.as_str(),
             "working_days_left": r.working_days_left,
             "days_overdue": -r.working_days_left,
-            "kinds": r.kinds,
+            "kinds": r.kinds.iter().map(|k| right_name(k, lang)).collect::<Vec<_>>(),
             "may_extend": r.may_extend,
         })).collect::<Vec<_>>(),
         "drafts_waiting": drafts_waiting,
         "sends_failed": sends_failed,
+        "recap": recap,
     });
     let body = templates.render(lang, "digest.txt", &context)?;
     let subject = match lang {
@@ -198,6 +304,7 @@ pub fn run(
         reminders,
         drafts_waiting,
         sends_failed,
+        recap,
         subject,
         body,
     }))
