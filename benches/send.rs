@@ -3,8 +3,10 @@
 //! same messages through the same client; and an idle `run --once` with nothing to do.
 //!
 //! Targets (issue 7): sending overhead beyond the SMTP round trip < 5 ms per message; an
-//! idle `run --once` < 100 ms. Run with `cargo bench --bench send`;
-//! `RIGHTSBOT_BENCH_MESSAGES` sets N (default 300). The figures are printed, not asserted.
+//! idle `run --once` < 100 ms. Issue 12: with the daemon idle, the time from `approve` (the
+//! CLI, a separate process) to the reply accepted by Postfix and recorded, over 50
+//! approvals: median < 3 s. Run with `cargo bench --bench send`; `RIGHTSBOT_BENCH_MESSAGES`
+//! sets N (default 300). The figures are printed, not asserted.
 
 #[path = "support/mailstack.rs"]
 mod mailstack;
@@ -147,6 +149,70 @@ fn measure(stack: &Path, count: usize) {
         "idle run --once: median {:.1} ms, best {:.1} ms (target < 100 ms)",
         ms(idle[3]),
         ms(idle[0])
+    );
+
+    approval_latency(&config, &new, &customer, &loaded.store.path);
+}
+
+/// 50 drafts approved one by one from the CLI while the daemon idles on a quiet mailbox:
+/// from the start of `approve` to the reply recorded sent (the server took it).
+fn approval_latency(config: &Path, new: &Path, customer: &str, database: &Path) {
+    const ROUNDS: usize = 50;
+    for i in 0..ROUNDS {
+        let mail = format!(
+            "From: Asiakas <{customer}>\r\nTo: request\r\nSubject: Tietopyyntö L{i}\r\nMessage-ID: <bench-latency-{i}@example.test>\r\n\
+             Date: Mon, 23 Nov 2026 10:00:00 +0200\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n\
+             Haluan nähdä mitä tietoja minusta on.\r\n"
+        );
+        std::fs::write(new.join(format!("latency-{i}.bench:2,")), mail).expect("mail");
+    }
+    run(config, &["run", "--once"]);
+    let store = rightsbot::store::Store::open(database, &Default::default()).expect("store");
+    let drafts: Vec<String> = store
+        .pending_drafts()
+        .expect("queue")
+        .iter()
+        .map(|d| d.draft.to_string())
+        .take(ROUNDS)
+        .collect();
+    drop(store);
+    let mut daemon = Command::new(env!("CARGO_BIN_EXE_rightsbot"))
+        .arg("--config")
+        .arg(config)
+        .arg("run")
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("daemon");
+    let reader = rusqlite::Connection::open(database).expect("reader");
+    let state = |draft: &str| -> String {
+        let id: i64 = draft.trim_start_matches('D').parse().expect("draft id");
+        reader
+            .query_row("SELECT state FROM drafts WHERE id = ?1", [id], |r| r.get(0))
+            .unwrap_or_default()
+    };
+    // Let the daemon settle into IDLE first.
+    std::thread::sleep(Duration::from_secs(3));
+    let mut latencies = Vec::with_capacity(drafts.len());
+    for draft in &drafts {
+        let started = Instant::now();
+        run(config, &["approve", draft, "--by", "Bench"]);
+        while state(draft) != "sent" {
+            assert!(
+                started.elapsed() < Duration::from_secs(60),
+                "{draft} never went"
+            );
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        latencies.push(started.elapsed());
+    }
+    let _ = daemon.kill();
+    let _ = daemon.wait();
+    latencies.sort();
+    println!(
+        "approve (CLI) to accepted by Postfix, daemon idle, {} approvals: median {:.0} ms, p95 {:.0} ms (target: median < 3 s)",
+        latencies.len(),
+        ms(latencies[latencies.len() / 2]),
+        ms(latencies[(latencies.len() * 95).div_ceil(100).saturating_sub(1)])
     );
 }
 
