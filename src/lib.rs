@@ -52,5 +52,6 @@ pub mod daemon;
 pub mod cli;
 
 pub mod config;
+pub mod fault;
 pub mod ids;
 pub mod lang;

@@ -133,6 +133,7 @@ fn an_approved_reply_reaches_the_customer_threaded_with_a_copy_in_sent() {
     assert_eq!(again["sent"], 0);
 }
 
+#[cfg(feature = "fault-injection")]
 #[test]
 fn killed_between_smtp_and_recording_it_the_customer_still_gets_one_copy() {
     let stack = MailStack::up();
@@ -169,6 +170,7 @@ fn killed_between_smtp_and_recording_it_the_customer_still_gets_one_copy() {
 /// Issue 11, item 3: a reply's Message-ID cannot be guessed, and a copy planted in Sent
 /// under it (by anyone who can mail the Sent-copy address) does not make a reply that
 /// never went count as sent.
+#[cfg(feature = "fault-injection")]
 #[test]
 fn a_planted_copy_in_sent_never_marks_an_unsent_reply_sent() {
     let stack = MailStack::up();
@@ -611,6 +613,7 @@ fn a_second_daemon_on_one_store_is_refused_with_the_first_ones_pid() {
 /// Issue 12, item 1: a review mail's row committed, the process killed before it was
 /// delivered: after a restart it is delivered exactly once. A decision rolled back
 /// queues nothing.
+#[cfg(feature = "fault-injection")]
 #[test]
 fn a_review_mail_committed_before_a_crash_is_delivered_once() {
     let stack = MailStack::up();

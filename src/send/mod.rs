@@ -60,13 +60,6 @@ fn backoff(attempts: i64) -> jiff::Span {
     }
 }
 
-/// Set by tests to crash (SIGKILL) right after the server accepted a message and before
-/// that is recorded: the window a crash must not turn into a second copy.
-const CRASH_AFTER_SMTP: &str = "RIGHTSBOT_TEST_CRASH_AFTER_SMTP";
-/// Set by tests to crash (SIGKILL) after `sending` is recorded and before the SMTP
-/// transaction: a reply that never went, which a planted Sent copy must not mark sent.
-const CRASH_BEFORE_SMTP: &str = "RIGHTSBOT_TEST_CRASH_BEFORE_SMTP";
-
 /// One pass: settle what a crash left in `sending`, then send what is due: approved
 /// replies, then the bot's own queued mail to staff.
 pub async fn pass(
@@ -103,18 +96,10 @@ pub async fn pass(
         let Some(to) = draft.recipient.as_deref() else {
             continue;
         };
-        if std::env::var_os(CRASH_BEFORE_SMTP).is_some() {
-            // SAFETY: raise has no preconditions; SIGKILL ends the process at once.
-            unsafe {
-                libc::raise(libc::SIGKILL);
-            }
-        }
+        crate::fault::crash_at(crate::fault::BEFORE_SMTP);
         let outcome = mailer.send(to, &bytes).await;
-        if matches!(outcome, Outcome::Accepted) && std::env::var_os(CRASH_AFTER_SMTP).is_some() {
-            // SAFETY: raise has no preconditions; SIGKILL ends the process at once.
-            unsafe {
-                libc::raise(libc::SIGKILL);
-            }
+        if matches!(outcome, Outcome::Accepted) {
+            crate::fault::crash_at(crate::fault::AFTER_SMTP);
         }
         let batch = store.begin()?;
         match outcome {

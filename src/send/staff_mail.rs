@@ -10,10 +10,6 @@ use crate::config::Config;
 use crate::smtp::{Mailer, Outcome};
 use crate::store::Store;
 
-/// Set by tests to crash (SIGKILL) when queued staff mail is about to be delivered: the
-/// row is committed, the mail not yet sent.
-const CRASH_BEFORE_STAFF_MAIL: &str = "RIGHTSBOT_TEST_CRASH_BEFORE_STAFF_MAIL";
-
 pub(super) async fn pass(
     store: &mut Store,
     mailer: &Mailer,
@@ -28,11 +24,8 @@ pub(super) async fn pass(
         batch.commit()?;
         due
     };
-    if !due.is_empty() && std::env::var_os(CRASH_BEFORE_STAFF_MAIL).is_some() {
-        // SAFETY: raise has no preconditions; SIGKILL ends the process at once.
-        unsafe {
-            libc::raise(libc::SIGKILL);
-        }
+    if !due.is_empty() {
+        crate::fault::crash_at(crate::fault::BEFORE_STAFF_MAIL);
     }
     for mail in due {
         let batch = store.begin()?;
