@@ -469,3 +469,48 @@ fn run_once_gives_each_reminder_once_as_the_month_passes() {
     }
     assert_eq!(count, 5, "draft waiting, 7, 3, 1, overdue: each once");
 }
+
+#[test]
+fn no_log_level_prints_the_password_or_a_message_body() {
+    let stack = MailStack::up();
+    let config = stack.config();
+    let password = stack.var("MAILSTACK_REQUEST_PASSWORD").to_string();
+    for (round, level) in [
+        "trace",
+        "debug",
+        "async_imap=trace,imap_proto=trace,lettre=trace",
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let body = format!("Salainen-leipateksti-{round}: poistakaa tietoni, kiitos.");
+        stack.send(
+            "Tietojen poisto",
+            &body,
+            &format!("trace-{round}@example.test"),
+        );
+        wait_for_delivery(&config, 1);
+        let output = bin()
+            .arg("--config")
+            .arg(&config)
+            .args(["run", "--once"])
+            .env("RIGHTSBOT_LOG", level)
+            .output()
+            .expect("run");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(output.status.success(), "{level}: {stderr}");
+        assert!(
+            level.starts_with("async_imap") || stderr.contains("rightsbot"),
+            "{level}: our own lines are still logged: {stderr}"
+        );
+        assert!(
+            !stderr.contains(&password),
+            "{level}: the password reached the log"
+        );
+        assert!(
+            !stderr.contains("Salainen-leipateksti"),
+            "{level}: a message body reached the log"
+        );
+        assert_eq!(folder_counts(&config, &["INBOX"]), [0], "{level}");
+    }
+}
