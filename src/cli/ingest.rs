@@ -149,7 +149,14 @@ fn prepare<'a>(
             analysis: None,
         };
     }
-    let raw = std::fs::read(&file.path);
+    // Only a regular file is opened: a FIFO would block, a device never end.
+    let raw = match file.not_regular {
+        Some(what) => Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            format!("not a regular file ({what})"),
+        )),
+        None => offline::read_message(&file.path, max_message_bytes),
+    };
     let analysis = match (&raw, reader) {
         (Ok(bytes), Some(reader)) if reader.knows_raw(&digest(bytes)).unwrap_or(false) => None,
         (Ok(bytes), _) => Some(analyse(bytes, classifier)),
