@@ -514,3 +514,31 @@ fn no_log_level_prints_the_password_or_a_message_body() {
         assert_eq!(folder_counts(&config, &["INBOX"]), [0], "{level}");
     }
 }
+
+#[test]
+fn an_oversize_mail_is_listed_where_it_went() {
+    let stack = MailStack::up();
+    let config = stack.config_with("small-limit.toml", |text| {
+        format!("{text}\n[ingest]\nmax_message_bytes = 200\n")
+    });
+    stack.send(
+        "Tietopyyntö",
+        "Haluan nähdä mitä tietoja minusta on tallennettu.",
+        "oversize-1@example.test",
+    );
+    wait_for_delivery(&config, 1);
+    let report = json(&config, &["run", "--once"]);
+    assert_eq!(report["quarantined"], 1, "{report}");
+    assert_eq!(
+        folder_counts(&config, &["INBOX", "Quarantine"]),
+        [0, 1],
+        "moved to the Quarantine folder"
+    );
+    let output = rightsbot(&config, &["quarantine"]);
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        text.contains("not read; moved to the Quarantine folder"),
+        "{text}"
+    );
+    assert!(!text.contains("left in place"), "{text}");
+}

@@ -23,7 +23,7 @@ struct CaseLine<'a> {
 
 pub fn run(ctx: &Context, _args: Args) -> anyhow::Result<ExitCode> {
     let config = ctx.config()?;
-    let store = ctx.store(&config)?;
+    let store = ctx.store_read_only(&config)?;
     let cases = store.cases()?;
     if ctx.json {
         let lines: Vec<_> = cases

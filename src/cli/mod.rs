@@ -217,6 +217,14 @@ impl Context {
         };
         Ok(Store::open(&config.store.path, &options)?)
     }
+
+    /// The store for a command that only reads it: works on a file this user cannot write.
+    pub fn store_read_only(&self, config: &Config) -> anyhow::Result<Store> {
+        let options = StoreOptions {
+            busy_timeout: Duration::from_millis(config.store.busy_timeout_ms),
+        };
+        Ok(Store::open_read_only(&config.store.path, &options)?)
+    }
 }
 
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
@@ -291,17 +299,37 @@ fn is_secret_target(target: &str) -> bool {
     })
 }
 
-/// An error and its causes on one line: `what: why: deeper why`.
+/// An error and its causes on one line: `what: why: deeper why`. Control characters a
+/// cause may carry (a corrupt database's bytes, a server's reply) are shown escaped, so the
+/// line can neither break nor drive the terminal.
 pub fn one_line(err: &anyhow::Error) -> String {
     let mut parts: Vec<String> = Vec::new();
     for cause in err.chain() {
-        let text = cause.to_string().replace(['\n', '\r'], " ");
+        let text = cause.to_string();
+        // SQLite's own error repeats the message rusqlite gave as "Error code 26: …".
+        let text = strip_error_code(&text);
+        let mut clean = String::with_capacity(text.len());
+        for c in text.chars() {
+            if c.is_control() {
+                clean.extend(c.escape_debug());
+            } else {
+                clean.push(c);
+            }
+        }
+        let text = clean;
         // Some sources repeat their own cause in their message; keep each text once.
         if !parts.iter().any(|p| p.contains(&text)) {
             parts.push(text);
         }
     }
     parts.join(": ")
+}
+
+fn strip_error_code(text: &str) -> &str {
+    text.strip_prefix("Error code ")
+        .and_then(|rest| rest.split_once(": "))
+        .filter(|(code, _)| code.bytes().all(|b| b.is_ascii_digit()))
+        .map_or(text, |(_, message)| message)
 }
 
 /// 75 (EX_TEMPFAIL) when trying again later can help (the mail server is down), else 1:
