@@ -129,3 +129,28 @@ fn a_link_to_dev_zero_is_never_read() {
         "{listed}"
     );
 }
+
+#[test]
+fn megabytes_of_text_are_stored_whole_and_go_to_triage() {
+    let sandbox = Sandbox::new();
+    let top = sandbox.path().join("mails");
+    std::fs::create_dir_all(&top).unwrap();
+    let mut mail = String::from(
+        "From: Iso Viesti <iso@example.test>\r\nTo: tietosuoja@kestokauppa.example.test\r\n\
+         Subject: Tietopyyntö\r\nMessage-ID: <huge@example.test>\r\n\
+         Content-Type: text/plain; charset=utf-8\r\n\r\n\
+         Hei, haluan nähdä mitä tietoja minusta on tallennettu.\r\n\r\n",
+    );
+    while mail.len() < 3 << 20 {
+        mail.push_str("lokirivi: tilaus toimitus varaosa asiakas ääkkönen\r\n");
+    }
+    std::fs::write(top.join("huge.eml"), &mail).unwrap();
+
+    let result = summary(&ingest(&sandbox, &top));
+    assert_eq!(result["cases_opened"], 1, "{result}");
+    let cases = sandbox.json(&["cases"]);
+    // Only the first MiB of text was read: a person decides.
+    assert_eq!(cases[0]["state"], "triage", "{cases}");
+    let case = sandbox.json(&["show", cases[0]["id"].as_str().unwrap()]);
+    assert_eq!(case["messages"][0]["size"], mail.len(), "{case}");
+}

@@ -297,3 +297,17 @@ proptest! {
         let _ = parse(raw.as_bytes());
     }
 }
+
+#[test]
+fn a_huge_text_is_cut_at_a_character_boundary() {
+    let mut raw = b"From: a@example.test\r\nSubject: iso\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nPoistakaa tietoni.\r\n".to_vec();
+    raw.extend("ä".repeat(MAX_TEXT_BYTES).as_bytes());
+    let parsed = mail(&raw);
+    assert!(parsed.text_cut);
+    assert!(parsed.text.len() <= MAX_TEXT_BYTES);
+    assert!(parsed.text.len() > MAX_TEXT_BYTES - 4);
+    assert!(parsed.new_text.starts_with("Poistakaa tietoni."));
+    let small = mail(b"From: a@example.test\r\nSubject: x\r\n\r\nPoistakaa tietoni.\r\n");
+    assert!(!small.text_cut);
+    assert_eq!(small.text, "Poistakaa tietoni.\n");
+}
