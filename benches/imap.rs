@@ -13,7 +13,7 @@ mod mailstack;
 
 use std::path::Path;
 use std::process::Command;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 fn main() {
     let count: usize = std::env::var("RIGHTSBOT_BENCH_MESSAGES")
@@ -127,10 +127,18 @@ fn measure(stack: &Path, count: usize) {
         .arg("--config")
         .arg(&config)
         .arg("run")
-        .stderr(std::process::Stdio::null())
+        .env("RIGHTSBOT_LOG", "info,rightsbot=debug")
+        .stderr(std::process::Stdio::piped())
         .spawn()
         .expect("daemon");
-    std::thread::sleep(Duration::from_secs(3));
+    // Idle once its first pass is over ("pass timing" closes every pass), however long
+    // that took on this machine.
+    let log = std::io::BufReader::new(child.stderr.take().expect("stderr"));
+    let mut lines = std::io::BufRead::lines(log);
+    let idle = lines.any(|line| line.is_ok_and(|l| l.contains("pass timing")));
+    assert!(idle, "the daemon ended before its first pass");
+    // Keep draining its log so the daemon never blocks on a full pipe.
+    std::thread::spawn(move || lines.for_each(drop));
     let status =
         std::fs::read_to_string(format!("/proc/{}/status", child.id())).unwrap_or_default();
     let rss = status

@@ -822,3 +822,106 @@ fn ids_are_read_only_as_printed_and_a_case_is_not_a_draft() {
     );
     assert_eq!(sandbox.json(&["show", "D1"])["state"], "pending");
 }
+
+/// Runs `command` as nobody (root may write any file), from a copy of the binary nobody can
+/// reach; the sandbox must be readable by all.
+fn as_nobody(sandbox: &Sandbox, command: std::process::Command) -> std::process::Command {
+    let program = sandbox.path().join("rightsbot");
+    if !program.exists() {
+        fs::copy(command.get_program(), &program).expect("copy the binary");
+    }
+    let args: Vec<_> = command.get_args().map(|a| a.to_owned()).collect();
+    let mut nobody = std::process::Command::new("setpriv");
+    nobody
+        .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+        .arg(program)
+        .args(args)
+        .current_dir(sandbox.path())
+        .env_remove("RIGHTSBOT_LOG");
+    nobody
+}
+
+#[test]
+fn read_only_commands_work_on_a_database_this_user_cannot_write() {
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(
+        unsafe { libc::geteuid() },
+        0,
+        "runs as root to become nobody"
+    );
+    let sandbox = Sandbox::new();
+    sandbox.ok(&["ingest", &example_mailbox()]);
+    // The folder and the file are root's: nobody may read them, not write them.
+    fs::set_permissions(sandbox.path(), fs::Permissions::from_mode(0o755)).unwrap();
+    fs::set_permissions(sandbox.db(), fs::Permissions::from_mode(0o644)).unwrap();
+    for args in [
+        &["cases"][..],
+        &["--json", "cases"],
+        &["show", "DSR-2026-0001"],
+        &["queue"],
+        &["inbox"],
+        &["quarantine"],
+        &["report"],
+        &["status"],
+        &["register", "sources"],
+    ] {
+        let output = as_nobody(&sandbox, sandbox.command(args)).output().unwrap();
+        assert!(
+            output.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    let output = as_nobody(&sandbox, sandbox.command(&["--json", "cases"]))
+        .output()
+        .unwrap();
+    let cases: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(cases[0]["id"], "DSR-2026-0001");
+    // A command that writes still says why it cannot.
+    let line = assert_user_error(
+        &as_nobody(
+            &sandbox,
+            sandbox.command(&["close", "DSR-2026-0001", "--by", "x"]),
+        )
+        .output()
+        .unwrap(),
+    );
+    assert!(line.contains("read-only"), "{line}");
+}
+
+#[test]
+fn a_corrupt_database_is_one_clean_line() {
+    let sandbox = Sandbox::new();
+    sandbox.ok(&["ingest", &example_mailbox()]);
+    // A value no rightsbot wrote: terminal escapes, a line break, a bell, and length.
+    let conn = rusqlite::Connection::open(sandbox.db()).unwrap();
+    let garbage = format!("\u{1b}[31mopen\nclosed\u{7}{}", "x".repeat(5000));
+    conn.execute("UPDATE cases SET state = ?1 WHERE seq = 1", [&garbage])
+        .unwrap();
+    drop(conn);
+    let line = assert_user_error(&sandbox.run(&["cases"]));
+    assert!(
+        !line.contains('\u{1b}') && !line.contains('\u{7}'),
+        "{line:?}"
+    );
+    assert!(line.len() < 300, "{line}");
+    let expected = format!(
+        "rightsbot: database {}: cases.state is corrupt: \"\\u{{1b}}[31mopen\\nclosed\\u{{7}}xxx",
+        sandbox.db().display()
+    );
+    assert!(line.starts_with(&expected), "{line}");
+
+    // Not a database at all.
+    fs::write(sandbox.db(), [0x1b, b'[', b'2', b'J', 0, 0xff].repeat(1000)).unwrap();
+    for name in ["rightsbot.db-wal", "rightsbot.db-shm"] {
+        let _ = fs::remove_file(sandbox.path().join(name));
+    }
+    let line = assert_user_error(&sandbox.run(&["cases"]));
+    assert_eq!(
+        line,
+        format!(
+            "rightsbot: cannot open database {}: file is not a database",
+            sandbox.db().display()
+        )
+    );
+}

@@ -4,8 +4,13 @@
 
 mod support;
 
+use std::io::{BufRead, BufReader, Write};
+use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::time::{Duration, Instant};
+
+use base64::Engine;
 
 use support::bin;
 use support::mailstack::{MailStack, json, on_mailbox, rightsbot};
@@ -24,6 +29,78 @@ fn config_with_customer(stack: &MailStack) -> PathBuf {
             "{text}\n[[register.sources]]\nname = \"customers\"\nfile = \"customers.csv\"\n[register.sources.columns]\ncustomer_id = \"Id\"\nname = \"Name\"\nemail = \"Email\"\n"
         )
     })
+}
+
+/// Waits (up to a generous limit) until `ready` holds; fails the test otherwise.
+fn wait_until(what: &str, mut ready: impl FnMut() -> bool) {
+    let started = Instant::now();
+    while !ready() {
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "gave up waiting: {what}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// Postfix has nothing left to deliver: whatever it accepted is in a mailbox (or bounced).
+fn postfix_queue_empty(stack: &MailStack) -> bool {
+    let output = Command::new("postqueue")
+        .args(["-c", stack.var("MAILSTACK_POSTFIX_CONF_DIR"), "-p"])
+        .output()
+        .expect("postqueue");
+    String::from_utf8_lossy(&output.stdout).contains("Mail queue is empty")
+}
+
+/// The SMTP server's greeting, or `None` when nothing answers on its port.
+fn smtp_greeting(stack: &MailStack) -> Option<String> {
+    let stream = TcpStream::connect(("127.0.0.1", stack.port("MAILSTACK_SMTP_PORT"))).ok()?;
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .ok()?;
+    let mut line = String::new();
+    BufReader::new(stream).read_line(&mut line).ok()?;
+    Some(line)
+}
+
+/// The SMTP server's answer to `RCPT TO:<recipient>` in an authenticated session.
+fn rcpt_reply(stack: &MailStack, recipient: &str) -> String {
+    let stream =
+        TcpStream::connect(("127.0.0.1", stack.port("MAILSTACK_SMTP_PORT"))).expect("connect SMTP");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .expect("timeout");
+    let mut reader = BufReader::new(stream.try_clone().expect("clone"));
+    let mut writer = stream;
+    let mut reply = |command: Option<String>| -> String {
+        if let Some(command) = command {
+            writer
+                .write_all(format!("{command}\r\n").as_bytes())
+                .expect("SMTP write");
+        }
+        loop {
+            let mut line = String::new();
+            reader.read_line(&mut line).expect("SMTP reply");
+            if line.as_bytes().get(3) != Some(&b'-') {
+                return line;
+            }
+        }
+    };
+    reply(None);
+    reply(Some("EHLO probe.example.test".to_string()));
+    let token = base64::engine::general_purpose::STANDARD.encode(format!(
+        "\0{}\0{}",
+        stack.var("MAILSTACK_CUSTOMER_USER"),
+        stack.var("MAILSTACK_CUSTOMER_PASSWORD")
+    ));
+    reply(Some(format!("AUTH PLAIN {token}")));
+    reply(Some(format!(
+        "MAIL FROM:<{}>",
+        stack.var("MAILSTACK_CUSTOMER_ADDRESS")
+    )));
+    let answer = reply(Some(format!("RCPT TO:<{recipient}>")));
+    reply(Some("QUIT".to_string()));
+    answer
 }
 
 /// The customer's own mailbox: the same server, logged in as the customer.
@@ -49,7 +126,7 @@ fn fetch_all(login: &Path, folder: &str) -> Vec<Vec<u8>> {
     })
 }
 
-/// Waits (up to 10 s) until `count` messages with `needle` are in the folder.
+/// Waits (up to 60 s) until `count` messages with `needle` are in the folder.
 fn wait_for(
     mut messages: impl FnMut() -> Vec<Vec<u8>>,
     needle: &str,
@@ -61,7 +138,7 @@ fn wait_for(
             .into_iter()
             .filter(|m| String::from_utf8_lossy(m).contains(needle))
             .collect();
-        if found.len() >= count || started.elapsed() > std::time::Duration::from_secs(10) {
+        if found.len() >= count || started.elapsed() > std::time::Duration::from_secs(60) {
             return found;
         }
         std::thread::sleep(std::time::Duration::from_millis(100));
@@ -74,7 +151,7 @@ fn approved_reply(stack: &MailStack, config: &Path, id: &str) -> (String, String
     let started = std::time::Instant::now();
     loop {
         let report = json(config, &["run", "--once"]);
-        if report["cases_opened"].as_u64() == Some(1) || started.elapsed().as_secs() > 10 {
+        if report["cases_opened"].as_u64() == Some(1) || started.elapsed().as_secs() > 60 {
             break;
         }
         std::thread::sleep(std::time::Duration::from_millis(100));
@@ -160,8 +237,11 @@ fn killed_between_smtp_and_recording_it_the_customer_still_gets_one_copy() {
         );
         assert_eq!(json(&config, &["show", &draft])["state"], "sent");
         wait_for(|| customer_messages(&stack), &message_id, 1);
-        // Anything sent twice would be delivered within this pause too.
-        std::thread::sleep(std::time::Duration::from_millis(700));
+        // A second copy would have been handed to Postfix before `send` returned: once
+        // Postfix has delivered everything it holds, the mailbox has every copy there is.
+        wait_until("postfix delivered what it holds", || {
+            postfix_queue_empty(&stack)
+        });
         let received = wait_for(|| customer_messages(&stack), &message_id, 1);
         assert_eq!(received.len(), 1, "round {round}: exactly one copy");
     }
@@ -264,7 +344,9 @@ fn a_recipient_the_server_refuses_for_good_is_failed_with_its_words() {
         .args(["-c", stack.var("MAILSTACK_POSTFIX_CONF_DIR"), "reload"])
         .output()
         .expect("postfix reload");
-    std::thread::sleep(std::time::Duration::from_millis(1500));
+    wait_until("postfix refuses the customer", || {
+        rcpt_reply(&stack, &customer).starts_with("550")
+    });
     let report = json(&config, &["send", "--once"]);
     assert_eq!(report["failed"], 1, "{report}");
     let shown = json(&config, &["show", "DSR-2026-0001"]);
@@ -315,14 +397,16 @@ fn with_the_mail_server_down_the_reply_waits_and_goes_when_it_is_back() {
         );
     };
     postfix("stop");
-    std::thread::sleep(std::time::Duration::from_millis(500));
+    wait_until("postfix stopped", || smtp_greeting(&stack).is_none());
     let now = jiff::Timestamp::now();
     let at = |minutes: i64| (now + jiff::SignedDuration::from_mins(minutes)).to_string();
     let report = json(&config, &["--now", &at(0), "send", "--once"]);
     assert_eq!(report["deferred"], 1, "{report}");
     assert_eq!(json(&config, &["show", &draft])["state"], "approved");
     postfix("start");
-    std::thread::sleep(std::time::Duration::from_millis(1500));
+    wait_until("postfix answers", || {
+        smtp_greeting(&stack).is_some_and(|line| line.starts_with("220"))
+    });
     // Not before its next attempt is due (a minute on), then sent.
     assert_eq!(
         json(&config, &["--now", &at(0), "send", "--once"])["sent"],
@@ -371,7 +455,7 @@ fn review_mails_for_approval_go_to_the_staff_mailbox_over_smtp() {
         "review-1@example.test",
     );
     let started = std::time::Instant::now();
-    while json(&config, &["run", "--once"])["cases_opened"] != 1 && started.elapsed().as_secs() < 10
+    while json(&config, &["run", "--once"])["cases_opened"] != 1 && started.elapsed().as_secs() < 60
     {
         std::thread::sleep(std::time::Duration::from_millis(100));
     }

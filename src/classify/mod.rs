@@ -169,6 +169,8 @@ impl Classifier {
                 classification.triage = true;
             }
         }
+        // Only the beginning of a very long text was read (`parse::MAX_TEXT_BYTES`).
+        classification.triage |= mail.text_cut;
         if automated {
             // Machine-sent mail is never answered (RFC 3834); whatever it quotes is not a request.
             classification.kinds.clear();

@@ -44,7 +44,7 @@ struct CaseLine<'a> {
 
 pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     let config = ctx.config()?;
-    let store = ctx.store(&config)?;
+    let store = ctx.store_read_only(&config)?;
     let today = ctx
         .now
         .to_zoned_datetime(config.controller.timezone.zone.clone())

@@ -13,7 +13,7 @@ pub struct Args {
 
 pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     let config = ctx.config()?;
-    let store = ctx.store(&config)?;
+    let store = ctx.store_read_only(&config)?;
     let entries = store.inbox(args.all)?;
     if ctx.json {
         super::print_json(&entries)?;

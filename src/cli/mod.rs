@@ -230,6 +230,14 @@ impl Context {
         };
         Ok(Store::open(&config.store.path, &options)?)
     }
+
+    /// The store for a command that only reads it: works on a file this user cannot write.
+    pub fn store_read_only(&self, config: &Config) -> anyhow::Result<Store> {
+        let options = StoreOptions {
+            busy_timeout: Duration::from_millis(config.store.busy_timeout_ms),
+        };
+        Ok(Store::open_read_only(&config.store.path, &options)?)
+    }
 }
 
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
@@ -271,6 +279,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 /// Logs go to stderr; `RIGHTSBOT_LOG` sets the filter (default: info for the daemon,
 /// warnings otherwise). Log lines carry ids and counts, never message bodies or passwords.
 pub fn init_tracing(cli: &Cli) {
+    use tracing_subscriber::prelude::*;
+
     let default = if matches!(cli.command, Command::Run(_)) {
         "info"
     } else {
@@ -278,26 +288,62 @@ pub fn init_tracing(cli: &Cli) {
     };
     let filter = tracing_subscriber::EnvFilter::try_from_env("RIGHTSBOT_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr);
+    // A separate filter, so no `RIGHTSBOT_LOG` directive can turn these targets back on.
+    let no_secrets = tracing_subscriber::filter::filter_fn(|meta| !is_secret_target(meta.target()));
+    let registry = tracing_subscriber::registry().with(no_secrets).with(filter);
+    let layer = tracing_subscriber::fmt::layer().with_writer(std::io::stderr);
     match cli.log_format {
-        LogFormat::Json => builder.json().init(),
-        LogFormat::Text => builder.with_ansi(std::io::stderr().is_terminal()).init(),
+        LogFormat::Json => registry.with(layer.json()).init(),
+        LogFormat::Text => registry
+            .with(layer.with_ansi(std::io::stderr().is_terminal()))
+            .init(),
     }
 }
 
-/// An error and its causes on one line: `what: why: deeper why`.
+/// Libraries whose own trace and debug lines hold what must never reach a log: async-imap
+/// and imap-proto write every command and response verbatim (the LOGIN with its password,
+/// whole FETCH bodies), lettre the SMTP dialogue (AUTH, the message).
+const SECRET_TARGETS: &[&str] = &["async_imap", "imap_proto", "lettre"];
+
+fn is_secret_target(target: &str) -> bool {
+    SECRET_TARGETS.iter().any(|secret| {
+        target
+            .strip_prefix(secret)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with("::"))
+    })
+}
+
+/// An error and its causes on one line: `what: why: deeper why`. Control characters a
+/// cause may carry (a corrupt database's bytes, a server's reply) are shown escaped, so the
+/// line can neither break nor drive the terminal.
 pub fn one_line(err: &anyhow::Error) -> String {
     let mut parts: Vec<String> = Vec::new();
     for cause in err.chain() {
-        let text = cause.to_string().replace(['\n', '\r'], " ");
+        let text = cause.to_string();
+        // SQLite's own error repeats the message rusqlite gave as "Error code 26: …".
+        let text = strip_error_code(&text);
+        let mut clean = String::with_capacity(text.len());
+        for c in text.chars() {
+            if c.is_control() {
+                clean.extend(c.escape_debug());
+            } else {
+                clean.push(c);
+            }
+        }
+        let text = clean;
         // Some sources repeat their own cause in their message; keep each text once.
         if !parts.iter().any(|p| p.contains(&text)) {
             parts.push(text);
         }
     }
     parts.join(": ")
+}
+
+fn strip_error_code(text: &str) -> &str {
+    text.strip_prefix("Error code ")
+        .and_then(|rest| rest.split_once(": "))
+        .filter(|(code, _)| code.bytes().all(|b| b.is_ascii_digit()))
+        .map_or(text, |(_, message)| message)
 }
 
 /// 75 (EX_TEMPFAIL) when trying again later can help (the mail server is down), else 1:
@@ -388,4 +434,18 @@ pub(crate) fn staff(by: Option<&str>) -> anyhow::Result<String> {
         .filter(|name| !name.is_empty());
     // SAFETY: getuid has no preconditions and cannot fail.
     Ok(name.unwrap_or_else(|| format!("uid {}", unsafe { libc::getuid() })))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_secret_target;
+
+    #[test]
+    fn imap_and_smtp_library_targets_are_secret() {
+        assert!(is_secret_target("async_imap::imap_stream"));
+        assert!(is_secret_target("imap_proto"));
+        assert!(is_secret_target("lettre::transport::smtp"));
+        assert!(!is_secret_target("rightsbot::daemon"));
+        assert!(!is_secret_target("async_imapx"));
+    }
 }

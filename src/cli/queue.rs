@@ -20,7 +20,7 @@ struct Line<'a> {
 
 pub fn run(ctx: &Context, _args: Args) -> anyhow::Result<ExitCode> {
     let config = ctx.config()?;
-    let store = ctx.store(&config)?;
+    let store = ctx.store_read_only(&config)?;
     let queue = store.pending_drafts()?;
     let today = ctx
         .now

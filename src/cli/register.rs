@@ -381,7 +381,7 @@ struct Found<'a> {
 }
 
 fn find(ctx: &Context, config: &Config, args: FindArgs) -> anyhow::Result<ExitCode> {
-    let store = ctx.store(config)?;
+    let store = ctx.store_read_only(config)?;
     let mut found: Vec<(Entry, Option<f64>)> = Vec::new();
     let mut add = |entries: Vec<Entry>, similarity: Option<f64>| {
         for entry in entries {
@@ -452,7 +452,7 @@ fn find(ctx: &Context, config: &Config, args: FindArgs) -> anyhow::Result<ExitCo
 }
 
 fn sources(ctx: &Context, config: &Config) -> anyhow::Result<ExitCode> {
-    let store = ctx.store(config)?;
+    let store = ctx.store_read_only(config)?;
     let held = store.register_sources()?;
     if ctx.json {
         for source in &held {

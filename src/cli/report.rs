@@ -23,7 +23,7 @@ pub struct Args {
 pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     crate::report::check_period(args.from, args.to)?;
     let config = ctx.config()?;
-    let store = ctx.store(&config)?;
+    let store = ctx.store_read_only(&config)?;
     let zone = &config.controller.timezone.zone;
     let today = ctx.now.to_zoned_datetime(zone.clone()).date();
     let rows = store.report_rows(zone)?;

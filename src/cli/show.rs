@@ -47,7 +47,7 @@ impl std::str::FromStr for Shown {
 
 pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     let config = ctx.config()?;
-    let store = ctx.store(&config)?;
+    let store = ctx.store_read_only(&config)?;
     let id = match args.id {
         Shown::Case(id) => id,
         Shown::Draft(id) => return show_draft(ctx, &store, id),

@@ -14,7 +14,7 @@ pub struct Args {}
 
 pub fn run(ctx: &Context, _args: Args) -> anyhow::Result<ExitCode> {
     let config = ctx.config()?;
-    let store = ctx.store(&config)?;
+    let store = ctx.store_read_only(&config)?;
     let today = ctx
         .now
         .to_zoned_datetime(config.controller.timezone.zone.clone())

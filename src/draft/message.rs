@@ -201,7 +201,7 @@ pub fn build(outgoing: &Outgoing<'_>) -> Result<Vec<u8>, MessageError> {
         }
     }
     if !references.is_empty() {
-        builder = builder.references(references.join(" "));
+        builder = builder.references(fit_references(&references));
     }
     let text = SinglePart::builder()
         .header(ContentType::TEXT_PLAIN)
@@ -227,6 +227,37 @@ pub fn build(outgoing: &Outgoing<'_>) -> Result<Vec<u8>, MessageError> {
     }
     .map_err(|err| MessageError::Build(err.to_string()))?;
     Ok(message.formatted())
+}
+
+/// A References value whose unfolded line stays within RFC 5322's 998 characters
+/// (§ 2.1.1): in a long thread, the first reference and as many of the most recent ones as
+/// fit, as § 3.6.4 suggests; a reference too long to fit at all is left out.
+fn fit_references(references: &[String]) -> String {
+    const LIMIT: usize = 998 - "References: ".len();
+    let all = references.join(" ");
+    let Some((first, rest)) = references.split_first() else {
+        return all;
+    };
+    if all.len() <= LIMIT {
+        return all;
+    }
+    let keep_first = first.len() + rest.last().map_or(0, |last| last.len() + 1) <= LIMIT;
+    let mut length = if keep_first { first.len() } else { 0 };
+    let mut recent: Vec<&str> = Vec::new();
+    for reference in rest.iter().rev() {
+        let cost = reference.len() + usize::from(length > 0);
+        if length + cost > LIMIT {
+            break;
+        }
+        length += cost;
+        recent.push(reference);
+    }
+    let mut kept: Vec<&str> = Vec::with_capacity(recent.len() + 1);
+    if keep_first {
+        kept.push(first);
+    }
+    kept.extend(recent.into_iter().rev());
+    kept.join(" ")
 }
 
 /// `Content-Disposition: attachment; filename="…"` for a name in plain ASCII. lettre writes

@@ -315,3 +315,17 @@ fn quoted_text_is_what_the_own_text_leaves_out() {
     let plain = mail(fixture!("plain-utf8.eml"));
     assert_eq!(plain.quoted_text, "");
 }
+
+#[test]
+fn a_huge_text_is_cut_at_a_character_boundary() {
+    let mut raw = b"From: a@example.test\r\nSubject: iso\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nPoistakaa tietoni.\r\n".to_vec();
+    raw.extend("ä".repeat(MAX_TEXT_BYTES).as_bytes());
+    let parsed = mail(&raw);
+    assert!(parsed.text_cut);
+    assert!(parsed.text.len() <= MAX_TEXT_BYTES);
+    assert!(parsed.text.len() > MAX_TEXT_BYTES - 4);
+    assert!(parsed.new_text.starts_with("Poistakaa tietoni."));
+    let small = mail(b"From: a@example.test\r\nSubject: x\r\n\r\nPoistakaa tietoni.\r\n");
+    assert!(!small.text_cut);
+    assert_eq!(small.text, "Poistakaa tietoni.\n");
+}

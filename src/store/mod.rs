@@ -56,7 +56,7 @@ pub enum StoreError {
         #[source]
         source: rusqlite::Error,
     },
-    #[error("database {}: {what} is corrupt: {detail}", path.display())]
+    #[error("database {}: {what} is corrupt: {}", path.display(), printable(detail))]
     Corrupt {
         path: PathBuf,
         what: &'static str,
@@ -382,6 +382,71 @@ impl Store {
         store.configure(options)?;
         schema::migrate(&mut store.conn, &store.path)?;
         Ok(store)
+    }
+
+    /// Opens the database for reading only, for the commands that only look (`cases`,
+    /// `show`, `status`, …): they work on a file this user may read but not write. A file
+    /// that does not exist yet, or needs migrating, is opened as [`Store::open`] does.
+    pub fn open_read_only(path: &Path, options: &StoreOptions) -> Result<Store, StoreError> {
+        if !path.exists() {
+            return Store::open(path, options);
+        }
+        let store = match Store::read_only_connection(path, options, false) {
+            // A WAL database needs its -shm file; when no writer is running and this user
+            // may not create it, nobody can be changing the file, so read it as immutable.
+            Err(StoreError::Open { .. } | StoreError::ReadOnly { .. }) => {
+                Store::read_only_connection(path, options, true)?
+            }
+            other => other?,
+        };
+        if store.schema_version()? < schema::LATEST {
+            drop(store);
+            return Store::open(path, options);
+        }
+        Ok(store)
+    }
+
+    fn read_only_connection(
+        path: &Path,
+        options: &StoreOptions,
+        immutable: bool,
+    ) -> Result<Store, StoreError> {
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY
+            | OpenFlags::SQLITE_OPEN_URI
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let uri = format!(
+            "file:{}?mode=ro{}",
+            uri_path(path),
+            if immutable { "&immutable=1" } else { "" }
+        );
+        let conn = Connection::open_with_flags(uri, flags).map_err(|source| StoreError::Open {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let store = Store {
+            conn,
+            path: path.to_path_buf(),
+        };
+        store
+            .conn
+            .busy_timeout(options.busy_timeout)
+            .map_err(|e| store.error(e))?;
+        // The first read is where SQLite finds out whether it can open the file at all.
+        let version = store.schema_version()?;
+        if version > schema::LATEST {
+            return Err(StoreError::TooNew {
+                path: path.to_path_buf(),
+                found: version,
+                known: schema::LATEST,
+            });
+        }
+        Ok(store)
+    }
+
+    fn schema_version(&self) -> Result<i64, StoreError> {
+        self.conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .map_err(|e| self.error(e))
     }
 
     fn configure(&self, options: &StoreOptions) -> Result<(), StoreError> {
@@ -977,6 +1042,35 @@ fn case_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<CaseRow> {
         identity: r.get(12)?,
         answered_at: r.get(13)?,
     })
+}
+
+/// A path as the path part of an SQLite `file:` URI (RFC 3986 percent-encoding).
+fn uri_path(path: &Path) -> String {
+    use std::os::unix::ffi::OsStrExt;
+    let mut uri = String::new();
+    for &byte in path.as_os_str().as_bytes() {
+        if byte.is_ascii_alphanumeric() || b"/-._~".contains(&byte) {
+            uri.push(char::from(byte));
+        } else {
+            uri.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    uri
+}
+
+/// A corrupt value as one short printable line: it may hold any bytes at all (terminal
+/// escapes, line breaks, a whole message), and an error is one line a person can read.
+fn printable(detail: &str) -> String {
+    const MAX_CHARS: usize = 60;
+    let mut shown: String = detail
+        .chars()
+        .take(MAX_CHARS)
+        .flat_map(char::escape_debug)
+        .collect();
+    if detail.chars().nth(MAX_CHARS).is_some() {
+        shown.push('…');
+    }
+    format!("\"{shown}\"")
 }
 
 /// Maps SQLite's failures onto what a person can act on.
