@@ -188,7 +188,6 @@ pub fn compose(
 /// What every template may use: the controller, the case, the supervisory authority.
 fn base_context(case: &CaseFacts<'_>, config: &Config, lang: Lang) -> Value {
     let controller = &config.controller;
-    let (authority, url) = authority(lang);
     json!({
         "controller": {
             "name": controller.name,
@@ -201,7 +200,7 @@ fn base_context(case: &CaseFacts<'_>, config: &Config, lang: Lang) -> Value {
             "deadline": dates::format(case.deadline, lang),
             "kinds": case.kinds.iter().map(|k| k.as_str()).collect::<Vec<_>>(),
         },
-        "authority": { "name": authority, "url": url },
+        "authority": authority(lang),
         "automated_decisions": config.drafts.automated_decisions,
         "transfers": config.drafts.transfers.as_ref().map(|t| t.get(lang)),
         "data": [],
@@ -214,14 +213,37 @@ fn base_context(case: &CaseFacts<'_>, config: &Config, lang: Lang) -> Value {
     })
 }
 
-/// The Finnish supervisory authority (tietosuojavaltuutettu), by language.
-fn authority(lang: Lang) -> (&'static str, &'static str) {
-    let name = match lang {
-        Lang::Fi => "Tietosuojavaltuutetun toimisto",
-        Lang::Sv => "Dataombudsmannens byrå",
-        Lang::En => "the Office of the Data Protection Ombudsman",
+/// The Finnish supervisory authority (tietosuojavaltuutettu) as a reply names it: every
+/// full mail says where to complain (Art. 77), with the postal address, e-mail and phone,
+/// and the authority's own pages in the reply's language.
+fn authority(lang: Lang) -> Value {
+    let (name, address, phone, url) = match lang {
+        Lang::Fi => (
+            "Tietosuojavaltuutetun toimisto",
+            "PL 800, 00531 Helsinki",
+            "029 566 6700",
+            "https://tietosuoja.fi",
+        ),
+        Lang::Sv => (
+            "Dataombudsmannens byrå",
+            "PB 800, 00531 Helsingfors",
+            "029 566 6700",
+            "https://tietosuoja.fi/sv",
+        ),
+        Lang::En => (
+            "Office of the Data Protection Ombudsman",
+            "P.O. Box 800, 00531 Helsinki, Finland",
+            "+358 29 566 6700",
+            "https://tietosuoja.fi/en",
+        ),
     };
-    (name, "https://tietosuoja.fi")
+    json!({
+        "name": name,
+        "address": address,
+        "email": "tietosuoja@om.fi",
+        "phone": phone,
+        "url": url,
+    })
 }
 
 /// The sources holding the person's entries, in config order, each with its entries.
