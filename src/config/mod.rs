@@ -20,9 +20,9 @@ pub mod connect;
 mod register;
 
 pub use register::{
-    ApprovalByMailConfig, ColumnMap, Columns, Delimiter, DraftsConfig, Encoding, IdentityConfig,
-    Localized, PhoneRegion, RegisterConfig, RemindersConfig, RetentionConfig, SourceConfig,
-    SourceName,
+    ApprovalByMailConfig, ColumnMap, Columns, Delimiter, DescribedRecipient, DraftsConfig,
+    Encoding, IdentityConfig, LawfulBasis, Localized, PhoneRegion, Recipient, RecipientRole,
+    RegisterConfig, RemindersConfig, RetentionConfig, SourceConfig, SourceName, Transfer,
 };
 
 #[derive(Debug, Deserialize)]
