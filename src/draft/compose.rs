@@ -138,9 +138,39 @@ pub fn compose(
                     .map(|(s, _)| title(s))
                     .collect::<Vec<_>>()
             );
-            // Erasure asked, bookkeeping kept: a partial refusal (Art. 12(4), 17(3)(b)).
-            refusal = case.kinds.contains(&RequestKind::Erasure)
-                && sources.iter().any(|(s, _)| s.bookkeeping);
+            // Art. 19 after an erasure: the recipients of the data erased, not of what is kept.
+            let mut erasure_recipients: Vec<String> = sources
+                .iter()
+                .filter(|(s, _)| !s.bookkeeping)
+                .flat_map(|(s, _)| s.recipients.iter().map(|r| r.describe(lang)))
+                .collect();
+            erasure_recipients.sort_unstable();
+            erasure_recipients.dedup();
+            context["erasure_recipients"] = json!(erasure_recipients);
+            // Art. 21(1) weighs grounds only where the basis is Art. 6(1)(e) or (f); what
+            // rests on another basis goes on, and the reply says why.
+            context["objection_weighed"] = json!(
+                sources
+                    .iter()
+                    .filter(|(s, _)| objectable(s))
+                    .map(|(s, _)| title(s))
+                    .collect::<Vec<_>>()
+            );
+            let objection_other: Vec<String> = sources
+                .iter()
+                .filter(|(s, _)| !objectable(s))
+                .filter_map(|(s, _)| {
+                    source_context(s, &[], lang)["legal_basis"]
+                        .as_str()
+                        .map(|basis| format!("{}: {basis}", title(s)))
+                })
+                .collect();
+            context["objection_other"] = json!(objection_other);
+            // A partial refusal (Art. 12(4)): erasure asked and bookkeeping kept (Art.
+            // 17(3)(b)), or an objection that does not stop processing on another basis.
+            refusal = (case.kinds.contains(&RequestKind::Erasure)
+                && sources.iter().any(|(s, _)| s.bookkeeping))
+                || (case.kinds.contains(&RequestKind::Objection) && !objection_other.is_empty());
             // A general statement on transfers only where no source states its own.
             if sources.iter().any(|(s, _)| s.transfers.is_some()) {
                 context["transfers"] = Value::Null;
@@ -211,6 +241,21 @@ fn base_context(case: &CaseFacts<'_>, config: &Config, lang: Lang) -> Value {
         "transfers": config.drafts.transfers.as_ref().map(|t| t.get(lang)),
         "data": [],
         "processors": [],
+        "erasure_recipients": [],
+        "objection_weighed": [],
+        "objection_other": [],
+        "marketing_channels": config
+            .drafts
+            .marketing_channels
+            .iter()
+            .map(|c| c.get(lang))
+            .collect::<Vec<_>>(),
+        "searched": config
+            .register
+            .sources
+            .iter()
+            .map(|s| source_title(s, lang))
+            .collect::<Vec<_>>(),
         "erased": [],
         "kept_for_bookkeeping": [],
         "attachments": [],
@@ -250,6 +295,15 @@ fn authority(lang: Lang) -> Value {
         "phone": phone,
         "url": url,
     })
+}
+
+/// Whether the right to object of Art. 21(1) reaches a source's processing: only on the
+/// bases of Art. 6(1)(e) and (f).
+fn objectable(source: &SourceConfig) -> bool {
+    matches!(
+        source.basis,
+        Some(LawfulBasis::LegitimateInterests | LawfulBasis::PublicTask)
+    )
 }
 
 /// The sources holding the person's entries, in config order, each with its entries.
@@ -310,7 +364,6 @@ fn source_context(source: &SourceConfig, rows: &[&Entry], lang: Lang) -> Value {
         "purpose": text(&source.purpose, lang),
         "categories": text(&source.categories, lang),
         "legal_basis": legal_basis,
-        "legitimate_interests": source.basis == Some(LawfulBasis::LegitimateInterests),
         "retention": text(&source.retention, lang),
         "origin": text(&source.origin, lang),
         "recipients": source.recipients.iter().map(|r| r.describe(lang)).collect::<Vec<_>>(),
