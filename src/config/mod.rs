@@ -278,8 +278,10 @@ pub struct Controller {
     /// The public holidays that move a deadline on. Only "FI" exists today.
     #[serde(default)]
     pub holidays: HolidaySet,
-    /// Midsummer Eve and Christmas Eve count as closed days (Finnish 150/1930 § 5).
-    #[serde(default = "yes")]
+    /// Midsummer Eve and Christmas Eve count as closed days. They are not public holidays,
+    /// so by default they are working days: the earlier, safe deadline. A controller whose
+    /// counsel decides otherwise sets this.
+    #[serde(default)]
     pub eves_closed: bool,
 }
 
@@ -347,9 +349,6 @@ fn default_idle_seconds() -> u64 {
 }
 fn default_language() -> Lang {
     Lang::Fi
-}
-fn yes() -> bool {
-    true
 }
 fn default_store_path() -> PathBuf {
     PathBuf::from("rightsbot.db")
@@ -786,7 +785,8 @@ path = "data/rightsbot.db"
         let config = parse(GOOD).unwrap();
         assert_eq!(config.controller.default_language, Lang::Fi);
         assert_eq!(config.controller.timezone.name, "Europe/Helsinki");
-        assert!(config.controller.eves_closed);
+        // The eves are not public holidays: working days unless the config says otherwise.
+        assert!(!config.controller.eves_closed);
         assert_eq!(config.store.path, Path::new("/etc/rb/data/rightsbot.db"));
     }
 
