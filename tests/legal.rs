@@ -234,3 +234,151 @@ fn every_refusal_names_the_judicial_remedy() {
     // Erasure with bookkeeping kept, not found and identity, in three languages at least.
     assert!(refusals >= 3 * 5, "only {refusals} refusals rendered");
 }
+
+/// The example's register as the bot reads it: every entry of every source.
+fn example_register() -> (Config, Vec<Entry>) {
+    use rightsbot::register::Row;
+    use rightsbot::register::import::Normalizer;
+    let config = Config::parse(
+        &support::example_config(),
+        Path::new("config.example.toml"),
+        &repo(),
+    )
+    .expect("the example config loads");
+    let normalizer = Normalizer {
+        email: config.register.email_rules(),
+        phone_region: config.register.phone_region.0,
+    };
+    let mut entries = Vec::new();
+    for source in &config.register.sources {
+        let mut reader = rightsbot::register::SourceReader::open_file(source, &normalizer)
+            .unwrap_or_else(|err| panic!("{}: {err}", source.name()));
+        while let Some(row) = reader.next_row().expect("a readable row") {
+            if let Row::Kept(entry) = row {
+                entries.push(entry);
+            }
+        }
+    }
+    (config, entries)
+}
+
+/// The example register's Finnish column headers and values: none may reach a Swedish or
+/// English reply. (Product names are the shop's own names for what it sells; they stay.)
+const FINNISH_HEADERS: [&str; 21] = [
+    "Asiakasnumero",
+    "Etunimi",
+    "Sukunimi",
+    "Sähköposti",
+    "Puhelin",
+    "Katuosoite",
+    "Postinumero",
+    "Postitoimipaikka",
+    "Luotu",
+    "Kieli",
+    "Markkinointilupa",
+    "Tilausnumero",
+    "Päivämäärä",
+    "Tuotteet",
+    "Summa",
+    "Maksutapa",
+    "Lähetystunnus",
+    "Vastaanottaja",
+    "Osoite",
+    "Kaupunki",
+    "Päivä",
+];
+const FINNISH_VALUES: [&str; 8] = [
+    "kyllä",
+    "ei",
+    "fi",
+    "Kortti",
+    "Lasku",
+    "Verkkopankki",
+    "Arvonta 2025",
+    "Messut 2024",
+];
+
+/// Issue 13: "no Finnish column names or values in a Swedish or English reply".
+#[test]
+fn swedish_and_english_access_replies_show_no_finnish_headers_or_values() {
+    let (config, entries) = example_register();
+    let customers: Vec<&Entry> = entries
+        .iter()
+        .filter(|e| e.source == "webshop_customers")
+        .collect();
+    assert!(customers.len() > 10, "the example has its customers");
+    for customer in customers {
+        let Some(key) = customer.email_key.as_deref() else {
+            continue;
+        };
+        // The customer's entries: every row under the same address, and the orders and
+        // deliveries tied to them by number.
+        let orders: Vec<&str> = entries
+            .iter()
+            .filter(|e| e.email_key.as_deref() == Some(key))
+            .filter_map(|e| e.order.as_deref())
+            .collect();
+        let theirs: Vec<Entry> = entries
+            .iter()
+            .filter(|e| {
+                e.email_key.as_deref() == Some(key)
+                    || e.order.as_deref().is_some_and(|o| orders.contains(&o))
+            })
+            .cloned()
+            .collect();
+        let address = customer.email.as_deref().unwrap_or(key);
+        let identity = IdentityFacts {
+            outcome: IdentityOutcome::Verified,
+            action: IdentityAction::Reply,
+            clock_waits: false,
+            reply_to_on_file: Some(address),
+            entries: &theirs,
+        };
+        for language in [Lang::Sv, Lang::En] {
+            let composed = draft(
+                Purpose::Reply,
+                &[RequestKind::Access, RequestKind::Portability],
+                language,
+                &identity,
+                &config,
+            );
+            let body = &composed.body;
+            let words: Vec<&str> = body
+                .split(|c: char| !c.is_alphanumeric())
+                .filter(|w| !w.is_empty())
+                .collect();
+            for header in FINNISH_HEADERS {
+                assert!(
+                    !words.contains(&header),
+                    "{address} {language:?}: the Finnish header {header:?}\n{body}"
+                );
+            }
+            // A value is one field's whole value, on a line "  label: value".
+            for line in body.lines().filter(|l| l.starts_with("  ")) {
+                if let Some((label, value)) = line.trim().split_once(": ") {
+                    assert!(
+                        !FINNISH_VALUES.contains(&value),
+                        "{address} {language:?}: the Finnish value {value:?} of {label:?}\n{body}"
+                    );
+                }
+            }
+            // The portable copy has English keys and values too.
+            for attachment in &composed.attachments {
+                for header in FINNISH_HEADERS {
+                    assert!(
+                        !attachment.content.contains(&format!("\"{header}\"")),
+                        "{address}: {header:?} in {}",
+                        attachment.name
+                    );
+                }
+                for value in FINNISH_VALUES {
+                    assert!(
+                        !attachment.content.contains(&format!("\"{value}\"")),
+                        "{address}: {value:?} in {}",
+                        attachment.name
+                    );
+                }
+            }
+        }
+    }
+}
