@@ -24,7 +24,6 @@ pub struct HolidayCalendar {
     pub eves_closed: bool,
 }
 
-
 impl HolidayCalendar {
     /// The name of the holiday on `date`, if it is one (Finnish public holidays).
     pub fn holiday(&self, date: Date) -> Option<&'static str> {

@@ -781,6 +781,27 @@ path = "data/rightsbot.db"
     }
 
     #[test]
+    fn a_recipient_is_a_plain_name_or_a_name_per_language_with_its_role() {
+        let text = format!(
+            "{GOOD}\n[[register.sources]]\nname = \"orders\"\nfile = \"orders.csv\"\n\
+             recipients = [\"Shipit\", {{ name = {{ fi = \"Klarna (maksut)\", en = \"Klarna (payments)\" }}, role = \"controller\" }}]\n\
+             [register.sources.columns]\norder = \"Order\"\n"
+        );
+        let config = parse(&text).unwrap();
+        let source = config.register.source("orders").unwrap();
+        let described: Vec<String> = source
+            .recipients
+            .iter()
+            .map(|r| r.describe(Lang::En))
+            .collect();
+        assert_eq!(
+            described,
+            ["Shipit", "Klarna (payments), a controller in its own right"]
+        );
+        assert!(source.transfers.is_none() && source.basis.is_none());
+    }
+
+    #[test]
     fn defaults_and_relative_paths() {
         let config = parse(GOOD).unwrap();
         assert_eq!(config.controller.default_language, Lang::Fi);

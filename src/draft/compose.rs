@@ -431,7 +431,12 @@ fn fields(entry: &Entry, source: &SourceConfig, lang: Lang) -> Vec<(String, Stri
             .get(header)
             .and_then(|values| values.get(value))
             .map_or(value.as_str(), |v| v.get(lang));
-        (label.to_string(), value.to_string())
+        // English writes a decimal point where the Finnish export has a comma.
+        let value = match lang {
+            Lang::En => decimal_point(value),
+            Lang::Fi | Lang::Sv => value.to_string(),
+        };
+        (label.to_string(), value)
     }));
     out
 }
