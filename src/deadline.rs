@@ -14,19 +14,14 @@ use jiff::civil::{Date, Weekday};
 use jiff::tz::TimeZone;
 use jiff::{Timestamp, ToSpan};
 
-/// Which days are closed, beyond Saturdays and Sundays.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// Which days are closed, beyond Saturdays and Sundays. The default closes the public
+/// holidays only.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct HolidayCalendar {
-    /// Midsummer Eve and Christmas Eve are not official public holidays, but the Finnish
-    /// law on time limits (150/1930 § 5) treats them as closed days, so by default a
-    /// deadline that falls on them moves on too.
+    /// Midsummer Eve and Christmas Eve are de facto days off but not public holidays, so
+    /// by default they are working days and a deadline that falls on them stays: the
+    /// earlier, safe deadline. A controller may choose to treat them as closed.
     pub eves_closed: bool,
-}
-
-impl Default for HolidayCalendar {
-    fn default() -> Self {
-        HolidayCalendar { eves_closed: true }
-    }
 }
 
 impl HolidayCalendar {
@@ -173,7 +168,7 @@ mod tests {
     #[test]
     fn the_last_date_is_a_working_day() {
         // add_days relies on this: no search for a working day runs past jiff's range.
-        for calendar in [fi(), HolidayCalendar { eves_closed: false }] {
+        for calendar in [fi(), HolidayCalendar { eves_closed: true }] {
             assert!(calendar.is_working_day(date(9999, 12, 31)));
         }
     }
@@ -206,12 +201,13 @@ mod tests {
 
     #[test]
     fn christmas_spills_over() {
-        // 24 Nov 2026 → Thursday 24 Dec (Christmas Eve), 25, 26, Sunday 27 → Monday 28.
-        assert_eq!(one_month(date(2026, 11, 24)), date(2026, 12, 28));
-        let official_only = HolidayCalendar { eves_closed: false };
+        // 24 Nov 2026 → Thursday 24 Dec (Christmas Eve): a working day by default.
+        assert_eq!(one_month(date(2026, 11, 24)), date(2026, 12, 24));
+        // With the eves closed: 24, 25, 26, Sunday 27 → Monday 28.
+        let eves_closed = HolidayCalendar { eves_closed: true };
         assert_eq!(
-            deadline_from_date(date(2026, 11, 24), 1, &official_only),
-            Some(date(2026, 12, 24))
+            deadline_from_date(date(2026, 11, 24), 1, &eves_closed),
+            Some(date(2026, 12, 28))
         );
         // 6 December is Independence Day (a Sunday in 2026 anyway; 2027 a Monday).
         assert_eq!(one_month(date(2027, 11, 6)), date(2027, 12, 7));
@@ -230,10 +226,20 @@ mod tests {
 
     #[test]
     fn midsummer_and_all_saints() {
-        // Midsummer Eve 2026 is Friday 19 June, Midsummer Day Saturday 20 June.
-        assert_eq!(fi().holiday(date(2026, 6, 19)), Some("Midsummer Eve"));
+        // Midsummer Eve 2026 is Friday 19 June, Midsummer Day Saturday 20 June. The eve is
+        // a working day by default, a closed day when the controller chooses.
+        let eves_closed = HolidayCalendar { eves_closed: true };
+        assert_eq!(fi().holiday(date(2026, 6, 19)), None);
+        assert_eq!(one_month(date(2026, 5, 19)), date(2026, 6, 19));
+        assert_eq!(
+            eves_closed.holiday(date(2026, 6, 19)),
+            Some("Midsummer Eve")
+        );
         assert_eq!(fi().holiday(date(2026, 6, 20)), Some("Midsummer Day"));
-        assert_eq!(one_month(date(2026, 5, 19)), date(2026, 6, 22));
+        assert_eq!(
+            deadline_from_date(date(2026, 5, 19), 1, &eves_closed),
+            Some(date(2026, 6, 22))
+        );
         // All Saints' Day is a Saturday anyway, but a holiday still.
         assert_eq!(fi().holiday(date(2026, 10, 31)), Some("All Saints' Day"));
         assert_eq!(fi().holiday(date(2027, 11, 6)), Some("All Saints' Day"));

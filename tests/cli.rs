@@ -17,8 +17,10 @@ fn deadline_follows_the_month_rule() {
         ("2026-01-31", 1, "2026-03-02"), // 28 Feb 2026 is a Saturday
         ("2028-01-31", 1, "2028-02-29"), // leap year
         ("2026-03-06", 1, "2026-04-07"), // Good Friday and Easter Monday 2026
-        ("2026-05-19", 1, "2026-06-22"), // Midsummer Eve and Day 2026
-        ("2026-11-24", 1, "2026-12-28"), // Christmas Eve, Christmas, Boxing Day, Sunday
+        ("2026-05-19", 1, "2026-06-19"), // Midsummer Eve 2026: a working day by default
+        ("2026-05-20", 1, "2026-06-22"), // Midsummer Day 2026 (a Saturday), Sunday
+        ("2026-11-24", 1, "2026-12-24"), // Christmas Eve: a working day by default
+        ("2026-11-25", 1, "2026-12-28"), // Christmas, Boxing Day, Sunday
         ("2026-11-06", 1, "2026-12-07"), // Independence Day 6 Dec 2026 is a Sunday anyway
         ("2026-10-15", 1, "2026-11-16"), // 15 Nov 2026 is a Sunday
         ("2026-01-31", 3, "2026-04-30"), // extended by two further months
@@ -42,21 +44,25 @@ fn deadline_follows_the_month_rule() {
 
 #[test]
 fn deadline_json_says_what_moved_it() {
-    let output = bin()
-        .args(["deadline", "--json", "2026-11-24"])
-        .output()
-        .unwrap();
-    let value: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    // With the eves closed, Christmas Eve, Christmas, Boxing Day and a Sunday move it on.
+    let sandbox =
+        Sandbox::with_config(&support::CONFIG.replace("[store]", "eves_closed = true\n[store]"));
+    let value = sandbox.json(&["deadline", "2026-11-24"]);
     assert_eq!(value["deadline"], "2026-12-28");
     assert_eq!(value["moved_from"], "2026-12-24");
     assert_eq!(value["received_on"], "2026-11-24");
 }
 
 #[test]
-fn deadline_without_eves_uses_the_config() {
-    let sandbox =
-        Sandbox::with_config(&support::CONFIG.replace("[store]", "eves_closed = false\n[store]"));
+fn deadline_keeps_the_eves_as_working_days_unless_the_config_closes_them() {
+    // Christmas Eve is not a public holiday: by default, the earlier and safe deadline.
+    let output = bin().args(["deadline", "2026-11-24"]).output().unwrap();
+    assert_eq!(String::from_utf8_lossy(&output.stdout).trim(), "2026-12-24");
+    let sandbox = Sandbox::with_config(support::CONFIG);
     assert_eq!(sandbox.ok(&["deadline", "2026-11-24"]).trim(), "2026-12-24");
+    let sandbox =
+        Sandbox::with_config(&support::CONFIG.replace("[store]", "eves_closed = true\n[store]"));
+    assert_eq!(sandbox.ok(&["deadline", "2026-11-24"]).trim(), "2026-12-28");
 }
 
 #[test]

@@ -130,6 +130,13 @@ fn render(
     }
     text.push('\n');
     text.push_str(&composed.body);
+    for attachment in &composed.attachments {
+        text.push_str(&format!(
+            "\n--- {}\n{}\n",
+            attachment.name,
+            attachment.content.replace("\r\n", "\n").trim_end()
+        ));
+    }
     text
 }
 

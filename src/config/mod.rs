@@ -20,9 +20,9 @@ pub mod connect;
 mod register;
 
 pub use register::{
-    ApprovalByMailConfig, ColumnMap, Columns, Delimiter, DraftsConfig, Encoding, IdentityConfig,
-    Localized, PhoneRegion, RegisterConfig, RemindersConfig, RetentionConfig, SourceConfig,
-    SourceName,
+    ApprovalByMailConfig, ColumnMap, Columns, Delimiter, DescribedRecipient, DraftsConfig,
+    Encoding, IdentityConfig, LawfulBasis, Localized, PhoneRegion, Recipient, RecipientRole,
+    RegisterConfig, RemindersConfig, RetentionConfig, SourceConfig, SourceName, Transfer,
 };
 
 #[derive(Debug, Deserialize)]
@@ -278,8 +278,10 @@ pub struct Controller {
     /// The public holidays that move a deadline on. Only "FI" exists today.
     #[serde(default)]
     pub holidays: HolidaySet,
-    /// Midsummer Eve and Christmas Eve count as closed days (Finnish 150/1930 § 5).
-    #[serde(default = "yes")]
+    /// Midsummer Eve and Christmas Eve count as closed days. They are not public holidays,
+    /// so by default they are working days: the earlier, safe deadline. A controller whose
+    /// counsel decides otherwise sets this.
+    #[serde(default)]
     pub eves_closed: bool,
 }
 
@@ -347,9 +349,6 @@ fn default_idle_seconds() -> u64 {
 }
 fn default_language() -> Lang {
     Lang::Fi
-}
-fn yes() -> bool {
-    true
 }
 fn default_store_path() -> PathBuf {
     PathBuf::from("rightsbot.db")
@@ -782,11 +781,33 @@ path = "data/rightsbot.db"
     }
 
     #[test]
+    fn a_recipient_is_a_plain_name_or_a_name_per_language_with_its_role() {
+        let text = format!(
+            "{GOOD}\n[[register.sources]]\nname = \"orders\"\nfile = \"orders.csv\"\n\
+             recipients = [\"Shipit\", {{ name = {{ fi = \"Klarna (maksut)\", en = \"Klarna (payments)\" }}, role = \"controller\" }}]\n\
+             [register.sources.columns]\norder = \"Order\"\n"
+        );
+        let config = parse(&text).unwrap();
+        let source = config.register.source("orders").unwrap();
+        let described: Vec<String> = source
+            .recipients
+            .iter()
+            .map(|r| r.describe(Lang::En))
+            .collect();
+        assert_eq!(
+            described,
+            ["Shipit", "Klarna (payments), a controller in its own right"]
+        );
+        assert!(source.transfers.is_none() && source.basis.is_none());
+    }
+
+    #[test]
     fn defaults_and_relative_paths() {
         let config = parse(GOOD).unwrap();
         assert_eq!(config.controller.default_language, Lang::Fi);
         assert_eq!(config.controller.timezone.name, "Europe/Helsinki");
-        assert!(config.controller.eves_closed);
+        // The eves are not public holidays: working days unless the config says otherwise.
+        assert!(!config.controller.eves_closed);
         assert_eq!(config.store.path, Path::new("/etc/rb/data/rightsbot.db"));
     }
 

@@ -63,21 +63,172 @@ pub struct SourceConfig {
     pub columns: ColumnMap,
     /// Why the data is kept (Art. 15(1)(a)).
     pub purpose: Option<Localized>,
-    /// The legal basis (Art. 6(1)): contract, consent, legal obligation, …
+    /// The categories of data held (Art. 15(1)(b)): "contact details, orders, …".
+    pub categories: Option<Localized>,
+    /// The lawful basis as the GDPR names it (Art. 6(1)(a)–(f)); the reply prints it with
+    /// its article. The objection reply weighs grounds (Art. 21(1)) only for sources whose
+    /// basis is `legitimate_interests`.
+    pub basis: Option<LawfulBasis>,
+    /// The legal basis in words, printed after `basis` (or alone): "the Accounting Act".
     pub legal_basis: Option<Localized>,
     /// How long it is kept, or the rule that decides (Art. 15(1)(d)).
     pub retention: Option<Localized>,
-    /// Where the data came from, when not from the person (Art. 15(1)(g)).
+    /// Where the data came from (Art. 15(1)(g)); the reply says "from you" when not given.
     pub origin: Option<Localized>,
-    /// Who receives or processes it (Art. 15(1)(c), Art. 19).
+    /// Who receives or processes it (Art. 15(1)(c), Art. 19): a name, or a table with the
+    /// name per language and the recipient's role.
     #[serde(default)]
-    pub recipients: Vec<String>,
+    pub recipients: Vec<Recipient>,
+    /// Transfers outside the EU/EEA (Art. 15(1)(c), 15(2)), each with its safeguard. Not
+    /// given: the reply says nothing of this source's transfers; an empty list: the reply
+    /// says its data is not transferred.
+    pub transfers: Option<Vec<Transfer>>,
     /// The heading of this source in a reply ("Asiakasrekisteri"); default: its name.
     pub title: Option<Localized>,
     /// Bookkeeping material: kept (restricted) on erasure, as the Accounting Act requires
     /// (kirjanpitolaki 2:10 §); the erasure reply says so.
     #[serde(default)]
     pub bookkeeping: bool,
+    /// The other columns' headers in each language (`Kieli = { sv = "Språk", en =
+    /// "Language" }`): a reply shows no header in another language than its own.
+    #[serde(default)]
+    pub labels: BTreeMap<String, Localized>,
+    /// Values of the other columns in each language, by column and value
+    /// (`[register.sources.values.Markkinointilupa] "kyllä" = { sv = "ja", en = "yes" }`).
+    #[serde(default)]
+    pub values: BTreeMap<String, BTreeMap<String, Localized>>,
+}
+
+/// The lawful bases of Art. 6(1).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LawfulBasis {
+    /// Art. 6(1)(a).
+    Consent,
+    /// Art. 6(1)(b).
+    Contract,
+    /// Art. 6(1)(c).
+    LegalObligation,
+    /// Art. 6(1)(d).
+    VitalInterests,
+    /// Art. 6(1)(e).
+    PublicTask,
+    /// Art. 6(1)(f).
+    LegitimateInterests,
+}
+
+impl LawfulBasis {
+    /// The basis in words with its article, in `lang`.
+    pub fn describe(self, lang: Lang) -> &'static str {
+        use LawfulBasis::*;
+        match (self, lang) {
+            (Consent, Lang::Fi) => {
+                "suostumus (tietosuoja-asetuksen 6 artiklan 1 kohdan a alakohta)"
+            }
+            (Consent, Lang::Sv) => "samtycke (artikel 6.1 a i dataskyddsförordningen)",
+            (Consent, Lang::En) => "consent (Article 6(1)(a) GDPR)",
+            (Contract, Lang::Fi) => {
+                "sopimuksen täytäntöönpano (tietosuoja-asetuksen 6 artiklan 1 kohdan b alakohta)"
+            }
+            (Contract, Lang::Sv) => "fullgörande av avtal (artikel 6.1 b i dataskyddsförordningen)",
+            (Contract, Lang::En) => "the performance of a contract (Article 6(1)(b) GDPR)",
+            (LegalObligation, Lang::Fi) => {
+                "lakisääteinen velvoite (tietosuoja-asetuksen 6 artiklan 1 kohdan c alakohta)"
+            }
+            (LegalObligation, Lang::Sv) => {
+                "rättslig förpliktelse (artikel 6.1 c i dataskyddsförordningen)"
+            }
+            (LegalObligation, Lang::En) => "a legal obligation (Article 6(1)(c) GDPR)",
+            (VitalInterests, Lang::Fi) => {
+                "elintärkeiden etujen suojaaminen (tietosuoja-asetuksen 6 artiklan 1 kohdan d alakohta)"
+            }
+            (VitalInterests, Lang::Sv) => {
+                "skydd av grundläggande intressen (artikel 6.1 d i dataskyddsförordningen)"
+            }
+            (VitalInterests, Lang::En) => "vital interests (Article 6(1)(d) GDPR)",
+            (PublicTask, Lang::Fi) => {
+                "yleisen edun mukainen tehtävä (tietosuoja-asetuksen 6 artiklan 1 kohdan e alakohta)"
+            }
+            (PublicTask, Lang::Sv) => {
+                "uppgift av allmänt intresse (artikel 6.1 e i dataskyddsförordningen)"
+            }
+            (PublicTask, Lang::En) => "a task in the public interest (Article 6(1)(e) GDPR)",
+            (LegitimateInterests, Lang::Fi) => {
+                "oikeutettu etu (tietosuoja-asetuksen 6 artiklan 1 kohdan f alakohta)"
+            }
+            (LegitimateInterests, Lang::Sv) => {
+                "berättigat intresse (artikel 6.1 f i dataskyddsförordningen)"
+            }
+            (LegitimateInterests, Lang::En) => "legitimate interests (Article 6(1)(f) GDPR)",
+        }
+    }
+}
+
+/// A recipient of a source's data: a name as it is, or a name per language with its role.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(untagged)]
+pub enum Recipient {
+    Name(String),
+    Described(DescribedRecipient),
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DescribedRecipient {
+    pub name: Localized,
+    pub role: Option<RecipientRole>,
+}
+
+impl Recipient {
+    /// "Klarna (payments), a controller in its own right", in `lang`.
+    pub fn describe(&self, lang: Lang) -> String {
+        match self {
+            Recipient::Name(name) => name.clone(),
+            Recipient::Described(recipient) => {
+                let name = recipient.name.get(lang);
+                match recipient.role {
+                    Some(role) => format!("{name}, {}", role.describe(lang)),
+                    None => name.to_string(),
+                }
+            }
+        }
+    }
+}
+
+/// Whether a recipient processes the data on the controller's behalf (Art. 28) or decides
+/// its own purposes (a controller in its own right, such as a payment provider).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RecipientRole {
+    Processor,
+    Controller,
+}
+
+impl RecipientRole {
+    pub fn describe(self, lang: Lang) -> &'static str {
+        match (self, lang) {
+            (RecipientRole::Processor, Lang::Fi) => "henkilötietojen käsittelijä",
+            (RecipientRole::Processor, Lang::Sv) => "personuppgiftsbiträde",
+            (RecipientRole::Processor, Lang::En) => "processor",
+            (RecipientRole::Controller, Lang::Fi) => "itsenäinen rekisterinpitäjä",
+            (RecipientRole::Controller, Lang::Sv) => "självständigt personuppgiftsansvarig",
+            (RecipientRole::Controller, Lang::En) => "a controller in its own right",
+        }
+    }
+}
+
+/// A transfer of a source's data outside the EU/EEA, with the safeguard it relies on
+/// (Art. 15(2), 45–46).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Transfer {
+    /// Who receives the data ("Campaign Monitor").
+    pub recipient: Localized,
+    /// Where ("the United States").
+    pub country: Localized,
+    /// The safeguard ("the European Commission's standard contractual clauses, Article
+    /// 46(2)(c) GDPR").
+    pub safeguard: Localized,
 }
 
 impl SourceConfig {
@@ -346,8 +497,16 @@ pub struct DraftsConfig {
     /// (Art. 15(1)(h)); the first customer does not.
     #[serde(default)]
     pub automated_decisions: bool,
-    /// Transfers outside the EU/EEA, as the access reply should state them (Art. 15(2)).
+    /// Whether the controller profiles the people in its register (Art. 4(4), 15(1)(h)).
+    /// Not given: the access reply says nothing of profiling; false: it says there is none.
+    pub profiling: Option<bool>,
+    /// A general statement on transfers outside the EU/EEA, printed only when no source in
+    /// the reply states its own (`[[register.sources]] transfers`), which is better.
     pub transfers: Option<Localized>,
+    /// The channels of direct marketing that an opt-out stops ("the e-mail newsletter"):
+    /// the reply promises no more marketing only through these. Empty: it promises none.
+    #[serde(default)]
+    pub marketing_channels: Vec<Localized>,
     /// Confirm receipt of each new request at once, without approval. The confirmation
     /// holds no personal data: the case number and the deadline only.
     #[serde(default)]
@@ -360,7 +519,9 @@ impl Default for DraftsConfig {
             templates: None,
             outbox: default_outbox(),
             automated_decisions: false,
+            profiling: None,
             transfers: None,
+            marketing_channels: Vec::new(),
             acknowledge: false,
         }
     }

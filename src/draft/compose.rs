@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 use super::templates::{TemplateError, Templates};
 use super::{Attachment, Composed, Purpose, dates};
 use crate::classify::RequestKind;
-use crate::config::{Config, SourceConfig};
+use crate::config::{Config, LawfulBasis, SourceConfig};
 use crate::ids::CaseId;
 use crate::lang::Lang;
 use crate::matching::{IdentityAction, IdentityOutcome};
@@ -115,9 +115,10 @@ pub fn compose(
                     .map(|(source, rows)| source_context(source, rows, lang))
                     .collect(),
             );
-            let mut processors: Vec<&str> = sources
+            // Art. 19: every recipient of the data, processor or controller.
+            let mut processors: Vec<String> = sources
                 .iter()
-                .flat_map(|(s, _)| s.recipients.iter().map(String::as_str))
+                .flat_map(|(s, _)| s.recipients.iter().map(|r| r.describe(lang)))
                 .collect();
             processors.sort_unstable();
             processors.dedup();
@@ -137,11 +138,45 @@ pub fn compose(
                     .map(|(s, _)| title(s))
                     .collect::<Vec<_>>()
             );
-            // Erasure asked, bookkeeping kept: a partial refusal (Art. 12(4), 17(3)(b)).
-            refusal = case.kinds.contains(&RequestKind::Erasure)
-                && sources.iter().any(|(s, _)| s.bookkeeping);
+            // Art. 19 after an erasure: the recipients of the data erased, not of what is kept.
+            let mut erasure_recipients: Vec<String> = sources
+                .iter()
+                .filter(|(s, _)| !s.bookkeeping)
+                .flat_map(|(s, _)| s.recipients.iter().map(|r| r.describe(lang)))
+                .collect();
+            erasure_recipients.sort_unstable();
+            erasure_recipients.dedup();
+            context["erasure_recipients"] = json!(erasure_recipients);
+            // Art. 21(1) weighs grounds only where the basis is Art. 6(1)(e) or (f); what
+            // rests on another basis goes on, and the reply says why.
+            context["objection_weighed"] = json!(
+                sources
+                    .iter()
+                    .filter(|(s, _)| objectable(s))
+                    .map(|(s, _)| title(s))
+                    .collect::<Vec<_>>()
+            );
+            let objection_other: Vec<String> = sources
+                .iter()
+                .filter(|(s, _)| !objectable(s))
+                .filter_map(|(s, _)| {
+                    source_context(s, &[], lang)["legal_basis"]
+                        .as_str()
+                        .map(|basis| format!("{}: {basis}", title(s)))
+                })
+                .collect();
+            context["objection_other"] = json!(objection_other);
+            // A partial refusal (Art. 12(4)): erasure asked and bookkeeping kept (Art.
+            // 17(3)(b)), or an objection that does not stop processing on another basis.
+            refusal = (case.kinds.contains(&RequestKind::Erasure)
+                && sources.iter().any(|(s, _)| s.bookkeeping))
+                || (case.kinds.contains(&RequestKind::Objection) && !objection_other.is_empty());
+            // A general statement on transfers only where no source states its own.
+            if sources.iter().any(|(s, _)| s.transfers.is_some()) {
+                context["transfers"] = Value::Null;
+            }
             if case.kinds.contains(&RequestKind::Portability) {
-                attachments = portability_files(case.id, entries, lang);
+                attachments = portability_files(case.id, &sources);
             }
             context["attachments"] = json!(
                 attachments
@@ -188,7 +223,6 @@ pub fn compose(
 /// What every template may use: the controller, the case, the supervisory authority.
 fn base_context(case: &CaseFacts<'_>, config: &Config, lang: Lang) -> Value {
     let controller = &config.controller;
-    let (authority, url) = authority(lang);
     json!({
         "controller": {
             "name": controller.name,
@@ -201,11 +235,27 @@ fn base_context(case: &CaseFacts<'_>, config: &Config, lang: Lang) -> Value {
             "deadline": dates::format(case.deadline, lang),
             "kinds": case.kinds.iter().map(|k| k.as_str()).collect::<Vec<_>>(),
         },
-        "authority": { "name": authority, "url": url },
+        "authority": authority(lang),
         "automated_decisions": config.drafts.automated_decisions,
+        "profiling": config.drafts.profiling,
         "transfers": config.drafts.transfers.as_ref().map(|t| t.get(lang)),
         "data": [],
         "processors": [],
+        "erasure_recipients": [],
+        "objection_weighed": [],
+        "objection_other": [],
+        "marketing_channels": config
+            .drafts
+            .marketing_channels
+            .iter()
+            .map(|c| c.get(lang))
+            .collect::<Vec<_>>(),
+        "searched": config
+            .register
+            .sources
+            .iter()
+            .map(|s| source_title(s, lang))
+            .collect::<Vec<_>>(),
         "erased": [],
         "kept_for_bookkeeping": [],
         "attachments": [],
@@ -214,14 +264,46 @@ fn base_context(case: &CaseFacts<'_>, config: &Config, lang: Lang) -> Value {
     })
 }
 
-/// The Finnish supervisory authority (tietosuojavaltuutettu), by language.
-fn authority(lang: Lang) -> (&'static str, &'static str) {
-    let name = match lang {
-        Lang::Fi => "Tietosuojavaltuutetun toimisto",
-        Lang::Sv => "Dataombudsmannens byrå",
-        Lang::En => "the Office of the Data Protection Ombudsman",
+/// The Finnish supervisory authority (tietosuojavaltuutettu) as a reply names it: every
+/// full mail says where to complain (Art. 77), with the postal address, e-mail and phone,
+/// and the authority's own pages in the reply's language.
+fn authority(lang: Lang) -> Value {
+    let (name, address, phone, url) = match lang {
+        Lang::Fi => (
+            "Tietosuojavaltuutetun toimisto",
+            "PL 800, 00531 Helsinki",
+            "029 566 6700",
+            "https://tietosuoja.fi",
+        ),
+        Lang::Sv => (
+            "Dataombudsmannens byrå",
+            "PB 800, 00531 Helsingfors",
+            "029 566 6700",
+            "https://tietosuoja.fi/sv",
+        ),
+        Lang::En => (
+            "Office of the Data Protection Ombudsman",
+            "P.O. Box 800, 00531 Helsinki, Finland",
+            "+358 29 566 6700",
+            "https://tietosuoja.fi/en",
+        ),
     };
-    (name, "https://tietosuoja.fi")
+    json!({
+        "name": name,
+        "address": address,
+        "email": "tietosuoja@om.fi",
+        "phone": phone,
+        "url": url,
+    })
+}
+
+/// Whether the right to object of Art. 21(1) reaches a source's processing: only on the
+/// bases of Art. 6(1)(e) and (f).
+fn objectable(source: &SourceConfig) -> bool {
+    matches!(
+        source.basis,
+        Some(LawfulBasis::LegitimateInterests | LawfulBasis::PublicTask)
+    )
 }
 
 /// The sources holding the person's entries, in config order, each with its entries.
@@ -254,21 +336,48 @@ fn source_context(source: &SourceConfig, rows: &[&Entry], lang: Lang) -> Value {
     fn text(value: &Option<crate::config::Localized>, lang: Lang) -> Option<&str> {
         value.as_ref().map(|v| v.get(lang))
     }
+    let legal_basis = match (source.basis, text(&source.legal_basis, lang)) {
+        (Some(basis), Some(words)) => Some(format!("{}; {words}", basis.describe(lang))),
+        (Some(basis), None) => Some(basis.describe(lang).to_string()),
+        (None, words) => words.map(str::to_string),
+    };
+    let transfers = source.transfers.as_ref().map(|transfers| {
+        transfers
+            .iter()
+            .map(|t| {
+                let safeguard = match lang {
+                    Lang::Fi => "suojatoimi",
+                    Lang::Sv => "skyddsåtgärd",
+                    Lang::En => "safeguard",
+                };
+                format!(
+                    "{}, {} ({safeguard}: {})",
+                    t.recipient.get(lang),
+                    t.country.get(lang),
+                    t.safeguard.get(lang)
+                )
+            })
+            .collect::<Vec<_>>()
+    });
     json!({
         "title": source_title(source, lang),
         "purpose": text(&source.purpose, lang),
-        "legal_basis": text(&source.legal_basis, lang),
+        "categories": text(&source.categories, lang),
+        "legal_basis": legal_basis,
         "retention": text(&source.retention, lang),
         "origin": text(&source.origin, lang),
-        "recipients": source.recipients,
+        "recipients": source.recipients.iter().map(|r| r.describe(lang)).collect::<Vec<_>>(),
+        "transfers_stated": transfers.is_some(),
+        "transfers": transfers.unwrap_or_default(),
         "bookkeeping": source.bookkeeping,
-        "rows": rows.iter().map(|e| fields(e, lang).into_iter().map(|(label, value)| json!({"label": label, "value": value})).collect::<Vec<_>>()).collect::<Vec<_>>(),
+        "rows": rows.iter().map(|e| fields(e, source, lang).into_iter().map(|(label, value)| json!({"label": label, "value": value})).collect::<Vec<_>>()).collect::<Vec<_>>(),
     })
 }
 
-/// An entry's fields as label and value, labels in the reply's language; the other
-/// columns under their own headers.
-fn fields(entry: &Entry, lang: Lang) -> Vec<(String, String)> {
+/// An entry's fields as label and value in the reply's language: the matched fields under
+/// the bot's own labels, the other columns under the labels and with the values the
+/// source's config gives for the language (the export's own when it gives none).
+fn fields(entry: &Entry, source: &SourceConfig, lang: Lang) -> Vec<(String, String)> {
     let labels: [&str; 7] = match lang {
         Lang::Fi => [
             "Nimi",
@@ -312,32 +421,75 @@ fn fields(entry: &Entry, lang: Lang) -> Vec<(String, String)> {
         .zip(values)
         .filter_map(|(label, value)| value.as_ref().map(|v| (label.to_string(), v.clone())))
         .collect();
-    out.extend(entry.other.iter().cloned());
+    out.extend(entry.other.iter().map(|(header, value)| {
+        let label = source
+            .labels
+            .get(header)
+            .map_or(header.as_str(), |l| l.get(lang));
+        let value = source
+            .values
+            .get(header)
+            .and_then(|values| values.get(value))
+            .map_or(value.as_str(), |v| v.get(lang));
+        // English writes a decimal point where the Finnish export has a comma.
+        let value = match lang {
+            Lang::En => decimal_point(value),
+            Lang::Fi | Lang::Sv => value.to_string(),
+        };
+        (label.to_string(), value)
+    }));
     out
 }
 
-/// The data the person gave, as CSV and JSON files (Art. 20).
-fn portability_files(case: CaseId, entries: &[Entry], lang: Lang) -> Vec<Attachment> {
-    let mut csv = String::from("source,field,value\r\n");
-    let quote = |text: &str| format!("\"{}\"", text.replace('"', "\"\""));
-    let mut records = Vec::new();
-    for entry in entries {
-        let fields = fields(entry, Lang::En);
-        for (field, value) in &fields {
-            csv.push_str(&format!(
-                "{},{},{}\r\n",
-                quote(&entry.source),
-                quote(field),
-                quote(value)
-            ));
+/// The data the person gave, as CSV and JSON files (Art. 20): one row and one object per
+/// record, so that orders stay apart; keys in English; numbers with a decimal point; each
+/// record named by its source's English title.
+fn portability_files(case: CaseId, sources: &[(&SourceConfig, Vec<&Entry>)]) -> Vec<Attachment> {
+    let mut records: Vec<(String, Vec<(String, String)>)> = Vec::new();
+    for (source, entries) in sources {
+        for entry in entries {
+            let fields = fields(entry, source, Lang::En)
+                .into_iter()
+                .map(|(key, value)| (key, decimal_point(&value)))
+                .collect();
+            records.push((source_title(source, Lang::En), fields));
         }
-        let object: serde_json::Map<String, Value> = fields
-            .into_iter()
-            .map(|(field, value)| (field, Value::String(value)))
-            .collect();
-        records.push(json!({ "source": entry.source, "data": object }));
     }
-    let _ = lang;
+    let mut keys: Vec<&str> = Vec::new();
+    for (_, fields) in &records {
+        for (key, _) in fields {
+            if !keys.contains(&key.as_str()) {
+                keys.push(key);
+            }
+        }
+    }
+    let quote = |text: &str| format!("\"{}\"", text.replace('"', "\"\""));
+    let mut csv = String::from("\"Source\"");
+    for key in &keys {
+        csv.push(',');
+        csv.push_str(&quote(key));
+    }
+    csv.push_str("\r\n");
+    for (title, fields) in &records {
+        csv.push_str(&quote(title));
+        for key in &keys {
+            csv.push(',');
+            if let Some((_, value)) = fields.iter().find(|(k, _)| k == key) {
+                csv.push_str(&quote(value));
+            }
+        }
+        csv.push_str("\r\n");
+    }
+    let objects: Vec<Value> = records
+        .iter()
+        .map(|(title, fields)| {
+            let data: serde_json::Map<String, Value> = fields
+                .iter()
+                .map(|(key, value)| (key.clone(), Value::String(value.clone())))
+                .collect();
+            json!({ "source": title, "data": data })
+        })
+        .collect();
     let base = format!("personal-data-{case}");
     vec![
         Attachment {
@@ -348,9 +500,20 @@ fn portability_files(case: CaseId, entries: &[Entry], lang: Lang) -> Vec<Attachm
         Attachment {
             name: format!("{base}.json"),
             content_type: "application/json".to_string(),
-            content: serde_json::to_string_pretty(&records).unwrap_or_else(|_| "[]".to_string()),
+            content: serde_json::to_string_pretty(&objects).unwrap_or_else(|_| "[]".to_string()),
         },
     ]
+}
+
+/// "49,90" becomes "49.90": a number written with a decimal comma, as Finnish exports do,
+/// in the form programs read. Anything else is left as it is.
+fn decimal_point(value: &str) -> String {
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    let unsigned = value.strip_prefix('-').unwrap_or(value);
+    match unsigned.split_once(',') {
+        Some((whole, fraction)) if digits(whole) && digits(fraction) => value.replace(',', "."),
+        _ => value.to_string(),
+    }
 }
 
 /// `Re: <the request's subject> [DSR-YYYY-NNNN]`, or a subject of its own for a notice

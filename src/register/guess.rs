@@ -231,12 +231,17 @@ pub fn source_for_file(path: &Path) -> Result<SourceConfig, GuessError> {
         encoding: Encoding(encoding),
         columns,
         purpose: None,
+        categories: None,
+        basis: None,
         legal_basis: None,
         retention: None,
         origin: None,
         recipients: Vec::new(),
+        transfers: None,
         title: None,
         bookkeeping: false,
+        labels: Default::default(),
+        values: Default::default(),
     })
 }
 

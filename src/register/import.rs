@@ -462,12 +462,17 @@ mod tests {
                 ..ColumnMap::default()
             },
             purpose: None,
+            categories: None,
+            basis: None,
             legal_basis: None,
             retention: None,
             origin: None,
             recipients: Vec::new(),
+            transfers: None,
             title: None,
             bookkeeping: false,
+            labels: Default::default(),
+            values: Default::default(),
         }
     }
 
