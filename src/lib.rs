@@ -45,10 +45,13 @@ pub mod deadline;
 /// The one SQLite file.
 pub mod store;
 
+/// One function per use-case, over the stages: what a front end calls.
+pub mod app;
+
 /// The mailbox loop.
 pub mod daemon;
 
-/// One file per subcommand.
+/// One file per subcommand: argument parsing and printing over `app`.
 pub mod cli;
 
 pub mod config;

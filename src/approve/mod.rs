@@ -112,7 +112,7 @@ pub fn approve(
     privacy_address: &str,
     now: Timestamp,
 ) -> Result<DraftRecord, ApproveError> {
-    let by = required(by, "--by")?;
+    let by = required(by, "who acts")?;
     let draft = pending(batch, id, "approved")?;
     case_not_closed(batch, &draft, "approved")?;
     if draft.recipient.is_none() {
@@ -150,7 +150,7 @@ pub fn reject(
     reason: &str,
     now: Timestamp,
 ) -> Result<(), ApproveError> {
-    let by = required(by, "--by")?;
+    let by = required(by, "who acts")?;
     let reason = required(reason, "--reason")?;
     let draft = pending(batch, id, "rejected")?;
     batch.set_draft_state(id, DraftState::Rejected, now, by, Some(reason))?;
@@ -200,7 +200,7 @@ pub fn edit(
     options: EditOptions,
     now: Timestamp,
 ) -> Result<Edited, ApproveError> {
-    let by = required(by, "--by")?;
+    let by = required(by, "who acts")?;
     if body.trim().is_empty() {
         return Err(ApproveError::EmptyBody);
     }

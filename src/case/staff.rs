@@ -41,7 +41,7 @@ fn decision<'a>(
 ) -> Result<(&'a str, Vec<RequestKind>), StaffError> {
     let by = by.trim();
     if by.is_empty() {
-        return Err(StaffError::Required("--by"));
+        return Err(StaffError::Required("who acts"));
     }
     if kinds.is_empty() {
         return Err(StaffError::NoKinds);
@@ -298,7 +298,7 @@ pub fn close(
 ) -> Result<Vec<DraftId>, StaffError> {
     let by = by.trim();
     if by.is_empty() {
-        return Err(StaffError::Required("--by"));
+        return Err(StaffError::Required("who acts"));
     }
     let outcome = outcome.trim();
     if outcome.is_empty() {

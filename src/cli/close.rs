@@ -20,12 +20,10 @@ pub struct Args {
 }
 
 pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
-    let config = ctx.config()?;
-    let mut store = ctx.store(&config)?;
+    let app = ctx.app()?;
+    let mut store = app.store()?;
     let by = super::staff(args.by.as_deref())?;
-    let batch = store.begin()?;
-    let rejected = crate::case::close(&batch, args.case, &by, &args.outcome, ctx.now)?;
-    batch.commit()?;
+    let rejected = app.close(&mut store, args.case, &by, &args.outcome, ctx.now)?;
     if ctx.json {
         super::print_json(&serde_json::json!({
             "case": args.case.to_string(),

@@ -7,7 +7,8 @@ use std::process::ExitCode;
 use anyhow::{Context as _, bail};
 use serde_json::json;
 
-use crate::ids::{CaseId, DraftId};
+use crate::app::DraftRef as DraftArg;
+use crate::approve::EditOptions;
 
 use super::Context;
 
@@ -50,92 +51,26 @@ pub struct EditArgs {
     new_message: bool,
 }
 
-/// A draft as given: its id, or, by mistake, a case id, which gets the case's drafts named.
-#[derive(Clone, Copy, Debug)]
-pub enum DraftArg {
-    Draft(DraftId),
-    Case(CaseId),
-}
-
-impl std::str::FromStr for DraftArg {
-    type Err = String;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s.parse::<DraftId>() {
-            Ok(draft) => Ok(DraftArg::Draft(draft)),
-            Err(err) => s
-                .parse::<CaseId>()
-                .map(DraftArg::Case)
-                .map_err(|_| err.to_string()),
-        }
-    }
-}
-
-impl DraftArg {
-    /// The draft meant; a case id is a user error that names the case's drafts.
-    fn resolve(self, store: &crate::store::Store) -> anyhow::Result<DraftId> {
-        match self {
-            DraftArg::Draft(draft) => Ok(draft),
-            DraftArg::Case(case) => {
-                let drafts: Vec<String> = store
-                    .drafts_of(case)?
-                    .iter()
-                    .map(|d| d.draft.to_string())
-                    .collect();
-                if drafts.is_empty() {
-                    bail!("{case}: that is a case; it has no drafts");
-                }
-                bail!(
-                    "{case}: that is a case; its drafts are: {}",
-                    drafts.join(", ")
-                )
-            }
-        }
-    }
-}
-
 pub fn approve(ctx: &Context, args: ApproveArgs) -> anyhow::Result<ExitCode> {
-    let config = ctx.config()?;
-    let mut store = ctx.store(&config)?;
-    let draft = args.draft.resolve(&store)?;
-    let batch = store.begin()?;
-    let approved = crate::approve::approve(
-        &batch,
-        draft,
-        &args.by,
-        &config.controller.privacy_address,
-        ctx.now,
-    )?;
-    // With SMTP, `send` (or the daemon) takes it from here; without, the outbox folder is
-    // where approved replies go out.
-    let file = if config.smtp.is_some() {
-        None
-    } else {
-        let file = crate::draft::outbox::write(&approved, &config)?;
-        batch.draft_sent(draft, ctx.now, Some(&file.display().to_string()))?;
-        Some(file)
-    };
-    batch.commit()?;
+    let app = ctx.app()?;
+    let by = super::named_staff(&args.by)?;
+    let mut store = app.store()?;
+    let approved = app.approve(&mut store, args.draft, &by, ctx.now)?;
+    let draft = approved.draft.draft;
+    let file = approved.outbox_file;
     if ctx.json {
         super::print_json(&json!({
             "draft": draft,
-            "case": approved.case,
+            "case": approved.draft.case,
             "state": if file.is_some() { "sent" } else { "approved" },
-            "message_id": approved.message_id,
+            "message_id": approved.draft.message_id,
             "outbox_file": file,
         }))?;
     } else {
         match &file {
-            Some(file) => println!(
-                "{}: approved by {}; written to {}",
-                draft,
-                args.by.trim(),
-                file.display()
-            ),
+            Some(file) => println!("{draft}: approved by {by}; written to {}", file.display()),
             None => println!(
-                "{}: approved by {}; it goes out with the next `rightsbot send` (or daemon pass)",
-                draft,
-                args.by.trim()
+                "{draft}: approved by {by}; it goes out with the next `rightsbot send` (or daemon pass)"
             ),
         }
     }
@@ -143,12 +78,10 @@ pub fn approve(ctx: &Context, args: ApproveArgs) -> anyhow::Result<ExitCode> {
 }
 
 pub fn reject(ctx: &Context, args: RejectArgs) -> anyhow::Result<ExitCode> {
-    let config = ctx.config()?;
-    let mut store = ctx.store(&config)?;
-    let draft = args.draft.resolve(&store)?;
-    let batch = store.begin()?;
-    crate::approve::reject(&batch, draft, &args.by, &args.reason, ctx.now)?;
-    batch.commit()?;
+    let app = ctx.app()?;
+    let by = super::named_staff(&args.by)?;
+    let mut store = app.store()?;
+    let draft = app.reject(&mut store, args.draft, &by, &args.reason, ctx.now)?;
     if ctx.json {
         super::print_json(&json!({
             "draft": draft,
@@ -157,40 +90,29 @@ pub fn reject(ctx: &Context, args: RejectArgs) -> anyhow::Result<ExitCode> {
         }))?;
     } else {
         println!(
-            "{}: rejected by {}; to go on, edit it into a new draft (`rightsbot edit {}`), or close the case",
-            draft,
-            args.by.trim(),
-            draft
+            "{draft}: rejected by {by}; to go on, edit it into a new draft (`rightsbot edit {draft}`), or close the case"
         );
     }
     Ok(ExitCode::SUCCESS)
 }
 
 pub fn edit(ctx: &Context, args: EditArgs) -> anyhow::Result<ExitCode> {
-    let config = ctx.config()?;
-    let mut store = ctx.store(&config)?;
-    let id = args.draft.resolve(&store)?;
-    let Some(draft) = store.draft(id)? else {
-        bail!("no draft {id}");
-    };
+    let app = ctx.app()?;
+    let mut store = app.store()?;
+    let draft = app.draft(&store, args.draft)?;
+    let id = draft.draft;
     let body = match &args.body_file {
         Some(path) => std::fs::read_to_string(path)
             .with_context(|| format!("cannot read {}", path.display()))?,
         None => edit_in_editor(&draft.body)?,
     };
-    if body == draft.body {
-        bail!("the text is unchanged: no new draft was made");
-    }
     let by = super::staff(args.by.as_deref())?;
-    let options = crate::approve::EditOptions {
+    let options = EditOptions {
         force: args.force,
         new_message: args.new_message,
     };
-    let batch = store.begin()?;
-    let edited = crate::approve::edit(&batch, id, &body, &by, options, ctx.now)?;
+    let edited = app.edit(&mut store, id, &body, &by, options, ctx.now)?;
     let new = edited.draft;
-    crate::approve::by_mail::offer_or_record(&batch, new, &config, ctx.now)?;
-    batch.commit()?;
     if ctx.json {
         let withdrawn: Vec<_> = edited.approvals_withdrawn.iter().map(|(d, _)| d).collect();
         super::print_json(&json!({

@@ -4,9 +4,6 @@ use std::process::ExitCode;
 
 use serde_json::json;
 
-use crate::case::Settings;
-use crate::classify::Classifier;
-use crate::draft::{Drafting, Templates, prepare_extension};
 use crate::ids::CaseId;
 
 use super::Context;
@@ -27,27 +24,18 @@ pub struct Args {
 }
 
 pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
-    let config = ctx.config()?;
-    let mut store = ctx.store(&config)?;
-    let classifier = Classifier::new()?;
-    let settings = Settings::new(&config, &classifier);
-    let templates = Templates::new(config.drafts.templates.clone());
-    let drafting = Drafting {
-        settings: &settings,
-        config: &config,
-        templates: &templates,
-    };
-    let batch = store.begin()?;
-    let (draft, deadline) = prepare_extension(
-        &batch,
+    let app = ctx.app()?;
+    let by = super::staff(args.by.as_deref())?;
+    let mut store = app.store()?;
+    let extended = app.extend(
+        &mut store,
         args.case,
         args.months,
         &args.reason,
-        &super::staff(args.by.as_deref())?,
-        &drafting,
+        &by,
         ctx.now,
     )?;
-    batch.commit()?;
+    let (draft, deadline) = (extended.draft, extended.deadline);
     if ctx.json {
         super::print_json(&json!({
             "case": args.case.to_string(),

@@ -5,8 +5,8 @@ use std::process::ExitCode;
 
 use serde_json::json;
 
-use crate::case::{ManualRequest, Settings, intake};
-use crate::classify::{Classifier, RequestKind};
+use crate::app::Intake;
+use crate::classify::RequestKind;
 use crate::lang::Lang;
 
 use super::Context;
@@ -39,30 +39,24 @@ pub struct Args {
 }
 
 pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
-    let config = ctx.config()?;
+    let app = ctx.app()?;
     let by = super::staff(args.by.as_deref())?;
-    let received_at = super::received_at(&args.received, &config)?;
-    let mut store = ctx.store(&config)?;
-    let classifier = Classifier::new()?;
-    let settings = Settings::new(&config, &classifier);
-    let batch = store.begin()?;
-    let case = intake(
-        &batch,
-        &ManualRequest {
+    let received_at = super::received_at(&args.received, app.config())?;
+    let mut store = app.store()?;
+    let opened = app.intake(
+        &mut store,
+        &Intake {
             from: &args.from,
             name: args.name.as_deref(),
             received_at,
             kinds: &args.kinds,
             language: args.language,
             note: &args.note,
-            by: &by,
         },
-        &settings,
-        &config.controller.privacy_address,
+        &by,
         ctx.now,
     )?;
-    let draft = super::redraft(&batch, &settings, &config, case, &by, ctx.now)?;
-    batch.commit()?;
+    let (case, draft) = (opened.case, opened.draft);
     if ctx.json {
         super::print_json(&json!({ "case": case.to_string(), "draft": draft }))?;
     } else {

@@ -36,6 +36,7 @@ use anyhow::Context as _;
 use clap::{Parser, Subcommand};
 use jiff::Timestamp;
 
+use crate::app::{App, Staff};
 use crate::config::Config;
 use crate::store::{Store, StoreOptions};
 
@@ -222,6 +223,11 @@ impl Context {
             .map(|path| Config::load(path))
             .transpose()
             .map_err(Into::into)
+    }
+
+    /// The application over the config, which this command needs.
+    pub fn app(&self) -> anyhow::Result<App> {
+        Ok(App::new(self.config()?))
     }
 
     pub fn store(&self, config: &Config) -> anyhow::Result<Store> {
@@ -424,7 +430,7 @@ pub(crate) fn received_at(text: &str, config: &Config) -> anyhow::Result<Timesta
 
 /// Who acts: `--by NAME`, else `RIGHTSBOT_STAFF`, else the operating system account that
 /// runs the command (an honest record of who typed it): its name, else its uid.
-pub(crate) fn staff(by: Option<&str>) -> anyhow::Result<String> {
+pub(crate) fn staff(by: Option<&str>) -> anyhow::Result<Staff> {
     let name = by
         .map(str::to_string)
         .or_else(|| std::env::var("RIGHTSBOT_STAFF").ok())
@@ -433,7 +439,14 @@ pub(crate) fn staff(by: Option<&str>) -> anyhow::Result<String> {
         .map(|name| name.trim().to_string())
         .filter(|name| !name.is_empty());
     // SAFETY: getuid has no preconditions and cannot fail.
-    Ok(name.unwrap_or_else(|| format!("uid {}", unsafe { libc::getuid() })))
+    let name = name.unwrap_or_else(|| format!("uid {}", unsafe { libc::getuid() }));
+    Ok(Staff::new(&name)?)
+}
+
+/// Who acts, for a command where `--by NAME` is required: a blank name is a usage error
+/// named after the flag.
+pub(crate) fn named_staff(by: &str) -> anyhow::Result<Staff> {
+    Staff::new(by).map_err(|_| anyhow::anyhow!("--by is required and cannot be empty"))
 }
 
 #[cfg(test)]

@@ -6,8 +6,8 @@ use std::process::ExitCode;
 
 use serde_json::json;
 
-use crate::case::{OnBehalf, Settings, open_from_message};
-use crate::classify::{Classifier, RequestKind};
+use crate::case::OnBehalf;
+use crate::classify::RequestKind;
 
 use super::Context;
 
@@ -33,29 +33,25 @@ pub struct Args {
 }
 
 pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
-    let config = ctx.config()?;
-    let mut store = ctx.store(&config)?;
-    let classifier = Classifier::new()?;
-    let settings = Settings::new(&config, &classifier);
+    let app = ctx.app()?;
+    let by = super::named_staff(&args.by)?;
     let on_behalf = match (&args.on_behalf_of, &args.received) {
         (Some(requester), Some(received)) => Some(OnBehalf {
             requester: requester.clone(),
-            received_at: super::received_at(received, &config)?,
+            received_at: super::received_at(received, app.config())?,
         }),
         _ => None,
     };
-    let batch = store.begin()?;
-    let case = open_from_message(
-        &batch,
+    let mut store = app.store()?;
+    let opened = app.open(
+        &mut store,
         &args.message,
         &args.kinds,
-        &args.by,
+        &by,
         on_behalf.as_ref(),
-        &settings,
         ctx.now,
     )?;
-    let draft = super::redraft(&batch, &settings, &config, case, &args.by, ctx.now)?;
-    batch.commit()?;
+    let (case, draft) = (opened.case, opened.draft);
     if ctx.json {
         super::print_json(&json!({
             "case": case.to_string(),

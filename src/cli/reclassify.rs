@@ -4,7 +4,6 @@ use std::process::ExitCode;
 
 use serde_json::json;
 
-use crate::case::reclassify;
 use crate::classify::RequestKind;
 use crate::ids::CaseId;
 
@@ -23,14 +22,11 @@ pub struct Args {
 }
 
 pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
-    let config = ctx.config()?;
-    let mut store = ctx.store(&config)?;
-    let classifier = crate::classify::Classifier::new()?;
-    let settings = crate::case::Settings::new(&config, &classifier);
-    let batch = store.begin()?;
-    let kinds = reclassify(&batch, args.case, &args.kinds, &args.by, ctx.now)?;
-    let draft = super::redraft(&batch, &settings, &config, args.case, &args.by, ctx.now)?;
-    batch.commit()?;
+    let app = ctx.app()?;
+    let by = super::named_staff(&args.by)?;
+    let mut store = app.store()?;
+    let result = app.reclassify(&mut store, args.case, &args.kinds, &by, ctx.now)?;
+    let (kinds, draft) = (result.kinds, result.draft);
     if ctx.json {
         super::print_json(
             &json!({ "case": args.case.to_string(), "kinds": kinds, "draft": draft }),

@@ -179,7 +179,7 @@ pub fn prepare_extension(
         return Err(DraftError::Required("--reason"));
     }
     if by.is_empty() {
-        return Err(DraftError::Required("--by"));
+        return Err(DraftError::Required("who acts"));
     }
     let summary = batch
         .case_summary(case)?

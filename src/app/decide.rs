@@ -1,0 +1,316 @@
+//! What staff decide: approve (and, without SMTP, write the outbox file), reject, edit
+//! (and offer the edit for review), extend, close, correct the rights, open a case from a
+//! stored mail or from a request made by phone or letter. Each is one transaction.
+
+use std::path::PathBuf;
+
+use jiff::Timestamp;
+use jiff::civil::Date;
+
+use crate::approve::{EditOptions, Edited};
+use crate::case::{ManualRequest, OnBehalf};
+use crate::classify::RequestKind;
+use crate::ids::{CaseId, DraftId};
+use crate::lang::Lang;
+use crate::store::{Batch, DraftRecord, Store};
+
+use super::{App, AppError, Staff};
+
+/// A draft as staff name it: its id or, by mistake, its case's id, which is answered with
+/// the case's drafts.
+#[derive(Clone, Copy, Debug)]
+pub enum DraftRef {
+    Draft(DraftId),
+    Case(CaseId),
+}
+
+impl std::str::FromStr for DraftRef {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.parse::<DraftId>() {
+            Ok(draft) => Ok(DraftRef::Draft(draft)),
+            Err(err) => s
+                .parse::<CaseId>()
+                .map(DraftRef::Case)
+                .map_err(|_| err.to_string()),
+        }
+    }
+}
+
+impl DraftRef {
+    /// The draft meant; a case id is refused with the case's drafts named.
+    pub fn resolve(self, store: &Store) -> Result<DraftId, AppError> {
+        match self {
+            DraftRef::Draft(draft) => Ok(draft),
+            DraftRef::Case(case) => {
+                let drafts: Vec<String> = store
+                    .drafts_of(case)?
+                    .iter()
+                    .map(|d| d.draft.to_string())
+                    .collect();
+                if drafts.is_empty() {
+                    return Err(AppError::CaseWithoutDrafts(case));
+                }
+                Err(AppError::CaseNotDraft {
+                    case,
+                    drafts: drafts.join(", "),
+                })
+            }
+        }
+    }
+}
+
+/// An approved draft, and the outbox file it was written to when no SMTP server is
+/// configured (then it counts as sent).
+pub struct Approved {
+    pub draft: DraftRecord,
+    pub outbox_file: Option<PathBuf>,
+}
+
+/// A case a person opened, and the reply drafted for it (none in triage).
+pub struct Opened {
+    pub case: CaseId,
+    pub draft: Option<DraftId>,
+}
+
+/// The rights a case is now about, and the reply drafted again for them.
+pub struct Reclassified {
+    pub kinds: Vec<RequestKind>,
+    pub draft: Option<DraftId>,
+}
+
+/// The extension notice waiting for approval, and the new deadline.
+pub struct Extended {
+    pub draft: DraftId,
+    pub deadline: Date,
+}
+
+/// A request made by phone, by letter or in person, as a staff member enters it.
+pub struct Intake<'a> {
+    /// The requester's e-mail address: where the answer goes, and who is looked up.
+    pub from: &'a str,
+    pub name: Option<&'a str>,
+    /// When the request reached the controller: the clock runs from then.
+    pub received_at: Timestamp,
+    pub kinds: &'a [RequestKind],
+    pub language: Option<Lang>,
+    /// What was asked and how, in the staff member's words.
+    pub note: &'a str,
+}
+
+impl App {
+    /// A draft, to read or to edit.
+    pub fn draft(&self, store: &Store, draft: DraftRef) -> Result<DraftRecord, AppError> {
+        let id = draft.resolve(store)?;
+        store.draft(id)?.ok_or(AppError::NoSuchDraft(id))
+    }
+
+    /// Approves a draft: frozen, its Message-ID fixed. With SMTP, the sender (`send` or the
+    /// daemon) takes it from here; without, it is written to the outbox folder, which is
+    /// where approved replies go out, and counts as sent.
+    pub fn approve(
+        &self,
+        store: &mut Store,
+        draft: DraftRef,
+        by: &Staff,
+        now: Timestamp,
+    ) -> Result<Approved, AppError> {
+        let id = draft.resolve(store)?;
+        let config = &self.config;
+        let batch = store.begin()?;
+        let approved = crate::approve::approve(
+            &batch,
+            id,
+            by.as_str(),
+            &config.controller.privacy_address,
+            now,
+        )?;
+        let outbox_file = if config.smtp.is_some() {
+            None
+        } else {
+            let file = crate::draft::outbox::write(&approved, config)?;
+            batch.draft_sent(id, now, Some(&file.display().to_string()))?;
+            Some(file)
+        };
+        batch.commit()?;
+        Ok(Approved {
+            draft: approved,
+            outbox_file,
+        })
+    }
+
+    /// Rejects a draft waiting for approval, with the reason. Returns the draft.
+    pub fn reject(
+        &self,
+        store: &mut Store,
+        draft: DraftRef,
+        by: &Staff,
+        reason: &str,
+        now: Timestamp,
+    ) -> Result<DraftId, AppError> {
+        let id = draft.resolve(store)?;
+        let batch = store.begin()?;
+        crate::approve::reject(&batch, id, by.as_str(), reason, now)?;
+        batch.commit()?;
+        Ok(id)
+    }
+
+    /// Saves a new text of a draft as a new draft and offers it for review (by mail when
+    /// configured). An unchanged text makes no draft.
+    pub fn edit(
+        &self,
+        store: &mut Store,
+        draft: DraftId,
+        body: &str,
+        by: &Staff,
+        options: EditOptions,
+        now: Timestamp,
+    ) -> Result<Edited, AppError> {
+        let current = store.draft(draft)?.ok_or(AppError::NoSuchDraft(draft))?;
+        if body == current.body {
+            return Err(AppError::Unchanged);
+        }
+        let batch = store.begin()?;
+        let edited = crate::approve::edit(&batch, draft, body, by.as_str(), options, now)?;
+        crate::approve::by_mail::offer_or_record(&batch, edited.draft, &self.config, now)?;
+        batch.commit()?;
+        Ok(edited)
+    }
+
+    /// Extends a case's deadline by `months` and drafts the notice (GDPR Art. 12(3)).
+    pub fn extend(
+        &self,
+        store: &mut Store,
+        case: CaseId,
+        months: u8,
+        reason: &str,
+        by: &Staff,
+        now: Timestamp,
+    ) -> Result<Extended, AppError> {
+        let settings = self.settings()?;
+        let drafting = self.drafting(&settings);
+        let batch = store.begin()?;
+        let (draft, deadline) = crate::draft::prepare_extension(
+            &batch,
+            case,
+            months,
+            reason,
+            by.as_str(),
+            &drafting,
+            now,
+        )?;
+        batch.commit()?;
+        Ok(Extended { draft, deadline })
+    }
+
+    /// Closes a case; the drafts still waiting are rejected with it. Returns those.
+    pub fn close(
+        &self,
+        store: &mut Store,
+        case: CaseId,
+        by: &Staff,
+        outcome: &str,
+        now: Timestamp,
+    ) -> Result<Vec<DraftId>, AppError> {
+        let batch = store.begin()?;
+        let rejected = crate::case::close(&batch, case, by.as_str(), outcome, now)?;
+        batch.commit()?;
+        Ok(rejected)
+    }
+
+    /// Sets the rights a case is about and drafts its reply again.
+    pub fn reclassify(
+        &self,
+        store: &mut Store,
+        case: CaseId,
+        kinds: &[RequestKind],
+        by: &Staff,
+        now: Timestamp,
+    ) -> Result<Reclassified, AppError> {
+        let settings = self.settings()?;
+        let batch = store.begin()?;
+        let kinds = crate::case::reclassify(&batch, case, kinds, by.as_str(), now)?;
+        let draft = self.redraft(&batch, &settings, case, by.as_str(), now)?;
+        batch.commit()?;
+        Ok(Reclassified { kinds, draft })
+    }
+
+    /// Opens a case from a stored mail in none (its key, e.g. M12, or its Message-ID); with
+    /// `on_behalf`, the case of the person whose request a staff member forwarded.
+    pub fn open(
+        &self,
+        store: &mut Store,
+        message: &str,
+        kinds: &[RequestKind],
+        by: &Staff,
+        on_behalf: Option<&OnBehalf>,
+        now: Timestamp,
+    ) -> Result<Opened, AppError> {
+        let settings = self.settings()?;
+        let batch = store.begin()?;
+        let case = crate::case::open_from_message(
+            &batch,
+            message,
+            kinds,
+            by.as_str(),
+            on_behalf,
+            &settings,
+            now,
+        )?;
+        let draft = self.redraft(&batch, &settings, case, by.as_str(), now)?;
+        batch.commit()?;
+        Ok(Opened { case, draft })
+    }
+
+    /// Opens a case for a request made by phone, by letter or in person.
+    pub fn intake(
+        &self,
+        store: &mut Store,
+        request: &Intake<'_>,
+        by: &Staff,
+        now: Timestamp,
+    ) -> Result<Opened, AppError> {
+        let settings = self.settings()?;
+        let batch = store.begin()?;
+        let case = crate::case::intake(
+            &batch,
+            &ManualRequest {
+                from: request.from,
+                name: request.name,
+                received_at: request.received_at,
+                kinds: request.kinds,
+                language: request.language,
+                note: request.note,
+                by: by.as_str(),
+            },
+            &settings,
+            &self.config.controller.privacy_address,
+            now,
+        )?;
+        let draft = self.redraft(&batch, &settings, case, by.as_str(), now)?;
+        batch.commit()?;
+        Ok(Opened { case, draft })
+    }
+
+    /// Drafts a case's reply again after staff changed what the case is (its rights, its
+    /// requester's identity); a draft still waiting is replaced, an edited one is kept.
+    pub(super) fn redraft(
+        &self,
+        batch: &Batch<'_>,
+        settings: &crate::case::Settings<'_>,
+        case: CaseId,
+        by: &str,
+        now: Timestamp,
+    ) -> Result<Option<DraftId>, AppError> {
+        let drafting = self.drafting(settings);
+        Ok(crate::draft::prepare(
+            batch,
+            case,
+            None,
+            &drafting,
+            by.trim(),
+            now,
+        )?)
+    }
+}

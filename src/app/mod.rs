@@ -1,0 +1,194 @@
+//! The application layer: one function per use-case, over the stages below, that any front
+//! end calls (the CLI today, a staff console later).
+//!
+//! It takes the config once ([`App::new`]) and builds from it what the stages share: the
+//! classifier, the templates and the case settings. Each use-case opens its own store
+//! transaction, commits it and hands back a typed result for the front end to print or
+//! render. It never parses arguments, never prints and never names a command-line flag:
+//! who acts is a [`Staff`] value the front end resolved.
+
+mod decide;
+
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use crate::case::Settings;
+use crate::classify::Classifier;
+use crate::config::Config;
+use crate::draft::{Drafting, Templates};
+use crate::store::{Store, StoreOptions};
+
+pub use decide::{Approved, DraftRef, Extended, Intake, Opened, Reclassified};
+
+/// Who acts: the staff member a decision is recorded under. Never empty; a front end
+/// resolves it (a login, a flag, a session) before calling a use-case.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Staff(String);
+
+impl Staff {
+    /// The name, trimmed; an empty one is refused.
+    pub fn new(name: &str) -> Result<Staff, AppError> {
+        let name = name.trim();
+        if name.is_empty() {
+            return Err(AppError::NoActor);
+        }
+        Ok(Staff(name.to_string()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for Staff {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// What a use-case can fail with: the stage's own error, unchanged, or what the
+/// application layer itself checks.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("who acts is required and cannot be empty")]
+    NoActor,
+    #[error("no draft {0}")]
+    NoSuchDraft(crate::ids::DraftId),
+    #[error("no case {case} in {store}")]
+    NoSuchCase {
+        case: crate::ids::CaseId,
+        store: String,
+    },
+    #[error("no draft {draft} in {store}")]
+    NoSuchDraftIn {
+        draft: crate::ids::DraftId,
+        store: String,
+    },
+    #[error("no message {message} in {store}")]
+    NoSuchMessage {
+        message: crate::ids::MessageKey,
+        store: String,
+    },
+    #[error("{0}: that is a case; it has no drafts")]
+    CaseWithoutDrafts(crate::ids::CaseId),
+    #[error("{case}: that is a case; its drafts are: {drafts}")]
+    CaseNotDraft {
+        case: crate::ids::CaseId,
+        drafts: String,
+    },
+    #[error("the text is unchanged: no new draft was made")]
+    Unchanged,
+    #[error("{0}")]
+    Refused(String),
+    #[error("case {case}: its message cannot be read: {why}")]
+    Unreadable {
+        case: crate::ids::CaseId,
+        why: String,
+    },
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
+    #[error(transparent)]
+    Staff(#[from] crate::case::StaffError),
+    #[error(transparent)]
+    Approve(#[from] crate::approve::ApproveError),
+    #[error(transparent)]
+    Draft(#[from] crate::draft::DraftError),
+    #[error(transparent)]
+    Outbox(#[from] crate::draft::outbox::OutboxError),
+    #[error(transparent)]
+    Rules(#[from] crate::classify::RuleError),
+    #[error(transparent)]
+    Intake(#[from] crate::intake::offline::IntakeError),
+    #[error(transparent)]
+    Import(#[from] crate::register::ImportError),
+    #[error(transparent)]
+    Guess(#[from] crate::register::guess::GuessError),
+    #[error(transparent)]
+    Remind(#[from] crate::remind::RemindError),
+    #[error(transparent)]
+    Deliver(#[from] crate::remind::DeliverError),
+    #[error(transparent)]
+    Send(#[from] crate::send::SendError),
+    #[error(transparent)]
+    Mailer(#[from] crate::smtp::SetupError),
+    #[error("cannot start the async runtime")]
+    Runtime(#[source] std::io::Error),
+    #[error(transparent)]
+    Time(#[from] jiff::Error),
+}
+
+/// The application, built once from the config: what every use-case needs besides the
+/// store and the clock.
+pub struct App {
+    config: Config,
+    /// Built on first use: most staff decisions never classify anything.
+    classifier: OnceLock<Classifier>,
+    templates: Templates,
+}
+
+impl App {
+    pub fn new(config: Config) -> App {
+        let templates = Templates::new(config.drafts.templates.clone());
+        App {
+            config,
+            classifier: OnceLock::new(),
+            templates,
+        }
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    pub fn templates(&self) -> &Templates {
+        &self.templates
+    }
+
+    /// The classifier, its rules read once.
+    pub fn classifier(&self) -> Result<&Classifier, AppError> {
+        if let Some(classifier) = self.classifier.get() {
+            return Ok(classifier);
+        }
+        let classifier = Classifier::new()?;
+        Ok(self.classifier.get_or_init(|| classifier))
+    }
+
+    /// The case settings (zone, calendar, identity policy, addresses) from the config.
+    pub fn settings(&self) -> Result<Settings<'_>, AppError> {
+        Ok(Settings::new(&self.config, self.classifier()?))
+    }
+
+    /// What drafting needs, over settings the caller holds.
+    pub fn drafting<'a>(&'a self, settings: &'a Settings<'a>) -> Drafting<'a> {
+        Drafting {
+            settings,
+            config: &self.config,
+            templates: &self.templates,
+        }
+    }
+
+    fn store_options(&self) -> StoreOptions {
+        StoreOptions {
+            busy_timeout: Duration::from_millis(self.config.store.busy_timeout_ms),
+        }
+    }
+
+    /// The store, for use-cases that write.
+    pub fn store(&self) -> Result<Store, AppError> {
+        Ok(Store::open(&self.config.store.path, &self.store_options())?)
+    }
+
+    /// The store for a use-case that only reads it: works on a file this user cannot write.
+    pub fn store_read_only(&self) -> Result<Store, AppError> {
+        Ok(Store::open_read_only(
+            &self.config.store.path,
+            &self.store_options(),
+        )?)
+    }
+
+    /// The controller's calendar day at `now`.
+    pub fn today(&self, now: jiff::Timestamp) -> jiff::civil::Date {
+        now.to_zoned_datetime(self.config.controller.timezone.zone.clone())
+            .date()
+    }
+}
