@@ -8,6 +8,7 @@
 //! who acts is a [`Staff`] value the front end resolved.
 
 mod decide;
+mod view;
 
 use std::sync::OnceLock;
 use std::time::Duration;
@@ -19,6 +20,7 @@ use crate::draft::{Drafting, Templates};
 use crate::store::{Store, StoreOptions};
 
 pub use decide::{Approved, DraftRef, Extended, Intake, Opened, Reclassified};
+pub use view::{CaseView, MessageView, QueueLine};
 
 /// Who acts: the staff member a decision is recorded under. Never empty; a front end
 /// resolves it (a login, a flag, a session) before calling a use-case.

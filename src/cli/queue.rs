@@ -2,37 +2,20 @@
 
 use std::process::ExitCode;
 
-use serde::Serialize;
-
-use crate::store::QueueEntry;
+use crate::app::QueueLine;
 
 use super::Context;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {}
 
-#[derive(Serialize)]
-struct Line<'a> {
-    #[serde(flatten)]
-    entry: &'a QueueEntry,
-    days_left: i32,
-}
-
 pub fn run(ctx: &Context, _args: Args) -> anyhow::Result<ExitCode> {
-    let config = ctx.config()?;
-    let store = ctx.store_read_only(&config)?;
-    let queue = store.pending_drafts()?;
-    let today = ctx
-        .now
-        .to_zoned_datetime(config.controller.timezone.zone.clone())
-        .date();
-    let days_left = |entry: &QueueEntry| (entry.deadline - today).get_days();
+    let app = ctx.app()?;
+    let store = app.store_read_only()?;
+    let queue = app.queue(&store, ctx.now)?;
     if ctx.json {
-        for entry in &queue {
-            super::print_json(&Line {
-                entry,
-                days_left: days_left(entry),
-            })?;
+        for line in &queue {
+            super::print_json(line)?;
         }
         return Ok(ExitCode::SUCCESS);
     }
@@ -44,8 +27,8 @@ pub fn run(ctx: &Context, _args: Args) -> anyhow::Result<ExitCode> {
         "{:<7} {:<14} {:<16} {:<4} {:<10} {:<9} RECIPIENT",
         "DRAFT", "CASE", "PURPOSE", "LANG", "DEADLINE", "LEFT"
     );
-    for entry in &queue {
-        let left = days_left(entry);
+    for QueueLine { entry, days_left } in &queue {
+        let left = *days_left;
         let left = if left < 0 {
             format!("{}d over", -left)
         } else {

@@ -6,11 +6,11 @@
 
 use std::process::ExitCode;
 
-use anyhow::bail;
 use serde_json::json;
 
+use crate::app::{App, MessageView};
 use crate::ids::{CaseId, DraftId, MessageKey};
-use crate::store::Store;
+use crate::store::DraftRecord;
 
 use super::Context;
 
@@ -46,26 +46,18 @@ impl std::str::FromStr for Shown {
 }
 
 pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
-    let config = ctx.config()?;
-    let store = ctx.store_read_only(&config)?;
+    let app = ctx.app()?;
+    let store = app.store_read_only()?;
     let id = match args.id {
         Shown::Case(id) => id,
-        Shown::Draft(id) => return show_draft(ctx, &store, id),
-        Shown::Message(key) => return show_message(ctx, &store, key),
+        Shown::Draft(id) => return show_draft(ctx, &app.draft_view(&store, id)?),
+        Shown::Message(key) => return show_message(ctx, &app, &app.message_view(&store, key)?),
     };
-    let Some(case) = store.case(id)? else {
-        bail!("no case {} in {}", id, store.path().display());
-    };
-    let drafts = store.drafts_of(id)?;
-    // The latest identity decision, in full: outcome, why, score, the matched entries.
-    let identity = case
-        .events
-        .iter()
-        .rev()
-        .find(|e| e.kind == "identity")
-        .map(|e| e.details.clone());
+    let view = app.case_view(&store, id, ctx.now)?;
+    let config = app.config();
+    let (case, drafts, identity) = (&view.case, &view.drafts, &view.identity);
     if ctx.json {
-        let mut value = serde_json::to_value(&case)?;
+        let mut value = serde_json::to_value(case)?;
         if let Some(object) = value.as_object_mut() {
             object.insert(
                 "identity".to_string(),
@@ -86,8 +78,9 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
                 .collect();
             object.insert("drafts".to_string(), serde_json::Value::Array(drafts));
             if let Some(messages) = object.get_mut("messages").and_then(|m| m.as_array_mut()) {
-                for (value, message) in messages.iter_mut().zip(&case.messages) {
-                    let text = read_mail(&store, MessageKey(message.key))?.map(|m| m.own_text);
+                for ((value, message), text) in
+                    messages.iter_mut().zip(&case.messages).zip(&view.new_texts)
+                {
                     if let Some(value) = value.as_object_mut() {
                         value.insert("message".to_string(), json!(format!("M{}", message.key)));
                         value.insert("new_text".to_string(), json!(text));
@@ -105,7 +98,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
             .to_string()
     };
     let summary = &case.summary;
-    let left = super::cases::days_left(summary, &config, ctx.now);
+    let left = view.days_left;
     println!("{}  {}", summary.id, summary.standing());
     let requester = match (&summary.requester_name, &summary.requester) {
         (Some(name), Some(address)) => format!("{name} <{address}>"),
@@ -186,7 +179,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     }
     if !drafts.is_empty() {
         println!("\ndrafts");
-        for draft in &drafts {
+        for draft in drafts {
             println!(
                 "  {:<6} {:<16} {:<10} {}",
                 draft.draft.to_string(),
@@ -197,7 +190,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
         }
     }
     println!("\nmessages");
-    for message in &case.messages {
+    for (message, text) in case.messages.iter().zip(&view.new_texts) {
         println!(
             "  M{:<6} {}  {:<32} {}  [{} bytes, receipt from {}]",
             message.key,
@@ -207,9 +200,9 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
             message.size,
             message.received_from,
         );
-        match read_mail(&store, MessageKey(message.key))? {
-            Some(mail) if !mail.own_text.is_empty() => {
-                for line in printable(&mail.own_text).lines() {
+        match text {
+            Some(text) if !text.is_empty() => {
+                for line in printable(text).lines() {
                     println!("{}", format!("      | {line}").trim_end());
                 }
             }
@@ -230,12 +223,9 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn show_draft(ctx: &Context, store: &Store, id: DraftId) -> anyhow::Result<ExitCode> {
-    let Some(draft) = store.draft(id)? else {
-        bail!("no draft {id} in {}", store.path().display());
-    };
+fn show_draft(ctx: &Context, draft: &DraftRecord) -> anyhow::Result<ExitCode> {
     if ctx.json {
-        super::print_json(&draft)?;
+        super::print_json(draft)?;
         return Ok(ExitCode::SUCCESS);
     }
     println!(
@@ -281,12 +271,6 @@ fn show_draft(ctx: &Context, store: &Store, id: DraftId) -> anyhow::Result<ExitC
     Ok(ExitCode::SUCCESS)
 }
 
-/// A stored mail parsed again from its bytes, or `None` when they are not a mail.
-fn read_mail(store: &Store, key: MessageKey) -> anyhow::Result<Option<crate::parse::Mail>> {
-    let raw = store.raw_message(key)?;
-    Ok(raw.as_deref().and_then(|raw| crate::parse::parse(raw).ok()))
-}
-
 /// Text as it may go to a terminal: control characters other than line breaks and tabs
 /// (an escape sequence in a mail) shown as U+FFFD, never acted on.
 fn printable(text: &str) -> String {
@@ -308,14 +292,11 @@ fn mailbox(mailbox: &crate::parse::Mailbox) -> String {
     }
 }
 
-fn show_message(ctx: &Context, store: &Store, key: MessageKey) -> anyhow::Result<ExitCode> {
-    let config = ctx.config()?;
-    let Some(record) = store.message(key)? else {
-        bail!("no message {key} in {}", store.path().display());
-    };
-    let mail = read_mail(store, key)?;
+fn show_message(ctx: &Context, app: &App, view: &MessageView) -> anyhow::Result<ExitCode> {
+    let config = app.config();
+    let (record, mail) = (&view.record, &view.mail);
     if ctx.json {
-        let mut value = serde_json::to_value(&record)?;
+        let mut value = serde_json::to_value(record)?;
         if let Some(object) = value.as_object_mut() {
             let parsed = match &mail {
                 None => json!({ "readable": false }),
