@@ -8,6 +8,7 @@
 //! who acts is a [`Staff`] value the front end resolved.
 
 mod decide;
+mod ingest;
 mod view;
 
 use std::sync::OnceLock;
@@ -20,6 +21,7 @@ use crate::draft::{Drafting, Templates};
 use crate::store::{Store, StoreOptions};
 
 pub use decide::{Approved, DraftRef, Extended, Intake, Opened, Reclassified};
+pub use ingest::{Ingested, MailFile, Progress};
 pub use view::{CaseView, MessageView, QueueLine};
 
 /// Who acts: the staff member a decision is recorded under. Never empty; a front end
