@@ -9,6 +9,7 @@
 
 mod decide;
 mod ingest;
+mod register;
 mod view;
 
 use std::sync::OnceLock;
@@ -22,6 +23,7 @@ use crate::store::{Store, StoreOptions};
 
 pub use decide::{Approved, DraftRef, Extended, Intake, Opened, Reclassified};
 pub use ingest::{Ingested, MailFile, Progress};
+pub use register::{ErasureRecorded, ImportProgress, ImportReport, Withheld};
 pub use view::{CaseView, MessageView, QueueLine};
 
 /// Who acts: the staff member a decision is recorded under. Never empty; a front end

@@ -2,19 +2,17 @@
 
 use std::process::ExitCode;
 
-use anyhow::{Context as _, bail};
+use anyhow::Context as _;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde::Serialize;
 use serde_json::json;
 
-use crate::case::BOT_ACTOR;
-use crate::config::{Config, SourceConfig};
+use crate::app::{App, ImportReport};
+use crate::config::Config;
 use crate::ids::CaseId;
 use crate::matching::{self, Lookup};
-use crate::register::import::Normalizer;
+use crate::register::Entry;
 use crate::register::normalize;
-use crate::register::{Entry, ImportError, Rejection, Row, SourceReader, tombstone_hash};
-use crate::store::{ImportRecord, NewEvent, Store};
 
 use super::Context;
 
@@ -53,54 +51,6 @@ pub struct ImportArgs {
     source: Option<String>,
 }
 
-/// The source `argument` names: a configured source, or a CSV file.
-fn resolve<'a>(
-    config: &'a Config,
-    argument: &str,
-) -> anyhow::Result<std::borrow::Cow<'a, SourceConfig>> {
-    use std::borrow::Cow;
-    if let Some(source) = config.register.source(argument) {
-        return Ok(Cow::Borrowed(source));
-    }
-    let path = std::path::Path::new(argument);
-    let known: Vec<&str> = config.register.sources.iter().map(|s| s.name()).collect();
-    if !path.is_file() {
-        bail!(
-            "no source {argument:?} in [[register.sources]] (configured: {}) and no file {argument:?}",
-            if known.is_empty() {
-                "none".to_string()
-            } else {
-                known.join(", ")
-            }
-        );
-    }
-    let canonical = path.canonicalize().ok();
-    let sources = &config.register.sources;
-    if let Some(source) = sources
-        .iter()
-        .find(|s| canonical.is_some() && s.file.canonicalize().ok() == canonical)
-    {
-        return Ok(Cow::Borrowed(source));
-    }
-    let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned());
-    let with_file = |source: &SourceConfig| {
-        let mut source = source.clone();
-        source.file = path.to_path_buf();
-        Cow::Owned(source)
-    };
-    if let Some(source) = sources.iter().find(|s| Some(s.name()) == stem.as_deref()) {
-        return Ok(with_file(source));
-    }
-    match sources.as_slice() {
-        [only] => Ok(with_file(only)),
-        [] => Ok(Cow::Owned(crate::register::guess::source_for_file(path)?)),
-        _ => bail!(
-            "{argument}: which source is it? name one of {} (or name the file after it)",
-            known.join(", ")
-        ),
-    }
-}
-
 #[derive(Debug, clap::Args)]
 #[command(group(clap::ArgGroup::new("by").required(true).multiple(true)))]
 pub struct FindArgs {
@@ -134,74 +84,46 @@ pub struct ErasedArgs {
 }
 
 pub fn run(ctx: &Context, command: Command) -> anyhow::Result<ExitCode> {
-    let config = ctx.config()?;
+    let app = ctx.app()?;
+    let config = app.config();
     match command {
-        Command::Import(args) => import(ctx, &config, args),
-        Command::Find(args) => find(ctx, &config, args),
-        Command::Sources => sources(ctx, &config),
-        Command::Erased(args) => erased(ctx, &config, args),
+        Command::Import(args) => import(ctx, &app, args),
+        Command::Find(args) => find(ctx, config, args),
+        Command::Sources => sources(ctx, config),
+        Command::Erased(args) => erased(ctx, &app, args),
     }
 }
 
-/// Rows handed from the reading thread to the writing one at a time.
-const ROWS_PER_BATCH: usize = 1024;
-
-struct RowBatch {
-    rows: Vec<Row>,
-    bytes_read: u64,
-}
-
-/// How many rejected rows an import report lists; the rest are counted.
-const LISTED: usize = 1000;
-
-#[derive(Debug, Serialize)]
-struct Report {
-    source: String,
-    file: String,
-    rows_read: u64,
-    kept: u64,
-    rejected: u64,
-    withheld: u64,
-    rejections: Vec<Rejection>,
-    withheld_rows: Vec<Withheld>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-struct Withheld {
-    line: u64,
-    erased_in: String,
-}
-
-fn import(ctx: &Context, config: &Config, args: ImportArgs) -> anyhow::Result<ExitCode> {
-    let sources: Vec<std::borrow::Cow<'_, SourceConfig>> = match &args.source {
-        Some(source) => vec![resolve(config, source)?],
-        None => config
-            .register
-            .sources
-            .iter()
-            .map(std::borrow::Cow::Borrowed)
-            .collect(),
-    };
-    if sources.is_empty() {
-        bail!("no [[register.sources]] in the config: nothing to import");
-    }
-    let normalizer = Normalizer {
-        email: config.register.email_rules(),
-        phone_region: config.register.phone_region.0,
-    };
-    let mut store = ctx.store(config)?;
+fn import(ctx: &Context, app: &App, args: ImportArgs) -> anyhow::Result<ExitCode> {
+    let sources = app.import_sources(args.source.as_deref())?;
+    let mut store = app.store()?;
     let mut failed = 0;
     let mut imported = 0;
     for source in sources {
         let source = source.as_ref();
-        match import_one(ctx, &mut store, source, &normalizer) {
+        let progress = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+        progress.set_style(
+            ProgressStyle::with_template(&format!(
+                "{} {{bar:40}} {{bytes}}/{{total_bytes}} {{bytes_per_sec}} eta {{eta}}",
+                source.name()
+            ))
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        );
+        let result = app.import_source(&mut store, source, ctx.now, &mut |at| {
+            if let Some(size) = at.size {
+                progress.set_length(size);
+            }
+            progress.set_position(at.bytes_read);
+        });
+        progress.finish_and_clear();
+        match result {
             Ok(report) => {
                 imported += 1;
                 print_report(ctx, &report)?;
             }
             Err(err) => {
                 failed += 1;
-                let line = super::one_line(&err);
+                let line = super::one_line(&err.into());
                 if ctx.json {
                     super::print_json(&json!({ "source": source.name(), "error": line }))?;
                 }
@@ -213,11 +135,7 @@ fn import(ctx: &Context, config: &Config, args: ImportArgs) -> anyhow::Result<Ex
         }
     }
     if imported > 0 && !ctx.json {
-        let today = ctx
-            .now
-            .to_zoned_datetime(config.controller.timezone.zone.clone())
-            .date();
-        let open = store.workload(today)?.open;
+        let open = app.open_cases(&store, ctx.now)?;
         if open > 0 {
             println!(
                 "{open} open case{} were matched against the register as it was; `rightsbot match --open` matches them again",
@@ -232,121 +150,7 @@ fn import(ctx: &Context, config: &Config, args: ImportArgs) -> anyhow::Result<Ex
     })
 }
 
-fn import_one(
-    ctx: &Context,
-    store: &mut Store,
-    source: &SourceConfig,
-    normalizer: &Normalizer,
-) -> anyhow::Result<Report> {
-    let mut reader = SourceReader::open_file(source, normalizer)?;
-    let size = std::fs::metadata(&source.file).map(|m| m.len()).ok();
-    let tombstones = store.tombstones()?;
-    let progress = ProgressBar::with_draw_target(size, ProgressDrawTarget::stderr());
-    progress.set_style(
-        ProgressStyle::with_template(&format!(
-            "{} {{bar:40}} {{bytes}}/{{total_bytes}} {{bytes_per_sec}} eta {{eta}}",
-            source.name()
-        ))
-        .unwrap_or_else(|_| ProgressStyle::default_bar()),
-    );
-    let file = source.file.display().to_string();
-    let mut report = Report {
-        source: source.name().to_string(),
-        file: file.clone(),
-        rows_read: 0,
-        kept: 0,
-        rejected: 0,
-        withheld: 0,
-        rejections: Vec::new(),
-        withheld_rows: Vec::new(),
-    };
-    let snapshot = store.import_source(source.name())?;
-    // Reading and normalising (CSV, encodings, phone numbers) run on a second thread, a
-    // batch ahead of the inserts on this one. Memory stays at a few batches in flight.
-    let (sender, receiver) = std::sync::mpsc::sync_channel::<Result<RowBatch, ImportError>>(4);
-    std::thread::scope(|scope| -> anyhow::Result<()> {
-        scope.spawn(move || {
-            loop {
-                let mut rows = Vec::with_capacity(ROWS_PER_BATCH);
-                let mut failed = None;
-                while rows.len() < ROWS_PER_BATCH {
-                    match reader.next_row() {
-                        Ok(Some(row)) => rows.push(row),
-                        Ok(None) => break,
-                        Err(err) => {
-                            failed = Some(err);
-                            break;
-                        }
-                    }
-                }
-                let last = failed.is_some() || rows.len() < ROWS_PER_BATCH;
-                let batch = RowBatch {
-                    rows,
-                    bytes_read: reader.bytes_read(),
-                };
-                let sent = match failed {
-                    // Rows read before the failure are dropped with the whole import.
-                    Some(err) => sender.send(Err(err)),
-                    None => sender.send(Ok(batch)),
-                };
-                if last || sent.is_err() {
-                    break;
-                }
-            }
-        });
-        // By value: an early return drops the receiver, so the reader stops instead of
-        // waiting on a full channel.
-        for batch in receiver {
-            let batch = batch?;
-            for row in batch.rows {
-                report.rows_read += 1;
-                match row {
-                    Row::Kept(entry) => {
-                        if let Some(case) = tombstones.erased_in(&entry) {
-                            report.withheld += 1;
-                            if report.withheld_rows.len() < LISTED {
-                                report.withheld_rows.push(Withheld {
-                                    line: entry.line,
-                                    erased_in: case.to_string(),
-                                });
-                            }
-                            continue;
-                        }
-                        snapshot.insert(&entry)?;
-                        report.kept += 1;
-                    }
-                    Row::Rejected(rejection) => {
-                        report.rejected += 1;
-                        if report.rejections.len() < LISTED {
-                            report.rejections.push(rejection);
-                        }
-                    }
-                }
-            }
-            progress.set_position(batch.bytes_read);
-        }
-        Ok(())
-    })?;
-    snapshot.finish(
-        &ImportRecord {
-            source: source.name(),
-            file: &file,
-            rows_read: report.rows_read,
-            kept: report.kept,
-            rejected: report.rejected,
-            withheld: report.withheld,
-            details: json!({
-                "rejections": report.rejections,
-                "withheld": report.withheld_rows,
-            }),
-        },
-        ctx.now,
-    )?;
-    progress.finish_and_clear();
-    Ok(report)
-}
-
-fn print_report(ctx: &Context, report: &Report) -> anyhow::Result<()> {
+fn print_report(ctx: &Context, report: &ImportReport) -> anyhow::Result<()> {
     if ctx.json {
         return super::print_json(report);
     }
@@ -483,102 +287,16 @@ fn sources(ctx: &Context, config: &Config) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn erased(ctx: &Context, config: &Config, args: ErasedArgs) -> anyhow::Result<ExitCode> {
-    let by = args.by.trim();
-    if by.is_empty() {
-        bail!("--by is required and cannot be empty");
-    }
-    let mut store = ctx.store(config)?;
-    let Some(case) = store.case(args.case)? else {
-        bail!("no case {} in {}", args.case, store.path().display());
-    };
-    if !case
-        .summary
-        .kinds
-        .contains(&crate::classify::RequestKind::Erasure)
-    {
-        bail!(
-            "case {} is not an erasure request (kinds: {}); reclassify it first if it is",
-            args.case,
-            case.summary
-                .kinds
-                .iter()
-                .map(|k| k.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
-        );
-    }
-    // The person is found again now, against the register as it stands.
-    let raw = store
-        .first_message_of(args.case)?
-        .with_context(|| format!("case {} has no message", args.case))?;
-    let mail = crate::parse::parse(&raw)
-        .map_err(|err| anyhow::anyhow!("case {}: its message cannot be read: {err}", args.case))?;
-    let classifier = crate::classify::Classifier::new()?;
-    let settings = crate::case::Settings::new(config, &classifier);
-    let found = crate::case::find_requester(&store, &mail, &settings)?;
-    let entries: Vec<&Entry> = if args.entries.is_empty() {
-        if found.people.len() > 1 || found.people.iter().any(|p| p.conflicting_names) {
-            bail!(
-                "case {}: the register holds several people for this requester; name the erased entries with --entry ID",
-                args.case
-            );
-        }
-        found.candidates.iter().map(|c| &c.entry).collect()
-    } else {
-        let mut chosen = Vec::new();
-        for id in &args.entries {
-            let entry = found
-                .candidates
-                .iter()
-                .map(|c| &c.entry)
-                .find(|e| e.id == *id)
-                .with_context(|| {
-                    format!(
-                        "entry {id} is not among the entries matched to case {}",
-                        args.case
-                    )
-                })?;
-            chosen.push(entry);
-        }
-        chosen
-    };
-    let salt = store.tombstone_salt()?;
-    let mut hashes = Vec::new();
-    for entry in &entries {
-        for (kind, key) in entry.identifiers() {
-            let hash = tombstone_hash(&salt, kind, key);
-            if !hashes.iter().any(|(h, _)| *h == hash) {
-                hashes.push((hash, kind));
-            }
-        }
-    }
-    let ids: Vec<i64> = entries.iter().map(|e| e.id).collect();
-    let described: Vec<serde_json::Value> = entries
-        .iter()
-        .map(|e| json!({ "entry": e.id, "source": e.source, "line": e.line }))
-        .collect();
-    let batch = store.begin()?;
-    batch.erase_entries(&ids, &hashes, args.case, by, ctx.now)?;
-    batch.append_event(
-        args.case,
-        &NewEvent {
-            at: ctx.now,
-            actor: by,
-            kind: "erasure_recorded",
-            details: json!({
-                "entries": described,
-                "tombstones": hashes.len(),
-                "recorded_by": BOT_ACTOR,
-            }),
-        },
-    )?;
-    batch.commit()?;
+fn erased(ctx: &Context, app: &App, args: ErasedArgs) -> anyhow::Result<ExitCode> {
+    let by = super::named_staff(&args.by)?;
+    let mut store = app.store()?;
+    let erasure = app.record_erasure(&mut store, args.case, &args.entries, &by, ctx.now)?;
+    let (ids, tombstones) = (&erasure.entries, erasure.tombstones);
     if ctx.json {
         super::print_json(&json!({
             "case": args.case.to_string(),
             "entries": ids,
-            "tombstones": hashes.len(),
+            "tombstones": tombstones,
         }))?;
     } else {
         println!(
@@ -586,8 +304,8 @@ fn erased(ctx: &Context, config: &Config, args: ErasedArgs) -> anyhow::Result<Ex
             args.case,
             ids.len(),
             if ids.len() == 1 { "y" } else { "ies" },
-            hashes.len(),
-            if hashes.len() == 1 { "" } else { "s" },
+            tombstones,
+            if tombstones == 1 { "" } else { "s" },
         );
     }
     Ok(ExitCode::SUCCESS)
