@@ -9,6 +9,7 @@
 
 mod decide;
 mod ingest;
+mod maintain;
 mod register;
 mod view;
 
@@ -23,6 +24,7 @@ use crate::store::{Store, StoreOptions};
 
 pub use decide::{Approved, DraftRef, Extended, Intake, Opened, Reclassified};
 pub use ingest::{Ingested, MailFile, Progress};
+pub use maintain::{Purged, Rematching, Reminded};
 pub use register::{ErasureRecorded, ImportProgress, ImportReport, Withheld};
 pub use view::{CaseView, MessageView, QueueLine};
 

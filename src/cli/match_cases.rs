@@ -2,10 +2,9 @@
 
 use std::process::ExitCode;
 
-use anyhow::{Context as _, bail};
+use anyhow::bail;
 
-use crate::case::{CaseState, Settings, rematch};
-use crate::classify::Classifier;
+use crate::app::Rematching;
 use crate::ids::CaseId;
 
 use super::Context;
@@ -20,45 +19,16 @@ pub struct Args {
 }
 
 pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
-    let config = ctx.config()?;
-    let mut store = ctx.store(&config)?;
-    let cases: Vec<CaseId> = if args.open {
-        store
-            .cases()?
-            .into_iter()
-            .filter(|c| c.state != CaseState::Closed)
-            .map(|c| c.case_id)
-            .collect()
+    let app = ctx.app()?;
+    let mut store = app.store()?;
+    let cases = if args.open {
+        Rematching::Open
     } else if args.cases.is_empty() {
         bail!("name the cases to match again, or --open for every open case");
     } else {
-        args.cases
+        Rematching::These(&args.cases)
     };
-    let classifier = Classifier::new()?;
-    let settings = Settings::new(&config, &classifier);
-    let batch = store.begin()?;
-    let mut results = Vec::new();
-    for case in cases {
-        let raw = batch
-            .first_message_of(case)?
-            .with_context(|| format!("no case {case} (or it has no message)"))?;
-        let mail = crate::parse::parse(&raw)
-            .map_err(|err| anyhow::anyhow!("case {case}: its message cannot be read: {err}"))?;
-        let result = rematch(&batch, case, &mail, &settings, ctx.now)?.0;
-        // Who asks decides what the reply may say: draft it again.
-        if result.changed {
-            super::redraft(
-                &batch,
-                &settings,
-                &config,
-                case,
-                crate::case::BOT_ACTOR,
-                ctx.now,
-            )?;
-        }
-        results.push(result);
-    }
-    batch.commit()?;
+    let results = app.rematch(&mut store, cases, ctx.now)?;
     for result in &results {
         if ctx.json {
             super::print_json(result)?;

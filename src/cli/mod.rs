@@ -375,32 +375,6 @@ pub(crate) fn print_json(value: &impl serde::Serialize) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Drafts a case's reply again after staff changed what the case is (its rights, its
-/// requester's identity); a draft still waiting is replaced, an edited one is kept.
-pub(crate) fn redraft(
-    batch: &crate::store::Batch<'_>,
-    settings: &crate::case::Settings<'_>,
-    config: &Config,
-    case: crate::ids::CaseId,
-    by: &str,
-    now: Timestamp,
-) -> anyhow::Result<Option<crate::ids::DraftId>> {
-    let templates = crate::draft::Templates::new(config.drafts.templates.clone());
-    let drafting = crate::draft::Drafting {
-        settings,
-        config,
-        templates: &templates,
-    };
-    Ok(crate::draft::prepare(
-        batch,
-        case,
-        None,
-        &drafting,
-        by.trim(),
-        now,
-    )?)
-}
-
 /// The receipt a staff member gives for a request that did not come straight to the
 /// privacy address: an RFC 3339 instant, or a day (YYYY-MM-DD), taken as the start of that
 /// day in the controller's time zone (the day counts; Art. 12(3)). Never in the future.

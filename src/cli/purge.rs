@@ -2,8 +2,9 @@
 
 use std::process::ExitCode;
 
-use jiff::{ToSpan, tz::TimeZone};
 use serde_json::json;
+
+use crate::app::Purged;
 
 use super::Context;
 
@@ -18,28 +19,16 @@ pub struct Args {
 }
 
 pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
-    let config = ctx.config()?;
-    let mut store = ctx.store(&config)?;
-    let retention = &config.retention;
-    // Months are calendar months in the controller's zone, as the law counts them.
-    let zone = config.controller.timezone.zone.clone();
-    let now = ctx.now.to_zoned_datetime(zone);
-    let closed_before = now
-        .checked_sub(i64::from(retention.closed_case_months).months())?
-        .timestamp();
-    let other_before = now
-        .with_time_zone(TimeZone::UTC)
-        .checked_sub(i64::from(retention.other_mail_days).days())?
-        .timestamp();
-    let plan = store.purge_plan(closed_before, other_before)?;
-    let events = if args.dry_run || (plan.cases.is_empty() && plan.messages.is_empty()) {
-        None
-    } else {
-        let batch = store.begin()?;
-        let events = batch.purge(&plan, args.by.trim(), ctx.now)?;
-        batch.commit()?;
-        Some(events)
-    };
+    let app = ctx.app()?;
+    let by = super::named_staff(&args.by)?;
+    let mut store = app.store()?;
+    let purged = app.purge(&mut store, args.dry_run, &by, ctx.now)?;
+    let Purged {
+        closed_before,
+        other_before,
+        plan,
+        events,
+    } = purged;
     if ctx.json {
         super::print_json(&json!({
             "dry_run": args.dry_run,

@@ -2,10 +2,7 @@
 
 use std::process::ExitCode;
 
-use anyhow::bail;
 use serde_json::json;
-
-use crate::draft::Templates;
 
 use super::Context;
 
@@ -13,33 +10,10 @@ use super::Context;
 pub struct Args {}
 
 pub fn run(ctx: &Context, _args: Args) -> anyhow::Result<ExitCode> {
-    let config = ctx.config()?;
-    if config.reminders.staff_address.is_none() {
-        bail!("no [reminders] staff_address in the config: there is no one to remind");
-    }
-    let mut store = ctx.store(&config)?;
-    let templates = Templates::new(config.drafts.templates.clone());
-    let batch = store.begin()?;
-    let digest = crate::remind::run(&batch, &config, &templates, ctx.now)?;
-    // The digest is queued in the transaction that records its reminders as given: both
-    // or neither. It is delivered after commit, here or by the daemon's sender.
-    let file = match &digest {
-        Some(digest) => crate::remind::queue_digest(&batch, digest, &config, ctx.now)?,
-        None => None,
-    };
-    batch.commit()?;
-    let mut delivered = None;
-    if let (Some(_), Some(smtp)) = (&digest, &config.smtp) {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()?;
-        let _inside = runtime.enter();
-        let mailer = crate::send::Mailer::new(smtp, config.sender_address())?;
-        let report = runtime.block_on(crate::send::deliver_staff_mail(
-            &mut store, &mailer, &config, ctx.now,
-        ))?;
-        delivered = Some(report.staff_mail > 0);
-    }
+    let app = ctx.app()?;
+    let mut store = app.store()?;
+    let reminded = app.remind(&mut store, ctx.now)?;
+    let (digest, file, delivered) = (&reminded.digest, &reminded.file, reminded.delivered);
     if ctx.json {
         super::print_json(&json!({
             "digest": file,
@@ -50,7 +24,7 @@ pub fn run(ctx: &Context, _args: Args) -> anyhow::Result<ExitCode> {
             "sends_failed": digest.as_ref().map(|d| &d.sends_failed),
         }))?;
     } else {
-        match (&digest, &file) {
+        match (digest, file) {
             (Some(digest), Some(file)) => println!(
                 "digest: {} reminders, {} drafts waiting, {} sends failed; written to {}",
                 digest.reminders.len(),
