@@ -693,6 +693,87 @@ pub async fn connect(mailbox: &MailboxConfig, password: &Secret) -> Result<ImapS
     Ok(source)
 }
 
+/// What the daemon runs on, built by the front end from `app::App`: the mailbox, the case
+/// settings and drafting, two store connections (the writer thread's and the clock's) and
+/// the SMTP mailer when there is one.
+pub struct Parts<'a> {
+    pub mailbox: &'a MailboxConfig,
+    pub password: &'a Secret,
+    pub settings: &'a Settings<'a>,
+    pub drafting: &'a Drafting<'a>,
+    /// The store for intake's commits, owned by the writer thread.
+    pub store: Store,
+    /// The clock's own connection (reminders, sending).
+    pub clock_store: Store,
+    pub mailer: Option<std::sync::Arc<crate::send::Mailer>>,
+    /// A fixed clock (`--now`, for tests and demos); `None`: the real one.
+    pub now: Option<Timestamp>,
+}
+
+/// Starts the writer thread and runs the daemon on `runtime`: with `once`, one intake
+/// pass and one round of the clock, whose report it returns (for cron and tests); else
+/// until `stop_when` completes (a signal), after which the batch in hand is finished.
+pub fn serve<S>(
+    parts: Parts<'_>,
+    runtime: &tokio::runtime::Runtime,
+    once: bool,
+    stop_when: S,
+) -> Result<Option<PassReport>, DaemonError>
+where
+    S: std::future::Future<Output = ()> + Send + 'static,
+{
+    let Parts {
+        mailbox,
+        password,
+        settings,
+        drafting,
+        mut store,
+        clock_store,
+        mailer,
+        now,
+    } = parts;
+    let (stop, shutdown) = tokio::sync::watch::channel(false);
+    let mut clock = Clock {
+        store: clock_store,
+        mailer,
+        drafting,
+        now,
+    };
+    // The store lives on a thread of its own for the daemon's lifetime; it ends when the
+    // writer is dropped at the end of this scope.
+    std::thread::scope(|scope| {
+        let writer = Writer::start(scope, &mut store, drafting);
+        let mut intake = Intake {
+            password: Some(password),
+            mailbox,
+            writer: &writer,
+            settings,
+            now,
+        };
+        runtime.block_on(async {
+            if once {
+                let mut source = connect(mailbox, password).await?;
+                let mut report = intake.pass(&mut source, &shutdown).await?;
+                source.logout().await;
+                // What is due by the clock, once: a cron job gets it all in one run.
+                let (digests, sent) = clock.work(false).await?;
+                report.digests = digests;
+                report.sent = sent.sent + sent.recovered;
+                return Ok(Some(report));
+            }
+            tokio::spawn(async move {
+                stop_when.await;
+                info!("shutdown requested; finishing the batch in hand");
+                let _ = stop.send(true);
+            });
+            // A signal that came while starting up is honoured at once.
+            run(&mut intake, &mut clock, password, shutdown).await?;
+            info!("stopped");
+            Ok(None)
+        })
+    })
+}
+
 /// Runs until `shutdown` is set: intake (pass, wait for mail, pass again; reconnecting on
 /// failure) beside the clock (reminders and sending, on their own schedule), so a quiet
 /// mailbox or an unreachable IMAP server never holds up what is due. Returns an error only

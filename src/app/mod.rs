@@ -175,6 +175,18 @@ impl App {
         }
     }
 
+    /// The SMTP mailer when `[smtp]` is configured. Its connection pool lives in the
+    /// runtime entered when this is called.
+    pub fn mailer(&self) -> Result<Option<std::sync::Arc<crate::send::Mailer>>, AppError> {
+        match &self.config.smtp {
+            Some(smtp) => Ok(Some(std::sync::Arc::new(crate::send::Mailer::new(
+                smtp,
+                self.config.sender_address(),
+            )?))),
+            None => Ok(None),
+        }
+    }
+
     fn store_options(&self) -> StoreOptions {
         StoreOptions {
             busy_timeout: Duration::from_millis(self.config.store.busy_timeout_ms),

@@ -3,12 +3,9 @@
 use std::process::ExitCode;
 
 use anyhow::Context as _;
-use tracing::info;
 
-use crate::case::Settings;
-use crate::classify::Classifier;
 use crate::config::ConfigError;
-use crate::daemon::{self, Clock, Intake, Writer};
+use crate::daemon;
 
 use super::Context;
 
@@ -25,9 +22,9 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
         .build()
         .context("cannot start the async runtime")?;
     // Listen for SIGTERM before anything slow, so a stop during start-up is clean too.
-    let (stop, shutdown) = tokio::sync::watch::channel(false);
     let signals = runtime.block_on(async { Signals::listen() });
-    let config = ctx.config()?;
+    let app = ctx.app()?;
+    let config = app.config();
     let mailbox = config.mailbox.as_ref().ok_or(ConfigError::Secret(
         "the config has no [mailbox] section: `run` reads mail over IMAP (see config.example.toml)"
             .to_string(),
@@ -35,107 +32,35 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     let password = mailbox.password()?;
     // One daemon per store: a second `run` (or `run --once` beside a daemon) is refused.
     let _lock = crate::store::DaemonLock::take(&config.store.path)?;
-    let mut store = ctx.store(&config)?;
-    let classifier = Classifier::new()?;
-    let settings = Settings::new(&config, &classifier);
+    let store = app.store()?;
+    let settings = app.settings()?;
     // The SMTP transport's connection pool lives in the daemon's runtime.
     let _inside = runtime.enter();
-    let mailer = match &config.smtp {
-        Some(smtp) => Some(std::sync::Arc::new(crate::send::Mailer::new(
-            smtp,
-            config.sender_address(),
-        )?)),
-        None => None,
-    };
-    let templates = crate::draft::Templates::new(config.drafts.templates.clone());
-    let drafting = crate::draft::Drafting {
+    let mailer = app.mailer()?;
+    let drafting = app.drafting(&settings);
+    let parts = daemon::Parts {
+        mailbox,
+        password: &password,
         settings: &settings,
-        config: &config,
-        templates: &templates,
-    };
-    // The clock (reminders, sending) has its own connection to the store; the writer
-    // thread owns the other.
-    let mut clock = Clock {
-        store: ctx.store(&config)?,
-        mailer,
         drafting: &drafting,
+        store,
+        // The clock (reminders, sending) has its own connection to the store.
+        clock_store: app.store()?,
+        mailer,
         now: ctx.fixed_now,
     };
-    // The store lives on a thread of its own for the daemon's lifetime; it ends when the
-    // writer is dropped at the end of this scope.
-    std::thread::scope(|scope| {
-        let writer = Writer::start(scope, &mut store, &drafting);
-        let mut intake = Intake {
-            password: Some(&password),
-            mailbox,
-            writer: &writer,
-            settings: &settings,
-            now: ctx.fixed_now,
-        };
-        serve(
-            ctx,
-            &args,
-            &runtime,
-            Daemon {
-                intake: &mut intake,
-                clock: &mut clock,
-            },
-            &password,
-            signals,
-            stop,
-            shutdown,
-        )
-    })
-}
-
-/// The daemon's two halves: intake and the clock.
-struct Daemon<'a, 'b, 'c> {
-    intake: &'a mut Intake<'b>,
-    clock: &'a mut Clock<'c>,
-}
-
-#[allow(clippy::too_many_arguments)]
-fn serve(
-    ctx: &Context,
-    args: &Args,
-    runtime: &tokio::runtime::Runtime,
-    daemon: Daemon<'_, '_, '_>,
-    password: &crate::config::Secret,
-    signals: Signals,
-    stop: tokio::sync::watch::Sender<bool>,
-    shutdown: tokio::sync::watch::Receiver<bool>,
-) -> anyhow::Result<ExitCode> {
-    let Daemon { intake, clock } = daemon;
-    let mailbox = intake.mailbox;
-    runtime.block_on(async {
-        if args.once {
-            let mut source = daemon::connect(mailbox, password).await?;
-            let mut report = intake.pass(&mut source, &shutdown).await?;
-            source.logout().await;
-            // What is due by the clock, once: a cron job gets it all in one run.
-            let (digests, sent) = clock.work(false).await?;
-            report.digests = digests;
-            report.sent = sent.sent + sent.recovered;
-            if ctx.json {
-                super::print_json(&report)?;
-            } else {
-                println!(
-                    "{}; {} moved out of {}",
-                    report.admitted, report.moved, mailbox.inbox
-                );
-            }
-            return Ok(ExitCode::SUCCESS);
+    let report = daemon::serve(parts, &runtime, args.once, signals.wait())?;
+    if let Some(report) = report {
+        if ctx.json {
+            super::print_json(&report)?;
+        } else {
+            println!(
+                "{}; {} moved out of {}",
+                report.admitted, report.moved, mailbox.inbox
+            );
         }
-        tokio::spawn(async move {
-            signals.wait().await;
-            info!("shutdown requested; finishing the batch in hand");
-            let _ = stop.send(true);
-        });
-        // A signal that came while starting up is honoured at once.
-        daemon::run(intake, clock, password, shutdown).await?;
-        info!("stopped");
-        Ok(ExitCode::SUCCESS)
-    })
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 /// SIGTERM (service managers) and SIGINT (Ctrl-C), registered as soon as `listen` runs.
