@@ -26,7 +26,7 @@ pub use decide::{Approved, DraftRef, Extended, Intake, Opened, Reclassified};
 pub use ingest::{Ingested, MailFile, Progress};
 pub use maintain::{Purged, Rematching, Reminded};
 pub use register::{ErasureRecorded, ImportProgress, ImportReport, Withheld};
-pub use view::{CaseView, MessageView, QueueLine};
+pub use view::{CaseFilter, CaseLine, CaseView, MessageView, QueueLine};
 
 /// Who acts: the staff member a decision is recorded under. Never empty; a front end
 /// resolves it (a login, a flag, a session) before calling a use-case.
@@ -123,6 +123,8 @@ pub enum AppError {
     Runtime(#[source] std::io::Error),
     #[error(transparent)]
     Time(#[from] jiff::Error),
+    #[error(transparent)]
+    Report(#[from] crate::report::ReportError),
 }
 
 /// The application, built once from the config: what every use-case needs besides the

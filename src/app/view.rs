@@ -5,9 +5,13 @@
 use jiff::Timestamp;
 use serde::Serialize;
 
+use crate::case::Standing;
 use crate::ids::{CaseId, DraftId, MessageKey};
 use crate::parse::Mail;
-use crate::store::{CaseDetail, DraftRecord, MessageRecord, QueueEntry, Store};
+use crate::store::{
+    CaseDetail, CaseSummary, DraftRecord, InboxEntry, MessageRecord, QuarantineEntry, QueueEntry,
+    Store,
+};
 
 use super::{App, AppError};
 
@@ -39,7 +43,79 @@ pub struct QueueLine {
     pub days_left: i32,
 }
 
+/// Which cases a list shows; each filter narrows it.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct CaseFilter {
+    /// Only cases that still owe an answer.
+    pub open: bool,
+    /// Only open cases past their deadline.
+    pub overdue: bool,
+    /// Only cases that stand so.
+    pub standing: Option<Standing>,
+}
+
+/// A case in a list, with what `case::Standing` says of it today.
+#[derive(Serialize)]
+pub struct CaseLine {
+    #[serde(flatten)]
+    pub case: CaseSummary,
+    pub standing: Standing,
+    pub answered: bool,
+    pub overdue: bool,
+    pub days_left: i32,
+}
+
 impl App {
+    /// The cases, with their deadlines and days left, as the filter narrows them.
+    pub fn cases(
+        &self,
+        store: &Store,
+        filter: CaseFilter,
+        now: Timestamp,
+    ) -> Result<Vec<CaseLine>, AppError> {
+        let today = self.today(now);
+        Ok(store
+            .cases()?
+            .into_iter()
+            .filter(|case| {
+                let standing = case.standing();
+                (!filter.open || standing.is_open())
+                    && (!filter.overdue || case.is_overdue(today))
+                    && filter.standing.is_none_or(|s| s == standing)
+            })
+            .map(|case| CaseLine {
+                standing: case.standing(),
+                answered: case.answered_at.is_some(),
+                overdue: case.is_overdue(today),
+                days_left: (case.deadline - today).get_days(),
+                case,
+            })
+            .collect())
+    }
+
+    /// Stored mail in no case (not a request; with `automated`, machine mail too).
+    pub fn inbox(&self, store: &Store, automated: bool) -> Result<Vec<InboxEntry>, AppError> {
+        Ok(store.inbox(automated)?)
+    }
+
+    /// What could not be handled, and why.
+    pub fn quarantine(&self, store: &Store) -> Result<Vec<QuarantineEntry>, AppError> {
+        Ok(store.quarantine()?)
+    }
+
+    /// The supervisory authority's figures for the period (either end open).
+    pub fn report(
+        &self,
+        store: &Store,
+        from: Option<jiff::civil::Date>,
+        to: Option<jiff::civil::Date>,
+        now: Timestamp,
+    ) -> Result<crate::report::Report, AppError> {
+        crate::report::check_period(from, to)?;
+        let rows = store.report_rows(&self.config.controller.timezone.zone)?;
+        Ok(crate::report::summarize(&rows, from, to, self.today(now)))
+    }
+
     /// The case view `show CASE` prints.
     pub fn case_view(
         &self,

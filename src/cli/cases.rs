@@ -4,8 +4,8 @@
 use std::process::ExitCode;
 
 use jiff::Timestamp;
-use serde::Serialize;
 
+use crate::app::CaseFilter;
 use crate::case::Standing;
 use crate::classify::RequestKind;
 use crate::config::Config;
@@ -32,53 +32,25 @@ fn parse_standing(text: &str) -> Result<Standing, String> {
     })
 }
 
-#[derive(Serialize)]
-struct CaseLine<'a> {
-    #[serde(flatten)]
-    case: &'a CaseSummary,
-    standing: Standing,
-    answered: bool,
-    overdue: bool,
-    days_left: i32,
-}
-
 pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
-    let config = ctx.config()?;
-    let store = ctx.store_read_only(&config)?;
-    let today = ctx
-        .now
-        .to_zoned_datetime(config.controller.timezone.zone.clone())
-        .date();
-    let cases: Vec<CaseSummary> = store
-        .cases()?
-        .into_iter()
-        .filter(|case| {
-            let standing = case.standing();
-            (!args.open || standing.is_open())
-                && (!args.overdue || case.is_overdue(today))
-                && args.state.is_none_or(|s| s == standing)
-        })
-        .collect();
+    let app = ctx.app()?;
+    let store = app.store_read_only()?;
+    let filter = CaseFilter {
+        open: args.open,
+        overdue: args.overdue,
+        standing: args.state,
+    };
+    let lines = app.cases(&store, filter, ctx.now)?;
     if ctx.json {
-        let lines: Vec<_> = cases
-            .iter()
-            .map(|case| CaseLine {
-                case,
-                standing: case.standing(),
-                answered: case.answered_at.is_some(),
-                overdue: case.is_overdue(today),
-                days_left: days_left(case, &config, ctx.now),
-            })
-            .collect();
         super::print_json(&lines)?;
         return Ok(ExitCode::SUCCESS);
     }
-    if cases.is_empty() {
+    if lines.is_empty() {
         println!("no cases");
         return Ok(ExitCode::SUCCESS);
     }
-    let rows: Vec<_> = cases.iter().collect();
-    print_table(&rows, &config, ctx.now);
+    let rows: Vec<_> = lines.iter().map(|line| &line.case).collect();
+    print_table(&rows, app.config(), ctx.now);
     Ok(ExitCode::SUCCESS)
 }
 

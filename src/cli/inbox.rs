@@ -12,9 +12,10 @@ pub struct Args {
 }
 
 pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
-    let config = ctx.config()?;
-    let store = ctx.store_read_only(&config)?;
-    let entries = store.inbox(args.all)?;
+    let app = ctx.app()?;
+    let config = app.config();
+    let store = app.store_read_only()?;
+    let entries = app.inbox(&store, args.all)?;
     if ctx.json {
         super::print_json(&entries)?;
         return Ok(ExitCode::SUCCESS);

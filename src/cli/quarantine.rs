@@ -8,9 +8,10 @@ use super::Context;
 pub struct Args {}
 
 pub fn run(ctx: &Context, _args: Args) -> anyhow::Result<ExitCode> {
-    let config = ctx.config()?;
-    let store = ctx.store_read_only(&config)?;
-    let entries = store.quarantine()?;
+    let app = ctx.app()?;
+    let config = app.config();
+    let store = app.store_read_only()?;
+    let entries = app.quarantine(&store)?;
     if ctx.json {
         super::print_json(&entries)?;
         return Ok(ExitCode::SUCCESS);

@@ -21,13 +21,9 @@ pub struct Args {
 }
 
 pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
-    crate::report::check_period(args.from, args.to)?;
-    let config = ctx.config()?;
-    let store = ctx.store_read_only(&config)?;
-    let zone = &config.controller.timezone.zone;
-    let today = ctx.now.to_zoned_datetime(zone.clone()).date();
-    let rows = store.report_rows(zone)?;
-    let report = crate::report::summarize(&rows, args.from, args.to, today);
+    let app = ctx.app()?;
+    let store = app.store_read_only()?;
+    let report = app.report(&store, args.from, args.to, ctx.now)?;
     if ctx.json {
         super::print_json(&report)?;
         return Ok(ExitCode::SUCCESS);
