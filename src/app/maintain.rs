@@ -114,6 +114,17 @@ impl App {
         })
     }
 
+    /// One send pass: approved replies and queued staff mail out over SMTP, each exactly
+    /// once across crashes; 4xx deferred, 5xx failed.
+    pub async fn send_pass(
+        &self,
+        store: &mut Store,
+        mailer: &crate::send::Mailer,
+        now: Timestamp,
+    ) -> Result<crate::send::SendReport, AppError> {
+        Ok(crate::send::pass(store, mailer, &self.config, now).await?)
+    }
+
     /// Deletes closed cases and unrelated mail past their retention, recording on whose
     /// word; with `dry_run`, only says what would go.
     pub fn purge(

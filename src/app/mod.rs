@@ -26,7 +26,7 @@ pub use decide::{Approved, DraftRef, Extended, Intake, Opened, Reclassified};
 pub use ingest::{Ingested, MailFile, Progress};
 pub use maintain::{Purged, Rematching, Reminded};
 pub use register::{ErasureRecorded, ImportProgress, ImportReport, Withheld};
-pub use view::{CaseFilter, CaseLine, CaseView, MessageView, QueueLine};
+pub use view::{CaseFilter, CaseLine, CaseView, EntryQuery, MessageView, QueueLine, Status};
 
 /// Who acts: the staff member a decision is recorded under. Never empty; a front end
 /// resolves it (a login, a flag, a session) before calling a use-case.
@@ -125,6 +125,17 @@ pub enum AppError {
     Time(#[from] jiff::Error),
     #[error(transparent)]
     Report(#[from] crate::report::ReportError),
+    #[error(transparent)]
+    Imap(#[from] crate::intake::imap::ImapError),
+    #[error(transparent)]
+    Config(#[from] crate::config::ConfigError),
+    #[error("{text:?} is not an e-mail address: {why}")]
+    NotAnEmail {
+        text: String,
+        why: crate::register::normalize::EmailError,
+    },
+    #[error("{0:?} is not a phone number")]
+    NotAPhone(String),
 }
 
 /// The application, built once from the config: what every use-case needs besides the

@@ -1,16 +1,20 @@
 //! What staff read: a case (its messages' new text, drafts, the latest identity decision
 //! and the audit trail), one draft, one stored mail parsed again, and the queue of drafts
-//! waiting for approval. Reads only; the store may be opened read-only.
+//! waiting for approval; the case list, inbox, quarantine, report, status and register
+//! lookups. Reads only; the store may be opened read-only.
 
 use jiff::Timestamp;
 use serde::Serialize;
 
 use crate::case::Standing;
+use crate::config::MailboxConfig;
 use crate::ids::{CaseId, DraftId, MessageKey};
+use crate::matching::Lookup;
 use crate::parse::Mail;
+use crate::register::Entry;
 use crate::store::{
     CaseDetail, CaseSummary, DraftRecord, InboxEntry, MessageRecord, QuarantineEntry, QueueEntry,
-    Store,
+    SourceStatus, Store, Totals, Workload,
 };
 
 use super::{App, AppError};
@@ -65,7 +69,115 @@ pub struct CaseLine {
     pub days_left: i32,
 }
 
+/// What `status` tells: the work waiting, what is stored, and the last intake pass.
+pub struct Status {
+    pub workload: Workload,
+    pub totals: Totals,
+    /// When the last pass over the configured inbox finished; `None`: never, or no
+    /// mailbox is configured.
+    pub last_pass: Option<Timestamp>,
+}
+
+/// A register lookup: each identifier given adds the entries it finds, once each.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct EntryQuery<'a> {
+    pub email: Option<&'a str>,
+    pub phone: Option<&'a str>,
+    pub name: Option<&'a str>,
+    /// An order number, as written in the export.
+    pub order: Option<&'a str>,
+    /// A customer number, as written in the export.
+    pub customer: Option<&'a str>,
+    /// At most this many name matches.
+    pub limit: usize,
+}
+
 impl App {
+    /// The work waiting, what is stored, and when the last intake pass finished.
+    pub fn status(&self, store: &Store, now: Timestamp) -> Result<Status, AppError> {
+        let workload = store.workload(self.today(now))?;
+        let totals = store.totals()?;
+        let last_pass = match &self.config.mailbox {
+            Some(mailbox) => store
+                .checkpoint(&mailbox.inbox)?
+                .and_then(|c| c.last_pass_at),
+            None => None,
+        };
+        Ok(Status {
+            workload,
+            totals,
+            last_pass,
+        })
+    }
+
+    /// Logs in to the request mailbox and says how many messages wait in its inbox.
+    pub fn probe_mailbox(&self, mailbox: &MailboxConfig) -> Result<u32, AppError> {
+        let password = mailbox.password()?;
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(AppError::Runtime)?;
+        runtime.block_on(async {
+            let mut source = crate::intake::imap::ImapSource::connect(mailbox, &password).await?;
+            let (_, exists) = source.select(&mailbox.inbox).await?;
+            source.logout().await;
+            Ok(exists)
+        })
+    }
+
+    /// What the store holds: messages, quarantined.
+    pub fn totals(&self, store: &Store) -> Result<Totals, AppError> {
+        Ok(store.totals()?)
+    }
+
+    /// The register sources held: entries, last import, rows rejected and withheld.
+    pub fn register_sources(&self, store: &Store) -> Result<Vec<SourceStatus>, AppError> {
+        Ok(store.register_sources()?)
+    }
+
+    /// Looks people up in the register: e-mail and phone in normal form, order and
+    /// customer numbers as written, a name fuzzily (best first, with its similarity).
+    pub fn find_entries(
+        &self,
+        store: &Store,
+        query: &EntryQuery<'_>,
+    ) -> Result<Vec<(Entry, Option<f64>)>, AppError> {
+        let register = &self.config.register;
+        let mut found: Vec<(Entry, Option<f64>)> = Vec::new();
+        let mut add = |entries: Vec<Entry>, similarity: Option<f64>| {
+            for entry in entries {
+                if !found.iter().any(|(e, _)| e.id == entry.id) {
+                    found.push((entry, similarity));
+                }
+            }
+        };
+        if let Some(email) = query.email {
+            let key = crate::register::normalize::email_key(email, &register.email_rules())
+                .map_err(|why| AppError::NotAnEmail {
+                    text: email.to_string(),
+                    why,
+                })?;
+            add(store.by_email(&key)?, None);
+        }
+        if let Some(phone) = query.phone {
+            let key = crate::register::normalize::phone_key(phone, register.phone_region.0)
+                .ok_or_else(|| AppError::NotAPhone(phone.to_string()))?;
+            add(store.by_phone(&key)?, None);
+        }
+        if let Some(order) = query.order {
+            add(store.by_order(order.trim())?, None);
+        }
+        if let Some(customer) = query.customer {
+            add(store.by_customer_id(customer.trim())?, None);
+        }
+        if let Some(name) = query.name {
+            for (entry, similarity) in crate::matching::find_by_name(store, name, query.limit)? {
+                add(vec![entry], Some(similarity));
+            }
+        }
+        Ok(found)
+    }
+
     /// The cases, with their deadlines and days left, as the filter narrows them.
     pub fn cases(
         &self,

@@ -71,10 +71,11 @@ fn mail_sections(config: &crate::config::Config) -> serde_json::Value {
 }
 
 pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
-    let config = ctx.config()?;
+    let app = ctx.app()?;
+    let config = app.config();
     // Opening the store proves the path is usable and the schema current.
-    let store = ctx.store(&config)?;
-    let totals = store.totals()?;
+    let store = app.store()?;
+    let totals = app.totals(&store)?;
     let controller = &config.controller;
     // A source whose file is missing is worth knowing now, not at the next import.
     let sources: Vec<serde_json::Value> = config
@@ -90,9 +91,9 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
             })
         })
         .collect();
-    let sections = mail_sections(&config);
+    let sections = mail_sections(config);
     let probes = if args.connect {
-        crate::config::connect::probe(&config)
+        crate::config::connect::probe(config)
     } else {
         Vec::new()
     };

@@ -30,7 +30,6 @@ mod status;
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::time::Duration;
 
 use anyhow::Context as _;
 use clap::{Parser, Subcommand};
@@ -38,7 +37,6 @@ use jiff::Timestamp;
 
 use crate::app::{App, Staff};
 use crate::config::Config;
-use crate::store::{Store, StoreOptions};
 
 const AFTER_HELP: &str = "\
 Exit status: 0 ok, 1 user error (bad input, bad config, not found, locked database), 2 usage error,
@@ -228,21 +226,6 @@ impl Context {
     /// The application over the config, which this command needs.
     pub fn app(&self) -> anyhow::Result<App> {
         Ok(App::new(self.config()?))
-    }
-
-    pub fn store(&self, config: &Config) -> anyhow::Result<Store> {
-        let options = StoreOptions {
-            busy_timeout: Duration::from_millis(config.store.busy_timeout_ms),
-        };
-        Ok(Store::open(&config.store.path, &options)?)
-    }
-
-    /// The store for a command that only reads it: works on a file this user cannot write.
-    pub fn store_read_only(&self, config: &Config) -> anyhow::Result<Store> {
-        let options = StoreOptions {
-            busy_timeout: Duration::from_millis(config.store.busy_timeout_ms),
-        };
-        Ok(Store::open_read_only(&config.store.path, &options)?)
     }
 }
 

@@ -2,17 +2,13 @@
 
 use std::process::ExitCode;
 
-use anyhow::Context as _;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde::Serialize;
 use serde_json::json;
 
-use crate::app::{App, ImportReport};
-use crate::config::Config;
+use crate::app::{App, AppError, EntryQuery, ImportReport};
 use crate::ids::CaseId;
-use crate::matching::{self, Lookup};
 use crate::register::Entry;
-use crate::register::normalize;
 
 use super::Context;
 
@@ -85,11 +81,10 @@ pub struct ErasedArgs {
 
 pub fn run(ctx: &Context, command: Command) -> anyhow::Result<ExitCode> {
     let app = ctx.app()?;
-    let config = app.config();
     match command {
         Command::Import(args) => import(ctx, &app, args),
-        Command::Find(args) => find(ctx, config, args),
-        Command::Sources => sources(ctx, config),
+        Command::Find(args) => find(ctx, &app, args),
+        Command::Sources => sources(ctx, &app),
         Command::Erased(args) => erased(ctx, &app, args),
     }
 }
@@ -184,37 +179,22 @@ struct Found<'a> {
     similarity: Option<f64>,
 }
 
-fn find(ctx: &Context, config: &Config, args: FindArgs) -> anyhow::Result<ExitCode> {
-    let store = ctx.store_read_only(config)?;
-    let mut found: Vec<(Entry, Option<f64>)> = Vec::new();
-    let mut add = |entries: Vec<Entry>, similarity: Option<f64>| {
-        for entry in entries {
-            if !found.iter().any(|(e, _)| e.id == entry.id) {
-                found.push((entry, similarity));
-            }
-        }
+fn find(ctx: &Context, app: &App, args: FindArgs) -> anyhow::Result<ExitCode> {
+    let store = app.store_read_only()?;
+    let query = EntryQuery {
+        email: args.email.as_deref(),
+        phone: args.phone.as_deref(),
+        name: args.name.as_deref(),
+        order: args.order.as_deref(),
+        customer: args.customer.as_deref(),
+        limit: args.limit,
     };
-    if let Some(email) = &args.email {
-        let key = normalize::email_key(email, &config.register.email_rules())
-            .map_err(|err| anyhow::anyhow!("--email {email:?}: {err}"))?;
-        add(store.by_email(&key)?, None);
-    }
-    if let Some(phone) = &args.phone {
-        let key = normalize::phone_key(phone, config.register.phone_region.0)
-            .with_context(|| format!("--phone {phone:?} is not a phone number"))?;
-        add(store.by_phone(&key)?, None);
-    }
-    if let Some(order) = &args.order {
-        add(store.by_order(order.trim())?, None);
-    }
-    if let Some(customer) = &args.customer {
-        add(store.by_customer_id(customer.trim())?, None);
-    }
-    if let Some(name) = &args.name {
-        for (entry, similarity) in matching::find_by_name(&store, name, args.limit)? {
-            add(vec![entry], Some(similarity));
-        }
-    }
+    // The lookup's own errors name what was given; here they name the flag it came by.
+    let found = app.find_entries(&store, &query).map_err(|err| match err {
+        AppError::NotAnEmail { text, why } => anyhow::anyhow!("--email {text:?}: {why}"),
+        AppError::NotAPhone(text) => anyhow::anyhow!("--phone {text:?} is not a phone number"),
+        other => other.into(),
+    })?;
     if ctx.json {
         for (entry, similarity) in &found {
             super::print_json(&Found {
@@ -255,9 +235,10 @@ fn find(ctx: &Context, config: &Config, args: FindArgs) -> anyhow::Result<ExitCo
     Ok(ExitCode::SUCCESS)
 }
 
-fn sources(ctx: &Context, config: &Config) -> anyhow::Result<ExitCode> {
-    let store = ctx.store_read_only(config)?;
-    let held = store.register_sources()?;
+fn sources(ctx: &Context, app: &App) -> anyhow::Result<ExitCode> {
+    let config = app.config();
+    let store = app.store_read_only()?;
+    let held = app.register_sources(&store)?;
     if ctx.json {
         for source in &held {
             super::print_json(source)?;

@@ -18,23 +18,23 @@ pub struct Args {
 }
 
 pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
-    let config = ctx.config()?;
-    let Some(smtp) = &config.smtp else {
+    let app = ctx.app()?;
+    if app.config().smtp.is_none() {
         bail!(
             "the config has no [smtp] section: approved replies are written to the outbox folder at approval"
         );
-    };
-    let mut store = ctx.store(&config)?;
+    }
+    let mut store = app.store()?;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .context("cannot start the async runtime")?;
     let _inside = runtime.enter();
-    let mailer = crate::send::Mailer::new(smtp, config.sender_address())?;
+    let mailer = app.mailer()?.context("the config has no [smtp] section")?;
     runtime.block_on(async {
         loop {
             let now = ctx.fixed_now.unwrap_or_else(jiff::Timestamp::now);
-            let report = crate::send::pass(&mut store, &mailer, &config, now).await?;
+            let report = app.send_pass(&mut store, &mailer, now).await?;
             if args.once {
                 if ctx.json {
                     super::print_json(&report)?;

@@ -2,10 +2,9 @@
 
 use std::process::ExitCode;
 
-use anyhow::Context as _;
 use serde_json::json;
 
-use crate::intake::imap::ImapSource;
+use crate::app::Status;
 
 use super::Context;
 
@@ -13,58 +12,30 @@ use super::Context;
 pub struct Args {}
 
 pub fn run(ctx: &Context, _args: Args) -> anyhow::Result<ExitCode> {
-    let config = ctx.config()?;
-    let store = ctx.store_read_only(&config)?;
-    let today = ctx
-        .now
-        .to_zoned_datetime(config.controller.timezone.zone.clone())
-        .date();
-    let workload = store.workload(today)?;
-    let totals = store.totals()?;
-    let (mailbox_name, reachable, waiting, error, last_pass) = match &config.mailbox {
+    let app = ctx.app()?;
+    let config = app.config();
+    let store = app.store_read_only()?;
+    let Status {
+        workload,
+        totals,
+        last_pass,
+    } = app.status(&store, ctx.now)?;
+    let (mailbox_name, reachable, waiting, error) = match &config.mailbox {
         None => (
             None,
             None,
             None,
             Some("no [mailbox] in the config".to_string()),
-            None,
         ),
-        Some(mailbox) => {
-            let last_pass = store
-                .checkpoint(&mailbox.inbox)?
-                .and_then(|c| c.last_pass_at);
-            let probe = mailbox
-                .password()
-                .map_err(anyhow::Error::from)
-                .and_then(|password| {
-                    let runtime = tokio::runtime::Builder::new_current_thread()
-                        .enable_all()
-                        .build()
-                        .context("cannot start the async runtime")?;
-                    runtime.block_on(async {
-                        let mut source = ImapSource::connect(mailbox, &password).await?;
-                        let (_, exists) = source.select(&mailbox.inbox).await?;
-                        source.logout().await;
-                        Ok::<_, anyhow::Error>(exists)
-                    })
-                });
-            match probe {
-                Ok(exists) => (
-                    Some(mailbox.inbox.clone()),
-                    Some(true),
-                    Some(exists),
-                    None,
-                    last_pass,
-                ),
-                Err(err) => (
-                    Some(mailbox.inbox.clone()),
-                    Some(false),
-                    None,
-                    Some(super::one_line(&err)),
-                    last_pass,
-                ),
-            }
-        }
+        Some(mailbox) => match app.probe_mailbox(mailbox) {
+            Ok(exists) => (Some(mailbox.inbox.clone()), Some(true), Some(exists), None),
+            Err(err) => (
+                Some(mailbox.inbox.clone()),
+                Some(false),
+                None,
+                Some(super::one_line(&err.into())),
+            ),
+        },
     };
     if ctx.json {
         super::print_json(&json!({
