@@ -48,6 +48,9 @@ pub mod store;
 /// The mailbox loop.
 pub mod daemon;
 
+/// `config check --connect`: do the configured mail servers answer?
+pub mod probe;
+
 /// One file per subcommand.
 pub mod cli;
 
@@ -55,3 +58,4 @@ pub mod config;
 pub mod fault;
 pub mod ids;
 pub mod lang;
+pub mod vocabulary;

@@ -186,7 +186,7 @@ fn import(ctx: &Context, config: &Config, args: ImportArgs) -> anyhow::Result<Ex
         bail!("no [[register.sources]] in the config: nothing to import");
     }
     let normalizer = Normalizer {
-        email: config.register.email_rules(),
+        email: normalize::EmailRules::of(&config.register),
         phone_region: config.register.phone_region.0,
     };
     let mut store = ctx.store(config)?;
@@ -391,7 +391,7 @@ fn find(ctx: &Context, config: &Config, args: FindArgs) -> anyhow::Result<ExitCo
         }
     };
     if let Some(email) = &args.email {
-        let key = normalize::email_key(email, &config.register.email_rules())
+        let key = normalize::email_key(email, &normalize::EmailRules::of(&config.register))
             .map_err(|err| anyhow::anyhow!("--email {email:?}: {err}"))?;
         add(store.by_email(&key)?, None);
     }
