@@ -15,6 +15,32 @@ mod standing;
 
 pub use standing::{Standing, is_overdue, past_deadline};
 
+/// The names an enum's values have in the store, the JSON and the command line, written
+/// once: `ALL`, `as_str`, `parse` and `Display` from one table.
+macro_rules! names {
+    ($type:ident { $($variant:ident => $name:literal),+ $(,)? }) => {
+        impl $type {
+            pub const ALL: [$type; [$($name),+].len()] = [$($type::$variant),+];
+
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $($type::$variant => $name),+
+                }
+            }
+
+            pub fn parse(text: &str) -> Option<$type> {
+                $type::ALL.into_iter().find(|value| value.as_str() == text)
+            }
+        }
+
+        impl fmt::Display for $type {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
 /// Where a case stands. Later stages add the states of drafting, approval and sending.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -28,21 +54,11 @@ pub enum CaseState {
     Closed,
 }
 
-impl CaseState {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            CaseState::Triage => "triage",
-            CaseState::Open => "open",
-            CaseState::Closed => "closed",
-        }
-    }
-}
-
-impl fmt::Display for CaseState {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+names!(CaseState {
+    Triage => "triage",
+    Open => "open",
+    Closed => "closed",
+});
 
 #[derive(Debug, thiserror::Error)]
 #[error("unknown case state {0:?}")]
@@ -52,12 +68,7 @@ impl FromStr for CaseState {
     type Err = UnknownState;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "triage" => Ok(CaseState::Triage),
-            "open" => Ok(CaseState::Open),
-            "closed" => Ok(CaseState::Closed),
-            other => Err(UnknownState(other.to_string())),
-        }
+        CaseState::parse(s).ok_or_else(|| UnknownState(s.to_string()))
     }
 }
 
@@ -83,37 +94,16 @@ pub enum RequestKind {
     ConsentWithdrawal,
 }
 
-impl RequestKind {
-    pub const ALL: [RequestKind; 8] = [
-        RequestKind::Access,
-        RequestKind::Rectification,
-        RequestKind::Erasure,
-        RequestKind::Restriction,
-        RequestKind::Portability,
-        RequestKind::Objection,
-        RequestKind::DirectMarketingOptout,
-        RequestKind::ConsentWithdrawal,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            RequestKind::Access => "access",
-            RequestKind::Rectification => "rectification",
-            RequestKind::Erasure => "erasure",
-            RequestKind::Restriction => "restriction",
-            RequestKind::Portability => "portability",
-            RequestKind::Objection => "objection",
-            RequestKind::DirectMarketingOptout => "direct_marketing_optout",
-            RequestKind::ConsentWithdrawal => "consent_withdrawal",
-        }
-    }
-}
-
-impl fmt::Display for RequestKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+names!(RequestKind {
+    Access => "access",
+    Rectification => "rectification",
+    Erasure => "erasure",
+    Restriction => "restriction",
+    Portability => "portability",
+    Objection => "objection",
+    DirectMarketingOptout => "direct_marketing_optout",
+    ConsentWithdrawal => "consent_withdrawal",
+});
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 #[error(
@@ -125,10 +115,7 @@ impl FromStr for RequestKind {
     type Err = UnknownKind;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        RequestKind::ALL
-            .into_iter()
-            .find(|k| k.as_str() == s.trim())
-            .ok_or_else(|| UnknownKind(s.to_string()))
+        RequestKind::parse(s.trim()).ok_or_else(|| UnknownKind(s.to_string()))
     }
 }
 
@@ -152,33 +139,15 @@ pub enum DraftState {
     Failed,
 }
 
-impl DraftState {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            DraftState::Pending => "pending",
-            DraftState::Approved => "approved",
-            DraftState::Rejected => "rejected",
-            DraftState::Superseded => "superseded",
-            DraftState::Sending => "sending",
-            DraftState::Sent => "sent",
-            DraftState::Failed => "failed",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<DraftState> {
-        [
-            DraftState::Pending,
-            DraftState::Approved,
-            DraftState::Rejected,
-            DraftState::Superseded,
-            DraftState::Sending,
-            DraftState::Sent,
-            DraftState::Failed,
-        ]
-        .into_iter()
-        .find(|s| s.as_str() == text)
-    }
-}
+names!(DraftState {
+    Pending => "pending",
+    Approved => "approved",
+    Rejected => "rejected",
+    Superseded => "superseded",
+    Sending => "sending",
+    Sent => "sent",
+    Failed => "failed",
+});
 
 /// What a draft is for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -197,29 +166,15 @@ pub enum Purpose {
     Extension,
 }
 
+names!(Purpose {
+    Reply => "reply",
+    Acknowledgement => "acknowledgement",
+    IdentityNeeded => "identity_needed",
+    NotFound => "not_found",
+    Extension => "extension",
+});
+
 impl Purpose {
-    pub const ALL: [Purpose; 5] = [
-        Purpose::Reply,
-        Purpose::Acknowledgement,
-        Purpose::IdentityNeeded,
-        Purpose::NotFound,
-        Purpose::Extension,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Purpose::Reply => "reply",
-            Purpose::Acknowledgement => "acknowledgement",
-            Purpose::IdentityNeeded => "identity_needed",
-            Purpose::NotFound => "not_found",
-            Purpose::Extension => "extension",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<Purpose> {
-        Purpose::ALL.into_iter().find(|p| p.as_str() == text)
-    }
-
     /// Whether a draft of this purpose may hold the person's data. Only the answer does;
     /// the rest go to whoever wrote, so they must say nothing about anyone.
     pub fn carries_personal_data(self) -> bool {
@@ -276,23 +231,13 @@ pub enum IdentityOutcome {
     Ambiguous,
 }
 
-impl IdentityOutcome {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            IdentityOutcome::Verified => "verified",
-            IdentityOutcome::OnFileUnverified => "on_file_unverified",
-            IdentityOutcome::NeedsVerification => "needs_verification",
-            IdentityOutcome::NoMatch => "no_match",
-            IdentityOutcome::Ambiguous => "ambiguous",
-        }
-    }
-}
-
-impl fmt::Display for IdentityOutcome {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+names!(IdentityOutcome {
+    Verified => "verified",
+    OnFileUnverified => "on_file_unverified",
+    NeedsVerification => "needs_verification",
+    NoMatch => "no_match",
+    Ambiguous => "ambiguous",
+});
 
 /// What the reply does about the identity outcome; the config sets one per outcome.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -305,3 +250,9 @@ pub enum IdentityAction {
     /// Tell the person no data about them was found.
     NotFound,
 }
+
+names!(IdentityAction {
+    Reply => "reply",
+    AskForInformation => "ask_for_information",
+    NotFound => "not_found",
+});
