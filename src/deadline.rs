@@ -25,6 +25,13 @@ pub struct HolidayCalendar {
 }
 
 impl HolidayCalendar {
+    /// The calendar the controller's config sets.
+    pub fn of(controller: &crate::config::Controller) -> HolidayCalendar {
+        HolidayCalendar {
+            eves_closed: controller.eves_closed,
+        }
+    }
+
     /// The name of the holiday on `date`, if it is one (Finnish public holidays).
     pub fn holiday(&self, date: Date) -> Option<&'static str> {
         let (year, month, day) = (date.year(), date.month(), date.day());

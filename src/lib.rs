@@ -51,6 +51,9 @@ pub mod app;
 /// The mailbox loop.
 pub mod daemon;
 
+/// `config check --connect`: do the configured mail servers answer?
+pub mod probe;
+
 /// One file per subcommand: argument parsing and printing over `app`.
 pub mod cli;
 
@@ -58,3 +61,4 @@ pub mod config;
 pub mod fault;
 pub mod ids;
 pub mod lang;
+pub mod vocabulary;

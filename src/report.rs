@@ -7,25 +7,10 @@ use std::collections::BTreeMap;
 use jiff::civil::Date;
 use serde::Serialize;
 
-use crate::case::{CaseState, Standing};
+use crate::case::Standing;
 use crate::classify::RequestKind;
-use crate::lang::Lang;
 
-/// What the report needs of one case.
-#[derive(Clone, Debug)]
-pub struct CaseRow {
-    /// The calendar day of receipt in the controller's zone.
-    pub received: Date,
-    pub deadline: Date,
-    pub kinds: Vec<RequestKind>,
-    pub language: Option<Lang>,
-    pub state: CaseState,
-    /// The day the answer (a reply, or word that nothing was found) went out.
-    pub replied: Option<Date>,
-    pub extended: bool,
-    /// An answer that refused part of the request went out.
-    pub refused: bool,
-}
+pub use crate::store::ReportRow as CaseRow;
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct Report {
@@ -118,6 +103,8 @@ fn median(sorted: &[i32]) -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::case::CaseState;
+    use crate::lang::Lang;
     use jiff::civil::date;
 
     fn row(received: Date, deadline: Date, replied: Option<Date>) -> CaseRow {

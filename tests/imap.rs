@@ -502,31 +502,86 @@ fn free_port() -> u16 {
     listener.local_addr().expect("addr").port()
 }
 
+/// Issue 12: a month of one mailbox, walked through. Two requests arrive; with the daemon
+/// idling on a quiet mailbox (a keepalive every 2 s), staff approve the first reply from
+/// the command line and it reaches the customer with no other mail to wake the daemon.
+/// The second case is left unanswered, and `run --once --now` passes at the 7, 3 and 1
+/// working-day marks and past the deadline give each reminder once, each digest arriving
+/// in the staff member's own mailbox.
 #[test]
-fn run_once_gives_each_reminder_once_as_the_month_passes() {
+fn a_month_walked_through_on_a_quiet_mailbox() {
     use rightsbot::deadline::HolidayCalendar;
     use rightsbot::remind::working_days_left;
 
-    let stack = MailStack::up();
+    let stack = MailStack::up_with(&[("MAILSTACK_IDLE_NOTIFY", "2")]);
     let config = stack.config();
     let staff = stack.var("MAILSTACK_STAFF_ADDRESS").to_string();
     let mut text = std::fs::read_to_string(&config).expect("the stack's config");
-    text.push_str(&format!("\n[reminders]\nstaff_address = \"{staff}\"\n"));
+    // The recap of what recurs comes from 20:00, after the 09:00 passes below.
+    text.push_str(&format!(
+        "\n[reminders]\nstaff_address = \"{staff}\"\ndigest_every_minutes = 0\ndaily_hour = 20\n"
+    ));
     std::fs::write(&config, text).expect("write config");
+    let login = |user: &str| {
+        stack.config_with(&format!("{user}-login.toml"), |text| {
+            text.replace("user = \"request\"", &format!("user = \"{user}\""))
+                .replace("passwords/request", &format!("passwords/{user}"))
+        })
+    };
+    let (staff_login, customer_login) = (login("staff"), login("customer"));
+    let inbox_count = |login: &Path| {
+        on_mailbox(login, async |source| {
+            source
+                .select("INBOX")
+                .await
+                .map(|(_, exists)| exists)
+                .unwrap_or(0)
+        })
+    };
+
     stack.send(
         "Tietopyyntö",
         "Haluan nähdä mitä tietoja minusta on.",
-        "remind-1@example.test",
+        "month-1@example.test",
     );
-    wait_for_delivery(&config, 1);
-    // Today: the case opens, and its draft waiting is the first digest's news.
-    assert_eq!(json(&config, &["run", "--once"])["digests"], 1);
-    let deadline: jiff::civil::Date = json(&config, &["cases"])[0]["deadline"]
+    stack.send(
+        "Poistopyyntö",
+        "Poistakaa kaikki minua koskevat tietoni.",
+        "month-2@example.test",
+    );
+    wait_for_delivery(&config, 2);
+    // Today: two cases open; their drafts waiting are the first digest's news.
+    let first = json(&config, &["run", "--once"]);
+    assert_eq!(first["cases_opened"], 2, "{first}");
+    assert_eq!(first["digests"], 1, "{first}");
+
+    // The daemon idles; the first reply is approved from the CLI and goes.
+    let daemon = Daemon::start(&config);
+    daemon.wait_for_log("connected to the mailbox", 1, Duration::from_secs(60));
+    json(&config, &["approve", "D1", "--by", "Sanna"]);
+    assert!(
+        wait_until(Duration::from_secs(30), || inbox_count(&customer_login)
+            >= 1),
+        "the approved reply reached the customer on a quiet mailbox:\n{}",
+        daemon.log()
+    );
+    let (status, _) = daemon.terminate();
+    assert_eq!(status.code(), Some(0));
+
+    // The second case walks its month.
+    let cases = json(&config, &["cases"]);
+    let second = cases
+        .as_array()
+        .expect("cases")
+        .iter()
+        .find(|case| case["id"].as_str().is_some_and(|id| id.ends_with("-0002")))
+        .expect("the second case");
+    let deadline: jiff::civil::Date = second["deadline"]
         .as_str()
-        .unwrap()
+        .expect("a deadline")
         .parse()
-        .unwrap();
-    let calendar = HolidayCalendar { eves_closed: true };
+        .expect("a date");
+    let calendar = HolidayCalendar::default();
     let working_day_with = |left: i64| {
         (1..60)
             .filter_map(|back| deadline.checked_sub(jiff::Span::new().days(back)).ok())
@@ -552,27 +607,14 @@ fn run_once_gives_each_reminder_once_as_the_month_passes() {
         );
         assert_eq!(again["digests"], 0, "{day}: told once");
     }
-    // The digests went over SMTP to the staff member's own mailbox.
-    let staff_login = stack.config_with("staff.toml", |text| {
-        text.replace("user = \"request\"", "user = \"staff\"")
-            .replace("passwords/request", "passwords/staff")
-    });
-    let wait = std::time::Instant::now();
-    let mut count = 0;
-    while wait.elapsed() < Duration::from_secs(60) {
-        count = on_mailbox(&staff_login, async |source| {
-            source
-                .select("INBOX")
-                .await
-                .map(|(_, exists)| exists)
-                .unwrap_or(0)
-        });
-        if count >= 5 {
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    assert_eq!(count, 5, "draft waiting, 7, 3, 1, overdue: each once");
+    // The digests went over SMTP to the staff member's own mailbox: drafts waiting, 7, 3,
+    // 1, overdue, each once.
+    assert!(
+        wait_until(Duration::from_secs(60), || inbox_count(&staff_login) >= 5),
+        "five digests"
+    );
+    assert_eq!(inbox_count(&staff_login), 5);
+    assert_eq!(inbox_count(&customer_login), 1, "one reply, sent once");
 }
 
 /// The flags of every message in the request mailbox's `folder`, as Dovecot has them.

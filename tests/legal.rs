@@ -246,7 +246,7 @@ fn example_register() -> (Config, Vec<Entry>) {
     )
     .expect("the example config loads");
     let normalizer = Normalizer {
-        email: config.register.email_rules(),
+        email: rightsbot::register::normalize::EmailRules::of(&config.register),
         phone_region: config.register.phone_region.0,
     };
     let mut entries = Vec::new();

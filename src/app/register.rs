@@ -92,7 +92,7 @@ impl App {
     ) -> Result<ImportReport, AppError> {
         let config = &self.config;
         let normalizer = Normalizer {
-            email: config.register.email_rules(),
+            email: crate::register::normalize::EmailRules::of(&config.register),
             phone_region: config.register.phone_region.0,
         };
         let mut reader = SourceReader::open_file(source, &normalizer)?;

@@ -152,11 +152,14 @@ impl App {
             }
         };
         if let Some(email) = query.email {
-            let key = crate::register::normalize::email_key(email, &register.email_rules())
-                .map_err(|why| AppError::NotAnEmail {
-                    text: email.to_string(),
-                    why,
-                })?;
+            let key = crate::register::normalize::email_key(
+                email,
+                &crate::register::normalize::EmailRules::of(register),
+            )
+            .map_err(|why| AppError::NotAnEmail {
+                text: email.to_string(),
+                why,
+            })?;
             add(store.by_email(&key)?, None);
         }
         if let Some(phone) = query.phone {

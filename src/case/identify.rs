@@ -10,7 +10,7 @@ use crate::parse::Mail;
 use crate::store::{Batch, NewEvent, StoreError};
 
 use super::BOT_ACTOR;
-use super::admit::Settings;
+use super::Settings;
 
 /// Finds a mail's sender in the register.
 pub fn find_requester<L: Lookup>(
@@ -89,7 +89,7 @@ pub fn rematch(
     // The request authenticated, but rights were added by a follow-up that did not: what
     // is decided now covers them too, so nothing proves the whole request came from the
     // address on file.
-    if let Some(flag) = batch.last_event(case, super::admit::UNAUTHENTICATED_FOLLOW_UP)? {
+    if let Some(flag) = batch.last_event(case, super::settings::UNAUTHENTICATED_FOLLOW_UP)? {
         let added: Vec<&str> = flag["added"]
             .as_array()
             .into_iter()

@@ -9,7 +9,8 @@ use crate::ids::{CaseId, DraftId};
 use crate::store::{Batch, Disposition, DraftState, NewEvent, StoreError};
 
 use super::CaseState;
-use super::admit::{CaseOpening, Settings, open_case};
+use super::Settings;
+use super::admit::{CaseOpening, open_case};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StaffError {

@@ -16,9 +16,6 @@ mod pattern;
 mod rules;
 mod trigger;
 
-use std::fmt;
-use std::str::FromStr;
-
 use serde::{Deserialize, Serialize};
 
 use crate::lang::Lang;
@@ -30,76 +27,7 @@ pub use rules::RuleError;
 use fold::Folded;
 use rules::{Role, Rules};
 
-/// The rights of GDPR Art. 15–21 (and the withdrawal of consent, Art. 7(3)).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum RequestKind {
-    /// Art. 15: what data is held, and a copy.
-    Access,
-    /// Art. 16: correct or complete the data.
-    Rectification,
-    /// Art. 17: erase the data ("right to be forgotten").
-    Erasure,
-    /// Art. 18: keep the data but stop using it.
-    Restriction,
-    /// Art. 20: the data provided, machine-readable, or sent to another controller.
-    Portability,
-    /// Art. 21(1): object to processing on legitimate interests, profiling.
-    Objection,
-    /// Art. 21(2)–(3): no more direct marketing. Absolute: no balancing.
-    DirectMarketingOptout,
-    /// Art. 7(3): withdraw a consent given earlier.
-    ConsentWithdrawal,
-}
-
-impl RequestKind {
-    pub const ALL: [RequestKind; 8] = [
-        RequestKind::Access,
-        RequestKind::Rectification,
-        RequestKind::Erasure,
-        RequestKind::Restriction,
-        RequestKind::Portability,
-        RequestKind::Objection,
-        RequestKind::DirectMarketingOptout,
-        RequestKind::ConsentWithdrawal,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            RequestKind::Access => "access",
-            RequestKind::Rectification => "rectification",
-            RequestKind::Erasure => "erasure",
-            RequestKind::Restriction => "restriction",
-            RequestKind::Portability => "portability",
-            RequestKind::Objection => "objection",
-            RequestKind::DirectMarketingOptout => "direct_marketing_optout",
-            RequestKind::ConsentWithdrawal => "consent_withdrawal",
-        }
-    }
-}
-
-impl fmt::Display for RequestKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-#[derive(Debug, thiserror::Error, PartialEq, Eq)]
-#[error(
-    "unknown request kind {0:?} (expected one of access, rectification, erasure, restriction, portability, objection, direct_marketing_optout, consent_withdrawal)"
-)]
-pub struct UnknownKind(pub String);
-
-impl FromStr for RequestKind {
-    type Err = UnknownKind;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        RequestKind::ALL
-            .into_iter()
-            .find(|k| k.as_str() == s.trim())
-            .ok_or_else(|| UnknownKind(s.to_string()))
-    }
-}
+pub use crate::vocabulary::{RequestKind, UnknownKind};
 
 /// A phrase that made a kind fire.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -93,7 +93,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
         .collect();
     let sections = mail_sections(config);
     let probes = if args.connect {
-        crate::config::connect::probe(config)
+        crate::probe::probe(config)
     } else {
         Vec::new()
     };

@@ -27,7 +27,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     let (zone, calendar) = match &config {
         Some(config) => (
             config.controller.timezone.zone.clone(),
-            config.controller.calendar(),
+            crate::deadline::HolidayCalendar::of(&config.controller),
         ),
         None => (
             TimeZone::get("Europe/Helsinki").unwrap_or(TimeZone::UTC),

@@ -13,10 +13,8 @@ use std::path::{Path, PathBuf};
 use jiff::tz::TimeZone;
 use serde::{Deserialize, Deserializer};
 
-use crate::deadline::HolidayCalendar;
 use crate::lang::Lang;
 
-pub mod connect;
 mod register;
 
 pub use register::{
@@ -283,14 +281,6 @@ pub struct Controller {
     /// counsel decides otherwise sets this.
     #[serde(default)]
     pub eves_closed: bool,
-}
-
-impl Controller {
-    pub fn calendar(&self) -> HolidayCalendar {
-        HolidayCalendar {
-            eves_closed: self.eves_closed,
-        }
-    }
 }
 
 #[derive(Debug, Deserialize)]

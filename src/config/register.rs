@@ -13,7 +13,7 @@ use std::path::PathBuf;
 use serde::{Deserialize, Deserializer};
 
 use crate::lang::Lang;
-use crate::matching::IdentityAction;
+use crate::vocabulary::IdentityAction;
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -34,14 +34,6 @@ pub struct RegisterConfig {
 impl RegisterConfig {
     pub fn source(&self, name: &str) -> Option<&SourceConfig> {
         self.sources.iter().find(|s| s.name.0 == name)
-    }
-
-    pub fn email_rules(&self) -> crate::register::normalize::EmailRules {
-        let lower = |domains: &[String]| domains.iter().map(|d| d.to_lowercase()).collect();
-        crate::register::normalize::EmailRules {
-            plus_tag_domains: lower(&self.plus_tag_domains),
-            dotless_domains: lower(&self.dotless_domains),
-        }
     }
 }
 

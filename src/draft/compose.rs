@@ -203,9 +203,9 @@ pub fn compose(
                     "reason": extension.reason,
                 });
             }
-            templates.render(lang, purpose.template(), &context)?
+            templates.render(lang, super::template_of(purpose), &context)?
         }
-        _ => templates.render(lang, purpose.template(), &context)?,
+        _ => templates.render(lang, super::template_of(purpose), &context)?,
     };
     Ok(Composed {
         purpose,

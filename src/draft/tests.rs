@@ -3,6 +3,7 @@ use super::*;
 use crate::classify::RequestKind;
 use crate::config::Config;
 use crate::ids::CaseId;
+use crate::lang::Lang;
 use crate::matching::{IdentityAction, IdentityOutcome};
 use crate::register::Entry;
 

@@ -13,9 +13,8 @@ pub mod auth;
 pub mod clues;
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::fmt;
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::register::Entry;
 use crate::register::normalize::{self, EmailRules};
@@ -133,51 +132,7 @@ pub struct Person {
     pub conflicting_names: bool,
 }
 
-/// How sure we are of who wrote (Art. 12(6)).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum IdentityOutcome {
-    /// The sender address is on file, and the receiving server authenticated the mail.
-    Verified,
-    /// The sender address is on file; nothing proves the mail came from it.
-    OnFileUnverified,
-    /// The details given point to one person, but the sender address is not theirs on file.
-    NeedsVerification,
-    /// Nothing in the register matches.
-    NoMatch,
-    /// The details point to more than one person.
-    Ambiguous,
-}
-
-impl IdentityOutcome {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            IdentityOutcome::Verified => "verified",
-            IdentityOutcome::OnFileUnverified => "on_file_unverified",
-            IdentityOutcome::NeedsVerification => "needs_verification",
-            IdentityOutcome::NoMatch => "no_match",
-            IdentityOutcome::Ambiguous => "ambiguous",
-        }
-    }
-}
-
-impl fmt::Display for IdentityOutcome {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// What the reply does about the identity outcome; the config sets one per outcome.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum IdentityAction {
-    /// Answer, with the person's data going only to the address on file.
-    Reply,
-    /// Ask for more information before answering (Art. 12(6)).
-    AskForInformation,
-    /// Tell the person no data about them was found.
-    NotFound,
-}
+pub use crate::vocabulary::{IdentityAction, IdentityOutcome};
 
 /// The identity decision recorded on a case.
 #[derive(Clone, Debug, Serialize)]

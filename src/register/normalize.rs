@@ -19,6 +19,17 @@ pub struct EmailRules {
     pub dotless_domains: Vec<String>,
 }
 
+impl EmailRules {
+    /// The rules the register's config sets.
+    pub fn of(register: &crate::config::RegisterConfig) -> EmailRules {
+        let lower = |domains: &[String]| domains.iter().map(|d| d.to_lowercase()).collect();
+        EmailRules {
+            plus_tag_domains: lower(&register.plus_tag_domains),
+            dotless_domains: lower(&register.dotless_domains),
+        }
+    }
+}
+
 /// Why an e-mail address is not one.
 #[derive(Debug, PartialEq, Eq, thiserror::Error)]
 pub enum EmailError {

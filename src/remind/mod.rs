@@ -42,14 +42,7 @@ impl Threshold {
     }
 }
 
-/// An open, unanswered case as reminders see it.
-#[derive(Clone, Debug)]
-pub struct OpenCase {
-    pub case: String,
-    pub deadline: Date,
-    pub kinds: Vec<String>,
-    pub extended: bool,
-}
+pub use crate::store::OpenCase;
 
 /// One line of a digest.
 #[derive(Clone, Debug, Serialize)]
@@ -198,7 +191,7 @@ pub fn run(
 ) -> Result<Option<Digest>, RemindError> {
     let zone = &config.controller.timezone.zone;
     let today = now.to_zoned_datetime(zone.clone()).date();
-    let calendar = config.controller.calendar();
+    let calendar = crate::deadline::HolidayCalendar::of(&config.controller);
     let cases = batch.unanswered_cases()?;
     let mut reminders = Vec::new();
     for reminder in due(&cases, today, &calendar) {

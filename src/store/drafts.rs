@@ -8,57 +8,11 @@ use serde::Serialize;
 use super::{
     Batch, CASE_COLUMNS, CaseSummary, Store, StoreError, case_row, check_case, checked_case_id,
 };
-use crate::draft::{Attachment, Composed, Purpose};
 use crate::ids::{CaseId, DraftId};
 use crate::lang::Lang;
-
-/// Where a draft stands.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum DraftState {
-    /// Waiting for a person's approval.
-    Pending,
-    /// Approved: frozen, with its Message-ID fixed; waiting to be sent.
-    Approved,
-    /// Rejected, with the reason.
-    Rejected,
-    /// Replaced by an edit or a new draft before it was sent.
-    Superseded,
-    /// Being handed to the mail server; after a crash, checked against the Sent folder.
-    Sending,
-    /// Handed to the outbox or the mail server.
-    Sent,
-    /// The mail server refused it for good (5xx); staff see the server's words.
-    Failed,
-}
-
-impl DraftState {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            DraftState::Pending => "pending",
-            DraftState::Approved => "approved",
-            DraftState::Rejected => "rejected",
-            DraftState::Superseded => "superseded",
-            DraftState::Sending => "sending",
-            DraftState::Sent => "sent",
-            DraftState::Failed => "failed",
-        }
-    }
-
-    fn parse(text: &str) -> Option<DraftState> {
-        [
-            DraftState::Pending,
-            DraftState::Approved,
-            DraftState::Rejected,
-            DraftState::Superseded,
-            DraftState::Sending,
-            DraftState::Sent,
-            DraftState::Failed,
-        ]
-        .into_iter()
-        .find(|s| s.as_str() == text)
-    }
-}
+pub use crate::vocabulary::DraftState;
+use crate::vocabulary::{Attachment, Composed, Purpose};
+use crate::vocabulary::{CaseState, RequestKind};
 
 /// A draft about to be queued.
 pub struct NewDraft<'a> {
@@ -249,10 +203,7 @@ impl RawDraft {
 
 impl Store {
     /// Every case as the report reads it, with the receipt day taken in `zone`.
-    pub fn report_rows(
-        &self,
-        zone: &jiff::tz::TimeZone,
-    ) -> Result<Vec<crate::report::CaseRow>, StoreError> {
+    pub fn report_rows(&self, zone: &jiff::tz::TimeZone) -> Result<Vec<ReportRow>, StoreError> {
         let mut statement = self
             .conn
             .prepare(
@@ -292,7 +243,7 @@ impl Store {
                     .to_zoned_datetime(zone.clone())
                     .date())
             };
-            out.push(crate::report::CaseRow {
+            out.push(ReportRow {
                 received: day("cases.received_at", &received)?,
                 deadline: deadline
                     .parse()
@@ -658,7 +609,7 @@ fn token_hash(token: &str) -> [u8; 32] {
 
 impl Batch<'_> {
     /// Open cases (`case::Standing::is_open`: not closed, no answer sent), for reminders.
-    pub fn unanswered_cases(&self) -> Result<Vec<crate::remind::OpenCase>, StoreError> {
+    pub fn unanswered_cases(&self) -> Result<Vec<OpenCase>, StoreError> {
         let mut statement = self
             .tx
             .prepare_cached(concat!(
@@ -689,7 +640,7 @@ impl Batch<'_> {
                 what,
                 detail: detail.to_string(),
             };
-            cases.push(crate::remind::OpenCase {
+            cases.push(OpenCase {
                 case: checked_case_id(&self.path, year, seq)?.to_string(),
                 deadline: deadline
                     .parse()
@@ -843,4 +794,29 @@ impl Batch<'_> {
             .and_then(|mut s| s.query_row([id.0], |r| r.get(0)))
             .map_err(|e| self.error(e))
     }
+}
+
+/// What the report needs of one case.
+#[derive(Clone, Debug)]
+pub struct ReportRow {
+    /// The calendar day of receipt in the controller's zone.
+    pub received: Date,
+    pub deadline: Date,
+    pub kinds: Vec<RequestKind>,
+    pub language: Option<Lang>,
+    pub state: CaseState,
+    /// The day the answer (a reply, or word that nothing was found) went out.
+    pub replied: Option<Date>,
+    pub extended: bool,
+    /// An answer that refused part of the request went out.
+    pub refused: bool,
+}
+
+/// An open, unanswered case as reminders see it.
+#[derive(Clone, Debug)]
+pub struct OpenCase {
+    pub case: String,
+    pub deadline: Date,
+    pub kinds: Vec<String>,
+    pub extended: bool,
 }

@@ -13,7 +13,7 @@ mod outgoing;
 mod register;
 mod schema;
 
-pub use drafts::{DraftRecord, DraftState, NewDraft, QueueEntry, TokenUse};
+pub use drafts::{DraftRecord, DraftState, NewDraft, OpenCase, QueueEntry, ReportRow, TokenUse};
 pub use lock::DaemonLock;
 pub use outgoing::{MailKind, NewMail, QueuedMail};
 pub use register::{ImportRecord, PurgePlan, SourceImport, SourceStatus};
@@ -26,10 +26,9 @@ use jiff::civil::Date;
 use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension, params};
 use serde::Serialize;
 
-use crate::case::{CaseState, Standing};
-use crate::classify::RequestKind;
 use crate::ids::{CaseId, MessageId, MessageKey};
 use crate::lang::Lang;
+use crate::vocabulary::{CaseState, RequestKind, Standing};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {

@@ -125,7 +125,7 @@ fn quarantining_twice_keeps_one_entry() {
 #[test]
 fn the_answer_query_counts_the_purposes_that_answer() {
     let sql = answered_at_sql!();
-    for purpose in crate::draft::Purpose::ALL {
+    for purpose in crate::vocabulary::Purpose::ALL {
         assert_eq!(
             sql.contains(&format!("'{}'", purpose.as_str())),
             purpose.answers_request(),

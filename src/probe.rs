@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use serde::Serialize;
 
-use super::{Config, TlsMode};
+use crate::config::{Config, TlsMode};
 
 /// What trying one service gave.
 #[derive(Clone, Debug, Serialize)]
@@ -120,7 +120,7 @@ fn with_causes(err: &dyn std::error::Error) -> String {
 }
 
 /// Connects, reads the greeting, says EHLO (and STARTTLS when configured), then QUIT.
-async fn smtp_greeting(smtp: &super::SmtpConfig) -> Result<(), String> {
+async fn smtp_greeting(smtp: &crate::config::SmtpConfig) -> Result<(), String> {
     use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
     use lettre::{AsyncSmtpTransport, Tokio1Executor};
     let tls = || -> Result<TlsParameters, String> {

@@ -1,0 +1,258 @@
+//! The shared vocabulary: the states, kinds and purposes every stage and the store speak
+//! of. It sits at the bottom of the module graph and imports no stage, so the store (and
+//! anything else) can name a case state or a right without depending on the stage that
+//! decides it. Each stage re-exports what it owns the meaning of (`case::CaseState`,
+//! `classify::RequestKind`, `draft::Purpose`, …).
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+use crate::lang::Lang;
+
+mod standing;
+
+pub use standing::{Standing, is_overdue, past_deadline};
+
+/// The names an enum's values have in the store, the JSON and the command line, written
+/// once: `ALL`, `as_str`, `parse` and `Display` from one table.
+macro_rules! names {
+    ($type:ident { $($variant:ident => $name:literal),+ $(,)? }) => {
+        impl $type {
+            pub const ALL: [$type; [$($name),+].len()] = [$($type::$variant),+];
+
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $($type::$variant => $name),+
+                }
+            }
+
+            pub fn parse(text: &str) -> Option<$type> {
+                $type::ALL.into_iter().find(|value| value.as_str() == text)
+            }
+        }
+
+        impl fmt::Display for $type {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
+/// Where a case stands. Later stages add the states of drafting, approval and sending.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CaseState {
+    /// Opened; a person must look at it before anything is drafted (the classifier was
+    /// unsure, or found no right it could name).
+    Triage,
+    /// Opened with the rights it asks for known.
+    Open,
+    /// Answered or otherwise finished; the record stays for the retention period.
+    Closed,
+}
+
+names!(CaseState {
+    Triage => "triage",
+    Open => "open",
+    Closed => "closed",
+});
+
+#[derive(Debug, thiserror::Error)]
+#[error("unknown case state {0:?}")]
+pub struct UnknownState(pub String);
+
+impl FromStr for CaseState {
+    type Err = UnknownState;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        CaseState::parse(s).ok_or_else(|| UnknownState(s.to_string()))
+    }
+}
+
+/// The rights of GDPR Art. 15–21 (and the withdrawal of consent, Art. 7(3)).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RequestKind {
+    /// Art. 15: what data is held, and a copy.
+    Access,
+    /// Art. 16: correct or complete the data.
+    Rectification,
+    /// Art. 17: erase the data ("right to be forgotten").
+    Erasure,
+    /// Art. 18: keep the data but stop using it.
+    Restriction,
+    /// Art. 20: the data provided, machine-readable, or sent to another controller.
+    Portability,
+    /// Art. 21(1): object to processing on legitimate interests, profiling.
+    Objection,
+    /// Art. 21(2)–(3): no more direct marketing. Absolute: no balancing.
+    DirectMarketingOptout,
+    /// Art. 7(3): withdraw a consent given earlier.
+    ConsentWithdrawal,
+}
+
+names!(RequestKind {
+    Access => "access",
+    Rectification => "rectification",
+    Erasure => "erasure",
+    Restriction => "restriction",
+    Portability => "portability",
+    Objection => "objection",
+    DirectMarketingOptout => "direct_marketing_optout",
+    ConsentWithdrawal => "consent_withdrawal",
+});
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[error(
+    "unknown request kind {0:?} (expected one of access, rectification, erasure, restriction, portability, objection, direct_marketing_optout, consent_withdrawal)"
+)]
+pub struct UnknownKind(pub String);
+
+impl FromStr for RequestKind {
+    type Err = UnknownKind;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        RequestKind::parse(s.trim()).ok_or_else(|| UnknownKind(s.to_string()))
+    }
+}
+
+/// Where a draft stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DraftState {
+    /// Waiting for a person's approval.
+    Pending,
+    /// Approved: frozen, with its Message-ID fixed; waiting to be sent.
+    Approved,
+    /// Rejected, with the reason.
+    Rejected,
+    /// Replaced by an edit or a new draft before it was sent.
+    Superseded,
+    /// Being handed to the mail server; after a crash, checked against the Sent folder.
+    Sending,
+    /// Handed to the outbox or the mail server.
+    Sent,
+    /// The mail server refused it for good (5xx); staff see the server's words.
+    Failed,
+}
+
+names!(DraftState {
+    Pending => "pending",
+    Approved => "approved",
+    Rejected => "rejected",
+    Superseded => "superseded",
+    Sending => "sending",
+    Sent => "sent",
+    Failed => "failed",
+});
+
+/// What a draft is for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Purpose {
+    /// The answer to the rights asked, one section per right (a combined reply when
+    /// several are asked).
+    Reply,
+    /// Receipt confirmed, with the deadline; no personal data.
+    Acknowledgement,
+    /// We cannot tell who wrote: more information is asked (Art. 12(6)).
+    IdentityNeeded,
+    /// Nothing about the sender is in the register.
+    NotFound,
+    /// The time to answer is extended (Art. 12(3)).
+    Extension,
+}
+
+names!(Purpose {
+    Reply => "reply",
+    Acknowledgement => "acknowledgement",
+    IdentityNeeded => "identity_needed",
+    NotFound => "not_found",
+    Extension => "extension",
+});
+
+impl Purpose {
+    /// Whether a draft of this purpose may hold the person's data. Only the answer does;
+    /// the rest go to whoever wrote, so they must say nothing about anyone.
+    pub fn carries_personal_data(self) -> bool {
+        matches!(self, Purpose::Reply)
+    }
+
+    /// Whether a draft of this purpose, once sent, answers the request (`case::Standing`):
+    /// the reply to the rights asked (a refusal with its reasons is one) and word that
+    /// nothing was found. An acknowledgement, a request for information and an extension
+    /// notice are not answers: the last two change the deadline, not the answer.
+    pub fn answers_request(self) -> bool {
+        matches!(self, Purpose::Reply | Purpose::NotFound)
+    }
+}
+
+/// A file sent with a reply (the portable copy of the data, Art. 20).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct Attachment {
+    pub name: String,
+    pub content_type: String,
+    pub content: String,
+}
+
+/// A rendered draft, before the store gives it an id.
+#[derive(Clone, Debug, Serialize)]
+pub struct Composed {
+    pub purpose: Purpose,
+    pub language: Lang,
+    /// Where it may go; `None` when no address is allowed (the draft says why).
+    pub recipient: Option<String>,
+    pub recipient_note: String,
+    pub subject: String,
+    pub body: String,
+    pub attachments: Vec<Attachment>,
+    pub personal_data: bool,
+    /// The reply refuses part of what was asked (erasure of bookkeeping records), which
+    /// the controller reports to its supervisory authority.
+    pub refusal: bool,
+}
+
+/// How sure we are of who wrote (Art. 12(6)).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IdentityOutcome {
+    /// The sender address is on file, and the receiving server authenticated the mail.
+    Verified,
+    /// The sender address is on file; nothing proves the mail came from it.
+    OnFileUnverified,
+    /// The details given point to one person, but the sender address is not theirs on file.
+    NeedsVerification,
+    /// Nothing in the register matches.
+    NoMatch,
+    /// The details point to more than one person.
+    Ambiguous,
+}
+
+names!(IdentityOutcome {
+    Verified => "verified",
+    OnFileUnverified => "on_file_unverified",
+    NeedsVerification => "needs_verification",
+    NoMatch => "no_match",
+    Ambiguous => "ambiguous",
+});
+
+/// What the reply does about the identity outcome; the config sets one per outcome.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IdentityAction {
+    /// Answer, with the person's data going only to the address on file.
+    Reply,
+    /// Ask for more information before answering (Art. 12(6)).
+    AskForInformation,
+    /// Tell the person no data about them was found.
+    NotFound,
+}
+
+names!(IdentityAction {
+    Reply => "reply",
+    AskForInformation => "ask_for_information",
+    NotFound => "not_found",
+});
