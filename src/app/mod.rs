@@ -136,6 +136,10 @@ pub enum AppError {
     },
     #[error("{0:?} is not a phone number")]
     NotAPhone(String),
+    #[error("{0:?} is not a day (YYYY-MM-DD) or an RFC 3339 instant")]
+    NotAReceipt(String),
+    #[error("the receipt {0:?} is in the future")]
+    ReceiptInFuture(String),
 }
 
 /// The application, built once from the config: what every use-case needs besides the
@@ -219,9 +223,50 @@ impl App {
         )?)
     }
 
+    /// The receipt a staff member gives for a request that did not come straight to the
+    /// privacy address: an RFC 3339 instant, or a day (YYYY-MM-DD), taken as the start of
+    /// that day in the controller's time zone (the day counts; Art. 12(3)). Never in the
+    /// future by the real clock.
+    pub fn receipt(&self, text: &str) -> Result<jiff::Timestamp, AppError> {
+        let text = text.trim();
+        let at = match text.parse::<jiff::Timestamp>() {
+            Ok(at) => at,
+            Err(_) => text
+                .parse::<jiff::civil::Date>()
+                .ok()
+                .and_then(|day| {
+                    day.to_zoned_datetime(self.config.controller.timezone.zone.clone())
+                        .ok()
+                })
+                .map(|zoned| zoned.timestamp())
+                .ok_or_else(|| AppError::NotAReceipt(text.to_string()))?,
+        };
+        if at > jiff::Timestamp::now() {
+            return Err(AppError::ReceiptInFuture(text.to_string()));
+        }
+        Ok(at)
+    }
+
     /// The controller's calendar day at `now`.
     pub fn today(&self, now: jiff::Timestamp) -> jiff::civil::Date {
         now.to_zoned_datetime(self.config.controller.timezone.zone.clone())
             .date()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{AppError, Staff};
+
+    #[test]
+    fn who_acts_is_never_blank_and_is_trimmed() {
+        assert!(matches!(Staff::new("  "), Err(AppError::NoActor)));
+        assert_eq!(
+            AppError::NoActor.to_string(),
+            "who acts is required and cannot be empty"
+        );
+        let staff = Staff::new(" Sanna ").expect("a name");
+        assert_eq!(staff.as_str(), "Sanna");
+        assert_eq!(staff.to_string(), "Sanna");
     }
 }

@@ -41,7 +41,7 @@ pub struct Args {
 pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     let app = ctx.app()?;
     let by = super::staff(args.by.as_deref())?;
-    let received_at = super::received_at(&args.received, app.config())?;
+    let received_at = super::received_at(&args.received, &app)?;
     let mut store = app.store()?;
     let opened = app.intake(
         &mut store,

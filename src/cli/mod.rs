@@ -35,7 +35,7 @@ use anyhow::Context as _;
 use clap::{Parser, Subcommand};
 use jiff::Timestamp;
 
-use crate::app::{App, Staff};
+use crate::app::{App, AppError, Staff};
 use crate::config::Config;
 
 const AFTER_HELP: &str = "\
@@ -358,31 +358,16 @@ pub(crate) fn print_json(value: &impl serde::Serialize) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The receipt a staff member gives for a request that did not come straight to the
-/// privacy address: an RFC 3339 instant, or a day (YYYY-MM-DD), taken as the start of that
-/// day in the controller's time zone (the day counts; Art. 12(3)). Never in the future.
-pub(crate) fn received_at(text: &str, config: &Config) -> anyhow::Result<Timestamp> {
-    let text = text.trim();
-    let at = match text.parse::<Timestamp>() {
-        Ok(at) => at,
-        Err(_) => text
-            .parse::<jiff::civil::Date>()
-            .ok()
-            .and_then(|day| {
-                day.to_zoned_datetime(config.controller.timezone.zone.clone())
-                    .ok()
-            })
-            .map(|zoned| zoned.timestamp())
-            .ok_or_else(|| {
-                anyhow::anyhow!(
-                    "--received {text:?} is not a day (YYYY-MM-DD) or an RFC 3339 instant"
-                )
-            })?,
-    };
-    if at > Timestamp::now() {
-        anyhow::bail!("--received {text:?} is in the future");
-    }
-    Ok(at)
+/// The receipt a staff member gives with `--received` (`app::App::receipt`), its errors
+/// named after the flag.
+pub(crate) fn received_at(text: &str, app: &App) -> anyhow::Result<Timestamp> {
+    app.receipt(text).map_err(|err| match err {
+        AppError::NotAReceipt(text) => {
+            anyhow::anyhow!("--received {text:?} is not a day (YYYY-MM-DD) or an RFC 3339 instant")
+        }
+        AppError::ReceiptInFuture(text) => anyhow::anyhow!("--received {text:?} is in the future"),
+        other => other.into(),
+    })
 }
 
 /// Who acts: `--by NAME`, else `RIGHTSBOT_STAFF`, else the operating system account that

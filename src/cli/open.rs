@@ -38,7 +38,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     let on_behalf = match (&args.on_behalf_of, &args.received) {
         (Some(requester), Some(received)) => Some(OnBehalf {
             requester: requester.clone(),
-            received_at: super::received_at(received, app.config())?,
+            received_at: super::received_at(received, &app)?,
         }),
         _ => None,
     };
