@@ -119,6 +119,10 @@ pub struct Classification {
     pub evidence: Vec<Evidence>,
     pub triage: bool,
     pub automated: bool,
+    /// Sentences that ask for something about the sender's data but to which no right was
+    /// attributed: staff read them before answering. Never part of the reply.
+    #[serde(default)]
+    pub unattributed: Vec<String>,
 }
 
 impl Classification {
@@ -173,6 +177,7 @@ impl Classifier {
             // Machine-sent mail is never answered (RFC 3834); whatever it quotes is not a request.
             classification.kinds.clear();
             classification.evidence.clear();
+            classification.unattributed.clear();
             classification.triage = false;
         }
         classification.automated = automated;
@@ -185,6 +190,7 @@ impl Classifier {
         let folded_body = Folded::new(body);
         let subject_findings = self.scan(subject, &folded_subject);
         let body_findings = self.scan(body, &folded_body);
+        let unattributed = body_findings.unattributed.clone();
         let mut findings = body_findings.clone();
         // A reply keeps the subject of what it answers ("Re: Tietojen poisto"), so the
         // subject of a reply counts only when the new text follows the request up ("any
@@ -230,6 +236,12 @@ impl Classifier {
             evidence,
             triage,
             automated: false,
+            // A vendor's pitch asks nothing of ours, in any sentence.
+            unattributed: if findings.not_a_request {
+                Vec::new()
+            } else {
+                unattributed
+            },
         }
     }
 
@@ -265,8 +277,12 @@ impl Classifier {
             findings.not_a_request |= hits
                 .iter()
                 .any(|&i| self.rules.role(i) == Role::NotARequest);
+            let has = |role: Role| hits.iter().any(|&i| self.rules.role(i) == role);
             let mut sentence_kinds = Vec::new();
+            let mut sentence_suppressed = false;
             let mut soft = Vec::new();
+            // Spans of the kinds' matches, to tell which soft phrases they overlap.
+            let mut spans: Vec<(RequestKind, usize, usize)> = Vec::new();
             for kind in RequestKind::ALL {
                 let of_kind = |role: Role| {
                     hits.iter().copied().filter(move |&i| {
@@ -295,7 +311,7 @@ impl Classifier {
                 for &index in &fired {
                     for (from, to) in self.rules.spans(index, sentence) {
                         if blockers.iter().any(|&(a, b)| a < to && from < b) {
-                            findings.suppressed = true;
+                            sentence_suppressed = true;
                             continue;
                         }
                         let (a, b) = folded.original_range(start + from, start + to);
@@ -305,8 +321,9 @@ impl Classifier {
                             rule: self.rules.name(index),
                         };
                         match self.rules.role(index) {
-                            Role::Soft => soft.push(evidence),
+                            Role::Soft => soft.push((evidence, from, to)),
                             role => {
+                                spans.push((kind, from, to));
                                 if role == Role::Match {
                                     findings.strong.push(kind);
                                 }
@@ -317,16 +334,46 @@ impl Classifier {
                     }
                 }
             }
-            // Soft phrases ("send me my data") count only when the sentence asks for
-            // nothing more specific.
-            for evidence in soft {
-                if sentence_kinds.iter().all(|k| *k == evidence.kind) {
-                    findings.strong.push(evidence.kind);
-                    findings.kinds.push(evidence.kind);
-                    findings.evidence.push(evidence);
+            // Soft phrases ("send me my data") give way only to their near misses: another
+            // right read from the same words ("get my data deleted"), or a right they are
+            // the generic form of ("send me my data as CSV" is portability). "Delete my
+            // account and send me my data first" asks for both.
+            let mut attributed = !sentence_kinds.is_empty();
+            for (evidence, from, to) in soft {
+                let overlapped = spans
+                    .iter()
+                    .any(|&(kind, a, b)| kind != evidence.kind && a < to && from < b);
+                let yields = sentence_kinds
+                    .iter()
+                    .any(|&other| self.rules.soft_yields_to(evidence.kind, other));
+                if overlapped || yields {
+                    continue;
                 }
+                attributed = true;
+                findings.strong.push(evidence.kind);
+                findings.kinds.push(evidence.kind);
+                findings.evidence.push(evidence);
             }
             findings.kinds.extend(sentence_kinds);
+            findings.suppressed |= sentence_suppressed;
+            // The net: a sentence that asks about the sender's data, to which no right was
+            // attributed and which no near miss explains, may ask for a right the rules do
+            // not know yet.
+            let question = folded.text.get(end) == Some(&b'?');
+            if !attributed
+                && !sentence_suppressed
+                && (has(Role::NetAsks) || question)
+                && has(Role::NetOwnData)
+                && !has(Role::NetUnless)
+            {
+                // With its question or exclamation mark: staff read the tone too.
+                let end = match folded.text.get(end) {
+                    Some(b'?' | b'!') => end + 1,
+                    _ => end,
+                };
+                let (a, b) = folded.original_range(start, end);
+                findings.unattributed.push(sentence_text(&text[a..b]));
+            }
         }
         findings
     }
@@ -346,6 +393,8 @@ struct Findings {
     suppressed: bool,
     /// The mail is someone else's business (a vendor's pitch), whatever rights it names.
     not_a_request: bool,
+    /// Sentences that ask about the sender's data with no right attributed (the net).
+    unattributed: Vec<String>,
 }
 
 impl Findings {
@@ -358,6 +407,23 @@ impl Findings {
         self.suppressed |= other.suppressed;
         self.not_a_request |= other.not_a_request;
     }
+}
+
+/// A sentence as staff should read it: list marks and line wrapping removed.
+fn sentence_text(original: &str) -> String {
+    let words: Vec<&str> = original.split_whitespace().collect();
+    let text = words.join(" ");
+    let text = text.trim_start_matches(['-', '*', '>', '\u{2022}', ' ']);
+    // "2) then delete it", "3. no newsletters".
+    let text = match text.split_once([')', '.']) {
+        Some((number, rest))
+            if (1..=2).contains(&number.len()) && number.bytes().all(|b| b.is_ascii_digit()) =>
+        {
+            rest.trim_start()
+        }
+        _ => text,
+    };
+    text.to_string()
 }
 
 /// The part of `text` that is not `new_text`: the quoted history, with quote marks removed.

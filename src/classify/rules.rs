@@ -67,6 +67,25 @@ struct RuleFile {
     not_a_request: Vec<String>,
     #[serde(default)]
     kinds: HashMap<String, KindRules>,
+    #[serde(default)]
+    net: Net,
+}
+
+/// The sentence-level net: a sentence that asks for something about the sender's own data
+/// and to which no right was attributed is shown to staff (the wording the rules do not
+/// know yet).
+#[derive(Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Net {
+    /// Request forms: imperatives, "I want", "please", questions.
+    #[serde(default)]
+    asks: Vec<String>,
+    /// The sender's own data, account or records.
+    #[serde(default)]
+    own_data: Vec<String>,
+    /// Sentences these match are no request about data: orders, thanks, small talk.
+    #[serde(default)]
+    unless: Vec<String>,
 }
 
 /// Replaces each `@name` with its definition, in parentheses. Definitions may use earlier
@@ -118,6 +137,11 @@ struct KindRules {
     /// Phrases that cancel this kind in the same sentence (negation, near misses).
     #[serde(default)]
     unless: Vec<String>,
+    /// Kinds whose near miss this kind's `soft` phrases are: when one of them is asked in
+    /// the same sentence, the soft phrase does not count ("send me my data as CSV" is
+    /// portability, not access).
+    #[serde(default)]
+    soft_yields_to: Vec<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -130,6 +154,9 @@ pub enum Role {
     RequestLike,
     Followup,
     NotARequest,
+    NetAsks,
+    NetOwnData,
+    NetUnless,
 }
 
 impl Role {
@@ -144,6 +171,9 @@ impl Role {
             Role::RequestLike => "request_like",
             Role::Followup => "followup",
             Role::NotARequest => "not_a_request",
+            Role::NetAsks => "net/asks",
+            Role::NetOwnData => "net/own_data",
+            Role::NetUnless => "net/unless",
         }
     }
 }
@@ -167,6 +197,8 @@ pub struct Rules {
     pub(super) words: HashMap<Box<[u8]>, Vec<Lang>>,
     /// Typical word endings, bucketed by their last byte.
     pub(super) endings: Vec<Vec<(Box<[u8]>, Lang)>>,
+    /// For each kind, the kinds its soft phrases yield to (any language's file may say).
+    soft_yields_to: HashMap<RequestKind, Vec<RequestKind>>,
 }
 
 impl Rules {
@@ -180,6 +212,7 @@ impl Rules {
         let mut meta = Vec::new();
         let mut detect_words: HashMap<Box<[u8]>, Vec<Lang>> = HashMap::new();
         let mut endings: Vec<Vec<(Box<[u8]>, Lang)>> = vec![Vec::new(); 256];
+        let mut soft_yields_to: HashMap<RequestKind, Vec<RequestKind>> = HashMap::new();
         for &(lang, file, text) in files {
             let parsed: RuleFile = toml::from_str(text).map_err(|err| RuleError::File {
                 file: file.to_string(),
@@ -219,6 +252,9 @@ impl Rules {
                     Role::NotARequest,
                     &parsed.not_a_request,
                 ),
+                (None, "net.asks", Role::NetAsks, &parsed.net.asks),
+                (None, "net.own_data", Role::NetOwnData, &parsed.net.own_data),
+                (None, "net.unless", Role::NetUnless, &parsed.net.unless),
             ];
             let mut kinds: Vec<_> = parsed.kinds.iter().collect();
             kinds.sort_by(|a, b| a.0.cmp(b.0));
@@ -230,6 +266,16 @@ impl Rules {
                             file: file.to_string(),
                             message: format!("[kinds.{kind_name}]: {err}"),
                         })?;
+                for yielded in &rules.soft_yields_to {
+                    let other: RequestKind =
+                        yielded
+                            .parse()
+                            .map_err(|err: super::UnknownKind| RuleError::File {
+                                file: file.to_string(),
+                                message: format!("[kinds.{kind_name}] soft_yields_to: {err}"),
+                            })?;
+                    soft_yields_to.entry(kind).or_default().push(other);
+                }
                 groups.extend([
                     (
                         Some(kind),
@@ -274,6 +320,7 @@ impl Rules {
             meta,
             words: detect_words,
             endings,
+            soft_yields_to,
         })
     }
 
@@ -306,6 +353,13 @@ impl Rules {
 
     pub fn role(&self, index: usize) -> Role {
         self.meta[index].role
+    }
+
+    /// Whether `kind`'s soft phrases give way when `other` is asked in the same sentence.
+    pub fn soft_yields_to(&self, kind: RequestKind, other: RequestKind) -> bool {
+        self.soft_yields_to
+            .get(&kind)
+            .is_some_and(|kinds| kinds.contains(&other))
     }
 
     pub fn name(&self, index: usize) -> String {
