@@ -224,8 +224,9 @@ impl Classifier {
             &self.rules,
             [(subject, &folded_subject), (body, &folded_body)],
         );
-        let unanswered_privacy_mail =
-            kinds.is_empty() && (findings.request_like || findings.suppressed);
+        // A sentence the net caught in a mail with no right at all is a privacy mail too.
+        let unanswered_privacy_mail = kinds.is_empty()
+            && (findings.request_like || findings.suppressed || !unattributed.is_empty());
         let triage = low_confidence
             || unanswered_privacy_mail
             || subject_only_triage
