@@ -71,7 +71,15 @@ pub fn offer(
         record.case,
         record.purpose.as_str()
     );
-    let body = review_text(&record);
+    let mut body = review_text(&record);
+    // Staff only, never in the reply: sentences no right was attributed to (issue 18).
+    let unattributed = batch.case_unattributed(record.case_id)?;
+    if !unattributed.is_empty() {
+        body.insert_str(
+            0,
+            &format!("A sentence may ask for more: {unattributed:?}\n\n"),
+        );
+    }
     let domain = config
         .controller
         .privacy_address
