@@ -251,6 +251,7 @@ impl Classifier {
         sentences(&folded.text).into_iter().any(|(start, end)| {
             self.rules
                 .matches(&folded.text[start..end])
+                .0
                 .iter()
                 .any(|&i| self.rules.role(i) == Role::Followup)
         })
@@ -259,16 +260,19 @@ impl Classifier {
     /// Runs the rules over one text, sentence by sentence.
     fn scan(&self, text: &str, folded: &Folded) -> Findings {
         let mut findings = Findings::default();
-        let sentences: Vec<(usize, usize, Vec<usize>)> = sentences(&folded.text)
+        let sentences: Vec<(usize, usize, Vec<usize>, Vec<usize>)> = sentences(&folded.text)
             .into_iter()
-            .map(|(start, end)| (start, end, self.rules.matches(&folded.text[start..end])))
-            .filter(|(_, _, hits)| !hits.is_empty())
+            .map(|(start, end)| {
+                let (hits, net) = self.rules.matches(&folded.text[start..end]);
+                (start, end, hits, net)
+            })
+            .filter(|(_, _, hits, net)| !hits.is_empty() || !net.is_empty())
             .collect();
         // "I asked you to delete my data" is a request again only in a mail that follows it up.
         let follows_up = sentences
             .iter()
-            .any(|(_, _, hits)| hits.iter().any(|&i| self.rules.role(i) == Role::Followup));
-        for (start, end, hits) in &sentences {
+            .any(|(_, _, hits, _)| hits.iter().any(|&i| self.rules.role(i) == Role::Followup));
+        for (start, end, hits, net) in &sentences {
             let (start, end) = (*start, *end);
             let sentence = &folded.text[start..end];
             findings.request_like |= hits
@@ -278,7 +282,11 @@ impl Classifier {
             findings.not_a_request |= hits
                 .iter()
                 .any(|&i| self.rules.role(i) == Role::NotARequest);
-            let has = |role: Role| hits.iter().any(|&i| self.rules.role(i) == role);
+            // The net's patterns run only when asked, the rarest condition first.
+            let net_has = |role: Role| {
+                net.iter()
+                    .any(|&i| self.rules.role(i) == role && self.rules.is_match(i, sentence))
+            };
             let mut sentence_kinds = Vec::new();
             let mut sentence_suppressed = false;
             let mut soft = Vec::new();
@@ -363,9 +371,9 @@ impl Classifier {
             let question = folded.text.get(end) == Some(&b'?');
             if !attributed
                 && !sentence_suppressed
-                && (has(Role::NetAsks) || question)
-                && has(Role::NetOwnData)
-                && !has(Role::NetUnless)
+                && net_has(Role::NetOwnData)
+                && (question || net_has(Role::NetAsks))
+                && !net_has(Role::NetUnless)
             {
                 // With its question or exclamation mark: staff read the tone too.
                 let end = match folded.text.get(end) {

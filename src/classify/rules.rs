@@ -160,6 +160,11 @@ pub enum Role {
 }
 
 impl Role {
+    /// The sentence-level net's roles, run only when a sentence has no right.
+    pub fn is_net(self) -> bool {
+        matches!(self, Role::NetAsks | Role::NetOwnData | Role::NetUnless)
+    }
+
     /// The role's key in a rules file.
     fn key(self) -> &'static str {
         match self {
@@ -324,15 +329,23 @@ impl Rules {
         })
     }
 
-    /// The indices of the patterns that match somewhere in `sentence`, in order.
-    pub fn matches(&self, sentence: &[u8]) -> Vec<usize> {
+    /// The indices of the patterns that match somewhere in `sentence`, in order, and the
+    /// net's candidates (trigger words present, regex not yet run): the net is consulted
+    /// only for sentences no right was attributed to, so its patterns run lazily.
+    pub fn matches(&self, sentence: &[u8]) -> (Vec<usize>, Vec<usize>) {
         let mut candidates = Vec::new();
         self.triggers.candidates(sentence, &mut candidates);
-        candidates.retain(|&index| {
-            self.regex(index)
-                .is_some_and(|regex| regex.is_match(sentence))
-        });
-        candidates
+        let (net, mut hits): (Vec<usize>, Vec<usize>) = candidates
+            .into_iter()
+            .partition(|&index| self.role(index).is_net());
+        hits.retain(|&index| self.is_match(index, sentence));
+        (hits, net)
+    }
+
+    /// Whether pattern `index` matches somewhere in `sentence`.
+    pub fn is_match(&self, index: usize, sentence: &[u8]) -> bool {
+        self.regex(index)
+            .is_some_and(|regex| regex.is_match(sentence))
     }
 
     fn regex(&self, index: usize) -> Option<&Regex> {
