@@ -283,8 +283,9 @@ impl Classifier {
                 .iter()
                 .any(|&i| self.rules.role(i) == Role::NotARequest);
             // The net's patterns run only when asked, the rarest condition first.
-            let net_has = |role: Role| {
-                net.iter()
+            let net_has = |candidates: &[usize], role: Role| {
+                candidates
+                    .iter()
                     .any(|&i| self.rules.role(i) == role && self.rules.is_match(i, sentence))
             };
             let mut sentence_kinds = Vec::new();
@@ -369,11 +370,14 @@ impl Classifier {
             // attributed and which no near miss explains, may ask for a right the rules do
             // not know yet.
             let question = folded.text.get(end) == Some(&b'?');
+            let asks_about_own_data = || {
+                let late = self.rules.late_candidates(sentence);
+                (question || net_has(&late, Role::NetAsks)) && !net_has(&late, Role::NetUnless)
+            };
             if !attributed
                 && !sentence_suppressed
-                && net_has(Role::NetOwnData)
-                && (question || net_has(Role::NetAsks))
-                && !net_has(Role::NetUnless)
+                && net_has(net, Role::NetOwnData)
+                && asks_about_own_data()
             {
                 // With its question or exclamation mark: staff read the tone too.
                 let end = match folded.text.get(end) {

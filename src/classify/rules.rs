@@ -195,6 +195,10 @@ struct Meta {
 pub struct Rules {
     /// Finds the patterns whose trigger words a sentence holds.
     triggers: TriggerIndex,
+    /// The same for the net's request forms and exceptions, whose trigger words are the
+    /// most frequent ("please", "can", "my order"): walked only for the rare sentence
+    /// about the sender's data that no right explains.
+    late_triggers: TriggerIndex,
     regexes: Vec<std::sync::OnceLock<Option<Regex>>>,
     sources: Vec<String>,
     meta: Vec<Meta>,
@@ -316,10 +320,24 @@ impl Rules {
                 }
             }
         }
-        let trigger_index = TriggerIndex::new(&triggers);
+        let is_late = |index: usize| matches!(meta[index].role, Role::NetAsks | Role::NetUnless);
+        let (early, late): (Vec<_>, Vec<_>) = triggers
+            .into_iter()
+            .enumerate()
+            .map(|(index, sets)| {
+                if is_late(index) {
+                    (Vec::new(), sets)
+                } else {
+                    (sets, Vec::new())
+                }
+            })
+            .unzip();
+        let trigger_index = TriggerIndex::new(&early);
+        let late_triggers = TriggerIndex::new(&late);
         let regexes = sources.iter().map(|_| std::sync::OnceLock::new()).collect();
         Ok(Rules {
             triggers: trigger_index,
+            late_triggers,
             regexes,
             sources,
             meta,
@@ -330,8 +348,8 @@ impl Rules {
     }
 
     /// The indices of the patterns that match somewhere in `sentence`, in order, and the
-    /// net's candidates (trigger words present, regex not yet run): the net is consulted
-    /// only for sentences no right was attributed to, so its patterns run lazily.
+    /// net's own-data candidates (trigger words present, regex not yet run): the net is
+    /// consulted only for sentences no right was attributed to, so its patterns run lazily.
     pub fn matches(&self, sentence: &[u8]) -> (Vec<usize>, Vec<usize>) {
         let mut candidates = Vec::new();
         self.triggers.candidates(sentence, &mut candidates);
@@ -340,6 +358,14 @@ impl Rules {
             .partition(|&index| self.role(index).is_net());
         hits.retain(|&index| self.is_match(index, sentence));
         (hits, net)
+    }
+
+    /// The net's request-form and exception patterns whose trigger words `sentence` holds
+    /// (regexes not yet run).
+    pub fn late_candidates(&self, sentence: &[u8]) -> Vec<usize> {
+        let mut candidates = Vec::new();
+        self.late_triggers.candidates(sentence, &mut candidates);
+        candidates
     }
 
     /// Whether pattern `index` matches somewhere in `sentence`.
