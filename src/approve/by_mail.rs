@@ -192,7 +192,22 @@ pub fn offer(
         record.case,
         record.purpose.as_str()
     );
-    let body = review_text(&record);
+    let mut body = review_text(&record);
+    // Staff only, never in the reply: sentences no right was attributed to (issue 18).
+    let unattributed = batch.case_unattributed(record.case_id)?;
+    if !unattributed.is_empty() {
+        let listed: Vec<String> = unattributed
+            .iter()
+            .map(|s| format!("  - \"{s}\""))
+            .collect();
+        body.insert_str(
+            0,
+            &format!(
+                "A sentence may ask for more; read it before approving:\n{}\n\n",
+                listed.join("\n")
+            ),
+        );
+    }
     // Queued in this transaction; the sender delivers it after commit (without SMTP: the
     // outbox). A decision rolled back queues nothing.
     let file = outbox::queue(

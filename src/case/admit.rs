@@ -596,12 +596,17 @@ pub(super) fn open_case(
 }
 
 fn classification_details(classification: &Classification) -> serde_json::Value {
-    json!({
+    let mut details = json!({
         "kinds": classification.kinds,
         "language": classification.language_code(),
         "triage": classification.triage,
         "evidence": classification.evidence,
-    })
+    });
+    // Sentences staff must read (`show`, the review mail); the key only when there are some.
+    if !classification.unattributed.is_empty() {
+        details["unattributed"] = json!(classification.unattributed);
+    }
+    details
 }
 
 fn record_classification(

@@ -47,6 +47,10 @@ pub struct Classification {
     pub evidence: Vec<Evidence>,
     pub triage: bool,
     pub automated: bool,
+    /// Sentences that ask for something about the sender's data but to which no right was
+    /// attributed: staff read them before answering. Never part of the reply.
+    #[serde(default)]
+    pub unattributed: Vec<String>,
 }
 
 impl Classification {
@@ -103,6 +107,7 @@ impl Classifier {
             // Machine-sent mail is never answered (RFC 3834); whatever it quotes is not a request.
             classification.kinds.clear();
             classification.evidence.clear();
+            classification.unattributed.clear();
             classification.triage = false;
         }
         classification.automated = automated;
@@ -115,6 +120,7 @@ impl Classifier {
         let folded_body = Folded::new(body);
         let subject_findings = self.scan(subject, &folded_subject);
         let body_findings = self.scan(body, &folded_body);
+        let unattributed = body_findings.unattributed.clone();
         let mut findings = body_findings.clone();
         // A reply keeps the subject of what it answers ("Re: Tietojen poisto"), so the
         // subject of a reply counts only when the new text follows the request up ("any
@@ -148,8 +154,9 @@ impl Classifier {
             &self.rules,
             [(subject, &folded_subject), (body, &folded_body)],
         );
-        let unanswered_privacy_mail =
-            kinds.is_empty() && (findings.request_like || findings.suppressed);
+        // A sentence the net caught in a mail with no right at all is a privacy mail too.
+        let unanswered_privacy_mail = kinds.is_empty()
+            && (findings.request_like || findings.suppressed || !unattributed.is_empty());
         let triage = low_confidence
             || unanswered_privacy_mail
             || subject_only_triage
@@ -160,6 +167,12 @@ impl Classifier {
             evidence,
             triage,
             automated: false,
+            // A vendor's pitch asks nothing of ours, in any sentence.
+            unattributed: if findings.not_a_request {
+                Vec::new()
+            } else {
+                unattributed
+            },
         }
     }
 
@@ -168,6 +181,7 @@ impl Classifier {
         sentences(&folded.text).into_iter().any(|(start, end)| {
             self.rules
                 .matches(&folded.text[start..end])
+                .0
                 .iter()
                 .any(|&i| self.rules.role(i) == Role::Followup)
         })
@@ -176,16 +190,19 @@ impl Classifier {
     /// Runs the rules over one text, sentence by sentence.
     fn scan(&self, text: &str, folded: &Folded) -> Findings {
         let mut findings = Findings::default();
-        let sentences: Vec<(usize, usize, Vec<usize>)> = sentences(&folded.text)
+        let sentences: Vec<(usize, usize, Vec<usize>, Vec<usize>)> = sentences(&folded.text)
             .into_iter()
-            .map(|(start, end)| (start, end, self.rules.matches(&folded.text[start..end])))
-            .filter(|(_, _, hits)| !hits.is_empty())
+            .map(|(start, end)| {
+                let (hits, net) = self.rules.matches(&folded.text[start..end]);
+                (start, end, hits, net)
+            })
+            .filter(|(_, _, hits, net)| !hits.is_empty() || !net.is_empty())
             .collect();
         // "I asked you to delete my data" is a request again only in a mail that follows it up.
         let follows_up = sentences
             .iter()
-            .any(|(_, _, hits)| hits.iter().any(|&i| self.rules.role(i) == Role::Followup));
-        for (start, end, hits) in &sentences {
+            .any(|(_, _, hits, _)| hits.iter().any(|&i| self.rules.role(i) == Role::Followup));
+        for (start, end, hits, net) in &sentences {
             let (start, end) = (*start, *end);
             let sentence = &folded.text[start..end];
             findings.request_like |= hits
@@ -195,8 +212,17 @@ impl Classifier {
             findings.not_a_request |= hits
                 .iter()
                 .any(|&i| self.rules.role(i) == Role::NotARequest);
+            // The net's patterns run only when asked, the rarest condition first.
+            let net_has = |candidates: &[usize], role: Role| {
+                candidates
+                    .iter()
+                    .any(|&i| self.rules.role(i) == role && self.rules.is_match(i, sentence))
+            };
             let mut sentence_kinds = Vec::new();
+            let mut sentence_suppressed = false;
             let mut soft = Vec::new();
+            // Spans of the kinds' matches, to tell which soft phrases they overlap.
+            let mut spans: Vec<(RequestKind, usize, usize)> = Vec::new();
             for kind in RequestKind::ALL {
                 let of_kind = |role: Role| {
                     hits.iter().copied().filter(move |&i| {
@@ -225,7 +251,7 @@ impl Classifier {
                 for &index in &fired {
                     for (from, to) in self.rules.spans(index, sentence) {
                         if blockers.iter().any(|&(a, b)| a < to && from < b) {
-                            findings.suppressed = true;
+                            sentence_suppressed = true;
                             continue;
                         }
                         let (a, b) = folded.original_range(start + from, start + to);
@@ -235,8 +261,9 @@ impl Classifier {
                             rule: self.rules.name(index),
                         };
                         match self.rules.role(index) {
-                            Role::Soft => soft.push(evidence),
+                            Role::Soft => soft.push((evidence, from, to)),
                             role => {
+                                spans.push((kind, from, to));
                                 if role == Role::Match {
                                     findings.strong.push(kind);
                                 }
@@ -247,16 +274,49 @@ impl Classifier {
                     }
                 }
             }
-            // Soft phrases ("send me my data") count only when the sentence asks for
-            // nothing more specific.
-            for evidence in soft {
-                if sentence_kinds.iter().all(|k| *k == evidence.kind) {
-                    findings.strong.push(evidence.kind);
-                    findings.kinds.push(evidence.kind);
-                    findings.evidence.push(evidence);
+            // Soft phrases ("send me my data") give way only to their near misses: another
+            // right read from the same words ("get my data deleted"), or a right they are
+            // the generic form of ("send me my data as CSV" is portability). "Delete my
+            // account and send me my data first" asks for both.
+            let mut attributed = !sentence_kinds.is_empty();
+            for (evidence, from, to) in soft {
+                let overlapped = spans
+                    .iter()
+                    .any(|&(kind, a, b)| kind != evidence.kind && a < to && from < b);
+                let yields = sentence_kinds
+                    .iter()
+                    .any(|&other| self.rules.soft_yields_to(evidence.kind, other));
+                if overlapped || yields {
+                    continue;
                 }
+                attributed = true;
+                findings.strong.push(evidence.kind);
+                findings.kinds.push(evidence.kind);
+                findings.evidence.push(evidence);
             }
             findings.kinds.extend(sentence_kinds);
+            findings.suppressed |= sentence_suppressed;
+            // The net: a sentence that asks about the sender's data, to which no right was
+            // attributed and which no near miss explains, may ask for a right the rules do
+            // not know yet.
+            let question = folded.text.get(end) == Some(&b'?');
+            let asks_about_own_data = || {
+                let late = self.rules.late_candidates(sentence);
+                (question || net_has(&late, Role::NetAsks)) && !net_has(&late, Role::NetUnless)
+            };
+            if !attributed
+                && !sentence_suppressed
+                && net_has(net, Role::NetOwnData)
+                && asks_about_own_data()
+            {
+                // With its question or exclamation mark: staff read the tone too.
+                let end = match folded.text.get(end) {
+                    Some(b'?' | b'!') => end + 1,
+                    _ => end,
+                };
+                let (a, b) = folded.original_range(start, end);
+                findings.unattributed.push(sentence_text(&text[a..b]));
+            }
         }
         findings
     }
@@ -276,6 +336,8 @@ struct Findings {
     suppressed: bool,
     /// The mail is someone else's business (a vendor's pitch), whatever rights it names.
     not_a_request: bool,
+    /// Sentences that ask about the sender's data with no right attributed (the net).
+    unattributed: Vec<String>,
 }
 
 impl Findings {
@@ -288,6 +350,23 @@ impl Findings {
         self.suppressed |= other.suppressed;
         self.not_a_request |= other.not_a_request;
     }
+}
+
+/// A sentence as staff should read it: list marks and line wrapping removed.
+fn sentence_text(original: &str) -> String {
+    let words: Vec<&str> = original.split_whitespace().collect();
+    let text = words.join(" ");
+    let text = text.trim_start_matches(['-', '*', '>', '\u{2022}', ' ']);
+    // "2) then delete it", "3. no newsletters".
+    let text = match text.split_once([')', '.']) {
+        Some((number, rest))
+            if (1..=2).contains(&number.len()) && number.bytes().all(|b| b.is_ascii_digit()) =>
+        {
+            rest.trim_start()
+        }
+        _ => text,
+    };
+    text.to_string()
 }
 
 /// The part of `text` that is not `new_text`: the quoted history, with quote marks removed.

@@ -67,6 +67,25 @@ struct RuleFile {
     not_a_request: Vec<String>,
     #[serde(default)]
     kinds: HashMap<String, KindRules>,
+    #[serde(default)]
+    net: Net,
+}
+
+/// The sentence-level net: a sentence that asks for something about the sender's own data
+/// and to which no right was attributed is shown to staff (the wording the rules do not
+/// know yet).
+#[derive(Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Net {
+    /// Request forms: imperatives, "I want", "please", questions.
+    #[serde(default)]
+    asks: Vec<String>,
+    /// The sender's own data, account or records.
+    #[serde(default)]
+    own_data: Vec<String>,
+    /// Sentences these match are no request about data: orders, thanks, small talk.
+    #[serde(default)]
+    unless: Vec<String>,
 }
 
 /// Replaces each `@name` with its definition, in parentheses. Definitions may use earlier
@@ -118,6 +137,11 @@ struct KindRules {
     /// Phrases that cancel this kind in the same sentence (negation, near misses).
     #[serde(default)]
     unless: Vec<String>,
+    /// Kinds whose near miss this kind's `soft` phrases are: when one of them is asked in
+    /// the same sentence, the soft phrase does not count ("send me my data as CSV" is
+    /// portability, not access).
+    #[serde(default)]
+    soft_yields_to: Vec<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -130,9 +154,17 @@ pub enum Role {
     RequestLike,
     Followup,
     NotARequest,
+    NetAsks,
+    NetOwnData,
+    NetUnless,
 }
 
 impl Role {
+    /// The sentence-level net's roles, run only when a sentence has no right.
+    pub fn is_net(self) -> bool {
+        matches!(self, Role::NetAsks | Role::NetOwnData | Role::NetUnless)
+    }
+
     /// The role's key in a rules file.
     fn key(self) -> &'static str {
         match self {
@@ -144,6 +176,9 @@ impl Role {
             Role::RequestLike => "request_like",
             Role::Followup => "followup",
             Role::NotARequest => "not_a_request",
+            Role::NetAsks => "net/asks",
+            Role::NetOwnData => "net/own_data",
+            Role::NetUnless => "net/unless",
         }
     }
 }
@@ -160,6 +195,10 @@ struct Meta {
 pub struct Rules {
     /// Finds the patterns whose trigger words a sentence holds.
     triggers: TriggerIndex,
+    /// The same for the net's request forms and exceptions, whose trigger words are the
+    /// most frequent ("please", "can", "my order"): walked only for the rare sentence
+    /// about the sender's data that no right explains.
+    late_triggers: TriggerIndex,
     regexes: Vec<std::sync::OnceLock<Option<Regex>>>,
     sources: Vec<String>,
     meta: Vec<Meta>,
@@ -167,6 +206,8 @@ pub struct Rules {
     pub(super) words: HashMap<Box<[u8]>, Vec<Lang>>,
     /// Typical word endings, bucketed by their last byte.
     pub(super) endings: Vec<Vec<(Box<[u8]>, Lang)>>,
+    /// For each kind, the kinds its soft phrases yield to (any language's file may say).
+    soft_yields_to: HashMap<RequestKind, Vec<RequestKind>>,
 }
 
 impl Rules {
@@ -180,6 +221,7 @@ impl Rules {
         let mut meta = Vec::new();
         let mut detect_words: HashMap<Box<[u8]>, Vec<Lang>> = HashMap::new();
         let mut endings: Vec<Vec<(Box<[u8]>, Lang)>> = vec![Vec::new(); 256];
+        let mut soft_yields_to: HashMap<RequestKind, Vec<RequestKind>> = HashMap::new();
         for &(lang, file, text) in files {
             let parsed: RuleFile = toml::from_str(text).map_err(|err| RuleError::File {
                 file: file.to_string(),
@@ -219,6 +261,9 @@ impl Rules {
                     Role::NotARequest,
                     &parsed.not_a_request,
                 ),
+                (None, "net.asks", Role::NetAsks, &parsed.net.asks),
+                (None, "net.own_data", Role::NetOwnData, &parsed.net.own_data),
+                (None, "net.unless", Role::NetUnless, &parsed.net.unless),
             ];
             let mut kinds: Vec<_> = parsed.kinds.iter().collect();
             kinds.sort_by(|a, b| a.0.cmp(b.0));
@@ -230,6 +275,16 @@ impl Rules {
                             file: file.to_string(),
                             message: format!("[kinds.{kind_name}]: {err}"),
                         })?;
+                for yielded in &rules.soft_yields_to {
+                    let other: RequestKind =
+                        yielded
+                            .parse()
+                            .map_err(|err: super::UnknownKind| RuleError::File {
+                                file: file.to_string(),
+                                message: format!("[kinds.{kind_name}] soft_yields_to: {err}"),
+                            })?;
+                    soft_yields_to.entry(kind).or_default().push(other);
+                }
                 groups.extend([
                     (
                         Some(kind),
@@ -265,27 +320,58 @@ impl Rules {
                 }
             }
         }
-        let trigger_index = TriggerIndex::new(&triggers);
+        let is_late = |index: usize| matches!(meta[index].role, Role::NetAsks | Role::NetUnless);
+        let (early, late): (Vec<_>, Vec<_>) = triggers
+            .into_iter()
+            .enumerate()
+            .map(|(index, sets)| {
+                if is_late(index) {
+                    (Vec::new(), sets)
+                } else {
+                    (sets, Vec::new())
+                }
+            })
+            .unzip();
+        let trigger_index = TriggerIndex::new(&early);
+        let late_triggers = TriggerIndex::new(&late);
         let regexes = sources.iter().map(|_| std::sync::OnceLock::new()).collect();
         Ok(Rules {
             triggers: trigger_index,
+            late_triggers,
             regexes,
             sources,
             meta,
             words: detect_words,
             endings,
+            soft_yields_to,
         })
     }
 
-    /// The indices of the patterns that match somewhere in `sentence`, in order.
-    pub fn matches(&self, sentence: &[u8]) -> Vec<usize> {
+    /// The indices of the patterns that match somewhere in `sentence`, in order, and the
+    /// net's own-data candidates (trigger words present, regex not yet run): the net is
+    /// consulted only for sentences no right was attributed to, so its patterns run lazily.
+    pub fn matches(&self, sentence: &[u8]) -> (Vec<usize>, Vec<usize>) {
         let mut candidates = Vec::new();
         self.triggers.candidates(sentence, &mut candidates);
-        candidates.retain(|&index| {
-            self.regex(index)
-                .is_some_and(|regex| regex.is_match(sentence))
-        });
+        let (net, mut hits): (Vec<usize>, Vec<usize>) = candidates
+            .into_iter()
+            .partition(|&index| self.role(index).is_net());
+        hits.retain(|&index| self.is_match(index, sentence));
+        (hits, net)
+    }
+
+    /// The net's request-form and exception patterns whose trigger words `sentence` holds
+    /// (regexes not yet run).
+    pub fn late_candidates(&self, sentence: &[u8]) -> Vec<usize> {
+        let mut candidates = Vec::new();
+        self.late_triggers.candidates(sentence, &mut candidates);
         candidates
+    }
+
+    /// Whether pattern `index` matches somewhere in `sentence`.
+    pub fn is_match(&self, index: usize, sentence: &[u8]) -> bool {
+        self.regex(index)
+            .is_some_and(|regex| regex.is_match(sentence))
     }
 
     fn regex(&self, index: usize) -> Option<&Regex> {
@@ -306,6 +392,13 @@ impl Rules {
 
     pub fn role(&self, index: usize) -> Role {
         self.meta[index].role
+    }
+
+    /// Whether `kind`'s soft phrases give way when `other` is asked in the same sentence.
+    pub fn soft_yields_to(&self, kind: RequestKind, other: RequestKind) -> bool {
+        self.soft_yields_to
+            .get(&kind)
+            .is_some_and(|kinds| kinds.contains(&other))
     }
 
     pub fn name(&self, index: usize) -> String {

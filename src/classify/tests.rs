@@ -243,3 +243,184 @@ fn a_reminder_takes_the_kinds_of_the_request_it_quotes() {
     assert!(result.triage, "a person confirms");
     assert_eq!(result.language, Some(Lang::Sv));
 }
+
+/// Sorted kinds, for comparing coordinated requests whatever order the rules found them in.
+fn kinds_of(body: &str) -> Vec<&'static str> {
+    let mut found = kinds("", body);
+    found.sort_unstable();
+    found
+}
+
+#[test]
+fn coordinated_requests_keep_every_right_in_english() {
+    assert_eq!(
+        kinds_of("Please delete my account and tell me what you have on me first."),
+        ["access", "erasure"]
+    );
+    assert_eq!(
+        kinds_of("Correct my address, stop the newsletter and send me a copy of my data."),
+        ["access", "direct_marketing_optout", "rectification"]
+    );
+    assert_eq!(
+        kinds_of(
+            "I ask you to:\n- give me a copy of my data\n- then delete it\n- stop all marketing\n- my consent is hereby withdrawn"
+        ),
+        [
+            "access",
+            "consent_withdrawal",
+            "direct_marketing_optout",
+            "erasure"
+        ]
+    );
+}
+
+#[test]
+fn coordinated_requests_keep_every_right_in_finnish() {
+    assert_eq!(
+        kinds_of("Poistakaa tilini ja kertokaa ensin, mitä tietoja teillä on minusta."),
+        ["access", "erasure"]
+    );
+    assert_eq!(
+        kinds_of("Korjatkaa osoitteeni, lopettakaa uutiskirjeet ja lähettäkää kopio tiedoistani."),
+        ["access", "direct_marketing_optout", "rectification"]
+    );
+    assert_eq!(
+        kinds_of(
+            "Pyydän teitä:\n- antamaan kopion tiedoistani\n- poistakaa ne sen jälkeen\n- ei enää markkinointia\n- suostumukseni on täten peruttu"
+        ),
+        [
+            "access",
+            "consent_withdrawal",
+            "direct_marketing_optout",
+            "erasure"
+        ]
+    );
+}
+
+#[test]
+fn coordinated_requests_keep_every_right_in_swedish() {
+    assert_eq!(
+        kinds_of("Radera mitt konto och berätta först vad ni har om mig."),
+        ["access", "erasure"]
+    );
+    assert_eq!(
+        kinds_of(
+            "Rätta min adress, sluta skicka nyhetsbrev och skicka en kopia av mina uppgifter."
+        ),
+        ["access", "direct_marketing_optout", "rectification"]
+    );
+    assert_eq!(
+        kinds_of(
+            "Jag begär att ni:\n- skickar en kopia av mina uppgifter\n- sedan raderar dem\n- slutar med all marknadsföring\n- mitt samtycke är härmed återkallat"
+        ),
+        [
+            "access",
+            "consent_withdrawal",
+            "direct_marketing_optout",
+            "erasure"
+        ]
+    );
+}
+
+#[test]
+fn a_right_in_one_sentence_does_not_silence_another() {
+    // Each lost right of issue 18 sat in a sentence of its own beside a found one.
+    for (body, expected) in [
+        (
+            "Close my account. I want to see it all first, everything you keep about me.",
+            &["access", "erasure"][..],
+        ),
+        (
+            "My consent is hereby withdrawn. Unsubscribe me from the newsletter too.",
+            &["consent_withdrawal", "direct_marketing_optout"],
+        ),
+        (
+            "I no longer give my consent to the photo. I don't want you to keep my data at all.",
+            &["consent_withdrawal", "erasure"],
+        ),
+        (
+            "Restrict the processing of my data. Kindly send me an extract of the register too.",
+            &["access", "restriction"],
+        ),
+        (
+            "Haluan nähdä kaikki tiedot mitä teillä on musta. Sen jälkeen poistakaa ne.",
+            &["access", "erasure"],
+        ),
+        (
+            "En enää anna lupaa kuvani käyttöön. En halua, että säilytätte tietojani.",
+            &["consent_withdrawal", "erasure"],
+        ),
+        (
+            "Jag begär ett utdrag ur ert kundregister. Därefter vill jag att ni raderar mina uppgifter.",
+            &["access", "erasure"],
+        ),
+        (
+            "Jag ger inte längre mitt samtycke till bilden. Jag vill inte att mina uppgifter sparas hos er.",
+            &["consent_withdrawal", "erasure"],
+        ),
+    ] {
+        assert_eq!(kinds_of(body), expected, "{body}");
+    }
+}
+
+#[test]
+fn a_soft_phrase_yields_only_to_its_near_miss() {
+    // Generic "send me my data" beside another right in the same sentence is still access…
+    assert_eq!(
+        kinds_of("Delete my account and send me my data before you do."),
+        ["access", "erasure"]
+    );
+    // …but not where the same words ask for something more specific.
+    assert_eq!(
+        kinds_of("Send me my data in a structured format."),
+        ["portability"]
+    );
+    assert_eq!(kinds_of("Please get my data deleted."), ["erasure"]);
+}
+
+#[test]
+fn the_net_lists_a_request_no_right_explains() {
+    for body in [
+        "Please explain how you use my data for the prize draw.",
+        "Voisitteko selvittää, miksi nimeni näkyy kumppaninne sivulla?",
+        "Kan ni förklara varför mitt namn syns hos er partner?",
+    ] {
+        let result = classify("", body);
+        assert_eq!(result.unattributed.len(), 1, "{body}: {result:?}");
+        assert!(result.kinds.is_empty(), "{body}");
+        // With no right found, a person looks at the whole mail.
+        assert!(result.triage, "{body}");
+    }
+    // Beside a found right, the sentence is listed and the mail keeps its kinds.
+    let result = classify(
+        "",
+        "Delete my account. Also, please explain how you use my data for the prize draw.",
+    );
+    assert_eq!(result.kinds, [RequestKind::Erasure]);
+    assert_eq!(
+        result.unattributed,
+        ["Also, please explain how you use my data for the prize draw"]
+    );
+    assert!(!result.triage);
+}
+
+#[test]
+fn the_net_lets_small_talk_thanks_and_orders_pass() {
+    for body in [
+        "Thanks for the quick help with my account! Where is my order 1234? Please let me know. Hope you are well, have a nice weekend!",
+        "Kiitos nopeasta avusta tilini kanssa! Milloin tilaukseni saapuu? Kertokaa minulle. Hyvää viikonloppua!",
+        "Tack för hjälpen med mitt konto! När kommer min beställning? Meddela mig gärna. Ha en trevlig helg!",
+        "Please send the invoice to my e-mail address. Can you change the delivery date of my order?",
+        "I can't log in to my account, could you reset my password?",
+    ] {
+        let result = classify("", body);
+        assert!(result.unattributed.is_empty(), "{body}: {result:?}");
+        assert!(result.kinds.is_empty(), "{body}");
+    }
+    // A sentence whose right was found is not listed again.
+    assert!(
+        classify("", "Please delete my data.")
+            .unattributed
+            .is_empty()
+    );
+}

@@ -33,6 +33,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
                 "triage": classification.triage,
                 "automated": classification.automated,
                 "evidence": classification.evidence,
+                "unattributed": classification.unattributed,
             }))?,
             Ok(classification) => {
                 let kinds: Vec<&str> = classification.kinds.iter().map(|k| k.as_str()).collect();
@@ -59,6 +60,9 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
                 );
                 for evidence in &classification.evidence {
                     println!("    {:<24} {:?}", evidence.kind.as_str(), evidence.phrase);
+                }
+                for sentence in &classification.unattributed {
+                    println!("    {:<24} {sentence:?}", "unattributed");
                 }
             }
             Err(error) if ctx.json => super::print_json(&json!({ "file": file, "error": error }))?,

@@ -93,7 +93,8 @@ pub enum Command {
     /// Say which rights each mail asks for (no database or config needed).
     ///
     /// Reads the subject and the new text (quoted history and signatures removed). With
-    /// --json, one object per file: {"file","kinds","language","triage","automated","evidence"};
+    /// --json, one object per file: {"file","kinds","language","triage","automated","evidence",
+    /// "unattributed"} (sentences that may ask for more than the kinds found; staff only);
     /// a file that cannot be read or parsed gets {"file","error"} and the rest go on.
     Classify(classify::Args),
     /// Store request mail from .eml files, folders of them and Maildirs, and open cases.

@@ -1257,6 +1257,27 @@ impl Batch<'_> {
             .transpose()
     }
 
+    /// The sentences of a case's messages the classifier asked staff to read because no
+    /// right was attributed to them (the `classified` events' `unattributed`), oldest first.
+    pub fn case_unattributed(&self, case: CaseId) -> Result<Vec<String>, StoreError> {
+        let details: Vec<String> = self
+            .tx
+            .prepare_cached(
+                "SELECT e.details FROM events e JOIN cases c ON e.case_id = c.id
+                 WHERE c.year = ?1 AND c.seq = ?2 AND e.kind = 'classified' ORDER BY e.id",
+            )
+            .and_then(|mut s| {
+                s.query_map(params![case.year, case.seq], |r| r.get(0))?
+                    .collect()
+            })
+            .map_err(|e| self.error(e))?;
+        Ok(details
+            .iter()
+            .filter_map(|json| serde_json::from_str::<serde_json::Value>(json).ok())
+            .flat_map(|value| unattributed_sentences(&value))
+            .collect())
+    }
+
     pub fn set_case_kinds(&self, case: CaseId, kinds: &[RequestKind]) -> Result<(), StoreError> {
         let json = serde_json::to_string(kinds).unwrap_or_else(|_| "[]".to_string());
         self.tx
@@ -1519,6 +1540,17 @@ impl Batch<'_> {
         }
         Ok(())
     }
+}
+
+/// The `unattributed` sentences of a `classified` event's details.
+pub fn unattributed_sentences(details: &serde_json::Value) -> Vec<String> {
+    details
+        .get("unattributed")
+        .and_then(|v| v.as_array())
+        .into_iter()
+        .flatten()
+        .filter_map(|v| v.as_str().map(str::to_string))
+        .collect()
 }
 
 #[cfg(test)]
