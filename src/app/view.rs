@@ -30,6 +30,8 @@ pub struct CaseView {
     pub new_texts: Vec<Option<String>>,
     /// Days until the deadline in the controller's calendar (negative: past it).
     pub days_left: i32,
+    /// Sentences the classifier could not attribute to a right (staff only), oldest first.
+    pub unattributed: Vec<String>,
 }
 
 /// One stored mail: its record, and the mail parsed again from its bytes (`None` when
@@ -257,12 +259,19 @@ impl App {
             .map(|message| Ok(read_mail(store, MessageKey(message.key))?.map(|m| m.own_text)))
             .collect::<Result<Vec<_>, AppError>>()?;
         let days_left = (case.summary.deadline - self.today(now)).get_days();
+        let unattributed = case
+            .events
+            .iter()
+            .filter(|e| e.kind == "classified")
+            .flat_map(|e| crate::store::unattributed_sentences(&e.details))
+            .collect();
         Ok(CaseView {
             case,
             drafts,
             identity,
             new_texts,
             days_left,
+            unattributed,
         })
     }
 

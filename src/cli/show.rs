@@ -115,10 +115,8 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     };
     println!("rights     {kinds}");
     // Staff only: what the classifier could not attribute to a right (issue 18).
-    for event in case.events.iter().filter(|e| e.kind == "classified") {
-        for sentence in crate::store::unattributed_sentences(&event.details) {
-            println!("           a sentence may ask for more: {sentence:?}");
-        }
+    for sentence in &view.unattributed {
+        println!("           a sentence may ask for more: {sentence:?}");
     }
     println!(
         "language   {}",
