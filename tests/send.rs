@@ -43,6 +43,7 @@ fn wait_until(what: &str, mut ready: impl FnMut() -> bool) {
     }
 }
 
+#[cfg(feature = "fault-injection")]
 /// Postfix has nothing left to deliver: whatever it accepted is in a mailbox (or bounced).
 fn postfix_queue_empty(stack: &MailStack) -> bool {
     let output = Command::new("postqueue")
