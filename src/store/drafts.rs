@@ -249,7 +249,10 @@ impl Store {
                     .parse()
                     .map_err(|_| corrupt("cases.deadline", &deadline))?,
                 kinds: serde_json::from_str(&kinds).map_err(|_| corrupt("cases.kinds", &kinds))?,
-                language: language.as_deref().and_then(|l| l.parse().ok()),
+                language: language
+                    .as_deref()
+                    .map(|l| l.parse().map_err(|_| corrupt("cases.language", l)))
+                    .transpose()?,
                 state: state.parse().map_err(|_| corrupt("cases.state", &state))?,
                 replied: replied
                     .as_deref()

@@ -684,7 +684,15 @@ impl Store {
                 from_address,
                 subject,
                 disposition: disposition.unwrap_or_default(),
-                classification: classification.and_then(|json| serde_json::from_str(&json).ok()),
+                classification: classification
+                    .map(|json| {
+                        serde_json::from_str(&json).map_err(|_| StoreError::Corrupt {
+                            path: self.path.clone(),
+                            what: "messages.classification",
+                            detail: json.chars().take(60).collect(),
+                        })
+                    })
+                    .transpose()?,
             });
         }
         Ok(entries)
@@ -729,10 +737,17 @@ impl Store {
         let Some((uidvalidity, last_uid, last_pass_at)) = row else {
             return Ok(None);
         };
+        let checked = |what: &'static str, value: i64| {
+            u32::try_from(value).map_err(|_| StoreError::Corrupt {
+                path: self.path.clone(),
+                what,
+                detail: value.to_string(),
+            })
+        };
         Ok(Some(Checkpoint {
             mailbox: mailbox.to_string(),
-            uidvalidity: uidvalidity as u32,
-            last_uid: last_uid as u32,
+            uidvalidity: checked("imap_checkpoints.uidvalidity", uidvalidity)?,
+            last_uid: checked("imap_checkpoints.last_uid", last_uid)?,
             last_pass_at: last_pass_at
                 .map(|at| self.timestamp("imap_checkpoints.last_pass_at", &at))
                 .transpose()?,
@@ -752,7 +767,7 @@ impl Store {
         let rows = statement
             .query_map(params![mailbox, uidvalidity], |r| {
                 Ok((
-                    r.get::<_, i64>(0)? as u32,
+                    r.get::<_, u32>(0)?,
                     Destination {
                         folder: r.get(1)?,
                         copy: r.get(2)?,
