@@ -243,49 +243,39 @@ pub fn admit(
     // Machine-sent mail is kept for the record but never starts or joins a conversation
     // (RFC 3834), so no reply loop can begin; it is not classified either.
     let classification = analysis.classification.clone();
-    let mut thread = if automated.is_none() {
+    let thread = if automated.is_none() {
         thread_case(batch, mail)?
     } else {
         None
     };
     let from_address = mail.from.as_ref().map(|m| m.normalized());
-    // Threading headers are the sender's to write. Someone other than the requester who
-    // asks for rights in another's thread makes a request of their own: it gets its own
-    // case and deadline, linked to the other for staff (staff mail excepted).
-    let mut related = None;
-    if let (Some(case), Some(from), Some(c)) = (thread, &from_address, &classification)
-        && c.is_request()
-        && !settings.staff_addresses.contains(from)
-        && batch
-            .case_requester(case)?
-            .flatten()
-            .is_some_and(|requester| &requester != from)
-    {
-        related = thread.take();
-    }
-    // Staff mail is never a request: a reply to a mail the bot sent staff (a review mail, a
-    // digest, a note), or one carrying an approval token. A request a staff member
-    // forwards is kept for a person to open on behalf of its sender (`open
-    // --on-behalf-of`), never as the staff member's own.
-    let staff_mail = automated.is_none() && is_staff_mail(batch, mail)?;
-    let forwarded_by_staff = automated.is_none()
-        && !staff_mail
-        && from_address
-            .as_ref()
-            .is_some_and(|from| settings.staff_addresses.contains(from))
-        && is_forward(mail);
-    if staff_mail || forwarded_by_staff {
-        thread = None;
-        related = None;
-    }
-    let disposition = match (&automated, &classification, thread) {
-        _ if staff_mail => Disposition::StaffMail,
-        _ if forwarded_by_staff => Disposition::NotARequest,
-        (Some(_), _, _) => Disposition::Automated,
-        (None, _, Some(_)) => Disposition::Joined,
-        (None, Some(c), None) if c.is_request() || c.triage => Disposition::Case,
-        _ => Disposition::NotARequest,
+    // What the store knows that the decision needs; the decision itself is `route`.
+    let thread_requester = match thread {
+        Some(case) => batch.case_requester(case)?.flatten(),
+        None => None,
     };
+    let staff_mail = automated.is_none() && is_staff_mail(batch, mail)?;
+    let sender_is_staff = from_address
+        .as_ref()
+        .is_some_and(|from| settings.staff_addresses.contains(from));
+    let routed = route(&Facts {
+        automated: automated.is_some(),
+        asks: classification.as_ref().is_some_and(|c| c.is_request()),
+        unsure: classification.as_ref().is_some_and(|c| c.triage),
+        thread,
+        thread_requester: thread_requester.as_deref(),
+        sender: from_address.as_deref(),
+        sender_is_staff,
+        staff_mail,
+        forward: sender_is_staff && is_forward(mail),
+    });
+    let forwarded_by_staff = routed == Route::ForwardedByStaff;
+    let (thread, related) = match routed {
+        Route::Join(case) => (Some(case), None),
+        Route::OpenBeside(case) => (None, Some(case)),
+        _ => (None, None),
+    };
+    let disposition = routed.disposition();
     let classification_json = classification
         .as_ref()
         .map(|c| classification_details(c).to_string());
@@ -650,6 +640,92 @@ fn thread_case(batch: &Batch<'_>, mail: &Mail) -> Result<Option<CaseId>, StoreEr
     Ok(None)
 }
 
+/// What admitting a new, parsed message needs to decide where it goes: found in the
+/// store and the mail, decided by [`route`] without either.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Facts<'a> {
+    /// Machine-sent (RFC 3834 and the like).
+    pub automated: bool,
+    /// The classifier found a right asked for.
+    pub asks: bool,
+    /// The classifier was unsure: a person must look.
+    pub unsure: bool,
+    /// The case its threading headers (or its subject token, from the requester) name.
+    pub thread: Option<CaseId>,
+    /// That case's requester.
+    pub thread_requester: Option<&'a str>,
+    pub sender: Option<&'a str>,
+    /// The sender is an approver or a staff address.
+    pub sender_is_staff: bool,
+    /// It answers a mail the bot sent staff, or carries an approval token.
+    pub staff_mail: bool,
+    /// It forwards another mail.
+    pub forward: bool,
+}
+
+/// Where a message goes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Route {
+    /// Kept, never answered, never joined to a conversation (RFC 3834).
+    Automated,
+    /// A reply to the bot's mail to staff: kept, never a case.
+    StaffMail,
+    /// A staff member forwarded a mail: kept for a person to open on behalf of its sender.
+    ForwardedByStaff,
+    /// A reply or follow-up that joins its case.
+    Join(CaseId),
+    /// Someone else's request written into this case's thread: a case of its own, linked.
+    OpenBeside(CaseId),
+    /// A new request (or one a person must triage).
+    Open,
+    /// A person's mail that asks for nothing.
+    NotARequest,
+}
+
+impl Route {
+    pub fn disposition(self) -> Disposition {
+        match self {
+            Route::Automated => Disposition::Automated,
+            Route::StaffMail => Disposition::StaffMail,
+            Route::ForwardedByStaff | Route::NotARequest => Disposition::NotARequest,
+            Route::Join(_) => Disposition::Joined,
+            Route::OpenBeside(_) | Route::Open => Disposition::Case,
+        }
+    }
+}
+
+/// Decides where a new message goes. Pure: the facts in, the route out.
+pub fn route(facts: &Facts<'_>) -> Route {
+    if facts.automated {
+        return Route::Automated;
+    }
+    // Staff mail is never a request; a request a staff member forwards is opened on
+    // behalf of its sender by a person, never as the staff member's own.
+    if facts.staff_mail {
+        return Route::StaffMail;
+    }
+    if facts.forward && facts.sender_is_staff {
+        return Route::ForwardedByStaff;
+    }
+    if let Some(case) = facts.thread {
+        // Threading headers are the sender's to write: someone other than the requester
+        // who asks for rights in another's thread makes a request of their own.
+        let someone_else = match (facts.sender, facts.thread_requester) {
+            (Some(sender), Some(requester)) => sender != requester,
+            _ => false,
+        };
+        if facts.asks && someone_else && !facts.sender_is_staff {
+            return Route::OpenBeside(case);
+        }
+        return Route::Join(case);
+    }
+    if facts.asks || facts.unsure {
+        Route::Open
+    } else {
+        Route::NotARequest
+    }
+}
+
 /// Whether a mail is staff mail: it answers a mail the bot sent staff (its In-Reply-To or
 /// References names one), or it carries an approval token.
 fn is_staff_mail(batch: &Batch<'_>, mail: &Mail) -> Result<bool, StoreError> {
@@ -703,4 +779,98 @@ fn receipt(
         return (at, ReceiptSource::DateHeader);
     }
     (now, ReceiptSource::IngestTime)
+}
+
+#[cfg(test)]
+mod route_tests {
+    use super::{Facts, Route, route};
+    use crate::ids::CaseId;
+
+    const CASE: CaseId = CaseId { year: 2026, seq: 1 };
+
+    fn reply_from(sender: &str, asks: bool) -> Facts<'_> {
+        Facts {
+            asks,
+            thread: Some(CASE),
+            thread_requester: Some("maija@example.test"),
+            sender: Some(sender),
+            ..Facts::default()
+        }
+    }
+
+    #[test]
+    fn machine_mail_never_starts_or_joins_anything() {
+        let facts = Facts {
+            automated: true,
+            ..reply_from("maija@example.test", true)
+        };
+        assert_eq!(route(&facts), Route::Automated);
+    }
+
+    #[test]
+    fn a_requesters_follow_up_joins_and_a_strangers_request_opens_beside() {
+        assert_eq!(
+            route(&reply_from("maija@example.test", true)),
+            Route::Join(CASE)
+        );
+        assert_eq!(
+            route(&reply_from("maija@example.test", false)),
+            Route::Join(CASE)
+        );
+        assert_eq!(
+            route(&reply_from("pekka@example.test", true)),
+            Route::OpenBeside(CASE)
+        );
+        // A stranger's words that ask for nothing are for staff to read in the case.
+        assert_eq!(
+            route(&reply_from("pekka@example.test", false)),
+            Route::Join(CASE)
+        );
+    }
+
+    #[test]
+    fn staff_mail_is_never_a_case_and_a_forward_waits_for_a_person() {
+        let staff = Facts {
+            staff_mail: true,
+            asks: true,
+            ..Facts::default()
+        };
+        assert_eq!(route(&staff), Route::StaffMail);
+        let forward = Facts {
+            forward: true,
+            sender_is_staff: true,
+            asks: true,
+            ..Facts::default()
+        };
+        assert_eq!(route(&forward), Route::ForwardedByStaff);
+        // A customer's forward is their own mail.
+        let customer_forward = Facts {
+            forward: true,
+            asks: true,
+            ..Facts::default()
+        };
+        assert_eq!(route(&customer_forward), Route::Open);
+        // An employee asking for their own data is a requester like any other.
+        let employee = Facts {
+            sender_is_staff: true,
+            asks: true,
+            ..Facts::default()
+        };
+        assert_eq!(route(&employee), Route::Open);
+    }
+
+    #[test]
+    fn new_mail_opens_a_case_when_it_asks_or_a_person_must_look() {
+        let asks = Facts {
+            asks: true,
+            ..Facts::default()
+        };
+        assert_eq!(route(&asks), Route::Open);
+        let unsure = Facts {
+            unsure: true,
+            ..Facts::default()
+        };
+        assert_eq!(route(&unsure), Route::Open);
+        assert_eq!(route(&Facts::default()), Route::NotARequest);
+    }
 }
