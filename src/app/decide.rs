@@ -135,7 +135,7 @@ impl App {
         };
         batch.commit()?;
         Ok(Approved {
-            draft: approved,
+            draft: approved.into_record(),
             outbox_file,
         })
     }

@@ -8,6 +8,7 @@
 
 pub mod by_mail;
 
+use crate::draft::ApprovedDraft;
 use jiff::Timestamp;
 use serde_json::json;
 
@@ -44,6 +45,8 @@ pub enum ApproveError {
     Required(&'static str),
     #[error("the edited text is empty: nothing was changed")]
     EmptyBody,
+    #[error(transparent)]
+    NotApproved(#[from] crate::draft::NotApproved),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -104,14 +107,15 @@ pub fn message_id(draft: &DraftRecord, privacy_address: &str, random: &str) -> S
     format!("{}.{}.{random}@{domain}", draft.case, draft.draft)
 }
 
-/// Approves a draft waiting in the queue. Returns it as approved.
+/// Approves a draft waiting in the queue. Returns it as approved: the only way an
+/// [`ApprovedDraft`] is made from a pending draft.
 pub fn approve(
     batch: &Batch<'_>,
     id: DraftId,
     by: &str,
     privacy_address: &str,
     now: Timestamp,
-) -> Result<DraftRecord, ApproveError> {
+) -> Result<ApprovedDraft, ApproveError> {
     let by = required(by, "who acts")?;
     let draft = pending(batch, id, "approved")?;
     case_not_closed(batch, &draft, "approved")?;
@@ -139,7 +143,8 @@ pub fn approve(
             }),
         },
     )?;
-    batch.draft(id)?.ok_or(ApproveError::NoSuchDraft(id))
+    let approved = batch.draft(id)?.ok_or(ApproveError::NoSuchDraft(id))?;
+    Ok(ApprovedDraft::check(approved)?)
 }
 
 /// Rejects a draft waiting in the queue, with the reason.
@@ -398,6 +403,8 @@ pub fn acknowledge_or_record(
 
 #[derive(Debug, thiserror::Error)]
 pub enum AcknowledgeError {
+    #[error(transparent)]
+    NotApproved(#[from] crate::draft::NotApproved),
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error(transparent)]

@@ -117,15 +117,10 @@ pub enum MessageError {
 /// The message of an approved draft, as it goes out: the same bytes on every attempt (the
 /// Message-ID is the approval's, and so is the Date).
 pub fn for_draft(
-    draft: &crate::store::DraftRecord,
+    draft: &super::ApprovedDraft,
     config: &crate::config::Config,
 ) -> Result<Vec<u8>, MessageError> {
-    let (Some(message_id), Some(to)) = (&draft.message_id, &draft.recipient) else {
-        return Err(MessageError::Build(format!(
-            "{} is not approved",
-            draft.draft
-        )));
-    };
+    let (message_id, to) = (draft.message_id(), draft.recipient());
     build(&Outgoing {
         from_name: &config.controller.name,
         from_address: config.sender_address(),

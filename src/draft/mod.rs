@@ -14,6 +14,9 @@ pub mod outbox;
 mod prepare;
 mod templates;
 
+mod approved;
+
+pub use approved::{ApprovedDraft, NotApproved};
 pub use compose::{CaseFacts, Extension, IdentityFacts, compose, purpose_for};
 pub use prepare::{
     DraftError, Drafting, case_facts, prepare, prepare_extension, prepare_or_record, queue,

@@ -15,12 +15,10 @@ use jiff::Timestamp;
 use super::{Attachment, message};
 use crate::config::Config;
 use crate::ids::CaseId;
-use crate::store::{Batch, DraftRecord, MailKind, NewMail, StoreError};
+use crate::store::{Batch, MailKind, NewMail, StoreError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum OutboxError {
-    #[error("draft {0} is not approved: nothing unapproved goes out")]
-    NotApproved(String),
     #[error(transparent)]
     Message(#[from] message::MessageError),
     #[error(transparent)]
@@ -34,10 +32,7 @@ pub enum OutboxError {
 }
 
 /// Writes an approved draft to the outbox; returns the file.
-pub fn write(draft: &DraftRecord, config: &Config) -> Result<PathBuf, OutboxError> {
-    if draft.message_id.is_none() {
-        return Err(OutboxError::NotApproved(draft.draft.to_string()));
-    }
+pub fn write(draft: &super::ApprovedDraft, config: &Config) -> Result<PathBuf, OutboxError> {
     let bytes = message::for_draft(draft, config)?;
     write_bytes(
         config,

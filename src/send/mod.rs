@@ -77,7 +77,19 @@ pub async fn pass(
         due
     };
     for draft in due {
-        let bytes = match message::for_draft(&draft, config) {
+        // Only an approved draft goes out; the store's word for "approved" is checked once,
+        // here, by the one type that proves it.
+        let approved = match crate::draft::ApprovedDraft::check(draft.clone()) {
+            Ok(approved) => approved,
+            Err(err) => {
+                let batch = store.begin()?;
+                fail(&batch, &draft, &err.to_string(), now)?;
+                batch.commit()?;
+                report.failed += 1;
+                continue;
+            }
+        };
+        let bytes = match message::for_draft(&approved, config) {
             Ok(bytes) => bytes,
             Err(err) => {
                 let batch = store.begin()?;
@@ -339,7 +351,12 @@ async fn recover(
         let batch = store.begin()?;
         if found {
             batch.draft_sent(draft.draft, now, None)?;
-            if let Ok(bytes) = message::for_draft(draft, config) {
+            if let Ok(bytes) = crate::draft::ApprovedDraft::check(draft.clone())
+                .map_err(|err| err.to_string())
+                .and_then(|approved| {
+                    message::for_draft(&approved, config).map_err(|err| err.to_string())
+                })
+            {
                 keep_in_thread(&batch, draft, &bytes, config, now)?;
             }
             event(
