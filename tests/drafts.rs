@@ -1246,3 +1246,29 @@ fn requests_that_reach_staff_become_cases_from_the_day_they_arrived() {
     );
     assert!(phoned["draft"].is_string(), "a reply is drafted: {phoned}");
 }
+
+/// Issue 18: a request with a sentence no right explains is approved only by someone who
+/// says they read it; the confirmation is in the case's trail.
+#[test]
+fn a_draft_whose_request_has_an_unexplained_sentence_needs_it_read() {
+    let sandbox = sandbox();
+    sandbox.ok(&[
+        "--now",
+        "2026-11-03T10:00:00+02:00",
+        "ingest",
+        &mail("access-flagged.eml"),
+    ]);
+    let line = assert_user_error(&sandbox.run(&["approve", "D1", "--by", "Sanna"]));
+    assert!(line.contains("mihin maihin tietojani siirretään"), "{line}");
+    assert!(line.contains("--read-flagged"), "{line}");
+    assert_eq!(sandbox.json(&["show", "D1"])["state"], "pending");
+    sandbox.ok(&["approve", "D1", "--by", "Sanna", "--read-flagged"]);
+    let case = sandbox.json(&["show", "DSR-2026-0001"]);
+    let read = case["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["kind"] == "flagged_sentences_read")
+        .unwrap_or_else(|| panic!("{case}"));
+    assert_eq!(read["actor"], "Sanna");
+}

@@ -109,16 +109,49 @@ impl App {
     /// Approves a draft: frozen, its Message-ID fixed. With SMTP, the sender (`send` or the
     /// daemon) takes it from here; without, it is written to the outbox folder, which is
     /// where approved replies go out, and counts as sent.
+    ///
+    /// When the request has sentences the classifier could not attribute to a right
+    /// (issue 18's net), the approver must say they read them (`read_flagged`): the reply
+    /// may not answer everything asked. Their confirmation is recorded.
     pub fn approve(
         &self,
         store: &mut Store,
         draft: DraftRef,
         by: &Staff,
+        read_flagged: bool,
         now: Timestamp,
     ) -> Result<Approved, AppError> {
         let id = draft.resolve(store)?;
         let config = &self.config;
         let batch = store.begin()?;
+        if let Some(record) = batch.draft(id)? {
+            let flagged = batch.case_unattributed(record.case_id)?;
+            if !flagged.is_empty() {
+                if !read_flagged {
+                    return Err(AppError::FlaggedUnread {
+                        draft: id,
+                        case: record.case_id,
+                        sentences: flagged
+                            .iter()
+                            .map(|s| format!("\"{s}\""))
+                            .collect::<Vec<_>>()
+                            .join("; "),
+                    });
+                }
+                batch.append_event(
+                    record.case_id,
+                    &crate::store::NewEvent {
+                        at: now,
+                        actor: by.as_str(),
+                        kind: "flagged_sentences_read",
+                        details: serde_json::json!({
+                            "draft": id.to_string(),
+                            "sentences": flagged,
+                        }),
+                    },
+                )?;
+            }
+        }
         let approved = crate::approve::approve(
             &batch,
             id,

@@ -60,6 +60,14 @@ impl std::fmt::Display for Staff {
 pub enum AppError {
     #[error("who acts is required and cannot be empty")]
     NoActor,
+    #[error(
+        "draft {draft}: the request has a sentence no right explains, which the reply may not answer: {sentences}; read it (rightsbot show {case}) and approve with --read-flagged"
+    )]
+    FlaggedUnread {
+        draft: crate::ids::DraftId,
+        case: crate::ids::CaseId,
+        sentences: String,
+    },
     #[error("no draft {0}")]
     NoSuchDraft(crate::ids::DraftId),
     #[error("no case {case} in {store}")]

@@ -343,6 +343,22 @@ pub fn consider(
         );
     }
     batch.approval_token(&token, true, now)?;
+    // The review mail put the request's unexplained sentences at its top: an approval
+    // by reply to it is the approver's word that they read them.
+    if let Some(record) = batch.draft(draft)? {
+        let flagged = batch.case_unattributed(record.case_id)?;
+        if !flagged.is_empty() {
+            batch.append_event(
+                record.case_id,
+                &NewEvent {
+                    at: now,
+                    actor: &from,
+                    kind: "flagged_sentences_read",
+                    details: json!({ "draft": draft.to_string(), "sentences": flagged, "by_mail": true }),
+                },
+            )?;
+        }
+    }
     let approved = match approve(batch, draft, &from, &config.controller.privacy_address, now) {
         Ok(approved) => approved,
         Err(ApproveError::Store(err)) => return Err(err.into()),

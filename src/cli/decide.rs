@@ -19,6 +19,10 @@ pub struct ApproveArgs {
     /// Who approves it (recorded in the case's audit trail).
     #[arg(long)]
     by: String,
+    /// The request has a sentence no right explains (`show` lists it): say you read it and
+    /// the reply answers what it must. Recorded with your name.
+    #[arg(long)]
+    read_flagged: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -55,7 +59,7 @@ pub fn approve(ctx: &Context, args: ApproveArgs) -> anyhow::Result<ExitCode> {
     let app = ctx.app()?;
     let by = super::named_staff(&args.by)?;
     let mut store = app.store()?;
-    let approved = app.approve(&mut store, args.draft, &by, ctx.now)?;
+    let approved = app.approve(&mut store, args.draft, &by, args.read_flagged, ctx.now)?;
     let draft = approved.draft.draft;
     let file = approved.outbox_file;
     if ctx.json {
