@@ -287,6 +287,18 @@ async fn sealed_copy_in_sent(
     }
 }
 
+/// The SMTP settings and mailbox whose Sent folder holds the copies our own transactions
+/// made (`[smtp] sent_copy`), when there is one to check after a crash.
+fn sent_folder_to_check(
+    config: &Config,
+) -> Option<(&crate::config::SmtpConfig, &crate::config::MailboxConfig)> {
+    config
+        .smtp
+        .as_ref()
+        .filter(|smtp| smtp.sent_copy.is_some())
+        .zip(config.mailbox.as_ref())
+}
+
 /// Settles the drafts a crash left in `sending`.
 async fn recover(
     store: &mut Store,
@@ -303,12 +315,7 @@ async fn recover(
     if sending.is_empty() {
         return Ok(());
     }
-    let checkable = config
-        .smtp
-        .as_ref()
-        .filter(|smtp| smtp.sent_copy.is_some())
-        .zip(config.mailbox.as_ref());
-    let Some((smtp, mailbox)) = checkable else {
+    let Some((smtp, mailbox)) = sent_folder_to_check(config) else {
         let batch = store.begin()?;
         for draft in &sending {
             fail(
@@ -351,11 +358,9 @@ async fn recover(
         let batch = store.begin()?;
         if found {
             batch.draft_sent(draft.draft, now, None)?;
-            if let Ok(bytes) = crate::draft::ApprovedDraft::check(draft.clone())
-                .map_err(|err| err.to_string())
-                .and_then(|approved| {
-                    message::for_draft(&approved, config).map_err(|err| err.to_string())
-                })
+            if let Some(bytes) = crate::draft::ApprovedDraft::check(draft.clone())
+                .ok()
+                .and_then(|approved| message::for_draft(&approved, config).ok())
             {
                 keep_in_thread(&batch, draft, &bytes, config, now)?;
             }

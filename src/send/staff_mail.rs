@@ -73,11 +73,7 @@ async fn recover(
     if sending.is_empty() {
         return Ok(());
     }
-    let checkable = config
-        .smtp
-        .as_ref()
-        .filter(|smtp| smtp.sent_copy.is_some())
-        .zip(config.mailbox.as_ref());
+    let checkable = super::sent_folder_to_check(config);
     let mut source = match checkable {
         Some((_, mailbox)) => {
             let password = mailbox.password()?;
