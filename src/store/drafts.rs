@@ -76,6 +76,32 @@ pub struct QueueEntry {
 
 const DRAFT_COLUMNS: &str = "SELECT d.id, c.year, c.seq, d.replaces, d.purpose, d.language, d.recipient, d.recipient_note, d.subject, d.body, d.attachments, d.personal_data, d.refusal, d.in_reply_to, d.references_ids, d.state, d.created_at, d.created_by, d.decided_at, d.decided_by, d.decision_note, d.message_id, d.sent_at, d.outbox_file, d.seal FROM drafts d JOIN cases c ON c.id = d.case_id";
 
+/// The ids of the drafts of `case` that `and` (an SQL condition on `d`, or nothing)
+/// selects, in the order they were made.
+fn case_draft_ids(conn: &Connection, case: CaseId, and: &str) -> rusqlite::Result<Vec<i64>> {
+    conn.prepare_cached(&format!(
+        "SELECT d.id FROM drafts d JOIN cases c ON c.id = d.case_id
+         WHERE c.year = ?1 AND c.seq = ?2 {and} ORDER BY d.id"
+    ))?
+    .query_map(params![case.year, case.seq], |r| r.get(0))?
+    .collect()
+}
+
+/// The drafts with these ids, in that order.
+fn draft_records(
+    conn: &Connection,
+    path: &std::path::Path,
+    ids: &[i64],
+) -> Result<Vec<DraftRecord>, StoreError> {
+    let mut drafts = Vec::with_capacity(ids.len());
+    for id in ids {
+        if let Some(draft) = draft_by_id(conn, path, DraftId(*id))? {
+            drafts.push(draft);
+        }
+    }
+    Ok(drafts)
+}
+
 fn draft_by_id(
     conn: &Connection,
     path: &std::path::Path,
@@ -336,23 +362,8 @@ impl Store {
 
     /// Every draft of a case, oldest first.
     pub fn drafts_of(&self, case: CaseId) -> Result<Vec<DraftRecord>, StoreError> {
-        let ids: Vec<i64> = self
-            .conn
-            .prepare(
-                "SELECT d.id FROM drafts d JOIN cases c ON c.id = d.case_id WHERE c.year = ?1 AND c.seq = ?2 ORDER BY d.id",
-            )
-            .and_then(|mut s| {
-                s.query_map(params![case.year, case.seq], |r| r.get(0))?
-                    .collect()
-            })
-            .map_err(|e| self.error(e))?;
-        let mut drafts = Vec::new();
-        for id in ids {
-            if let Some(draft) = self.draft(DraftId(id))? {
-                drafts.push(draft);
-            }
-        }
-        Ok(drafts)
+        let ids = case_draft_ids(&self.conn, case, "").map_err(|e| self.error(e))?;
+        draft_records(&self.conn, &self.path, &ids)
     }
 }
 
@@ -363,25 +374,9 @@ impl Batch<'_> {
 
     /// Every draft of a case, oldest first, inside this transaction.
     pub fn drafts_of(&self, case: CaseId) -> Result<Vec<DraftRecord>, StoreError> {
-        let ids: Vec<i64> = self
-            .tx
-            .prepare_cached(
-                "SELECT d.id FROM drafts d JOIN cases c ON c.id = d.case_id WHERE c.year = ?1 AND c.seq = ?2 ORDER BY d.id",
-            )
-            .and_then(|mut s| {
-                s.query_map(params![case.year, case.seq], |r| r.get(0))?
-                    .collect()
-            })
-            .map_err(|e| self.error(e))?;
-        let mut drafts = Vec::with_capacity(ids.len());
-        for id in ids {
-            if let Some(draft) = self.draft(DraftId(id))? {
-                drafts.push(draft);
-            }
-        }
-        Ok(drafts)
+        let ids = case_draft_ids(&self.tx, case, "").map_err(|e| self.error(e))?;
+        draft_records(&self.tx, &self.path, &ids)
     }
-
     /// One case's summary, inside this transaction.
     pub fn case_summary(&self, case: CaseId) -> Result<Option<CaseSummary>, StoreError> {
         let row = self
@@ -442,26 +437,10 @@ impl Batch<'_> {
 
     /// The case's drafts waiting for approval.
     pub fn pending_drafts_of(&self, case: CaseId) -> Result<Vec<DraftRecord>, StoreError> {
-        let ids: Vec<i64> = self
-            .tx
-            .prepare_cached(
-                "SELECT d.id FROM drafts d JOIN cases c ON c.id = d.case_id
-                 WHERE c.year = ?1 AND c.seq = ?2 AND d.state = 'pending' ORDER BY d.id",
-            )
-            .and_then(|mut s| {
-                s.query_map(params![case.year, case.seq], |r| r.get(0))?
-                    .collect()
-            })
-            .map_err(|e| self.error(e))?;
-        let mut drafts = Vec::with_capacity(ids.len());
-        for id in ids {
-            if let Some(draft) = self.draft(DraftId(id))? {
-                drafts.push(draft);
-            }
-        }
-        Ok(drafts)
+        let ids =
+            case_draft_ids(&self.tx, case, "AND d.state = 'pending'").map_err(|e| self.error(e))?;
+        draft_records(&self.tx, &self.path, &ids)
     }
-
     /// Marks every draft of the case still waiting as superseded; returns them.
     pub fn supersede_pending_drafts(
         &self,
@@ -741,13 +720,7 @@ impl Batch<'_> {
             ))
             .and_then(|mut s| s.query_map([value], |r| r.get(0))?.collect())
             .map_err(|e| self.error(e))?;
-        let mut drafts = Vec::with_capacity(ids.len());
-        for id in ids {
-            if let Some(draft) = self.draft(DraftId(id))? {
-                drafts.push(draft);
-            }
-        }
-        Ok(drafts)
+        draft_records(&self.tx, &self.path, &ids)
     }
 
     /// Marks an approved draft as being sent; `false` if it is not approved (any more).

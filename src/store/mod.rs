@@ -533,50 +533,17 @@ impl Store {
 
         let mut statement = self
             .conn
-            .prepare(
-                "SELECT id, message_id, origin, received_at, received_from, from_address, subject, size, automated
-                 FROM messages WHERE case_id = ?1 ORDER BY julianday(received_at), id",
-            )
+            .prepare(&format!(
+                "SELECT {SUMMARY_COLUMNS} FROM messages m WHERE m.case_id = ?1
+                 ORDER BY julianday(m.received_at), m.id"
+            ))
             .map_err(|e| self.error(e))?;
         let mut messages = Vec::new();
         let rows = statement
-            .query_map([rowid], |r| {
-                Ok((
-                    r.get::<_, i64>(0)?,
-                    r.get::<_, Option<String>>(1)?,
-                    r.get::<_, String>(2)?,
-                    r.get::<_, String>(3)?,
-                    r.get::<_, String>(4)?,
-                    r.get::<_, Option<String>>(5)?,
-                    r.get::<_, String>(6)?,
-                    r.get::<_, i64>(7)?,
-                    r.get::<_, Option<String>>(8)?,
-                ))
-            })
+            .query_map([rowid], summary_row)
             .map_err(|e| self.error(e))?;
         for row in rows {
-            let (
-                key,
-                message_id,
-                origin,
-                received_at,
-                received_from,
-                from_address,
-                subject,
-                size,
-                automated,
-            ) = row.map_err(|e| self.error(e))?;
-            messages.push(MessageSummary {
-                key,
-                message_id,
-                origin,
-                received_at: self.timestamp("messages.received_at", &received_at)?,
-                received_from,
-                from_address,
-                subject,
-                size,
-                automated,
-            });
+            messages.push(self.check_summary(row.map_err(|e| self.error(e))?)?);
         }
 
         let mut statement = self
@@ -831,21 +798,14 @@ impl Store {
         let row = self
             .conn
             .query_row(
-                "SELECT m.id, m.message_id, m.origin, m.received_at, m.received_from, m.from_address, m.subject, m.size, m.automated,
-                        m.disposition, c.year, c.seq
-                 FROM messages m LEFT JOIN cases c ON c.id = m.case_id WHERE m.id = ?1",
+                &format!(
+                    "SELECT {SUMMARY_COLUMNS}, m.disposition, c.year, c.seq
+                     FROM messages m LEFT JOIN cases c ON c.id = m.case_id WHERE m.id = ?1"
+                ),
                 [key.0],
                 |r| {
                     Ok((
-                        r.get::<_, i64>(0)?,
-                        r.get::<_, Option<String>>(1)?,
-                        r.get::<_, String>(2)?,
-                        r.get::<_, String>(3)?,
-                        r.get::<_, String>(4)?,
-                        r.get::<_, Option<String>>(5)?,
-                        r.get::<_, String>(6)?,
-                        r.get::<_, i64>(7)?,
-                        r.get::<_, Option<String>>(8)?,
+                        summary_row(r)?,
                         r.get::<_, Option<String>>(9)?,
                         r.get::<_, Option<i64>>(10)?,
                         r.get::<_, Option<i64>>(11)?,
@@ -854,21 +814,7 @@ impl Store {
             )
             .optional()
             .map_err(|e| self.error(e))?;
-        let Some((
-            id,
-            message_id,
-            origin,
-            received_at,
-            received_from,
-            from_address,
-            subject,
-            size,
-            automated,
-            disposition,
-            year,
-            seq,
-        )) = row
-        else {
+        let Some((raw, disposition, year, seq)) = row else {
             return Ok(None);
         };
         let case = match (year, seq) {
@@ -876,21 +822,26 @@ impl Store {
             _ => None,
         };
         Ok(Some(MessageRecord {
-            message: MessageKey(id).to_string(),
-            summary: MessageSummary {
-                key: id,
-                message_id,
-                origin,
-                received_at: self.timestamp("messages.received_at", &received_at)?,
-                received_from,
-                from_address,
-                subject,
-                size,
-                automated,
-            },
+            message: MessageKey(raw.key).to_string(),
+            summary: self.check_summary(raw)?,
             disposition,
             case,
         }))
+    }
+
+    /// A message summary as read, its receipt time checked.
+    fn check_summary(&self, raw: RawSummary) -> Result<MessageSummary, StoreError> {
+        Ok(MessageSummary {
+            key: raw.key,
+            message_id: raw.message_id,
+            origin: raw.origin,
+            received_at: self.timestamp("messages.received_at", &raw.received_at)?,
+            received_from: raw.received_from,
+            from_address: raw.from_address,
+            subject: raw.subject,
+            size: raw.size,
+            automated: raw.automated,
+        })
     }
 
     /// The raw bytes of a stored message, exactly as received.
@@ -978,6 +929,37 @@ fn check_case(path: &Path, row: CaseRow) -> Result<CaseSummary, StoreError> {
             .as_deref()
             .map(|t| parse_timestamp(path, "drafts.sent_at", t))
             .transpose()?,
+    })
+}
+
+/// The columns of a [`MessageSummary`], the messages table named `m`: read by
+/// [`summary_row`] from the first nine columns of a row.
+const SUMMARY_COLUMNS: &str = "m.id, m.message_id, m.origin, m.received_at, m.received_from, m.from_address, m.subject, m.size, m.automated";
+
+/// A [`MessageSummary`] as a row holds it, its receipt time not yet checked.
+struct RawSummary {
+    key: i64,
+    message_id: Option<String>,
+    origin: String,
+    received_at: String,
+    received_from: String,
+    from_address: Option<String>,
+    subject: String,
+    size: i64,
+    automated: Option<String>,
+}
+
+fn summary_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<RawSummary> {
+    Ok(RawSummary {
+        key: r.get(0)?,
+        message_id: r.get(1)?,
+        origin: r.get(2)?,
+        received_at: r.get(3)?,
+        received_from: r.get(4)?,
+        from_address: r.get(5)?,
+        subject: r.get(6)?,
+        size: r.get(7)?,
+        automated: r.get(8)?,
     })
 }
 
