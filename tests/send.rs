@@ -12,7 +12,9 @@ use std::time::{Duration, Instant};
 
 use base64::Engine;
 
+#[cfg(feature = "fault-injection")]
 use support::bin;
+use support::daemon::Daemon;
 use support::mailstack::{MailStack, json, on_mailbox, rightsbot};
 
 /// The stack's config with the customer on file in a one-row register.
@@ -481,64 +483,6 @@ fn staff_messages(stack: &MailStack) -> Vec<Vec<u8>> {
     fetch_all(&staff, "INBOX")
 }
 
-/// A daemon whose log lines are collected as they come.
-struct Daemon {
-    child: std::process::Child,
-    log: std::sync::Arc<std::sync::Mutex<String>>,
-}
-
-impl Daemon {
-    fn start(config: &Path, log_filter: &str) -> Daemon {
-        let mut child = bin()
-            .arg("--config")
-            .arg(config)
-            .args(["--log-format", "json", "run"])
-            .env("RIGHTSBOT_LOG", log_filter)
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .expect("start the daemon");
-        let log = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
-        let stderr = child.stderr.take().expect("stderr");
-        let collected = log.clone();
-        std::thread::spawn(move || {
-            use std::io::BufRead;
-            for line in std::io::BufReader::new(stderr)
-                .lines()
-                .map_while(Result::ok)
-            {
-                let mut log = collected.lock().expect("log");
-                log.push_str(&line);
-                log.push('\n');
-            }
-        });
-        Daemon { child, log }
-    }
-
-    /// Waits (up to 30 s) until `needle` has been logged `count` times.
-    fn wait_for_log(&self, needle: &str, count: usize) -> bool {
-        let started = std::time::Instant::now();
-        while started.elapsed() < std::time::Duration::from_secs(30) {
-            if self.log.lock().expect("log").matches(needle).count() >= count {
-                return true;
-            }
-            std::thread::sleep(std::time::Duration::from_millis(100));
-        }
-        false
-    }
-
-    fn log(&self) -> String {
-        self.log.lock().expect("log").clone()
-    }
-}
-
-impl Drop for Daemon {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 /// A request received `days` days ago, straight into the store as `ingest` reads it.
 fn old_request(stack: &MailStack, days: i64, id: &str) -> PathBuf {
     let received = jiff::Timestamp::now() - jiff::SignedDuration::from_hours(24 * days);
@@ -591,11 +535,11 @@ fn a_quiet_mailbox_never_holds_up_sending_or_reminders() {
         .expect("a draft")
         .to_string();
 
-    let daemon = Daemon::start(&config, "info");
-    assert!(
-        daemon.wait_for_log("connected to the mailbox", 1),
-        "{}",
-        daemon.log()
+    let daemon = Daemon::start(&config);
+    daemon.wait_for_log(
+        "connected to the mailbox",
+        1,
+        std::time::Duration::from_secs(60),
     );
     let approved = json(&config, &["approve", &draft, "--by", "Sanna"]);
     let message_id = approved["message_id"]
@@ -665,12 +609,8 @@ fn idle_is_renewed_on_time_whatever_the_keepalives() {
     let config = stack.config_with("rightsbot-idle.toml", |text| {
         text.replace("[mailbox]", "[mailbox]\nidle_seconds = 3")
     });
-    let daemon = Daemon::start(&config, "rightsbot=debug");
-    assert!(
-        daemon.wait_for_log("IDLE renewed", 2),
-        "IDLE was not renewed: {}",
-        daemon.log()
-    );
+    let daemon = Daemon::start(&config);
+    daemon.wait_for_log("IDLE renewed", 2, std::time::Duration::from_secs(60));
 }
 
 /// Issue 12, item 3: one daemon per store; the CLI keeps working beside it.
@@ -678,11 +618,11 @@ fn idle_is_renewed_on_time_whatever_the_keepalives() {
 fn a_second_daemon_on_one_store_is_refused_with_the_first_ones_pid() {
     let stack = MailStack::up();
     let config = stack.config();
-    let daemon = Daemon::start(&config, "info");
-    assert!(
-        daemon.wait_for_log("connected to the mailbox", 1),
-        "{}",
-        daemon.log()
+    let daemon = Daemon::start(&config);
+    daemon.wait_for_log(
+        "connected to the mailbox",
+        1,
+        std::time::Duration::from_secs(60),
     );
     let second = rightsbot(&config, &["run", "--once"]);
     assert_eq!(second.status.code(), Some(1));

@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod corpus;
+pub mod daemon;
 pub mod mailstack;
 
 use std::path::{Path, PathBuf};
