@@ -152,10 +152,7 @@ impl Clock<'_> {
         if self.mailer.is_none() {
             return Ok(false);
         }
-        let batch = self.store.begin()?;
-        let due = batch.send_due(now)?;
-        batch.commit()?;
-        Ok(due)
+        Ok(self.store.send_due(now)?)
     }
 
     /// Runs until `shutdown` is set.

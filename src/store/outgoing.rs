@@ -227,24 +227,28 @@ impl Batch<'_> {
         text.map(|t| super::parse_timestamp(&self.path, "outgoing_mail.created_at", &t))
             .transpose()
     }
+}
 
+impl super::Store {
     /// Whether a send is due at `now`: a reply approved or a mail queued with no attempt
     /// yet, or a retry whose time has come. (Stored times are compared as instants, not as
-    /// text: fractions of a second would sort wrong.)
+    /// text: fractions of a second would sort wrong.) Read without taking the write lock:
+    /// the daemon's clock asks every few seconds and must not hold up intake's commits.
     pub fn send_due(&self, now: Timestamp) -> Result<bool, StoreError> {
+        let error = |e| super::classify_error(&self.path, e);
         let mut statement = self
-            .tx
+            .conn
             .prepare_cached(
                 "SELECT next_attempt_at FROM drafts WHERE state IN ('approved', 'sending')
                  UNION ALL
                  SELECT next_attempt_at FROM outgoing_mail WHERE state IN ('queued', 'sending')",
             )
-            .map_err(|e| self.error(e))?;
+            .map_err(error)?;
         let rows = statement
             .query_map([], |r| r.get::<_, Option<String>>(0))
-            .map_err(|e| self.error(e))?;
+            .map_err(error)?;
         for row in rows {
-            match row.map_err(|e| self.error(e))? {
+            match row.map_err(error)? {
                 None => return Ok(true),
                 Some(at) => {
                     if super::parse_timestamp(&self.path, "next_attempt_at", &at)? <= now {
