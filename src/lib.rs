@@ -18,6 +18,8 @@ pub mod register;
 /// Requester → register entries, identity outcome.
 pub mod matching;
 
+pub mod actions;
+
 /// A request's life: dedupe, join or open, deadline, audit trail.
 pub mod case;
 

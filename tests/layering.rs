@@ -21,6 +21,7 @@ const RANKS: &[(&str, u8)] = &[
     ("smtp", 3),
     ("classify", 4),
     ("matching", 4),
+    ("actions", 4),
     ("store", 5),
     ("case", 6),
     ("draft", 7),

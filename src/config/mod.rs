@@ -19,7 +19,7 @@ mod register;
 
 pub use register::{
     ApprovalByMailConfig, ColumnMap, Columns, Delimiter, DescribedRecipient, DraftsConfig,
-    Encoding, IdentityConfig, LawfulBasis, Localized, PhoneRegion, Recipient, RecipientRole,
+    Encoding, FinancialYearEnd, IdentityConfig, KeepRule, LawfulBasis, Localized, PhoneRegion, Recipient, RecipientRole,
     RegisterConfig, RemindersConfig, RetentionConfig, SourceConfig, SourceName, Transfer,
 };
 

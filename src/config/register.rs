@@ -29,11 +29,75 @@ pub struct RegisterConfig {
     pub dotless_domains: Vec<String>,
     #[serde(default)]
     pub sources: Vec<SourceConfig>,
+    /// The last day of the controller's financial year ("12-31", "06-30"): the Accounting
+    /// Act counts how long bookkeeping records are kept from it.
+    #[serde(default)]
+    pub financial_year_end: FinancialYearEnd,
+}
+
+/// The month and day a financial year ends on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FinancialYearEnd {
+    pub month: i8,
+    pub day: i8,
+}
+
+impl Default for FinancialYearEnd {
+    fn default() -> Self {
+        FinancialYearEnd { month: 12, day: 31 }
+    }
+}
+
+impl<'de> Deserialize<'de> for FinancialYearEnd {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        let refused = || {
+            serde::de::Error::custom(format!(
+                "financial_year_end {text:?} must be a month and day, \"MM-DD\", such as \"12-31\" or \"06-30\""
+            ))
+        };
+        let (month, day) = text.trim().split_once('-').ok_or_else(refused)?;
+        let month: i8 = month.parse().map_err(|_| refused())?;
+        let day: i8 = day.parse().map_err(|_| refused())?;
+        // A year's end that exists every year: 2023 is not a leap year.
+        jiff::civil::Date::new(2023, month, day).map_err(|_| refused())?;
+        Ok(FinancialYearEnd { month, day })
+    }
+}
+
+/// Which rule of the Accounting Act (Kirjanpitolaki 2:10 §) keeps a source's records.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum KeepRule {
+    /// Vouchers and business correspondence: 6 years from the end of the calendar year in
+    /// which the record's financial year ended.
+    Vouchers,
+    /// The books and financial statements: 10 years from the end of the financial year.
+    Books,
 }
 
 impl RegisterConfig {
     pub fn source(&self, name: &str) -> Option<&SourceConfig> {
         self.sources.iter().find(|s| s.name.0 == name)
+    }
+
+    /// The recipient an action names (by its English name), from any source.
+    pub fn recipient(&self, name: &str) -> Option<&Recipient> {
+        self.sources
+            .iter()
+            .flat_map(|s| s.recipients.iter())
+            .find(|r| r.name(Lang::En) == name)
+    }
+}
+
+impl SourceConfig {
+    /// The Accounting Act rule its records are kept under, if any.
+    pub fn keep_rule(&self) -> Option<KeepRule> {
+        match (self.keep, self.bookkeeping) {
+            (Some(rule), _) => Some(rule),
+            (None, true) => Some(KeepRule::Vouchers),
+            (None, false) => None,
+        }
     }
 }
 
@@ -81,6 +145,18 @@ pub struct SourceConfig {
     /// (kirjanpitolaki 2:10 §); the erasure reply says so.
     #[serde(default)]
     pub bookkeeping: bool,
+    /// Which retention rule of the Accounting Act keeps its records: "vouchers" (the
+    /// default for a bookkeeping source) or "books".
+    pub keep: Option<KeepRule>,
+    /// The columns a kept record keeps (the ones the Act needs); the others (a delivery's
+    /// phone number, its tracking code) are erased. Not given: the whole record is kept.
+    pub kept_columns: Option<Vec<String>>,
+    /// Direct marketing (a newsletter): an opt-out stops it, whoever asks.
+    #[serde(default)]
+    pub marketing: bool,
+    /// Who carries out the actions in this system ("customer service", an address); the
+    /// digest lists open actions per owner.
+    pub owner: Option<String>,
     /// The other columns' headers in each language (`Kieli = { sv = "Språk", en =
     /// "Language" }`): a reply shows no header in another language than its own.
     #[serde(default)]
@@ -169,9 +245,27 @@ pub enum Recipient {
 pub struct DescribedRecipient {
     pub name: Localized,
     pub role: Option<RecipientRole>,
+    /// Where an Art. 19 notice to it goes (a privacy or support address).
+    pub contact: Option<String>,
 }
 
 impl Recipient {
+    /// Its name alone, in `lang`.
+    pub fn name(&self, lang: Lang) -> &str {
+        match self {
+            Recipient::Name(name) => name,
+            Recipient::Described(recipient) => recipient.name.get(lang),
+        }
+    }
+
+    /// The address an Art. 19 notice to it goes to, when one is configured.
+    pub fn contact(&self) -> Option<&str> {
+        match self {
+            Recipient::Name(_) => None,
+            Recipient::Described(recipient) => recipient.contact.as_deref(),
+        }
+    }
+
     /// "Klarna (payments), a controller in its own right", in `lang`.
     pub fn describe(&self, lang: Lang) -> String {
         match self {

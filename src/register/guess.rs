@@ -240,6 +240,10 @@ pub fn source_for_file(path: &Path) -> Result<SourceConfig, GuessError> {
         transfers: None,
         title: None,
         bookkeeping: false,
+            keep: None,
+            kept_columns: None,
+            marketing: false,
+            owner: None,
         labels: Default::default(),
         values: Default::default(),
     })

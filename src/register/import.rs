@@ -471,6 +471,10 @@ mod tests {
             transfers: None,
             title: None,
             bookkeeping: false,
+            keep: None,
+            kept_columns: None,
+            marketing: false,
+            owner: None,
             labels: Default::default(),
             values: Default::default(),
         }

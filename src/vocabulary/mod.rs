@@ -41,6 +41,12 @@ macro_rules! names {
     };
 }
 
+pub(crate) use names;
+
+mod action;
+
+pub use action::{ActionKind, ActionNumber, ActionState};
+
 /// Where a case stands. Later stages add the states of drafting, approval and sending.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
