@@ -67,6 +67,8 @@ fn render() {
             deadline: jiff::civil::date(2026, 5, 11),
             subject: "Pyyntö",
             sender: Some("aino@example.test"),
+            actions: &[],
+            commit_by: jiff::civil::date(2026, 5, 11),
         };
         let started = Instant::now();
         let composed =

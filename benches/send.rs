@@ -94,6 +94,7 @@ fn measure(stack: &Path, count: usize) {
             entry.draft,
             "Bench",
             &loaded.controller.privacy_address,
+            false,
             now,
         )
         .expect("approve");

@@ -568,7 +568,9 @@ fn non_requests_wait_in_the_inbox_until_staff_open_them() {
             ("deadline_set", "rightsbot"),
             ("identity", "rightsbot"),
             ("drafted", "Sanna"),
-            ("reclassified", "Sanna")
+            ("reclassified", "Sanna"),
+            // The opt-out puts the sender on the suppression list at once.
+            ("actions_derived", "rightsbot")
         ]
     );
     assert_eq!(

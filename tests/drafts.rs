@@ -12,6 +12,8 @@ use rightsbot::ids::CaseId;
 use rightsbot::lang::Lang;
 use rightsbot::matching::{IdentityAction, IdentityOutcome};
 use rightsbot::register::Entry;
+use rightsbot::store::ActionRecord;
+use rightsbot::vocabulary::{ActionKind, ActionNumber, ActionState};
 use support::{CONFIG, Sandbox, assert_user_error, repo};
 
 const KINDS: [RequestKind; 8] = [
@@ -83,6 +85,8 @@ fn case(kinds: &[RequestKind], language: Lang) -> CaseFacts<'_> {
         deadline: jiff::civil::date(2026, 5, 11),
         subject: "Pyyntö",
         sender: Some("aino.aaltonen@example.test"),
+        actions: &[],
+        commit_by: jiff::civil::date(2026, 5, 11),
     }
 }
 
@@ -96,6 +100,50 @@ fn on_file(entries: &[Entry]) -> IdentityFacts<'_> {
     }
 }
 
+/// The case's actions as `actions` derives them, each recorded done except the Art. 19
+/// notices, which are still open: a reply shows both what was done and what is promised.
+fn actions_of(kinds: &[RequestKind], entries: &[Entry], config: &Config) -> Vec<ActionRecord> {
+    let planned = rightsbot::actions::derive(
+        &rightsbot::actions::Request {
+            kinds,
+            sender: Some("aino.aaltonen@example.test"),
+            entries,
+            today: jiff::civil::date(2026, 4, 10),
+        },
+        &config.register,
+    );
+    planned
+        .into_iter()
+        .enumerate()
+        .map(|(i, p)| ActionRecord {
+            case: "DSR-2026-0042".to_string(),
+            case_id: CaseId {
+                year: 2026,
+                seq: 42,
+            },
+            number: ActionNumber(i as u32 + 1),
+            state: if p.kind == ActionKind::Notify {
+                ActionState::Open
+            } else {
+                ActionState::Done
+            },
+            kind: p.kind,
+            source: p.source,
+            target: p.target,
+            until: p.until,
+            entries: p.entries,
+            records: p.records,
+            owner: p.owner,
+            why: p.why,
+            reason: None,
+            note: None,
+            decided_by: None,
+            decided_at: None,
+            created_at: jiff::Timestamp::UNIX_EPOCH,
+        })
+        .collect()
+}
+
 fn render(
     purpose: Purpose,
     kinds: &[RequestKind],
@@ -107,12 +155,16 @@ fn render(
         new_deadline: jiff::civil::date(2026, 7, 9),
         reason: "the request covers six years of orders",
     };
+    let config = config();
+    let actions = actions_of(kinds, identity.entries, &config);
+    let mut facts = case(kinds, language);
+    facts.actions = &actions;
     let composed = compose(
         purpose,
-        &case(kinds, language),
+        &facts,
         identity,
         Some(&extension),
-        &config(),
+        &config,
         &Templates::new(None),
     )
     .unwrap_or_else(|err| panic!("{purpose:?} {language:?}: {err}"));
@@ -396,6 +448,7 @@ fn an_approved_then_edited_draft_is_not_sendable_until_approved_again() {
         first,
         "Sanna",
         "tietosuoja@kestokauppa.example.test",
+        false,
         now,
     )
     .unwrap();
@@ -446,11 +499,14 @@ fn an_approved_then_edited_draft_is_not_sendable_until_approved_again() {
         second,
         "Sanna",
         "tietosuoja@kestokauppa.example.test",
+        false,
         now,
     )
     .unwrap();
     assert!(rightsbot::approve::sendable(&approved));
-    assert!(rightsbot::approve::approve(&batch, first, "Sanna", "x@example.test", now).is_err());
+    assert!(
+        rightsbot::approve::approve(&batch, first, "Sanna", "x@example.test", false, now).is_err()
+    );
 }
 
 #[test]
@@ -1093,6 +1149,7 @@ fn approve_refuses_a_draft_on_a_closed_case() {
         rightsbot::ids::DraftId(1),
         "Sanna",
         "tietosuoja@kestokauppa.example.test",
+        false,
         now,
     );
     assert!(

@@ -67,6 +67,8 @@ fn case(kinds: &[RequestKind], language: Lang) -> CaseFacts<'_> {
         deadline: jiff::civil::date(2026, 5, 11),
         subject: "Pyyntö",
         sender: Some("aino.aaltonen@example.test"),
+        actions: &[],
+        commit_by: jiff::civil::date(2026, 5, 11),
     }
 }
 

@@ -70,18 +70,19 @@ pub fn derive(request: &Request<'_>, register: &RegisterConfig) -> Vec<Planned> 
             .filter(|e| e.source == source.name())
             .collect()
     };
-    let plan = |kind: ActionKind, source: &SourceConfig, target: &str, rows: &[&Entry], why: &str| {
-        Planned {
-            kind,
-            source: source.name().to_string(),
-            target: target.to_string(),
-            until: None,
-            entries: rows.iter().map(|e| e.id).collect(),
-            records: rows.iter().map(|e| record_name(e)).collect(),
-            owner: source.owner.clone(),
-            why: why.to_string(),
-        }
-    };
+    let plan =
+        |kind: ActionKind, source: &SourceConfig, target: &str, rows: &[&Entry], why: &str| {
+            Planned {
+                kind,
+                source: source.name().to_string(),
+                target: target.to_string(),
+                until: None,
+                entries: rows.iter().map(|e| e.id).collect(),
+                records: rows.iter().map(|e| record_name(e)).collect(),
+                owner: source.owner.clone(),
+                why: why.to_string(),
+            }
+        };
     // Art. 19 reaches the recipients of what is erased, corrected or restricted.
     let mut passed_on: Vec<&SourceConfig> = Vec::new();
 
@@ -103,7 +104,13 @@ pub fn derive(request: &Request<'_>, register: &RegisterConfig) -> Vec<Planned> 
                     passed_on.push(source);
                 }
                 Some(rule) => {
-                    out.extend(kept(source, rule, &rows, register.financial_year_end, request.today));
+                    out.extend(kept(
+                        source,
+                        rule,
+                        &rows,
+                        register.financial_year_end,
+                        request.today,
+                    ));
                     let fields = unkept_fields(source, &rows);
                     if !fields.is_empty() {
                         out.push(plan(

@@ -87,13 +87,28 @@ fn kinds_of(planned: &[Planned]) -> Vec<(ActionKind, &str, &str)> {
 fn a_voucher_is_kept_six_years_from_the_end_of_the_year_its_financial_year_ended() {
     let end = FinancialYearEnd { month: 6, day: 30 };
     // Made in the financial year 1.7.2025–30.6.2026: kept until the end of 2032.
-    assert_eq!(keep_until(KeepRule::Vouchers, end, date(2025, 8, 1)), date(2032, 12, 31));
-    assert_eq!(keep_until(KeepRule::Vouchers, end, date(2026, 6, 30)), date(2032, 12, 31));
-    assert_eq!(keep_until(KeepRule::Vouchers, end, date(2026, 7, 1)), date(2033, 12, 31));
+    assert_eq!(
+        keep_until(KeepRule::Vouchers, end, date(2025, 8, 1)),
+        date(2032, 12, 31)
+    );
+    assert_eq!(
+        keep_until(KeepRule::Vouchers, end, date(2026, 6, 30)),
+        date(2032, 12, 31)
+    );
+    assert_eq!(
+        keep_until(KeepRule::Vouchers, end, date(2026, 7, 1)),
+        date(2033, 12, 31)
+    );
     // The books: 10 years from the end of the financial year itself.
-    assert_eq!(keep_until(KeepRule::Books, end, date(2025, 8, 1)), date(2036, 6, 30));
+    assert_eq!(
+        keep_until(KeepRule::Books, end, date(2025, 8, 1)),
+        date(2036, 6, 30)
+    );
     let calendar = FinancialYearEnd::default();
-    assert_eq!(keep_until(KeepRule::Vouchers, calendar, date(2023, 1, 14)), date(2029, 12, 31));
+    assert_eq!(
+        keep_until(KeepRule::Vouchers, calendar, date(2023, 1, 14)),
+        date(2029, 12, 31)
+    );
 }
 
 #[test]
@@ -144,18 +159,28 @@ fn the_books_rule_is_taken_from_the_source() {
     let register = register("keep = \"books\"");
     let entries = [entry(2, "orders", Some("10201"), Some("2025-08-01"))];
     let planned = derive(&request(&[RequestKind::Erasure], &entries), &register);
-    assert_eq!(kinds_of(&planned), vec![(ActionKind::Keep, "orders", "2036-06-30")]);
+    assert_eq!(
+        kinds_of(&planned),
+        vec![(ActionKind::Keep, "orders", "2036-06-30")]
+    );
 }
 
 #[test]
 fn an_opt_out_suppresses_the_address_and_stops_every_marketing_source_without_a_match() {
     let register = register("");
-    let planned = derive(&request(&[RequestKind::DirectMarketingOptout], &[]), &register);
+    let planned = derive(
+        &request(&[RequestKind::DirectMarketingOptout], &[]),
+        &register,
+    );
     assert_eq!(
         kinds_of(&planned),
         vec![
             (ActionKind::Suppress, "", "maija@example.test"),
-            (ActionKind::StopMarketing, "newsletter", "maija@example.test"),
+            (
+                ActionKind::StopMarketing,
+                "newsletter",
+                "maija@example.test"
+            ),
         ]
     );
 }
@@ -163,13 +188,23 @@ fn an_opt_out_suppresses_the_address_and_stops_every_marketing_source_without_a_
 #[test]
 fn a_consent_withdrawal_also_stops_the_other_sources_resting_on_consent() {
     let register = register("");
-    let entries = [entry(5, "draws", None, None), entry(6, "newsletter", None, None)];
-    let planned = derive(&request(&[RequestKind::ConsentWithdrawal], &entries), &register);
+    let entries = [
+        entry(5, "draws", None, None),
+        entry(6, "newsletter", None, None),
+    ];
+    let planned = derive(
+        &request(&[RequestKind::ConsentWithdrawal], &entries),
+        &register,
+    );
     assert_eq!(
         kinds_of(&planned),
         vec![
             (ActionKind::Suppress, "", "maija@example.test"),
-            (ActionKind::StopMarketing, "newsletter", "maija@example.test"),
+            (
+                ActionKind::StopMarketing,
+                "newsletter",
+                "maija@example.test"
+            ),
             (ActionKind::Stop, "draws", "consent"),
         ]
     );
@@ -195,6 +230,10 @@ fn rectification_corrects_only_current_data_and_notifies_its_recipients() {
 #[test]
 fn without_an_identity_nothing_but_marketing_is_acted_on() {
     let register = register("");
-    let kinds = [RequestKind::Erasure, RequestKind::Access, RequestKind::Restriction];
+    let kinds = [
+        RequestKind::Erasure,
+        RequestKind::Access,
+        RequestKind::Restriction,
+    ];
     assert!(derive(&request(&kinds, &[]), &register).is_empty());
 }

@@ -99,6 +99,15 @@ pub struct Intake<'a> {
     pub note: &'a str,
 }
 
+/// What the approver has confirmed beyond the draft itself.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ApprovalChecks {
+    /// They read the sentences no right explains (issue 18's net).
+    pub read_flagged: bool,
+    /// The text, written by a person, states the case's open actions as still to be done.
+    pub open_actions_confirmed: bool,
+}
+
 impl App {
     /// A draft, to read or to edit.
     pub fn draft(&self, store: &Store, draft: DraftRef) -> Result<DraftRecord, AppError> {
@@ -118,9 +127,13 @@ impl App {
         store: &mut Store,
         draft: DraftRef,
         by: &Staff,
-        read_flagged: bool,
+        checks: ApprovalChecks,
         now: Timestamp,
     ) -> Result<Approved, AppError> {
+        let ApprovalChecks {
+            read_flagged,
+            open_actions_confirmed,
+        } = checks;
         let id = draft.resolve(store)?;
         let config = &self.config;
         let batch = store.begin()?;
@@ -157,6 +170,7 @@ impl App {
             id,
             by.as_str(),
             &config.controller.privacy_address,
+            open_actions_confirmed,
             now,
         )?;
         let outbox_file = if config.smtp.is_some() {

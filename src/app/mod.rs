@@ -7,6 +7,7 @@
 //! render. It never parses arguments, never prints and never names a command-line flag:
 //! who acts is a [`Staff`] value the front end resolved.
 
+mod actions;
 mod decide;
 mod ingest;
 mod maintain;
@@ -22,7 +23,8 @@ use crate::config::Config;
 use crate::draft::{Drafting, Templates};
 use crate::store::{Store, StoreOptions};
 
-pub use decide::{Approved, DraftRef, Extended, Intake, Opened, Reclassified};
+pub use actions::{ActionChange, ActionRecorded};
+pub use decide::{ApprovalChecks, Approved, DraftRef, Extended, Intake, Opened, Reclassified};
 pub use ingest::{Ingested, MailFile, Progress};
 pub use maintain::{Purged, Rematching, Reminded};
 pub use register::{ErasureRecorded, ImportProgress, ImportReport, Withheld};

@@ -37,8 +37,30 @@ pub struct ImportReport {
     pub kept: u64,
     pub rejected: u64,
     pub withheld: u64,
+    /// Rows of a marketing source whose address is on the suppression list: the source
+    /// still mails someone who opted out.
+    pub suppressed: u64,
     pub rejections: Vec<Rejection>,
     pub withheld_rows: Vec<Withheld>,
+    /// The lines of those rows.
+    pub suppressed_rows: Vec<u64>,
+}
+
+/// The suppressed addresses, as an import compares a row's e-mail with them.
+struct Suppression(std::collections::HashSet<String>);
+
+impl Suppression {
+    fn of(list: Vec<crate::store::Suppressed>) -> Suppression {
+        Suppression(list.into_iter().map(|s| s.address.to_lowercase()).collect())
+    }
+
+    fn contains(&self, entry: &Entry) -> bool {
+        !self.0.is_empty()
+            && [entry.email.as_deref(), entry.email_key.as_deref()]
+                .into_iter()
+                .flatten()
+                .any(|e| self.0.contains(&e.trim().to_lowercase()))
+    }
 }
 
 /// A row withheld because its person was erased before.
@@ -98,6 +120,13 @@ impl App {
         let mut reader = SourceReader::open_file(source, &normalizer)?;
         let size = std::fs::metadata(&source.file).map(|m| m.len()).ok();
         let tombstones = store.tombstones()?;
+        let kept_by_law = source.keep_rule().is_some();
+        let marketing = source.marketing;
+        let suppressed = Suppression::of(if marketing {
+            store.suppression()?
+        } else {
+            Vec::new()
+        });
         progress(ImportProgress {
             bytes_read: 0,
             size,
@@ -110,8 +139,10 @@ impl App {
             kept: 0,
             rejected: 0,
             withheld: 0,
+            suppressed: 0,
             rejections: Vec::new(),
             withheld_rows: Vec::new(),
+            suppressed_rows: Vec::new(),
         };
         let snapshot = store.import_source(source.name())?;
         // Reading and normalising (CSV, encodings, phone numbers) run on a second thread, a
@@ -155,7 +186,17 @@ impl App {
                     report.rows_read += 1;
                     match row {
                         Row::Kept(entry) => {
-                            if let Some(case) = tombstones.erased_in(&entry) {
+                            if marketing && suppressed.contains(&entry) {
+                                report.suppressed += 1;
+                                if report.suppressed_rows.len() < LISTED {
+                                    report.suppressed_rows.push(entry.line);
+                                }
+                            }
+                            // A record the Accounting Act keeps stays, restricted, whoever
+                            // was erased: the erasure reply said so.
+                            if let Some(case) =
+                                tombstones.erased_in(&entry).filter(|_| !kept_by_law)
+                            {
                                 report.withheld += 1;
                                 if report.withheld_rows.len() < LISTED {
                                     report.withheld_rows.push(Withheld {
@@ -194,6 +235,7 @@ impl App {
                 details: json!({
                     "rejections": report.rejections,
                     "withheld": report.withheld_rows,
+                    "suppressed": report.suppressed_rows,
                 }),
             },
             now,
@@ -242,23 +284,61 @@ impl App {
                     .join(", ")
             )));
         }
+        let batch = store.begin()?;
+        let recorded = self.erase_in(&batch, case, entries, by, now)?;
+        batch.commit()?;
+        Ok(recorded)
+    }
+
+    /// Erases a case's requester from the register snapshot inside `batch`: their entries
+    /// (or only `entries`), except the records a source keeps under the Accounting Act,
+    /// which stay, restricted (their `keep` actions say until when). One-way hashes of the
+    /// identifiers are kept so an old export cannot silently bring the erased rows back.
+    pub(super) fn erase_in(
+        &self,
+        batch: &crate::store::Batch<'_>,
+        case: CaseId,
+        entries: &[i64],
+        by: &Staff,
+        now: Timestamp,
+    ) -> Result<ErasureRecorded, AppError> {
+        let refused = |text: String| AppError::Refused(text);
         // The person is found again now, against the register as it stands.
-        let raw = store
+        let raw = batch
             .first_message_of(case)?
             .ok_or_else(|| refused(format!("case {case} has no message")))?;
-        let mail = crate::parse::parse(&raw).map_err(|err| AppError::Unreadable {
+        let mut mail = crate::parse::parse(&raw).map_err(|err| AppError::Unreadable {
             case,
             why: err.to_string(),
         })?;
+        if let Some(requester) = batch.case_requester(case)?.flatten()
+            && mail.from.as_ref().map(|m| m.normalized()) != Some(requester.clone())
+        {
+            mail.from = Some(crate::parse::Mailbox {
+                name: None,
+                address: requester,
+            });
+        }
         let settings = self.settings()?;
-        let found = crate::case::find_requester(&*store, &mail, &settings)?;
+        let found = crate::case::find_requester(batch, &mail, &settings)?;
+        let kept_by_law = |entry: &Entry| {
+            self.config
+                .register
+                .source(&entry.source)
+                .is_some_and(|s| s.keep_rule().is_some())
+        };
         let chosen: Vec<&Entry> = if entries.is_empty() {
             if found.people.len() > 1 || found.people.iter().any(|p| p.conflicting_names) {
                 return Err(refused(format!(
                     "case {case}: the register holds several people for this requester; name the erased entries with --entry ID"
                 )));
             }
-            found.candidates.iter().map(|c| &c.entry).collect()
+            found
+                .candidates
+                .iter()
+                .map(|c| &c.entry)
+                .filter(|e| !kept_by_law(e))
+                .collect()
         } else {
             let mut chosen = Vec::new();
             for id in entries {
@@ -272,11 +352,17 @@ impl App {
                             "entry {id} is not among the entries matched to case {case}"
                         ))
                     })?;
+                if kept_by_law(entry) {
+                    return Err(refused(format!(
+                        "entry {id} is a record of {}, which the Accounting Act keeps: it stays, restricted, until its end date (rightsbot actions {case})",
+                        entry.source
+                    )));
+                }
                 chosen.push(entry);
             }
             chosen
         };
-        let salt = store.tombstone_salt()?;
+        let salt = batch.tombstone_salt()?;
         let mut hashes = Vec::new();
         for entry in &chosen {
             for (kind, key) in entry.identifiers() {
@@ -291,7 +377,6 @@ impl App {
             .iter()
             .map(|e| json!({ "entry": e.id, "source": e.source, "line": e.line }))
             .collect();
-        let batch = store.begin()?;
         batch.erase_entries(&ids, &hashes, case, by.as_str(), now)?;
         batch.append_event(
             case,
@@ -306,7 +391,6 @@ impl App {
                 }),
             },
         )?;
-        batch.commit()?;
         Ok(ErasureRecorded {
             entries: ids,
             tombstones: hashes.len(),

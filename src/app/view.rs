@@ -32,6 +32,8 @@ pub struct CaseView {
     pub days_left: i32,
     /// Sentences the classifier could not attribute to a right (staff only), oldest first.
     pub unattributed: Vec<String>,
+    /// What the case's rights ask to be done, and where each deed stands.
+    pub actions: Vec<crate::store::ActionRecord>,
 }
 
 /// One stored mail: its record, and the mail parsed again from its bytes (`None` when
@@ -265,6 +267,7 @@ impl App {
             .filter(|e| e.kind == "classified")
             .flat_map(|e| crate::store::unattributed_sentences(&e.details))
             .collect();
+        let actions = store.actions_of(id)?;
         Ok(CaseView {
             case,
             drafts,
@@ -272,6 +275,7 @@ impl App {
             new_texts,
             days_left,
             unattributed,
+            actions,
         })
     }
 

@@ -359,7 +359,14 @@ pub fn consider(
             )?;
         }
     }
-    let approved = match approve(batch, draft, &from, &config.controller.privacy_address, now) {
+    let approved = match approve(
+        batch,
+        draft,
+        &from,
+        &config.controller.privacy_address,
+        false,
+        now,
+    ) {
         Ok(approved) => approved,
         Err(ApproveError::Store(err)) => return Err(err.into()),
         Err(err) => return refuse(batch, Some(draft), &from, &err.to_string(), config, now),

@@ -14,6 +14,7 @@ use serde_json::json;
 
 use crate::ids::DraftId;
 use crate::store::{Batch, DraftRecord, DraftState, NewDraft, NewEvent, StoreError};
+use crate::vocabulary::ActionState;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApproveError {
@@ -45,6 +46,26 @@ pub enum ApproveError {
     Required(&'static str),
     #[error("the edited text is empty: nothing was changed")]
     EmptyBody,
+    #[error(
+        "draft {draft} states as done what is still open in case {case}: {open}; record those done first (or let the case be redrafted)"
+    )]
+    ClaimsOpenActions {
+        draft: DraftId,
+        case: crate::ids::CaseId,
+        open: String,
+    },
+    #[error(
+        "draft {draft} was written by a person and case {case} has open actions: {open}; approve it only once you have confirmed that its text states them as still to be done"
+    )]
+    OpenActionsUnconfirmed {
+        draft: DraftId,
+        case: crate::ids::CaseId,
+        open: String,
+    },
+    #[error(
+        "draft {draft} still holds a fill-in marker ({marker}); edit the text in before approving it"
+    )]
+    FillInLeft { draft: DraftId, marker: String },
     #[error(transparent)]
     NotApproved(#[from] crate::draft::NotApproved),
     #[error(transparent)]
@@ -96,6 +117,76 @@ fn required<'a>(value: &'a str, name: &'static str) -> Result<&'a str, ApproveEr
     }
 }
 
+/// Where a person must still write something in: `[[ … ]]`, as templates mark it.
+pub fn fill_in_marker(body: &str) -> Option<&str> {
+    let start = body.find("[[")?;
+    let end = body[start..]
+        .find("]]")
+        .map_or(body.len(), |e| start + e + 2);
+    body.get(start..end.min(start + 60))
+}
+
+/// Refuses a draft whose text states as done an action still open: the bot's own drafts
+/// by what they claim, a person's text only with the approver's confirmation. Returns
+/// whether that confirmation was needed (and so is to be recorded).
+fn deeds_true(
+    batch: &Batch<'_>,
+    draft: &DraftRecord,
+    open_actions_confirmed: bool,
+) -> Result<bool, ApproveError> {
+    // Only what goes to the requester reports deeds.
+    if !matches!(draft.purpose, crate::draft::Purpose::Reply) {
+        return Ok(false);
+    }
+    let actions = batch.actions_of(draft.case_id)?;
+    let describe = |a: &&crate::store::ActionRecord| {
+        let mut text = format!("{} {}", a.number, a.kind);
+        if !a.source.is_empty() {
+            text.push_str(&format!(" in {}", a.source));
+        }
+        if !a.target.is_empty() {
+            text.push_str(&format!(" ({})", a.target));
+        }
+        text
+    };
+    match &draft.claims {
+        Some(claims) => {
+            let open: Vec<String> = actions
+                .iter()
+                .filter(|a| claims.contains(&a.number) && a.state != ActionState::Done)
+                .map(|a| describe(&a))
+                .collect();
+            if open.is_empty() {
+                Ok(false)
+            } else {
+                Err(ApproveError::ClaimsOpenActions {
+                    draft: draft.draft,
+                    case: draft.case_id,
+                    open: open.join(", "),
+                })
+            }
+        }
+        None => {
+            let open: Vec<String> = actions
+                .iter()
+                .filter(|a| a.state.is_open())
+                .map(|a| describe(&a))
+                .collect();
+            if open.is_empty() {
+                Ok(false)
+            } else if open_actions_confirmed {
+                Ok(true)
+            } else {
+                Err(ApproveError::OpenActionsUnconfirmed {
+                    draft: draft.draft,
+                    case: draft.case_id,
+                    open: open.join(", "),
+                })
+            }
+        }
+    }
+}
+
 /// The Message-ID an approved draft goes out with: fixed at approval, the same on every
 /// attempt to send it, so the mail server and the Sent folder can tell a repeat. Its
 /// random part (128 bits) makes it unguessable, so nobody can plant a copy of a reply in
@@ -114,6 +205,7 @@ pub fn approve(
     id: DraftId,
     by: &str,
     privacy_address: &str,
+    open_actions_confirmed: bool,
     now: Timestamp,
 ) -> Result<ApprovedDraft, ApproveError> {
     let by = required(by, "who acts")?;
@@ -124,6 +216,27 @@ pub fn approve(
             draft: id,
             note: draft.recipient_note,
         });
+    }
+    if let Some(marker) = fill_in_marker(&draft.body) {
+        return Err(ApproveError::FillInLeft {
+            draft: id,
+            marker: marker.to_string(),
+        });
+    }
+    let confirmed = deeds_true(batch, &draft, open_actions_confirmed)?;
+    if confirmed {
+        batch.append_event(
+            draft.case_id,
+            &NewEvent {
+                at: now,
+                actor: by,
+                kind: "open_actions_confirmed",
+                details: json!({
+                    "draft": id.to_string(),
+                    "rule": "a reply written by a person may be approved with actions open only when the approver confirms it promises them",
+                }),
+            },
+        )?;
     }
     let message_id = message_id(&draft, privacy_address, &batch.random_hex(16)?);
     let seal = batch.random_hex(16)?;
@@ -266,6 +379,8 @@ pub fn edit(
         attachments: draft.attachments.clone(),
         personal_data: draft.personal_data,
         refusal: draft.refusal,
+        // A person wrote it: what it states as done is theirs to vouch for.
+        claims: None,
     };
     let new = batch.insert_draft(&NewDraft {
         case: draft.case_id,
@@ -337,7 +452,10 @@ pub fn acknowledge(
             read.as_ref()
         }
     };
-    let facts = crate::draft::case_facts(&summary, drafting);
+    let today = now
+        .to_zoned_datetime(drafting.settings.timezone.clone())
+        .date();
+    let facts = crate::draft::case_facts(&summary, &[], today, drafting);
     // Nothing about the person: not even who they are on file.
     let identity = IdentityFacts {
         outcome: crate::matching::IdentityOutcome::NoMatch,
@@ -360,6 +478,8 @@ pub fn acknowledge(
         id,
         crate::case::BOT_ACTOR,
         &drafting.config.controller.privacy_address,
+        // An acknowledgement reports no deed.
+        false,
         now,
     )?;
     // With SMTP, the sender takes it from here.

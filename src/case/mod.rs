@@ -8,12 +8,14 @@
 //! committed whole or not at all. It never sends anything and never reads a clock: `now`
 //! is passed in.
 
+mod actions;
 mod admit;
 mod identify;
 mod settings;
 mod staff;
 
 pub use crate::vocabulary::{CaseState, Standing, UnknownState, is_overdue, past_deadline};
+pub use actions::sync_actions;
 pub use admit::{Admission, Analysis, Incoming, Tally, admit, analyse, digest};
 pub use identify::{Rematch, find_requester, rematch};
 pub use settings::{Settings, UNAUTHENTICATED_FOLLOW_UP};

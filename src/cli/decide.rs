@@ -23,6 +23,11 @@ pub struct ApproveArgs {
     /// the reply answers what it must. Recorded with your name.
     #[arg(long)]
     read_flagged: bool,
+    /// The draft was written or edited by a person while the case has open actions (see
+    /// `rightsbot actions CASE`): say you checked that its text promises them and does not
+    /// say they were done. Recorded with your name.
+    #[arg(long)]
+    open_actions_confirmed: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -59,7 +64,16 @@ pub fn approve(ctx: &Context, args: ApproveArgs) -> anyhow::Result<ExitCode> {
     let app = ctx.app()?;
     let by = super::named_staff(&args.by)?;
     let mut store = app.store()?;
-    let approved = app.approve(&mut store, args.draft, &by, args.read_flagged, ctx.now)?;
+    let checks = crate::app::ApprovalChecks {
+        read_flagged: args.read_flagged,
+        open_actions_confirmed: args.open_actions_confirmed,
+    };
+    let approved = match app.approve(&mut store, args.draft, &by, checks, ctx.now) {
+        Err(crate::app::AppError::Approve(
+            err @ crate::approve::ApproveError::OpenActionsUnconfirmed { .. },
+        )) => bail!("{err} (--open-actions-confirmed)"),
+        other => other?,
+    };
     let draft = approved.draft.draft;
     let file = approved.outbox_file;
     if ctx.json {

@@ -3,6 +3,7 @@
 //! Exit status: 0 success; 1 a user error (bad input, bad config, not found, a locked
 //! database), printed as one line `rightsbot: what: why`; 2 a usage error (clap's).
 
+mod actions;
 mod cases;
 mod classify;
 mod close;
@@ -131,6 +132,23 @@ pub enum Command {
     /// With --json, one object per draft: {"draft","case","purpose","language","recipient",
     /// "deadline","days_left",…}.
     Queue(queue::Args),
+    /// List a case's actions (or every case's open and held ones): what each right asks to
+    /// be done, in which system, by whom, and where it stands.
+    Actions(actions::ListArgs),
+    /// Record an action done (e.g. `done DSR-2026-0042 A3 --note "deleted in the admin"`);
+    /// a reply still waiting is drafted again to report it. An erase of a whole source also
+    /// erases the person's entries of it from the register snapshot.
+    Done(actions::DoneArgs),
+    /// Hold an action with a reason (Art. 17(3)(e): a dispute, a claim); the reply says so.
+    Hold(actions::ReasonArgs),
+    /// Lift a hold: the action is open again.
+    Release(actions::ReleaseArgs),
+    /// Record that an action is not needed, with the reason.
+    NotNeeded(actions::ReasonArgs),
+    /// The addresses that get no direct marketing: `list`, or `export --csv` for the
+    /// newsletter tool.
+    #[command(subcommand)]
+    Suppression(actions::SuppressionCommand),
     /// Approve a draft: it is frozen, gets its Message-ID, and goes out (to the outbox
     /// folder while no SMTP server is configured).
     Approve(decide::ApproveArgs),
@@ -247,6 +265,12 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Register(command) => register::run(&ctx, command),
         Command::Match(args) => match_cases::run(&ctx, args),
         Command::Queue(args) => queue::run(&ctx, args),
+        Command::Actions(args) => actions::list(&ctx, args),
+        Command::Done(args) => actions::done(&ctx, args),
+        Command::Hold(args) => actions::hold(&ctx, args),
+        Command::Release(args) => actions::release(&ctx, args),
+        Command::NotNeeded(args) => actions::not_needed(&ctx, args),
+        Command::Suppression(command) => actions::suppression(&ctx, command),
         Command::Approve(args) => decide::approve(&ctx, args),
         Command::Reject(args) => decide::reject(&ctx, args),
         Command::Edit(args) => decide::edit(&ctx, args),

@@ -77,6 +77,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
                 })
                 .collect();
             object.insert("drafts".to_string(), serde_json::Value::Array(drafts));
+            object.insert("actions".to_string(), serde_json::to_value(&view.actions)?);
             if let Some(messages) = object.get_mut("messages").and_then(|m| m.as_array_mut()) {
                 for ((value, message), text) in
                     messages.iter_mut().zip(&case.messages).zip(&view.new_texts)
@@ -179,6 +180,12 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
                 field("score"),
                 field("fields"),
             );
+        }
+    }
+    if !view.actions.is_empty() {
+        println!("\nactions (rightsbot done {} A1 --note ...)", summary.id);
+        for action in &view.actions {
+            println!("  {}", super::actions::line(action, false));
         }
     }
     if !drafts.is_empty() {

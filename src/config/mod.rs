@@ -19,8 +19,9 @@ mod register;
 
 pub use register::{
     ApprovalByMailConfig, ColumnMap, Columns, Delimiter, DescribedRecipient, DraftsConfig,
-    Encoding, FinancialYearEnd, IdentityConfig, KeepRule, LawfulBasis, Localized, PhoneRegion, Recipient, RecipientRole,
-    RegisterConfig, RemindersConfig, RetentionConfig, SourceConfig, SourceName, Transfer,
+    Encoding, FinancialYearEnd, IdentityConfig, KeepRule, LawfulBasis, Localized, PhoneRegion,
+    Recipient, RecipientRole, RegisterConfig, RemindersConfig, RetentionConfig, SourceConfig,
+    SourceName, Transfer,
 };
 
 #[derive(Debug, Deserialize)]

@@ -13,6 +13,8 @@ use crate::ids::CaseId;
 use crate::lang::Lang;
 use crate::matching::{IdentityAction, IdentityOutcome};
 use crate::register::Entry;
+use crate::store::ActionRecord;
+use crate::vocabulary::{ActionKind, ActionNumber, ActionState};
 
 /// What the draft needs to know of the case.
 pub struct CaseFacts<'a> {
@@ -26,6 +28,10 @@ pub struct CaseFacts<'a> {
     pub subject: &'a str,
     /// The From: address of the request (normalised); never its Reply-To.
     pub sender: Option<&'a str>,
+    /// The case's action list as it stands: what a reply reports as done or promises.
+    pub actions: &'a [ActionRecord],
+    /// The day open actions are promised for: the deadline, or today once it has passed.
+    pub commit_by: Date,
 }
 
 /// What matching decided, as the draft needs it.
@@ -105,6 +111,7 @@ pub fn compose(
     context["clock_waits"] = json!(identity.clock_waits);
     let mut attachments = Vec::new();
     let mut refusal = false;
+    let mut claims = Vec::new();
 
     let body = match purpose {
         Purpose::Reply => {
@@ -115,38 +122,13 @@ pub fn compose(
                     .map(|(source, rows)| source_context(source, rows, lang))
                     .collect(),
             );
-            // Art. 19: every recipient of the data, processor or controller.
-            let mut processors: Vec<String> = sources
-                .iter()
-                .flat_map(|(s, _)| s.recipients.iter().map(|r| r.describe(lang)))
-                .collect();
-            processors.sort_unstable();
-            processors.dedup();
-            context["processors"] = json!(processors);
+            // What the reply says was done, and what it promises, comes from the case's
+            // action list, never from the rights alone (DESIGN: a reply states as done only
+            // what has been done and recorded).
+            let (act, claimed) = action_context(case, config, lang, recipient_allows_data);
+            context["act"] = act;
+            claims = claimed;
             let title = |s: &SourceConfig| source_title(s, lang);
-            context["erased"] = json!(
-                sources
-                    .iter()
-                    .filter(|(s, _)| !s.bookkeeping)
-                    .map(|(s, _)| title(s))
-                    .collect::<Vec<_>>()
-            );
-            context["kept_for_bookkeeping"] = json!(
-                sources
-                    .iter()
-                    .filter(|(s, _)| s.bookkeeping)
-                    .map(|(s, _)| title(s))
-                    .collect::<Vec<_>>()
-            );
-            // Art. 19 after an erasure: the recipients of the data erased, not of what is kept.
-            let mut erasure_recipients: Vec<String> = sources
-                .iter()
-                .filter(|(s, _)| !s.bookkeeping)
-                .flat_map(|(s, _)| s.recipients.iter().map(|r| r.describe(lang)))
-                .collect();
-            erasure_recipients.sort_unstable();
-            erasure_recipients.dedup();
-            context["erasure_recipients"] = json!(erasure_recipients);
             // Art. 21(1) weighs grounds only where the basis is Art. 6(1)(e) or (f); what
             // rests on another basis goes on, and the reply says why.
             context["objection_weighed"] = json!(
@@ -169,7 +151,10 @@ pub fn compose(
             // A partial refusal (Art. 12(4)): erasure asked and bookkeeping kept (Art.
             // 17(3)(b)), or an objection that does not stop processing on another basis.
             refusal = (case.kinds.contains(&RequestKind::Erasure)
-                && sources.iter().any(|(s, _)| s.bookkeeping))
+                && case.actions.iter().any(|a| {
+                    matches!(a.kind, ActionKind::Keep) && a.state != ActionState::NotNeeded
+                        || a.state == ActionState::Held
+                }))
                 || (case.kinds.contains(&RequestKind::Objection) && !objection_other.is_empty());
             // A general statement on transfers only where no source states its own.
             if sources.iter().any(|(s, _)| s.transfers.is_some()) {
@@ -217,6 +202,7 @@ pub fn compose(
         attachments,
         personal_data: personal && recipient_allows_data,
         refusal,
+        claims: Some(claims),
     })
 }
 
@@ -240,8 +226,7 @@ fn base_context(case: &CaseFacts<'_>, config: &Config, lang: Lang) -> Value {
         "profiling": config.drafts.profiling,
         "transfers": config.drafts.transfers.as_ref().map(|t| t.get(lang)),
         "data": [],
-        "processors": [],
-        "erasure_recipients": [],
+        "act": action_context(case, config, lang, false).0,
         "objection_weighed": [],
         "objection_other": [],
         "marketing_channels": config
@@ -256,8 +241,6 @@ fn base_context(case: &CaseFacts<'_>, config: &Config, lang: Lang) -> Value {
             .iter()
             .map(|s| source_title(s, lang))
             .collect::<Vec<_>>(),
-        "erased": [],
-        "kept_for_bookkeeping": [],
         "attachments": [],
         "sections": [],
         "extension": { "months": 0, "new_deadline": "", "reason": "" },
@@ -378,7 +361,29 @@ fn source_context(source: &SourceConfig, rows: &[&Entry], lang: Lang) -> Value {
 /// the bot's own labels, the other columns under the labels and with the values the
 /// source's config gives for the language (the export's own when it gives none).
 fn fields(entry: &Entry, source: &SourceConfig, lang: Lang) -> Vec<(String, String)> {
-    let labels: [&str; 7] = match lang {
+    let labels = field_labels(lang);
+    let values = [
+        &entry.name,
+        &entry.email,
+        &entry.phone,
+        &entry.address,
+        &entry.customer_id,
+        &entry.order,
+        &entry.created,
+    ];
+    let mut out: Vec<(String, String)> = labels
+        .iter()
+        .zip(values)
+        .filter_map(|(label, value)| value.as_ref().map(|v| (label.to_string(), v.clone())))
+        .collect();
+    out.extend(other_fields(entry, source, lang));
+    out
+}
+
+/// The bot's own labels of the matched fields, in the order name, e-mail, phone, address,
+/// customer number, order number, created.
+fn field_labels(lang: Lang) -> [&'static str; 7] {
+    match lang {
         Lang::Fi => [
             "Nimi",
             "Sähköposti",
@@ -406,22 +411,16 @@ fn fields(entry: &Entry, source: &SourceConfig, lang: Lang) -> Vec<(String, Stri
             "Order number",
             "Created",
         ],
-    };
-    let values = [
-        &entry.name,
-        &entry.email,
-        &entry.phone,
-        &entry.address,
-        &entry.customer_id,
-        &entry.order,
-        &entry.created,
-    ];
-    let mut out: Vec<(String, String)> = labels
-        .iter()
-        .zip(values)
-        .filter_map(|(label, value)| value.as_ref().map(|v| (label.to_string(), v.clone())))
-        .collect();
-    out.extend(entry.other.iter().map(|(header, value)| {
+    }
+}
+
+/// The other columns of an entry, labelled and valued in `lang`.
+fn other_fields<'a>(
+    entry: &'a Entry,
+    source: &'a SourceConfig,
+    lang: Lang,
+) -> impl Iterator<Item = (String, String)> + 'a {
+    entry.other.iter().map(move |(header, value)| {
         let label = source
             .labels
             .get(header)
@@ -437,8 +436,7 @@ fn fields(entry: &Entry, source: &SourceConfig, lang: Lang) -> Vec<(String, Stri
             Lang::Fi | Lang::Sv => value.to_string(),
         };
         (label.to_string(), value)
-    }));
-    out
+    })
 }
 
 /// The data the person gave, as CSV and JSON files (Art. 20): one row and one object per
@@ -549,4 +547,190 @@ fn subject(case: &CaseFacts<'_>, purpose: Purpose, lang: Lang) -> String {
     } else {
         format!("{base} {token}")
     }
+}
+
+/// The rights whose sections report each kind of action.
+fn reported_by(kind: ActionKind) -> &'static [RequestKind] {
+    use RequestKind::*;
+    match kind {
+        ActionKind::Erase | ActionKind::Keep => &[Erasure],
+        ActionKind::Correct => &[Rectification],
+        ActionKind::Restrict => &[Restriction],
+        ActionKind::Notify => &[Erasure, Rectification, Restriction],
+        ActionKind::Stop => &[ConsentWithdrawal],
+        ActionKind::StopMarketing | ActionKind::Suppress => {
+            &[DirectMarketingOptout, ConsentWithdrawal]
+        }
+    }
+}
+
+/// The `act` values the section templates report from, and the actions the text states as
+/// done (the draft's claims, checked again at approval).
+///
+/// A draft that may carry no personal data (no address on file to send it to) reports only
+/// the actions that concern no register entry: the suppression of the sender's own address
+/// and the marketing sources every opt-out stops.
+fn action_context(
+    case: &CaseFacts<'_>,
+    config: &Config,
+    lang: Lang,
+    may_carry_data: bool,
+) -> (Value, Vec<ActionNumber>) {
+    let title = |name: &str| {
+        config
+            .register
+            .source(name)
+            .map_or_else(|| name.to_string(), |s| source_title(s, lang))
+    };
+    let reported = |a: &&ActionRecord| reported_by(a.kind).iter().any(|k| case.kinds.contains(k));
+    let listed: Vec<&ActionRecord> = case
+        .actions
+        .iter()
+        .filter(reported)
+        .filter(|a| may_carry_data || a.entries.is_empty())
+        .collect();
+    let titles = |kind: ActionKind, state: ActionState, whole: bool| -> Vec<String> {
+        let mut out: Vec<String> = listed
+            .iter()
+            .filter(|a| {
+                a.kind == kind
+                    && a.state == state
+                    && (a.target.is_empty() || !whole || kind != ActionKind::Erase)
+            })
+            .map(|a| title(&a.source))
+            .collect();
+        out.dedup();
+        out
+    };
+    let fields = |state: ActionState| -> Vec<Value> {
+        listed
+            .iter()
+            .filter(|a| a.kind == ActionKind::Erase && a.state == state && !a.target.is_empty())
+            .map(|a| {
+                let source = config.register.source(&a.source);
+                let names: Vec<String> = a
+                    .target
+                    .trim_start_matches("fields: ")
+                    .split(", ")
+                    .map(|header| {
+                        source.map_or_else(|| header.to_string(), |s| field_label(s, header, lang))
+                    })
+                    .collect();
+                json!({ "title": title(&a.source), "fields": names })
+            })
+            .collect()
+    };
+    let recipients = |state: ActionState| -> Vec<String> {
+        let mut out: Vec<String> = listed
+            .iter()
+            .filter(|a| a.kind == ActionKind::Notify && a.state == state)
+            .map(|a| {
+                config
+                    .register
+                    .recipient(&a.target)
+                    .map_or_else(|| a.target.clone(), |r| r.describe(lang))
+            })
+            .collect();
+        out.sort_unstable();
+        out.dedup();
+        out
+    };
+    let kept: Vec<&&ActionRecord> = listed
+        .iter()
+        .filter(|a| {
+            a.kind == ActionKind::Keep && matches!(a.state, ActionState::Open | ActionState::Done)
+        })
+        .collect();
+    let act = json!({
+        "by": dates::format(case.commit_by, lang),
+        "erased": titles(ActionKind::Erase, ActionState::Done, true)
+            .into_iter()
+            .filter(|_| true)
+            .collect::<Vec<_>>(),
+        "erase_open": listed
+            .iter()
+            .filter(|a| a.kind == ActionKind::Erase && a.state == ActionState::Open && a.target.is_empty())
+            .map(|a| title(&a.source))
+            .collect::<Vec<_>>(),
+        "fields_erased": fields(ActionState::Done),
+        "fields_open": fields(ActionState::Open),
+        "kept": kept
+            .iter()
+            .map(|a| json!({
+                "title": title(&a.source),
+                "until": a.until.map(|d| dates::format(d, lang)),
+                "records": a.records.iter().map(|r| record_label(r, lang)).collect::<Vec<_>>(),
+            }))
+            .collect::<Vec<_>>(),
+        "kept_restricted": !kept.is_empty() && kept.iter().all(|a| a.state == ActionState::Done),
+        "held": listed
+            .iter()
+            .filter(|a| a.state == ActionState::Held)
+            .map(|a| json!({ "title": title(&a.source), "reason": a.reason }))
+            .collect::<Vec<_>>(),
+        "notified": recipients(ActionState::Done),
+        "notify_open": recipients(ActionState::Open),
+        "restricted": titles(ActionKind::Restrict, ActionState::Done, false),
+        "restrict_open": titles(ActionKind::Restrict, ActionState::Open, false),
+        "corrected": titles(ActionKind::Correct, ActionState::Done, false),
+        "correct_open": titles(ActionKind::Correct, ActionState::Open, false),
+        "stopped": titles(ActionKind::Stop, ActionState::Done, false),
+        "stop_open": titles(ActionKind::Stop, ActionState::Open, false),
+        "marketing_stopped": titles(ActionKind::StopMarketing, ActionState::Done, false),
+        "marketing_open": titles(ActionKind::StopMarketing, ActionState::Open, false),
+        "suppressed": listed
+            .iter()
+            .find(|a| a.kind == ActionKind::Suppress && a.state == ActionState::Done)
+            .map(|a| a.target.clone()),
+    });
+    let claims = listed
+        .iter()
+        .filter(|a| a.state == ActionState::Done)
+        .map(|a| a.number)
+        .collect();
+    (act, claims)
+}
+
+/// A column of a source as a reply in `lang` names it: the bot's own label for a matched
+/// field, the config's label for another column, else the header itself.
+fn field_label(source: &SourceConfig, header: &str, lang: Lang) -> String {
+    let own = source
+        .columns
+        .fields()
+        .into_iter()
+        .find(|(_, columns)| columns.names().iter().any(|c| c == header))
+        .map(|(field, _)| field);
+    let index = match own {
+        Some("name") => Some(0),
+        Some("email") => Some(1),
+        Some("phone") => Some(2),
+        Some("address") => Some(3),
+        Some("customer_id") => Some(4),
+        Some("order") => Some(5),
+        Some(_) => Some(6),
+        None => None,
+    };
+    match index {
+        Some(i) => field_labels(lang)[i].to_string(),
+        None => source
+            .labels
+            .get(header)
+            .map_or_else(|| header.to_string(), |l| l.get(lang).to_string()),
+    }
+}
+
+/// A record as `actions` names it ("order 10201") in `lang`.
+fn record_label(record: &str, lang: Lang) -> String {
+    let (kind, rest) = record.split_once(' ').unwrap_or(("", record));
+    let word = match (kind, lang) {
+        ("order", Lang::Fi) => "tilaus",
+        ("order", Lang::Sv) => "beställning",
+        ("customer", Lang::Fi) => "asiakasnumero",
+        ("customer", Lang::Sv) => "kundnummer",
+        ("customer", Lang::En) => "customer number",
+        ("line", Lang::Fi) => "rivi",
+        ("line", Lang::Sv) => "rad",
+        (other, _) => other,
+    };
+    format!("{word} {rest}").trim().to_string()
 }

@@ -13,7 +13,7 @@ use crate::config::Config;
 use crate::ids::{CaseId, DraftId};
 use crate::matching::IdentityOutcome;
 use crate::register::Entry;
-use crate::store::{Batch, CaseSummary, NewDraft, NewEvent, StoreError};
+use crate::store::{ActionRecord, Batch, CaseSummary, NewDraft, NewEvent, StoreError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum DraftError {
@@ -69,9 +69,23 @@ pub fn prepare(
     let entries = person_entries(&found, identity.outcome);
     let facts = identity_facts(&identity, &entries);
     let purpose = purpose_for(&facts);
+    // The deeds first: what the rights ask of whom, kept with what staff recorded of it.
+    let today = now
+        .to_zoned_datetime(drafting.settings.timezone.clone())
+        .date();
+    let planned = crate::actions::derive(
+        &crate::actions::Request {
+            kinds: &summary.kinds,
+            sender: summary.requester.as_deref(),
+            entries: &entries,
+            today,
+        },
+        &drafting.config.register,
+    );
+    let actions = case::sync_actions(batch, case, &planned, now)?;
     let composed = compose(
         purpose,
-        &case_facts(&summary, drafting),
+        &case_facts(&summary, &actions, today, drafting),
         &facts,
         None,
         drafting.config,
@@ -231,7 +245,7 @@ pub fn prepare_extension(
     let facts = identity_facts(&identity, &entries);
     let composed = compose(
         Purpose::Extension,
-        &case_facts(&summary, drafting),
+        &case_facts(&summary, &[], today, drafting),
         &facts,
         Some(&Extension {
             months,
@@ -363,7 +377,12 @@ fn person_entries(found: &crate::matching::Match, outcome: IdentityOutcome) -> V
 
 /// What a draft needs of a case: its rights, language, receipt day, deadline, subject and
 /// sender.
-pub fn case_facts<'a>(summary: &'a CaseSummary, drafting: &Drafting<'_>) -> CaseFacts<'a> {
+pub fn case_facts<'a>(
+    summary: &'a CaseSummary,
+    actions: &'a [ActionRecord],
+    today: Date,
+    drafting: &Drafting<'_>,
+) -> CaseFacts<'a> {
     CaseFacts {
         id: summary.case_id,
         kinds: &summary.kinds,
@@ -378,6 +397,8 @@ pub fn case_facts<'a>(summary: &'a CaseSummary, drafting: &Drafting<'_>) -> Case
         // The case keeps the request's subject as parsed: one line, control characters gone.
         subject: &summary.subject,
         sender: summary.requester.as_deref(),
+        actions,
+        commit_by: summary.deadline.max(today),
     }
 }
 

@@ -52,6 +52,8 @@ fn case<'a>(kinds: &'a [RequestKind], subject: &'a str, sender: Option<&'a str>)
         deadline: jiff::civil::date(2026, 5, 11),
         subject,
         sender,
+        actions: &[],
+        commit_by: jiff::civil::date(2026, 5, 11),
     }
 }
 

@@ -10,6 +10,7 @@ use super::{
 };
 use crate::ids::{CaseId, DraftId};
 use crate::lang::Lang;
+use crate::vocabulary::ActionNumber;
 pub use crate::vocabulary::DraftState;
 use crate::vocabulary::{Attachment, Composed, Purpose};
 use crate::vocabulary::{CaseState, RequestKind};
@@ -58,6 +59,8 @@ pub struct DraftRecord {
     /// the Sent folder proves it is ours. Not shown to anyone.
     #[serde(skip)]
     pub seal: Option<String>,
+    /// The actions its text states as done, when the bot wrote it (`None`: a person did).
+    pub claims: Option<Vec<ActionNumber>>,
 }
 
 /// One line of the approval queue.
@@ -74,7 +77,7 @@ pub struct QueueEntry {
     pub created_at: Timestamp,
 }
 
-const DRAFT_COLUMNS: &str = "SELECT d.id, c.year, c.seq, d.replaces, d.purpose, d.language, d.recipient, d.recipient_note, d.subject, d.body, d.attachments, d.personal_data, d.refusal, d.in_reply_to, d.references_ids, d.state, d.created_at, d.created_by, d.decided_at, d.decided_by, d.decision_note, d.message_id, d.sent_at, d.outbox_file, d.seal FROM drafts d JOIN cases c ON c.id = d.case_id";
+const DRAFT_COLUMNS: &str = "SELECT d.id, c.year, c.seq, d.replaces, d.purpose, d.language, d.recipient, d.recipient_note, d.subject, d.body, d.attachments, d.personal_data, d.refusal, d.in_reply_to, d.references_ids, d.state, d.created_at, d.created_by, d.decided_at, d.decided_by, d.decision_note, d.message_id, d.sent_at, d.outbox_file, d.seal, d.claims FROM drafts d JOIN cases c ON c.id = d.case_id";
 
 /// The ids of the drafts of `case` that `and` (an SQL condition on `d`, or nothing)
 /// selects, in the order they were made.
@@ -139,6 +142,7 @@ fn draft_by_id(
                 sent_at: r.get(22)?,
                 outbox_file: r.get(23)?,
                 seal: r.get(24)?,
+                claims: r.get(25)?,
             })
         })
         .optional()
@@ -172,6 +176,7 @@ struct RawDraft {
     sent_at: Option<String>,
     outbox_file: Option<String>,
     seal: Option<String>,
+    claims: Option<String>,
 }
 
 impl RawDraft {
@@ -223,6 +228,15 @@ impl RawDraft {
             sent_at: optional_time("drafts.sent_at", &self.sent_at)?,
             outbox_file: self.outbox_file,
             seal: self.seal,
+            claims: self
+                .claims
+                .as_deref()
+                .map(|c| {
+                    serde_json::from_str::<Vec<u32>>(c)
+                        .map(|n| n.into_iter().map(ActionNumber).collect())
+                        .map_err(|_| corrupt("drafts.claims", c))
+                })
+                .transpose()?,
         })
     }
 }
@@ -406,11 +420,15 @@ impl Batch<'_> {
             serde_json::to_string(&composed.attachments).unwrap_or_else(|_| "[]".to_string());
         let references =
             serde_json::to_string(draft.references).unwrap_or_else(|_| "[]".to_string());
+        let claims = composed.claims.as_ref().map(|claims| {
+            let numbers: Vec<String> = claims.iter().map(|n| n.0.to_string()).collect();
+            format!("[{}]", numbers.join(","))
+        });
         self.tx
             .prepare_cached(
                 "INSERT INTO drafts (case_id, replaces, purpose, language, recipient, recipient_note, subject, body,
-                                     attachments, personal_data, in_reply_to, references_ids, state, created_at, created_by, refusal)
-                 SELECT id, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, 'pending', ?14, ?15, ?16
+                                     attachments, personal_data, in_reply_to, references_ids, state, created_at, created_by, refusal, claims)
+                 SELECT id, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, 'pending', ?14, ?15, ?16, ?17
                  FROM cases WHERE year = ?1 AND seq = ?2",
             )
             .and_then(|mut s| s.execute(params![
@@ -430,6 +448,7 @@ impl Batch<'_> {
                     draft.now.to_string(),
                     draft.actor,
                     composed.refusal,
+                    claims,
                 ]))
             .map_err(|e| self.error(e))?;
         Ok(DraftId(self.tx.last_insert_rowid()))

@@ -7,12 +7,14 @@
 //! event log and the raw bytes are protected by triggers, so not even a bug here can
 //! rewrite the audit trail.
 
+mod actions;
 mod drafts;
 mod lock;
 mod outgoing;
 mod register;
 mod schema;
 
+pub use actions::{ActionDecision, ActionRecord, NewAction, Suppressed};
 pub use drafts::{DraftRecord, DraftState, NewDraft, OpenCase, QueueEntry, ReportRow, TokenUse};
 pub use lock::DaemonLock;
 pub use outgoing::{MailKind, NewMail, QueuedMail};

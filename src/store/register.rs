@@ -462,6 +462,17 @@ impl Batch<'_> {
     }
 
     /// Removes entries from the snapshot and keeps tombstones of their identifiers.
+    /// The installation's salt for tombstone hashes.
+    pub fn tombstone_salt(&self) -> Result<Vec<u8>, StoreError> {
+        self.tx
+            .query_row(
+                "SELECT value FROM settings WHERE key = 'tombstone_salt'",
+                [],
+                |r| r.get(0),
+            )
+            .map_err(|e| self.error(e))
+    }
+
     pub fn erase_entries(
         &self,
         ids: &[i64],
@@ -524,6 +535,16 @@ impl Batch<'_> {
             // Drafts hold personal data too: they go with their case.
             run(
                 "DELETE FROM drafts WHERE case_id IN (SELECT case_id FROM purging)",
+                &[],
+            )?;
+            // The action list goes with its case; an address on the suppression list stays
+            // on it (mail to it must stop for good), only no longer naming the case.
+            run(
+                "DELETE FROM actions WHERE case_id IN (SELECT case_id FROM purging)",
+                &[],
+            )?;
+            run(
+                "UPDATE suppression SET case_id = NULL WHERE case_id IN (SELECT case_id FROM purging)",
                 &[],
             )?;
             messages += run(

@@ -18,6 +18,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0008_message_id_collision.sql"),
     include_str!("migrations/0009_outgoing_mail.sql"),
     include_str!("migrations/0010_shared_mailbox.sql"),
+    include_str!("migrations/0011_actions.sql"),
 ];
 
 /// The schema version this build writes.

@@ -219,6 +219,9 @@ pub struct Composed {
     /// The reply refuses part of what was asked (erasure of bookkeeping records), which
     /// the controller reports to its supervisory authority.
     pub refusal: bool,
+    /// The actions its text states as done, when the bot wrote it; `None` for text a
+    /// person wrote, whose claims the bot cannot read.
+    pub claims: Option<Vec<ActionNumber>>,
 }
 
 /// How sure we are of who wrote (Art. 12(6)).

@@ -1,0 +1,184 @@
+//! The action list from a front end: list it, and record what was done, held or not needed.
+//! Recording a deed redrafts a reply still waiting, so its text reports the new state.
+
+use jiff::Timestamp;
+use serde_json::json;
+
+use crate::ids::{CaseId, DraftId};
+use crate::store::{ActionRecord, NewEvent, Store, Suppressed};
+use crate::vocabulary::{ActionKind, ActionNumber, ActionState};
+
+use super::{App, AppError, Staff};
+
+/// What staff record of an action.
+#[derive(Clone, Debug)]
+pub enum ActionChange {
+    /// Done, with an optional note of how.
+    Done { note: Option<String> },
+    /// Held with a reason (Art. 17(3)(e): a dispute, a claim).
+    Hold { reason: String },
+    /// A hold lifted: open again.
+    Release,
+    /// Not needed, with the reason.
+    NotNeeded { reason: String },
+}
+
+/// An action recorded, and the reply drafted again because of it.
+pub struct ActionRecorded {
+    pub action: ActionRecord,
+    pub draft: Option<DraftId>,
+    /// Register entries removed from the snapshot by a recorded erasure.
+    pub erased_entries: usize,
+}
+
+impl App {
+    /// A case's actions, or every case's; only those still open with `open_only`.
+    pub fn actions(
+        &self,
+        store: &Store,
+        case: Option<CaseId>,
+        open_only: bool,
+    ) -> Result<Vec<ActionRecord>, AppError> {
+        let mut actions = match case {
+            Some(case) => {
+                if store.case(case)?.is_none() {
+                    return Err(AppError::NoSuchCase {
+                        case,
+                        store: store.path().display().to_string(),
+                    });
+                }
+                store.actions_of(case)?
+            }
+            None => store.actions_in(&[ActionState::Open, ActionState::Held])?,
+        };
+        if open_only {
+            actions.retain(|a| a.state.is_open());
+        }
+        Ok(actions)
+    }
+
+    /// The suppression list.
+    pub fn suppression(&self, store: &Store) -> Result<Vec<Suppressed>, AppError> {
+        Ok(store.suppression()?)
+    }
+
+    /// Records what became of one action of a case. An `erase` of a whole source done also
+    /// erases the person's entries of that source from the register snapshot (with
+    /// tombstones), in the same transaction.
+    pub fn record_action(
+        &self,
+        store: &mut Store,
+        case: CaseId,
+        number: ActionNumber,
+        change: ActionChange,
+        by: &Staff,
+        now: Timestamp,
+    ) -> Result<ActionRecorded, AppError> {
+        let refused = |text: String| AppError::Refused(text);
+        let settings = self.settings()?;
+        let path = store.path().display().to_string();
+        let batch = store.begin()?;
+        if batch.case_summary(case)?.is_none() {
+            return Err(AppError::NoSuchCase { case, store: path });
+        }
+        let actions = batch.actions_of(case)?;
+        let Some(action) = actions.iter().find(|a| a.number == number) else {
+            let known: Vec<String> = actions.iter().map(|a| a.number.to_string()).collect();
+            return Err(refused(format!(
+                "case {case} has no action {number} (it has: {})",
+                if known.is_empty() {
+                    "none".to_string()
+                } else {
+                    known.join(", ")
+                }
+            )));
+        };
+        let (state, reason, note) = match &change {
+            ActionChange::Done { note } => (ActionState::Done, None, note.as_deref()),
+            ActionChange::Hold { reason } => (ActionState::Held, Some(reason.as_str()), None),
+            ActionChange::Release => (ActionState::Open, None, None),
+            ActionChange::NotNeeded { reason } => {
+                (ActionState::NotNeeded, Some(reason.as_str()), None)
+            }
+        };
+        if reason.is_some_and(|r| r.trim().is_empty()) {
+            return Err(refused(
+                "the reason is required and cannot be empty".to_string(),
+            ));
+        }
+        // What is done stays done; nothing is made what it already is; a hold is lifted
+        // only from a held action.
+        let allowed = !matches!(
+            (action.state, state),
+            (ActionState::Done, _)
+                | (ActionState::Held, ActionState::Held)
+                | (
+                    ActionState::Open | ActionState::NotNeeded,
+                    ActionState::Open
+                )
+                | (ActionState::NotNeeded, ActionState::NotNeeded)
+        );
+        if !allowed {
+            return Err(refused(format!(
+                "action {number} of case {case} is {}: it cannot be made {state}",
+                action.state
+            )));
+        }
+        let mut erased_entries = 0;
+        if state == ActionState::Done
+            && action.kind == ActionKind::Erase
+            && action.target.is_empty()
+        {
+            let recorded = self.erase_in(&batch, case, &action.entries, by, now)?;
+            erased_entries = recorded.entries.len();
+        }
+        batch.set_action_state(
+            case,
+            number,
+            &crate::store::ActionDecision {
+                state,
+                reason,
+                note,
+                by: by.as_str(),
+            },
+            now,
+        )?;
+        batch.append_event(
+            case,
+            &NewEvent {
+                at: now,
+                actor: by.as_str(),
+                kind: "action_recorded",
+                details: json!({
+                    "action": number.to_string(),
+                    "kind": action.kind,
+                    "source": action.source,
+                    "target": action.target,
+                    "was": action.state,
+                    "state": state,
+                    "reason": reason,
+                    "note": note,
+                }),
+            },
+        )?;
+        // A reply still waiting reports the deed once it is recorded: draft it again (a
+        // draft a person edited is theirs, and is marked outdated instead).
+        let draft = if batch.pending_drafts_of(case)?.is_empty() {
+            None
+        } else {
+            let drafting = self.drafting(&settings);
+            crate::draft::prepare(&batch, case, None, &drafting, crate::case::BOT_ACTOR, now)?
+        };
+        let action = batch
+            .actions_of(case)?
+            .into_iter()
+            .find(|a| a.number == number)
+            .ok_or_else(|| refused(format!("case {case}: action {number} vanished")))?;
+        batch.commit()?;
+        Ok(ActionRecorded {
+            action,
+            draft,
+            erased_entries,
+        })
+    }
+}

@@ -1,0 +1,118 @@
+//! A case's action list kept in step with what its rights ask: new deeds are added, deeds
+//! no longer asked are marked not needed, and what staff recorded is never undone.
+
+use jiff::Timestamp;
+use serde_json::json;
+
+use super::BOT_ACTOR;
+use crate::actions::Planned;
+use crate::ids::CaseId;
+use crate::store::{ActionDecision, ActionRecord, Batch, NewAction, NewEvent, StoreError};
+use crate::vocabulary::{ActionKind, ActionState};
+
+/// Why an open action the case no longer asks for is closed by the bot.
+const NO_LONGER_ASKED: &str =
+    "no longer asked: the case's rights, identity or matched entries changed";
+
+/// Brings a case's stored actions in line with `planned` and returns the list as it now
+/// stands. The suppression list is written at once: stopping marketing to the address that
+/// asked needs nobody's approval.
+pub fn sync_actions(
+    batch: &Batch<'_>,
+    case: CaseId,
+    planned: &[Planned],
+    now: Timestamp,
+) -> Result<Vec<ActionRecord>, StoreError> {
+    let existing = batch.actions_of(case)?;
+    let mut added = Vec::new();
+    let mut dropped = Vec::new();
+    let mut reopened = Vec::new();
+    for plan in planned {
+        let new = NewAction {
+            kind: plan.kind,
+            source: &plan.source,
+            target: &plan.target,
+            until: plan.until,
+            entries: &plan.entries,
+            records: &plan.records,
+            owner: plan.owner.as_deref(),
+            why: &plan.why,
+        };
+        let known = existing
+            .iter()
+            .find(|a| (a.kind, a.source.as_str(), a.target.as_str()) == plan.key());
+        match known {
+            Some(action) => {
+                if action.until != plan.until
+                    || action.entries != plan.entries
+                    || action.records != plan.records
+                    || action.owner != plan.owner
+                {
+                    batch.update_action_plan(case, action.number, &new)?;
+                }
+                // Asked again after the bot had closed it: open again.
+                if action.state == ActionState::NotNeeded
+                    && action.decided_by.as_deref() == Some(BOT_ACTOR)
+                {
+                    let decision = ActionDecision {
+                        state: ActionState::Open,
+                        reason: None,
+                        note: None,
+                        by: BOT_ACTOR,
+                    };
+                    batch.set_action_state(case, action.number, &decision, now)?;
+                    reopened.push(action.number.to_string());
+                }
+            }
+            None => {
+                let state = if plan.kind == ActionKind::Suppress {
+                    batch.suppress(&plan.target, case, BOT_ACTOR, now)?;
+                    ActionState::Done
+                } else {
+                    ActionState::Open
+                };
+                let number = batch.insert_action(case, &new, state, BOT_ACTOR, now)?;
+                added.push(json!({
+                    "action": number.to_string(),
+                    "kind": plan.kind,
+                    "source": plan.source,
+                    "target": plan.target,
+                    "state": state,
+                }));
+            }
+        }
+    }
+    for action in &existing {
+        let asked = planned
+            .iter()
+            .any(|p| p.key() == (action.kind, action.source.as_str(), action.target.as_str()));
+        if !asked && action.state == ActionState::Open {
+            let decision = ActionDecision {
+                state: ActionState::NotNeeded,
+                reason: Some(NO_LONGER_ASKED),
+                note: None,
+                by: BOT_ACTOR,
+            };
+            batch.set_action_state(case, action.number, &decision, now)?;
+            dropped.push(action.number.to_string());
+        }
+    }
+    if !added.is_empty() || !dropped.is_empty() || !reopened.is_empty() {
+        batch.append_event(
+            case,
+            &NewEvent {
+                at: now,
+                actor: BOT_ACTOR,
+                kind: "actions_derived",
+                details: json!({
+                    "added": added,
+                    "not_needed": dropped,
+                    "reopened": reopened,
+                    "rule": "each right implies actions in named systems; a reply states as done only what is recorded as done",
+                }),
+            },
+        )?;
+        return batch.actions_of(case);
+    }
+    Ok(existing)
+}

@@ -1,0 +1,351 @@
+//! The action list of a case through the command line: what each right asks to be done,
+//! a reply that reports only what is recorded as done, and the suppression list.
+
+mod support;
+
+use support::{Sandbox, assert_user_error, example_config, repo};
+
+/// The example shop with a financial year that ends on 30 June.
+fn shop() -> Sandbox {
+    let config = example_config().replace(
+        "financial_year_end = \"12-31\"",
+        "financial_year_end = \"06-30\"",
+    );
+    let sandbox = Sandbox::with_config(&config);
+    let at = ["--now", "2026-10-14T09:00:00+03:00"];
+    sandbox.ok(&[at[0], at[1], "register", "import"]);
+    let mailbox = repo().join("examples/mailbox").display().to_string();
+    sandbox.ok(&[at[0], at[1], "ingest", &mailbox]);
+    sandbox
+}
+
+const NOW: &str = "2026-10-14T09:00:00+03:00";
+
+/// Priya asked to erase her account and to stop the newsletter (DSR-2026-0006).
+const PRIYA: &str = "DSR-2026-0006";
+
+fn lines(sandbox: &Sandbox, args: &[&str]) -> Vec<serde_json::Value> {
+    let mut all = vec!["--json", "--now", NOW];
+    all.extend_from_slice(args);
+    sandbox
+        .ok(&all)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))
+        .collect()
+}
+
+fn actions(sandbox: &Sandbox, case: &str) -> Vec<serde_json::Value> {
+    lines(sandbox, &["actions", case])
+}
+
+/// The action of `kind` in `source` (and with `target`, when given).
+fn action<'a>(
+    list: &'a [serde_json::Value],
+    kind: &str,
+    source: &str,
+    target: Option<&str>,
+) -> &'a serde_json::Value {
+    list.iter()
+        .find(|a| {
+            a["kind"] == kind && a["source"] == source && target.is_none_or(|t| a["target"] == t)
+        })
+        .unwrap_or_else(|| panic!("no {kind} in {source}: {list:#?}"))
+}
+
+/// The draft of the case still waiting, and its text.
+fn pending(sandbox: &Sandbox, case: &str) -> (String, String) {
+    let queue = lines(sandbox, &["queue"]);
+    let draft = queue
+        .iter()
+        .find(|d| d["case"] == case)
+        .unwrap_or_else(|| panic!("no draft of {case} waiting: {queue:#?}"))["draft"]
+        .as_str()
+        .expect("draft id")
+        .to_string();
+    let shown = sandbox.json(&["--now", NOW, "show", &draft]);
+    (draft, shown["body"].as_str().expect("body").to_string())
+}
+
+fn at(sandbox: &Sandbox, args: &[&str]) -> String {
+    let mut all = vec!["--now", NOW];
+    all.extend_from_slice(args);
+    sandbox.ok(&all)
+}
+
+#[test]
+fn an_erasure_reply_promises_what_is_open_and_reports_what_is_done() {
+    let sandbox = shop();
+    let list = actions(&sandbox, PRIYA);
+    let erase = action(&list, "erase", "webshop_customers", Some(""));
+    assert_eq!(erase["state"], "open");
+    assert_eq!(erase["owner"], "customer service");
+    // Vouchers: the order of 26.5.2025 (financial year ending 30.6.2025) and that of
+    // 28.11.2025 (ending 30.6.2026) are kept until the end of 2031 and of 2032.
+    assert_eq!(
+        action(&list, "keep", "orders", Some("2031-12-31"))["records"],
+        serde_json::json!(["order 10259"])
+    );
+    assert_eq!(
+        action(&list, "keep", "orders", Some("2032-12-31"))["records"],
+        serde_json::json!(["order 10270"])
+    );
+    // A kept delivery keeps what the Act needs; its phone and tracking code go.
+    let fields = action(&list, "erase", "shipping", None)["target"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        fields.contains("Puhelin") && fields.contains("Lähetystunnus"),
+        "{fields}"
+    );
+    // Art. 19 only for the recipients of erased data: Klarna received only kept orders.
+    let notified: Vec<&str> = list
+        .iter()
+        .filter(|a| a["kind"] == "notify")
+        .map(|a| a["target"].as_str().unwrap())
+        .collect();
+    assert!(
+        notified.contains(&"MyCashFlow (webshop platform)"),
+        "{notified:?}"
+    );
+    assert!(
+        notified.iter().all(|n| !n.starts_with("Klarna")),
+        "{notified:?}"
+    );
+    // The opt-out put her address on the suppression list at once.
+    assert_eq!(action(&list, "suppress", "", None)["state"], "done");
+
+    let (draft, body) = pending(&sandbox, PRIYA);
+    assert!(!body.contains("We have erased"), "{body}");
+    assert!(body.contains("We will erase your personal data"), "{body}");
+    assert!(
+        body.contains("order 10270; until 31 December 2032"),
+        "{body}"
+    );
+    assert!(body.contains("We will tell the recipients"), "{body}");
+    assert!(!body.contains("Klarna"), "{body}");
+
+    // A person writes that the data was erased: with actions open that needs the
+    // approver's confirmation, named in one line.
+    let edited_text = sandbox.path().join("edited.txt");
+    std::fs::write(
+        &edited_text,
+        body.replace("We will erase", "We have erased"),
+    )
+    .unwrap();
+    at(
+        &sandbox,
+        &[
+            "edit",
+            &draft,
+            "--by",
+            "Sanna",
+            "--body-file",
+            edited_text.to_str().unwrap(),
+        ],
+    );
+    let (edited, _) = pending(&sandbox, PRIYA);
+    let refused = assert_user_error(&sandbox.run(&[
+        "--now",
+        NOW,
+        "approve",
+        &edited,
+        "--by",
+        "Sanna",
+        "--read-flagged",
+    ]));
+    assert!(
+        refused.contains("open actions") && refused.contains("A1 erase in webshop_customers"),
+        "{refused}"
+    );
+    assert!(refused.contains("--open-actions-confirmed"), "{refused}");
+    // Rejected: the bot's own text comes back once the deed is done.
+    at(
+        &sandbox,
+        &[
+            "reject",
+            &edited,
+            "--by",
+            "Sanna",
+            "--reason",
+            "says erased too early",
+        ],
+    );
+    at(
+        &sandbox,
+        &[
+            "reclassify",
+            PRIYA,
+            "--kinds",
+            "erasure,direct_marketing_optout",
+            "--by",
+            "Sanna",
+        ],
+    );
+
+    // Staff erase the account and tell its recipients; the reply is drafted again.
+    let number = |a: &serde_json::Value| a["action"].as_str().unwrap().to_string();
+    let list = actions(&sandbox, PRIYA);
+    let done = at(
+        &sandbox,
+        &[
+            "done",
+            PRIYA,
+            &number(action(&list, "erase", "webshop_customers", Some(""))),
+            "--note",
+            "deleted in the admin",
+            "--by",
+            "Sanna",
+        ],
+    );
+    assert!(done.contains("register entries erased"), "{done}");
+    for target in [
+        "MyCashFlow (webshop platform)",
+        "EmCe (webshop service provider)",
+    ] {
+        at(
+            &sandbox,
+            &[
+                "done",
+                PRIYA,
+                &number(action(&list, "notify", "webshop_customers", Some(target))),
+                "--by",
+                "Sanna",
+            ],
+        );
+    }
+    let (draft, body) = pending(&sandbox, PRIYA);
+    assert!(body.contains("We have erased your personal data from the following registers:\nCustomer register (webshop)."), "{body}");
+    assert!(body.contains("We have told the recipients"), "{body}");
+    assert!(
+        body.contains("  - MyCashFlow (webshop platform), processor"),
+        "{body}"
+    );
+    // The newsletter is still to be erased: promised, not claimed.
+    assert!(body.contains("We will erase your personal data from the following registers by\n13 November 2026: Newsletter subscribers."), "{body}");
+    // The bot's draft states as done only what is done: it is approved without more.
+    at(
+        &sandbox,
+        &["approve", &draft, "--by", "Sanna", "--read-flagged"],
+    );
+
+    // Her kept orders stay in the register, restricted; an import does not withhold them.
+    let found = at(
+        &sandbox,
+        &[
+            "register",
+            "find",
+            "--email",
+            "priya.r@webmail.example.test",
+        ],
+    );
+    assert!(found.contains("10270"), "{found}");
+    let import = sandbox.json(&["--now", NOW, "register", "import", "orders"]);
+    let report = if import.is_array() {
+        import[0].clone()
+    } else {
+        import
+    };
+    assert_eq!(report["withheld"], 0, "{report}");
+}
+
+#[test]
+fn a_draft_with_a_fill_in_marker_cannot_be_approved() {
+    let sandbox = shop();
+    let (draft, body) = pending(&sandbox, "DSR-2026-0002");
+    let edited_text = sandbox.path().join("edited.txt");
+    std::fs::write(
+        &edited_text,
+        format!("{body}\nYour new address: [[write the address]]\n"),
+    )
+    .unwrap();
+    at(
+        &sandbox,
+        &[
+            "edit",
+            &draft,
+            "--by",
+            "Sanna",
+            "--body-file",
+            edited_text.to_str().unwrap(),
+        ],
+    );
+    let (edited, _) = pending(&sandbox, "DSR-2026-0002");
+    let refused =
+        assert_user_error(&sandbox.run(&["--now", NOW, "approve", &edited, "--by", "Sanna"]));
+    assert!(
+        refused.contains("fill-in marker ([[write the address]])"),
+        "{refused}"
+    );
+}
+
+#[test]
+fn an_opt_out_from_an_ambiguous_sender_is_suppressed_at_once_and_exported() {
+    let sandbox = shop();
+    // DSR-2026-0011: "no more ads" from an address whose details fit more than one person.
+    let case = sandbox.json(&["--now", NOW, "show", "DSR-2026-0011"]);
+    assert_eq!(case["identity"]["outcome"], "ambiguous");
+    let list = actions(&sandbox, "DSR-2026-0011");
+    assert_eq!(action(&list, "suppress", "", None)["state"], "done");
+    assert_eq!(
+        action(&list, "stop_marketing", "newsletter", None)["state"],
+        "open"
+    );
+    let csv = at(&sandbox, &["suppression", "export", "--csv"]);
+    let mut rows = csv.lines();
+    assert_eq!(rows.next(), Some("address,case,added_at"));
+    assert!(
+        csv.contains("jaska.salonen@example.test,DSR-2026-0011,"),
+        "{csv}"
+    );
+    // The open actions of every case, per owner, for the people who do them.
+    let open = at(&sandbox, &["actions", "--open"]);
+    assert!(
+        open.contains("DSR-2026-0011") && open.contains("owner: marketing"),
+        "{open}"
+    );
+    // A hold needs its reason; a done action stays done.
+    let number = action(&list, "stop_marketing", "newsletter", None)["action"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    at(
+        &sandbox,
+        &["done", "DSR-2026-0011", &number, "--by", "Sanna"],
+    );
+    let again = assert_user_error(&sandbox.run(&[
+        "--now",
+        NOW,
+        "not-needed",
+        "DSR-2026-0011",
+        &number,
+        "--reason",
+        "x",
+        "--by",
+        "Sanna",
+    ]));
+    assert!(again.contains("is done"), "{again}");
+    let unknown = assert_user_error(&sandbox.run(&[
+        "--now",
+        NOW,
+        "done",
+        "DSR-2026-0011",
+        "A99",
+        "--by",
+        "Sanna",
+    ]));
+    assert!(unknown.contains("has no action A99"), "{unknown}");
+}
+
+#[test]
+fn a_newsletter_import_flags_a_suppressed_address() {
+    let sandbox = shop();
+    // Karin unsubscribed (DSR-2026-0004); the next newsletter export still lists her.
+    let report = sandbox.json(&["--now", NOW, "register", "import", "newsletter"]);
+    let report = if report.is_array() {
+        report[0].clone()
+    } else {
+        report
+    };
+    assert!(report["suppressed"].as_u64().unwrap() >= 1, "{report}");
+}
