@@ -13,6 +13,7 @@ use crate::classify::RequestKind;
 use crate::ids::{CaseId, DraftId};
 use crate::lang::Lang;
 use crate::store::{Batch, DraftRecord, Store};
+use crate::vocabulary::event::{self, Event};
 
 use super::{App, AppError, Staff};
 
@@ -143,10 +144,10 @@ impl App {
                     &crate::store::NewEvent {
                         at: now,
                         actor: by.as_str(),
-                        kind: "flagged_sentences_read",
-                        details: serde_json::json!({
-                            "draft": id.to_string(),
-                            "sentences": flagged,
+                        event: Event::FlaggedSentencesRead(event::FlaggedSentencesRead {
+                            draft: id.to_string(),
+                            sentences: flagged,
+                            by_mail: false,
                         }),
                     },
                 )?;

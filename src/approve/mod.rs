@@ -10,10 +10,10 @@ pub mod by_mail;
 
 use crate::draft::ApprovedDraft;
 use jiff::Timestamp;
-use serde_json::json;
 
 use crate::ids::DraftId;
 use crate::store::{Batch, DraftRecord, DraftState, NewDraft, NewEvent, StoreError};
+use crate::vocabulary::event::{self, Event};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApproveError {
@@ -134,12 +134,11 @@ pub fn approve(
         &NewEvent {
             at: now,
             actor: by,
-            kind: "draft_approved",
-            details: json!({
-                "draft": id.to_string(),
-                "purpose": draft.purpose,
-                "recipient": draft.recipient,
-                "message_id": message_id,
+            event: Event::DraftApproved(event::DraftApproved {
+                draft: id.to_string(),
+                purpose: draft.purpose,
+                recipient: draft.recipient.clone(),
+                message_id: message_id.clone(),
             }),
         },
     )?;
@@ -164,8 +163,10 @@ pub fn reject(
         &NewEvent {
             at: now,
             actor: by,
-            kind: "draft_rejected",
-            details: json!({ "draft": id.to_string(), "reason": reason }),
+            event: Event::DraftRejected(event::DraftRejected {
+                draft: id.to_string(),
+                reason: reason.to_string(),
+            }),
         },
     )?;
     Ok(())
@@ -286,14 +287,13 @@ pub fn edit(
         &NewEvent {
             at: now,
             actor: by,
-            kind: "draft_edited",
-            details: json!({
-                "draft": new.to_string(),
-                "replaces": id.to_string(),
-                "was": draft.state.as_str(),
-                "approvals_withdrawn": withdrawn,
-                "also_replaces": replaced_ids,
-                "new_message": options.new_message
+            event: Event::DraftEdited(event::DraftEdited {
+                draft: new.to_string(),
+                replaces: id.to_string(),
+                was: draft.state,
+                approvals_withdrawn: withdrawn,
+                also_replaces: replaced_ids,
+                new_message: options.new_message
                     && matches!(draft.state, DraftState::Sent | DraftState::Sending),
             }),
         },
@@ -393,8 +393,9 @@ pub fn acknowledge_or_record(
                 &NewEvent {
                     at: now,
                     actor: crate::case::BOT_ACTOR,
-                    kind: "acknowledgement_failed",
-                    details: json!({ "error": err.to_string() }),
+                    event: Event::AcknowledgementFailed(event::Failure {
+                        error: err.to_string(),
+                    }),
                 },
             )
         }

@@ -16,7 +16,7 @@ mod staff;
 pub use crate::vocabulary::{CaseState, Standing, UnknownState, is_overdue, past_deadline};
 pub use admit::{Admission, Analysis, Incoming, Tally, admit, analyse, digest};
 pub use identify::{Rematch, find_requester, rematch};
-pub use settings::{Settings, UNAUTHENTICATED_FOLLOW_UP};
+pub use settings::Settings;
 pub use staff::{
     ManualRequest, OnBehalf, StaffError, close, intake, open_from_message, reclassify,
 };

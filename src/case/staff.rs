@@ -2,11 +2,11 @@
 //! correcting the rights a case is about. Each decision is an event with the person's name.
 
 use jiff::Timestamp;
-use serde_json::json;
 
 use crate::classify::RequestKind;
 use crate::ids::{CaseId, DraftId};
 use crate::store::{Batch, Disposition, DraftState, NewEvent, StoreError};
+use crate::vocabulary::event::{self, Event};
 
 use super::CaseState;
 use super::Settings;
@@ -132,14 +132,14 @@ pub fn open_from_message(
             language: None,
             state: CaseState::Open,
             actor: by,
-            opened_event: json!({
-                "message": message.key.to_string(),
-                "from": message.from_address,
-                "subject": message.subject,
-                "received_at": received_at.to_string(),
-                "on_behalf_of": on_behalf.map(|o| &o.requester),
-                "opened_by_staff": true,
-                "kinds": kinds,
+            opened_event: event::Received::OpenedByStaff(event::OpenedByStaff {
+                message: message.key.to_string(),
+                from: message.from_address.clone(),
+                subject: message.subject.clone(),
+                received_at,
+                on_behalf_of: on_behalf.map(|o| o.requester.clone()),
+                opened_by_staff: true,
+                kinds: kinds.clone(),
             }),
             mail: mail.as_ref(),
         },
@@ -243,13 +243,13 @@ pub fn intake(
             language: request.language,
             state: CaseState::Open,
             actor: by,
-            opened_event: json!({
-                "message": key.to_string(),
-                "from": from.to_lowercase(),
-                "received_at": request.received_at.to_string(),
-                "entered_by_staff": true,
-                "kinds": kinds,
-                "note": note,
+            opened_event: event::Received::EnteredByStaff(event::EnteredByStaff {
+                message: key.to_string(),
+                from: from.to_lowercase(),
+                received_at: request.received_at,
+                entered_by_staff: true,
+                kinds: kinds.clone(),
+                note: note.to_string(),
             }),
             mail: mail.as_ref(),
         },
@@ -279,8 +279,10 @@ pub fn reclassify(
         &NewEvent {
             at: now,
             actor: by,
-            kind: "reclassified",
-            details: json!({ "from": previous, "to": kinds }),
+            event: Event::Reclassified(event::Reclassified {
+                from: previous,
+                to: kinds.clone(),
+            }),
         },
     )?;
     Ok(kinds)
@@ -321,8 +323,9 @@ pub fn close(
         &NewEvent {
             at: now,
             actor: by,
-            kind: "closed",
-            details: json!({ "outcome": outcome }),
+            event: Event::Closed(event::Closed {
+                outcome: outcome.to_string(),
+            }),
         },
     )?;
     let waiting = batch.pending_drafts_of(case)?;
@@ -334,8 +337,10 @@ pub fn close(
             &NewEvent {
                 at: now,
                 actor: by,
-                kind: "draft_rejected",
-                details: json!({ "draft": draft.draft.to_string(), "reason": reason }),
+                event: Event::DraftRejected(event::DraftRejected {
+                    draft: draft.draft.to_string(),
+                    reason: reason.to_string(),
+                }),
             },
         )?;
     }

@@ -12,7 +12,7 @@ use crate::ids::{CaseId, DraftId};
 use crate::lang::Lang;
 pub use crate::vocabulary::DraftState;
 use crate::vocabulary::{Attachment, Composed, Purpose};
-use crate::vocabulary::{CaseState, RequestKind};
+use crate::vocabulary::{CaseState, EventKind, RequestKind};
 
 /// A draft about to be queued.
 pub struct NewDraft<'a> {
@@ -235,13 +235,13 @@ impl Store {
             .prepare(
                 concat!("SELECT c.received_at, c.deadline, c.kinds, c.language, c.state, ",
                         super::answered_at_sql!(), ",
-                        EXISTS (SELECT 1 FROM events e WHERE e.case_id = c.id AND e.kind = 'extended'),
+                        EXISTS (SELECT 1 FROM events e WHERE e.case_id = c.id AND e.kind = ?1),
                         EXISTS (SELECT 1 FROM drafts d WHERE d.case_id = c.id AND d.state = 'sent' AND d.refusal)
                  FROM cases c ORDER BY c.id"),
             )
             .map_err(|e| self.error(e))?;
         let rows = statement
-            .query_map([], |r| {
+            .query_map([EventKind::Extended.as_str()], |r| {
                 Ok((
                     r.get::<_, String>(0)?,
                     r.get::<_, String>(1)?,
@@ -596,7 +596,7 @@ impl Batch<'_> {
             .tx
             .prepare_cached(concat!(
                 "SELECT c.year, c.seq, c.deadline, c.kinds,
-                        EXISTS (SELECT 1 FROM events e WHERE e.case_id = c.id AND e.kind = 'extended')
+                        EXISTS (SELECT 1 FROM events e WHERE e.case_id = c.id AND e.kind = ?1)
                  FROM cases c
                  WHERE c.state != 'closed' AND ",
                 super::answered_at_sql!(),
@@ -604,7 +604,7 @@ impl Batch<'_> {
             ))
             .map_err(|e| self.error(e))?;
         let rows = statement
-            .query_map([], |r| {
+            .query_map([EventKind::Extended.as_str()], |r| {
                 Ok((
                     r.get::<_, i64>(0)?,
                     r.get::<_, i64>(1)?,

@@ -28,7 +28,8 @@ use serde::Serialize;
 
 use crate::ids::{CaseId, MessageId, MessageKey};
 use crate::lang::Lang;
-use crate::vocabulary::{CaseState, RequestKind, Standing};
+use crate::vocabulary::event::ClassificationFound;
+use crate::vocabulary::{CaseState, Event, EventKind, RequestKind, Standing};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -195,7 +196,7 @@ pub struct NewMessage<'a> {
     pub automated: Option<&'a str>,
     pub disposition: Disposition,
     /// The classifier's verdict as JSON, when it ran.
-    pub classification: Option<&'a str>,
+    pub classification: Option<&'a ClassificationFound>,
     /// The Message-ID the mail claims when another stored mail already has it (then
     /// `message_id` is `None`).
     pub colliding_message_id: Option<&'a MessageId>,
@@ -218,8 +219,7 @@ pub struct NewCase<'a> {
 pub struct NewEvent<'a> {
     pub at: Timestamp,
     pub actor: &'a str,
-    pub kind: &'a str,
-    pub details: serde_json::Value,
+    pub event: Event,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -302,12 +302,14 @@ pub struct MessageRecord {
     pub case: Option<String>,
 }
 
+/// One entry of a case's audit trail as stored; serialised as `at`, `actor`, `kind`,
+/// `details`.
 #[derive(Clone, Debug, Serialize)]
 pub struct EventRecord {
     pub at: Timestamp,
     pub actor: String,
-    pub kind: String,
-    pub details: serde_json::Value,
+    #[serde(flatten)]
+    pub event: Event,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -548,31 +550,28 @@ impl Store {
 
         let mut statement = self
             .conn
-            .prepare("SELECT at, actor, kind, details FROM events WHERE case_id = ?1 ORDER BY id")
+            .prepare(
+                "SELECT id, at, actor, kind, details FROM events WHERE case_id = ?1 ORDER BY id",
+            )
             .map_err(|e| self.error(e))?;
         let rows = statement
             .query_map([rowid], |r| {
                 Ok((
-                    r.get::<_, String>(0)?,
+                    r.get::<_, i64>(0)?,
                     r.get::<_, String>(1)?,
                     r.get::<_, String>(2)?,
                     r.get::<_, String>(3)?,
+                    r.get::<_, String>(4)?,
                 ))
             })
             .map_err(|e| self.error(e))?;
         let mut events = Vec::new();
         for row in rows {
-            let (at, actor, kind, details) = row.map_err(|e| self.error(e))?;
-            let details = serde_json::from_str(&details).map_err(|err| StoreError::Corrupt {
-                path: self.path.clone(),
-                what: "events.details",
-                detail: err.to_string(),
-            })?;
+            let (id, at, actor, kind, details) = row.map_err(|e| self.error(e))?;
             events.push(EventRecord {
                 at: self.timestamp("events.at", &at)?,
                 actor,
-                kind,
-                details,
+                event: decode_event(&self.path, id, &kind, &details)?,
             });
         }
         Ok(Some(CaseDetail {
@@ -1257,22 +1256,34 @@ impl Batch<'_> {
     /// The sentences of a case's messages the classifier asked staff to read because no
     /// right was attributed to them (the `classified` events' `unattributed`), oldest first.
     pub fn case_unattributed(&self, case: CaseId) -> Result<Vec<String>, StoreError> {
-        let details: Vec<String> = self
+        Ok(self
+            .events_of_kind(case, EventKind::Classified)?
+            .into_iter()
+            .flat_map(|event| match event {
+                Event::Classified(classified) => classified.found.unattributed,
+                _ => Vec::new(),
+            })
+            .collect())
+    }
+
+    /// The case's events of one kind, oldest first.
+    pub fn events_of_kind(&self, case: CaseId, kind: EventKind) -> Result<Vec<Event>, StoreError> {
+        let rows: Vec<(i64, String)> = self
             .tx
             .prepare_cached(
-                "SELECT e.details FROM events e JOIN cases c ON e.case_id = c.id
-                 WHERE c.year = ?1 AND c.seq = ?2 AND e.kind = 'classified' ORDER BY e.id",
+                "SELECT e.id, e.details FROM events e JOIN cases c ON e.case_id = c.id
+                 WHERE c.year = ?1 AND c.seq = ?2 AND e.kind = ?3 ORDER BY e.id",
             )
             .and_then(|mut s| {
-                s.query_map(params![case.year, case.seq], |r| r.get(0))?
-                    .collect()
+                s.query_map(params![case.year, case.seq, kind.as_str()], |r| {
+                    Ok((r.get(0)?, r.get(1)?))
+                })?
+                .collect()
             })
             .map_err(|e| self.error(e))?;
-        Ok(details
-            .iter()
-            .filter_map(|json| serde_json::from_str::<serde_json::Value>(json).ok())
-            .flat_map(|value| unattributed_sentences(&value))
-            .collect())
+        rows.iter()
+            .map(|(id, details)| decode_event(&self.path, *id, kind.as_str(), details))
+            .collect()
     }
 
     pub fn set_case_kinds(&self, case: CaseId, kinds: &[RequestKind]) -> Result<(), StoreError> {
@@ -1390,6 +1401,15 @@ impl Batch<'_> {
             )
             .to_string()
         };
+        let classification = message
+            .classification
+            .map(|found| serde_json::to_value(found).map(|value| value.to_string()))
+            .transpose()
+            .map_err(|err| StoreError::Corrupt {
+                path: self.path.clone(),
+                what: "messages.classification",
+                detail: format!("the classification could not be written: {err}"),
+            })?;
         let mut statement = self
             .tx
             .prepare_cached(
@@ -1417,7 +1437,7 @@ impl Batch<'_> {
                 ids(message.references),
                 message.automated,
                 message.disposition.as_str(),
-                message.classification,
+                classification,
                 message.colliding_message_id.map(MessageId::as_str),
             ])
             .map_err(|e| self.error(e))?;
@@ -1484,14 +1504,19 @@ impl Batch<'_> {
                  SELECT id, ?3, ?4, ?5, ?6 FROM cases WHERE year = ?1 AND seq = ?2",
             )
             .map_err(|e| self.error(e))?;
+        let details = event.event.details().map_err(|err| StoreError::Corrupt {
+            path: self.path.clone(),
+            what: "events.details",
+            detail: format!("a {} event could not be written: {err}", event.event.kind()),
+        })?;
         let inserted = statement
             .execute(params![
                 case.year,
                 case.seq,
                 event.at.to_string(),
                 event.actor,
-                event.kind,
-                event.details.to_string()
+                event.event.kind(),
+                details.to_string()
             ])
             .map_err(|e| self.error(e))?;
         if inserted == 0 {
@@ -1539,15 +1564,16 @@ impl Batch<'_> {
     }
 }
 
-/// The `unattributed` sentences of a `classified` event's details.
-pub fn unattributed_sentences(details: &serde_json::Value) -> Vec<String> {
-    details
-        .get("unattributed")
-        .and_then(|v| v.as_array())
-        .into_iter()
-        .flatten()
-        .filter_map(|v| v.as_str().map(str::to_string))
-        .collect()
+/// The event a stored row holds; a known kind whose details do not decode is an error
+/// naming the row.
+fn decode_event(path: &Path, id: i64, kind: &str, details: &str) -> Result<Event, StoreError> {
+    serde_json::from_str(details)
+        .and_then(|details| Event::decode(kind, details))
+        .map_err(|err| StoreError::Corrupt {
+            path: path.to_path_buf(),
+            what: "events.details",
+            detail: format!("event {id} ({kind}): {err}"),
+        })
 }
 
 #[cfg(test)]

@@ -41,8 +41,12 @@ macro_rules! names {
     };
 }
 
+pub mod event;
+
+pub use event::{Event, EventKind};
+
 /// Where a case stands. Later stages add the states of drafting, approval and sending.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum CaseState {
     /// Opened; a person must look at it before anything is drafted (the classifier was
@@ -105,6 +109,16 @@ names!(RequestKind {
     ConsentWithdrawal => "consent_withdrawal",
 });
 
+/// A phrase that made a kind fire (`classify`), kept in the `classified` event.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Evidence {
+    pub kind: RequestKind,
+    /// The words as the sender wrote them.
+    pub phrase: String,
+    /// Which rule fired: `<lang>/<kind>/<index>`, for whoever tunes the rules.
+    pub rule: String,
+}
+
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 #[error(
     "unknown request kind {0:?} (expected one of access, rectification, erasure, restriction, portability, objection, direct_marketing_optout, consent_withdrawal)"
@@ -120,7 +134,7 @@ impl FromStr for RequestKind {
 }
 
 /// Where a draft stands.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum DraftState {
     /// Waiting for a person's approval.
@@ -150,7 +164,7 @@ names!(DraftState {
 });
 
 /// What a draft is for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Purpose {
     /// The answer to the rights asked, one section per right (a combined reply when
@@ -214,6 +228,42 @@ pub struct Composed {
     /// the controller reports to its supervisory authority.
     pub refusal: bool,
 }
+
+/// What matched between the requester and a register entry (`matching`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MatchedField {
+    /// The From: address is the entry's e-mail.
+    SenderEmail,
+    /// An address written in the text is the entry's e-mail.
+    EmailInText,
+    /// A phone number in the text is the entry's.
+    Phone,
+    /// A number in the text is the entry's customer id.
+    CustomerId,
+    /// A number in the text is the entry's order number.
+    Order,
+    /// Found only through another matched entry sharing an identifier with it.
+    Linked,
+    /// The sender's display name is the entry's name.
+    Name,
+    /// The entry's name is written in the text.
+    NameInText,
+    /// The entry's postal address (postcode and street) is written in the text.
+    Address,
+}
+
+names!(MatchedField {
+    SenderEmail => "sender_email",
+    EmailInText => "email_in_text",
+    Phone => "phone",
+    CustomerId => "customer_id",
+    Order => "order",
+    Linked => "linked",
+    Name => "name",
+    NameInText => "name_in_text",
+    Address => "address",
+});
 
 /// How sure we are of who wrote (Art. 12(6)).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
