@@ -394,7 +394,7 @@ fn an_approved_then_edited_draft_is_not_sendable_until_approved_again() {
     let approved = rightsbot::approve::approve(
         &batch,
         first,
-        "Sanna",
+        &sanna(),
         "tietosuoja@kestokauppa.example.test",
         now,
     )
@@ -405,7 +405,7 @@ fn an_approved_then_edited_draft_is_not_sendable_until_approved_again() {
         &batch,
         first,
         "Hei,\n\nuusi teksti.\n",
-        "Sanna",
+        &sanna(),
         Default::default(),
         now,
     );
@@ -420,10 +420,16 @@ fn an_approved_then_edited_draft_is_not_sendable_until_approved_again() {
         force: true,
         new_message: false,
     };
-    let second =
-        rightsbot::approve::edit(&batch, first, "Hei,\n\nuusi teksti.\n", "Sanna", force, now)
-            .unwrap()
-            .draft;
+    let second = rightsbot::approve::edit(
+        &batch,
+        first,
+        "Hei,\n\nuusi teksti.\n",
+        &sanna(),
+        force,
+        now,
+    )
+    .unwrap()
+    .draft;
     let old = batch.draft(first).unwrap().unwrap();
     let new = batch.draft(second).unwrap().unwrap();
     assert!(
@@ -444,13 +450,13 @@ fn an_approved_then_edited_draft_is_not_sendable_until_approved_again() {
     let approved = rightsbot::approve::approve(
         &batch,
         second,
-        "Sanna",
+        &sanna(),
         "tietosuoja@kestokauppa.example.test",
         now,
     )
     .unwrap();
     assert!(rightsbot::approve::sendable(&approved));
-    assert!(rightsbot::approve::approve(&batch, first, "Sanna", "x@example.test", now).is_err());
+    assert!(rightsbot::approve::approve(&batch, first, &sanna(), "x@example.test", now).is_err());
 }
 
 #[test]
@@ -1091,7 +1097,7 @@ fn approve_refuses_a_draft_on_a_closed_case() {
     let refused = rightsbot::approve::approve(
         &batch,
         rightsbot::ids::DraftId(1),
-        "Sanna",
+        &sanna(),
         "tietosuoja@kestokauppa.example.test",
         now,
     );
@@ -1271,4 +1277,9 @@ fn a_draft_whose_request_has_an_unexplained_sentence_needs_it_read() {
         .find(|e| e["kind"] == "flagged_sentences_read")
         .unwrap_or_else(|| panic!("{case}"));
     assert_eq!(read["actor"], "Sanna");
+}
+
+/// The staff member the tests that call the stages directly act as.
+fn sanna() -> rightsbot::app::Staff {
+    rightsbot::app::Staff::new("Sanna").expect("a name")
 }

@@ -153,13 +153,8 @@ impl App {
                 )?;
             }
         }
-        let approved = crate::approve::approve(
-            &batch,
-            id,
-            by.as_str(),
-            &config.controller.privacy_address,
-            now,
-        )?;
+        let approved =
+            crate::approve::approve(&batch, id, by, &config.controller.privacy_address, now)?;
         let outbox_file = if config.smtp.is_some() {
             None
         } else {
@@ -185,7 +180,7 @@ impl App {
     ) -> Result<DraftId, AppError> {
         let id = draft.resolve(store)?;
         let batch = store.begin()?;
-        crate::approve::reject(&batch, id, by.as_str(), reason, now)?;
+        crate::approve::reject(&batch, id, by, reason, now)?;
         batch.commit()?;
         Ok(id)
     }
@@ -206,7 +201,7 @@ impl App {
             return Err(AppError::Unchanged);
         }
         let batch = store.begin()?;
-        let edited = crate::approve::edit(&batch, draft, body, by.as_str(), options, now)?;
+        let edited = crate::approve::edit(&batch, draft, body, by, options, now)?;
         crate::approve::by_mail::offer_or_record(&batch, edited.draft, &self.config, now)?;
         batch.commit()?;
         Ok(edited)
@@ -225,15 +220,8 @@ impl App {
         let settings = self.settings()?;
         let drafting = self.drafting(&settings);
         let batch = store.begin()?;
-        let (draft, deadline) = crate::draft::prepare_extension(
-            &batch,
-            case,
-            months,
-            reason,
-            by.as_str(),
-            &drafting,
-            now,
-        )?;
+        let (draft, deadline) =
+            crate::draft::prepare_extension(&batch, case, months, reason, by, &drafting, now)?;
         batch.commit()?;
         Ok(Extended { draft, deadline })
     }
@@ -248,7 +236,7 @@ impl App {
         now: Timestamp,
     ) -> Result<Vec<DraftId>, AppError> {
         let batch = store.begin()?;
-        let rejected = crate::case::close(&batch, case, by.as_str(), outcome, now)?;
+        let rejected = crate::case::close(&batch, case, by, outcome, now)?;
         batch.commit()?;
         Ok(rejected)
     }
@@ -264,7 +252,7 @@ impl App {
     ) -> Result<Reclassified, AppError> {
         let settings = self.settings()?;
         let batch = store.begin()?;
-        let kinds = crate::case::reclassify(&batch, case, kinds, by.as_str(), now)?;
+        let kinds = crate::case::reclassify(&batch, case, kinds, by, now)?;
         let draft = self.redraft(&batch, &settings, case, by.as_str(), now)?;
         batch.commit()?;
         Ok(Reclassified { kinds, draft })
@@ -283,15 +271,8 @@ impl App {
     ) -> Result<Opened, AppError> {
         let settings = self.settings()?;
         let batch = store.begin()?;
-        let case = crate::case::open_from_message(
-            &batch,
-            message,
-            kinds,
-            by.as_str(),
-            on_behalf,
-            &settings,
-            now,
-        )?;
+        let case =
+            crate::case::open_from_message(&batch, message, kinds, by, on_behalf, &settings, now)?;
         let draft = self.redraft(&batch, &settings, case, by.as_str(), now)?;
         batch.commit()?;
         Ok(Opened { case, draft })
@@ -316,7 +297,7 @@ impl App {
                 kinds: request.kinds,
                 language: request.language,
                 note: request.note,
-                by: by.as_str(),
+                by,
             },
             &settings,
             &self.config.controller.privacy_address,

@@ -361,7 +361,24 @@ pub fn consider(
             )?;
         }
     }
-    let approved = match approve(batch, draft, &from, &config.controller.privacy_address, now) {
+    // The approver is known by their address, checked above against `[approval_by_mail]`.
+    let Ok(approver) = crate::vocabulary::Staff::new(&from) else {
+        return refuse(
+            batch,
+            Some(draft),
+            &from,
+            "the sender has no address",
+            config,
+            now,
+        );
+    };
+    let approved = match approve(
+        batch,
+        draft,
+        &approver,
+        &config.controller.privacy_address,
+        now,
+    ) {
         Ok(approved) => approved,
         Err(ApproveError::Store(err)) => return Err(err.into()),
         Err(err) => return refuse(batch, Some(draft), &from, &err.to_string(), config, now),

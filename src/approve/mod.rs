@@ -14,6 +14,7 @@ use jiff::Timestamp;
 use crate::ids::DraftId;
 use crate::store::{Batch, DraftRecord, DraftState, NewDraft, NewEvent, StoreError};
 use crate::vocabulary::event::{self, Event};
+use crate::vocabulary::{Input, Staff};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApproveError {
@@ -28,11 +29,11 @@ pub enum ApproveError {
     #[error("draft {draft} has no recipient it may go to ({note}); reject it or edit the case")]
     NoRecipient { draft: DraftId, note: String },
     #[error(
-        "draft {draft} was approved by {by} and has not gone out: an edit withdraws that approval; give --force to edit it anyway"
+        "draft {draft} was approved by {by} and has not gone out: an edit withdraws that approval; only a forced edit may do that"
     )]
     Approved { draft: DraftId, by: String },
     #[error(
-        "draft {draft} is {state}: it went out, so an edit is a new message to the requester; give --new-message to write one"
+        "draft {draft} is {state}: it went out, so an edit is a new message to the requester; only an edit that asks for a new message may write one"
     )]
     AlreadySent { draft: DraftId, state: &'static str },
     #[error("case {case} is closed: draft {draft} cannot be {what}")]
@@ -42,7 +43,7 @@ pub enum ApproveError {
         what: &'static str,
     },
     #[error("{0} is required and cannot be empty")]
-    Required(&'static str),
+    Required(Input),
     #[error("the edited text is empty: nothing was changed")]
     EmptyBody,
     #[error(transparent)]
@@ -87,7 +88,7 @@ fn case_not_closed(
     Ok(())
 }
 
-fn required<'a>(value: &'a str, name: &'static str) -> Result<&'a str, ApproveError> {
+fn required(value: &str, name: Input) -> Result<&str, ApproveError> {
     let value = value.trim();
     if value.is_empty() {
         Err(ApproveError::Required(name))
@@ -112,11 +113,22 @@ pub fn message_id(draft: &DraftRecord, privacy_address: &str, random: &str) -> S
 pub fn approve(
     batch: &Batch<'_>,
     id: DraftId,
+    by: &Staff,
+    privacy_address: &str,
+    now: Timestamp,
+) -> Result<ApprovedDraft, ApproveError> {
+    approve_as(batch, id, by.as_str(), privacy_address, now)
+}
+
+/// Approves a draft under `by`: a staff member, or the bot for the acknowledgement it
+/// may send on its own.
+fn approve_as(
+    batch: &Batch<'_>,
+    id: DraftId,
     by: &str,
     privacy_address: &str,
     now: Timestamp,
 ) -> Result<ApprovedDraft, ApproveError> {
-    let by = required(by, "who acts")?;
     let draft = pending(batch, id, "approved")?;
     case_not_closed(batch, &draft, "approved")?;
     if draft.recipient.is_none() {
@@ -150,12 +162,12 @@ pub fn approve(
 pub fn reject(
     batch: &Batch<'_>,
     id: DraftId,
-    by: &str,
+    by: &Staff,
     reason: &str,
     now: Timestamp,
 ) -> Result<(), ApproveError> {
-    let by = required(by, "who acts")?;
-    let reason = required(reason, "--reason")?;
+    let by = by.as_str();
+    let reason = required(reason, Input::Reason)?;
     let draft = pending(batch, id, "rejected")?;
     batch.set_draft_state(id, DraftState::Rejected, now, by, Some(reason))?;
     batch.append_event(
@@ -202,11 +214,11 @@ pub fn edit(
     batch: &Batch<'_>,
     id: DraftId,
     body: &str,
-    by: &str,
+    by: &Staff,
     options: EditOptions,
     now: Timestamp,
 ) -> Result<Edited, ApproveError> {
-    let by = required(by, "who acts")?;
+    let by = by.as_str();
     if body.trim().is_empty() {
         return Err(ApproveError::EmptyBody);
     }
@@ -355,7 +367,7 @@ pub fn acknowledge(
         drafting.templates,
     )?;
     let id = crate::draft::queue(batch, case, &composed, mail, crate::case::BOT_ACTOR, now)?;
-    let approved = approve(
+    let approved = approve_as(
         batch,
         id,
         crate::case::BOT_ACTOR,

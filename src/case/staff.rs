@@ -7,6 +7,7 @@ use crate::classify::RequestKind;
 use crate::ids::{CaseId, DraftId};
 use crate::store::{Batch, Disposition, DraftState, NewEvent, StoreError};
 use crate::vocabulary::event::{self, Event};
+use crate::vocabulary::{Input, Staff};
 
 use super::CaseState;
 use super::Settings;
@@ -30,20 +31,17 @@ pub enum StaffError {
     #[error("name at least one request kind")]
     NoKinds,
     #[error("{0} is required and cannot be empty")]
-    Required(&'static str),
+    Required(Input),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
 
 /// A person's decision: who made it (required) and the kinds, sorted, each once.
 fn decision<'a>(
-    by: &'a str,
+    by: &'a Staff,
     kinds: &[RequestKind],
 ) -> Result<(&'a str, Vec<RequestKind>), StaffError> {
-    let by = by.trim();
-    if by.is_empty() {
-        return Err(StaffError::Required("who acts"));
-    }
+    let by = by.as_str();
     if kinds.is_empty() {
         return Err(StaffError::NoKinds);
     }
@@ -70,7 +68,7 @@ pub fn open_from_message(
     batch: &Batch<'_>,
     reference: &str,
     kinds: &[RequestKind],
-    by: &str,
+    by: &Staff,
     on_behalf: Option<&OnBehalf>,
     settings: &Settings<'_>,
     now: Timestamp,
@@ -161,7 +159,7 @@ pub struct ManualRequest<'a> {
     pub language: Option<crate::lang::Lang>,
     /// What was asked and how (the call, the letter), in the staff member's words.
     pub note: &'a str,
-    pub by: &'a str,
+    pub by: &'a Staff,
 }
 
 /// Opens a case for a request that did not come by mail. The request is kept as a stored
@@ -177,11 +175,11 @@ pub fn intake(
     let (by, kinds) = decision(request.by, request.kinds)?;
     let from = request.from.trim();
     if from.is_empty() || !from.contains('@') || from.chars().any(char::is_whitespace) {
-        return Err(StaffError::Required("--from (an e-mail address)"));
+        return Err(StaffError::Required(Input::RequesterAddress));
     }
     let note = request.note.trim();
     if note.is_empty() {
-        return Err(StaffError::Required("--note"));
+        return Err(StaffError::Required(Input::Note));
     }
     let line = |text: &str| -> String {
         text.chars()
@@ -264,7 +262,7 @@ pub fn reclassify(
     batch: &Batch<'_>,
     case: CaseId,
     kinds: &[RequestKind],
-    by: &str,
+    by: &Staff,
     now: Timestamp,
 ) -> Result<Vec<RequestKind>, StaffError> {
     let (by, kinds) = decision(by, kinds)?;
@@ -295,17 +293,14 @@ pub fn reclassify(
 pub fn close(
     batch: &Batch<'_>,
     case: CaseId,
-    by: &str,
+    by: &Staff,
     outcome: &str,
     now: Timestamp,
 ) -> Result<Vec<DraftId>, StaffError> {
-    let by = by.trim();
-    if by.is_empty() {
-        return Err(StaffError::Required("who acts"));
-    }
+    let by = by.as_str();
     let outcome = outcome.trim();
     if outcome.is_empty() {
-        return Err(StaffError::Required("--outcome"));
+        return Err(StaffError::Required(Input::Outcome));
     }
     let closed = [CaseState::Open, CaseState::Triage]
         .into_iter()

@@ -14,6 +14,7 @@ use crate::matching::IdentityOutcome;
 use crate::register::Entry;
 use crate::store::{Batch, CaseSummary, NewDraft, NewEvent, StoreError};
 use crate::vocabulary::event::{self, Event, EventKind};
+use crate::vocabulary::{Input, Staff};
 
 #[derive(Debug, thiserror::Error)]
 pub enum DraftError {
@@ -38,7 +39,7 @@ pub enum DraftError {
     #[error("case {0} was extended already")]
     AlreadyExtended(CaseId),
     #[error("{0} is required and cannot be empty")]
-    Required(&'static str),
+    Required(Input),
 }
 
 /// Everything drafting needs besides the store.
@@ -172,16 +173,13 @@ pub fn prepare_extension(
     case: CaseId,
     months: u8,
     reason: &str,
-    by: &str,
+    by: &Staff,
     drafting: &Drafting<'_>,
     now: Timestamp,
 ) -> Result<(DraftId, Date), DraftError> {
-    let (reason, by) = (reason.trim(), by.trim());
+    let (reason, by) = (reason.trim(), by.as_str());
     if reason.is_empty() {
-        return Err(DraftError::Required("--reason"));
-    }
-    if by.is_empty() {
-        return Err(DraftError::Required("who acts"));
+        return Err(DraftError::Required(Input::Reason));
     }
     let summary = batch
         .case_summary(case)?

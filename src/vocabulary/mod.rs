@@ -306,3 +306,60 @@ names!(IdentityAction {
     AskForInformation => "ask_for_information",
     NotFound => "not_found",
 });
+
+/// Who acts: the staff member a decision is recorded under. Never empty; a front end
+/// resolves it (a login, a flag, a session) before calling a use-case, and the stages
+/// take it as given.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Staff(String);
+
+/// A staff action with nobody named to act.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("who acts is required and cannot be empty")]
+pub struct NoActor;
+
+impl Staff {
+    /// The name, trimmed; an empty one is refused.
+    pub fn new(name: &str) -> Result<Staff, NoActor> {
+        let name = name.trim();
+        if name.is_empty() {
+            return Err(NoActor);
+        }
+        Ok(Staff(name.to_string()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for Staff {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// What a person gives a staff action besides who acts. Errors name it in words; a front
+/// end names it as its own input (the CLI's flags, a form's fields).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Input {
+    /// Why a draft is rejected or a deadline extended.
+    Reason,
+    /// What was done, when a case is closed.
+    Outcome,
+    /// What a request made by phone or letter said.
+    Note,
+    /// The address of whoever made a request by phone or letter.
+    RequesterAddress,
+}
+
+impl fmt::Display for Input {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Input::Reason => "a reason",
+            Input::Outcome => "the outcome",
+            Input::Note => "a note of the request",
+            Input::RequesterAddress => "the requester's e-mail address",
+        })
+    }
+}
