@@ -1,6 +1,7 @@
 use jiff::Timestamp;
 
 use super::*;
+use crate::vocabulary::CaseState;
 
 fn now() -> Timestamp {
     "2026-11-02T08:00:00Z".parse().unwrap()
