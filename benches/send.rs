@@ -87,12 +87,13 @@ fn measure(stack: &Path, count: usize) {
     let now = jiff::Timestamp::now();
     let queue = store.pending_drafts().expect("queue");
     let batch = store.begin().expect("batch");
+    let bench = rightsbot::app::Staff::new("Bench").expect("a name");
     let mut samples = Vec::new();
     for entry in &queue {
         let approved = rightsbot::approve::approve(
             &batch,
             entry.draft,
-            "Bench",
+            &bench,
             &loaded.controller.privacy_address,
             false,
             now,

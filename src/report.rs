@@ -35,7 +35,7 @@ pub struct Report {
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum ReportError {
-    #[error("--from {from} is later than --to {to}: no day is in that period")]
+    #[error("the period starts on {from}, after it ends on {to}: no day is in it")]
     EmptyPeriod { from: Date, to: Date },
 }
 

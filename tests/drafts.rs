@@ -446,7 +446,7 @@ fn an_approved_then_edited_draft_is_not_sendable_until_approved_again() {
     let approved = rightsbot::approve::approve(
         &batch,
         first,
-        "Sanna",
+        &sanna(),
         "tietosuoja@kestokauppa.example.test",
         false,
         now,
@@ -458,7 +458,7 @@ fn an_approved_then_edited_draft_is_not_sendable_until_approved_again() {
         &batch,
         first,
         "Hei,\n\nuusi teksti.\n",
-        "Sanna",
+        &sanna(),
         Default::default(),
         now,
     );
@@ -473,10 +473,16 @@ fn an_approved_then_edited_draft_is_not_sendable_until_approved_again() {
         force: true,
         new_message: false,
     };
-    let second =
-        rightsbot::approve::edit(&batch, first, "Hei,\n\nuusi teksti.\n", "Sanna", force, now)
-            .unwrap()
-            .draft;
+    let second = rightsbot::approve::edit(
+        &batch,
+        first,
+        "Hei,\n\nuusi teksti.\n",
+        &sanna(),
+        force,
+        now,
+    )
+    .unwrap()
+    .draft;
     let old = batch.draft(first).unwrap().unwrap();
     let new = batch.draft(second).unwrap().unwrap();
     assert!(
@@ -497,7 +503,7 @@ fn an_approved_then_edited_draft_is_not_sendable_until_approved_again() {
     let approved = rightsbot::approve::approve(
         &batch,
         second,
-        "Sanna",
+        &sanna(),
         "tietosuoja@kestokauppa.example.test",
         false,
         now,
@@ -505,7 +511,7 @@ fn an_approved_then_edited_draft_is_not_sendable_until_approved_again() {
     .unwrap();
     assert!(rightsbot::approve::sendable(&approved));
     assert!(
-        rightsbot::approve::approve(&batch, first, "Sanna", "x@example.test", false, now).is_err()
+        rightsbot::approve::approve(&batch, first, &sanna(), "x@example.test", false, now).is_err()
     );
 }
 
@@ -1147,7 +1153,7 @@ fn approve_refuses_a_draft_on_a_closed_case() {
     let refused = rightsbot::approve::approve(
         &batch,
         rightsbot::ids::DraftId(1),
-        "Sanna",
+        &sanna(),
         "tietosuoja@kestokauppa.example.test",
         false,
         now,
@@ -1328,4 +1334,9 @@ fn a_draft_whose_request_has_an_unexplained_sentence_needs_it_read() {
         .find(|e| e["kind"] == "flagged_sentences_read")
         .unwrap_or_else(|| panic!("{case}"));
     assert_eq!(read["actor"], "Sanna");
+}
+
+/// The staff member the tests that call the stages directly act as.
+fn sanna() -> rightsbot::app::Staff {
+    rightsbot::app::Staff::new("Sanna").expect("a name")
 }

@@ -1,8 +1,8 @@
 //! The action list from a front end: list it, and record what was done, held or not needed.
 //! Recording a deed redrafts a reply still waiting, so its text reports the new state.
 
+use crate::vocabulary::event::{self, Event};
 use jiff::Timestamp;
-use serde_json::json;
 
 use crate::ids::{CaseId, DraftId};
 use crate::store::{ActionRecord, NewEvent, Store, Suppressed};
@@ -148,16 +148,15 @@ impl App {
             &NewEvent {
                 at: now,
                 actor: by.as_str(),
-                kind: "action_recorded",
-                details: json!({
-                    "action": number.to_string(),
-                    "kind": action.kind,
-                    "source": action.source,
-                    "target": action.target,
-                    "was": action.state,
-                    "state": state,
-                    "reason": reason,
-                    "note": note,
+                event: Event::ActionRecorded(event::ActionRecorded {
+                    action: number.to_string(),
+                    kind: action.kind,
+                    source: action.source.clone(),
+                    target: action.target.clone(),
+                    was: action.state,
+                    state,
+                    reason: reason.map(str::to_string),
+                    note: note.map(str::to_string),
                 }),
             },
         )?;

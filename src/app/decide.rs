@@ -13,6 +13,7 @@ use crate::classify::RequestKind;
 use crate::ids::{CaseId, DraftId};
 use crate::lang::Lang;
 use crate::store::{Batch, DraftRecord, Store};
+use crate::vocabulary::event::{self, Event};
 
 use super::{App, AppError, Staff};
 
@@ -156,10 +157,10 @@ impl App {
                     &crate::store::NewEvent {
                         at: now,
                         actor: by.as_str(),
-                        kind: "flagged_sentences_read",
-                        details: serde_json::json!({
-                            "draft": id.to_string(),
-                            "sentences": flagged,
+                        event: Event::FlaggedSentencesRead(event::FlaggedSentencesRead {
+                            draft: id.to_string(),
+                            sentences: flagged,
+                            by_mail: false,
                         }),
                     },
                 )?;
@@ -168,7 +169,7 @@ impl App {
         let approved = crate::approve::approve(
             &batch,
             id,
-            by.as_str(),
+            by,
             &config.controller.privacy_address,
             open_actions_confirmed,
             now,
@@ -198,7 +199,7 @@ impl App {
     ) -> Result<DraftId, AppError> {
         let id = draft.resolve(store)?;
         let batch = store.begin()?;
-        crate::approve::reject(&batch, id, by.as_str(), reason, now)?;
+        crate::approve::reject(&batch, id, by, reason, now)?;
         batch.commit()?;
         Ok(id)
     }
@@ -219,7 +220,7 @@ impl App {
             return Err(AppError::Unchanged);
         }
         let batch = store.begin()?;
-        let edited = crate::approve::edit(&batch, draft, body, by.as_str(), options, now)?;
+        let edited = crate::approve::edit(&batch, draft, body, by, options, now)?;
         crate::approve::by_mail::offer_or_record(&batch, edited.draft, &self.config, now)?;
         batch.commit()?;
         Ok(edited)
@@ -238,15 +239,8 @@ impl App {
         let settings = self.settings()?;
         let drafting = self.drafting(&settings);
         let batch = store.begin()?;
-        let (draft, deadline) = crate::draft::prepare_extension(
-            &batch,
-            case,
-            months,
-            reason,
-            by.as_str(),
-            &drafting,
-            now,
-        )?;
+        let (draft, deadline) =
+            crate::draft::prepare_extension(&batch, case, months, reason, by, &drafting, now)?;
         batch.commit()?;
         Ok(Extended { draft, deadline })
     }
@@ -261,7 +255,7 @@ impl App {
         now: Timestamp,
     ) -> Result<Vec<DraftId>, AppError> {
         let batch = store.begin()?;
-        let rejected = crate::case::close(&batch, case, by.as_str(), outcome, now)?;
+        let rejected = crate::case::close(&batch, case, by, outcome, now)?;
         batch.commit()?;
         Ok(rejected)
     }
@@ -277,7 +271,7 @@ impl App {
     ) -> Result<Reclassified, AppError> {
         let settings = self.settings()?;
         let batch = store.begin()?;
-        let kinds = crate::case::reclassify(&batch, case, kinds, by.as_str(), now)?;
+        let kinds = crate::case::reclassify(&batch, case, kinds, by, now)?;
         let draft = self.redraft(&batch, &settings, case, by.as_str(), now)?;
         batch.commit()?;
         Ok(Reclassified { kinds, draft })
@@ -296,15 +290,8 @@ impl App {
     ) -> Result<Opened, AppError> {
         let settings = self.settings()?;
         let batch = store.begin()?;
-        let case = crate::case::open_from_message(
-            &batch,
-            message,
-            kinds,
-            by.as_str(),
-            on_behalf,
-            &settings,
-            now,
-        )?;
+        let case =
+            crate::case::open_from_message(&batch, message, kinds, by, on_behalf, &settings, now)?;
         let draft = self.redraft(&batch, &settings, case, by.as_str(), now)?;
         batch.commit()?;
         Ok(Opened { case, draft })
@@ -329,7 +316,7 @@ impl App {
                 kinds: request.kinds,
                 language: request.language,
                 note: request.note,
-                by: by.as_str(),
+                by,
             },
             &settings,
             &self.config.controller.privacy_address,

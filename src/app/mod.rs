@@ -30,40 +30,16 @@ pub use maintain::{Purged, Rematching, Reminded};
 pub use register::{ErasureRecorded, ImportProgress, ImportReport, Withheld};
 pub use view::{CaseFilter, CaseLine, CaseView, EntryQuery, MessageView, QueueLine, Status};
 
-/// Who acts: the staff member a decision is recorded under. Never empty; a front end
-/// resolves it (a login, a flag, a session) before calling a use-case.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Staff(String);
-
-impl Staff {
-    /// The name, trimmed; an empty one is refused.
-    pub fn new(name: &str) -> Result<Staff, AppError> {
-        let name = name.trim();
-        if name.is_empty() {
-            return Err(AppError::NoActor);
-        }
-        Ok(Staff(name.to_string()))
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-impl std::fmt::Display for Staff {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
+pub use crate::vocabulary::{Input, NoActor, Staff};
 
 /// What a use-case can fail with: the stage's own error, unchanged, or what the
 /// application layer itself checks.
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
-    #[error("who acts is required and cannot be empty")]
-    NoActor,
+    #[error(transparent)]
+    NoActor(#[from] NoActor),
     #[error(
-        "draft {draft}: the request has a sentence no right explains, which the reply may not answer: {sentences}; read it (rightsbot show {case}) and approve with --read-flagged"
+        "draft {draft}: the request has a sentence no right explains, which the reply may not answer: {sentences}; read it (case {case}) and say so when approving"
     )]
     FlaggedUnread {
         draft: crate::ids::DraftId,
@@ -266,13 +242,13 @@ impl App {
 
 #[cfg(test)]
 mod tests {
-    use super::{AppError, Staff};
+    use super::{AppError, NoActor, Staff};
 
     #[test]
     fn who_acts_is_never_blank_and_is_trimmed() {
-        assert!(matches!(Staff::new("  "), Err(AppError::NoActor)));
+        assert_eq!(Staff::new("  "), Err(NoActor));
         assert_eq!(
-            AppError::NoActor.to_string(),
+            AppError::from(NoActor).to_string(),
             "who acts is required and cannot be empty"
         );
         let staff = Staff::new(" Sanna ").expect("a name");

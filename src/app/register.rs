@@ -14,6 +14,7 @@ use crate::ids::CaseId;
 use crate::register::import::Normalizer;
 use crate::register::{Entry, ImportError, Rejection, Row, SourceReader, tombstone_hash};
 use crate::store::{ImportRecord, NewEvent, Store};
+use crate::vocabulary::event::{self, ErasedEntry, Event};
 
 use super::{App, AppError, Staff};
 
@@ -373,9 +374,13 @@ impl App {
             }
         }
         let ids: Vec<i64> = chosen.iter().map(|e| e.id).collect();
-        let described: Vec<serde_json::Value> = chosen
+        let described: Vec<ErasedEntry> = chosen
             .iter()
-            .map(|e| json!({ "entry": e.id, "source": e.source, "line": e.line }))
+            .map(|e| ErasedEntry {
+                entry: e.id,
+                source: e.source.clone(),
+                line: e.line,
+            })
             .collect();
         batch.erase_entries(&ids, &hashes, case, by.as_str(), now)?;
         batch.append_event(
@@ -383,11 +388,10 @@ impl App {
             &NewEvent {
                 at: now,
                 actor: by.as_str(),
-                kind: "erasure_recorded",
-                details: json!({
-                    "entries": described,
-                    "tombstones": hashes.len(),
-                    "recorded_by": BOT_ACTOR,
+                event: Event::ErasureRecorded(event::ErasureRecorded {
+                    entries: described,
+                    tombstones: hashes.len(),
+                    recorded_by: BOT_ACTOR.to_string(),
                 }),
             },
         )?;

@@ -16,6 +16,7 @@ use crate::store::{
     CaseDetail, CaseSummary, DraftRecord, InboxEntry, MessageRecord, QuarantineEntry, QueueEntry,
     SourceStatus, Store, Totals, Workload,
 };
+use crate::vocabulary::event::{Event, Identified};
 
 use super::{App, AppError};
 
@@ -24,7 +25,7 @@ pub struct CaseView {
     pub case: CaseDetail,
     pub drafts: Vec<DraftRecord>,
     /// The latest identity decision, in full: outcome, why, score, the matched entries.
-    pub identity: Option<serde_json::Value>,
+    pub identity: Option<Identified>,
     /// Each message's new text, in the order of `case.messages`; `None` when its stored
     /// bytes are not a mail.
     pub new_texts: Vec<Option<String>>,
@@ -249,12 +250,10 @@ impl App {
             });
         };
         let drafts = store.drafts_of(id)?;
-        let identity = case
-            .events
-            .iter()
-            .rev()
-            .find(|e| e.kind == "identity")
-            .map(|e| e.details.clone());
+        let identity = case.events.iter().rev().find_map(|e| match &e.event {
+            Event::Identity(identity) => Some(identity.clone()),
+            _ => None,
+        });
         let new_texts = case
             .messages
             .iter()
@@ -264,8 +263,13 @@ impl App {
         let unattributed = case
             .events
             .iter()
-            .filter(|e| e.kind == "classified")
-            .flat_map(|e| crate::store::unattributed_sentences(&e.details))
+            .filter_map(|e| match &e.event {
+                Event::Classified(classified) => {
+                    Some(classified.found.unattributed.iter().cloned())
+                }
+                _ => None,
+            })
+            .flatten()
             .collect();
         let actions = store.actions_of(id)?;
         Ok(CaseView {

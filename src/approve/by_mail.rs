@@ -12,7 +12,6 @@ use std::sync::LazyLock;
 
 use jiff::Timestamp;
 use regex::Regex;
-use serde_json::json;
 
 use super::{ApproveError, approve};
 use crate::config::Config;
@@ -21,6 +20,7 @@ use crate::draft::outbox::{self, OutboxError};
 use crate::ids::DraftId;
 use crate::parse::Mail;
 use crate::store::{Batch, DraftRecord, MailKind, NewEvent, StoreError, TokenUse};
+use crate::vocabulary::event::{self, Event};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ByMailError {
@@ -229,11 +229,10 @@ pub fn offer(
         &NewEvent {
             at: now,
             actor: crate::case::BOT_ACTOR,
-            kind: "review_mailed",
-            details: json!({
-                "draft": record.draft.to_string(),
-                "to": staff,
-                "outbox_file": file,
+            event: Event::ReviewMailed(event::ReviewMailed {
+                draft: record.draft.to_string(),
+                to: staff.to_string(),
+                outbox_file: file.as_ref().map(|f| f.display().to_string()),
             }),
         },
     )?;
@@ -353,16 +352,30 @@ pub fn consider(
                 &NewEvent {
                     at: now,
                     actor: &from,
-                    kind: "flagged_sentences_read",
-                    details: json!({ "draft": draft.to_string(), "sentences": flagged, "by_mail": true }),
+                    event: Event::FlaggedSentencesRead(event::FlaggedSentencesRead {
+                        draft: draft.to_string(),
+                        sentences: flagged,
+                        by_mail: true,
+                    }),
                 },
             )?;
         }
     }
+    // The approver is known by their address, checked above against `[approval_by_mail]`.
+    let Ok(approver) = crate::vocabulary::Staff::new(&from) else {
+        return refuse(
+            batch,
+            Some(draft),
+            &from,
+            "the sender has no address",
+            config,
+            now,
+        );
+    };
     let approved = match approve(
         batch,
         draft,
-        &from,
+        &approver,
         &config.controller.privacy_address,
         false,
         now,
@@ -381,11 +394,10 @@ pub fn consider(
         &NewEvent {
             at: now,
             actor: &from,
-            kind: "approved_by_mail",
-            details: json!({
-                "draft": draft.to_string(),
-                "message_id": mail.message_id.as_ref().map(|m| m.as_str()),
-                "authentication": verdict.why,
+            event: Event::ApprovedByMail(event::ApprovedByMail {
+                draft: draft.to_string(),
+                message_id: mail.message_id.as_ref().map(|m| m.as_str().to_string()),
+                authentication: verdict.why.clone(),
             }),
         },
     )?;
@@ -410,8 +422,11 @@ fn refuse(
             &NewEvent {
                 at: now,
                 actor: crate::case::BOT_ACTOR,
-                kind: "mail_approval_refused",
-                details: json!({ "draft": record.draft.to_string(), "from": from, "why": why }),
+                event: Event::MailApprovalRefused(event::MailApprovalRefused {
+                    draft: record.draft.to_string(),
+                    from: from.to_string(),
+                    why: why.to_string(),
+                }),
             },
         )?;
     }

@@ -10,11 +10,12 @@ pub mod by_mail;
 
 use crate::draft::ApprovedDraft;
 use jiff::Timestamp;
-use serde_json::json;
 
 use crate::ids::DraftId;
 use crate::store::{Batch, DraftRecord, DraftState, NewDraft, NewEvent, StoreError};
 use crate::vocabulary::ActionState;
+use crate::vocabulary::event::{self, Event};
+use crate::vocabulary::{Input, Staff};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApproveError {
@@ -29,11 +30,11 @@ pub enum ApproveError {
     #[error("draft {draft} has no recipient it may go to ({note}); reject it or edit the case")]
     NoRecipient { draft: DraftId, note: String },
     #[error(
-        "draft {draft} was approved by {by} and has not gone out: an edit withdraws that approval; give --force to edit it anyway"
+        "draft {draft} was approved by {by} and has not gone out: an edit withdraws that approval; only a forced edit may do that"
     )]
     Approved { draft: DraftId, by: String },
     #[error(
-        "draft {draft} is {state}: it went out, so an edit is a new message to the requester; give --new-message to write one"
+        "draft {draft} is {state}: it went out, so an edit is a new message to the requester; only an edit that asks for a new message may write one"
     )]
     AlreadySent { draft: DraftId, state: &'static str },
     #[error("case {case} is closed: draft {draft} cannot be {what}")]
@@ -43,7 +44,7 @@ pub enum ApproveError {
         what: &'static str,
     },
     #[error("{0} is required and cannot be empty")]
-    Required(&'static str),
+    Required(Input),
     #[error("the edited text is empty: nothing was changed")]
     EmptyBody,
     #[error(
@@ -108,7 +109,7 @@ fn case_not_closed(
     Ok(())
 }
 
-fn required<'a>(value: &'a str, name: &'static str) -> Result<&'a str, ApproveError> {
+fn required(value: &str, name: Input) -> Result<&str, ApproveError> {
     let value = value.trim();
     if value.is_empty() {
         Err(ApproveError::Required(name))
@@ -127,16 +128,16 @@ pub fn fill_in_marker(body: &str) -> Option<&str> {
 }
 
 /// Refuses a draft whose text states as done an action still open: the bot's own drafts
-/// by what they claim, a person's text only with the approver's confirmation. Returns
-/// whether that confirmation was needed (and so is to be recorded).
+/// by what they claim, a person's text only with the approver's confirmation. Returns the
+/// open actions that confirmation covered (to be recorded), if it was needed.
 fn deeds_true(
     batch: &Batch<'_>,
     draft: &DraftRecord,
     open_actions_confirmed: bool,
-) -> Result<bool, ApproveError> {
+) -> Result<Vec<String>, ApproveError> {
     // Only what goes to the requester reports deeds.
     if !matches!(draft.purpose, crate::draft::Purpose::Reply) {
-        return Ok(false);
+        return Ok(Vec::new());
     }
     let actions = batch.actions_of(draft.case_id)?;
     let describe = |a: &&crate::store::ActionRecord| {
@@ -157,7 +158,7 @@ fn deeds_true(
                 .map(|a| describe(&a))
                 .collect();
             if open.is_empty() {
-                Ok(false)
+                Ok(Vec::new())
             } else {
                 Err(ApproveError::ClaimsOpenActions {
                     draft: draft.draft,
@@ -172,10 +173,8 @@ fn deeds_true(
                 .filter(|a| a.state.is_open())
                 .map(|a| describe(&a))
                 .collect();
-            if open.is_empty() {
-                Ok(false)
-            } else if open_actions_confirmed {
-                Ok(true)
+            if open.is_empty() || open_actions_confirmed {
+                Ok(open)
             } else {
                 Err(ApproveError::OpenActionsUnconfirmed {
                     draft: draft.draft,
@@ -203,12 +202,31 @@ pub fn message_id(draft: &DraftRecord, privacy_address: &str, random: &str) -> S
 pub fn approve(
     batch: &Batch<'_>,
     id: DraftId,
+    by: &Staff,
+    privacy_address: &str,
+    open_actions_confirmed: bool,
+    now: Timestamp,
+) -> Result<ApprovedDraft, ApproveError> {
+    approve_as(
+        batch,
+        id,
+        by.as_str(),
+        privacy_address,
+        open_actions_confirmed,
+        now,
+    )
+}
+
+/// Approves a draft under `by`: a staff member, or the bot for the acknowledgement it
+/// may send on its own.
+fn approve_as(
+    batch: &Batch<'_>,
+    id: DraftId,
     by: &str,
     privacy_address: &str,
     open_actions_confirmed: bool,
     now: Timestamp,
 ) -> Result<ApprovedDraft, ApproveError> {
-    let by = required(by, "who acts")?;
     let draft = pending(batch, id, "approved")?;
     case_not_closed(batch, &draft, "approved")?;
     if draft.recipient.is_none() {
@@ -223,17 +241,17 @@ pub fn approve(
             marker: marker.to_string(),
         });
     }
-    let confirmed = deeds_true(batch, &draft, open_actions_confirmed)?;
-    if confirmed {
+    let confirmed_open = deeds_true(batch, &draft, open_actions_confirmed)?;
+    if !confirmed_open.is_empty() {
         batch.append_event(
             draft.case_id,
             &NewEvent {
                 at: now,
                 actor: by,
-                kind: "open_actions_confirmed",
-                details: json!({
-                    "draft": id.to_string(),
-                    "rule": "a reply written by a person may be approved with actions open only when the approver confirms it promises them",
+                event: Event::OpenActionsConfirmed(event::OpenActionsConfirmed {
+                    draft: id.to_string(),
+                    open: confirmed_open.join(", "),
+                    rule: "a reply written by a person may be approved with actions open only when the approver confirms it promises them".to_string(),
                 }),
             },
         )?;
@@ -247,12 +265,11 @@ pub fn approve(
         &NewEvent {
             at: now,
             actor: by,
-            kind: "draft_approved",
-            details: json!({
-                "draft": id.to_string(),
-                "purpose": draft.purpose,
-                "recipient": draft.recipient,
-                "message_id": message_id,
+            event: Event::DraftApproved(event::DraftApproved {
+                draft: id.to_string(),
+                purpose: draft.purpose,
+                recipient: draft.recipient.clone(),
+                message_id: message_id.clone(),
             }),
         },
     )?;
@@ -264,12 +281,12 @@ pub fn approve(
 pub fn reject(
     batch: &Batch<'_>,
     id: DraftId,
-    by: &str,
+    by: &Staff,
     reason: &str,
     now: Timestamp,
 ) -> Result<(), ApproveError> {
-    let by = required(by, "who acts")?;
-    let reason = required(reason, "--reason")?;
+    let by = by.as_str();
+    let reason = required(reason, Input::Reason)?;
     let draft = pending(batch, id, "rejected")?;
     batch.set_draft_state(id, DraftState::Rejected, now, by, Some(reason))?;
     batch.append_event(
@@ -277,8 +294,10 @@ pub fn reject(
         &NewEvent {
             at: now,
             actor: by,
-            kind: "draft_rejected",
-            details: json!({ "draft": id.to_string(), "reason": reason }),
+            event: Event::DraftRejected(event::DraftRejected {
+                draft: id.to_string(),
+                reason: reason.to_string(),
+            }),
         },
     )?;
     Ok(())
@@ -314,11 +333,11 @@ pub fn edit(
     batch: &Batch<'_>,
     id: DraftId,
     body: &str,
-    by: &str,
+    by: &Staff,
     options: EditOptions,
     now: Timestamp,
 ) -> Result<Edited, ApproveError> {
-    let by = required(by, "who acts")?;
+    let by = by.as_str();
     if body.trim().is_empty() {
         return Err(ApproveError::EmptyBody);
     }
@@ -401,14 +420,13 @@ pub fn edit(
         &NewEvent {
             at: now,
             actor: by,
-            kind: "draft_edited",
-            details: json!({
-                "draft": new.to_string(),
-                "replaces": id.to_string(),
-                "was": draft.state.as_str(),
-                "approvals_withdrawn": withdrawn,
-                "also_replaces": replaced_ids,
-                "new_message": options.new_message
+            event: Event::DraftEdited(event::DraftEdited {
+                draft: new.to_string(),
+                replaces: id.to_string(),
+                was: draft.state,
+                approvals_withdrawn: withdrawn,
+                also_replaces: replaced_ids,
+                new_message: options.new_message
                     && matches!(draft.state, DraftState::Sent | DraftState::Sending),
             }),
         },
@@ -473,7 +491,7 @@ pub fn acknowledge(
         drafting.templates,
     )?;
     let id = crate::draft::queue(batch, case, &composed, mail, crate::case::BOT_ACTOR, now)?;
-    let approved = approve(
+    let approved = approve_as(
         batch,
         id,
         crate::case::BOT_ACTOR,
@@ -513,8 +531,9 @@ pub fn acknowledge_or_record(
                 &NewEvent {
                     at: now,
                     actor: crate::case::BOT_ACTOR,
-                    kind: "acknowledgement_failed",
-                    details: json!({ "error": err.to_string() }),
+                    event: Event::AcknowledgementFailed(event::Failure {
+                        error: err.to_string(),
+                    }),
                 },
             )
         }

@@ -1,8 +1,8 @@
 //! A case's action list kept in step with what its rights ask: new deeds are added, deeds
 //! no longer asked are marked not needed, and what staff recorded is never undone.
 
+use crate::vocabulary::event::{self, Event};
 use jiff::Timestamp;
-use serde_json::json;
 
 use super::BOT_ACTOR;
 use crate::actions::Planned;
@@ -72,13 +72,13 @@ pub fn sync_actions(
                     ActionState::Open
                 };
                 let number = batch.insert_action(case, &new, state, BOT_ACTOR, now)?;
-                added.push(json!({
-                    "action": number.to_string(),
-                    "kind": plan.kind,
-                    "source": plan.source,
-                    "target": plan.target,
-                    "state": state,
-                }));
+                added.push(event::DerivedAction {
+                    action: number.to_string(),
+                    kind: plan.kind,
+                    source: plan.source.clone(),
+                    target: plan.target.clone(),
+                    state,
+                });
             }
         }
     }
@@ -103,12 +103,11 @@ pub fn sync_actions(
             &NewEvent {
                 at: now,
                 actor: BOT_ACTOR,
-                kind: "actions_derived",
-                details: json!({
-                    "added": added,
-                    "not_needed": dropped,
-                    "reopened": reopened,
-                    "rule": "each right implies actions in named systems; a reply states as done only what is recorded as done",
+                event: Event::ActionsDerived(event::ActionsDerived {
+                    added,
+                    not_needed: dropped,
+                    reopened,
+                    rule: "each right implies actions in named systems; a reply states as done only what is recorded as done".to_string(),
                 }),
             },
         )?;

@@ -4,18 +4,16 @@ use std::fmt;
 
 use jiff::Timestamp;
 use serde::Serialize;
-use serde_json::json;
 use sha2::{Digest, Sha256};
 
+use super::{BOT_ACTOR, CaseState, Settings};
 use crate::classify::{Classification, Classifier};
 use crate::deadline;
 use crate::ids::{CaseId, MessageKey};
 use crate::matching;
 use crate::parse::{self, Mail};
 use crate::store::{Batch, Disposition, NewCase, NewEvent, NewMessage, ReceiptSource, StoreError};
-
-use super::settings::UNAUTHENTICATED_FOLLOW_UP;
-use super::{BOT_ACTOR, CaseState, Settings};
+use crate::vocabulary::event::{self, Event, EventKind};
 
 /// One message as intake found it.
 pub struct Incoming<'a> {
@@ -276,9 +274,7 @@ pub fn admit(
         _ => (None, None),
     };
     let disposition = routed.disposition();
-    let classification_json = classification
-        .as_ref()
-        .map(|c| classification_details(c).to_string());
+    let classification_found = classification.as_ref().map(classification_details);
     let reply_to = mail.reply_to.as_ref().map(|m| m.normalized());
     let key = batch.insert_message(
         &NewMessage {
@@ -300,7 +296,7 @@ pub fn admit(
             references: &mail.references,
             automated: automated.as_deref(),
             disposition,
-            classification: classification_json.as_deref(),
+            classification: classification_found.as_ref(),
             colliding_message_id: colliding,
         },
         now,
@@ -315,16 +311,16 @@ pub fn admit(
         });
     };
 
-    let message_event = json!({
-        "message": key.to_string(),
-        "message_id": mail.message_id.as_ref().map(|id| id.as_str()),
-        "message_id_collision": colliding.is_some(),
-        "from": from_address,
-        "subject": mail.subject,
-        "received_at": received_at.to_string(),
-        "received_from": received_from.as_str(),
-        "attachments": mail.attachments.len(),
-    });
+    let message_event = event::MessageArrived {
+        message: key.to_string(),
+        message_id: mail.message_id.as_ref().map(|id| id.as_str().to_string()),
+        message_id_collision: colliding.is_some(),
+        from: from_address.clone(),
+        subject: mail.subject.clone(),
+        received_at,
+        received_from: received_from.as_str().to_string(),
+        attachments: mail.attachments.len(),
+    };
 
     if let Some(case) = thread {
         batch.attach_message(key, case)?;
@@ -333,8 +329,7 @@ pub fn admit(
             &NewEvent {
                 at: now,
                 actor: BOT_ACTOR,
-                kind: "joined",
-                details: message_event,
+                event: Event::Joined(message_event),
             },
         )?;
         record_classification(batch, case, key, &classification, now)?;
@@ -348,12 +343,11 @@ pub fn admit(
                 &NewEvent {
                     at: now,
                     actor: BOT_ACTOR,
-                    kind: "sender_differs",
-                    details: json!({
-                        "message": key.to_string(),
-                        "from": from_address,
-                        "requester": requester,
-                        "note": "the reply came from another address than the request; its kinds were not added",
+                    event: Event::SenderDiffers(event::SenderDiffers {
+                        message: key.to_string(),
+                        from: from_address.clone(),
+                        requester,
+                        note: "the reply came from another address than the request; its kinds were not added".to_string(),
                     }),
                 },
             )?;
@@ -383,8 +377,10 @@ pub fn admit(
                 &NewEvent {
                     at: now,
                     actor: BOT_ACTOR,
-                    kind: "kinds_added",
-                    details: json!({ "added": added, "kinds": kinds }),
+                    event: Event::KindsAdded(event::KindsAdded {
+                        added: added.clone(),
+                        kinds: kinds.clone(),
+                    }),
                 },
             )?;
             // The From: line alone says nothing of who wrote: rights a follow-up adds
@@ -396,12 +392,11 @@ pub fn admit(
                     &NewEvent {
                         at: now,
                         actor: BOT_ACTOR,
-                        kind: UNAUTHENTICATED_FOLLOW_UP,
-                        details: json!({
-                            "message": key.to_string(),
-                            "added": added,
-                            "authentication": authentication.why,
-                            "note": "rights were added by a mail that did not authenticate as the requester: check who asked before answering them",
+                        event: Event::UnauthenticatedFollowUp(event::UnauthenticatedFollowUp {
+                            message: key.to_string(),
+                            added,
+                            authentication: authentication.why,
+                            note: "rights were added by a mail that did not authenticate as the requester: check who asked before answering them".to_string(),
                         }),
                     },
                 )?;
@@ -435,7 +430,7 @@ pub fn admit(
                 CaseState::Open
             },
             actor: BOT_ACTOR,
-            opened_event: message_event,
+            opened_event: event::Received::Mail(message_event),
             mail: Some(mail),
         },
         settings,
@@ -460,8 +455,11 @@ pub fn admit(
                 &NewEvent {
                     at: now,
                     actor: BOT_ACTOR,
-                    kind: "related_case",
-                    details: json!({ "case": that.to_string(), "message": key.to_string(), "note": note }),
+                    event: Event::RelatedCase(event::RelatedCase {
+                        case: that.to_string(),
+                        message: key.to_string(),
+                        note: note.to_string(),
+                    }),
                 },
             )?;
         }
@@ -479,10 +477,11 @@ fn restart_clock(
     settings: &Settings<'_>,
     now: Timestamp,
 ) -> Result<(), StoreError> {
-    let waiting = batch
-        .last_event(case, "identity")?
-        .is_some_and(|identity| identity["clock_waits"] == true);
-    if !waiting || batch.last_event(case, "clock_restarted")?.is_some() {
+    let waiting = matches!(
+        batch.last_event(case, EventKind::Identity)?,
+        Some(Event::Identity(identity)) if identity.clock_waits
+    );
+    if !waiting || batch.has_event(case, EventKind::ClockRestarted)? {
         return Ok(());
     }
     let Some(due) = deadline::deadline(received_at, settings.timezone, 1, &settings.calendar)
@@ -495,11 +494,10 @@ fn restart_clock(
         &NewEvent {
             at: now,
             actor: BOT_ACTOR,
-            kind: "clock_restarted",
-            details: json!({
-                "deadline": due.to_string(),
-                "received_on": received_at.to_zoned_datetime(settings.timezone.clone()).date().to_string(),
-                "rule": "the information asked for arrived: the month runs from its receipt ([identity] clock_waits_for_information)",
+            event: Event::ClockRestarted(event::ClockRestarted {
+                deadline: due,
+                received_on: received_at.to_zoned_datetime(settings.timezone.clone()).date(),
+                rule: "the information asked for arrived: the month runs from its receipt ([identity] clock_waits_for_information)".to_string(),
             }),
         },
     )
@@ -516,7 +514,7 @@ pub(super) struct CaseOpening<'a> {
     pub language: Option<crate::lang::Lang>,
     pub state: CaseState,
     pub actor: &'a str,
-    pub opened_event: serde_json::Value,
+    pub opened_event: event::Received,
     /// The mail that asks, for finding the requester in the register.
     pub mail: Option<&'a Mail>,
 }
@@ -560,8 +558,7 @@ pub(super) fn open_case(
         &NewEvent {
             at: now,
             actor: opening.actor,
-            kind: "received",
-            details: opening.opened_event.clone(),
+            event: Event::Received(opening.opened_event.clone()),
         },
     )?;
     batch.append_event(
@@ -569,13 +566,12 @@ pub(super) fn open_case(
         &NewEvent {
             at: now,
             actor: BOT_ACTOR,
-            kind: "deadline_set",
-            details: json!({
-                "deadline": due.to_string(),
-                "months": 1,
-                "received_on": received_local.date().to_string(),
-                "timezone": settings.timezone.iana_name(),
-                "rule": "GDPR Art. 12(3); Regulation 1182/71 Art. 3",
+            event: Event::DeadlineSet(event::DeadlineSet {
+                deadline: due,
+                months: 1,
+                received_on: received_local.date(),
+                timezone: settings.timezone.iana_name().map(str::to_string),
+                rule: "GDPR Art. 12(3); Regulation 1182/71 Art. 3".to_string(),
             }),
         },
     )?;
@@ -585,18 +581,16 @@ pub(super) fn open_case(
     Ok(case)
 }
 
-fn classification_details(classification: &Classification) -> serde_json::Value {
-    let mut details = json!({
-        "kinds": classification.kinds,
-        "language": classification.language_code(),
-        "triage": classification.triage,
-        "evidence": classification.evidence,
-    });
-    // Sentences staff must read (`show`, the review mail); the key only when there are some.
-    if !classification.unattributed.is_empty() {
-        details["unattributed"] = json!(classification.unattributed);
+/// What the store keeps of a classification. The sentences staff must read (`show`, the
+/// review mail) are kept only when there are some.
+fn classification_details(classification: &Classification) -> event::ClassificationFound {
+    event::ClassificationFound {
+        kinds: classification.kinds.clone(),
+        language: classification.language_code().to_string(),
+        triage: classification.triage,
+        evidence: classification.evidence.clone(),
+        unattributed: classification.unattributed.clone(),
     }
-    details
 }
 
 fn record_classification(
@@ -606,15 +600,15 @@ fn record_classification(
     classification: &Classification,
     now: Timestamp,
 ) -> Result<(), StoreError> {
-    let mut details = classification_details(classification);
-    details["message"] = json!(message.to_string());
     batch.append_event(
         case,
         &NewEvent {
             at: now,
             actor: BOT_ACTOR,
-            kind: "classified",
-            details,
+            event: Event::Classified(event::Classified {
+                message: message.to_string(),
+                found: classification_details(classification),
+            }),
         },
     )
 }

@@ -2,12 +2,14 @@
 //! an event (what matched, how well, why that outcome, what the reply will do about it).
 
 use jiff::Timestamp;
-use serde_json::json;
 
 use crate::ids::CaseId;
 use crate::matching::{self, Identity, Lookup, Match, Requester};
 use crate::parse::Mail;
 use crate::store::{Batch, NewEvent, StoreError};
+use crate::vocabulary::event::{
+    Authenticated, Event, EventKind, Identified, MatchedEntry, MatchedPerson,
+};
 
 use super::BOT_ACTOR;
 use super::Settings;
@@ -49,7 +51,7 @@ fn record(
     batch: &Batch<'_>,
     case: CaseId,
     identity: &Identity,
-    details: serde_json::Value,
+    details: Identified,
     now: Timestamp,
 ) -> Result<(), StoreError> {
     batch.set_case_identity(case, identity.outcome.as_str())?;
@@ -58,8 +60,7 @@ fn record(
         &NewEvent {
             at: now,
             actor: BOT_ACTOR,
-            kind: "identity",
-            details,
+            event: Event::Identity(details),
         },
     )
 }
@@ -84,52 +85,41 @@ pub fn rematch(
     settings: &Settings<'_>,
     now: Timestamp,
 ) -> Result<(Rematch, Match, Identity), StoreError> {
-    let previous = batch.last_event(case, "identity")?;
+    let previous = match batch.last_event(case, EventKind::Identity)? {
+        Some(Event::Identity(previous)) => Some(previous),
+        _ => None,
+    };
     let mut found = find_requester(batch, mail, settings)?;
     // The request authenticated, but rights were added by a follow-up that did not: what
     // is decided now covers them too, so nothing proves the whole request came from the
     // address on file.
-    if let Some(flag) = batch.last_event(case, super::settings::UNAUTHENTICATED_FOLLOW_UP)? {
-        let added: Vec<&str> = flag["added"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(|k| k.as_str())
-            .collect();
+    if let Some(Event::UnauthenticatedFollowUp(flag)) =
+        batch.last_event(case, EventKind::UnauthenticatedFollowUp)?
+    {
+        let added: Vec<&str> = flag.added.iter().map(|k| k.as_str()).collect();
         found.authentication.passed = false;
         found.authentication.why = format!(
             "{} was added by a follow-up that did not authenticate as the requester ({})",
             added.join(", "),
-            flag["authentication"].as_str().unwrap_or("no verdict")
+            flag.authentication
         );
     }
     let identity = matching::decide(&found, &settings.identity_policy);
     let new = details(&found, &identity);
     // Entry ids change with every import; the source and line say which row it was.
-    let rows = |value: &serde_json::Value| -> Vec<(String, u64)> {
-        let mut rows: Vec<(String, u64)> = value["entries"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .map(|e| {
-                (
-                    e["source"].as_str().unwrap_or_default().to_string(),
-                    e["line"].as_u64().unwrap_or_default(),
-                )
-            })
+    let rows = |identified: &Identified| -> Vec<(String, u64)> {
+        let mut rows: Vec<(String, u64)> = identified
+            .entries
+            .iter()
+            .map(|e| (e.source.clone(), e.line))
             .collect();
         rows.sort();
         rows
     };
-    let from = previous
-        .as_ref()
-        .and_then(|p| p["outcome"].as_str())
-        .map(str::to_string);
+    let from = previous.as_ref().map(|p| p.outcome.as_str().to_string());
     let changed = match &previous {
         None => true,
-        Some(previous) => {
-            from.as_deref() != Some(identity.outcome.as_str()) || rows(previous) != rows(&new)
-        }
+        Some(previous) => previous.outcome != identity.outcome || rows(previous) != rows(&new),
     };
     if changed {
         record(batch, case, &identity, new, now)?;
@@ -144,35 +134,45 @@ pub fn rematch(
 }
 
 /// The event's details: everything `show CASE` needs to explain the outcome.
-pub fn details(found: &Match, identity: &Identity) -> serde_json::Value {
-    let entries: Vec<serde_json::Value> = found
+pub fn details(found: &Match, identity: &Identity) -> Identified {
+    let entries = found
         .candidates
         .iter()
-        .map(|c| {
-            json!({
-                "entry": c.entry.id,
-                "source": c.entry.source,
-                "line": c.entry.line,
-                "name": c.entry.name,
-                "email": c.entry.email,
-                "customer_id": c.entry.customer_id,
-                "order": c.entry.order,
-                "score": c.score,
-                "fields": c.fields,
-                "person": c.person,
-            })
+        .map(|c| MatchedEntry {
+            entry: c.entry.id,
+            source: c.entry.source.clone(),
+            line: c.entry.line,
+            name: c.entry.name.clone(),
+            email: c.entry.email.clone(),
+            customer_id: c.entry.customer_id.clone(),
+            order: c.entry.order.clone(),
+            score: c.score,
+            fields: c.fields.iter().copied().collect(),
+            person: c.person,
         })
         .collect();
-    json!({
-        "outcome": identity.outcome,
-        "action": identity.action,
-        "clock_waits": identity.clock_waits,
-        "reason": identity.reason,
-        "score": identity.score,
-        "reply_to_on_file": identity.reply_to_on_file,
-        "authentication": found.authentication,
-        "people": found.people,
-        "namesakes": found.namesakes,
-        "entries": entries,
-    })
+    Identified {
+        outcome: identity.outcome,
+        action: identity.action,
+        clock_waits: identity.clock_waits,
+        reason: identity.reason.clone(),
+        score: identity.score,
+        reply_to_on_file: identity.reply_to_on_file.clone(),
+        authentication: Authenticated {
+            passed: found.authentication.passed,
+            authserv_id: found.authentication.authserv_id.clone(),
+            why: found.authentication.why.clone(),
+        },
+        people: found
+            .people
+            .iter()
+            .map(|p| MatchedPerson {
+                names: p.names.clone(),
+                score: p.score,
+                conflicting_names: p.conflicting_names,
+            })
+            .collect(),
+        namesakes: found.namesakes,
+        entries,
+    }
 }

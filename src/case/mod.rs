@@ -18,7 +18,7 @@ pub use crate::vocabulary::{CaseState, Standing, UnknownState, is_overdue, past_
 pub use actions::sync_actions;
 pub use admit::{Admission, Analysis, Incoming, Tally, admit, analyse, digest};
 pub use identify::{Rematch, find_requester, rematch};
-pub use settings::{Settings, UNAUTHENTICATED_FOLLOW_UP};
+pub use settings::Settings;
 pub use staff::{
     ManualRequest, OnBehalf, StaffError, close, intake, open_from_message, reclassify,
 };

@@ -61,6 +61,3 @@ impl<'a> Settings<'a> {
         }
     }
 }
-
-/// The event that flags rights a follow-up added without authenticating as the requester.
-pub const UNAUTHENTICATED_FOLLOW_UP: &str = "unauthenticated_follow_up";

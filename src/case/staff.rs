@@ -2,11 +2,12 @@
 //! correcting the rights a case is about. Each decision is an event with the person's name.
 
 use jiff::Timestamp;
-use serde_json::json;
 
 use crate::classify::RequestKind;
 use crate::ids::{CaseId, DraftId};
 use crate::store::{Batch, Disposition, DraftState, NewEvent, StoreError};
+use crate::vocabulary::event::{self, Event};
+use crate::vocabulary::{Input, Staff};
 
 use super::CaseState;
 use super::Settings;
@@ -30,20 +31,17 @@ pub enum StaffError {
     #[error("name at least one request kind")]
     NoKinds,
     #[error("{0} is required and cannot be empty")]
-    Required(&'static str),
+    Required(Input),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
 
 /// A person's decision: who made it (required) and the kinds, sorted, each once.
 fn decision<'a>(
-    by: &'a str,
+    by: &'a Staff,
     kinds: &[RequestKind],
 ) -> Result<(&'a str, Vec<RequestKind>), StaffError> {
-    let by = by.trim();
-    if by.is_empty() {
-        return Err(StaffError::Required("who acts"));
-    }
+    let by = by.as_str();
     if kinds.is_empty() {
         return Err(StaffError::NoKinds);
     }
@@ -70,7 +68,7 @@ pub fn open_from_message(
     batch: &Batch<'_>,
     reference: &str,
     kinds: &[RequestKind],
-    by: &str,
+    by: &Staff,
     on_behalf: Option<&OnBehalf>,
     settings: &Settings<'_>,
     now: Timestamp,
@@ -132,14 +130,14 @@ pub fn open_from_message(
             language: None,
             state: CaseState::Open,
             actor: by,
-            opened_event: json!({
-                "message": message.key.to_string(),
-                "from": message.from_address,
-                "subject": message.subject,
-                "received_at": received_at.to_string(),
-                "on_behalf_of": on_behalf.map(|o| &o.requester),
-                "opened_by_staff": true,
-                "kinds": kinds,
+            opened_event: event::Received::OpenedByStaff(event::OpenedByStaff {
+                message: message.key.to_string(),
+                from: message.from_address.clone(),
+                subject: message.subject.clone(),
+                received_at,
+                on_behalf_of: on_behalf.map(|o| o.requester.clone()),
+                opened_by_staff: true,
+                kinds: kinds.clone(),
             }),
             mail: mail.as_ref(),
         },
@@ -161,7 +159,7 @@ pub struct ManualRequest<'a> {
     pub language: Option<crate::lang::Lang>,
     /// What was asked and how (the call, the letter), in the staff member's words.
     pub note: &'a str,
-    pub by: &'a str,
+    pub by: &'a Staff,
 }
 
 /// Opens a case for a request that did not come by mail. The request is kept as a stored
@@ -177,11 +175,11 @@ pub fn intake(
     let (by, kinds) = decision(request.by, request.kinds)?;
     let from = request.from.trim();
     if from.is_empty() || !from.contains('@') || from.chars().any(char::is_whitespace) {
-        return Err(StaffError::Required("--from (an e-mail address)"));
+        return Err(StaffError::Required(Input::RequesterAddress));
     }
     let note = request.note.trim();
     if note.is_empty() {
-        return Err(StaffError::Required("--note"));
+        return Err(StaffError::Required(Input::Note));
     }
     let line = |text: &str| -> String {
         text.chars()
@@ -243,13 +241,13 @@ pub fn intake(
             language: request.language,
             state: CaseState::Open,
             actor: by,
-            opened_event: json!({
-                "message": key.to_string(),
-                "from": from.to_lowercase(),
-                "received_at": request.received_at.to_string(),
-                "entered_by_staff": true,
-                "kinds": kinds,
-                "note": note,
+            opened_event: event::Received::EnteredByStaff(event::EnteredByStaff {
+                message: key.to_string(),
+                from: from.to_lowercase(),
+                received_at: request.received_at,
+                entered_by_staff: true,
+                kinds: kinds.clone(),
+                note: note.to_string(),
             }),
             mail: mail.as_ref(),
         },
@@ -264,7 +262,7 @@ pub fn reclassify(
     batch: &Batch<'_>,
     case: CaseId,
     kinds: &[RequestKind],
-    by: &str,
+    by: &Staff,
     now: Timestamp,
 ) -> Result<Vec<RequestKind>, StaffError> {
     let (by, kinds) = decision(by, kinds)?;
@@ -279,8 +277,10 @@ pub fn reclassify(
         &NewEvent {
             at: now,
             actor: by,
-            kind: "reclassified",
-            details: json!({ "from": previous, "to": kinds }),
+            event: Event::Reclassified(event::Reclassified {
+                from: previous,
+                to: kinds.clone(),
+            }),
         },
     )?;
     Ok(kinds)
@@ -293,17 +293,14 @@ pub fn reclassify(
 pub fn close(
     batch: &Batch<'_>,
     case: CaseId,
-    by: &str,
+    by: &Staff,
     outcome: &str,
     now: Timestamp,
 ) -> Result<Vec<DraftId>, StaffError> {
-    let by = by.trim();
-    if by.is_empty() {
-        return Err(StaffError::Required("who acts"));
-    }
+    let by = by.as_str();
     let outcome = outcome.trim();
     if outcome.is_empty() {
-        return Err(StaffError::Required("--outcome"));
+        return Err(StaffError::Required(Input::Outcome));
     }
     let closed = [CaseState::Open, CaseState::Triage]
         .into_iter()
@@ -321,8 +318,9 @@ pub fn close(
         &NewEvent {
             at: now,
             actor: by,
-            kind: "closed",
-            details: json!({ "outcome": outcome }),
+            event: Event::Closed(event::Closed {
+                outcome: outcome.to_string(),
+            }),
         },
     )?;
     let waiting = batch.pending_drafts_of(case)?;
@@ -334,8 +332,10 @@ pub fn close(
             &NewEvent {
                 at: now,
                 actor: by,
-                kind: "draft_rejected",
-                details: json!({ "draft": draft.draft.to_string(), "reason": reason }),
+                event: Event::DraftRejected(event::DraftRejected {
+                    draft: draft.draft.to_string(),
+                    reason: reason.to_string(),
+                }),
             },
         )?;
     }

@@ -27,17 +27,7 @@ pub use rules::RuleError;
 use fold::Folded;
 use rules::{Role, Rules};
 
-pub use crate::vocabulary::{RequestKind, UnknownKind};
-
-/// A phrase that made a kind fire.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Evidence {
-    pub kind: RequestKind,
-    /// The words as the sender wrote them.
-    pub phrase: String,
-    /// Which rule fired: `<lang>/<kind>/<index>`, for whoever tunes the rules.
-    pub rule: String,
-}
+pub use crate::vocabulary::{Evidence, RequestKind, UnknownKind};
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Classification {

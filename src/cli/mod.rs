@@ -36,7 +36,7 @@ use anyhow::Context as _;
 use clap::{Parser, Subcommand};
 use jiff::Timestamp;
 
-use crate::app::{App, AppError, Staff};
+use crate::app::{App, AppError, Input, Staff};
 use crate::config::Config;
 
 const AFTER_HELP: &str = "\
@@ -333,7 +333,7 @@ fn is_secret_target(target: &str) -> bool {
 pub fn one_line(err: &anyhow::Error) -> String {
     let mut parts: Vec<String> = Vec::new();
     for cause in err.chain() {
-        let text = cause.to_string();
+        let text = with_flags(cause).unwrap_or_else(|| cause.to_string());
         // SQLite's own error repeats the message rusqlite gave as "Error code 26: …".
         let text = strip_error_code(&text);
         let mut clean = String::with_capacity(text.len());
@@ -351,6 +351,63 @@ pub fn one_line(err: &anyhow::Error) -> String {
         }
     }
     parts.join(": ")
+}
+
+/// The library names what a person must give in words (`Input`, "a forced edit"); the
+/// command line says which flag gives it. `None` for an error that names no input.
+fn with_flags(cause: &(dyn std::error::Error + 'static)) -> Option<String> {
+    use crate::approve::ApproveError;
+    use crate::case::StaffError;
+    use crate::draft::DraftError;
+    use crate::report::ReportError;
+    let flag = |input: Input| match input {
+        Input::Reason => "--reason",
+        Input::Outcome => "--outcome",
+        Input::Note => "--note",
+        Input::RequesterAddress => "--from (an e-mail address)",
+    };
+    let required = |input: Input| Some(format!("{} is required and cannot be empty", flag(input)));
+    let approve = |err: &ApproveError| match err {
+        ApproveError::Required(input) => required(*input),
+        ApproveError::Approved { draft, by } => Some(format!(
+            "draft {draft} was approved by {by} and has not gone out: an edit withdraws that approval; give --force to edit it anyway"
+        )),
+        ApproveError::AlreadySent { draft, state } => Some(format!(
+            "draft {draft} is {state}: it went out, so an edit is a new message to the requester; give --new-message to write one"
+        )),
+        _ => None,
+    };
+    let report = |err: &ReportError| match err {
+        ReportError::EmptyPeriod { from, to } => Some(format!(
+            "--from {from} is later than --to {to}: no day is in that period"
+        )),
+    };
+    if let Some(err) = cause.downcast_ref::<AppError>() {
+        return match err {
+            AppError::FlaggedUnread {
+                draft,
+                case,
+                sentences,
+            } => Some(format!(
+                "draft {draft}: the request has a sentence no right explains, which the reply may not answer: {sentences}; read it (rightsbot show {case}) and approve with --read-flagged"
+            )),
+            AppError::Staff(StaffError::Required(input))
+            | AppError::Draft(DraftError::Required(input)) => required(*input),
+            AppError::Approve(err) => approve(err),
+            AppError::Report(err) => report(err),
+            _ => None,
+        };
+    }
+    if let Some(StaffError::Required(input)) = cause.downcast_ref::<StaffError>() {
+        return required(*input);
+    }
+    if let Some(DraftError::Required(input)) = cause.downcast_ref::<DraftError>() {
+        return required(*input);
+    }
+    if let Some(err) = cause.downcast_ref::<ApproveError>() {
+        return approve(err);
+    }
+    cause.downcast_ref::<ReportError>().and_then(report)
 }
 
 fn strip_error_code(text: &str) -> &str {

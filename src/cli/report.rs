@@ -68,15 +68,14 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
         ("open_overdue".to_string(), report.open_overdue.to_string()),
     ]);
     if args.csv {
-        println!("metric,value");
+        let mut csv = csv::WriterBuilder::new()
+            .terminator(csv::Terminator::Any(b'\n'))
+            .from_writer(std::io::stdout().lock());
+        csv.write_record(["metric", "value"])?;
         for (metric, value) in &lines {
-            let value = if value.contains([',', '"']) {
-                format!("\"{}\"", value.replace('"', "\"\""))
-            } else {
-                value.clone()
-            };
-            println!("{metric},{value}");
+            csv.write_record([metric, value])?;
         }
+        csv.flush()?;
     } else {
         for (metric, value) in &lines {
             println!("{metric:<26} {value}");

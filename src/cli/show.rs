@@ -59,10 +59,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     if ctx.json {
         let mut value = serde_json::to_value(case)?;
         if let Some(object) = value.as_object_mut() {
-            object.insert(
-                "identity".to_string(),
-                identity.clone().unwrap_or(serde_json::Value::Null),
-            );
+            object.insert("identity".to_string(), serde_json::to_value(identity)?);
             let drafts: Vec<serde_json::Value> = drafts
                 .iter()
                 .map(|d| {
@@ -141,44 +138,28 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
         summary.deadline.weekday()
     );
     if let Some(identity) = &identity {
-        let text = |key: &str| {
-            identity
-                .get(key)
-                .and_then(|v| v.as_str())
-                .unwrap_or("-")
-                .to_string()
-        };
+        // Scores print as JSON numbers (`1.0`, `0.85`), as the event stores them.
+        let number = |score: f64| serde_json::Value::from(score).to_string();
         println!(
             "identity   {} (score {}): {}",
-            text("outcome"),
-            identity
-                .get("score")
-                .map_or("-".to_string(), |s| s.to_string()),
-            text("reason")
+            identity.outcome,
+            number(identity.score),
+            identity.reason
         );
         println!(
             "           the reply will: {}",
-            text("action").replace('_', " ")
+            identity.action.as_str().replace('_', " ")
         );
-        for entry in identity
-            .get("entries")
-            .and_then(|e| e.as_array())
-            .into_iter()
-            .flatten()
-        {
-            let field = |key: &str| match entry.get(key) {
-                None | Some(serde_json::Value::Null) => "-".to_string(),
-                Some(serde_json::Value::String(text)) => text.clone(),
-                Some(other) => other.to_string(),
-            };
+        for entry in &identity.entries {
+            let fields: Vec<&str> = entry.fields.iter().map(|f| f.as_str()).collect();
             println!(
                 "           #{} {} line {}  {}  score {}  matched {}",
-                field("entry"),
-                field("source"),
-                field("line"),
-                field("name"),
-                field("score"),
-                field("fields"),
+                entry.entry,
+                entry.source,
+                entry.line,
+                entry.name.as_deref().unwrap_or("-"),
+                number(entry.score),
+                serde_json::Value::from(fields),
             );
         }
     }
@@ -227,8 +208,8 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
             "  {}  {:<10} {:<14} {}",
             local(event.at),
             event.actor,
-            event.kind,
-            event.details
+            event.event.kind(),
+            event.event.details()?
         );
     }
     Ok(ExitCode::SUCCESS)

@@ -732,24 +732,10 @@ fn expected_names(message: &str) -> Vec<&str> {
 fn closest<'a>(key: &str, names: &[&'a str]) -> Option<&'a str> {
     names
         .iter()
-        .map(|name| (edit_distance(key, name), *name))
+        .map(|name| (strsim::levenshtein(key, name), *name))
         .filter(|(distance, _)| *distance <= 2)
         .min()
         .map(|(_, name)| name)
-}
-
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut previous: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut current = vec![i + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let substitution = previous[j] + usize::from(ca != *cb);
-            current.push(substitution.min(previous[j + 1] + 1).min(current[j] + 1));
-        }
-        previous = current;
-    }
-    previous[b.len()]
 }
 
 #[cfg(test)]

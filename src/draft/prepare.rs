@@ -3,7 +3,6 @@
 
 use jiff::Timestamp;
 use jiff::civil::Date;
-use serde_json::json;
 
 use super::compose::{CaseFacts, Extension, IdentityFacts, compose, purpose_for};
 use super::templates::{TemplateError, Templates};
@@ -14,6 +13,8 @@ use crate::ids::{CaseId, DraftId};
 use crate::matching::IdentityOutcome;
 use crate::register::Entry;
 use crate::store::{ActionRecord, Batch, CaseSummary, NewDraft, NewEvent, StoreError};
+use crate::vocabulary::event::{self, Event, EventKind};
+use crate::vocabulary::{Input, Staff};
 
 #[derive(Debug, thiserror::Error)]
 pub enum DraftError {
@@ -38,7 +39,7 @@ pub enum DraftError {
     #[error("case {0} was extended already")]
     AlreadyExtended(CaseId),
     #[error("{0} is required and cannot be empty")]
-    Required(&'static str),
+    Required(Input),
 }
 
 /// Everything drafting needs besides the store.
@@ -117,10 +118,11 @@ pub fn prepare(
             &NewEvent {
                 at: now,
                 actor,
-                kind: "draft_outdated",
-                details: json!({
-                    "draft": edited.draft.to_string(),
-                    "why": "the case changed after staff edited this draft; check it before approving",
+                event: Event::DraftOutdated(event::DraftOutdated {
+                    draft: edited.draft.to_string(),
+                    why:
+                        "the case changed after staff edited this draft; check it before approving"
+                            .to_string(),
                 }),
             },
         )?;
@@ -137,10 +139,10 @@ pub fn prepare(
         case,
         draft,
         &composed,
-        json!({
-            "recipient_note": composed.recipient_note,
-            "identity": identity.outcome,
-            "replaces": superseded.iter().map(|d| d.to_string()).collect::<Vec<_>>(),
+        Some(event::DraftedFromIdentity {
+            recipient_note: composed.recipient_note.clone(),
+            identity: identity.outcome,
+            replaces: superseded.iter().map(|d| d.to_string()).collect(),
         }),
         actor,
         now,
@@ -168,8 +170,9 @@ pub fn prepare_or_record(
                 &NewEvent {
                     at: now,
                     actor: crate::case::BOT_ACTOR,
-                    kind: "draft_failed",
-                    details: json!({ "error": err.to_string() }),
+                    event: Event::DraftFailed(event::Failure {
+                        error: err.to_string(),
+                    }),
                 },
             )?;
             Ok(None)
@@ -184,16 +187,13 @@ pub fn prepare_extension(
     case: CaseId,
     months: u8,
     reason: &str,
-    by: &str,
+    by: &Staff,
     drafting: &Drafting<'_>,
     now: Timestamp,
 ) -> Result<(DraftId, Date), DraftError> {
-    let (reason, by) = (reason.trim(), by.trim());
+    let (reason, by) = (reason.trim(), by.as_str());
     if reason.is_empty() {
-        return Err(DraftError::Required("--reason"));
-    }
-    if by.is_empty() {
-        return Err(DraftError::Required("who acts"));
+        return Err(DraftError::Required(Input::Reason));
     }
     let summary = batch
         .case_summary(case)?
@@ -205,7 +205,7 @@ pub fn prepare_extension(
             what: "a closed case is not extended",
         });
     }
-    if batch.last_event(case, "extended")?.is_some() {
+    if batch.has_event(case, EventKind::Extended)? {
         return Err(DraftError::AlreadyExtended(case));
     }
     let zone = &drafting.settings.timezone;
@@ -229,13 +229,12 @@ pub fn prepare_extension(
         &NewEvent {
             at: now,
             actor: by,
-            kind: "extended",
-            details: json!({
-                "months": months,
-                "from": summary.deadline.to_string(),
-                "to": new_deadline.to_string(),
-                "reason": reason,
-                "rule": "GDPR Art. 12(3): two further months where necessary, told within the first month with reasons",
+            event: Event::Extended(event::Extended {
+                months,
+                from: summary.deadline,
+                to: new_deadline,
+                reason: reason.to_string(),
+                rule: "GDPR Art. 12(3): two further months where necessary, told within the first month with reasons".to_string(),
             }),
         },
     )?;
@@ -256,37 +255,34 @@ pub fn prepare_extension(
         drafting.templates,
     )?;
     let draft = queue(batch, case, &composed, Some(mail), by, now)?;
-    record_drafted(batch, case, draft, &composed, json!({}), by, now)?;
+    record_drafted(batch, case, draft, &composed, None, by, now)?;
     Ok((draft, new_deadline))
 }
 
-/// The `drafted` event: which draft, what for, to whom, and `extra` details.
+/// The `drafted` event: which draft, what for, to whom, and what identity decision it
+/// was drafted from (none for an extension notice).
 fn record_drafted(
     batch: &Batch<'_>,
     case: CaseId,
     draft: DraftId,
     composed: &Composed,
-    extra: serde_json::Value,
+    from_identity: Option<event::DraftedFromIdentity>,
     actor: &str,
     now: Timestamp,
 ) -> Result<(), StoreError> {
-    let mut details = json!({
-        "draft": draft.to_string(),
-        "purpose": composed.purpose,
-        "language": composed.language,
-        "recipient": composed.recipient,
-        "personal_data": composed.personal_data,
-    });
-    if let (Some(details), serde_json::Value::Object(extra)) = (details.as_object_mut(), extra) {
-        details.extend(extra);
-    }
     batch.append_event(
         case,
         &NewEvent {
             at: now,
             actor,
-            kind: "drafted",
-            details,
+            event: Event::Drafted(event::Drafted {
+                draft: draft.to_string(),
+                purpose: composed.purpose,
+                language: composed.language,
+                recipient: composed.recipient.clone(),
+                personal_data: composed.personal_data,
+                from_identity,
+            }),
         },
     )
 }

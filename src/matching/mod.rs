@@ -39,29 +39,7 @@ pub trait Lookup {
     fn by_name_words(&self, words: &[&str], limit: usize) -> Result<Vec<Entry>, Self::Error>;
 }
 
-/// What matched between the requester and an entry.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Field {
-    /// The From: address is the entry's e-mail.
-    SenderEmail,
-    /// An address written in the text is the entry's e-mail.
-    EmailInText,
-    /// A phone number in the text is the entry's.
-    Phone,
-    /// A number in the text is the entry's customer id.
-    CustomerId,
-    /// A number in the text is the entry's order number.
-    Order,
-    /// Found only through another matched entry sharing an identifier with it.
-    Linked,
-    /// The sender's display name is the entry's name.
-    Name,
-    /// The entry's name is written in the text.
-    NameInText,
-    /// The entry's postal address (postcode and street) is written in the text.
-    Address,
-}
+pub use crate::vocabulary::MatchedField as Field;
 
 impl Field {
     /// How much the field says about who wrote. Identifiers weigh most; the name and the

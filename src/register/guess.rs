@@ -165,12 +165,20 @@ pub fn source_for_file(path: &Path) -> Result<SourceConfig, GuessError> {
     let delimiter = guess_delimiter(&start);
     let first_line = start.split(|&b| b == b'\n').next().unwrap_or(&[]);
     let (header, _) = encoding.decode_without_bom_handling(first_line);
-    let names: Vec<String> = header
-        .trim_start_matches('\u{feff}')
-        .trim_end_matches('\r')
-        .split(char::from(delimiter))
-        .map(|n| n.trim().trim_matches('"').to_string())
-        .collect();
+    let header = header.trim_start_matches('\u{feff}').trim_end_matches('\r');
+    // The header as the csv crate reads it, so a quoted name may hold the delimiter.
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(header.as_bytes());
+    let mut record = csv::StringRecord::new();
+    // Text read from memory cannot fail to read; were it to, the header names no columns
+    // and the import says which it misses.
+    let names: Vec<String> = match reader.read_record(&mut record) {
+        Ok(true) => record.iter().map(|n| n.trim().to_string()).collect(),
+        Ok(false) | Err(_) => Vec::new(),
+    };
     let keys: Vec<String> = names.iter().map(|n| name_key(n)).collect();
     let find = |wanted: &[&str]| -> Option<String> {
         wanted

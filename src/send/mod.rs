@@ -15,13 +15,13 @@ use std::time::Duration;
 
 use jiff::{Timestamp, ToSpan};
 use serde::Serialize;
-use serde_json::json;
 
 use crate::config::Config;
 use crate::draft::message;
 pub use crate::smtp::Mailer;
 use crate::smtp::Outcome;
 use crate::store::{Batch, DraftRecord, NewEvent, Store, StoreError};
+use crate::vocabulary::event::{self, Event};
 
 mod staff_mail;
 
@@ -120,9 +120,12 @@ pub async fn pass(
                 keep_in_thread(&batch, &draft, &bytes, config, now)?;
                 event(
                     &batch,
+                    Event::Sent(event::Sent::Delivered {
+                        draft: draft.draft.to_string(),
+                        to: to.to_string(),
+                        message_id: draft.message_id.clone(),
+                    }),
                     &draft,
-                    "sent",
-                    json!({ "draft": draft.draft.to_string(), "to": to, "message_id": draft.message_id }),
                     now,
                 )?;
                 report.sent += 1;
@@ -133,9 +136,12 @@ pub async fn pass(
                 batch.send_later(draft.draft, next, &why)?;
                 event(
                     &batch,
+                    Event::SendDeferred(event::SendDeferred {
+                        draft: draft.draft.to_string(),
+                        server: why.clone(),
+                        next_attempt: next,
+                    }),
                     &draft,
-                    "send_deferred",
-                    json!({ "draft": draft.draft.to_string(), "server": why, "next_attempt": next.to_string() }),
                     now,
                 )?;
                 report.deferred += 1;
@@ -207,18 +213,19 @@ fn fail(
     batch.send_failed(draft.draft, why)?;
     event(
         batch,
+        Event::SendFailed(event::SendFailed {
+            draft: draft.draft.to_string(),
+            server: why.to_string(),
+        }),
         draft,
-        "send_failed",
-        json!({ "draft": draft.draft.to_string(), "server": why }),
         now,
     )
 }
 
 fn event(
     batch: &Batch<'_>,
+    event: Event,
     draft: &DraftRecord,
-    kind: &str,
-    details: serde_json::Value,
     now: Timestamp,
 ) -> Result<(), StoreError> {
     batch.append_event(
@@ -226,8 +233,7 @@ fn event(
         &NewEvent {
             at: now,
             actor: crate::case::BOT_ACTOR,
-            kind,
-            details,
+            event,
         },
     )
 }
@@ -348,9 +354,12 @@ async fn recover(
             let batch = store.begin()?;
             event(
                 &batch,
+                Event::SentCopyIgnored(event::SentCopyIgnored {
+                    draft: draft.draft.to_string(),
+                    copies: planted,
+                    why: "a message in the Sent folder has the reply's Message-ID but not its seal: it is not the copy our SMTP transaction made".to_string(),
+                }),
                 draft,
-                "sent_copy_ignored",
-                json!({ "draft": draft.draft.to_string(), "copies": planted, "why": "a message in the Sent folder has the reply's Message-ID but not its seal: it is not the copy our SMTP transaction made" }),
                 now,
             )?;
             batch.commit()?;
@@ -366,9 +375,13 @@ async fn recover(
             }
             event(
                 &batch,
+                Event::Sent(event::Sent::Recovered {
+                    draft: draft.draft.to_string(),
+                    recovered:
+                        "its copy is in the Sent folder: the server took it before the crash"
+                            .to_string(),
+                }),
                 draft,
-                "sent",
-                json!({ "draft": draft.draft.to_string(), "recovered": "its copy is in the Sent folder: the server took it before the crash" }),
                 now,
             )?;
             report.recovered += 1;

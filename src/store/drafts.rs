@@ -12,8 +12,8 @@ use crate::ids::{CaseId, DraftId};
 use crate::lang::Lang;
 use crate::vocabulary::ActionNumber;
 pub use crate::vocabulary::DraftState;
+use crate::vocabulary::EventKind;
 use crate::vocabulary::{Attachment, Composed, Purpose};
-use crate::vocabulary::{CaseState, RequestKind};
 
 /// A draft about to be queued.
 pub struct NewDraft<'a> {
@@ -242,69 +242,6 @@ impl RawDraft {
 }
 
 impl Store {
-    /// Every case as the report reads it, with the receipt day taken in `zone`.
-    pub fn report_rows(&self, zone: &jiff::tz::TimeZone) -> Result<Vec<ReportRow>, StoreError> {
-        let mut statement = self
-            .conn
-            .prepare(
-                concat!("SELECT c.received_at, c.deadline, c.kinds, c.language, c.state, ",
-                        super::answered_at_sql!(), ",
-                        EXISTS (SELECT 1 FROM events e WHERE e.case_id = c.id AND e.kind = 'extended'),
-                        EXISTS (SELECT 1 FROM drafts d WHERE d.case_id = c.id AND d.state = 'sent' AND d.refusal)
-                 FROM cases c ORDER BY c.id"),
-            )
-            .map_err(|e| self.error(e))?;
-        let rows = statement
-            .query_map([], |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, String>(2)?,
-                    r.get::<_, Option<String>>(3)?,
-                    r.get::<_, String>(4)?,
-                    r.get::<_, Option<String>>(5)?,
-                    r.get::<_, bool>(6)?,
-                    r.get::<_, bool>(7)?,
-                ))
-            })
-            .map_err(|e| self.error(e))?;
-        let corrupt = |what: &'static str, detail: &str| StoreError::Corrupt {
-            path: self.path.clone(),
-            what,
-            detail: detail.to_string(),
-        };
-        let mut out = Vec::new();
-        for row in rows {
-            let (received, deadline, kinds, language, state, replied, extended, refused) =
-                row.map_err(|e| self.error(e))?;
-            let day = |what, text: &str| -> Result<Date, StoreError> {
-                Ok(self
-                    .timestamp(what, text)?
-                    .to_zoned_datetime(zone.clone())
-                    .date())
-            };
-            out.push(ReportRow {
-                received: day("cases.received_at", &received)?,
-                deadline: deadline
-                    .parse()
-                    .map_err(|_| corrupt("cases.deadline", &deadline))?,
-                kinds: serde_json::from_str(&kinds).map_err(|_| corrupt("cases.kinds", &kinds))?,
-                language: language
-                    .as_deref()
-                    .map(|l| l.parse().map_err(|_| corrupt("cases.language", l)))
-                    .transpose()?,
-                state: state.parse().map_err(|_| corrupt("cases.state", &state))?,
-                replied: replied
-                    .as_deref()
-                    .map(|r| day("drafts.sent_at", r))
-                    .transpose()?,
-                extended,
-                refused,
-            });
-        }
-        Ok(out)
-    }
-
     /// Drafts waiting for approval, the nearest deadline first.
     pub fn pending_drafts(&self) -> Result<Vec<QueueEntry>, StoreError> {
         let mut statement = self
@@ -615,7 +552,7 @@ impl Batch<'_> {
             .tx
             .prepare_cached(concat!(
                 "SELECT c.year, c.seq, c.deadline, c.kinds,
-                        EXISTS (SELECT 1 FROM events e WHERE e.case_id = c.id AND e.kind = 'extended')
+                        EXISTS (SELECT 1 FROM events e WHERE e.case_id = c.id AND e.kind = ?1)
                  FROM cases c
                  WHERE c.state != 'closed' AND ",
                 super::answered_at_sql!(),
@@ -623,7 +560,7 @@ impl Batch<'_> {
             ))
             .map_err(|e| self.error(e))?;
         let rows = statement
-            .query_map([], |r| {
+            .query_map([EventKind::Extended.as_str()], |r| {
                 Ok((
                     r.get::<_, i64>(0)?,
                     r.get::<_, i64>(1)?,
@@ -789,22 +726,6 @@ impl Batch<'_> {
             .and_then(|mut s| s.query_row([id.0], |r| r.get(0)))
             .map_err(|e| self.error(e))
     }
-}
-
-/// What the report needs of one case.
-#[derive(Clone, Debug)]
-pub struct ReportRow {
-    /// The calendar day of receipt in the controller's zone.
-    pub received: Date,
-    pub deadline: Date,
-    pub kinds: Vec<RequestKind>,
-    pub language: Option<Lang>,
-    pub state: CaseState,
-    /// The day the answer (a reply, or word that nothing was found) went out.
-    pub replied: Option<Date>,
-    pub extended: bool,
-    /// An answer that refused part of the request went out.
-    pub refused: bool,
 }
 
 /// An open, unanswered case as reminders see it.

@@ -13,6 +13,7 @@ use super::{Batch, Store, StoreError, classify_error};
 use crate::ids::CaseId;
 use crate::matching::Lookup;
 use crate::register::{Entry, Tombstones};
+use crate::vocabulary::{Event, EventKind};
 
 const ENTRY_COLUMNS: &str = "SELECT id, source, line, email, email_key, phone, phone_key, name, name_key, address, address_key, customer_id, order_ref, created, other FROM register_entries";
 
@@ -433,24 +434,22 @@ impl Batch<'_> {
         first_message_of(&self.tx, case).map_err(|e| self.error(e))
     }
 
-    /// The details of the case's latest event of this kind.
-    pub fn last_event(
-        &self,
-        case: CaseId,
-        kind: &str,
-    ) -> Result<Option<serde_json::Value>, StoreError> {
-        let details: Option<String> = self
-            .tx
+    /// The case's latest event of this kind.
+    pub fn last_event(&self, case: CaseId, kind: EventKind) -> Result<Option<Event>, StoreError> {
+        Ok(self.events_of_kind(case, kind)?.pop())
+    }
+
+    /// Whether the case has an event of this kind.
+    pub fn has_event(&self, case: CaseId, kind: EventKind) -> Result<bool, StoreError> {
+        self.tx
             .prepare_cached(
-                "SELECT e.details FROM events e JOIN cases c ON e.case_id = c.id
-                 WHERE c.year = ?1 AND c.seq = ?2 AND e.kind = ?3 ORDER BY e.id DESC LIMIT 1",
+                "SELECT EXISTS (SELECT 1 FROM events e JOIN cases c ON e.case_id = c.id
+                 WHERE c.year = ?1 AND c.seq = ?2 AND e.kind = ?3)",
             )
             .and_then(|mut s| {
-                s.query_row(params![case.year, case.seq, kind], |r| r.get(0))
-                    .optional()
+                s.query_row(params![case.year, case.seq, kind.as_str()], |r| r.get(0))
             })
-            .map_err(|e| self.error(e))?;
-        Ok(details.and_then(|d| serde_json::from_str(&d).ok()))
+            .map_err(|e| self.error(e))
     }
 
     pub fn set_case_identity(&self, case: CaseId, outcome: &str) -> Result<(), StoreError> {

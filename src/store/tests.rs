@@ -1,6 +1,7 @@
 use jiff::Timestamp;
 
 use super::*;
+use crate::vocabulary::CaseState;
 
 fn now() -> Timestamp {
     "2026-11-02T08:00:00Z".parse().unwrap()
@@ -130,6 +131,172 @@ fn the_answer_query_counts_the_purposes_that_answer() {
             sql.contains(&format!("'{}'", purpose.as_str())),
             purpose.answers_request(),
             "{purpose:?}"
+        );
+    }
+}
+
+/// A store with one case and one pending draft (`D1`) in an open batch, for the tests of
+/// what the triggers refuse.
+fn with_a_draft(store: &mut Store) -> (Batch<'_>, crate::ids::DraftId) {
+    let batch = store.begin().unwrap();
+    let case = batch
+        .open_case(
+            &NewCase {
+                year: 2026,
+                state: CaseState::Open,
+                received_at: now(),
+                requester: Some("a@example.test"),
+                requester_name: None,
+                subject: "x",
+                deadline: jiff::civil::date(2026, 12, 2),
+                kinds: &[],
+                language: None,
+            },
+            now(),
+        )
+        .unwrap();
+    let composed = crate::vocabulary::Composed {
+        purpose: crate::vocabulary::Purpose::Reply,
+        language: crate::lang::Lang::En,
+        recipient: Some("a@example.test".to_string()),
+        recipient_note: "on file".to_string(),
+        subject: "Your request".to_string(),
+        body: "Hello.".to_string(),
+        attachments: Vec::new(),
+        personal_data: true,
+        refusal: false,
+        claims: None,
+    };
+    let draft = batch
+        .insert_draft(&NewDraft {
+            case,
+            replaces: None,
+            composed: &composed,
+            in_reply_to: None,
+            references: &[],
+            actor: "rightsbot",
+            now: now(),
+        })
+        .unwrap();
+    (batch, draft)
+}
+
+/// The message SQLite's RAISE gave, for a write a trigger must refuse.
+fn refused(batch: &Batch<'_>, sql: &str) -> String {
+    match batch.tx.execute(sql, []) {
+        Ok(rows) => panic!("{sql}: the store allowed it ({rows} rows)"),
+        Err(err) => err.to_string(),
+    }
+}
+
+#[test]
+fn a_draft_text_is_never_rewritten() {
+    let (_dir, mut store) = temp_store();
+    let (batch, _) = with_a_draft(&mut store);
+    for column in [
+        "case_id = 2",
+        "replaces = 1",
+        "purpose = 'not_found'",
+        "language = 'fi'",
+        "recipient = 'b@example.test'",
+        "recipient_note = 'x'",
+        "subject = 'other'",
+        "body = 'other'",
+        "attachments = '[]'",
+        "personal_data = 0",
+        "refusal = 1",
+        "in_reply_to = '<x@example.test>'",
+        "references_ids = '[]'",
+        "created_at = '2020-01-01T00:00:00Z'",
+        "created_by = 'someone'",
+    ] {
+        let message = refused(&batch, &format!("UPDATE drafts SET {column} WHERE id = 1"));
+        assert!(
+            message.contains("a draft is never rewritten"),
+            "{column}: {message}"
+        );
+    }
+    // What may change, changes: its state.
+    batch
+        .set_draft_state(
+            crate::ids::DraftId(1),
+            DraftState::Rejected,
+            now(),
+            "Sanna",
+            Some("tone"),
+        )
+        .unwrap();
+}
+
+#[test]
+fn a_decided_draft_never_returns_to_pending() {
+    let (_dir, mut store) = temp_store();
+    let (batch, draft) = with_a_draft(&mut store);
+    batch
+        .set_draft_state(draft, DraftState::Approved, now(), "Sanna", None)
+        .unwrap();
+    let message = refused(&batch, "UPDATE drafts SET state = 'pending' WHERE id = 1");
+    assert!(message.contains("never returns to pending"), "{message}");
+    // Through the store's own function too: refused, with SQLite's reason as the cause.
+    let err = batch
+        .set_draft_state(draft, DraftState::Pending, now(), "Sanna", None)
+        .unwrap_err();
+    let cause = std::error::Error::source(&err).map(ToString::to_string);
+    assert!(
+        cause.is_some_and(|c| c.contains("never returns to pending")),
+        "{err:?}"
+    );
+}
+
+#[test]
+fn an_approved_draft_keeps_its_message_id_and_its_seal() {
+    let (_dir, mut store) = temp_store();
+    let (batch, draft) = with_a_draft(&mut store);
+    batch
+        .set_draft_message_id(draft, "<one@example.test>", "seal-1")
+        .unwrap();
+    let message = refused(
+        &batch,
+        "UPDATE drafts SET message_id = '<two@example.test>' WHERE id = 1",
+    );
+    assert!(message.contains("keeps its Message-ID"), "{message}");
+    let message = refused(&batch, "UPDATE drafts SET seal = 'seal-2' WHERE id = 1");
+    assert!(message.contains("keeps its seal"), "{message}");
+    let message = refused(&batch, "UPDATE drafts SET message_id = NULL WHERE id = 1");
+    assert!(message.contains("keeps its Message-ID"), "{message}");
+}
+
+#[test]
+fn queued_mail_is_never_rewritten() {
+    let (_dir, mut store) = temp_store();
+    let (batch, _) = with_a_draft(&mut store);
+    batch
+        .queue_mail(
+            &NewMail {
+                kind: MailKind::Review,
+                case: None,
+                recipient: "staff@example.test",
+                message_id: "<review@example.test>",
+                seal: "seal",
+                bytes: b"Subject: review\r\n\r\nbody\r\n",
+                outbox_file: None,
+            },
+            now(),
+        )
+        .unwrap();
+    for column in [
+        "kind = 'digest'",
+        "case_id = 1",
+        "recipient = 'other@example.test'",
+        "message_id = '<other@example.test>'",
+        "seal = 'other'",
+        "bytes = x'00'",
+        "created_at = '2020-01-01T00:00:00Z'",
+    ] {
+        let message = refused(&batch, &format!("UPDATE outgoing_mail SET {column}"));
+        assert!(
+            message.contains("queued mail is never rewritten"),
+            "{column}: {message}"
         );
     }
 }

@@ -44,11 +44,13 @@ macro_rules! names {
 pub(crate) use names;
 
 mod action;
+pub mod event;
 
 pub use action::{ActionKind, ActionNumber, ActionState};
+pub use event::{Event, EventKind};
 
 /// Where a case stands. Later stages add the states of drafting, approval and sending.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum CaseState {
     /// Opened; a person must look at it before anything is drafted (the classifier was
@@ -111,6 +113,16 @@ names!(RequestKind {
     ConsentWithdrawal => "consent_withdrawal",
 });
 
+/// A phrase that made a kind fire (`classify`), kept in the `classified` event.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Evidence {
+    pub kind: RequestKind,
+    /// The words as the sender wrote them.
+    pub phrase: String,
+    /// Which rule fired: `<lang>/<kind>/<index>`, for whoever tunes the rules.
+    pub rule: String,
+}
+
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 #[error(
     "unknown request kind {0:?} (expected one of access, rectification, erasure, restriction, portability, objection, direct_marketing_optout, consent_withdrawal)"
@@ -126,7 +138,7 @@ impl FromStr for RequestKind {
 }
 
 /// Where a draft stands.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum DraftState {
     /// Waiting for a person's approval.
@@ -156,7 +168,7 @@ names!(DraftState {
 });
 
 /// What a draft is for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Purpose {
     /// The answer to the rights asked, one section per right (a combined reply when
@@ -224,6 +236,42 @@ pub struct Composed {
     pub claims: Option<Vec<ActionNumber>>,
 }
 
+/// What matched between the requester and a register entry (`matching`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MatchedField {
+    /// The From: address is the entry's e-mail.
+    SenderEmail,
+    /// An address written in the text is the entry's e-mail.
+    EmailInText,
+    /// A phone number in the text is the entry's.
+    Phone,
+    /// A number in the text is the entry's customer id.
+    CustomerId,
+    /// A number in the text is the entry's order number.
+    Order,
+    /// Found only through another matched entry sharing an identifier with it.
+    Linked,
+    /// The sender's display name is the entry's name.
+    Name,
+    /// The entry's name is written in the text.
+    NameInText,
+    /// The entry's postal address (postcode and street) is written in the text.
+    Address,
+}
+
+names!(MatchedField {
+    SenderEmail => "sender_email",
+    EmailInText => "email_in_text",
+    Phone => "phone",
+    CustomerId => "customer_id",
+    Order => "order",
+    Linked => "linked",
+    Name => "name",
+    NameInText => "name_in_text",
+    Address => "address",
+});
+
 /// How sure we are of who wrote (Art. 12(6)).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -265,3 +313,60 @@ names!(IdentityAction {
     AskForInformation => "ask_for_information",
     NotFound => "not_found",
 });
+
+/// Who acts: the staff member a decision is recorded under. Never empty; a front end
+/// resolves it (a login, a flag, a session) before calling a use-case, and the stages
+/// take it as given.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Staff(String);
+
+/// A staff action with nobody named to act.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("who acts is required and cannot be empty")]
+pub struct NoActor;
+
+impl Staff {
+    /// The name, trimmed; an empty one is refused.
+    pub fn new(name: &str) -> Result<Staff, NoActor> {
+        let name = name.trim();
+        if name.is_empty() {
+            return Err(NoActor);
+        }
+        Ok(Staff(name.to_string()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for Staff {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// What a person gives a staff action besides who acts. Errors name it in words; a front
+/// end names it as its own input (the CLI's flags, a form's fields).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Input {
+    /// Why a draft is rejected or a deadline extended.
+    Reason,
+    /// What was done, when a case is closed.
+    Outcome,
+    /// What a request made by phone or letter said.
+    Note,
+    /// The address of whoever made a request by phone or letter.
+    RequesterAddress,
+}
+
+impl fmt::Display for Input {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Input::Reason => "a reason",
+            Input::Outcome => "the outcome",
+            Input::Note => "a note of the request",
+            Input::RequesterAddress => "the requester's e-mail address",
+        })
+    }
+}

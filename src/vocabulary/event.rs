@@ -1,0 +1,571 @@
+//! The case's audit trail, typed: one [`Event`] variant per kind of entry, each with the
+//! payload that kind records. The store keeps an event as its kind name (`events.kind`) and
+//! its payload as JSON (`events.details`); the shapes are the ones the trail has always
+//! had, so stored rows and `show --json` read the same. Nothing reads an event's JSON by
+//! key: a stage that needs an earlier decision (the identity outcome, the sentences no
+//! right explained, whether the case was extended) matches the variant.
+//!
+//! A kind this build does not know (a row written by a newer or older build) comes back as
+//! [`Event::Other`] and is shown as stored; a known kind whose payload does not decode is
+//! an error naming the row, never a silent default.
+
+use std::fmt;
+
+use jiff::Timestamp;
+use jiff::civil::Date;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::{
+    ActionKind, ActionState, DraftState, Evidence, IdentityAction, IdentityOutcome, MatchedField,
+    Purpose, RequestKind,
+};
+use crate::lang::Lang;
+
+macro_rules! events {
+    ($($variant:ident($payload:ty) => $name:literal),+ $(,)?) => {
+        /// One entry of a case's audit trail.
+        #[derive(Clone, Debug, PartialEq)]
+        pub enum Event {
+            $($variant($payload),)+
+            /// A kind this build does not know, kept as stored.
+            Other { kind: String, details: Value },
+        }
+
+        /// The kinds of [`Event`], named as the store keeps them (`events.kind`).
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        pub enum EventKind {
+            $($variant,)+
+        }
+
+        names!(EventKind { $($variant => $name),+ });
+
+        impl Event {
+            /// The kind's name as stored.
+            pub fn kind(&self) -> &str {
+                match self {
+                    $(Event::$variant(_) => EventKind::$variant.as_str(),)+
+                    Event::Other { kind, .. } => kind,
+                }
+            }
+
+            /// The payload as stored in `events.details`.
+            pub fn details(&self) -> Result<Value, serde_json::Error> {
+                match self {
+                    $(Event::$variant(payload) => serde_json::to_value(payload),)+
+                    Event::Other { details, .. } => Ok(details.clone()),
+                }
+            }
+
+            /// The event a stored row holds: its kind's payload, or [`Event::Other`] for a
+            /// kind this build does not know. A known kind whose payload does not fit is
+            /// an error.
+            pub fn decode(kind: &str, details: Value) -> Result<Event, serde_json::Error> {
+                match EventKind::parse(kind) {
+                    $(Some(EventKind::$variant) => serde_json::from_value(details).map(Event::$variant),)+
+                    None => Ok(Event::Other { kind: kind.to_string(), details }),
+                }
+            }
+        }
+    };
+}
+
+events! {
+    Received(Received) => "received",
+    Joined(MessageArrived) => "joined",
+    DeadlineSet(DeadlineSet) => "deadline_set",
+    Classified(Classified) => "classified",
+    Identity(Identified) => "identity",
+    SenderDiffers(SenderDiffers) => "sender_differs",
+    KindsAdded(KindsAdded) => "kinds_added",
+    UnauthenticatedFollowUp(UnauthenticatedFollowUp) => "unauthenticated_follow_up",
+    RelatedCase(RelatedCase) => "related_case",
+    ClockRestarted(ClockRestarted) => "clock_restarted",
+    Reclassified(Reclassified) => "reclassified",
+    Closed(Closed) => "closed",
+    Extended(Extended) => "extended",
+    Drafted(Drafted) => "drafted",
+    DraftFailed(Failure) => "draft_failed",
+    DraftOutdated(DraftOutdated) => "draft_outdated",
+    DraftApproved(DraftApproved) => "draft_approved",
+    DraftRejected(DraftRejected) => "draft_rejected",
+    DraftEdited(DraftEdited) => "draft_edited",
+    AcknowledgementFailed(Failure) => "acknowledgement_failed",
+    ReviewMailed(ReviewMailed) => "review_mailed",
+    FlaggedSentencesRead(FlaggedSentencesRead) => "flagged_sentences_read",
+    ApprovedByMail(ApprovedByMail) => "approved_by_mail",
+    MailApprovalRefused(MailApprovalRefused) => "mail_approval_refused",
+    Sent(Sent) => "sent",
+    SendDeferred(SendDeferred) => "send_deferred",
+    SendFailed(SendFailed) => "send_failed",
+    SentCopyIgnored(SentCopyIgnored) => "sent_copy_ignored",
+    ErasureRecorded(ErasureRecorded) => "erasure_recorded",
+    ActionsDerived(ActionsDerived) => "actions_derived",
+    ActionRecorded(ActionRecorded) => "action_recorded",
+    OpenActionsConfirmed(OpenActionsConfirmed) => "open_actions_confirmed",
+}
+
+/// The store writes an event as `{"kind": …, "details": …}` wherever it shows one
+/// (`show --json`), as it always has.
+impl Serialize for Event {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::{Error, SerializeMap};
+        let details = self.details().map_err(S::Error::custom)?;
+        let mut map = serializer.serialize_map(Some(2))?;
+        map.serialize_entry("kind", self.kind())?;
+        map.serialize_entry("details", &details)?;
+        map.end()
+    }
+}
+
+impl fmt::Display for Event {
+    /// The kind, for a line of the trail.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.kind())
+    }
+}
+
+/// How a case began: a mail that asked, a stored mail staff opened a case from, or a
+/// request staff entered by hand.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Received {
+    Mail(MessageArrived),
+    OpenedByStaff(OpenedByStaff),
+    EnteredByStaff(EnteredByStaff),
+}
+
+/// A mail that opened a case or joined one.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MessageArrived {
+    /// The stored message, as staff write it (`M4`).
+    pub message: String,
+    pub message_id: Option<String>,
+    /// Other bytes under a Message-ID already stored.
+    pub message_id_collision: bool,
+    pub from: Option<String>,
+    pub subject: String,
+    pub received_at: Timestamp,
+    /// Which clue the receipt time came from.
+    pub received_from: String,
+    pub attachments: usize,
+}
+
+/// A case staff opened from a stored mail (also on behalf of a forwarded request's sender).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct OpenedByStaff {
+    pub message: String,
+    pub from: Option<String>,
+    pub subject: String,
+    pub received_at: Timestamp,
+    pub on_behalf_of: Option<String>,
+    pub opened_by_staff: bool,
+    pub kinds: Vec<RequestKind>,
+}
+
+/// A request made by phone or letter, entered by staff.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct EnteredByStaff {
+    pub message: String,
+    pub from: String,
+    pub received_at: Timestamp,
+    pub entered_by_staff: bool,
+    pub kinds: Vec<RequestKind>,
+    pub note: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DeadlineSet {
+    pub deadline: Date,
+    pub months: u8,
+    pub received_on: Date,
+    pub timezone: Option<String>,
+    pub rule: String,
+}
+
+/// What the classifier found in a message of the case.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Classified {
+    pub message: String,
+    #[serde(flatten)]
+    pub found: ClassificationFound,
+}
+
+/// A classification as the store keeps it, with a message (`messages.classification`) and
+/// in the `classified` event.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ClassificationFound {
+    pub kinds: Vec<RequestKind>,
+    /// The language code, `und` when it could not be told.
+    pub language: String,
+    pub triage: bool,
+    pub evidence: Vec<Evidence>,
+    /// Sentences no right was attributed to, for staff to read; absent when there are none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unattributed: Vec<String>,
+}
+
+/// The identity decision: what matched, how well, why that outcome, what the reply does.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Identified {
+    pub outcome: IdentityOutcome,
+    pub action: IdentityAction,
+    pub clock_waits: bool,
+    pub reason: String,
+    pub score: f64,
+    pub reply_to_on_file: Option<String>,
+    pub authentication: Authenticated,
+    pub people: Vec<MatchedPerson>,
+    pub namesakes: usize,
+    pub entries: Vec<MatchedEntry>,
+}
+
+/// What the trusted server said about the sender's domain.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Authenticated {
+    pub passed: bool,
+    pub authserv_id: Option<String>,
+    pub why: String,
+}
+
+/// One person the matched entries make up.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MatchedPerson {
+    pub names: Vec<String>,
+    pub score: f64,
+    pub conflicting_names: bool,
+}
+
+/// A register entry the requester matched.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MatchedEntry {
+    pub entry: i64,
+    pub source: String,
+    pub line: u64,
+    pub name: Option<String>,
+    pub email: Option<String>,
+    pub customer_id: Option<String>,
+    pub order: Option<String>,
+    pub score: f64,
+    /// The fields that matched.
+    pub fields: Vec<MatchedField>,
+    /// Which of the people it belongs to.
+    pub person: usize,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SenderDiffers {
+    pub message: String,
+    pub from: Option<String>,
+    pub requester: Option<String>,
+    pub note: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct KindsAdded {
+    pub added: Vec<RequestKind>,
+    pub kinds: Vec<RequestKind>,
+}
+
+/// Rights a follow-up added without authenticating as the requester.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct UnauthenticatedFollowUp {
+    pub message: String,
+    pub added: Vec<RequestKind>,
+    /// The verdict, in words.
+    pub authentication: String,
+    pub note: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RelatedCase {
+    pub case: String,
+    pub message: String,
+    pub note: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ClockRestarted {
+    pub deadline: Date,
+    pub received_on: Date,
+    pub rule: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Reclassified {
+    pub from: Vec<RequestKind>,
+    pub to: Vec<RequestKind>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Closed {
+    pub outcome: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Extended {
+    pub months: u8,
+    pub from: Date,
+    pub to: Date,
+    pub reason: String,
+    pub rule: String,
+}
+
+/// A draft queued for the case.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Drafted {
+    pub draft: String,
+    pub purpose: Purpose,
+    pub language: Lang,
+    pub recipient: Option<String>,
+    pub personal_data: bool,
+    /// Present when the bot drafted from the identity decision (not for an extension
+    /// notice).
+    #[serde(flatten)]
+    pub from_identity: Option<DraftedFromIdentity>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DraftedFromIdentity {
+    pub recipient_note: String,
+    pub identity: IdentityOutcome,
+    /// The drafts still waiting that this one replaced.
+    pub replaces: Vec<String>,
+}
+
+/// Something the bot tried for the case failed; a person must look.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Failure {
+    pub error: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DraftOutdated {
+    pub draft: String,
+    pub why: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DraftApproved {
+    pub draft: String,
+    pub purpose: Purpose,
+    pub recipient: Option<String>,
+    pub message_id: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DraftRejected {
+    pub draft: String,
+    pub reason: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DraftEdited {
+    /// The new draft.
+    pub draft: String,
+    /// The draft it was edited from.
+    pub replaces: String,
+    /// That draft's state at the time.
+    pub was: DraftState,
+    pub approvals_withdrawn: Vec<String>,
+    pub also_replaces: Vec<String>,
+    pub new_message: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ReviewMailed {
+    pub draft: String,
+    pub to: String,
+    pub outbox_file: Option<String>,
+}
+
+/// The approver's word that they read the sentences no right explained.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FlaggedSentencesRead {
+    pub draft: String,
+    pub sentences: Vec<String>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub by_mail: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ApprovedByMail {
+    pub draft: String,
+    pub message_id: Option<String>,
+    pub authentication: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MailApprovalRefused {
+    pub draft: String,
+    pub from: String,
+    pub why: String,
+}
+
+/// A reply went out: handed to the server now, or found in Sent after a crash.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Sent {
+    Recovered {
+        draft: String,
+        recovered: String,
+    },
+    Delivered {
+        draft: String,
+        to: String,
+        message_id: Option<String>,
+    },
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SendDeferred {
+    pub draft: String,
+    /// The server's words.
+    pub server: String,
+    pub next_attempt: Timestamp,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SendFailed {
+    pub draft: String,
+    pub server: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SentCopyIgnored {
+    pub draft: String,
+    pub copies: usize,
+    pub why: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ErasureRecorded {
+    pub entries: Vec<ErasedEntry>,
+    pub tombstones: usize,
+    pub recorded_by: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ErasedEntry {
+    pub entry: i64,
+    pub source: String,
+    pub line: u64,
+}
+
+/// The action list changed with the case's rights, identity or entries.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ActionsDerived {
+    pub added: Vec<DerivedAction>,
+    pub not_needed: Vec<String>,
+    pub reopened: Vec<String>,
+    pub rule: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DerivedAction {
+    pub action: String,
+    pub kind: ActionKind,
+    pub source: String,
+    pub target: String,
+    pub state: ActionState,
+}
+
+/// Staff recorded what became of an action.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ActionRecorded {
+    pub action: String,
+    pub kind: ActionKind,
+    pub source: String,
+    pub target: String,
+    pub was: ActionState,
+    pub state: ActionState,
+    pub reason: Option<String>,
+    pub note: Option<String>,
+}
+
+/// The approver confirmed that a text a person wrote promises the open actions.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct OpenActionsConfirmed {
+    pub draft: String,
+    pub open: String,
+    pub rule: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_known_kind_round_trips_in_its_stored_shape() {
+        let event = Event::Closed(Closed {
+            outcome: "answered".to_string(),
+        });
+        let details = event.details().expect("serialises");
+        assert_eq!(details, serde_json::json!({ "outcome": "answered" }));
+        assert_eq!(
+            Event::decode(event.kind(), details).expect("decodes"),
+            event
+        );
+    }
+
+    #[test]
+    fn an_unknown_kind_is_kept_as_stored() {
+        let details = serde_json::json!({ "anything": 1 });
+        let event = Event::decode("from_a_newer_build", details.clone()).expect("decodes");
+        assert_eq!(
+            event,
+            Event::Other {
+                kind: "from_a_newer_build".to_string(),
+                details
+            }
+        );
+    }
+
+    #[test]
+    fn a_known_kind_with_a_payload_that_does_not_fit_is_an_error() {
+        assert!(Event::decode("closed", serde_json::json!({ "outcome": 3 })).is_err());
+    }
+
+    #[test]
+    fn the_three_ways_a_case_begins_decode_to_their_own_shape() {
+        let opened = serde_json::json!({
+            "message": "M4", "from": null, "subject": "s",
+            "received_at": "2026-03-02T10:00:00Z", "on_behalf_of": "a@example.com",
+            "opened_by_staff": true, "kinds": ["access"],
+        });
+        let event = Event::decode("received", opened.clone()).expect("decodes");
+        assert!(matches!(event, Event::Received(Received::OpenedByStaff(_))));
+        assert_eq!(event.details().expect("serialises"), opened);
+    }
+
+    #[test]
+    fn a_redraft_keeps_its_identity_fields_and_an_extension_notice_has_none() {
+        let bare = serde_json::json!({
+            "draft": "D1", "purpose": "extension", "language": "fi",
+            "recipient": null, "personal_data": false,
+        });
+        let event = Event::decode("drafted", bare.clone()).expect("decodes");
+        assert!(matches!(
+            &event,
+            Event::Drafted(Drafted {
+                from_identity: None,
+                ..
+            })
+        ));
+        assert_eq!(event.details().expect("serialises"), bare);
+        let full = serde_json::json!({
+            "draft": "D2", "purpose": "reply", "language": "en",
+            "recipient": "a@example.com", "personal_data": true,
+            "recipient_note": "on file", "identity": "verified", "replaces": ["D1"],
+        });
+        let event = Event::decode("drafted", full.clone()).expect("decodes");
+        assert!(matches!(
+            &event,
+            Event::Drafted(Drafted {
+                from_identity: Some(_),
+                ..
+            })
+        ));
+        assert_eq!(event.details().expect("serialises"), full);
+    }
+}
