@@ -349,3 +349,47 @@ fn a_newsletter_import_flags_a_suppressed_address() {
     };
     assert!(report["suppressed"].as_u64().unwrap() >= 1, "{report}");
 }
+
+fn followup(name: &str) -> String {
+    repo()
+        .join("tests/fixtures/followups")
+        .join(name)
+        .display()
+        .to_string()
+}
+
+#[test]
+fn a_follow_up_after_the_answer_gets_the_answer_it_needs_and_no_more() {
+    let sandbox = shop();
+    // Juha's access request is answered (without SMTP the outbox counts as sent).
+    let (draft, _) = pending(&sandbox, "DSR-2026-0002");
+    at(
+        &sandbox,
+        &["approve", &draft, "--by", "Sanna", "--read-flagged"],
+    );
+    let waiting = |s: &Sandbox| -> Vec<String> {
+        lines(s, &["queue"])
+            .into_iter()
+            .filter(|d| d["case"] == "DSR-2026-0002")
+            .map(|d| d["draft"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert!(waiting(&sandbox).is_empty());
+    // "Thank you" asks for nothing: no reply, least of all the data copy again.
+    let later = ["--now", "2026-10-26T12:00:00+02:00"];
+    sandbox.ok(&[later[0], later[1], "ingest", &followup("thanks.eml")]);
+    assert!(waiting(&sandbox).is_empty(), "{:?}", waiting(&sandbox));
+    // Stop the newsletter too: a reply about that alone, threaded to the follow-up.
+    let later = ["--now", "2026-10-27T12:00:00+02:00"];
+    sandbox.ok(&[later[0], later[1], "ingest", &followup("newsletter.eml")]);
+    let drafts = waiting(&sandbox);
+    assert_eq!(drafts.len(), 1, "{drafts:?}");
+    let shown = sandbox.json(&[later[0], later[1], "show", &drafts[0]]);
+    let body = shown["body"].as_str().unwrap();
+    assert!(body.contains("suoramarkkinointiin"), "{body}");
+    assert!(!body.contains("Tilaukset"), "the data copy again: {body}");
+    assert_eq!(
+        shown["in_reply_to"], "followup-newsletter-5c90@posti.example.test",
+        "{shown:#}"
+    );
+}

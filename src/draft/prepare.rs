@@ -14,7 +14,7 @@ use crate::matching::IdentityOutcome;
 use crate::register::Entry;
 use crate::store::{ActionRecord, Batch, CaseSummary, NewDraft, NewEvent, StoreError};
 use crate::vocabulary::event::{self, Event, EventKind};
-use crate::vocabulary::{Input, Staff};
+use crate::vocabulary::{Input, RequestKind, Staff};
 
 #[derive(Debug, thiserror::Error)]
 pub enum DraftError {
@@ -84,9 +84,23 @@ pub fn prepare(
         &drafting.config.register,
     );
     let actions = case::sync_actions(batch, case, &planned, now)?;
+    // Once a reply went out, a follow-up gets an answer about what it added, threaded to
+    // it; one that adds nothing ("thank you") gets none.
+    let answered = if purpose == Purpose::Reply {
+        answered_kinds(batch, case)?
+    } else {
+        None
+    };
+    let mut asked = summary.clone();
+    if let Some(answered) = &answered {
+        asked.kinds.retain(|k| !answered.contains(k));
+        if asked.kinds.is_empty() {
+            return Ok(None);
+        }
+    }
     let composed = compose(
         purpose,
-        &case_facts(&summary, &actions, today, drafting),
+        &case_facts(&asked, &actions, today, drafting),
         &facts,
         None,
         drafting.config,
@@ -133,10 +147,21 @@ pub fn prepare(
     } else {
         batch.supersede_pending_drafts(case, now, actor)?
     };
-    let draft = queue(batch, case, &composed, Some(mail), actor, now)?;
-    record_drafted(
+    let follow_up = match answered {
+        Some(_) => batch
+            .last_message_of(case)?
+            .and_then(|raw| crate::parse::parse(&raw).ok()),
+        None => None,
+    };
+    let draft = queue(
         batch,
         case,
+        &composed,
+        Some(follow_up.as_ref().unwrap_or(mail)),
+        actor,
+        now,
+    )?;
+    let mut drafted = drafted_event(
         draft,
         &composed,
         Some(event::DraftedFromIdentity {
@@ -144,9 +169,11 @@ pub fn prepare(
             identity: identity.outcome,
             replaces: superseded.iter().map(|d| d.to_string()).collect(),
         }),
-        actor,
-        now,
-    )?;
+    );
+    if composed.purpose == Purpose::Reply {
+        drafted.kinds = asked.kinds.clone();
+    }
+    record_drafted(batch, case, drafted, actor, now)?;
     Ok(Some(draft))
 }
 
@@ -255,8 +282,35 @@ pub fn prepare_extension(
         drafting.templates,
     )?;
     let draft = queue(batch, case, &composed, Some(mail), by, now)?;
-    record_drafted(batch, case, draft, &composed, None, by, now)?;
+    record_drafted(batch, case, drafted_event(draft, &composed, None), by, now)?;
     Ok((draft, new_deadline))
+}
+
+/// The rights the replies that went out answered; `None` when no reply went out, or one
+/// went out before replies recorded what they answered (then the case is answered whole
+/// again, as it was).
+fn answered_kinds(batch: &Batch<'_>, case: CaseId) -> Result<Option<Vec<RequestKind>>, StoreError> {
+    let sent: Vec<String> = batch
+        .drafts_of(case)?
+        .into_iter()
+        .filter(|d| d.purpose == Purpose::Reply && d.state == crate::store::DraftState::Sent)
+        .map(|d| d.draft.to_string())
+        .collect();
+    if sent.is_empty() {
+        return Ok(None);
+    }
+    let mut answered: Vec<RequestKind> = Vec::new();
+    for event in batch.events_of_kind(case, EventKind::Drafted)? {
+        if let Event::Drafted(drafted) = event
+            && sent.contains(&drafted.draft)
+        {
+            if drafted.kinds.is_empty() {
+                return Ok(None);
+            }
+            answered.extend(drafted.kinds);
+        }
+    }
+    Ok(Some(answered))
 }
 
 /// The `drafted` event: which draft, what for, to whom, and what identity decision it
@@ -264,9 +318,7 @@ pub fn prepare_extension(
 fn record_drafted(
     batch: &Batch<'_>,
     case: CaseId,
-    draft: DraftId,
-    composed: &Composed,
-    from_identity: Option<event::DraftedFromIdentity>,
+    drafted: event::Drafted,
     actor: &str,
     now: Timestamp,
 ) -> Result<(), StoreError> {
@@ -275,16 +327,25 @@ fn record_drafted(
         &NewEvent {
             at: now,
             actor,
-            event: Event::Drafted(event::Drafted {
-                draft: draft.to_string(),
-                purpose: composed.purpose,
-                language: composed.language,
-                recipient: composed.recipient.clone(),
-                personal_data: composed.personal_data,
-                from_identity,
-            }),
+            event: Event::Drafted(drafted),
         },
     )
+}
+
+fn drafted_event(
+    draft: DraftId,
+    composed: &Composed,
+    from_identity: Option<event::DraftedFromIdentity>,
+) -> event::Drafted {
+    event::Drafted {
+        draft: draft.to_string(),
+        purpose: composed.purpose,
+        language: composed.language,
+        recipient: composed.recipient.clone(),
+        personal_data: composed.personal_data,
+        from_identity,
+        kinds: Vec::new(),
+    }
 }
 
 /// The request mail (the one given, else read back from the store), and who in the

@@ -87,6 +87,18 @@ fn first_message_of(conn: &Connection, case: CaseId) -> rusqlite::Result<Option<
     .optional()
 }
 
+/// The newest message of a case that is not our own reply: the one a follow-up answer
+/// is threaded to.
+fn last_message_of(conn: &Connection, case: CaseId) -> rusqlite::Result<Option<Vec<u8>>> {
+    conn.prepare_cached(
+        "SELECT m.raw FROM messages m JOIN cases c ON m.case_id = c.id
+         WHERE c.year = ?1 AND c.seq = ?2 AND m.disposition IS NOT 'sent'
+         ORDER BY julianday(m.received_at) DESC, m.id DESC LIMIT 1",
+    )?
+    .query_row(params![case.year, case.seq], |r| r.get(0))
+    .optional()
+}
+
 /// The register lookups, for any connection: the store's own, or a batch's transaction.
 macro_rules! lookup_on {
     ($type:ty, $conn:ident) => {
@@ -432,6 +444,10 @@ impl Batch<'_> {
     /// The raw bytes of the message that opened a case.
     pub fn first_message_of(&self, case: CaseId) -> Result<Option<Vec<u8>>, StoreError> {
         first_message_of(&self.tx, case).map_err(|e| self.error(e))
+    }
+
+    pub fn last_message_of(&self, case: CaseId) -> Result<Option<Vec<u8>>, StoreError> {
+        last_message_of(&self.tx, case).map_err(|e| self.error(e))
     }
 
     /// The case's latest event of this kind.

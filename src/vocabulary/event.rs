@@ -323,6 +323,9 @@ pub struct Drafted {
     /// notice).
     #[serde(flatten)]
     pub from_identity: Option<DraftedFromIdentity>,
+    /// The rights a reply answers (absent in drafts written before this was recorded).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub kinds: Vec<RequestKind>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
