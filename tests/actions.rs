@@ -57,7 +57,7 @@ fn pending(sandbox: &Sandbox, case: &str) -> (String, String) {
     let queue = lines(sandbox, &["queue"]);
     let draft = queue
         .iter()
-        .find(|d| d["case"] == case)
+        .find(|d| d["case"] == case && d["purpose"] == "reply")
         .unwrap_or_else(|| panic!("no draft of {case} waiting: {queue:#?}"))["draft"]
         .as_str()
         .expect("draft id")
@@ -199,21 +199,49 @@ fn an_erasure_reply_promises_what_is_open_and_reports_what_is_done() {
         ],
     );
     assert!(done.contains("register entries erased"), "{done}");
-    for target in [
-        "MyCashFlow (webshop platform)",
-        "EmCe (webshop service provider)",
-    ] {
-        at(
-            &sandbox,
-            &[
-                "done",
-                PRIYA,
-                &number(action(&list, "notify", "webshop_customers", Some(target))),
-                "--by",
-                "Sanna",
-            ],
-        );
+    // MyCashFlow has a contact: its Art. 19 notice is drafted for approval, holding only
+    // what finds her records; sending it does the action.
+    assert!(
+        done.contains("an Art. 19 notice drafted for approval"),
+        "{done}"
+    );
+    let notice = lines(&sandbox, &["queue"])
+        .into_iter()
+        .find(|d| d["case"] == PRIYA && d["purpose"] == "recipient_notice")
+        .expect("a notice waiting");
+    assert_eq!(notice["recipient"], "privacy@mycashflow.example.test");
+    let notice_id = notice["draft"].as_str().unwrap().to_string();
+    let shown = sandbox.json(&["--now", NOW, "show", &notice_id]);
+    let text = shown["body"].as_str().unwrap();
+    assert!(
+        text.contains("customer number 10191")
+            && text.contains("e-mail priya.r@webmail.example.test"),
+        "{text}"
+    );
+    assert!(
+        text.contains("we have erased their personal data"),
+        "{text}"
+    );
+    for private in ["Priya", "Raman", "Kuoritakki"] {
+        assert!(!text.contains(private), "{private} in the notice: {text}");
     }
+    at(&sandbox, &["approve", &notice_id, "--by", "Sanna"]);
+    let list = actions(&sandbox, PRIYA);
+    let notified = action(
+        &list,
+        "notify",
+        "webshop_customers",
+        Some("MyCashFlow (webshop platform)"),
+    );
+    assert_eq!(notified["state"], "done", "{notified}");
+    // EmCe has no contact configured: its owner tells it and records that.
+    let emce = number(action(
+        &list,
+        "notify",
+        "webshop_customers",
+        Some("EmCe (webshop service provider)"),
+    ));
+    at(&sandbox, &["done", PRIYA, &emce, "--by", "Sanna"]);
     let (draft, body) = pending(&sandbox, PRIYA);
     assert!(body.contains("We have erased your personal data from the following registers:\nCustomer register (webshop)."), "{body}");
     assert!(body.contains("We have told the recipients"), "{body}");

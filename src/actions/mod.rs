@@ -226,24 +226,33 @@ pub fn derive(request: &Request<'_>, register: &RegisterConfig) -> Vec<Planned> 
             }
         }
     }
-    // Art. 19: each recipient of data erased, corrected or restricted, once.
-    let mut recipients: Vec<(String, &SourceConfig)> = Vec::new();
+    // Art. 19: each recipient of data erased, corrected or restricted, once, with the
+    // identifiers it needs to find the records and nothing more.
+    let mut recipients: Vec<(String, &SourceConfig, Vec<String>)> = Vec::new();
     for source in passed_on {
+        let ids = identifiers(&held(source));
         for recipient in &source.recipients {
             let name = recipient.name(Lang::En).to_string();
-            if !recipients.iter().any(|(n, _)| *n == name) {
-                recipients.push((name, source));
+            match recipients.iter_mut().find(|(n, _, _)| *n == name) {
+                Some((_, _, known)) => {
+                    for id in &ids {
+                        if !known.contains(id) {
+                            known.push(id.clone());
+                        }
+                    }
+                }
+                None => recipients.push((name, source, ids.clone())),
             }
         }
     }
-    for (name, source) in recipients {
+    for (name, source, records) in recipients {
         out.push(Planned {
             kind: ActionKind::Notify,
             source: source.name().to_string(),
             target: name,
             until: None,
             entries: Vec::new(),
-            records: Vec::new(),
+            records,
             owner: source.owner.clone(),
             why: "GDPR Art. 19: tell the recipient of the erasure, correction or restriction"
                 .to_string(),
@@ -253,6 +262,21 @@ pub fn derive(request: &Request<'_>, register: &RegisterConfig) -> Vec<Planned> 
     let mut seen = std::collections::HashSet::new();
     out.retain(|a| seen.insert((a.kind, a.source.clone(), a.target.clone())));
     out
+}
+
+/// The rights that ask for each kind of action (and whose reply sections report it).
+pub fn asked_by(kind: ActionKind) -> &'static [RequestKind] {
+    use RequestKind::*;
+    match kind {
+        ActionKind::Erase | ActionKind::Keep => &[Erasure],
+        ActionKind::Correct => &[Rectification],
+        ActionKind::Restrict => &[Restriction],
+        ActionKind::Notify => &[Erasure, Rectification, Restriction],
+        ActionKind::Stop => &[ConsentWithdrawal],
+        ActionKind::StopMarketing | ActionKind::Suppress => {
+            &[DirectMarketingOptout, ConsentWithdrawal]
+        }
+    }
 }
 
 /// The `keep` actions of a bookkeeping source: one per end date, each with its records.
@@ -326,6 +350,29 @@ pub fn record_date(entry: &Entry) -> Option<Date> {
     let mut parts = first.split('.');
     let (day, month, year) = (parts.next()?, parts.next()?, parts.next()?);
     Date::new(year.parse().ok()?, month.parse().ok()?, day.parse().ok()?).ok()
+}
+
+/// What a recipient needs to find the person's records: customer and order numbers and
+/// e-mail addresses, never the rest of the data.
+fn identifiers(rows: &[&Entry]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut add = |id: String| {
+        if !out.contains(&id) {
+            out.push(id);
+        }
+    };
+    for entry in rows {
+        if let Some(customer) = &entry.customer_id {
+            add(format!("customer {customer}"));
+        }
+        if let Some(order) = &entry.order {
+            add(format!("order {order}"));
+        }
+        if let Some(email) = &entry.email {
+            add(format!("e-mail {email}"));
+        }
+    }
+    out
 }
 
 /// A record as staff find it in its system.

@@ -27,6 +27,8 @@ pub enum ActionChange {
 pub struct ActionRecorded {
     pub action: ActionRecord,
     pub draft: Option<DraftId>,
+    /// Art. 19 notices drafted because of it.
+    pub notices: Vec<DraftId>,
     /// Register entries removed from the snapshot by a recorded erasure.
     pub erased_entries: usize,
 }
@@ -162,11 +164,22 @@ impl App {
         )?;
         // A reply still waiting reports the deed once it is recorded: draft it again (a
         // draft a person edited is theirs, and is marked outdated instead).
-        let draft = if batch.pending_drafts_of(case)?.is_empty() {
+        let draft = if batch.pending_replies_of(case)?.is_empty() {
             None
         } else {
             let drafting = self.drafting(&settings);
             crate::draft::prepare(&batch, case, None, &drafting, crate::case::BOT_ACTOR, now)?
+        };
+        // A deed done may make Art. 19 notices due to the recipients of that data.
+        let notices = if state == ActionState::Done
+            && matches!(
+                action.kind,
+                ActionKind::Erase | ActionKind::Correct | ActionKind::Restrict
+            ) {
+            let drafting = self.drafting(&settings);
+            crate::draft::prepare_notices(&batch, case, &drafting, crate::case::BOT_ACTOR, now)?
+        } else {
+            Vec::new()
         };
         let action = batch
             .actions_of(case)?
@@ -177,6 +190,7 @@ impl App {
         Ok(ActionRecorded {
             action,
             draft,
+            notices,
             erased_entries,
         })
     }

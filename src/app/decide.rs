@@ -138,7 +138,8 @@ impl App {
         let id = draft.resolve(store)?;
         let config = &self.config;
         let batch = store.begin()?;
-        if let Some(record) = batch.draft(id)? {
+        // Only an answer to the requester can leave part of their mail unanswered.
+        if let Some(record) = batch.draft(id)?.filter(|d| d.purpose.answers_request()) {
             let flagged = batch.case_unattributed(record.case_id)?;
             if !flagged.is_empty() {
                 if !read_flagged {

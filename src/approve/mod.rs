@@ -136,7 +136,10 @@ fn deeds_true(
     open_actions_confirmed: bool,
 ) -> Result<Vec<String>, ApproveError> {
     // Only what goes to the requester reports deeds.
-    if !matches!(draft.purpose, crate::draft::Purpose::Reply) {
+    if !matches!(
+        draft.purpose,
+        crate::draft::Purpose::Reply | crate::draft::Purpose::RecipientNotice
+    ) {
         return Ok(Vec::new());
     }
     let actions = batch.actions_of(draft.case_id)?;

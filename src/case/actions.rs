@@ -1,6 +1,7 @@
 //! A case's action list kept in step with what its rights ask: new deeds are added, deeds
 //! no longer asked are marked not needed, and what staff recorded is never undone.
 
+use crate::vocabulary::RequestKind;
 use crate::vocabulary::event::{self, Event};
 use jiff::Timestamp;
 
@@ -11,8 +12,7 @@ use crate::store::{ActionDecision, ActionRecord, Batch, NewAction, NewEvent, Sto
 use crate::vocabulary::{ActionKind, ActionState};
 
 /// Why an open action the case no longer asks for is closed by the bot.
-const NO_LONGER_ASKED: &str =
-    "no longer asked: the case's rights, identity or matched entries changed";
+const NO_LONGER_ASKED: &str = "no longer asked: the case's rights changed";
 
 /// Brings a case's stored actions in line with `planned` and returns the list as it now
 /// stands. The suppression list is written at once: stopping marketing to the address that
@@ -20,6 +20,7 @@ const NO_LONGER_ASKED: &str =
 pub fn sync_actions(
     batch: &Batch<'_>,
     case: CaseId,
+    kinds: &[RequestKind],
     planned: &[Planned],
     now: Timestamp,
 ) -> Result<Vec<ActionRecord>, StoreError> {
@@ -86,7 +87,13 @@ pub fn sync_actions(
         let asked = planned
             .iter()
             .any(|p| p.key() == (action.kind, action.source.as_str(), action.target.as_str()));
-        if !asked && action.state == ActionState::Open {
+        // Only a right no longer asked closes an action: entries that vanished because
+        // the erasure was done (or an export that changed) leave what depends on them,
+        // such as telling the recipients, to be done.
+        let right_asked = crate::actions::asked_by(action.kind)
+            .iter()
+            .any(|k| kinds.contains(k));
+        if !asked && !right_asked && action.state == ActionState::Open {
             let decision = ActionDecision {
                 state: ActionState::NotNeeded,
                 reason: Some(NO_LONGER_ASKED),

@@ -166,6 +166,7 @@ fn record(
             "action": recorded.action,
             "erased_entries": recorded.erased_entries,
             "draft": recorded.draft,
+            "notices": recorded.notices,
         }))?;
     } else {
         println!("{case}: {}", line(&recorded.action, false));
@@ -177,6 +178,9 @@ fn record(
         }
         if let Some(draft) = recorded.draft {
             println!("{draft}: the reply drafted again to report it");
+        }
+        for notice in &recorded.notices {
+            println!("{notice}: an Art. 19 notice drafted for approval");
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -236,7 +236,9 @@ fn show_draft(ctx: &Context, draft: &DraftRecord) -> anyhow::Result<ExitCode> {
     println!("language   {}", draft.language.code());
     println!(
         "contains   {}",
-        if draft.personal_data {
+        if draft.purpose == crate::draft::Purpose::RecipientNotice {
+            "the identifiers a recipient needs to find the records (Art. 19), for its configured contact only"
+        } else if draft.personal_data {
             "personal data (goes only to the address on file)"
         } else {
             "no personal data"

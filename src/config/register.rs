@@ -247,6 +247,8 @@ pub struct DescribedRecipient {
     pub role: Option<RecipientRole>,
     /// Where an Art. 19 notice to it goes (a privacy or support address).
     pub contact: Option<String>,
+    /// The language its notices are written in; default: the controller's.
+    pub language: Option<Lang>,
 }
 
 impl Recipient {
@@ -255,6 +257,22 @@ impl Recipient {
         match self {
             Recipient::Name(name) => name,
             Recipient::Described(recipient) => recipient.name.get(lang),
+        }
+    }
+
+    /// The language its notices are written in, when configured.
+    pub fn language(&self) -> Option<Lang> {
+        match self {
+            Recipient::Name(_) => None,
+            Recipient::Described(recipient) => recipient.language,
+        }
+    }
+
+    /// Whether it processes the data on the controller's behalf.
+    pub fn role(&self) -> Option<RecipientRole> {
+        match self {
+            Recipient::Name(_) => None,
+            Recipient::Described(recipient) => recipient.role,
         }
     }
 

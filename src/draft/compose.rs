@@ -244,6 +244,7 @@ fn base_context(case: &CaseFacts<'_>, config: &Config, lang: Lang) -> Value {
         "attachments": [],
         "sections": [],
         "extension": { "months": 0, "new_deadline": "", "reason": "" },
+        "notice": { "processor": false, "erased": false, "corrected": false, "restricted": false, "identifiers": [] },
     })
 }
 
@@ -549,21 +550,6 @@ fn subject(case: &CaseFacts<'_>, purpose: Purpose, lang: Lang) -> String {
     }
 }
 
-/// The rights whose sections report each kind of action.
-fn reported_by(kind: ActionKind) -> &'static [RequestKind] {
-    use RequestKind::*;
-    match kind {
-        ActionKind::Erase | ActionKind::Keep => &[Erasure],
-        ActionKind::Correct => &[Rectification],
-        ActionKind::Restrict => &[Restriction],
-        ActionKind::Notify => &[Erasure, Rectification, Restriction],
-        ActionKind::Stop => &[ConsentWithdrawal],
-        ActionKind::StopMarketing | ActionKind::Suppress => {
-            &[DirectMarketingOptout, ConsentWithdrawal]
-        }
-    }
-}
-
 /// The `act` values the section templates report from, and the actions the text states as
 /// done (the draft's claims, checked again at approval).
 ///
@@ -582,7 +568,11 @@ fn action_context(
             .source(name)
             .map_or_else(|| name.to_string(), |s| source_title(s, lang))
     };
-    let reported = |a: &&ActionRecord| reported_by(a.kind).iter().any(|k| case.kinds.contains(k));
+    let reported = |a: &&ActionRecord| {
+        crate::actions::asked_by(a.kind)
+            .iter()
+            .any(|k| case.kinds.contains(k))
+    };
     let listed: Vec<&ActionRecord> = case
         .actions
         .iter()
@@ -720,7 +710,7 @@ fn field_label(source: &SourceConfig, header: &str, lang: Lang) -> String {
 }
 
 /// A record as `actions` names it ("order 10201") in `lang`.
-fn record_label(record: &str, lang: Lang) -> String {
+pub(super) fn record_label(record: &str, lang: Lang) -> String {
     let (kind, rest) = record.split_once(' ').unwrap_or(("", record));
     let word = match (kind, lang) {
         ("order", Lang::Fi) => "tilaus",
@@ -730,6 +720,8 @@ fn record_label(record: &str, lang: Lang) -> String {
         ("customer", Lang::En) => "customer number",
         ("line", Lang::Fi) => "rivi",
         ("line", Lang::Sv) => "rad",
+        ("e-mail", Lang::Fi) => "sähköposti",
+        ("e-mail", Lang::Sv) => "e-post",
         (other, _) => other,
     };
     format!("{word} {rest}").trim().to_string()

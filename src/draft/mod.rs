@@ -10,6 +10,7 @@
 mod compose;
 pub mod dates;
 pub mod message;
+mod notice;
 pub mod outbox;
 mod prepare;
 mod templates;
@@ -18,6 +19,7 @@ mod approved;
 
 pub use approved::{ApprovedDraft, NotApproved};
 pub use compose::{CaseFacts, Extension, IdentityFacts, compose, purpose_for};
+pub use notice::prepare_notices;
 pub use prepare::{
     DraftError, Drafting, case_facts, prepare, prepare_extension, prepare_or_record, queue,
 };
@@ -33,6 +35,7 @@ fn template_of(purpose: Purpose) -> &'static str {
         Purpose::IdentityNeeded => "identity_needed.txt",
         Purpose::NotFound => "not_found.txt",
         Purpose::Extension => "extension.txt",
+        Purpose::RecipientNotice => "recipient_notice.txt",
     }
 }
 

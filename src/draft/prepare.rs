@@ -83,7 +83,7 @@ pub fn prepare(
         },
         &drafting.config.register,
     );
-    let actions = case::sync_actions(batch, case, &planned, now)?;
+    let actions = case::sync_actions(batch, case, &summary.kinds, &planned, now)?;
     // Once a reply went out, a follow-up gets an answer about what it added, threaded to
     // it; one that adds nothing ("thank you") gets none.
     let answered = if purpose == Purpose::Reply {
@@ -110,7 +110,7 @@ pub fn prepare(
     let pending = if request.is_some() {
         Vec::new()
     } else {
-        batch.pending_drafts_of(case)?
+        batch.pending_replies_of(case)?
     };
     let same = pending.iter().find(|d| {
         d.purpose == composed.purpose

@@ -386,6 +386,43 @@ impl Batch<'_> {
         Ok(())
     }
 
+    /// Links a notify action to the notice drafted for it: its sending does the action.
+    pub fn set_notice_draft(
+        &self,
+        case: CaseId,
+        number: ActionNumber,
+        draft: crate::ids::DraftId,
+    ) -> Result<(), StoreError> {
+        self.tx
+            .prepare_cached(
+                "UPDATE actions SET notice_draft = ?4
+                  WHERE case_id = (SELECT id FROM cases WHERE year = ?1 AND seq = ?2) AND number = ?3",
+            )
+            .and_then(|mut s| s.execute(params![case.year, case.seq, number.0, draft.0]))
+            .map_err(|e| self.error(e))?;
+        Ok(())
+    }
+
+    /// The notice drafted for a notify action, if any, and its state.
+    pub fn notice_draft_of(
+        &self,
+        case: CaseId,
+        number: ActionNumber,
+    ) -> Result<Option<(crate::ids::DraftId, String)>, StoreError> {
+        self.tx
+            .prepare_cached(
+                "SELECT d.id, d.state FROM actions a JOIN drafts d ON d.id = a.notice_draft
+                  WHERE a.case_id = (SELECT id FROM cases WHERE year = ?1 AND seq = ?2) AND a.number = ?3",
+            )
+            .and_then(|mut s| {
+                s.query_row(params![case.year, case.seq, number.0], |r| {
+                    Ok((crate::ids::DraftId(r.get(0)?), r.get(1)?))
+                })
+                .optional()
+            })
+            .map_err(|e| self.error(e))
+    }
+
     /// Puts an address on the suppression list; `false` when it was there already.
     pub fn suppress(
         &self,

@@ -397,7 +397,20 @@ impl Batch<'_> {
             case_draft_ids(&self.tx, case, "AND d.state = 'pending'").map_err(|e| self.error(e))?;
         draft_records(&self.tx, &self.path, &ids)
     }
-    /// Marks every draft of the case still waiting as superseded; returns them.
+    /// The case's drafts to the requester waiting for approval (not its Art. 19 notices,
+    /// which go to recipients and are drafted apart).
+    pub fn pending_replies_of(&self, case: CaseId) -> Result<Vec<DraftRecord>, StoreError> {
+        let ids = case_draft_ids(
+            &self.tx,
+            case,
+            "AND d.state = 'pending' AND d.purpose != 'recipient_notice'",
+        )
+        .map_err(|e| self.error(e))?;
+        draft_records(&self.tx, &self.path, &ids)
+    }
+
+    /// Marks every draft to the requester still waiting as superseded; returns them. The
+    /// Art. 19 notices waiting are left: a new reply does not replace them.
     pub fn supersede_pending_drafts(
         &self,
         case: CaseId,
@@ -408,7 +421,7 @@ impl Batch<'_> {
             .tx
             .prepare_cached(
                 "SELECT d.id FROM drafts d JOIN cases c ON c.id = d.case_id
-                 WHERE c.year = ?1 AND c.seq = ?2 AND d.state = 'pending'",
+                 WHERE c.year = ?1 AND c.seq = ?2 AND d.state = 'pending' AND d.purpose != 'recipient_notice'",
             )
             .and_then(|mut s| {
                 s.query_map(params![case.year, case.seq], |r| r.get(0))?
@@ -476,6 +489,21 @@ impl Batch<'_> {
             .execute(
                 "UPDATE drafts SET state = 'sent', sent_at = ?1, outbox_file = ?2 WHERE id = ?3 AND state IN ('approved', 'sending')",
                 params![now.to_string(), outbox_file, id.0],
+            )
+            .map_err(|e| self.error(e))?;
+        // An Art. 19 notice that went out is its notify action done (the notice may be an
+        // edit of the draft the action was drafted with).
+        self.tx
+            .execute(
+                "UPDATE actions SET state = 'done', decided_by = 'rightsbot', decided_at = ?1,
+                        note = 'notice D' || ?2 || ' went out'
+                  WHERE state != 'done' AND notice_draft IN (
+                    WITH RECURSIVE chain(id) AS (
+                        SELECT ?2
+                        UNION SELECT d.replaces FROM drafts d JOIN chain ON d.id = chain.id
+                         WHERE d.replaces IS NOT NULL)
+                    SELECT id FROM chain)",
+                params![now.to_string(), id.0],
             )
             .map_err(|e| self.error(e))?;
         Ok(())

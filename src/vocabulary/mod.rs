@@ -182,6 +182,11 @@ pub enum Purpose {
     NotFound,
     /// The time to answer is extended (Art. 12(3)).
     Extension,
+    /// An Art. 19 notice to a recipient of the data (a processor, or a controller of its
+    /// own) that it was erased, corrected or restricted. The one kind of mail that carries
+    /// a person's identifiers to another address than theirs: only to the recipient's
+    /// configured contact, and only what it needs to find the record.
+    RecipientNotice,
 }
 
 names!(Purpose {
@@ -190,6 +195,7 @@ names!(Purpose {
     IdentityNeeded => "identity_needed",
     NotFound => "not_found",
     Extension => "extension",
+    RecipientNotice => "recipient_notice",
 });
 
 impl Purpose {

@@ -18,6 +18,7 @@ CREATE TABLE actions (
     decided_by TEXT,
     decided_at TEXT,
     created_at TEXT    NOT NULL,
+    notice_draft INTEGER REFERENCES drafts (id), -- the Art. 19 notice drafted for a notify action
     UNIQUE (case_id, number),
     UNIQUE (case_id, kind, source, target)
 );
