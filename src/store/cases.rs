@@ -10,7 +10,8 @@ use serde::Serialize;
 use super::events::decode_event;
 use super::messages::{SUMMARY_COLUMNS, summary_row};
 use super::{
-    Batch, EventRecord, MessageSummary, Store, StoreError, answered_at_sql, parse_timestamp,
+    Batch, EventRecord, MessageSummary, Store, StoreError, answered_at_sql, json_text,
+    parse_timestamp,
 };
 use crate::ids::{CaseId, MessageId};
 use crate::lang::Lang;
@@ -333,7 +334,7 @@ impl Batch<'_> {
     }
 
     pub fn set_case_kinds(&self, case: CaseId, kinds: &[RequestKind]) -> Result<(), StoreError> {
-        let json = serde_json::to_string(kinds).unwrap_or_else(|_| "[]".to_string());
+        let json = json_text(&self.path, "cases.kinds", kinds)?;
         self.tx
             .prepare_cached("UPDATE cases SET kinds = ?1 WHERE year = ?2 AND seq = ?3")
             .and_then(|mut s| s.execute(params![json, case.year, case.seq]))
@@ -390,7 +391,7 @@ impl Batch<'_> {
                 case.subject,
                 case.deadline.to_string(),
                 now.to_string(),
-                serde_json::to_string(case.kinds).unwrap_or_else(|_| "[]".to_string()),
+                json_text(&self.path, "cases.kinds", case.kinds)?,
                 case.language.map(Lang::code),
             ])
             .map_err(|e| self.error(e))?;

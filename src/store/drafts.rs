@@ -7,6 +7,7 @@ use serde::Serialize;
 
 use super::{
     Batch, CASE_COLUMNS, CaseSummary, Store, StoreError, case_row, check_case, checked_case_id,
+    json_text,
 };
 use crate::ids::{CaseId, DraftId};
 use crate::lang::Lang;
@@ -339,10 +340,8 @@ impl Batch<'_> {
 
     pub fn insert_draft(&self, draft: &NewDraft<'_>) -> Result<DraftId, StoreError> {
         let composed = draft.composed;
-        let attachments =
-            serde_json::to_string(&composed.attachments).unwrap_or_else(|_| "[]".to_string());
-        let references =
-            serde_json::to_string(draft.references).unwrap_or_else(|_| "[]".to_string());
+        let attachments = json_text(&self.path, "drafts.attachments", &composed.attachments)?;
+        let references = json_text(&self.path, "drafts.references_ids", draft.references)?;
         self.tx
             .prepare_cached(
                 "INSERT INTO drafts (case_id, replaces, purpose, language, recipient, recipient_note, subject, body,
