@@ -17,6 +17,7 @@ mod outgoing;
 mod register;
 mod reports;
 mod schema;
+mod sql;
 
 pub use cases::{CaseDetail, CaseSummary, NewCase};
 pub use drafts::{DraftRecord, DraftState, NewDraft, OpenCase, QueueEntry, TokenUse};
@@ -359,6 +360,16 @@ where
 /// Maps SQLite's failures onto what a person can act on.
 fn classify_error(path: &Path, source: rusqlite::Error) -> StoreError {
     let path = path.to_path_buf();
+    // A row reader's `sql::column` found a value its type cannot read.
+    if let rusqlite::Error::FromSqlConversionFailure(_, _, cause) = &source
+        && let Some(corrupt) = cause.downcast_ref::<sql::CorruptValue>()
+    {
+        return StoreError::Corrupt {
+            path,
+            what: corrupt.what,
+            detail: corrupt.detail.clone(),
+        };
+    }
     match source.sqlite_error_code() {
         Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => StoreError::Locked { path },
         Some(ErrorCode::ReadOnly) => StoreError::ReadOnly { path },
