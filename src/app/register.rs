@@ -246,8 +246,8 @@ impl App {
 
     /// How many cases are open: after an import, those matched against the register as
     /// it was.
-    pub fn open_cases(&self, store: &Store, now: Timestamp) -> Result<u64, AppError> {
-        Ok(store.workload(self.today(now))?.open as u64)
+    pub fn open_cases(&self, store: &Store, now: Timestamp) -> Result<i64, AppError> {
+        Ok(store.workload(self.today(now))?.open)
     }
 
     /// Records that a case's erasure was carried out: the requester is found again in the

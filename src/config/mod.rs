@@ -307,7 +307,9 @@ impl Default for StoreConfig {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct IngestConfig {
-    /// Messages larger than this are kept byte-exact but quarantined for a person, not parsed.
+    /// Messages larger than this are never read: they are listed in the quarantine with
+    /// their size, and their bytes stay where they are (the file; on the server, the
+    /// quarantine folder of a dedicated mailbox, or INBOX of a shared one).
     #[serde(default = "default_max_message_bytes")]
     pub max_message_bytes: u64,
 }

@@ -77,7 +77,7 @@ pub fn due(cases: &[OpenCase], today: Date, calendar: &HolidayCalendar) -> Vec<R
         let (threshold, left) = if crate::case::past_deadline(case.deadline, today) {
             (
                 Threshold::Overdue,
-                -(today - case.deadline).get_days() as i64,
+                -i64::from((today - case.deadline).get_days()),
             )
         } else {
             let left = working_days_left(today, case.deadline, calendar);

@@ -367,11 +367,18 @@ async fn recover(
         let batch = store.begin()?;
         if found {
             batch.draft_sent(draft.draft, now, None)?;
-            if let Some(bytes) = crate::draft::ApprovedDraft::check(draft.clone())
-                .ok()
-                .and_then(|approved| message::for_draft(&approved, config).ok())
-            {
-                keep_in_thread(&batch, draft, &bytes, config, now)?;
+            // It went out, whatever follows: the copy kept in the case's thread is built
+            // again from the draft, and a draft that no longer builds is said, not hidden.
+            let rebuilt = crate::draft::ApprovedDraft::check(draft.clone())
+                .map_err(|err| err.to_string())
+                .and_then(|approved| {
+                    message::for_draft(&approved, config).map_err(|err| err.to_string())
+                });
+            match rebuilt {
+                Ok(bytes) => keep_in_thread(&batch, draft, &bytes, config, now)?,
+                Err(error) => {
+                    tracing::warn!(draft = %draft.draft, %error, "the recovered reply cannot be rebuilt for its case's thread");
+                }
             }
             event(
                 &batch,

@@ -9,9 +9,8 @@ use serde::Serialize;
 
 use super::events::decode_event;
 use super::messages::{SUMMARY_COLUMNS, summary_row};
-use super::{
-    Batch, EventRecord, MessageSummary, Store, StoreError, answered_at_sql, parse_timestamp,
-};
+use super::sql::{Day, Instant, Json, column};
+use super::{Batch, EventRecord, MessageSummary, Store, StoreError, answered_at_sql, json_text};
 use crate::ids::{CaseId, MessageId};
 use crate::lang::Lang;
 use crate::vocabulary::{CaseState, RequestKind, Standing};
@@ -69,48 +68,21 @@ pub struct CaseDetail {
     pub events: Vec<EventRecord>,
 }
 
-pub(super) fn check_case(path: &Path, row: CaseRow) -> Result<CaseSummary, StoreError> {
-    let corrupt = |what, detail: String| StoreError::Corrupt {
-        path: path.to_path_buf(),
-        what,
-        detail,
-    };
-    let state: CaseState = row
-        .state
-        .parse()
-        .map_err(|_| corrupt("cases.state", row.state.clone()))?;
-    let case_id = CaseId {
-        year: i16::try_from(row.year).map_err(|_| corrupt("cases.year", row.year.to_string()))?,
-        seq: u32::try_from(row.seq).map_err(|_| corrupt("cases.seq", row.seq.to_string()))?,
-    };
+pub(super) fn check_case(_path: &Path, row: CaseRow) -> Result<CaseSummary, StoreError> {
     Ok(CaseSummary {
-        id: case_id.to_string(),
-        case_id,
-        state,
-        received_at: parse_timestamp(path, "cases.received_at", &row.received_at)?,
+        id: row.case_id.to_string(),
+        case_id: row.case_id,
+        state: row.state,
+        received_at: row.received_at.0,
         requester: row.requester,
         requester_name: row.requester_name,
         subject: row.subject,
-        deadline: row
-            .deadline
-            .parse()
-            .map_err(|_| corrupt("cases.deadline", row.deadline.clone()))?,
-        opened_at: parse_timestamp(path, "cases.opened_at", &row.opened_at)?,
-        kinds: serde_json::from_str(&row.kinds)
-            .map_err(|_| corrupt("cases.kinds", row.kinds.clone()))?,
-        language: match row.language.as_deref() {
-            None => None,
-            Some(code) => Some(
-                code.parse()
-                    .map_err(|_| corrupt("cases.language", code.to_string()))?,
-            ),
-        },
+        deadline: row.deadline.0,
+        opened_at: row.opened_at.0,
+        kinds: row.kinds.0,
+        language: row.language,
         identity: row.identity,
-        answered_at: row
-            .answered_at
-            .as_deref()
-            .map(|t| parse_timestamp(path, "drafts.sent_at", t))
-            .transpose()?,
+        answered_at: row.answered_at.map(|at| at.0),
     })
 }
 
@@ -139,37 +111,38 @@ pub(super) const CASE_COLUMNS: &str = concat!(
 
 pub(super) struct CaseRow {
     rowid: i64,
-    year: i64,
-    seq: i64,
-    state: String,
-    received_at: String,
+    case_id: CaseId,
+    state: CaseState,
+    received_at: Instant,
     requester: Option<String>,
     requester_name: Option<String>,
     subject: String,
-    deadline: String,
-    opened_at: String,
-    kinds: String,
-    language: Option<String>,
+    deadline: Day,
+    opened_at: Instant,
+    kinds: Json<Vec<RequestKind>>,
+    language: Option<Lang>,
     identity: Option<String>,
-    answered_at: Option<String>,
+    answered_at: Option<Instant>,
 }
 
 pub(super) fn case_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<CaseRow> {
     Ok(CaseRow {
         rowid: r.get(0)?,
-        year: r.get(1)?,
-        seq: r.get(2)?,
-        state: r.get(3)?,
-        received_at: r.get(4)?,
+        case_id: CaseId {
+            year: column(r, 1, "cases.year")?,
+            seq: column(r, 2, "cases.seq")?,
+        },
+        state: column(r, 3, "cases.state")?,
+        received_at: column(r, 4, "cases.received_at")?,
         requester: r.get(5)?,
         requester_name: r.get(6)?,
         subject: r.get(7)?,
-        deadline: r.get(8)?,
-        opened_at: r.get(9)?,
-        kinds: r.get(10)?,
-        language: r.get(11)?,
+        deadline: column(r, 8, "cases.deadline")?,
+        opened_at: column(r, 9, "cases.opened_at")?,
+        kinds: column(r, 10, "cases.kinds")?,
+        language: column(r, 11, "cases.language")?,
         identity: r.get(12)?,
-        answered_at: r.get(13)?,
+        answered_at: column(r, 13, "drafts.sent_at")?,
     })
 }
 
@@ -333,7 +306,7 @@ impl Batch<'_> {
     }
 
     pub fn set_case_kinds(&self, case: CaseId, kinds: &[RequestKind]) -> Result<(), StoreError> {
-        let json = serde_json::to_string(kinds).unwrap_or_else(|_| "[]".to_string());
+        let json = json_text(&self.path, "cases.kinds", kinds)?;
         self.tx
             .prepare_cached("UPDATE cases SET kinds = ?1 WHERE year = ?2 AND seq = ?3")
             .and_then(|mut s| s.execute(params![json, case.year, case.seq]))
@@ -390,7 +363,7 @@ impl Batch<'_> {
                 case.subject,
                 case.deadline.to_string(),
                 now.to_string(),
-                serde_json::to_string(case.kinds).unwrap_or_else(|_| "[]".to_string()),
+                json_text(&self.path, "cases.kinds", case.kinds)?,
                 case.language.map(Lang::code),
             ])
             .map_err(|e| self.error(e))?;

@@ -5,8 +5,10 @@ use jiff::civil::Date;
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 
+use super::sql::{Day, Instant, Json, column};
 use super::{
     Batch, CASE_COLUMNS, CaseSummary, Store, StoreError, case_row, check_case, checked_case_id,
+    json_text,
 };
 use crate::ids::{CaseId, DraftId};
 use crate::lang::Lang;
@@ -115,129 +117,116 @@ fn draft_by_id(
         .prepare_cached(&format!("{DRAFT_COLUMNS} WHERE d.id = ?1"))
         .map_err(failed)?;
     let row = statement
-        .query_row([id.0], |r| {
-            Ok(RawDraft {
-                id: r.get(0)?,
-                year: r.get(1)?,
-                seq: r.get(2)?,
-                replaces: r.get(3)?,
-                purpose: r.get(4)?,
-                language: r.get(5)?,
-                recipient: r.get(6)?,
-                recipient_note: r.get(7)?,
-                subject: r.get(8)?,
-                body: r.get(9)?,
-                attachments: r.get(10)?,
-                personal_data: r.get(11)?,
-                refusal: r.get(12)?,
-                in_reply_to: r.get(13)?,
-                references: r.get(14)?,
-                state: r.get(15)?,
-                created_at: r.get(16)?,
-                created_by: r.get(17)?,
-                decided_at: r.get(18)?,
-                decided_by: r.get(19)?,
-                decision_note: r.get(20)?,
-                message_id: r.get(21)?,
-                sent_at: r.get(22)?,
-                outbox_file: r.get(23)?,
-                seal: r.get(24)?,
-                claims: r.get(25)?,
-            })
-        })
+        .query_row([id.0], raw_draft)
         .optional()
         .map_err(failed)?;
-    row.map(|row| row.check(path)).transpose()
+    Ok(row.map(RawDraft::check))
 }
 
 struct RawDraft {
     id: i64,
-    year: i64,
-    seq: i64,
+    case_id: CaseId,
     replaces: Option<i64>,
-    purpose: String,
-    language: String,
+    purpose: Purpose,
+    language: Lang,
     recipient: Option<String>,
     recipient_note: String,
     subject: String,
     body: String,
-    attachments: String,
+    attachments: Json<Vec<Attachment>>,
     personal_data: bool,
     refusal: bool,
     in_reply_to: Option<String>,
-    references: String,
-    state: String,
-    created_at: String,
+    references: Json<Vec<String>>,
+    state: DraftState,
+    created_at: Instant,
     created_by: String,
-    decided_at: Option<String>,
+    decided_at: Option<Instant>,
     decided_by: Option<String>,
     decision_note: Option<String>,
     message_id: Option<String>,
-    sent_at: Option<String>,
+    sent_at: Option<Instant>,
     outbox_file: Option<String>,
     seal: Option<String>,
-    claims: Option<String>,
+    claims: Option<ClaimList>,
+}
+
+/// A row of [`DRAFT_COLUMNS`].
+fn raw_draft(r: &rusqlite::Row<'_>) -> rusqlite::Result<RawDraft> {
+    Ok(RawDraft {
+        id: r.get(0)?,
+        case_id: CaseId {
+            year: column(r, 1, "cases.year")?,
+            seq: column(r, 2, "cases.seq")?,
+        },
+        replaces: r.get(3)?,
+        purpose: column(r, 4, "drafts.purpose")?,
+        language: column(r, 5, "drafts.language")?,
+        recipient: r.get(6)?,
+        recipient_note: r.get(7)?,
+        subject: r.get(8)?,
+        body: r.get(9)?,
+        attachments: column(r, 10, "drafts.attachments")?,
+        personal_data: r.get(11)?,
+        refusal: r.get(12)?,
+        in_reply_to: r.get(13)?,
+        references: column(r, 14, "drafts.references_ids")?,
+        state: column(r, 15, "drafts.state")?,
+        created_at: column(r, 16, "drafts.created_at")?,
+        created_by: r.get(17)?,
+        decided_at: column(r, 18, "drafts.decided_at")?,
+        decided_by: r.get(19)?,
+        decision_note: r.get(20)?,
+        message_id: r.get(21)?,
+        sent_at: column(r, 22, "drafts.sent_at")?,
+        outbox_file: r.get(23)?,
+        seal: r.get(24)?,
+        claims: column(r, 25, "drafts.claims")?,
+    })
+}
+
+/// `drafts.claims`: the numbers of the actions a draft's own sections state as done.
+struct ClaimList(Vec<ActionNumber>);
+
+impl rusqlite::types::FromSql for ClaimList {
+    fn column_result(value: rusqlite::types::ValueRef<'_>) -> rusqlite::types::FromSqlResult<Self> {
+        let text = value.as_str()?;
+        serde_json::from_str::<Vec<u32>>(text)
+            .map(|numbers| ClaimList(numbers.into_iter().map(ActionNumber).collect()))
+            .map_err(|_| super::sql::unreadable(text))
+    }
 }
 
 impl RawDraft {
-    fn check(self, path: &std::path::Path) -> Result<DraftRecord, StoreError> {
-        let corrupt = |what: &'static str, detail: &str| StoreError::Corrupt {
-            path: path.to_path_buf(),
-            what,
-            detail: detail.to_string(),
-        };
-        let time = |what, text: &str| super::parse_timestamp(path, what, text);
-        let optional_time =
-            |what, text: &Option<String>| text.as_deref().map(|t| time(what, t)).transpose();
-        let case_id = CaseId {
-            year: i16::try_from(self.year)
-                .map_err(|_| corrupt("cases.year", &self.year.to_string()))?,
-            seq: u32::try_from(self.seq)
-                .map_err(|_| corrupt("cases.seq", &self.seq.to_string()))?,
-        };
-        Ok(DraftRecord {
+    fn check(self) -> DraftRecord {
+        DraftRecord {
             draft: DraftId(self.id),
-            case: case_id.to_string(),
-            case_id,
+            case: self.case_id.to_string(),
+            case_id: self.case_id,
             replaces: self.replaces.map(DraftId),
-            purpose: Purpose::parse(&self.purpose)
-                .ok_or_else(|| corrupt("drafts.purpose", &self.purpose))?,
-            language: self
-                .language
-                .parse()
-                .map_err(|_| corrupt("drafts.language", &self.language))?,
+            purpose: self.purpose,
+            language: self.language,
             recipient: self.recipient,
             recipient_note: self.recipient_note,
             subject: self.subject,
             body: self.body,
-            attachments: serde_json::from_str(&self.attachments)
-                .map_err(|_| corrupt("drafts.attachments", "not JSON"))?,
+            attachments: self.attachments.0,
             personal_data: self.personal_data,
             refusal: self.refusal,
             in_reply_to: self.in_reply_to,
-            references: serde_json::from_str(&self.references)
-                .map_err(|_| corrupt("drafts.references_ids", &self.references))?,
-            state: DraftState::parse(&self.state)
-                .ok_or_else(|| corrupt("drafts.state", &self.state))?,
-            created_at: time("drafts.created_at", &self.created_at)?,
+            references: self.references.0,
+            state: self.state,
+            created_at: self.created_at.0,
             created_by: self.created_by,
-            decided_at: optional_time("drafts.decided_at", &self.decided_at)?,
+            decided_at: self.decided_at.map(|at| at.0),
             decided_by: self.decided_by,
             decision_note: self.decision_note,
             message_id: self.message_id,
-            sent_at: optional_time("drafts.sent_at", &self.sent_at)?,
+            sent_at: self.sent_at.map(|at| at.0),
             outbox_file: self.outbox_file,
             seal: self.seal,
-            claims: self
-                .claims
-                .as_deref()
-                .map(|c| {
-                    serde_json::from_str::<Vec<u32>>(c)
-                        .map(|n| n.into_iter().map(ActionNumber).collect())
-                        .map_err(|_| corrupt("drafts.claims", c))
-                })
-                .transpose()?,
-        })
+            claims: self.claims.map(|c| c.0),
+        }
     }
 }
 
@@ -254,57 +243,25 @@ impl Store {
             .map_err(|e| self.error(e))?;
         let rows = statement
             .query_map([], |r| {
-                Ok((
-                    r.get::<_, i64>(0)?,
-                    r.get::<_, i64>(1)?,
-                    r.get::<_, i64>(2)?,
-                    r.get::<_, String>(3)?,
-                    r.get::<_, String>(4)?,
-                    r.get::<_, Option<String>>(5)?,
-                    r.get::<_, String>(6)?,
-                    r.get::<_, String>(7)?,
-                    r.get::<_, bool>(8)?,
-                    r.get::<_, String>(9)?,
-                ))
+                let case = CaseId {
+                    year: column(r, 1, "cases.year")?,
+                    seq: column(r, 2, "cases.seq")?,
+                };
+                Ok(QueueEntry {
+                    draft: DraftId(r.get(0)?),
+                    case: case.to_string(),
+                    purpose: column(r, 3, "drafts.purpose")?,
+                    language: column(r, 4, "drafts.language")?,
+                    recipient: r.get(5)?,
+                    deadline: column::<Day>(r, 6, "cases.deadline")?.0,
+                    subject: r.get(7)?,
+                    personal_data: r.get(8)?,
+                    created_at: column::<Instant>(r, 9, "drafts.created_at")?.0,
+                })
             })
             .map_err(|e| self.error(e))?;
-        let mut queue = Vec::new();
-        for row in rows {
-            let (
-                id,
-                year,
-                seq,
-                purpose,
-                language,
-                recipient,
-                deadline,
-                subject,
-                personal_data,
-                created_at,
-            ) = row.map_err(|e| self.error(e))?;
-            let corrupt = |what: &'static str, detail: String| StoreError::Corrupt {
-                path: self.path.clone(),
-                what,
-                detail,
-            };
-            queue.push(QueueEntry {
-                draft: DraftId(id),
-                case: checked_case_id(&self.path, year, seq)?.to_string(),
-                purpose: Purpose::parse(&purpose)
-                    .ok_or_else(|| corrupt("drafts.purpose", purpose.clone()))?,
-                language: language
-                    .parse()
-                    .map_err(|_| corrupt("drafts.language", language.clone()))?,
-                recipient,
-                deadline: deadline
-                    .parse()
-                    .map_err(|_| corrupt("cases.deadline", deadline.clone()))?,
-                subject,
-                personal_data,
-                created_at: self.timestamp("drafts.created_at", &created_at)?,
-            });
-        }
-        Ok(queue)
+        rows.collect::<rusqlite::Result<_>>()
+            .map_err(|e| self.error(e))
     }
 
     pub fn draft(&self, id: DraftId) -> Result<Option<DraftRecord>, StoreError> {
@@ -353,10 +310,8 @@ impl Batch<'_> {
 
     pub fn insert_draft(&self, draft: &NewDraft<'_>) -> Result<DraftId, StoreError> {
         let composed = draft.composed;
-        let attachments =
-            serde_json::to_string(&composed.attachments).unwrap_or_else(|_| "[]".to_string());
-        let references =
-            serde_json::to_string(draft.references).unwrap_or_else(|_| "[]".to_string());
+        let attachments = json_text(&self.path, "drafts.attachments", &composed.attachments)?;
+        let references = json_text(&self.path, "drafts.references_ids", draft.references)?;
         let claims = composed.claims.as_ref().map(|claims| {
             let numbers: Vec<String> = claims.iter().map(|n| n.0.to_string()).collect();
             format!("[{}]", numbers.join(","))
@@ -589,33 +544,20 @@ impl Batch<'_> {
             .map_err(|e| self.error(e))?;
         let rows = statement
             .query_map([EventKind::Extended.as_str()], |r| {
-                Ok((
-                    r.get::<_, i64>(0)?,
-                    r.get::<_, i64>(1)?,
-                    r.get::<_, String>(2)?,
-                    r.get::<_, String>(3)?,
-                    r.get::<_, bool>(4)?,
-                ))
+                let case = CaseId {
+                    year: column(r, 0, "cases.year")?,
+                    seq: column(r, 1, "cases.seq")?,
+                };
+                Ok(OpenCase {
+                    case: case.to_string(),
+                    deadline: column::<Day>(r, 2, "cases.deadline")?.0,
+                    kinds: column::<Json<_>>(r, 3, "cases.kinds")?.0,
+                    extended: r.get(4)?,
+                })
             })
             .map_err(|e| self.error(e))?;
-        let mut cases = Vec::new();
-        for row in rows {
-            let (year, seq, deadline, kinds, extended) = row.map_err(|e| self.error(e))?;
-            let corrupt = |what: &'static str, detail: &str| StoreError::Corrupt {
-                path: self.path.clone(),
-                what,
-                detail: detail.to_string(),
-            };
-            cases.push(OpenCase {
-                case: checked_case_id(&self.path, year, seq)?.to_string(),
-                deadline: deadline
-                    .parse()
-                    .map_err(|_| corrupt("cases.deadline", &deadline))?,
-                kinds: serde_json::from_str(&kinds).map_err(|_| corrupt("cases.kinds", &kinds))?,
-                extended,
-            });
-        }
-        Ok(cases)
+        rows.collect::<rusqlite::Result<_>>()
+            .map_err(|e| self.error(e))
     }
 
     /// Drafts waiting for approval: id, case, purpose.

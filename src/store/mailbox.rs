@@ -26,8 +26,15 @@ impl Store {
                 |r| r.get::<_, i64>(0),
             )
             .optional()
-            .map(|uid| uid.and_then(|u| u32::try_from(u).ok()))
-            .map_err(|e| self.error(e))
+            .map_err(|e| self.error(e))?
+            .map(|uid| {
+                u32::try_from(uid).map_err(|_| StoreError::Corrupt {
+                    path: self.path.clone(),
+                    what: "imap_checkpoints.last_uid",
+                    detail: uid.to_string(),
+                })
+            })
+            .transpose()
     }
 
     /// The latest checkpoint of `mailbox` (the one of the newest UIDVALIDITY seen).

@@ -5,7 +5,7 @@ use jiff::Timestamp;
 use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 
-use super::{Batch, Store, StoreError, checked_case_id};
+use super::{Batch, Store, StoreError, checked_case_id, sql_integer};
 use crate::ids::{CaseId, MessageId, MessageKey};
 use crate::vocabulary::event::ClassificationFound;
 
@@ -450,10 +450,10 @@ impl Batch<'_> {
             .classification
             .map(|found| serde_json::to_value(found).map(|value| value.to_string()))
             .transpose()
-            .map_err(|err| StoreError::Corrupt {
+            .map_err(|source| StoreError::Encode {
                 path: self.path.clone(),
                 what: "messages.classification",
-                detail: format!("the classification could not be written: {err}"),
+                source,
             })?;
         let mut statement = self
             .tx
@@ -469,7 +469,7 @@ impl Batch<'_> {
                 &message.raw_sha256[..],
                 message.message_id.map(MessageId::as_str),
                 message.raw,
-                message.raw.len() as i64,
+                sql_integer(&self.path, "messages.size", message.raw.len())?,
                 message.origin,
                 message.received_at.to_string(),
                 message.received_from.as_str(),

@@ -18,6 +18,7 @@ mod outgoing;
 mod register;
 mod reports;
 mod schema;
+mod sql;
 
 pub use actions::{ActionDecision, ActionRecord, NewAction, Suppressed};
 pub use cases::{CaseDetail, CaseSummary, NewCase};
@@ -71,6 +72,19 @@ pub enum StoreError {
         path: PathBuf,
         what: &'static str,
         detail: String,
+    },
+    #[error("database {}: {what} could not be encoded for storing", path.display())]
+    Encode {
+        path: PathBuf,
+        what: &'static str,
+        #[source]
+        source: serde_json::Error,
+    },
+    #[error("database {}: {what} {value} does not fit in the store", path.display())]
+    OutOfRange {
+        path: PathBuf,
+        what: &'static str,
+        value: String,
     },
     #[error("database {}", path.display())]
     Sqlite {
@@ -319,9 +333,45 @@ fn printable(detail: &str) -> String {
     format!("\"{shown}\"")
 }
 
+/// A value as JSON text for a column; one that cannot be encoded is an error naming the
+/// column, never a silent stand-in.
+fn json_text<T: serde::Serialize + ?Sized>(
+    path: &Path,
+    what: &'static str,
+    value: &T,
+) -> Result<String, StoreError> {
+    serde_json::to_string(value).map_err(|source| StoreError::Encode {
+        path: path.to_path_buf(),
+        what,
+        source,
+    })
+}
+
+/// A count or a size as SQLite's integer; one too large is an error, never wrapped.
+fn sql_integer<T>(path: &Path, what: &'static str, value: T) -> Result<i64, StoreError>
+where
+    T: TryInto<i64> + Copy + std::fmt::Display,
+{
+    value.try_into().map_err(|_| StoreError::OutOfRange {
+        path: path.to_path_buf(),
+        what,
+        value: value.to_string(),
+    })
+}
+
 /// Maps SQLite's failures onto what a person can act on.
 fn classify_error(path: &Path, source: rusqlite::Error) -> StoreError {
     let path = path.to_path_buf();
+    // A row reader's `sql::column` found a value its type cannot read.
+    if let rusqlite::Error::FromSqlConversionFailure(_, _, cause) = &source
+        && let Some(corrupt) = cause.downcast_ref::<sql::CorruptValue>()
+    {
+        return StoreError::Corrupt {
+            path,
+            what: corrupt.what,
+            detail: corrupt.detail.clone(),
+        };
+    }
     match source.sqlite_error_code() {
         Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => StoreError::Locked { path },
         Some(ErrorCode::ReadOnly) => StoreError::ReadOnly { path },

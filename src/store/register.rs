@@ -9,7 +9,7 @@ use jiff::Timestamp;
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 
-use super::{Batch, Store, StoreError, classify_error};
+use super::{Batch, Store, StoreError, classify_error, json_text, sql_integer};
 use crate::ids::CaseId;
 use crate::matching::Lookup;
 use crate::register::{Entry, Tombstones};
@@ -22,7 +22,16 @@ fn entry_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Entry> {
     Ok(Entry {
         id: r.get(0)?,
         source: r.get(1)?,
-        line: r.get::<_, i64>(2)?.max(0) as u64,
+        line: {
+            let line: i64 = r.get(2)?;
+            u64::try_from(line).map_err(|err| {
+                rusqlite::Error::FromSqlConversionFailure(
+                    2,
+                    rusqlite::types::Type::Integer,
+                    Box::new(err),
+                )
+            })?
+        },
         email: r.get(3)?,
         email_key: r.get(4)?,
         phone: r.get(5)?,
@@ -34,9 +43,15 @@ fn entry_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Entry> {
         customer_id: r.get(11)?,
         order: r.get(12)?,
         created: r.get(13)?,
-        // Written by `SourceImport::insert` from the same type; an unreadable value shows
-        // as no other data rather than failing a lookup.
-        other: serde_json::from_str(&other).unwrap_or_default(),
+        // Written by `SourceImport::insert` from the same type; one that does not read
+        // back is corrupt, and says so rather than showing as no other data.
+        other: serde_json::from_str(&other).map_err(|err| {
+            rusqlite::Error::FromSqlConversionFailure(
+                14,
+                rusqlite::types::Type::Text,
+                Box::new(err),
+            )
+        })?,
     })
 }
 
@@ -171,7 +186,7 @@ impl SourceImport<'_> {
 
     /// Adds one entry to the new snapshot.
     pub fn insert(&self, entry: &Entry) -> Result<(), StoreError> {
-        let other = serde_json::to_string(&entry.other).unwrap_or_else(|_| "[]".to_string());
+        let other = json_text(&self.path, "register_entries.other", &entry.other)?;
         let mut statement = self
             .tx
             .prepare_cached(
@@ -182,7 +197,7 @@ impl SourceImport<'_> {
         statement
             .execute(params![
                 entry.source,
-                entry.line as i64,
+                sql_integer(&self.path, "register_entries.line", entry.line)?,
                 entry.email,
                 entry.email_key,
                 entry.phone,
@@ -224,10 +239,10 @@ impl SourceImport<'_> {
                     record.source,
                     record.file,
                     now.to_string(),
-                    record.rows_read as i64,
-                    record.kept as i64,
-                    record.rejected as i64,
-                    record.withheld as i64,
+                    sql_integer(&self.path, "register_imports.rows_read", record.rows_read)?,
+                    sql_integer(&self.path, "register_imports.kept", record.kept)?,
+                    sql_integer(&self.path, "register_imports.rejected", record.rejected)?,
+                    sql_integer(&self.path, "register_imports.withheld", record.withheld)?,
                     record.details.to_string(),
                 ],
             )
@@ -586,11 +601,11 @@ impl Batch<'_> {
             &[
                 &now.to_string(),
                 &actor,
-                &serde_json::to_string(&cases).unwrap_or_else(|_| "[]".to_string()),
-                &(messages as i64),
-                &(events as i64),
+                &json_text(&self.path, "purges.cases", &cases)?,
+                &sql_integer(&self.path, "purges.messages", messages)?,
+                &sql_integer(&self.path, "purges.events", events)?,
             ],
         )?;
-        Ok(events as i64)
+        sql_integer(&self.path, "purges.events", events)
     }
 }

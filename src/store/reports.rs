@@ -3,6 +3,7 @@
 use jiff::civil::Date;
 use serde::Serialize;
 
+use super::sql::{Day, Instant, Json, column};
 use super::{Store, StoreError, answered_at_sql};
 use crate::lang::Lang;
 use crate::vocabulary::{CaseState, EventKind, RequestKind, Standing};
@@ -40,8 +41,8 @@ impl Store {
         let rows = statement
             .query_map([], |r| {
                 Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, String>(1)?,
+                    column::<CaseState>(r, 0, "cases.state")?,
+                    column::<Day>(r, 1, "cases.deadline")?.0,
                     r.get::<_, bool>(2)?,
                 ))
             })
@@ -49,15 +50,6 @@ impl Store {
         let mut workload = Workload::default();
         for row in rows {
             let (state, deadline, answered) = row.map_err(|e| self.error(e))?;
-            let corrupt = |what, detail: &str| StoreError::Corrupt {
-                path: self.path.clone(),
-                what,
-                detail: detail.to_string(),
-            };
-            let state: CaseState = state.parse().map_err(|_| corrupt("cases.state", &state))?;
-            let deadline: Date = deadline
-                .parse()
-                .map_err(|_| corrupt("cases.deadline", &deadline))?;
             let standing = Standing::of(state, answered);
             workload.open += i64::from(standing.is_open());
             workload.overdue += i64::from(standing.is_overdue(deadline, today));
@@ -125,52 +117,21 @@ impl Store {
             .map_err(|e| self.error(e))?;
         let rows = statement
             .query_map([EventKind::Extended.as_str()], |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, String>(2)?,
-                    r.get::<_, Option<String>>(3)?,
-                    r.get::<_, String>(4)?,
-                    r.get::<_, Option<String>>(5)?,
-                    r.get::<_, bool>(6)?,
-                    r.get::<_, bool>(7)?,
-                ))
+                // The receipt and answer days are taken in the controller's zone.
+                let day = |at: Instant| at.0.to_zoned_datetime(zone.clone()).date();
+                Ok(ReportRow {
+                    received: day(column(r, 0, "cases.received_at")?),
+                    deadline: column::<Day>(r, 1, "cases.deadline")?.0,
+                    kinds: column::<Json<_>>(r, 2, "cases.kinds")?.0,
+                    language: column(r, 3, "cases.language")?,
+                    state: column(r, 4, "cases.state")?,
+                    replied: column::<Option<Instant>>(r, 5, "drafts.sent_at")?.map(day),
+                    extended: r.get(6)?,
+                    refused: r.get(7)?,
+                })
             })
             .map_err(|e| self.error(e))?;
-        let corrupt = |what: &'static str, detail: &str| StoreError::Corrupt {
-            path: self.path.clone(),
-            what,
-            detail: detail.to_string(),
-        };
-        let mut out = Vec::new();
-        for row in rows {
-            let (received, deadline, kinds, language, state, replied, extended, refused) =
-                row.map_err(|e| self.error(e))?;
-            let day = |what, text: &str| -> Result<Date, StoreError> {
-                Ok(self
-                    .timestamp(what, text)?
-                    .to_zoned_datetime(zone.clone())
-                    .date())
-            };
-            out.push(ReportRow {
-                received: day("cases.received_at", &received)?,
-                deadline: deadline
-                    .parse()
-                    .map_err(|_| corrupt("cases.deadline", &deadline))?,
-                kinds: serde_json::from_str(&kinds).map_err(|_| corrupt("cases.kinds", &kinds))?,
-                language: language
-                    .as_deref()
-                    .map(|l| l.parse().map_err(|_| corrupt("cases.language", l)))
-                    .transpose()?,
-                state: state.parse().map_err(|_| corrupt("cases.state", &state))?,
-                replied: replied
-                    .as_deref()
-                    .map(|r| day("drafts.sent_at", r))
-                    .transpose()?,
-                extended,
-                refused,
-            });
-        }
-        Ok(out)
+        rows.collect::<rusqlite::Result<_>>()
+            .map_err(|e| self.error(e))
     }
 }

@@ -36,7 +36,13 @@ pub(super) fn migrate(conn: &mut Connection, path: &Path) -> Result<(), StoreErr
             known,
         });
     }
-    for (index, sql) in MIGRATIONS.iter().enumerate().skip(current as usize) {
+    // A negative version is no schema this program ever wrote.
+    let applied = usize::try_from(current).map_err(|_| StoreError::Corrupt {
+        path: path.to_path_buf(),
+        what: "PRAGMA user_version",
+        detail: current.to_string(),
+    })?;
+    for (index, sql) in MIGRATIONS.iter().enumerate().skip(applied) {
         let version = index as i64 + 1;
         let tx = conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
