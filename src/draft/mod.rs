@@ -9,6 +9,7 @@
 
 mod compose;
 pub mod dates;
+pub mod freshness;
 pub mod message;
 pub mod outbox;
 mod prepare;
@@ -17,7 +18,7 @@ mod templates;
 mod approved;
 
 pub use approved::{ApprovedDraft, NotApproved};
-pub use compose::{CaseFacts, Extension, IdentityFacts, compose, purpose_for};
+pub use compose::{CaseFacts, Extension, IdentityFacts, UNDATED, compose, purpose_for};
 pub use prepare::{
     DraftError, Drafting, case_facts, prepare, prepare_extension, prepare_or_record, queue,
 };

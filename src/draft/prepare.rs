@@ -1,6 +1,8 @@
 //! Drafting for a case inside the caller's store transaction: find the requester again
 //! against the register as it is now, choose the reply, render it, queue it.
 
+use std::collections::BTreeMap;
+
 use jiff::Timestamp;
 use jiff::civil::Date;
 
@@ -84,9 +86,13 @@ pub fn prepare(
         &drafting.config.register,
     );
     let actions = case::sync_actions(batch, case, &planned, now)?;
+    let data_as_of = data_as_of(batch, drafting)?;
     let composed = compose(
         purpose,
-        &case_facts(&summary, &actions, today, drafting),
+        &CaseFacts {
+            data_as_of: &data_as_of,
+            ..case_facts(&summary, &actions, today, drafting)
+        },
         &facts,
         None,
         drafting.config,
@@ -395,7 +401,28 @@ pub fn case_facts<'a>(
         sender: summary.requester.as_deref(),
         actions,
         commit_by: summary.deadline.max(today),
+        data_as_of: &super::compose::UNDATED,
     }
+}
+
+/// The day each source was last imported, in the controller's calendar: the date of the
+/// data an access copy shows.
+fn data_as_of(
+    batch: &Batch<'_>,
+    drafting: &Drafting<'_>,
+) -> Result<BTreeMap<String, Date>, StoreError> {
+    Ok(batch
+        .register_sources()?
+        .into_iter()
+        .filter_map(|s| {
+            let at = s.imported_at?;
+            Some((
+                s.source,
+                at.to_zoned_datetime(drafting.settings.timezone.clone())
+                    .date(),
+            ))
+        })
+        .collect())
 }
 
 /// Queues a composed draft as a reply to the request `mail`.
