@@ -69,6 +69,7 @@ fn render() {
             sender: Some("aino@example.test"),
             actions: &[],
             commit_by: jiff::civil::date(2026, 5, 11),
+            data_as_of: &rightsbot::draft::UNDATED,
         };
         let started = Instant::now();
         let composed =

@@ -73,6 +73,15 @@ fn remind_now(
 ) -> Result<u64, DaemonError> {
     let config = drafting.config;
     if config.reminders.staff_address.is_none() {
+        // No one to mail, but a kept record's period ends all the same: its erasure is
+        // opened on the clock, for `actions --open` to list.
+        let batch = store.begin()?;
+        let today = now
+            .to_zoned_datetime(config.controller.timezone.zone.clone())
+            .date();
+        if !crate::case::open_ended_keeps(&batch, today, now)?.is_empty() {
+            batch.commit()?;
+        }
         return Ok(0);
     }
     let batch = store.begin()?;

@@ -87,6 +87,7 @@ fn case(kinds: &[RequestKind], language: Lang) -> CaseFacts<'_> {
         sender: Some("aino.aaltonen@example.test"),
         actions: &[],
         commit_by: jiff::civil::date(2026, 5, 11),
+        data_as_of: &rightsbot::draft::UNDATED,
     }
 }
 

@@ -320,6 +320,12 @@ fn kept(
         .collect()
 }
 
+/// The target of the `erase` action a `keep` action ending on `until` turns into once the
+/// day has passed: what identifies it within its case, so it is opened once.
+pub fn ended_keep_target(until: Date) -> String {
+    format!("kept until {until}")
+}
+
 /// The last day a bookkeeping record made on `date` is kept (Kirjanpitolaki 2:10 §).
 pub fn keep_until(rule: KeepRule, year_end: FinancialYearEnd, date: Date) -> Date {
     let year_end_in = |year: i16| {

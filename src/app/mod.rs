@@ -28,7 +28,9 @@ pub use decide::{ApprovalChecks, Approved, DraftRef, Extended, Intake, Opened, R
 pub use ingest::{Ingested, MailFile, Progress};
 pub use maintain::{Purged, Rematching, Reminded};
 pub use register::{ErasureRecorded, ImportProgress, ImportReport, Withheld};
-pub use view::{CaseFilter, CaseLine, CaseView, EntryQuery, MessageView, QueueLine, Status};
+pub use view::{
+    CaseFilter, CaseLine, CaseView, DraftView, EntryQuery, MessageView, QueueLine, Status,
+};
 
 pub use crate::vocabulary::{Input, NoActor, Staff};
 

@@ -8,6 +8,7 @@ use serde::Serialize;
 
 use crate::case::Standing;
 use crate::config::MailboxConfig;
+use crate::draft::freshness::{self, StaleSource};
 use crate::ids::{CaseId, DraftId, MessageKey};
 use crate::matching::Lookup;
 use crate::parse::Mail;
@@ -35,6 +36,19 @@ pub struct CaseView {
     pub unattributed: Vec<String>,
     /// What the case's rights ask to be done, and where each deed stands.
     pub actions: Vec<crate::store::ActionRecord>,
+    /// The sources its answer rests on that were imported before the request arrived.
+    pub stale_sources: Vec<StaleSource>,
+}
+
+/// One draft as staff read it, and whether its case's register data is older than the
+/// request.
+#[derive(Serialize)]
+pub struct DraftView {
+    #[serde(flatten)]
+    pub record: DraftRecord,
+    pub stale_sources: Vec<StaleSource>,
+    /// "import fresh exports first: orders" when a source is stale.
+    pub data_warning: Option<String>,
 }
 
 /// One stored mail: its record, and the mail parsed again from its bytes (`None` when
@@ -50,6 +64,10 @@ pub struct QueueLine {
     #[serde(flatten)]
     pub entry: QueueEntry,
     pub days_left: i32,
+    /// The sources its case's answer rests on that were imported before the request.
+    pub stale_sources: Vec<StaleSource>,
+    /// "import fresh exports first: orders" when a source is stale.
+    pub data_warning: Option<String>,
 }
 
 /// Which cases a list shows; each filter narrows it.
@@ -272,6 +290,7 @@ impl App {
             .flatten()
             .collect();
         let actions = store.actions_of(id)?;
+        let stale_sources = self.stale_sources(store, id, case.summary.received_at)?;
         Ok(CaseView {
             case,
             drafts,
@@ -280,15 +299,45 @@ impl App {
             days_left,
             unattributed,
             actions,
+            stale_sources,
         })
     }
 
     /// One draft, as `show DRAFT` prints it.
-    pub fn draft_view(&self, store: &Store, id: DraftId) -> Result<DraftRecord, AppError> {
-        store.draft(id)?.ok_or_else(|| AppError::NoSuchDraftIn {
+    pub fn draft_view(&self, store: &Store, id: DraftId) -> Result<DraftView, AppError> {
+        let record = store.draft(id)?.ok_or_else(|| AppError::NoSuchDraftIn {
             draft: id,
             store: store.path().display().to_string(),
+        })?;
+        let received_at = store
+            .case(record.case_id)?
+            .map(|case| case.summary.received_at);
+        let stale_sources = match received_at {
+            Some(received_at) => self.stale_sources(store, record.case_id, received_at)?,
+            None => Vec::new(),
+        };
+        Ok(DraftView {
+            data_warning: freshness::warning(&stale_sources),
+            record,
+            stale_sources,
         })
+    }
+
+    /// The sources a case's answer rests on that were last imported before its request
+    /// arrived (`draft::freshness`).
+    fn stale_sources(
+        &self,
+        store: &Store,
+        case: CaseId,
+        received_at: Timestamp,
+    ) -> Result<Vec<StaleSource>, AppError> {
+        let matched = store.matched_sources(case)?;
+        Ok(freshness::stale_sources(
+            received_at,
+            matched.as_deref(),
+            self.config.register.sources.iter().map(|s| s.name()),
+            &store.register_sources()?,
+        ))
     }
 
     /// One stored mail, parsed again from its bytes.
@@ -306,14 +355,33 @@ impl App {
     /// The drafts waiting for approval, nearest deadline first.
     pub fn queue(&self, store: &Store, now: Timestamp) -> Result<Vec<QueueLine>, AppError> {
         let today = self.today(now);
-        Ok(store
-            .pending_drafts()?
-            .into_iter()
-            .map(|entry| {
-                let days_left = (entry.deadline - today).get_days();
-                QueueLine { entry, days_left }
-            })
-            .collect())
+        // A case with several drafts waiting is looked at once.
+        let mut stale_of: std::collections::HashMap<String, Vec<StaleSource>> =
+            std::collections::HashMap::new();
+        let mut lines = Vec::new();
+        for entry in store.pending_drafts()? {
+            let days_left = (entry.deadline - today).get_days();
+            if !stale_of.contains_key(&entry.case) {
+                let stale = match entry.case.parse::<CaseId>() {
+                    Ok(case) => match store.case(case)? {
+                        Some(detail) => {
+                            self.stale_sources(store, case, detail.summary.received_at)?
+                        }
+                        None => Vec::new(),
+                    },
+                    Err(_) => Vec::new(),
+                };
+                stale_of.insert(entry.case.clone(), stale);
+            }
+            let stale_sources = stale_of.get(&entry.case).cloned().unwrap_or_default();
+            lines.push(QueueLine {
+                entry,
+                days_left,
+                data_warning: freshness::warning(&stale_sources),
+                stale_sources,
+            });
+        }
+        Ok(lines)
     }
 }
 

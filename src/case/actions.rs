@@ -4,9 +4,10 @@
 use crate::vocabulary::RequestKind;
 use crate::vocabulary::event::{self, Event};
 use jiff::Timestamp;
+use jiff::civil::Date;
 
 use super::BOT_ACTOR;
-use crate::actions::Planned;
+use crate::actions::{Planned, ended_keep_target};
 use crate::ids::CaseId;
 use crate::store::{ActionDecision, ActionRecord, Batch, NewAction, NewEvent, StoreError};
 use crate::vocabulary::{ActionKind, ActionState};
@@ -93,7 +94,13 @@ pub fn sync_actions(
         let right_asked = crate::actions::asked_by(action.kind)
             .iter()
             .any(|k| kinds.contains(k));
-        if !asked && !right_asked && action.state == ActionState::Open {
+        // The erasure a kept record's end date opened comes from the clock, not from the
+        // rights: no new derivation undoes it.
+        if !asked
+            && !right_asked
+            && action.state == ActionState::Open
+            && !ends_a_keep(action, &existing)
+        {
             let decision = ActionDecision {
                 state: ActionState::NotNeeded,
                 reason: Some(NO_LONGER_ASKED),
@@ -121,4 +128,100 @@ pub fn sync_actions(
         return batch.actions_of(case);
     }
     Ok(existing)
+}
+
+/// Why the bot opens an erasure when a kept record's period ends.
+const KEEP_ENDED_RULE: &str = "Kirjanpitolaki 2:10 §: the period the Act keeps these records for has ended; GDPR Art. 5(1)(e), 17(1): erase them now";
+
+/// Whether `action` is the erasure that follows one of the case's `keep` actions.
+fn ends_a_keep(action: &ActionRecord, case_actions: &[ActionRecord]) -> bool {
+    action.kind == ActionKind::Erase
+        && case_actions.iter().any(|keep| {
+            keep.kind == ActionKind::Keep
+                && keep.source == action.source
+                && keep.until.map(ended_keep_target).as_deref() == Some(action.target.as_str())
+        })
+}
+
+/// The `keep` actions (open or done; a held one waits for its hold) whose end date is
+/// before `today` and whose case has no erasure for them yet. `actions` is every action
+/// of the cases concerned, case by case.
+pub fn ended_keeps(actions: &[ActionRecord], today: Date) -> Vec<&ActionRecord> {
+    actions
+        .iter()
+        .filter(|keep| {
+            keep.kind == ActionKind::Keep
+                && matches!(keep.state, ActionState::Open | ActionState::Done)
+                && keep.until.is_some_and(|until| until < today)
+        })
+        .filter(|keep| {
+            let target = keep.until.map(ended_keep_target);
+            !actions.iter().any(|a| {
+                a.case_id == keep.case_id
+                    && a.kind == ActionKind::Erase
+                    && a.source == keep.source
+                    && Some(&a.target) == target.as_ref()
+            })
+        })
+        .collect()
+}
+
+/// Opens an `erase` action, once, for each kept record whose end date has passed, with a
+/// `keep_ended` event on its case; returns the new actions with the end date that passed.
+/// Runs on the clock (`remind`).
+pub fn open_ended_keeps(
+    batch: &Batch<'_>,
+    today: Date,
+    now: Timestamp,
+) -> Result<Vec<(ActionRecord, Date)>, StoreError> {
+    let all = batch.actions_in(&[
+        ActionState::Open,
+        ActionState::Done,
+        ActionState::Held,
+        ActionState::NotNeeded,
+    ])?;
+    let mut opened = Vec::new();
+    for keep in ended_keeps(&all, today) {
+        let Some(until) = keep.until else { continue };
+        let target = ended_keep_target(until);
+        let number = batch.insert_action(
+            keep.case_id,
+            &NewAction {
+                kind: ActionKind::Erase,
+                source: &keep.source,
+                target: &target,
+                until: None,
+                entries: &keep.entries,
+                records: &keep.records,
+                owner: keep.owner.as_deref(),
+                why: KEEP_ENDED_RULE,
+            },
+            ActionState::Open,
+            BOT_ACTOR,
+            now,
+        )?;
+        batch.append_event(
+            keep.case_id,
+            &NewEvent {
+                at: now,
+                actor: BOT_ACTOR,
+                event: Event::KeepEnded(event::KeepEnded {
+                    action: number.to_string(),
+                    kept: keep.number.to_string(),
+                    source: keep.source.clone(),
+                    until,
+                    records: keep.records.clone(),
+                    rule: KEEP_ENDED_RULE.to_string(),
+                }),
+            },
+        )?;
+        if let Some(action) = batch
+            .actions_of(keep.case_id)?
+            .into_iter()
+            .find(|a| a.number == number)
+        {
+            opened.push((action, until));
+        }
+    }
+    Ok(opened)
 }

@@ -15,7 +15,7 @@ mod settings;
 mod staff;
 
 pub use crate::vocabulary::{CaseState, Standing, UnknownState, is_overdue, past_deadline};
-pub use actions::sync_actions;
+pub use actions::{ended_keeps, open_ended_keeps, sync_actions};
 pub use admit::{Admission, Analysis, Incoming, Tally, admit, analyse, digest};
 pub use identify::{Rematch, find_requester, rematch};
 pub use settings::Settings;

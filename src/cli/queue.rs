@@ -27,7 +27,13 @@ pub fn run(ctx: &Context, _args: Args) -> anyhow::Result<ExitCode> {
         "{:<7} {:<14} {:<16} {:<4} {:<10} {:<9} RECIPIENT",
         "DRAFT", "CASE", "PURPOSE", "LANG", "DEADLINE", "LEFT"
     );
-    for QueueLine { entry, days_left } in &queue {
+    for QueueLine {
+        entry,
+        days_left,
+        data_warning,
+        ..
+    } in &queue
+    {
         let left = *days_left;
         let left = if left < 0 {
             format!("{}d over", -left)
@@ -47,6 +53,9 @@ pub fn run(ctx: &Context, _args: Args) -> anyhow::Result<ExitCode> {
                 .as_deref()
                 .unwrap_or("(none: cannot be sent)"),
         );
+        if let Some(warning) = data_warning {
+            println!("        {warning}");
+        }
     }
     println!(
         "\n`rightsbot show DRAFT` to read one; `rightsbot approve DRAFT --by NAME` to approve it"

@@ -22,6 +22,8 @@ pub fn run(ctx: &Context, _args: Args) -> anyhow::Result<ExitCode> {
             "recap": digest.as_ref().and_then(|d| d.recap.as_ref()),
             "drafts_waiting": digest.as_ref().map(|d| &d.drafts_waiting),
             "sends_failed": digest.as_ref().map(|d| &d.sends_failed),
+            "stale_register": digest.as_ref().map(|d| &d.stale_register),
+            "kept_ended": digest.as_ref().map(|d| &d.kept_ended),
         }))?;
     } else {
         match (digest, file) {

@@ -8,9 +8,9 @@ use std::process::ExitCode;
 
 use serde_json::json;
 
-use crate::app::{App, MessageView};
+use crate::app::{App, DraftView, MessageView};
+use crate::draft::freshness::StaleSource;
 use crate::ids::{CaseId, DraftId, MessageKey};
-use crate::store::DraftRecord;
 
 use super::Context;
 
@@ -50,7 +50,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     let store = app.store_read_only()?;
     let id = match args.id {
         Shown::Case(id) => id,
-        Shown::Draft(id) => return show_draft(ctx, &app.draft_view(&store, id)?),
+        Shown::Draft(id) => return show_draft(ctx, &app, &app.draft_view(&store, id)?),
         Shown::Message(key) => return show_message(ctx, &app, &app.message_view(&store, key)?),
     };
     let view = app.case_view(&store, id, ctx.now)?;
@@ -75,6 +75,14 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
                 .collect();
             object.insert("drafts".to_string(), serde_json::Value::Array(drafts));
             object.insert("actions".to_string(), serde_json::to_value(&view.actions)?);
+            object.insert(
+                "stale_sources".to_string(),
+                serde_json::to_value(&view.stale_sources)?,
+            );
+            object.insert(
+                "data_warning".to_string(),
+                json!(crate::draft::freshness::warning(&view.stale_sources)),
+            );
             if let Some(messages) = object.get_mut("messages").and_then(|m| m.as_array_mut()) {
                 for ((value, message), text) in
                     messages.iter_mut().zip(&case.messages).zip(&view.new_texts)
@@ -137,6 +145,9 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
         summary.deadline,
         summary.deadline.weekday()
     );
+    if let Some(line) = stale_line(&view.stale_sources, &local) {
+        println!("register   {line}");
+    }
     if let Some(identity) = &identity {
         // Scores print as JSON numbers (`1.0`, `0.85`), as the event stores them.
         let number = |score: f64| serde_json::Value::from(score).to_string();
@@ -215,11 +226,39 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn show_draft(ctx: &Context, draft: &DraftRecord) -> anyhow::Result<ExitCode> {
+/// "import fresh exports first: orders (imported 2026-10-14 09:00, before the request),
+/// shipping (never imported)", or `None` when the case's register data is as fresh as its request.
+pub(super) fn stale_line(
+    stale: &[StaleSource],
+    local: &dyn Fn(jiff::Timestamp) -> String,
+) -> Option<String> {
+    crate::draft::freshness::warning(stale)?;
+    let sources: Vec<String> = stale
+        .iter()
+        .map(|s| match s.imported_at {
+            Some(at) => format!("{} (imported {}, before the request)", s.source, local(at)),
+            None => format!("{} (never imported)", s.source),
+        })
+        .collect();
+    Some(format!(
+        "{}: {}",
+        crate::draft::freshness::IMPORT_FIRST,
+        sources.join(", ")
+    ))
+}
+
+fn show_draft(ctx: &Context, app: &App, view: &DraftView) -> anyhow::Result<ExitCode> {
     if ctx.json {
-        super::print_json(draft)?;
+        super::print_json(view)?;
         return Ok(ExitCode::SUCCESS);
     }
+    let draft = &view.record;
+    let zone = &app.config().controller.timezone.zone;
+    let local = |t: jiff::Timestamp| {
+        t.to_zoned_datetime(zone.clone())
+            .strftime("%Y-%m-%d %H:%M")
+            .to_string()
+    };
     println!(
         "{}  {}  {} ({})",
         draft.draft,
@@ -244,6 +283,9 @@ fn show_draft(ctx: &Context, draft: &DraftRecord) -> anyhow::Result<ExitCode> {
             "no personal data"
         }
     );
+    if let Some(line) = stale_line(&view.stale_sources, &local) {
+        println!("register   {line}");
+    }
     if let Some(replaces) = draft.replaces {
         println!("edit of    {replaces}");
     }

@@ -2,6 +2,8 @@
 //! template is rendered with. Pure: the case, the identity, the person's entries and the
 //! config in; subject, body, attachments and recipient out.
 
+use std::collections::BTreeMap;
+
 use jiff::civil::Date;
 use serde_json::{Value, json};
 
@@ -32,7 +34,13 @@ pub struct CaseFacts<'a> {
     pub actions: &'a [ActionRecord],
     /// The day open actions are promised for: the deadline, or today once it has passed.
     pub commit_by: Date,
+    /// The day each source's export was last imported (controller's calendar): the date
+    /// of the data an access copy shows, by source name.
+    pub data_as_of: &'a BTreeMap<String, Date>,
 }
+
+/// No source's date known: for a draft that shows no data (and for tests).
+pub static UNDATED: BTreeMap<String, Date> = BTreeMap::new();
 
 /// What matching decided, as the draft needs it.
 pub struct IdentityFacts<'a> {
@@ -119,7 +127,10 @@ pub fn compose(
             context["data"] = Value::Array(
                 sources
                     .iter()
-                    .map(|(source, rows)| source_context(source, rows, lang))
+                    .map(|(source, rows)| {
+                        let as_of = case.data_as_of.get(source.name()).copied();
+                        source_context(source, rows, as_of, lang)
+                    })
                     .collect(),
             );
             // What the reply says was done, and what it promises, comes from the case's
@@ -142,7 +153,7 @@ pub fn compose(
                 .iter()
                 .filter(|(s, _)| !objectable(s))
                 .filter_map(|(s, _)| {
-                    source_context(s, &[], lang)["legal_basis"]
+                    source_context(s, &[], None, lang)["legal_basis"]
                         .as_str()
                         .map(|basis| format!("{}: {basis}", title(s)))
                 })
@@ -316,7 +327,12 @@ fn source_title(source: &SourceConfig, lang: Lang) -> String {
         .map_or_else(|| source.name().to_string(), |t| t.get(lang).to_string())
 }
 
-fn source_context(source: &SourceConfig, rows: &[&Entry], lang: Lang) -> Value {
+fn source_context(
+    source: &SourceConfig,
+    rows: &[&Entry],
+    as_of: Option<Date>,
+    lang: Lang,
+) -> Value {
     fn text(value: &Option<crate::config::Localized>, lang: Lang) -> Option<&str> {
         value.as_ref().map(|v| v.get(lang))
     }
@@ -354,6 +370,7 @@ fn source_context(source: &SourceConfig, rows: &[&Entry], lang: Lang) -> Value {
         "transfers_stated": transfers.is_some(),
         "transfers": transfers.unwrap_or_default(),
         "bookkeeping": source.bookkeeping,
+        "as_of": as_of.map(|d| dates::format(d, lang)),
         "rows": rows.iter().map(|e| fields(e, source, lang).into_iter().map(|(label, value)| json!({"label": label, "value": value})).collect::<Vec<_>>()).collect::<Vec<_>>(),
     })
 }

@@ -9,6 +9,7 @@
 
 mod compose;
 pub mod dates;
+pub mod freshness;
 pub mod message;
 mod notice;
 pub mod outbox;
@@ -18,7 +19,7 @@ mod templates;
 mod approved;
 
 pub use approved::{ApprovedDraft, NotApproved};
-pub use compose::{CaseFacts, Extension, IdentityFacts, compose, purpose_for};
+pub use compose::{CaseFacts, Extension, IdentityFacts, UNDATED, compose, purpose_for};
 pub use notice::prepare_notices;
 pub use prepare::{
     DraftError, Drafting, case_facts, prepare, prepare_extension, prepare_or_record, queue,

@@ -1,6 +1,8 @@
 //! Drafting for a case inside the caller's store transaction: find the requester again
 //! against the register as it is now, choose the reply, render it, queue it.
 
+use std::collections::BTreeMap;
+
 use jiff::Timestamp;
 use jiff::civil::Date;
 
@@ -91,6 +93,7 @@ pub fn prepare(
     } else {
         None
     };
+    let data_as_of = data_as_of(batch, drafting)?;
     let mut asked = summary.clone();
     if let Some(answered) = &answered {
         asked.kinds.retain(|k| !answered.contains(k));
@@ -100,7 +103,10 @@ pub fn prepare(
     }
     let composed = compose(
         purpose,
-        &case_facts(&asked, &actions, today, drafting),
+        &CaseFacts {
+            data_as_of: &data_as_of,
+            ..case_facts(&asked, &actions, today, drafting)
+        },
         &facts,
         None,
         drafting.config,
@@ -456,7 +462,28 @@ pub fn case_facts<'a>(
         sender: summary.requester.as_deref(),
         actions,
         commit_by: summary.deadline.max(today),
+        data_as_of: &super::compose::UNDATED,
     }
+}
+
+/// The day each source was last imported, in the controller's calendar: the date of the
+/// data an access copy shows.
+fn data_as_of(
+    batch: &Batch<'_>,
+    drafting: &Drafting<'_>,
+) -> Result<BTreeMap<String, Date>, StoreError> {
+    Ok(batch
+        .register_sources()?
+        .into_iter()
+        .filter_map(|s| {
+            let at = s.imported_at?;
+            Some((
+                s.source,
+                at.to_zoned_datetime(drafting.settings.timezone.clone())
+                    .date(),
+            ))
+        })
+        .collect())
 }
 
 /// Queues a composed draft as a reply to the request `mail`.

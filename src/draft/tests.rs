@@ -54,6 +54,7 @@ fn case<'a>(kinds: &'a [RequestKind], subject: &'a str, sender: Option<&'a str>)
         sender,
         actions: &[],
         commit_by: jiff::civil::date(2026, 5, 11),
+        data_as_of: &super::UNDATED,
     }
 }
 
@@ -151,4 +152,56 @@ fn a_broken_template_override_fails_the_draft_with_its_name_and_line() {
         text.contains("fi/not_found.txt") && text.contains("line 2"),
         "{text}"
     );
+}
+
+#[test]
+fn an_access_copy_states_the_date_of_each_source_s_data() {
+    let templates = Templates::new(None);
+    let kinds = [RequestKind::Access];
+    let entries = [entry("Maija Virtanen")];
+    let identity = IdentityFacts {
+        outcome: IdentityOutcome::Verified,
+        action: IdentityAction::Reply,
+        clock_waits: false,
+        reply_to_on_file: Some("maija@example.test"),
+        entries: &entries,
+    };
+    let imported: std::collections::BTreeMap<String, jiff::civil::Date> =
+        [("customers".to_string(), jiff::civil::date(2026, 11, 3))].into();
+    let expected = [
+        (Lang::Fi, "Tiedot 3.11.2026 tilanteen mukaan:"),
+        (Lang::Sv, "Uppgifterna per den 3 november 2026:"),
+        (Lang::En, "Data as of 3 November 2026:"),
+    ];
+    for (language, words) in expected {
+        let facts = CaseFacts {
+            language,
+            data_as_of: &imported,
+            ..case(&kinds, "Pyyntö", Some("maija@example.test"))
+        };
+        let composed = compose(
+            Purpose::Reply,
+            &facts,
+            &identity,
+            None,
+            &config(),
+            &templates,
+        )
+        .expect("renders");
+        assert!(composed.body.contains(words), "{}", composed.body);
+        // Without a known import date the copy says none.
+        let undated = compose(
+            Purpose::Reply,
+            &CaseFacts {
+                language,
+                ..case(&kinds, "Pyyntö", Some("maija@example.test"))
+            },
+            &identity,
+            None,
+            &config(),
+            &templates,
+        )
+        .expect("renders");
+        assert!(!undated.body.contains(words), "{}", undated.body);
+    }
 }

@@ -14,7 +14,9 @@ use serde_json::json;
 use crate::config::Config;
 use crate::deadline::HolidayCalendar;
 use crate::draft::Templates;
-use crate::store::{Batch, StoreError};
+use crate::draft::freshness;
+use crate::store::{ActionRecord, Batch, StoreError};
+use crate::vocabulary::{ActionKind, ActionState};
 
 /// How close a deadline is, the way staff are told.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -109,8 +111,14 @@ pub struct Digest {
     /// New drafts waiting for approval (not listed when a review mail was their notice).
     pub drafts_waiting: Vec<serde_json::Value>,
     pub sends_failed: Vec<serde_json::Value>,
+    /// Unanswered cases whose register data is older than the request, each told once
+    /// per set of stale sources: import fresh exports first.
+    pub stale_register: Vec<serde_json::Value>,
+    /// The `erase` actions opened because a kept record's end date passed.
+    pub kept_ended: Vec<serde_json::Value>,
     /// The working day's recap, once a day from `[reminders] daily_hour`: every draft still
-    /// waiting and every case still overdue. `None` when it is not due.
+    /// waiting, every case still overdue and every open action by owner. `None` when it is
+    /// not due.
     pub recap: Option<serde_json::Value>,
     pub subject: String,
     pub body: String,
@@ -173,6 +181,66 @@ fn right_name(kind: &str, lang: crate::lang::Lang) -> String {
     name.to_string()
 }
 
+/// An action as staff read it, in the digest's language.
+fn action_name(kind: ActionKind, lang: crate::lang::Lang) -> &'static str {
+    use crate::lang::Lang::{En, Fi, Sv};
+    match (kind, lang) {
+        (ActionKind::Erase, Fi) => "poista",
+        (ActionKind::Erase, Sv) => "radera",
+        (ActionKind::Erase, En) => "erase",
+        (ActionKind::Keep, Fi) => "säilytä rajoitettuna",
+        (ActionKind::Keep, Sv) => "bevara begränsat",
+        (ActionKind::Keep, En) => "keep restricted",
+        (ActionKind::Correct, Fi) => "oikaise",
+        (ActionKind::Correct, Sv) => "rätta",
+        (ActionKind::Correct, En) => "correct",
+        (ActionKind::Restrict, Fi) => "rajoita käsittelyä",
+        (ActionKind::Restrict, Sv) => "begränsa behandlingen",
+        (ActionKind::Restrict, En) => "restrict",
+        (ActionKind::Stop, Fi) => "lopeta käsittely",
+        (ActionKind::Stop, Sv) => "upphör med behandlingen",
+        (ActionKind::Stop, En) => "stop",
+        (ActionKind::StopMarketing, Fi) => "lopeta suoramarkkinointi",
+        (ActionKind::StopMarketing, Sv) => "stoppa direktmarknadsföringen",
+        (ActionKind::StopMarketing, En) => "stop marketing",
+        (ActionKind::Suppress, Fi) => "lisää estolistalle",
+        (ActionKind::Suppress, Sv) => "lägg till på spärrlistan",
+        (ActionKind::Suppress, En) => "suppress",
+        (ActionKind::Notify, Fi) => "ilmoita vastaanottajalle",
+        (ActionKind::Notify, Sv) => "underrätta mottagaren",
+        (ActionKind::Notify, En) => "notify",
+    }
+}
+
+/// The open actions grouped by owner (the source's `owner`), owners by name; actions
+/// with no owner come last, under `null`.
+fn by_owner(actions: &[ActionRecord], lang: crate::lang::Lang) -> Vec<serde_json::Value> {
+    let mut owners: Vec<Option<&str>> = actions.iter().map(|a| a.owner.as_deref()).collect();
+    // `None` sorts first; an unowned deed is listed last, after the named owners.
+    owners.sort_by_key(|o| (o.is_none(), *o));
+    owners.dedup();
+    owners
+        .into_iter()
+        .map(|owner| {
+            json!({
+                "owner": owner,
+                "actions": actions
+                    .iter()
+                    .filter(|a| a.owner.as_deref() == owner)
+                    .map(|a| json!({
+                        "case": a.case,
+                        "action": a.number.to_string(),
+                        "kind": a.kind,
+                        "kind_name": action_name(a.kind, lang),
+                        "source": a.source,
+                        "target": a.target,
+                    }))
+                    .collect::<Vec<_>>(),
+            })
+        })
+        .collect()
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum RemindError {
     #[error(transparent)]
@@ -220,8 +288,58 @@ pub fn run(
             sends_failed.push(json!({ "draft": draft, "case": case, "failure": failure }));
         }
     }
+    let lang = config.controller.default_language;
+    // Fresh data: an answer made from exports older than the request may miss the person
+    // or show old data. Told once for each set of stale sources.
+    let imports = batch.register_sources()?;
+    let mut stale_register = Vec::new();
+    for case in &cases {
+        let Ok(id) = case.case.parse::<crate::ids::CaseId>() else {
+            continue;
+        };
+        let Some(summary) = batch.case_summary(id)? else {
+            continue;
+        };
+        let stale = freshness::stale_sources(
+            summary.received_at,
+            batch.matched_sources(id)?.as_deref(),
+            config.register.sources.iter().map(|s| s.name()),
+            &imports,
+        );
+        if stale.is_empty() {
+            continue;
+        }
+        let names: Vec<&str> = stale.iter().map(|s| s.source.as_str()).collect();
+        let told = format!("stale_register:{}", names.join(","));
+        if batch.remember("case", &case.case, &told, now)? {
+            stale_register.push(json!({
+                "case": case.case,
+                "sources": names,
+                "received": crate::draft::dates::format(
+                    summary.received_at.to_zoned_datetime(zone.clone()).date(),
+                    lang,
+                ),
+            }));
+        }
+    }
+    // A kept record whose period has ended is erased now: the clock opens the action.
+    let kept_ended: Vec<serde_json::Value> = crate::case::open_ended_keeps(batch, today, now)?
+        .iter()
+        .map(|(a, until)| {
+            json!({
+                "case": a.case,
+                "action": a.number.to_string(),
+                "source": a.source,
+                "records": a.records,
+                "owner": a.owner,
+                "until": crate::draft::dates::format(*until, lang),
+            })
+        })
+        .collect();
     // What recurs is told once a working day, from the configured hour: every draft still
-    // waiting (marked when its case is overdue) and every case still overdue.
+    // waiting (marked when its case is overdue), every case still overdue, and every open
+    // action by its owner — a to-do list each owner reads until it is ticked.
+    let open_actions = batch.actions_in(&[ActionState::Open])?;
     let local = now.to_zoned_datetime(zone.clone());
     let overdue: Vec<&OpenCase> = cases
         .iter()
@@ -229,11 +347,11 @@ pub fn run(
         .collect();
     let recap = if calendar.is_working_day(today)
         && i64::from(local.hour()) >= i64::from(config.reminders.daily_hour.min(23))
-        && (!waiting.is_empty() || !overdue.is_empty())
+        && (!waiting.is_empty() || !overdue.is_empty() || !open_actions.is_empty())
         && batch.remember("daily", &today.to_string(), "recap", now)?
     {
-        let lang = config.controller.default_language;
         Some(json!({
+            "open_actions": by_owner(&open_actions, lang),
             "drafts_waiting": waiting.iter().map(|d| json!({
                 "draft": d.0,
                 "case": d.1,
@@ -254,11 +372,12 @@ pub fn run(
     if reminders.is_empty()
         && drafts_waiting.is_empty()
         && sends_failed.is_empty()
+        && stale_register.is_empty()
+        && kept_ended.is_empty()
         && recap.is_none()
     {
         return Ok(None);
     }
-    let lang = config.controller.default_language;
     let context = json!({
         "controller": { "name": config.controller.name },
         "today": crate::draft::dates::format(today, lang),
@@ -276,6 +395,8 @@ pub fn run(
         })).collect::<Vec<_>>(),
         "drafts_waiting": drafts_waiting,
         "sends_failed": sends_failed,
+        "stale_register": stale_register,
+        "kept_ended": kept_ended,
         "recap": recap,
     });
     let body = templates.render(lang, "digest.txt", &context)?;
@@ -297,6 +418,8 @@ pub fn run(
         reminders,
         drafts_waiting,
         sends_failed,
+        stale_register,
+        kept_ended,
         recap,
         subject,
         body,

@@ -172,6 +172,20 @@ fn query(
     rows.into_iter().map(|row| check(path, row)).collect()
 }
 
+fn actions_in(
+    conn: &Connection,
+    path: &Path,
+    states: &[ActionState],
+) -> Result<Vec<ActionRecord>, StoreError> {
+    // The states are the enum's own names, never outside text.
+    let list = states
+        .iter()
+        .map(|s| format!("'{}'", s.as_str()))
+        .collect::<Vec<_>>()
+        .join(", ");
+    query(conn, path, &format!("WHERE a.state IN ({list})"), [])
+}
+
 fn suppression_list(conn: &Connection, path: &Path) -> Result<Vec<Suppressed>, StoreError> {
     let rows = conn
         .prepare_cached(
@@ -220,17 +234,7 @@ impl Store {
 
     /// Every action of every case still in `states`, case by case.
     pub fn actions_in(&self, states: &[ActionState]) -> Result<Vec<ActionRecord>, StoreError> {
-        let list = states
-            .iter()
-            .map(|s| format!("'{}'", s.as_str()))
-            .collect::<Vec<_>>()
-            .join(", ");
-        query(
-            &self.conn,
-            &self.path,
-            &format!("WHERE a.state IN ({list})"),
-            [],
-        )
+        actions_in(&self.conn, &self.path, states)
     }
 
     /// Every address on the suppression list.
@@ -240,6 +244,11 @@ impl Store {
 }
 
 impl Batch<'_> {
+    /// Every action of every case still in `states`, case by case.
+    pub fn actions_in(&self, states: &[ActionState]) -> Result<Vec<ActionRecord>, StoreError> {
+        actions_in(&self.tx, &self.path, states)
+    }
+
     /// A case's actions, in their order.
     pub fn actions_of(&self, case: CaseId) -> Result<Vec<ActionRecord>, StoreError> {
         query(

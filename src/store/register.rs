@@ -4,12 +4,13 @@
 //! import leaves the previous one exactly as it was, and readers never see half of one.
 
 use std::collections::HashMap;
+use std::path::Path;
 
 use jiff::Timestamp;
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 
-use super::{Batch, Store, StoreError, classify_error, json_text, sql_integer};
+use super::{Batch, Store, StoreError, classify_error, json_text, parse_timestamp, sql_integer};
 use crate::ids::CaseId;
 use crate::matching::Lookup;
 use crate::register::{Entry, Tombstones};
@@ -179,6 +180,82 @@ pub struct SourceStatus {
     pub withheld: Option<i64>,
 }
 
+fn register_sources(conn: &Connection, path: &Path) -> Result<Vec<SourceStatus>, StoreError> {
+    let rows = conn
+        .prepare_cached(
+            "SELECT s.source,
+                    (SELECT COUNT(*) FROM register_entries e WHERE e.source = s.source),
+                    i.at, i.file, i.rejected, i.withheld
+             FROM (SELECT source FROM register_entries UNION SELECT source FROM register_imports) s
+             LEFT JOIN register_imports i
+               ON i.id = (SELECT MAX(id) FROM register_imports WHERE source = s.source)
+             ORDER BY s.source",
+        )
+        .and_then(|mut s| {
+            s.query_map([], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, i64>(1)?,
+                    r.get::<_, Option<String>>(2)?,
+                    r.get::<_, Option<String>>(3)?,
+                    r.get::<_, Option<i64>>(4)?,
+                    r.get::<_, Option<i64>>(5)?,
+                ))
+            })?
+            .collect::<Result<Vec<_>, _>>()
+        })
+        .map_err(|e| classify_error(path, e))?;
+    rows.into_iter()
+        .map(|(source, entries, at, file, rejected, withheld)| {
+            Ok(SourceStatus {
+                source,
+                entries,
+                imported_at: at
+                    .map(|at| parse_timestamp(path, "register_imports.at", &at))
+                    .transpose()?,
+                file,
+                rejected,
+                withheld,
+            })
+        })
+        .collect()
+}
+
+fn matched_sources(
+    conn: &Connection,
+    path: &Path,
+    case: CaseId,
+) -> Result<Option<Vec<String>>, StoreError> {
+    let row: Option<(i64, String)> = conn
+        .prepare_cached(
+            "SELECT e.id, e.details FROM events e JOIN cases c ON e.case_id = c.id
+             WHERE c.year = ?1 AND c.seq = ?2 AND e.kind = ?3 ORDER BY e.id DESC LIMIT 1",
+        )
+        .and_then(|mut s| {
+            s.query_row(
+                params![case.year, case.seq, EventKind::Identity.as_str()],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()
+        })
+        .map_err(|e| classify_error(path, e))?;
+    let Some((id, details)) = row else {
+        return Ok(None);
+    };
+    match super::events::decode_event(path, id, EventKind::Identity.as_str(), &details)? {
+        Event::Identity(identity) => {
+            let mut sources: Vec<String> = Vec::new();
+            for entry in identity.entries {
+                if !sources.contains(&entry.source) {
+                    sources.push(entry.source);
+                }
+            }
+            Ok(Some(sources))
+        }
+        _ => Ok(None),
+    }
+}
+
 impl SourceImport<'_> {
     fn error(&self, source: rusqlite::Error) -> StoreError {
         classify_error(&self.path, source)
@@ -333,47 +410,13 @@ impl Store {
 
     /// Each source with entries or imports, by name.
     pub fn register_sources(&self) -> Result<Vec<SourceStatus>, StoreError> {
-        let mut statement = self
-            .conn
-            .prepare(
-                "SELECT s.source,
-                        (SELECT COUNT(*) FROM register_entries e WHERE e.source = s.source),
-                        i.at, i.file, i.rejected, i.withheld
-                 FROM (SELECT source FROM register_entries UNION SELECT source FROM register_imports) s
-                 LEFT JOIN register_imports i
-                   ON i.id = (SELECT MAX(id) FROM register_imports WHERE source = s.source)
-                 ORDER BY s.source",
-            )
-            .map_err(|e| self.error(e))?;
-        let rows = statement
-            .query_map([], |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, i64>(1)?,
-                    r.get::<_, Option<String>>(2)?,
-                    r.get::<_, Option<String>>(3)?,
-                    r.get::<_, Option<i64>>(4)?,
-                    r.get::<_, Option<i64>>(5)?,
-                ))
-            })
-            .map_err(|e| self.error(e))?;
-        let mut sources = Vec::new();
-        for row in rows {
-            let (source, entries, at, file, rejected, withheld) = row.map_err(|e| self.error(e))?;
-            let imported_at = match at {
-                Some(at) => Some(self.timestamp("register_imports.at", &at)?),
-                None => None,
-            };
-            sources.push(SourceStatus {
-                source,
-                entries,
-                imported_at,
-                file,
-                rejected,
-                withheld,
-            });
-        }
-        Ok(sources)
+        register_sources(&self.conn, &self.path)
+    }
+
+    /// The register sources the case's latest identity decision matched entries in
+    /// (`Some(empty)`: it matched nothing); `None` before the case was matched.
+    pub fn matched_sources(&self, case: CaseId) -> Result<Option<Vec<String>>, StoreError> {
+        matched_sources(&self.conn, &self.path, case)
     }
 
     /// The raw bytes of the message that opened a case.
@@ -463,6 +506,17 @@ impl Batch<'_> {
 
     pub fn last_message_of(&self, case: CaseId) -> Result<Option<Vec<u8>>, StoreError> {
         last_message_of(&self.tx, case).map_err(|e| self.error(e))
+    }
+
+    /// Each source with entries or imports, by name.
+    pub fn register_sources(&self) -> Result<Vec<SourceStatus>, StoreError> {
+        register_sources(&self.tx, &self.path)
+    }
+
+    /// The register sources the case's latest identity decision matched entries in
+    /// (`Some(empty)`: it matched nothing); `None` before the case was matched.
+    pub fn matched_sources(&self, case: CaseId) -> Result<Option<Vec<String>>, StoreError> {
+        matched_sources(&self.tx, &self.path, case)
     }
 
     /// The case's latest event of this kind.

@@ -103,6 +103,7 @@ events! {
     ActionsDerived(ActionsDerived) => "actions_derived",
     ActionRecorded(ActionRecorded) => "action_recorded",
     OpenActionsConfirmed(OpenActionsConfirmed) => "open_actions_confirmed",
+    KeepEnded(KeepEnded) => "keep_ended",
 }
 
 /// The store writes an event as `{"kind": …, "details": …}` wherever it shows one
@@ -484,6 +485,20 @@ pub struct ActionRecorded {
     pub state: ActionState,
     pub reason: Option<String>,
     pub note: Option<String>,
+}
+
+/// The period the Accounting Act keeps a case's records for ended: the bot opened the
+/// `erase` action that follows the `keep` one.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct KeepEnded {
+    /// The new `erase` action.
+    pub action: String,
+    /// The `keep` action whose end date passed.
+    pub kept: String,
+    pub source: String,
+    pub until: Date,
+    pub records: Vec<String>,
+    pub rule: String,
 }
 
 /// The approver confirmed that a text a person wrote promises the open actions.
