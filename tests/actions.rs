@@ -421,3 +421,133 @@ fn a_follow_up_after_the_answer_gets_the_answer_it_needs_and_no_more() {
         "{shown:#}"
     );
 }
+
+/// A shell script the test writes: it records its arguments (one per line) and the
+/// environment it got, prints a line, and exits with `code`.
+fn recorder(sandbox: &Sandbox, name: &str, code: i32) -> std::path::PathBuf {
+    use std::os::unix::fs::PermissionsExt;
+    let script = sandbox.path().join(name);
+    let log = sandbox.path().join(format!("{name}.log"));
+    std::fs::write(
+        &script,
+        format!(
+            "#!/bin/sh\nfor a in \"$@\"; do printf '%s\\n' \"$a\"; done > '{log}'\nenv | grep '^RIGHTSBOT_\\|^HOME=' | sort >> '{log}'\necho \"{name}: handled $#\"\necho 'a warning' >&2\nexit {code}\n",
+            log = log.display()
+        ),
+    )
+    .expect("write the recorder script");
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755))
+        .expect("make it executable");
+    script
+}
+
+#[test]
+fn a_source_command_carries_out_an_action_once_asked_and_never_through_a_shell() {
+    let dir = tempfile::tempdir().unwrap();
+    let erase = dir.path().join("erase-customer");
+    let unsubscribe = dir.path().join("unsubscribe");
+    let config = example_config()
+        .replace(
+            "owner = \"customer service\"\n",
+            &format!(
+                "owner = \"customer service\"\non_erase = [\"{}\", \"--email={{email}}\", \"{{name}}; rm -rf /\", \"{{case}}\"]\n",
+                erase.display()
+            ),
+        )
+        .replace(
+            "owner = \"marketing\"\n",
+            &format!(
+                "owner = \"marketing\"\non_suppress = [\"{}\", \"{{email}}\"]\n",
+                unsubscribe.display()
+            ),
+        );
+    let sandbox = Sandbox::with_config(&config);
+    sandbox.ok(&["--now", NOW, "register", "import"]);
+    let mailbox = repo().join("examples/mailbox").display().to_string();
+    sandbox.ok(&["--now", NOW, "ingest", &mailbox]);
+    // The scripts are written where the sandbox's config points.
+    let written = recorder(&sandbox, "erase-customer", 0);
+    std::fs::copy(&written, &erase).unwrap();
+    let written = recorder(&sandbox, "unsubscribe", 3);
+    std::fs::copy(&written, &unsubscribe).unwrap();
+
+    let list = actions(&sandbox, PRIYA);
+    let number = |kind: &str, source: &str, target: Option<&str>| {
+        action(&list, kind, source, target)["action"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let erase_action = number("erase", "webshop_customers", Some(""));
+    let stop_action = number("stop_marketing", "newsletter", None);
+
+    // Asked: the command ran once for her one entry, each placeholder one argument.
+    let out = at(&sandbox, &["do", PRIYA, &erase_action, "--by", "tiina"]);
+    assert!(out.contains("exit 0"), "{out}");
+    assert!(out.contains("erase-customer: handled 3"), "{out}");
+    let log = std::fs::read_to_string(sandbox.path().join("erase-customer.log")).unwrap();
+    let mut args = log.lines();
+    let email = args.next().unwrap();
+    assert!(email.starts_with("--email=priya"), "{log}");
+    assert!(args.next().unwrap().ends_with("; rm -rf /"), "{log}");
+    assert_eq!(args.next(), Some(PRIYA), "{log}");
+    assert!(
+        log.contains(&format!("RIGHTSBOT_ACTION={erase_action}")),
+        "{log}"
+    );
+    assert!(log.contains("RIGHTSBOT_SOURCE=webshop_customers"), "{log}");
+    // A clean environment: nothing of the operator's own leaks into the command.
+    assert!(!log.contains("HOME="), "{log}");
+    let after = actions(&sandbox, PRIYA);
+    let done = action(&after, "erase", "webshop_customers", Some(""));
+    assert_eq!(done["state"], "done");
+    assert_eq!(done["decided_by"], "tiina");
+    assert!(
+        done["note"]
+            .as_str()
+            .unwrap()
+            .contains("erase-customer: handled 3"),
+        "{done}"
+    );
+    // Done is done: asking again is refused.
+    let again = sandbox.run(&["--now", NOW, "do", PRIYA, &erase_action, "--by", "tiina"]);
+    assert!(assert_user_error(&again).contains("only an open action"));
+
+    // A failing command leaves the action open, says so in one line, and is recorded.
+    let failed = sandbox.run(&["--now", NOW, "do", PRIYA, &stop_action, "--by", "tiina"]);
+    assert_eq!(failed.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&failed.stdout);
+    assert!(
+        stdout.contains("exit 3") && stdout.contains("a warning"),
+        "{stdout}"
+    );
+    assert_user_error(&failed);
+    let after = actions(&sandbox, PRIYA);
+    assert_eq!(
+        action(&after, "stop_marketing", "newsletter", None)["state"],
+        "open"
+    );
+    let shown = sandbox.json(&["--now", NOW, "show", PRIYA]);
+    let ran: Vec<&serde_json::Value> = shown["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["kind"] == "command_ran")
+        .collect();
+    assert_eq!(ran.len(), 2, "{shown:#}");
+    assert_eq!(ran[1]["details"]["succeeded"], false);
+    assert_eq!(ran[1]["details"]["runs"][0]["exit"], 3);
+
+    // A source without a command says how to record it by hand.
+    let list = actions(&sandbox, PRIYA);
+    let keep = action(&list, "erase", "shipping", None)["action"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let refused = sandbox.run(&["--now", NOW, "do", PRIYA, &keep, "--by", "tiina"]);
+    let line = assert_user_error(&refused);
+    assert!(
+        line.contains("no command") && line.contains("rightsbot done"),
+        "{line}"
+    );
+}

@@ -8,6 +8,7 @@
 //! who acts is a [`Staff`] value the front end resolved.
 
 mod actions;
+mod commands;
 mod decide;
 mod ingest;
 mod maintain;
@@ -24,6 +25,7 @@ use crate::draft::{Drafting, Templates};
 use crate::store::{Store, StoreOptions};
 
 pub use actions::{ActionChange, ActionRecorded};
+pub use commands::CarriedOut;
 pub use decide::{ApprovalChecks, Approved, DraftRef, Extended, Intake, Opened, Reclassified};
 pub use ingest::{Ingested, MailFile, Progress};
 pub use maintain::{Purged, Rematching, Reminded};

@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use anyhow::anyhow;
 
 use super::Context;
-use crate::app::ActionChange;
+use crate::app::{ActionChange, CarriedOut};
 use crate::ids::CaseId;
 use crate::store::ActionRecord;
 use crate::vocabulary::ActionNumber;
@@ -33,6 +33,18 @@ pub struct DoneArgs {
     #[arg(long)]
     note: Option<String>,
     /// Who did it; default: $RIGHTSBOT_STAFF, else the login name.
+    #[arg(long)]
+    by: Option<String>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct DoArgs {
+    /// The case, e.g. DSR-2026-0042.
+    case: CaseId,
+    /// The action, e.g. A3 (see `rightsbot actions CASE`).
+    #[arg(value_parser = parse_action)]
+    action: ActionNumber,
+    /// Who asks for it; default: $RIGHTSBOT_STAFF, else the login name.
     #[arg(long)]
     by: Option<String>,
 }
@@ -189,6 +201,60 @@ fn record(
 pub fn done(ctx: &Context, args: DoneArgs) -> anyhow::Result<ExitCode> {
     let change = ActionChange::Done { note: args.note };
     record(ctx, args.case, args.action, change, args.by.as_deref())
+}
+
+pub fn carry_out(ctx: &Context, args: DoArgs) -> anyhow::Result<ExitCode> {
+    let app = ctx.app()?;
+    let by = super::staff(args.by.as_deref())?;
+    let mut store = app.store()?;
+    let case = args.case;
+    let outcome = app.carry_out(&mut store, case, args.action, &by, ctx.now)?;
+    let (runs, failed) = match &outcome {
+        CarriedOut::Done { runs, .. } => (runs, false),
+        CarriedOut::Failed { runs, .. } => (runs, true),
+    };
+    if ctx.json {
+        super::print_json(&serde_json::json!({
+            "case": case.to_string(),
+            "action": match &outcome {
+                CarriedOut::Done { recorded, .. } => &recorded.action,
+                CarriedOut::Failed { action, .. } => &**action,
+            },
+            "runs": runs,
+            "done": !failed,
+        }))?;
+    } else {
+        for run in runs {
+            let exit = run
+                .exit
+                .map_or("no exit code".to_string(), |code| format!("exit {code}"));
+            let line = run.line.map(|l| format!(" (line {l})")).unwrap_or_default();
+            println!("{case} {}{line}: {exit}", args.action);
+            for text in run.output.lines().filter(|l| !l.trim().is_empty()) {
+                println!("    {text}");
+            }
+        }
+        match &outcome {
+            CarriedOut::Done { recorded, .. } => {
+                println!("{case}: {}", line(&recorded.action, false));
+                if let Some(draft) = recorded.draft {
+                    println!("{draft}: the reply drafted again to report it");
+                }
+                for notice in &recorded.notices {
+                    println!("{notice}: an Art. 19 notice drafted for approval");
+                }
+            }
+            CarriedOut::Failed { .. } => {}
+        }
+    }
+    if failed {
+        eprintln!(
+            "rightsbot: {case} {}: the command failed (see above); the action stays open and the run is recorded",
+            args.action
+        );
+        return Ok(ExitCode::FAILURE);
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 pub fn hold(ctx: &Context, args: ReasonArgs) -> anyhow::Result<ExitCode> {

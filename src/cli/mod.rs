@@ -139,6 +139,10 @@ pub enum Command {
     /// a reply still waiting is drafted again to report it. An erase of a whole source also
     /// erases the person's entries of it from the register snapshot.
     Done(actions::DoneArgs),
+    /// Carry out an action with its source's own command (`on_erase`, `on_correct`,
+    /// `on_suppress` in the config), once per register entry; exit 0 records it done with
+    /// the output, a failure is recorded and the action stays open (exit 1).
+    Do(actions::DoArgs),
     /// Hold an action with a reason (Art. 17(3)(e): a dispute, a claim); the reply says so.
     Hold(actions::ReasonArgs),
     /// Lift a hold: the action is open again.
@@ -267,6 +271,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Queue(args) => queue::run(&ctx, args),
         Command::Actions(args) => actions::list(&ctx, args),
         Command::Done(args) => actions::done(&ctx, args),
+        Command::Do(args) => actions::carry_out(&ctx, args),
         Command::Hold(args) => actions::hold(&ctx, args),
         Command::Release(args) => actions::release(&ctx, args),
         Command::NotNeeded(args) => actions::not_needed(&ctx, args),

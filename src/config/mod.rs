@@ -20,8 +20,8 @@ mod register;
 pub use register::{
     ApprovalByMailConfig, ColumnMap, Columns, Delimiter, DescribedRecipient, DraftsConfig,
     Encoding, FinancialYearEnd, IdentityConfig, KeepRule, LawfulBasis, Localized, PhoneRegion,
-    Recipient, RecipientRole, RegisterConfig, RemindersConfig, RetentionConfig, SourceConfig,
-    SourceName, Transfer,
+    Recipient, RecipientRole, RegisterConfig, RemindersConfig, RetentionConfig, SourceCommand,
+    SourceConfig, SourceName, Transfer,
 };
 
 #[derive(Debug, Deserialize)]

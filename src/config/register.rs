@@ -33,6 +33,9 @@ pub struct RegisterConfig {
     /// Act counts how long bookkeeping records are kept from it.
     #[serde(default)]
     pub financial_year_end: FinancialYearEnd,
+    /// How long a source's own command (`on_erase`, …) may run before it is stopped and
+    /// counted as failed. Default 120 seconds.
+    pub command_timeout_seconds: Option<u64>,
 }
 
 /// The month and day a financial year ends on.
@@ -157,6 +160,15 @@ pub struct SourceConfig {
     /// Who carries out the actions in this system ("customer service", an address); the
     /// digest lists open actions per owner.
     pub owner: Option<String>,
+    /// A command that erases the person in this system (`["shop-admin", "erase",
+    /// "{customer_id}"]`), run once per entry when staff ask for it (`rightsbot do`): an
+    /// argv, never a shell. Exit 0 marks the `erase` action done and keeps its output.
+    pub on_erase: Option<SourceCommand>,
+    /// A command that corrects a field in this system (`{field}` is the field to correct).
+    pub on_correct: Option<SourceCommand>,
+    /// A command that stops direct marketing to an address in this system (a newsletter
+    /// tool's unsubscribe), for its `stop_marketing` action.
+    pub on_suppress: Option<SourceCommand>,
     /// The other columns' headers in each language (`Kieli = { sv = "Språk", en =
     /// "Language" }`): a reply shows no header in another language than its own.
     #[serde(default)]
@@ -165,6 +177,33 @@ pub struct SourceConfig {
     /// (`[register.sources.values.Markkinointilupa] "kyllä" = { sv = "ja", en = "yes" }`).
     #[serde(default)]
     pub values: BTreeMap<String, BTreeMap<String, Localized>>,
+}
+
+/// A per-source command (`on_erase`, `on_correct`, `on_suppress`): the program and its
+/// arguments, run without a shell. In any argument `{email}`, `{phone}`, `{name}`,
+/// `{customer_id}`, `{order}` (the entry's fields), `{field}` (the action's target),
+/// `{source}`, `{case}` and `{action}` are replaced; the same values are in the
+/// environment as `RIGHTSBOT_EMAIL`, `RIGHTSBOT_PHONE`, … `RIGHTSBOT_ACTION`.
+#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
+#[serde(try_from = "Vec<String>")]
+pub struct SourceCommand {
+    pub program: String,
+    pub args: Vec<String>,
+}
+
+impl TryFrom<Vec<String>> for SourceCommand {
+    type Error = String;
+
+    fn try_from(mut argv: Vec<String>) -> Result<Self, Self::Error> {
+        if argv.is_empty() || argv[0].trim().is_empty() {
+            return Err("a command is a list whose first item is the program, e.g. [\"/usr/local/bin/shop-admin\", \"erase\", \"{customer_id}\"]".to_string());
+        }
+        let program = argv.remove(0);
+        Ok(SourceCommand {
+            program,
+            args: argv,
+        })
+    }
 }
 
 /// The lawful bases of Art. 6(1).

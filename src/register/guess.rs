@@ -252,6 +252,9 @@ pub fn source_for_file(path: &Path) -> Result<SourceConfig, GuessError> {
         kept_columns: None,
         marketing: false,
         owner: None,
+        on_erase: None,
+        on_correct: None,
+        on_suppress: None,
         labels: Default::default(),
         values: Default::default(),
     })

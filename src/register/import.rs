@@ -475,6 +475,9 @@ mod tests {
             kept_columns: None,
             marketing: false,
             owner: None,
+            on_erase: None,
+            on_correct: None,
+            on_suppress: None,
             labels: Default::default(),
             values: Default::default(),
         }

@@ -355,6 +355,11 @@ pub struct PurgeMessage {
 }
 
 impl Store {
+    /// The register entries with these ids that are still in the snapshot, in that order.
+    pub fn register_entries(&self, ids: &[i64]) -> Result<Vec<Entry>, StoreError> {
+        entries_by_ids(&self.conn, ids).map_err(|e| classify_error(&self.path, e))
+    }
+
     /// Starts replacing `source`'s snapshot: its old entries are gone inside the returned
     /// transaction, and come back if it is dropped.
     pub fn import_source(&mut self, source: &str) -> Result<SourceImport<'_>, StoreError> {

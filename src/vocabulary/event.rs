@@ -104,6 +104,7 @@ events! {
     ActionRecorded(ActionRecorded) => "action_recorded",
     OpenActionsConfirmed(OpenActionsConfirmed) => "open_actions_confirmed",
     KeepEnded(KeepEnded) => "keep_ended",
+    CommandRan(CommandRan) => "command_ran",
 }
 
 /// The store writes an event as `{"kind": …, "details": …}` wherever it shows one
@@ -499,6 +500,29 @@ pub struct KeepEnded {
     pub until: Date,
     pub records: Vec<String>,
     pub rule: String,
+}
+
+/// A source's own command (`on_erase`, `on_correct`, `on_suppress`) ran for an action,
+/// as staff asked: the program, each run's exit and output. The argv is kept as
+/// configured, its placeholders unfilled.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CommandRan {
+    pub action: String,
+    pub command: Vec<String>,
+    pub runs: Vec<CommandRun>,
+    /// Whether every run exited 0 (the action was then recorded done).
+    pub succeeded: bool,
+}
+
+/// One run of a source command, for one register entry.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CommandRun {
+    /// The register entry's line in its export, if the run was for an entry.
+    pub line: Option<u64>,
+    /// The exit code; `None` when it was killed or never started.
+    pub exit: Option<i32>,
+    /// What it printed (stdout, then stderr), cut to a few kilobytes; or why it did not run.
+    pub output: String,
 }
 
 /// The approver confirmed that a text a person wrote promises the open actions.
