@@ -551,3 +551,69 @@ fn a_source_command_carries_out_an_action_once_asked_and_never_through_a_shell()
         "{line}"
     );
 }
+
+#[test]
+fn an_identity_document_is_removed_from_the_stored_mail_once_identity_is_decided() {
+    let sandbox = shop();
+    let passport = followup("passport.eml");
+    at(&sandbox, &["ingest", &passport]);
+    let list = actions(&sandbox, PRIYA);
+    let deletes: Vec<&serde_json::Value> = list.iter().filter(|a| a["kind"] == "delete").collect();
+    // The passport photo, not the order confirmation beside it.
+    assert_eq!(deletes.len(), 1, "{list:#?}");
+    let delete = deletes[0];
+    let records = delete["records"][0].as_str().unwrap();
+    assert!(
+        records.ends_with(": passport-priya.jpg (image/jpeg)"),
+        "{records}"
+    );
+    let message = records.split(':').next().unwrap().to_string();
+    let number = delete["action"].as_str().unwrap().to_string();
+    let before = sandbox.json(&["--now", NOW, "show", &message]);
+    let names = |shown: &serde_json::Value| -> Vec<String> {
+        shown["attachments"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["name"].as_str().unwrap_or("").to_string())
+            .collect()
+    };
+    assert_eq!(names(&before), ["passport-priya.jpg", "order-10270.pdf"]);
+    // It is housekeeping, not the reply's subject.
+    let (_, body) = pending(&sandbox, PRIYA);
+    assert!(!body.contains("passport"), "{body}");
+
+    let out = at(&sandbox, &["done", PRIYA, &number, "--by", "Sanna"]);
+    assert!(out.contains("done"), "{out}");
+    let after = sandbox.json(&["--now", NOW, "show", &message]);
+    assert_eq!(names(&after), ["removed.txt", "order-10270.pdf"]);
+    let list = actions(&sandbox, PRIYA);
+    let done = list
+        .iter()
+        .find(|a| a["action"] == number.as_str())
+        .unwrap();
+    assert_eq!(done["state"], "done");
+    let note = done["note"].as_str().unwrap();
+    assert!(
+        note.starts_with("removed passport-priya.jpg (image/jpeg,") && note.contains("SHA-256"),
+        "{note}"
+    );
+    // Derived again, nothing new is asked; the mail delivered again is still a duplicate
+    // (the original's hash is kept).
+    assert_eq!(list.iter().filter(|a| a["kind"] == "delete").count(), 1);
+    let again = lines(&sandbox, &["ingest", &passport]).pop().unwrap();
+    assert_eq!(again["duplicates"], 1, "{again}");
+    assert_eq!(again["new"], 0, "{again}");
+    // The store refuses any other rewrite of a stored mail.
+    let conn = rusqlite::Connection::open(sandbox.db()).unwrap();
+    let refused = conn.execute(
+        "UPDATE messages SET raw = X'00' WHERE id = ?1",
+        [message.trim_start_matches('M').parse::<i64>().unwrap()],
+    );
+    assert!(
+        refused
+            .unwrap_err()
+            .to_string()
+            .contains("a stored message is never rewritten")
+    );
+}

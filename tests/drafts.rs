@@ -110,6 +110,7 @@ fn actions_of(kinds: &[RequestKind], entries: &[Entry], config: &Config) -> Vec<
             sender: Some("aino.aaltonen@example.test"),
             entries,
             today: jiff::civil::date(2026, 4, 10),
+            documents: &[],
         },
         &config.register,
     );

@@ -28,6 +28,75 @@ pub struct Request<'a> {
     pub entries: &'a [Entry],
     /// Today in the controller's calendar: the day a record without a date is counted from.
     pub today: Date,
+    /// The attachments of the person's mail in the case: an identity document among them
+    /// is deleted once identity is decided.
+    pub documents: &'a [Document<'a>],
+}
+
+/// An attachment of a mail in the case.
+#[derive(Clone, Copy, Debug)]
+pub struct Document<'a> {
+    pub message: crate::ids::MessageKey,
+    /// Its place among the mail's attachments, from 0.
+    pub index: usize,
+    pub name: Option<&'a str>,
+    pub content_type: &'a str,
+    /// The mail came after the controller asked the person for information to identify
+    /// them: an image or a PDF in it is taken for an identity document.
+    pub after_identity_request: bool,
+}
+
+impl Document<'_> {
+    /// Whether it looks like an identity document: its name says so, or it is an image or
+    /// a PDF sent in answer to a request for identity.
+    pub fn is_identity_document(&self) -> bool {
+        const WORDS: &[&str] = &[
+            "passport",
+            "passi",
+            "henkilökortti",
+            "henkilokortti",
+            "henkkari",
+            "ajokortti",
+            "kuvallinen",
+            "idkort",
+            "id-kort",
+            "körkort",
+            "korkort",
+            "legitimation",
+            "identity",
+            "idcard",
+            "id-card",
+            "id_card",
+            "driving",
+            "licence",
+            "license",
+            "henkilöllisyys",
+            "henkilollisyys",
+        ];
+        if self.name == Some(crate::parse::redact::REMOVED) {
+            return false;
+        }
+        let name = self.name.unwrap_or("").to_lowercase();
+        let named = WORDS.iter().any(|w| name.contains(w))
+            || name
+                .split(|c: char| !c.is_alphanumeric())
+                .any(|word| matches!(word, "id" | "pass" | "ajokortti"));
+        let picture =
+            self.content_type.starts_with("image/") || self.content_type == "application/pdf";
+        named || (picture && self.after_identity_request)
+    }
+
+    /// The action's target: `M4/1` (the first attachment of M4).
+    pub fn target(&self) -> String {
+        format!("{}/{}", self.message, self.index + 1)
+    }
+}
+
+/// The message and attachment index (from 0) a `delete` action's target names.
+pub fn document_of(target: &str) -> Option<(crate::ids::MessageKey, usize)> {
+    let (message, number) = target.split_once('/')?;
+    let number: usize = number.parse().ok()?;
+    Some((message.parse().ok()?, number.checked_sub(1)?))
 }
 
 /// One action the request asks for, before the store numbers it.
@@ -258,6 +327,28 @@ pub fn derive(request: &Request<'_>, register: &RegisterConfig) -> Vec<Planned> 
                 .to_string(),
         });
     }
+    // An identity document is deleted once identity is decided, whatever was asked.
+    for document in request
+        .documents
+        .iter()
+        .filter(|d| d.is_identity_document())
+    {
+        out.push(Planned {
+            kind: ActionKind::Delete,
+            source: String::new(),
+            target: document.target(),
+            until: None,
+            entries: Vec::new(),
+            records: vec![format!(
+                "{}: {} ({})",
+                document.message,
+                document.name.unwrap_or("unnamed"),
+                document.content_type
+            )],
+            owner: None,
+            why: "GDPR Art. 5(1)(c), (e): an identity document is kept only until identity is decided; the stored mail keeps the rest and the removed part's hash".to_string(),
+        });
+    }
     // The same deed asked by two rights is one action.
     let mut seen = std::collections::HashSet::new();
     out.retain(|a| seen.insert((a.kind, a.source.clone(), a.target.clone())));
@@ -276,6 +367,8 @@ pub fn asked_by(kind: ActionKind) -> &'static [RequestKind] {
         ActionKind::StopMarketing | ActionKind::Suppress => {
             &[DirectMarketingOptout, ConsentWithdrawal]
         }
+        // No right asks for it: the law asks it of the controller.
+        ActionKind::Delete => &[],
     }
 }
 

@@ -76,7 +76,47 @@ fn request<'a>(kinds: &'a [RequestKind], entries: &'a [Entry]) -> Request<'a> {
         sender: Some("maija@example.test"),
         entries,
         today: date(2026, 12, 4),
+        documents: &[],
     }
+}
+
+#[test]
+fn an_identity_document_is_told_by_its_name_or_by_answering_an_identity_request() {
+    let doc = |name: Option<&'static str>, content_type: &'static str, after: bool| Document {
+        message: crate::ids::MessageKey(4),
+        index: 0,
+        name,
+        content_type,
+        after_identity_request: after,
+    };
+    assert!(doc(Some("Passi_skannaus.PDF"), "application/pdf", false).is_identity_document());
+    assert!(doc(Some("henkilökortti.jpg"), "image/jpeg", false).is_identity_document());
+    assert!(doc(Some("mitt körkort.png"), "image/png", false).is_identity_document());
+    assert!(doc(Some("ID front.heic"), "image/heic", false).is_identity_document());
+    assert!(doc(Some("IMG_2031.jpg"), "image/jpeg", true).is_identity_document());
+    // An order confirmation or a photo sent with a plain request is not.
+    assert!(!doc(Some("order-10270.pdf"), "application/pdf", false).is_identity_document());
+    assert!(!doc(Some("IMG_2031.jpg"), "image/jpeg", false).is_identity_document());
+    assert!(!doc(Some("notes.txt"), "text/plain", true).is_identity_document());
+    // Nor the note that takes a removed document's place.
+    assert!(!doc(Some("removed.txt"), "text/plain", true).is_identity_document());
+    let planned = derive(
+        &Request {
+            documents: &[doc(Some("passport.jpg"), "image/jpeg", false)],
+            ..request(&[RequestKind::Access], &[])
+        },
+        &register(""),
+    );
+    let delete: Vec<&Planned> = planned
+        .iter()
+        .filter(|p| p.kind == ActionKind::Delete)
+        .collect();
+    assert_eq!(delete.len(), 1);
+    assert_eq!(delete[0].target, "M4/1");
+    assert_eq!(
+        document_of(&delete[0].target),
+        Some((crate::ids::MessageKey(4), 0))
+    );
 }
 
 fn kinds_of(planned: &[Planned]) -> Vec<(ActionKind, &str, &str)> {

@@ -34,6 +34,84 @@ pub struct ActionRecorded {
 }
 
 impl App {
+    /// Removes the identity document a `delete` action names from its stored mail, once
+    /// the case's identity is decided; says what was removed, for the action's note.
+    fn redact_document(
+        &self,
+        batch: &crate::store::Batch<'_>,
+        case: CaseId,
+        action: &ActionRecord,
+        summary: &crate::store::CaseSummary,
+        by: &Staff,
+        now: Timestamp,
+    ) -> Result<String, AppError> {
+        let refused = |text: String| AppError::Refused(text);
+        let undecided = matches!(
+            summary.identity.as_deref(),
+            None | Some("needs_verification" | "ambiguous")
+        );
+        if undecided {
+            return Err(refused(format!(
+                "case {case}: identity is not decided yet ({}): an identity document is deleted once it is; verify or decide the case first",
+                summary.identity.as_deref().unwrap_or("not matched")
+            )));
+        }
+        let (message, index) = crate::actions::document_of(&action.target).ok_or_else(|| {
+            refused(format!(
+                "action {} of case {case}: {:?} names no attachment",
+                action.number, action.target
+            ))
+        })?;
+        let stored = batch
+            .message_in_case(message, case)?
+            .ok_or_else(|| refused(format!("case {case} has no message {message}")))?;
+        let when = now
+            .to_zoned_datetime(self.config.controller.timezone.zone.clone())
+            .date();
+        let note = format!(
+            "[rightsbot: an identity document was removed from this mail on {when} by {by}, as the law asks once identity is decided (GDPR Art. 5(1)(c), (e)); its hash is kept in the store]",
+            by = by.as_str()
+        );
+        let redacted = crate::parse::redact::remove_attachment(&stored, index, &note)
+            .map_err(|e| refused(format!("{message}: {e}")))?;
+        let expected = action.records.first().map(String::as_str).unwrap_or("");
+        let found = format!(
+            "{message}: {} ({})",
+            redacted.name.as_deref().unwrap_or("unnamed"),
+            redacted.content_type
+        );
+        if expected != found {
+            return Err(refused(format!(
+                "action {} of case {case}: attachment {} of {message} is {found:?}, not {expected:?}; nothing was removed",
+                action.number,
+                index + 1
+            )));
+        }
+        batch.redact_message(
+            message,
+            case,
+            &crate::store::Redaction {
+                raw: &redacted.raw,
+                part_name: redacted.name.as_deref(),
+                content_type: &redacted.content_type,
+                removed_sha256: &redacted.removed_sha256,
+                removed_size: redacted.removed_size,
+                by: by.as_str(),
+            },
+            now,
+        )?;
+        let hash: String = redacted.removed_sha256[..8]
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        Ok(format!(
+            "removed {} ({}, {} bytes, SHA-256 {hash}…) from the stored mail",
+            redacted.name.as_deref().unwrap_or("unnamed"),
+            redacted.content_type,
+            redacted.removed_size
+        ))
+    }
+
     /// A case's actions, or every case's; only those still open with `open_only`.
     pub fn actions(
         &self,
@@ -126,6 +204,19 @@ impl App {
                 action.state
             )));
         }
+        let mut redacted = None;
+        if state == ActionState::Done && action.kind == ActionKind::Delete {
+            let summary = batch
+                .case_summary(case)?
+                .ok_or_else(|| refused(format!("case {case} vanished")))?;
+            redacted = Some(self.redact_document(&batch, case, action, &summary, by, now)?);
+        }
+        let note = match (&redacted, note) {
+            (Some(done), Some(note)) => Some(format!("{done}; {note}")),
+            (Some(done), None) => Some(done.clone()),
+            (None, note) => note.map(str::to_string),
+        };
+        let note = note.as_deref();
         let mut erased_entries = 0;
         if state == ActionState::Done
             && action.kind == ActionKind::Erase

@@ -173,7 +173,7 @@ fn deeds_true(
         None => {
             let open: Vec<String> = actions
                 .iter()
-                .filter(|a| a.state.is_open())
+                .filter(|a| a.state.is_open() && a.kind.reported_in_reply())
                 .map(|a| describe(&a))
                 .collect();
             if open.is_empty() || open_actions_confirmed {

@@ -125,7 +125,9 @@ pub(super) fn line(action: &ActionRecord, with_case: bool) -> String {
         action.number.to_string(),
         action.kind.as_str()
     ));
-    let place = if action.source.is_empty() {
+    let place = if action.kind == crate::vocabulary::ActionKind::Delete {
+        "stored mail".to_string()
+    } else if action.source.is_empty() {
         "suppression list".to_string()
     } else {
         action.source.clone()

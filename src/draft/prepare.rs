@@ -76,12 +76,28 @@ pub fn prepare(
     let today = now
         .to_zoned_datetime(drafting.settings.timezone.clone())
         .date();
+    let attachments = attachments_of(batch, case)?;
+    let documents: Vec<crate::actions::Document<'_>> = attachments
+        .iter()
+        .flat_map(|(message, after_identity_request, list)| {
+            list.iter()
+                .enumerate()
+                .map(move |(index, a)| crate::actions::Document {
+                    message: *message,
+                    index,
+                    name: a.name.as_deref(),
+                    content_type: &a.content_type,
+                    after_identity_request: *after_identity_request,
+                })
+        })
+        .collect();
     let planned = crate::actions::derive(
         &crate::actions::Request {
             kinds: &summary.kinds,
             sender: summary.requester.as_deref(),
             entries: &entries,
             today,
+            documents: &documents,
         },
         &drafting.config.register,
     );
@@ -512,4 +528,35 @@ pub fn queue(
         actor,
         now,
     })
+}
+
+/// The attachments of the person's mail in a case, per message, and whether the message
+/// came after a request for identity was sent.
+#[allow(clippy::type_complexity)]
+fn attachments_of(
+    batch: &Batch<'_>,
+    case: CaseId,
+) -> Result<Vec<(crate::ids::MessageKey, bool, Vec<crate::parse::Attachment>)>, DraftError> {
+    let mail = batch.multipart_mail_of(case)?;
+    if mail.is_empty() {
+        return Ok(Vec::new());
+    }
+    let asked_at: Option<Timestamp> = batch
+        .drafts_of(case)?
+        .iter()
+        .filter(|d| d.purpose == Purpose::IdentityNeeded)
+        .filter_map(|d| d.sent_at)
+        .min();
+    let mut out = Vec::new();
+    for (key, received_at, raw) in mail {
+        let parsed = crate::parse::parse(&raw).map_err(|e| DraftError::Unreadable {
+            case,
+            why: format!("{key}: {e}"),
+        })?;
+        if !parsed.attachments.is_empty() {
+            let after = asked_at.is_some_and(|at| received_at > at);
+            out.push((key, after, parsed.attachments));
+        }
+    }
+    Ok(out)
 }

@@ -9,6 +9,7 @@
 //! [`ParseError`] so the caller can quarantine them.
 
 mod quote;
+pub mod redact;
 
 use jiff::Timestamp;
 use mail_parser::{Address, HeaderValue, MessageParser, MimeHeaders};

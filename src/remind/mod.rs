@@ -209,6 +209,9 @@ fn action_name(kind: ActionKind, lang: crate::lang::Lang) -> &'static str {
         (ActionKind::Notify, Fi) => "ilmoita vastaanottajalle",
         (ActionKind::Notify, Sv) => "underrätta mottagaren",
         (ActionKind::Notify, En) => "notify",
+        (ActionKind::Delete, Fi) => "poista henkilöllisyysasiakirja",
+        (ActionKind::Delete, Sv) => "radera identitetshandlingen",
+        (ActionKind::Delete, En) => "delete the identity document",
     }
 }
 

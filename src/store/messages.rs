@@ -190,6 +190,16 @@ pub(super) fn summary_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<RawSummary>
     })
 }
 
+/// What a redaction removed from a stored mail, and the mail without it.
+pub struct Redaction<'a> {
+    pub raw: &'a [u8],
+    pub part_name: Option<&'a str>,
+    pub content_type: &'a str,
+    pub removed_sha256: &'a [u8; 32],
+    pub removed_size: usize,
+    pub by: &'a str,
+}
+
 impl Store {
     /// What could not be handled, oldest first.
     pub fn quarantine(&self) -> Result<Vec<QuarantineEntry>, StoreError> {
@@ -419,6 +429,103 @@ impl Batch<'_> {
             disposition,
             case,
         }))
+    }
+
+    /// The person's mail in a case that has parts (`multipart/…`): where attachments can
+    /// be. Key, receipt and raw bytes, oldest first; the bot's own replies are left out.
+    pub fn multipart_mail_of(
+        &self,
+        case: CaseId,
+    ) -> Result<Vec<(MessageKey, Timestamp, Vec<u8>)>, StoreError> {
+        let mut statement = self
+            .tx
+            .prepare_cached(
+                "SELECT m.id, m.received_at, m.raw FROM messages m JOIN cases c ON m.case_id = c.id
+                 WHERE c.year = ?1 AND c.seq = ?2 AND m.disposition IS NOT 'sent'
+                   AND (instr(m.raw, CAST('ultipart/' AS BLOB)) > 0 OR instr(m.raw, CAST('ULTIPART/' AS BLOB)) > 0)
+                 ORDER BY julianday(m.received_at), m.id",
+            )
+            .map_err(|e| self.error(e))?;
+        let rows = statement
+            .query_map(params![case.year, case.seq], |r| {
+                Ok((
+                    MessageKey(r.get(0)?),
+                    super::sql::column::<super::sql::Instant>(r, 1, "messages.received_at")?,
+                    r.get::<_, Vec<u8>>(2)?,
+                ))
+            })
+            .map_err(|e| self.error(e))?;
+        rows.map(|row| row.map(|(key, at, raw)| (key, at.0, raw)))
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .map_err(|e| self.error(e))
+    }
+
+    /// The raw bytes of a message, if it belongs to the case.
+    pub fn message_in_case(
+        &self,
+        message: MessageKey,
+        case: CaseId,
+    ) -> Result<Option<Vec<u8>>, StoreError> {
+        self.tx
+            .prepare_cached(
+                "SELECT m.raw FROM messages m JOIN cases c ON m.case_id = c.id
+                 WHERE m.id = ?1 AND c.year = ?2 AND c.seq = ?3",
+            )
+            .and_then(|mut s| {
+                s.query_row(params![message.0, case.year, case.seq], |r| r.get(0))
+                    .optional()
+            })
+            .map_err(|e| self.error(e))
+    }
+
+    /// Replaces a stored mail's bytes by their redaction, recording first what was
+    /// removed; the store's trigger refuses any other rewrite. The hash of the original
+    /// stays, so a copy delivered again is still a duplicate.
+    pub fn redact_message(
+        &self,
+        message: MessageKey,
+        case: CaseId,
+        redaction: &Redaction<'_>,
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        let size_before: i64 = self
+            .tx
+            .prepare_cached("SELECT length(raw) FROM messages WHERE id = ?1")
+            .and_then(|mut s| s.query_row([message.0], |r| r.get(0)))
+            .map_err(|e| self.error(e))?;
+        let removed_size = sql_integer(
+            &self.path,
+            "redactions.removed_size",
+            redaction.removed_size,
+        )?;
+        let size_after = sql_integer(&self.path, "redactions.size_after", redaction.raw.len())?;
+        self.tx
+            .prepare_cached(
+                "INSERT INTO redactions (message, case_id, part_name, content_type, removed_sha256, removed_size,
+                                         size_before, size_after, at, by)
+                 SELECT ?1, id, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11 FROM cases WHERE year = ?2 AND seq = ?3",
+            )
+            .and_then(|mut s| {
+                s.execute(params![
+                    message.0,
+                    case.year,
+                    case.seq,
+                    redaction.part_name,
+                    redaction.content_type,
+                    &redaction.removed_sha256[..],
+                    removed_size,
+                    size_before,
+                    size_after,
+                    now.to_string(),
+                    redaction.by,
+                ])
+            })
+            .map_err(|e| self.error(e))?;
+        self.tx
+            .prepare_cached("UPDATE messages SET raw = ?1 WHERE id = ?2")
+            .and_then(|mut s| s.execute(params![redaction.raw, message.0]))
+            .map_err(|e| self.error(e))?;
+        Ok(())
     }
 
     pub fn set_disposition(

@@ -28,7 +28,7 @@ pub use lock::DaemonLock;
 pub use mailbox::Checkpoint;
 pub use messages::{
     Disposition, InboxEntry, MessageRecord, MessageSummary, NewMessage, QuarantineEntry,
-    ReceiptSource, StoredMessage,
+    ReceiptSource, Redaction, StoredMessage,
 };
 pub use outgoing::{MailKind, NewMail, QueuedMail};
 pub use register::{ImportRecord, PurgePlan, SourceImport, SourceStatus};

@@ -636,6 +636,10 @@ impl Batch<'_> {
                 "UPDATE suppression SET case_id = NULL WHERE case_id IN (SELECT case_id FROM purging)",
                 &[],
             )?;
+            run(
+                "DELETE FROM redactions WHERE message IN (SELECT id FROM messages WHERE case_id IN (SELECT case_id FROM purging))",
+                &[],
+            )?;
             messages += run(
                 "DELETE FROM messages WHERE case_id IN (SELECT case_id FROM purging)",
                 &[],
@@ -649,6 +653,7 @@ impl Batch<'_> {
         for message in &plan.messages {
             let key = message.key;
             run("DELETE FROM quarantine WHERE message = ?1", &[&key.0])?;
+            run("DELETE FROM redactions WHERE message = ?1", &[&key.0])?;
             messages += run(
                 "DELETE FROM messages WHERE id = ?1 AND case_id IS NULL",
                 &[&key.0],

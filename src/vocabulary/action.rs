@@ -27,6 +27,9 @@ pub enum ActionKind {
     Suppress,
     /// Tell a recipient of the data of an erasure, correction or restriction (Art. 19).
     Notify,
+    /// Delete an identity document a person sent as an attachment, once identity is decided
+    /// (Art. 5(1)(c), (e)): a recorded redaction of the stored mail.
+    Delete,
 }
 
 super::names!(ActionKind {
@@ -38,7 +41,16 @@ super::names!(ActionKind {
     StopMarketing => "stop_marketing",
     Suppress => "suppress",
     Notify => "notify",
+    Delete => "delete",
 });
+
+impl ActionKind {
+    /// Whether a reply reports this action to the person (its rights ask for it); the
+    /// bot's own housekeeping (deleting an identity document) is not the reply's subject.
+    pub fn reported_in_reply(self) -> bool {
+        self != ActionKind::Delete
+    }
+}
 
 /// Where an action stands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]

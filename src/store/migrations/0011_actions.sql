@@ -43,3 +43,35 @@ CREATE TABLE suppression (
 -- The actions a draft's own sections state as done (JSON [number]); NULL for a draft a
 -- person wrote, whose claims the bot cannot read.
 ALTER TABLE drafts ADD COLUMN claims TEXT;
+
+-- An identity document removed from a stored mail once identity was decided: the only
+-- change to a message's bytes besides a purge. The original's hash stays in messages
+-- (a copy delivered again is still a duplicate); this row keeps what was removed.
+CREATE TABLE redactions (
+    id             INTEGER PRIMARY KEY,
+    message        INTEGER NOT NULL REFERENCES messages (id),
+    case_id        INTEGER REFERENCES cases (id),
+    part_name      TEXT,
+    content_type   TEXT    NOT NULL,
+    removed_sha256 BLOB    NOT NULL,   -- of the removed part as stored (headers and body)
+    removed_size   INTEGER NOT NULL,
+    size_before    INTEGER NOT NULL,   -- the whole mail's bytes before and after
+    size_after     INTEGER NOT NULL,
+    at             TEXT    NOT NULL,
+    by             TEXT    NOT NULL
+);
+CREATE INDEX redactions_message ON redactions (message);
+
+-- A stored message is never rewritten, except by a redaction recorded first: its hash and
+-- receipt stay, and the new bytes are the size the redaction row says.
+DROP TRIGGER raw_messages_are_immutable;
+CREATE TRIGGER raw_messages_are_immutable BEFORE UPDATE OF raw, raw_sha256, received_at ON messages
+WHEN NEW.raw_sha256 IS NOT OLD.raw_sha256
+  OR NEW.received_at IS NOT OLD.received_at
+  OR NOT EXISTS (SELECT 1 FROM redactions r
+                 WHERE r.message = NEW.id
+                   AND r.size_before = length(OLD.raw)
+                   AND r.size_after = length(NEW.raw))
+BEGIN
+    SELECT RAISE(ABORT, 'a stored message is never rewritten');
+END;
