@@ -1272,3 +1272,36 @@ fn a_draft_whose_request_has_an_unexplained_sentence_needs_it_read() {
         .unwrap_or_else(|| panic!("{case}"));
     assert_eq!(read["actor"], "Sanna");
 }
+
+/// Writing with a customer's phone or order number from another address must not tell a
+/// stranger that the number belongs to a customer (Art. 12(6)): the reply to the sender
+/// reads, word for word, as the reply to someone who matched nobody.
+#[test]
+fn a_needs_verification_reply_reads_the_same_as_a_not_found_reply() {
+    for language in Lang::ALL {
+        for clock_waits in [false, true] {
+            let matched = IdentityFacts {
+                outcome: IdentityOutcome::NeedsVerification,
+                action: IdentityAction::AskForInformation,
+                clock_waits,
+                reply_to_on_file: None,
+                entries: &[],
+            };
+            let nobody = IdentityFacts {
+                outcome: IdentityOutcome::NoMatch,
+                action: IdentityAction::NotFound,
+                clock_waits: false,
+                reply_to_on_file: None,
+                entries: &[],
+            };
+            let asked = render(
+                Purpose::IdentityNeeded,
+                &[RequestKind::Access],
+                language,
+                &matched,
+            );
+            let not_found = render(Purpose::NotFound, &[RequestKind::Access], language, &nobody);
+            assert_eq!(asked, not_found, "{language:?}");
+        }
+    }
+}

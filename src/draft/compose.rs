@@ -205,6 +205,13 @@ pub fn compose(
             }
             templates.render(lang, super::template_of(purpose), &context)?
         }
+        // The details matched one person, but not at the sender's address: the sender
+        // may be a stranger who typed a customer's phone or order number, so what they
+        // are told must not differ from what someone matching nobody is told (Art. 12(6),
+        // EDPB Guidelines 01/2022). The person on file is asked to confirm instead.
+        Purpose::IdentityNeeded if identity.outcome == IdentityOutcome::NeedsVerification => {
+            templates.render(lang, super::template_of(Purpose::NotFound), &context)?
+        }
         _ => templates.render(lang, super::template_of(purpose), &context)?,
     };
     Ok(Composed {
