@@ -553,3 +553,39 @@ fn register_config_errors_name_the_line_and_key() {
     let line = assert_user_error(&sandbox.run(&["config", "check"]));
     assert!(line.contains("maps none of columns.email"), "{line}");
 }
+
+/// An opt-out from an address two people share is `ambiguous`, but stopping marketing to
+/// the address that asked discloses nothing: the reply confirms the stop to that address,
+/// with no one's data, and the case cannot be put off by an extension (Art. 21(3)).
+#[test]
+fn an_optout_from_an_ambiguous_sender_is_answered_without_an_identity_request_and_never_extended() {
+    let sandbox = sandbox();
+    import(&sandbox);
+    let case = case_of(&sandbox, "shared-optout.eml");
+    assert_eq!(
+        case["identity"]["outcome"], "ambiguous",
+        "{}",
+        case["identity"]
+    );
+    let drafts = case["drafts"].as_array().expect("drafts");
+    assert_eq!(drafts.len(), 1, "{case}");
+    assert_eq!(drafts[0]["purpose"], "reply", "{case}");
+    assert_eq!(drafts[0]["recipient"], "perhe.salonen@example.test");
+    assert_eq!(drafts[0]["personal_data"], false);
+    let id = case["id"].as_str().expect("an id");
+    let output = sandbox.run(&["extend", id, "--reason", "we are busy", "--by", "Sanna"]);
+    let message = assert_user_error(&output);
+    assert!(
+        message.contains(id) && message.contains("never extended"),
+        "{message}"
+    );
+    let case = sandbox.json(&["show", id]);
+    assert!(
+        case["events"]
+            .as_array()
+            .expect("events")
+            .iter()
+            .all(|e| e["kind"] != "extended"),
+        "{case}"
+    );
+}

@@ -46,9 +46,13 @@ pub struct Extension<'a> {
     pub reason: &'a str,
 }
 
-/// Chooses the reply a case needs from its identity: the answer, a request for more
-/// information, or word that nothing was found.
-pub fn purpose_for(identity: &IdentityFacts<'_>) -> Purpose {
+/// Chooses the reply a case needs from its rights and identity: the answer, a request for
+/// more information, or word that nothing was found. A request only to stop marketing or
+/// withdraw consent is answered whoever wrote (`RequestKind::never_delayed`).
+pub fn purpose_for(kinds: &[RequestKind], identity: &IdentityFacts<'_>) -> Purpose {
+    if RequestKind::never_delayed(kinds) {
+        return Purpose::Reply;
+    }
     match identity.action {
         IdentityAction::Reply if identity.reply_to_on_file.is_some() => Purpose::Reply,
         // The rule says reply, but there is no address on file to reply to: ask instead.
@@ -69,8 +73,19 @@ pub fn compose(
     let lang = case.language;
     // Personal data goes only to the address on file (DESIGN: identity; Art. 12(6)): a
     // reply carrying it is made only when that address is known, and is sent nowhere else.
-    let personal = purpose.carries_personal_data();
-    let (recipient, recipient_note) = if personal {
+    // A stop to marketing goes to the address that asked and carries nothing but the
+    // confirmation of the stop: no entry, no name, whatever the identity outcome.
+    let marketing_stop = purpose == Purpose::Reply && RequestKind::never_delayed(case.kinds);
+    let personal = purpose.carries_personal_data() && !marketing_stop;
+    let (recipient, recipient_note) = if marketing_stop {
+        match case.sender {
+            Some(sender) => (
+                Some(sender.to_string()),
+                "the sender of the request: stopping marketing to the address that asked discloses nothing (GDPR Art. 21(3), 7(3)); this reply carries no personal data".to_string(),
+            ),
+            None => (None, "the request has no sender address".to_string()),
+        }
+    } else if personal {
         match identity.reply_to_on_file {
             Some(address) => (
                 Some(address.to_string()),

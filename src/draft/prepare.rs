@@ -35,6 +35,10 @@ pub enum DraftError {
         "case {case}: the first month ended on {deadline}; an extension must be told within it (GDPR Art. 12(3))"
     )]
     TooLateToExtend { case: CaseId, deadline: Date },
+    #[error(
+        "case {0} asks only to stop marketing or withdraw consent: it is never extended (GDPR Art. 21(3), 7(3))"
+    )]
+    NeverDelayed(CaseId),
     #[error("case {0} was extended already")]
     AlreadyExtended(CaseId),
     #[error("{0} is required and cannot be empty")]
@@ -68,7 +72,7 @@ pub fn prepare(
     let mail = mail.as_ref();
     let entries = person_entries(&found, identity.outcome);
     let facts = identity_facts(&identity, &entries);
-    let purpose = purpose_for(&facts);
+    let purpose = purpose_for(&summary.kinds, &facts);
     let composed = compose(
         purpose,
         &case_facts(&summary, drafting),
@@ -190,6 +194,9 @@ pub fn prepare_extension(
             state: summary.state,
             what: "a closed case is not extended",
         });
+    }
+    if crate::classify::RequestKind::never_delayed(&summary.kinds) {
+        return Err(DraftError::NeverDelayed(case));
     }
     if batch.last_event(case, "extended")?.is_some() {
         return Err(DraftError::AlreadyExtended(case));

@@ -95,11 +95,23 @@ pub fn due(cases: &[OpenCase], today: Date, calendar: &HolidayCalendar) -> Vec<R
             threshold,
             working_days_left: left,
             kinds: case.kinds.clone(),
-            may_extend: !case.extended && threshold != Threshold::Overdue,
+            // A stop to marketing is never extended (`RequestKind::never_delayed`).
+            may_extend: !case.extended
+                && threshold != Threshold::Overdue
+                && !never_delayed(&case.kinds),
         });
     }
     due.sort_by(|a, b| a.deadline.cmp(&b.deadline).then(a.case.cmp(&b.case)));
     due
+}
+
+/// Whether the rights, as the store names them, only stop marketing.
+fn never_delayed(kinds: &[String]) -> bool {
+    let kinds: Option<Vec<crate::classify::RequestKind>> = kinds
+        .iter()
+        .map(|k| crate::classify::RequestKind::parse(k))
+        .collect();
+    kinds.is_some_and(|kinds| crate::classify::RequestKind::never_delayed(&kinds))
 }
 
 /// A digest ready for the outbox.
@@ -315,6 +327,17 @@ mod tests {
             kinds: vec!["access".to_string()],
             extended,
         }
+    }
+
+    #[test]
+    fn a_stop_to_marketing_is_never_offered_an_extension() {
+        let calendar = HolidayCalendar { eves_closed: false };
+        let mut optout = case(date(2026, 12, 7), false);
+        optout.kinds = vec![
+            "direct_marketing_optout".to_string(),
+            "consent_withdrawal".to_string(),
+        ];
+        assert!(!due(&[optout], date(2026, 12, 2), &calendar)[0].may_extend);
     }
 
     #[test]

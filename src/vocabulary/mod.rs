@@ -105,6 +105,25 @@ names!(RequestKind {
     ConsentWithdrawal => "consent_withdrawal",
 });
 
+impl RequestKind {
+    /// Whether the right only stops marketing or consent-based processing at the address
+    /// that asked (Art. 21(2)–(3), Art. 7(3)).
+    pub fn stops_marketing(self) -> bool {
+        matches!(
+            self,
+            RequestKind::DirectMarketingOptout | RequestKind::ConsentWithdrawal
+        )
+    }
+
+    /// Whether a request of these rights is never delayed: it asks only to stop marketing
+    /// or withdraw consent, which needs no identity check (stopping mail to the address
+    /// that asked discloses nothing) and no extension (the objection is absolute,
+    /// Art. 21(3); withdrawing is as easy as giving, Art. 7(3)).
+    pub fn never_delayed(kinds: &[RequestKind]) -> bool {
+        !kinds.is_empty() && kinds.iter().all(|k| k.stops_marketing())
+    }
+}
+
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 #[error(
     "unknown request kind {0:?} (expected one of access, rectification, erasure, restriction, portability, objection, direct_marketing_optout, consent_withdrawal)"
