@@ -350,33 +350,70 @@ fn a_new_address_with_a_phone_on_file_needs_verification() {
     assert_eq!(summary[0]["identity"], "needs_verification");
 }
 
+/// DESIGN: while the controller waits for information it asked for, the clock is
+/// suspended, not restarted: the days already run still count.
 #[test]
-fn when_the_clock_waits_for_information_the_answer_starts_the_month_again() {
+fn a_suspended_clock_resumes_with_the_days_already_run() {
     let config = config_with(&fixture("customers.csv")).replace(
         "trusted_authserv_ids = [\"mx.test.example.test\"]",
         "trusted_authserv_ids = [\"mx.test.example.test\"]\nclock_waits_for_information = true",
     );
     let sandbox = Sandbox::with_config(&config);
     import(&sandbox);
-    let case = case_of(&sandbox, "phone.eml");
+    // Received Monday 2 November; the bot asks on Thursday 5 November: 3 days have run.
+    sandbox.ok(&[
+        "--now",
+        "2026-11-05T09:00:00+02:00",
+        "ingest",
+        &mail("phone.eml"),
+    ]);
+    let case = sandbox.json(&[
+        "--now",
+        "2026-11-10T09:00:00+02:00",
+        "show",
+        "DSR-2026-0001",
+    ]);
     assert_eq!(
         case["identity"]["clock_waits"], true,
         "{}",
         case["identity"]
     );
+    assert_eq!(case["clock"], "waiting", "{case}");
+    assert_eq!(case["waiting_since"], "2026-11-05", "{case}");
     assert_eq!(case["deadline"], "2026-12-02");
-    sandbox.ok(&["ingest", &mail("phone-answer.eml")]);
-    let case = sandbox.json(&["show", "DSR-2026-0001"]);
-    // The answer arrived on Friday 20 November: a month on is Sunday 20 December, so
-    // the deadline is Monday 21 December.
-    assert_eq!(case["deadline"], "2026-12-21", "{case}");
-    let restarts = case["events"]
-        .as_array()
-        .unwrap()
+    let listed = sandbox.json(&["--now", "2026-12-10T09:00:00+02:00", "cases"]);
+    assert_eq!(listed[0]["clock"], "waiting", "{listed}");
+    assert_eq!(listed[0]["waiting_since"], "2026-11-05");
+    // Waiting is not overdue, even past the deadline the clock would have had.
+    let overdue = sandbox.json(&["--now", "2026-12-10T09:00:00+02:00", "cases", "--overdue"]);
+    assert_eq!(overdue, serde_json::json!([]), "{overdue}");
+
+    // The answer arrives on Friday 20 November: the clock stood still 15 days, so the
+    // month's end moves from Wednesday 2 December to Thursday 17 December (3 days run
+    // before, 27 after: the 30 of the month), not to a month from the answer.
+    sandbox.ok(&[
+        "--now",
+        "2026-11-20T12:00:00+02:00",
+        "ingest",
+        &mail("phone-answer.eml"),
+    ]);
+    let case = sandbox.json(&[
+        "--now",
+        "2026-11-20T12:00:00+02:00",
+        "show",
+        "DSR-2026-0001",
+    ]);
+    assert_eq!(case["deadline"], "2026-12-17", "{case}");
+    assert_eq!(case["clock"], "running", "{case}");
+    assert_eq!(case["waiting_since"], serde_json::Value::Null);
+    let events = case["events"].as_array().unwrap();
+    let resumed: Vec<_> = events
         .iter()
-        .filter(|e| e["kind"] == "clock_restarted")
-        .count();
-    assert_eq!(restarts, 1);
+        .filter(|e| e["kind"] == "clock_resumed")
+        .collect();
+    assert_eq!(resumed.len(), 1, "{case}");
+    assert_eq!(resumed[0]["details"]["days_suspended"], 15);
+    assert!(events.iter().all(|e| e["kind"] != "clock_restarted"));
 }
 
 #[test]

@@ -359,7 +359,17 @@ pub fn admit(
             )?;
             return Ok(Admission::Joined(case));
         }
-        restart_clock(batch, case, received_at, settings, now)?;
+        // The requester answered: if the clock stood still waiting for information,
+        // it runs again from the answer's receipt, with the days already run.
+        super::clock::resume(
+            batch,
+            case,
+            settings,
+            received_at,
+            BOT_ACTOR,
+            "the requester answered",
+            now,
+        )?;
         let mut kinds = batch.case_kinds(case)?.unwrap_or_default();
         let authentication = from_address.as_deref().map(|from| {
             matching::auth::judge(
@@ -467,42 +477,6 @@ pub fn admit(
         }
     }
     Ok(Admission::Opened(case))
-}
-
-/// When the identity decision asked the requester for more information and the config
-/// lets the clock wait for it (`[identity] clock_waits_for_information`), their answer
-/// starts the month again: the deadline counts from its receipt. Recorded once.
-fn restart_clock(
-    batch: &Batch<'_>,
-    case: CaseId,
-    received_at: Timestamp,
-    settings: &Settings<'_>,
-    now: Timestamp,
-) -> Result<(), StoreError> {
-    let waiting = batch
-        .last_event(case, "identity")?
-        .is_some_and(|identity| identity["clock_waits"] == true);
-    if !waiting || batch.last_event(case, "clock_restarted")?.is_some() {
-        return Ok(());
-    }
-    let Some(due) = deadline::deadline(received_at, settings.timezone, 1, &settings.calendar)
-    else {
-        return Ok(());
-    };
-    batch.set_case_deadline(case, due)?;
-    batch.append_event(
-        case,
-        &NewEvent {
-            at: now,
-            actor: BOT_ACTOR,
-            kind: "clock_restarted",
-            details: json!({
-                "deadline": due.to_string(),
-                "received_on": received_at.to_zoned_datetime(settings.timezone.clone()).date().to_string(),
-                "rule": "the information asked for arrived: the month runs from its receipt ([identity] clock_waits_for_information)",
-            }),
-        },
-    )
 }
 
 /// Everything needed to open a case from a stored message.

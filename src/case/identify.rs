@@ -40,16 +40,25 @@ pub fn identify(
 ) -> Result<Identity, StoreError> {
     let found = find_requester(batch, mail, settings)?;
     let identity = matching::decide(&found, &settings.identity_policy);
-    record(batch, case, &identity, details(&found, &identity), now)?;
+    record(
+        batch,
+        case,
+        &identity,
+        details(&found, &identity),
+        settings,
+        now,
+    )?;
     Ok(identity)
 }
 
-/// Sets the case's identity outcome and writes the event that explains it.
+/// Sets the case's identity outcome and writes the event that explains it; when the
+/// decision asks for information and the clock waits for it, the clock stops.
 fn record(
     batch: &Batch<'_>,
     case: CaseId,
     identity: &Identity,
     details: serde_json::Value,
+    settings: &Settings<'_>,
     now: Timestamp,
 ) -> Result<(), StoreError> {
     batch.set_case_identity(case, identity.outcome.as_str())?;
@@ -61,7 +70,11 @@ fn record(
             kind: "identity",
             details,
         },
-    )
+    )?;
+    if identity.clock_waits {
+        super::clock::suspend(batch, case, settings, now)?;
+    }
+    Ok(())
 }
 
 /// What matching a case again found.
@@ -132,7 +145,7 @@ pub fn rematch(
         }
     };
     if changed {
-        record(batch, case, &identity, new, now)?;
+        record(batch, case, &identity, new, settings, now)?;
     }
     let result = Rematch {
         case: case.to_string(),

@@ -9,6 +9,7 @@
 //! is passed in.
 
 mod admit;
+pub mod clock;
 mod identify;
 mod settings;
 mod staff;

@@ -129,6 +129,13 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     );
     // Days left count only while an answer is owed (`case::Standing`).
     let left = match (summary.standing().is_open(), summary.answered_at) {
+        (true, _) if summary.waiting_since.is_some() => format!(
+            "waiting since {} for information asked for: the clock stands still, the deadline moves when it resumes",
+            summary
+                .waiting_since
+                .map(|d| d.to_string())
+                .unwrap_or_default()
+        ),
         (true, _) if left < 0 => format!("{} days overdue", -left),
         (true, _) => format!("{left} days left"),
         (false, Some(at)) => format!("answered {}", local(at)),

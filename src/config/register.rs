@@ -418,7 +418,8 @@ pub struct IdentityConfig {
     /// Nothing matches.
     #[serde(default = "not_found")]
     pub no_match: IdentityAction,
-    /// When more information is asked, the one-month clock waits for the answer.
+    /// When more information is asked, the one-month clock stands still until the answer
+    /// (`case::clock`): suspended, not restarted.
     #[serde(default)]
     pub clock_waits_for_information: bool,
 }

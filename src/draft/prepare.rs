@@ -209,10 +209,18 @@ pub fn prepare_extension(
             deadline: summary.deadline,
         });
     }
-    let new_deadline = crate::deadline::deadline(
-        summary.received_at,
-        zone,
+    // The days a suspended clock stood still still move the end (`case::clock`).
+    let suspended = batch
+        .last_event(case, case::clock::RESUMED)?
+        .and_then(|e| e["total_days_suspended"].as_i64())
+        .unwrap_or(0);
+    let new_deadline = crate::deadline::deadline_after_suspension(
+        summary
+            .received_at
+            .to_zoned_datetime((*zone).clone())
+            .date(),
         1 + months,
+        suspended,
         &drafting.settings.calendar,
     )
     .unwrap_or(summary.deadline);

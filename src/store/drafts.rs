@@ -600,6 +600,9 @@ impl Batch<'_> {
                  FROM cases c
                  WHERE c.state != 'closed' AND ",
                 super::answered_at_sql!(),
+                " IS NULL AND ",
+                // A clock that stands still has no deadline coming: it moves on resuming.
+                super::waiting_since_sql!(),
                 " IS NULL ORDER BY c.deadline, c.id"
             ))
             .map_err(|e| self.error(e))?;

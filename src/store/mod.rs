@@ -28,7 +28,7 @@ use serde::Serialize;
 
 use crate::ids::{CaseId, MessageId, MessageKey};
 use crate::lang::Lang;
-use crate::vocabulary::{CaseState, RequestKind, Standing};
+use crate::vocabulary::{CaseState, ClockState, RequestKind, Standing};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -240,6 +240,10 @@ pub struct CaseSummary {
     pub identity: Option<String>,
     /// When the first substantive answer went out (`draft::Purpose::answers_request`).
     pub answered_at: Option<Timestamp>,
+    /// Whether the one-month clock runs or waits for information the controller asked for.
+    pub clock: ClockState,
+    /// The day the clock has waited since (`case::clock`); `None` while it runs.
+    pub waiting_since: Option<Date>,
 }
 
 impl CaseSummary {
@@ -248,9 +252,10 @@ impl CaseSummary {
         Standing::of(self.state, self.answered_at.is_some())
     }
 
-    /// Open and past its deadline on `today` (the controller's calendar day).
+    /// Open and past its deadline on `today` (the controller's calendar day). A case whose
+    /// clock waits for information is not overdue: its deadline moves when the clock resumes.
     pub fn is_overdue(&self, today: Date) -> bool {
-        self.standing().is_overdue(self.deadline, today)
+        self.clock == ClockState::Running && self.standing().is_overdue(self.deadline, today)
     }
 }
 
@@ -929,6 +934,19 @@ fn check_case(path: &Path, row: CaseRow) -> Result<CaseSummary, StoreError> {
             .as_deref()
             .map(|t| parse_timestamp(path, "drafts.sent_at", t))
             .transpose()?,
+        clock: if row.waiting_since.is_some() {
+            ClockState::Waiting
+        } else {
+            ClockState::Running
+        },
+        waiting_since: row
+            .waiting_since
+            .as_deref()
+            .map(|d| {
+                d.parse()
+                    .map_err(|_| corrupt("events.details.since", d.to_string()))
+            })
+            .transpose()?,
     })
 }
 
@@ -998,9 +1016,20 @@ macro_rules! answered_at_sql {
 }
 pub(crate) use answered_at_sql;
 
+/// SQL: the day case `c`'s clock has stood still since (`case::clock`: the last clock
+/// event suspended it), or NULL while it runs.
+macro_rules! waiting_since_sql {
+    () => {
+        "(SELECT CASE e.kind WHEN 'clock_suspended' THEN json_extract(e.details, '$.since') END FROM events e WHERE e.case_id = c.id AND e.kind IN ('clock_suspended', 'clock_resumed') ORDER BY e.id DESC LIMIT 1)"
+    };
+}
+pub(crate) use waiting_since_sql;
+
 const CASE_COLUMNS: &str = concat!(
     "SELECT c.id, c.year, c.seq, c.state, c.received_at, c.requester, c.requester_name, c.subject, c.deadline, c.opened_at, c.kinds, c.language, c.identity, ",
     answered_at_sql!(),
+    ", ",
+    waiting_since_sql!(),
     " FROM cases c"
 );
 
@@ -1019,6 +1048,7 @@ struct CaseRow {
     language: Option<String>,
     identity: Option<String>,
     answered_at: Option<String>,
+    waiting_since: Option<String>,
 }
 
 fn case_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<CaseRow> {
@@ -1037,6 +1067,7 @@ fn case_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<CaseRow> {
         language: r.get(11)?,
         identity: r.get(12)?,
         answered_at: r.get(13)?,
+        waiting_since: r.get(14)?,
     })
 }
 

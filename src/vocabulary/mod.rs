@@ -72,6 +72,20 @@ impl FromStr for CaseState {
     }
 }
 
+/// Whether a case's one-month clock runs, or stands still while the controller waits for
+/// information it asked for (Art. 12(6)); the days already run still count.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ClockState {
+    Running,
+    Waiting,
+}
+
+names!(ClockState {
+    Running => "running",
+    Waiting => "waiting",
+});
+
 /// The rights of GDPR Art. 15–21 (and the withdrawal of consent, Art. 7(3)).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
