@@ -626,3 +626,71 @@ fn an_optout_from_an_ambiguous_sender_is_answered_without_an_identity_request_an
         "{case}"
     );
 }
+
+/// `rightsbot verify`: staff confirmed who asks (a call to the number on file); the case
+/// answers to the address on file, its clock resumes with the days already run, and the
+/// reply is drafted again, to that address only.
+#[test]
+fn a_verification_staff_record_makes_the_case_verified_and_redrafts_it() {
+    let config = config_with(&fixture("customers.csv")).replace(
+        "trusted_authserv_ids = [\"mx.test.example.test\"]",
+        "trusted_authserv_ids = [\"mx.test.example.test\"]\nclock_waits_for_information = true",
+    );
+    let sandbox = Sandbox::with_config(&config);
+    import(&sandbox);
+    sandbox.ok(&[
+        "--now",
+        "2026-11-02T12:00:00+02:00",
+        "ingest",
+        &mail("phone.eml"),
+    ]);
+    let output = sandbox.run(&["verify", "DSR-2026-0001", "--by", "Sanna", "--note", " "]);
+    assert!(assert_user_error(&output).contains("--note"));
+    let out = sandbox.ok(&[
+        "--now",
+        "2026-11-09T12:00:00+02:00",
+        "verify",
+        "DSR-2026-0001",
+        "--by",
+        "Sanna",
+        "--note",
+        "called the number on file",
+    ]);
+    assert!(out.contains("verified by Sanna"), "{out}");
+    let case = sandbox.json(&[
+        "--now",
+        "2026-11-09T12:00:00+02:00",
+        "show",
+        "DSR-2026-0001",
+    ]);
+    assert_eq!(
+        case["identity"]["outcome"], "verified",
+        "{}",
+        case["identity"]
+    );
+    assert_eq!(case["clock"], "running");
+    // 2 December moved by the 7 days waited: Wednesday 9 December.
+    assert_eq!(case["deadline"], "2026-12-09", "{case}");
+    let drafts = case["drafts"].as_array().unwrap();
+    let last = drafts.last().unwrap();
+    assert_eq!(last["purpose"], "reply", "{case}");
+    assert_eq!(last["personal_data"], true);
+    assert_ne!(last["recipient"], "maija.uusi@webmail.example.test");
+    assert!(
+        case["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["kind"] == "verified" && e["actor"] == "Sanna"),
+        "{case}"
+    );
+    // The details of a shared address point to no one address: nothing to verify.
+    let shared = case_of(&sandbox, "shared.eml");
+    let id = shared["id"].as_str().unwrap();
+    let output = sandbox.run(&["verify", id, "--by", "Sanna", "--note", "called"]);
+    let message = assert_user_error(&output);
+    assert!(
+        message.contains(id) && message.contains("ambiguous"),
+        "{message}"
+    );
+}

@@ -80,6 +80,14 @@ pub struct Reclassified {
     pub draft: Option<DraftId>,
 }
 
+/// A verification recorded: the address on file the case now answers to, its deadline,
+/// and the reply drafted again.
+pub struct Verified {
+    pub address: String,
+    pub deadline: jiff::civil::Date,
+    pub draft: Option<DraftId>,
+}
+
 /// The extension notice waiting for approval, and the new deadline.
 pub struct Extended {
     pub draft: DraftId,
@@ -250,6 +258,32 @@ impl App {
         let rejected = crate::case::close(&batch, case, by.as_str(), outcome, now)?;
         batch.commit()?;
         Ok(rejected)
+    }
+
+    /// Records that staff verified who asks (Art. 12(6)): the case is matched again as
+    /// verified, its clock resumes if it waited, and its reply is drafted again.
+    pub fn verify(
+        &self,
+        store: &mut Store,
+        case: CaseId,
+        by: &Staff,
+        note: &str,
+        now: Timestamp,
+    ) -> Result<Verified, AppError> {
+        let settings = self.settings()?;
+        let batch = store.begin()?;
+        let address = crate::case::verify(&batch, case, by.as_str(), note, &settings, now)?;
+        let draft = self.redraft(&batch, &settings, case, by.as_str(), now)?;
+        let deadline = batch
+            .case_summary(case)?
+            .map(|s| s.deadline)
+            .ok_or(crate::case::StaffError::NoSuchCase(case))?;
+        batch.commit()?;
+        Ok(Verified {
+            address,
+            deadline,
+            draft,
+        })
     }
 
     /// Sets the rights a case is about and drafts its reply again.

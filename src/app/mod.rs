@@ -22,7 +22,7 @@ use crate::config::Config;
 use crate::draft::{Drafting, Templates};
 use crate::store::{Store, StoreOptions};
 
-pub use decide::{Approved, DraftRef, Extended, Intake, Opened, Reclassified};
+pub use decide::{Approved, DraftRef, Extended, Intake, Opened, Reclassified, Verified};
 pub use ingest::{Ingested, MailFile, Progress};
 pub use maintain::{Purged, Rematching, Reminded};
 pub use register::{ErasureRecorded, ImportProgress, ImportReport, Withheld};

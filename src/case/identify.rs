@@ -98,6 +98,27 @@ pub fn rematch(
     now: Timestamp,
 ) -> Result<(Rematch, Match, Identity), StoreError> {
     let previous = batch.last_event(case, "identity")?;
+    // A verification recorded by staff (or confirmed from the address on file) makes the
+    // case that address's, authenticated: matched from it, answered only to it.
+    let verified = batch.last_event(case, super::VERIFIED)?;
+    let verified_address = verified
+        .as_ref()
+        .and_then(|v| v["address"].as_str())
+        .map(str::to_string);
+    let verified_mail;
+    let mail = match &verified_address {
+        Some(address) => {
+            let mut copy = mail.clone();
+            copy.from = Some(crate::parse::Mailbox {
+                name: None,
+                address: address.clone(),
+            });
+            copy.authentication_results.clear();
+            verified_mail = copy;
+            &verified_mail
+        }
+        None => mail,
+    };
     let mut found = find_requester(batch, mail, settings)?;
     // The request authenticated, but rights were added by a follow-up that did not: what
     // is decided now covers them too, so nothing proves the whole request came from the
@@ -114,6 +135,13 @@ pub fn rematch(
             "{} was added by a follow-up that did not authenticate as the requester ({})",
             added.join(", "),
             flag["authentication"].as_str().unwrap_or("no verdict")
+        );
+    }
+    if let Some(verified) = &verified {
+        found.authentication.passed = true;
+        found.authentication.why = format!(
+            "verified: {}",
+            verified["note"].as_str().unwrap_or("recorded")
         );
     }
     let identity = matching::decide(&found, &settings.identity_policy);

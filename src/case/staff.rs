@@ -31,6 +31,10 @@ pub enum StaffError {
     NoKinds,
     #[error("{0} is required and cannot be empty")]
     Required(&'static str),
+    #[error(
+        "case {case}: its identity is {outcome}: the details do not point to one address on file, so a verification has no one to answer; reclassify or reply by hand"
+    )]
+    NothingToVerify { case: CaseId, outcome: String },
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -340,4 +344,91 @@ pub fn close(
         )?;
     }
     Ok(waiting.into_iter().map(|d| d.draft).collect())
+}
+
+/// The event that records who confirmed a requester's identity; `case::rematch` then
+/// matches the case from `address` as a verified sender.
+pub const VERIFIED: &str = "verified";
+
+/// Staff record that they verified who asks (Art. 12(6): a call to the number on file, a
+/// confirmation from the address on file): the case is matched again as verified from the
+/// address on file of the person its details pointed to, and its clock resumes if it was
+/// waiting. Returns that address.
+pub fn verify(
+    batch: &Batch<'_>,
+    case: CaseId,
+    by: &str,
+    note: &str,
+    settings: &Settings<'_>,
+    now: Timestamp,
+) -> Result<String, StaffError> {
+    let by = by.trim();
+    if by.is_empty() {
+        return Err(StaffError::Required("who acts"));
+    }
+    let note = note.trim();
+    if note.is_empty() {
+        return Err(StaffError::Required("--note"));
+    }
+    let summary = batch
+        .case_summary(case)?
+        .ok_or(StaffError::NoSuchCase(case))?;
+    if summary.state == CaseState::Closed {
+        return Err(StaffError::AlreadyClosed(case));
+    }
+    let identity = batch.last_event(case, "identity")?.unwrap_or_default();
+    let outcome = identity["outcome"]
+        .as_str()
+        .unwrap_or("unmatched")
+        .to_string();
+    let address = match outcome.as_str() {
+        "verified" | "on_file_unverified" => summary.requester.clone(),
+        // One person, whose address on file is not the sender's: it is theirs to answer.
+        "needs_verification" => {
+            let mut addresses: Vec<String> = identity["entries"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|e| e["email"].as_str())
+                .map(|a| {
+                    crate::register::normalize::email_key(a, &settings.email_rules)
+                        .unwrap_or_else(|_| a.to_string())
+                })
+                .collect();
+            addresses.sort_unstable();
+            addresses.dedup();
+            match addresses.as_slice() {
+                [one] => Some(one.clone()),
+                _ => None,
+            }
+        }
+        _ => None,
+    };
+    let Some(address) = address else {
+        return Err(StaffError::NothingToVerify { case, outcome });
+    };
+    batch.append_event(
+        case,
+        &NewEvent {
+            at: now,
+            actor: by,
+            kind: VERIFIED,
+            details: json!({
+                "address": address,
+                "note": note,
+                "outcome_before": outcome,
+                "rule": "GDPR Art. 12(6): staff confirmed who asks; personal data still goes only to the address on file",
+            }),
+        },
+    )?;
+    super::clock::resume(
+        batch,
+        case,
+        settings,
+        now,
+        by,
+        "staff recorded a verification",
+        now,
+    )?;
+    Ok(address)
 }
