@@ -80,6 +80,7 @@ fn draft(
     let extension = Extension {
         months: 2,
         new_deadline: jiff::civil::date(2026, 7, 9),
+        ground: None,
         reason: "many orders",
     };
     compose(

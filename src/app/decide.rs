@@ -88,7 +88,15 @@ pub struct Verified {
     pub draft: Option<DraftId>,
 }
 
-/// The extension notice waiting for approval, and the new deadline.
+/// What staff decide when they extend: the further months (1 or 2), the Art. 12(3)
+/// ground when they name one, and the reason the notice gives.
+pub struct ExtendRequest<'a> {
+    pub months: u8,
+    pub ground: Option<crate::vocabulary::ExtensionGround>,
+    pub reason: &'a str,
+}
+
+/// The extension notice waiting for approval, and the deadline it sets once sent.
 pub struct Extended {
     pub draft: DraftId,
     pub deadline: Date,
@@ -160,6 +168,34 @@ impl App {
                 )?;
             }
         }
+        // An extension takes effect when its notice is sent, and must be told within the
+        // first month (Art. 12(3)): a notice that can no longer make it is rejected, and
+        // that is recorded, instead of being approved to go out late.
+        if let Some(record) = batch.draft(id)?
+            && record.purpose == crate::vocabulary::Purpose::Extension
+            && record.state == crate::vocabulary::DraftState::Pending
+            && let Err(end) =
+                crate::case::clock::extension_in_time(&batch, record.case_id, config, now)?
+        {
+            let reason = format!(
+                "the first month ended on {end}: an extension notice can no longer be told in time (GDPR Art. 12(3))"
+            );
+            crate::approve::reject(&batch, id, by.as_str(), &reason, now)?;
+            crate::case::clock::refuse_extension(
+                &batch,
+                record.case_id,
+                id,
+                end,
+                by.as_str(),
+                now,
+            )?;
+            batch.commit()?;
+            return Err(AppError::ExtensionTooLate {
+                draft: id,
+                case: record.case_id,
+                end,
+            });
+        }
         let approved = crate::approve::approve(
             &batch,
             id,
@@ -172,6 +208,14 @@ impl App {
         } else {
             let file = crate::draft::outbox::write(&approved, config)?;
             batch.draft_sent(id, now, Some(&file.display().to_string()))?;
+            crate::case::clock::extension_sent(
+                &batch,
+                approved.case_id,
+                id,
+                approved.purpose,
+                config,
+                now,
+            )?;
             Some(file)
         };
         batch.commit()?;
@@ -224,8 +268,7 @@ impl App {
         &self,
         store: &mut Store,
         case: CaseId,
-        months: u8,
-        reason: &str,
+        extension: &ExtendRequest<'_>,
         by: &Staff,
         now: Timestamp,
     ) -> Result<Extended, AppError> {
@@ -235,8 +278,9 @@ impl App {
         let (draft, deadline) = crate::draft::prepare_extension(
             &batch,
             case,
-            months,
-            reason,
+            extension.months,
+            extension.ground,
+            extension.reason,
             by.as_str(),
             &drafting,
             now,

@@ -9,7 +9,9 @@ use jiff::Timestamp;
 use jiff::civil::Date;
 use serde_json::json;
 
-use crate::ids::CaseId;
+use crate::config::Config;
+use crate::deadline::HolidayCalendar;
+use crate::ids::{CaseId, DraftId};
 use crate::store::{Batch, NewEvent, StoreError};
 use crate::vocabulary::ClockState;
 
@@ -74,16 +76,8 @@ pub fn resume(
     };
     let until = day(at, settings).max(since);
     let days = (until - since).get_days();
-    let before: i64 = batch
-        .last_event(case, RESUMED)?
-        .and_then(|e| e["total_days_suspended"].as_i64())
-        .unwrap_or(0);
-    let total = before + i64::from(days);
-    let months = 1 + batch
-        .last_event(case, "extended")?
-        .and_then(|e| e["months"].as_u64())
-        .and_then(|m| u8::try_from(m).ok())
-        .unwrap_or(0);
+    let total = total_suspended(batch, case)? + i64::from(days);
+    let months = 1 + extension_months(batch, case)?;
     let received = day(summary.received_at, settings);
     let deadline =
         crate::deadline::deadline_after_suspension(received, months, total, &settings.calendar)
@@ -114,4 +108,149 @@ pub fn resume(
 /// The calendar day of `at` in the controller's zone.
 fn day(at: Timestamp, settings: &Settings<'_>) -> Date {
     at.to_zoned_datetime(settings.timezone.clone()).date()
+}
+
+/// The days the case's clock stood still and has resumed from.
+pub fn total_suspended(batch: &Batch<'_>, case: CaseId) -> Result<i64, StoreError> {
+    Ok(batch
+        .last_event(case, RESUMED)?
+        .and_then(|e| e["total_days_suspended"].as_i64())
+        .unwrap_or(0))
+}
+
+/// The further months an extension that took effect (its notice was sent) added.
+fn extension_months(batch: &Batch<'_>, case: CaseId) -> Result<u8, StoreError> {
+    Ok(batch
+        .last_event(case, EXTENSION_EFFECTIVE)?
+        .and_then(|e| e["months"].as_u64())
+        .and_then(|m| u8::try_from(m).ok())
+        .unwrap_or(0))
+}
+
+/// The notice of an extension was sent: the extension takes effect.
+pub const EXTENSION_EFFECTIVE: &str = "extension_effective";
+/// The notice of an extension could no longer be sent within the first month.
+pub const EXTENSION_REFUSED: &str = "extension_refused";
+
+/// The last day of the case's first month on `today`: a month from receipt, moved by the
+/// days its clock stood still (and, while it still waits, by the days waited so far). An
+/// extension must be told within it (Art. 12(3)).
+pub fn first_month_end(
+    batch: &Batch<'_>,
+    case: CaseId,
+    config: &Config,
+    today: Date,
+) -> Result<Option<Date>, StoreError> {
+    let Some(summary) = batch.case_summary(case)? else {
+        return Ok(None);
+    };
+    let zone = &config.controller.timezone.zone;
+    let received = summary.received_at.to_zoned_datetime(zone.clone()).date();
+    let waiting = summary
+        .waiting_since
+        .map_or(0, |since| i64::from((today.max(since) - since).get_days()));
+    Ok(crate::deadline::deadline_after_suspension(
+        received,
+        1,
+        total_suspended(batch, case)? + waiting,
+        &HolidayCalendar::of(&config.controller),
+    ))
+}
+
+/// Whether a notice of extension for `case` may still go out at `now`: `Err` with the
+/// first month's last day when that day has passed.
+pub fn extension_in_time(
+    batch: &Batch<'_>,
+    case: CaseId,
+    config: &Config,
+    now: Timestamp,
+) -> Result<Result<(), Date>, StoreError> {
+    let today = now
+        .to_zoned_datetime(config.controller.timezone.zone.clone())
+        .date();
+    Ok(match first_month_end(batch, case, config, today)? {
+        Some(end) if today > end => Err(end),
+        _ => Ok(()),
+    })
+}
+
+/// Records that a notice of extension could not go out in time: the extension does not
+/// take effect, and the deadline stays the first month's.
+pub fn refuse_extension(
+    batch: &Batch<'_>,
+    case: CaseId,
+    draft: DraftId,
+    end: Date,
+    actor: &str,
+    now: Timestamp,
+) -> Result<(), StoreError> {
+    batch.append_event(
+        case,
+        &NewEvent {
+            at: now,
+            actor,
+            kind: EXTENSION_REFUSED,
+            details: json!({
+                "draft": draft.to_string(),
+                "first_month_ended": end.to_string(),
+                "rule": "GDPR Art. 12(3): the data subject must be told of an extension within the first month; a notice that cannot go out by then does not extend anything",
+            }),
+        },
+    )
+}
+
+/// The notice of extension `draft` went out (the mail server accepted it, or it was
+/// written to the outbox): the extension takes effect and the deadline moves. A draft of
+/// another purpose changes nothing. Returns the new deadline.
+pub fn extension_sent(
+    batch: &Batch<'_>,
+    case: CaseId,
+    draft: DraftId,
+    purpose: crate::vocabulary::Purpose,
+    config: &Config,
+    now: Timestamp,
+) -> Result<Option<Date>, StoreError> {
+    if purpose != crate::vocabulary::Purpose::Extension
+        || batch.last_event(case, EXTENSION_EFFECTIVE)?.is_some()
+    {
+        return Ok(None);
+    }
+    let (Some(decision), Some(summary)) = (
+        batch.last_event(case, "extended")?,
+        batch.case_summary(case)?,
+    ) else {
+        return Ok(None);
+    };
+    let months = decision["months"]
+        .as_u64()
+        .and_then(|m| u8::try_from(m).ok())
+        .unwrap_or(0);
+    let zone = &config.controller.timezone.zone;
+    let received = summary.received_at.to_zoned_datetime(zone.clone()).date();
+    // A clock that still waits moves the deadline when it resumes, months and all.
+    let deadline = crate::deadline::deadline_after_suspension(
+        received,
+        1 + months,
+        total_suspended(batch, case)?,
+        &HolidayCalendar::of(&config.controller),
+    )
+    .unwrap_or(summary.deadline)
+    .max(summary.deadline);
+    batch.set_case_deadline(case, deadline)?;
+    batch.append_event(
+        case,
+        &NewEvent {
+            at: now,
+            actor: BOT_ACTOR,
+            kind: EXTENSION_EFFECTIVE,
+            details: json!({
+                "draft": draft.to_string(),
+                "months": months,
+                "from": summary.deadline.to_string(),
+                "deadline": deadline.to_string(),
+                "rule": "GDPR Art. 12(3): an extension takes effect when the data subject is told of it",
+            }),
+        },
+    )?;
+    Ok(Some(deadline))
 }

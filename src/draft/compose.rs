@@ -43,6 +43,8 @@ pub struct IdentityFacts<'a> {
 pub struct Extension<'a> {
     pub months: u8,
     pub new_deadline: Date,
+    /// The Art. 12(3) ground, when staff named one.
+    pub ground: Option<crate::vocabulary::ExtensionGround>,
     pub reason: &'a str,
 }
 
@@ -216,6 +218,7 @@ pub fn compose(
                     "months": extension.months,
                     "new_deadline": dates::format(extension.new_deadline, lang),
                     "reason": extension.reason,
+                    "ground": extension.ground.map(|g| g.as_str()),
                 });
             }
             templates.render(lang, super::template_of(purpose), &context)?
@@ -282,7 +285,7 @@ fn base_context(case: &CaseFacts<'_>, config: &Config, lang: Lang) -> Value {
         "kept_for_bookkeeping": [],
         "attachments": [],
         "sections": [],
-        "extension": { "months": 0, "new_deadline": "", "reason": "" },
+        "extension": { "months": 0, "new_deadline": "", "reason": "", "ground": null },
     })
 }
 

@@ -169,10 +169,12 @@ pub fn prepare_or_record(
 
 /// Extends a case's deadline by `months` (at most two, Art. 12(3)) and drafts the notice
 /// the person must get within the first month. Returns the notice and the new deadline.
+#[allow(clippy::too_many_arguments)]
 pub fn prepare_extension(
     batch: &Batch<'_>,
     case: CaseId,
     months: u8,
+    ground: Option<crate::vocabulary::ExtensionGround>,
     reason: &str,
     by: &str,
     drafting: &Drafting<'_>,
@@ -202,11 +204,10 @@ pub fn prepare_extension(
         return Err(DraftError::AlreadyExtended(case));
     }
     let zone = &drafting.settings.timezone;
-    let today = now.to_zoned_datetime((*zone).clone()).date();
-    if today > summary.deadline {
+    if let Err(end) = case::clock::extension_in_time(batch, case, drafting.config, now)? {
         return Err(DraftError::TooLateToExtend {
             case,
-            deadline: summary.deadline,
+            deadline: end,
         });
     }
     // The days a suspended clock stood still still move the end (`case::clock`).
@@ -224,7 +225,8 @@ pub fn prepare_extension(
         &drafting.settings.calendar,
     )
     .unwrap_or(summary.deadline);
-    batch.set_case_deadline(case, new_deadline)?;
+    // The deadline moves only when the notice goes out (`case::clock::extension_sent`):
+    // an extension nobody was told of extends nothing.
     batch.append_event(
         case,
         &NewEvent {
@@ -235,8 +237,10 @@ pub fn prepare_extension(
                 "months": months,
                 "from": summary.deadline.to_string(),
                 "to": new_deadline.to_string(),
+                "ground": ground.map(|g| g.as_str()),
                 "reason": reason,
-                "rule": "GDPR Art. 12(3): two further months where necessary, told within the first month with reasons",
+                "takes_effect": "when the notice is sent, which must be within the first month",
+                "rule": "GDPR Art. 12(3): two further months where necessary, taking into account the complexity and number of requests, told within the first month with reasons",
             }),
         },
     )?;
@@ -251,6 +255,7 @@ pub fn prepare_extension(
         Some(&Extension {
             months,
             new_deadline,
+            ground,
             reason,
         }),
         drafting.config,

@@ -55,6 +55,9 @@ pub struct Reminder {
     pub kinds: Vec<String>,
     /// Still within the first month and not extended: `extend` is possible.
     pub may_extend: bool,
+    /// An extension was decided but its notice has not gone out: it takes effect only if
+    /// sent by the deadline (the first month's end, Art. 12(3)).
+    pub extension_unsent: bool,
 }
 
 /// Working days after `today` up to and including `deadline`.
@@ -99,6 +102,7 @@ pub fn due(cases: &[OpenCase], today: Date, calendar: &HolidayCalendar) -> Vec<R
             may_extend: !case.extended
                 && threshold != Threshold::Overdue
                 && !never_delayed(&case.kinds),
+            extension_unsent: case.extension_unsent && threshold != Threshold::Overdue,
         });
     }
     due.sort_by(|a, b| a.deadline.cmp(&b.deadline).then(a.case.cmp(&b.case)));
@@ -285,6 +289,7 @@ pub fn run(
             "days_overdue": -r.working_days_left,
             "kinds": r.kinds.iter().map(|k| right_name(k, lang)).collect::<Vec<_>>(),
             "may_extend": r.may_extend,
+            "extension_unsent": r.extension_unsent,
         })).collect::<Vec<_>>(),
         "drafts_waiting": drafts_waiting,
         "sends_failed": sends_failed,
@@ -326,7 +331,19 @@ mod tests {
             deadline,
             kinds: vec!["access".to_string()],
             extended,
+            extension_unsent: false,
         }
+    }
+
+    #[test]
+    fn an_unsent_extension_notice_is_warned_of_three_working_days_before_the_first_month_ends() {
+        let calendar = HolidayCalendar { eves_closed: false };
+        let mut decided = case(date(2026, 12, 7), true);
+        decided.extension_unsent = true;
+        // Wednesday 2 December: Thursday, Friday and Monday left.
+        let due = due(&[decided], date(2026, 12, 2), &calendar);
+        assert_eq!(due[0].threshold, Threshold::ThreeDays);
+        assert!(due[0].extension_unsent && !due[0].may_extend);
     }
 
     #[test]

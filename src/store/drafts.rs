@@ -235,7 +235,7 @@ impl Store {
             .prepare(
                 concat!("SELECT c.received_at, c.deadline, c.kinds, c.language, c.state, ",
                         super::answered_at_sql!(), ",
-                        EXISTS (SELECT 1 FROM events e WHERE e.case_id = c.id AND e.kind = 'extended'),
+                        EXISTS (SELECT 1 FROM events e WHERE e.case_id = c.id AND e.kind = 'extension_effective'),
                         EXISTS (SELECT 1 FROM drafts d WHERE d.case_id = c.id AND d.state = 'sent' AND d.refusal)
                  FROM cases c ORDER BY c.id"),
             )
@@ -596,7 +596,8 @@ impl Batch<'_> {
             .tx
             .prepare_cached(concat!(
                 "SELECT c.year, c.seq, c.deadline, c.kinds,
-                        EXISTS (SELECT 1 FROM events e WHERE e.case_id = c.id AND e.kind = 'extended')
+                        EXISTS (SELECT 1 FROM events e WHERE e.case_id = c.id AND e.kind = 'extended'),
+                        EXISTS (SELECT 1 FROM events e WHERE e.case_id = c.id AND e.kind = 'extension_effective')
                  FROM cases c
                  WHERE c.state != 'closed' AND ",
                 super::answered_at_sql!(),
@@ -614,12 +615,14 @@ impl Batch<'_> {
                     r.get::<_, String>(2)?,
                     r.get::<_, String>(3)?,
                     r.get::<_, bool>(4)?,
+                    r.get::<_, bool>(5)?,
                 ))
             })
             .map_err(|e| self.error(e))?;
         let mut cases = Vec::new();
         for row in rows {
-            let (year, seq, deadline, kinds, extended) = row.map_err(|e| self.error(e))?;
+            let (year, seq, deadline, kinds, extended, effective) =
+                row.map_err(|e| self.error(e))?;
             let corrupt = |what: &'static str, detail: &str| StoreError::Corrupt {
                 path: self.path.clone(),
                 what,
@@ -632,6 +635,7 @@ impl Batch<'_> {
                     .map_err(|_| corrupt("cases.deadline", &deadline))?,
                 kinds: serde_json::from_str(&kinds).map_err(|_| corrupt("cases.kinds", &kinds))?,
                 extended,
+                extension_unsent: extended && !effective,
             });
         }
         Ok(cases)
@@ -797,5 +801,8 @@ pub struct OpenCase {
     pub case: String,
     pub deadline: Date,
     pub kinds: Vec<String>,
+    /// An extension was decided (`extend`).
     pub extended: bool,
+    /// Decided, but its notice has not gone out: the deadline is still the first month's.
+    pub extension_unsent: bool,
 }

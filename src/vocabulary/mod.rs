@@ -86,6 +86,21 @@ names!(ClockState {
     Waiting => "waiting",
 });
 
+/// Why the time to answer is extended: the grounds Art. 12(3) allows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ExtensionGround {
+    /// The request is complex.
+    Complexity,
+    /// The number of requests.
+    Requests,
+}
+
+names!(ExtensionGround {
+    Complexity => "complexity",
+    Requests => "requests",
+});
+
 /// The rights of GDPR Art. 15–21 (and the withdrawal of consent, Art. 7(3)).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
