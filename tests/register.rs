@@ -694,3 +694,122 @@ fn a_verification_staff_record_makes_the_case_verified_and_redrafts_it() {
         "{message}"
     );
 }
+
+/// The details of phone.eml (a phone number on file) match Maija Virtanen, whose address
+/// on file is not the sender's. Her address on file is asked to confirm (no personal data,
+/// no approval); the sender gets the not-found text; her authenticated "yes" verifies the
+/// case, and the reply is drafted again, to her address on file only.
+#[test]
+fn a_needs_verification_case_asks_the_address_on_file_and_its_yes_verifies_the_case() {
+    let sandbox = sandbox();
+    import(&sandbox);
+    sandbox.ok(&[
+        "--now",
+        "2026-11-02T12:00:00+02:00",
+        "ingest",
+        &mail("phone.eml"),
+    ]);
+    let outbox = sandbox.path().join("outbox");
+    let confirmation = fs::read_dir(&outbox)
+        .expect("an outbox")
+        .map(|e| e.expect("an entry").path())
+        .find(|p| p.to_string_lossy().contains("confirm-DSR-2026-0001"))
+        .expect("a request for confirmation in the outbox");
+    let text = fs::read_to_string(&confirmation).expect("the confirmation");
+    assert!(text.contains("To: maija.virtanen@example.test"), "{text}");
+    for personal in ["Maija", "Virtanen", "451234567", "Kotikatu", "maija.uusi"] {
+        assert!(
+            !text
+                .split("\r\n\r\n")
+                .skip(1)
+                .collect::<String>()
+                .contains(personal),
+            "{personal} in {text}"
+        );
+    }
+    let token = text
+        .split("rightsbot-confirm:")
+        .nth(1)
+        .map(|rest| rest[..32].to_string())
+        .expect("a token in the subject");
+    let case = sandbox.json(&["show", "DSR-2026-0001"]);
+    assert!(
+        case["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["kind"] == "confirmation_asked"),
+        "{case}"
+    );
+    // The sender's reply says nothing of Maija.
+    assert_eq!(case["drafts"][0]["purpose"], "identity_needed", "{case}");
+
+    // A stranger answering with the token confirms nothing.
+    let answer = |from: &str, authenticated: bool, body: &str, id: &str| {
+        let auth = if authenticated {
+            "Authentication-Results: mx.test.example.test; spf=pass smtp.mailfrom=example.test; dkim=pass header.d=example.test header.s=s1; dmarc=pass (p=reject) header.from=example.test\r\n"
+        } else {
+            ""
+        };
+        let path = sandbox.path().join(format!("{id}.eml"));
+        fs::write(
+            &path,
+            format!(
+                "{auth}From: <{from}>\r\nTo: tietosuoja@kestokauppa.example.test\r\n\
+                 Subject: Re: Vahvistakaa tietosuojapyyntö [DSR-2026-0001] rightsbot-confirm:{token}\r\n\
+                 Date: Tue, 03 Nov 2026 09:00:00 +0200\r\nMessage-ID: <{id}@example.test>\r\n\
+                 MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n{body}\r\n"
+            ),
+        )
+        .expect("write the answer");
+        path.display().to_string()
+    };
+    sandbox.ok(&[
+        "--now",
+        "2026-11-03T09:00:00+02:00",
+        "ingest",
+        &answer("maija.uusi@webmail.example.test", true, "KYLLÄ", "stranger"),
+    ]);
+    sandbox.ok(&[
+        "--now",
+        "2026-11-03T09:00:00+02:00",
+        "ingest",
+        &answer("maija.virtanen@example.test", false, "KYLLÄ", "forged"),
+    ]);
+    let case = sandbox.json(&["show", "DSR-2026-0001"]);
+    assert_eq!(case["identity"]["outcome"], "needs_verification");
+    let refused: Vec<_> = case["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["kind"] == "confirmation_refused")
+        .map(|e| e["details"]["why"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(refused.len(), 2, "{case}");
+    assert!(refused[0].contains("address on file"), "{refused:?}");
+    assert!(refused[1].contains("authenticate"), "{refused:?}");
+
+    sandbox.ok(&[
+        "--now",
+        "2026-11-03T10:00:00+02:00",
+        "ingest",
+        &answer(
+            "maija.virtanen@example.test",
+            true,
+            "Kyllä, pyyntö on minun.",
+            "yes",
+        ),
+    ]);
+    let case = sandbox.json(&["show", "DSR-2026-0001"]);
+    assert_eq!(
+        case["identity"]["outcome"], "verified",
+        "{}",
+        case["identity"]
+    );
+    let last = case["drafts"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(last["purpose"], "reply", "{case}");
+    assert_eq!(last["recipient"], "maija.virtanen@example.test");
+    assert_eq!(last["personal_data"], true);
+    // The answer is no request of its own.
+    assert_eq!(sandbox.json(&["cases"]).as_array().unwrap().len(), 1);
+}

@@ -703,7 +703,9 @@ pub fn route(facts: &Facts<'_>) -> Route {
 /// Whether a mail is staff mail: it answers a mail the bot sent staff (its In-Reply-To or
 /// References names one), or it carries an approval token.
 fn is_staff_mail(batch: &Batch<'_>, mail: &Mail) -> Result<bool, StoreError> {
-    if mail.subject.contains("rightsbot-token:") {
+    // An answer to a request for confirmation (`draft::confirm`) is judged by its token,
+    // never read as a request of its own.
+    if mail.subject.contains("rightsbot-token:") || mail.subject.contains("rightsbot-confirm:") {
         return Ok(true);
     }
     for id in mail.in_reply_to.iter().chain(&mail.references) {

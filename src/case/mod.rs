@@ -19,8 +19,8 @@ pub use admit::{Admission, Analysis, Incoming, Tally, admit, analyse, digest};
 pub use identify::{Rematch, find_requester, rematch};
 pub use settings::{Settings, UNAUTHENTICATED_FOLLOW_UP};
 pub use staff::{
-    ManualRequest, OnBehalf, StaffError, VERIFIED, close, intake, open_from_message, reclassify,
-    verify,
+    ManualRequest, OnBehalf, StaffError, VERIFIED, address_on_file, close, intake,
+    open_from_message, reclassify, verify, verify_confirmed,
 };
 
 /// The actor recorded for what the bot itself does.

@@ -376,59 +376,110 @@ pub fn verify(
     if summary.state == CaseState::Closed {
         return Err(StaffError::AlreadyClosed(case));
     }
-    let identity = batch.last_event(case, "identity")?.unwrap_or_default();
-    let outcome = identity["outcome"]
-        .as_str()
-        .unwrap_or("unmatched")
-        .to_string();
+    let outcome = summary
+        .identity
+        .clone()
+        .unwrap_or_else(|| "unmatched".to_string());
     let address = match outcome.as_str() {
         "verified" | "on_file_unverified" => summary.requester.clone(),
-        // One person, whose address on file is not the sender's: it is theirs to answer.
-        "needs_verification" => {
-            let mut addresses: Vec<String> = identity["entries"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .filter_map(|e| e["email"].as_str())
-                .map(|a| {
-                    crate::register::normalize::email_key(a, &settings.email_rules)
-                        .unwrap_or_else(|_| a.to_string())
-                })
-                .collect();
-            addresses.sort_unstable();
-            addresses.dedup();
-            match addresses.as_slice() {
-                [one] => Some(one.clone()),
-                _ => None,
-            }
-        }
-        _ => None,
+        _ => address_on_file(batch, case, settings)?,
     };
     let Some(address) = address else {
         return Err(StaffError::NothingToVerify { case, outcome });
     };
+    record_verified(
+        batch,
+        case,
+        by,
+        json!({
+            "address": address,
+            "note": note,
+            "outcome_before": outcome,
+            "rule": "GDPR Art. 12(6): staff confirmed who asks; personal data still goes only to the address on file",
+        }),
+        "staff recorded a verification",
+        settings,
+        now,
+    )?;
+    Ok(address)
+}
+
+/// The person at the address on file confirmed the request by an authenticated answer
+/// (`draft::confirm`): the case is theirs, verified, and its clock resumes.
+pub fn verify_confirmed(
+    batch: &Batch<'_>,
+    case: CaseId,
+    address: &str,
+    settings: &Settings<'_>,
+    now: Timestamp,
+) -> Result<(), StoreError> {
+    record_verified(
+        batch,
+        case,
+        super::BOT_ACTOR,
+        json!({
+            "address": address,
+            "note": "confirmed by an authenticated answer from the address on file",
+            "outcome_before": "needs_verification",
+            "rule": "GDPR Art. 12(6): the person the details match confirmed from the address on file",
+        }),
+        "the address on file confirmed the request",
+        settings,
+        now,
+    )
+}
+
+/// Records the `verified` event and resumes a waiting clock.
+fn record_verified(
+    batch: &Batch<'_>,
+    case: CaseId,
+    actor: &str,
+    details: serde_json::Value,
+    why: &str,
+    settings: &Settings<'_>,
+    now: Timestamp,
+) -> Result<(), StoreError> {
     batch.append_event(
         case,
         &NewEvent {
             at: now,
-            actor: by,
+            actor,
             kind: VERIFIED,
-            details: json!({
-                "address": address,
-                "note": note,
-                "outcome_before": outcome,
-                "rule": "GDPR Art. 12(6): staff confirmed who asks; personal data still goes only to the address on file",
-            }),
+            details,
         },
     )?;
-    super::clock::resume(
-        batch,
-        case,
-        settings,
-        now,
-        by,
-        "staff recorded a verification",
-        now,
-    )?;
-    Ok(address)
+    super::clock::resume(batch, case, settings, now, actor, why, now)?;
+    Ok(())
+}
+
+/// The one address on file of the person a `needs_verification` case's details match
+/// (from its last identity decision), normalised; `None` when the case is not that, or
+/// the entries hold no address or several.
+pub fn address_on_file(
+    batch: &Batch<'_>,
+    case: CaseId,
+    settings: &Settings<'_>,
+) -> Result<Option<String>, StoreError> {
+    let Some(identity) = batch.last_event(case, "identity")? else {
+        return Ok(None);
+    };
+    if identity["outcome"] != "needs_verification" {
+        return Ok(None);
+    }
+    let mut addresses: Vec<String> = identity["entries"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e["email"].as_str())
+        .map(|a| {
+            crate::register::normalize::email_key(a, &settings.email_rules)
+                .unwrap_or_else(|_| a.to_string())
+        })
+        .collect();
+    addresses.sort_unstable();
+    addresses.dedup();
+    Ok(match addresses.as_slice() {
+        [one] => Some(one.clone()),
+        _ => None,
+    })
 }

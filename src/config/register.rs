@@ -422,6 +422,15 @@ pub struct IdentityConfig {
     /// (`case::clock`): suspended, not restarted.
     #[serde(default)]
     pub clock_waits_for_information: bool,
+    /// When the details match one person whose address on file is not the sender's, mail
+    /// that address (no personal data, no approval needed) asking the person to confirm
+    /// the request by replying; their authenticated answer verifies the case.
+    #[serde(default = "yes")]
+    pub confirm_from_file: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 impl Default for IdentityConfig {
@@ -434,6 +443,7 @@ impl Default for IdentityConfig {
             ambiguous: ask(),
             no_match: not_found(),
             clock_waits_for_information: false,
+            confirm_from_file: true,
         }
     }
 }

@@ -292,7 +292,7 @@ fn base_context(case: &CaseFacts<'_>, config: &Config, lang: Lang) -> Value {
 /// The Finnish supervisory authority (tietosuojavaltuutettu) as a reply names it: every
 /// full mail says where to complain (Art. 77), with the postal address, e-mail and phone,
 /// and the authority's own pages in the reply's language.
-fn authority(lang: Lang) -> Value {
+pub(super) fn authority(lang: Lang) -> Value {
     let (name, address, phone, url) = match lang {
         Lang::Fi => (
             "Tietosuojavaltuutetun toimisto",

@@ -8,6 +8,7 @@
 //! never to a Reply-To or a new address. Nothing here sends anything.
 
 mod compose;
+pub mod confirm;
 pub mod dates;
 pub mod message;
 pub mod outbox;
