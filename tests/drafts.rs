@@ -164,6 +164,7 @@ fn every_purpose_in_every_language() {
             Purpose::Acknowledgement,
             Purpose::NotFound,
             Purpose::Extension,
+            Purpose::Refusal,
         ] {
             insta::assert_snapshot!(
                 format!("{code}_{}", purpose.as_str()),

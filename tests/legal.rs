@@ -122,6 +122,7 @@ fn every_draft(config: &Config, entries: &[Entry]) -> Vec<(String, Composed)> {
             Purpose::Acknowledgement,
             Purpose::NotFound,
             Purpose::Extension,
+            Purpose::Refusal,
         ] {
             let name = format!("{code} {}", purpose.as_str());
             drafts.push((

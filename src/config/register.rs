@@ -427,6 +427,15 @@ pub struct IdentityConfig {
     /// the request by replying; their authenticated answer verifies the case.
     #[serde(default = "yes")]
     pub confirm_from_file: bool,
+    /// After this many days without an answer to a request for information (or for
+    /// confirmation from the address on file), a refusal with reasons (Art. 11(2), 12(4))
+    /// is drafted for approval, on the daemon's own clock; 0 never.
+    #[serde(default = "default_refuse_after_days")]
+    pub refuse_after_days: u32,
+}
+
+fn default_refuse_after_days() -> u32 {
+    14
 }
 
 fn yes() -> bool {
@@ -444,6 +453,7 @@ impl Default for IdentityConfig {
             no_match: not_found(),
             clock_waits_for_information: false,
             confirm_from_file: true,
+            refuse_after_days: default_refuse_after_days(),
         }
     }
 }

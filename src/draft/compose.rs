@@ -227,7 +227,9 @@ pub fn compose(
         // may be a stranger who typed a customer's phone or order number, so what they
         // are told must not differ from what someone matching nobody is told (Art. 12(6),
         // EDPB Guidelines 01/2022). The person on file is asked to confirm instead.
-        Purpose::IdentityNeeded if identity.outcome == IdentityOutcome::NeedsVerification => {
+        Purpose::IdentityNeeded | Purpose::Refusal
+            if identity.outcome == IdentityOutcome::NeedsVerification =>
+        {
             templates.render(lang, super::template_of(Purpose::NotFound), &context)?
         }
         _ => templates.render(lang, super::template_of(purpose), &context)?,
@@ -241,7 +243,7 @@ pub fn compose(
         body,
         attachments,
         personal_data: personal && recipient_allows_data,
-        refusal,
+        refusal: refusal || purpose == Purpose::Refusal,
     })
 }
 

@@ -13,6 +13,7 @@ pub mod dates;
 pub mod message;
 pub mod outbox;
 mod prepare;
+pub mod refusal;
 mod templates;
 
 mod approved;
@@ -34,6 +35,7 @@ fn template_of(purpose: Purpose) -> &'static str {
         Purpose::IdentityNeeded => "identity_needed.txt",
         Purpose::NotFound => "not_found.txt",
         Purpose::Extension => "extension.txt",
+        Purpose::Refusal => "refusal.txt",
     }
 }
 

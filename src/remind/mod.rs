@@ -151,6 +151,9 @@ fn purpose_name(purpose: &str, lang: crate::lang::Lang) -> String {
         ("extension", Fi) => "määräajan jatko",
         ("extension", Sv) => "förlängd tidsfrist",
         ("extension", En) => "extension notice",
+        ("refusal", Fi) => "kieltäytyminen perusteluineen",
+        ("refusal", Sv) => "avslag med skäl",
+        ("refusal", En) => "refusal with reasons",
         (other, _) => other,
     };
     name.to_string()

@@ -590,6 +590,53 @@ fn token_hash(token: &str) -> [u8; 32] {
 }
 
 impl Batch<'_> {
+    /// Open, unanswered cases whose requester (or the address on file) was asked for
+    /// information or confirmation and has neither answered nor been verified since, with
+    /// when it was first asked; none for which a refusal was offered already.
+    pub fn identity_requests_unanswered(&self) -> Result<Vec<(CaseId, Timestamp)>, StoreError> {
+        let mut statement = self
+            .tx
+            .prepare_cached(concat!(
+                "SELECT w.year, w.seq, w.asked FROM (
+                    SELECT c.id AS id, c.year AS year, c.seq AS seq, MIN(x.at) AS asked
+                    FROM cases c JOIN (
+                        SELECT case_id, at FROM events WHERE kind = 'confirmation_asked'
+                        UNION ALL
+                        SELECT case_id, sent_at AS at FROM drafts
+                        WHERE purpose = 'identity_needed' AND state = 'sent' AND sent_at IS NOT NULL
+                    ) x ON x.case_id = c.id
+                    WHERE c.state = 'open' AND ",
+                super::answered_at_sql!(),
+                " IS NULL
+                      AND NOT EXISTS (SELECT 1 FROM events e WHERE e.case_id = c.id
+                                      AND e.kind IN ('verified', 'refusal_offered'))
+                    GROUP BY c.id
+                 ) w
+                 WHERE NOT EXISTS (SELECT 1 FROM events j WHERE j.case_id = w.id
+                                   AND j.kind = 'joined' AND j.at > w.asked)
+                 ORDER BY w.id"
+            ))
+            .map_err(|e| self.error(e))?;
+        let rows = statement
+            .query_map([], |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, i64>(1)?,
+                    r.get::<_, String>(2)?,
+                ))
+            })
+            .map_err(|e| self.error(e))?;
+        let mut cases = Vec::new();
+        for row in rows {
+            let (year, seq, asked) = row.map_err(|e| self.error(e))?;
+            cases.push((
+                checked_case_id(&self.path, year, seq)?,
+                super::parse_timestamp(&self.path, "events.at", &asked)?,
+            ));
+        }
+        Ok(cases)
+    }
+
     /// Open cases (`case::Standing::is_open`: not closed, no answer sent), for reminders.
     pub fn unanswered_cases(&self) -> Result<Vec<OpenCase>, StoreError> {
         let mut statement = self

@@ -1011,7 +1011,7 @@ fn parse_timestamp(path: &Path, what: &'static str, text: &str) -> Result<Timest
 /// `case::Standing` says what the answer means for the case.
 macro_rules! answered_at_sql {
     () => {
-        "(SELECT MIN(d.sent_at) FROM drafts d WHERE d.case_id = c.id AND d.state = 'sent' AND d.purpose IN ('reply', 'not_found'))"
+        "(SELECT MIN(d.sent_at) FROM drafts d WHERE d.case_id = c.id AND d.state = 'sent' AND d.purpose IN ('reply', 'not_found', 'refusal'))"
     };
 }
 pub(crate) use answered_at_sql;

@@ -212,6 +212,9 @@ pub enum Purpose {
     NotFound,
     /// The time to answer is extended (Art. 12(3)).
     Extension,
+    /// The request is refused with reasons because the person could not be identified
+    /// (Art. 11(2), 12(4)): the information asked for never came.
+    Refusal,
 }
 
 names!(Purpose {
@@ -220,6 +223,7 @@ names!(Purpose {
     IdentityNeeded => "identity_needed",
     NotFound => "not_found",
     Extension => "extension",
+    Refusal => "refusal",
 });
 
 impl Purpose {
@@ -234,7 +238,7 @@ impl Purpose {
     /// nothing was found. An acknowledgement, a request for information and an extension
     /// notice are not answers: the last two change the deadline, not the answer.
     pub fn answers_request(self) -> bool {
-        matches!(self, Purpose::Reply | Purpose::NotFound)
+        matches!(self, Purpose::Reply | Purpose::NotFound | Purpose::Refusal)
     }
 }
 
