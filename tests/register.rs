@@ -596,7 +596,11 @@ fn register_config_errors_name_the_line_and_key() {
 /// with no one's data, and the case cannot be put off by an extension (Art. 21(3)).
 #[test]
 fn an_optout_from_an_ambiguous_sender_is_answered_without_an_identity_request_and_never_extended() {
-    let sandbox = sandbox();
+    // Even where the clock waits for information, nothing is waited for here.
+    let sandbox = Sandbox::with_config(&config_with(&fixture("customers.csv")).replace(
+        "trusted_authserv_ids = [\"mx.test.example.test\"]",
+        "trusted_authserv_ids = [\"mx.test.example.test\"]\nclock_waits_for_information = true",
+    ));
     import(&sandbox);
     let case = case_of(&sandbox, "shared-optout.eml");
     assert_eq!(
@@ -609,6 +613,14 @@ fn an_optout_from_an_ambiguous_sender_is_answered_without_an_identity_request_an
     assert_eq!(drafts[0]["purpose"], "reply", "{case}");
     assert_eq!(drafts[0]["recipient"], "perhe.salonen@example.test");
     assert_eq!(drafts[0]["personal_data"], false);
+    assert!(
+        case["events"]
+            .as_array()
+            .expect("events")
+            .iter()
+            .all(|e| e["kind"] != "clock_suspended" && e["kind"] != "confirmation_asked"),
+        "{case}"
+    );
     let id = case["id"].as_str().expect("an id");
     let output = sandbox.run(&["extend", id, "--reason", "we are busy", "--by", "Sanna"]);
     let message = assert_user_error(&output);

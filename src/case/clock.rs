@@ -35,7 +35,11 @@ pub fn suspend(
     let Some(summary) = batch.case_summary(case)? else {
         return Ok(());
     };
-    if summary.clock == ClockState::Waiting || batch.last_event(case, RESUMED)?.is_some() {
+    // A stop to marketing waits for no one (`RequestKind::never_delayed`).
+    if summary.clock == ClockState::Waiting
+        || crate::vocabulary::RequestKind::never_delayed(&summary.kinds)
+        || batch.last_event(case, RESUMED)?.is_some()
+    {
         return Ok(());
     }
     let received = day(summary.received_at, settings);
@@ -221,6 +225,12 @@ pub fn extension_sent(
     ) else {
         return Ok(None);
     };
+    // Every path that sends checks the month first; a notice that still went out late
+    // (approved by mail into the outbox) is told too late and extends nothing.
+    if let Err(end) = extension_in_time(batch, case, config, now)? {
+        refuse_extension(batch, case, draft, end, BOT_ACTOR, now)?;
+        return Ok(None);
+    }
     let months = decision["months"]
         .as_u64()
         .and_then(|m| u8::try_from(m).ok())

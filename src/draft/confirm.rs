@@ -82,7 +82,10 @@ pub fn ask(
     let Some(summary) = batch.case_summary(case)? else {
         return Ok(None);
     };
-    if summary.identity.as_deref() != Some(IdentityOutcome::NeedsVerification.as_str()) {
+    // A stop to marketing is answered to the address that asked: no one is asked anything.
+    if summary.identity.as_deref() != Some(IdentityOutcome::NeedsVerification.as_str())
+        || crate::classify::RequestKind::never_delayed(&summary.kinds)
+    {
         return Ok(None);
     }
     let Some(address) = crate::case::address_on_file(batch, case, drafting.settings)? else {
