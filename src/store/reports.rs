@@ -97,6 +97,7 @@ pub struct ReportRow {
     pub state: CaseState,
     /// The day the answer (a reply, or word that nothing was found) went out.
     pub replied: Option<Date>,
+    /// An extension took effect: its notice was sent (`extension_effective`).
     pub extended: bool,
     /// An answer that refused part of the request went out.
     pub refused: bool,
@@ -116,7 +117,7 @@ impl Store {
             )
             .map_err(|e| self.error(e))?;
         let rows = statement
-            .query_map([EventKind::Extended.as_str()], |r| {
+            .query_map([EventKind::ExtensionEffective.as_str()], |r| {
                 // The receipt and answer days are taken in the controller's zone.
                 let day = |at: Instant| at.0.to_zoned_datetime(zone.clone()).date();
                 Ok(ReportRow {
