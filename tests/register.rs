@@ -387,6 +387,9 @@ fn a_suspended_clock_resumes_with_the_days_already_run() {
     // Waiting is not overdue, even past the deadline the clock would have had.
     let overdue = sandbox.json(&["--now", "2026-12-10T09:00:00+02:00", "cases", "--overdue"]);
     assert_eq!(overdue, serde_json::json!([]), "{overdue}");
+    let status = sandbox.json(&["--now", "2026-12-10T09:00:00+02:00", "status"]);
+    assert_eq!(status["cases_open"], 1, "{status}");
+    assert_eq!(status["cases_overdue"], 0, "{status}");
 
     // The answer arrives on Friday 20 November: the clock stood still 15 days, so the
     // month's end moves from Wednesday 2 December to Thursday 17 December (3 days run
