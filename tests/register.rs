@@ -828,3 +828,59 @@ fn a_needs_verification_case_asks_the_address_on_file_and_its_yes_verifies_the_c
     // The answer is no request of its own.
     assert_eq!(sandbox.json(&["cases"]).as_array().unwrap().len(), 1);
 }
+
+/// The address on file is compared as the register compares addresses: where the config
+/// says a domain ignores dots, the request for confirmation still goes to the address as
+/// it is on file, and an answer from it counts.
+#[test]
+fn a_confirmation_goes_to_the_address_as_on_file_and_its_answer_counts_however_dotted() {
+    let config = config_with(&fixture("customers.csv")).replacen(
+        "[[register.sources]]",
+        "[register]\ndotless_domains = [\"example.test\"]\n\n[[register.sources]]",
+        1,
+    );
+    let sandbox = Sandbox::with_config(&config);
+    import(&sandbox);
+    sandbox.ok(&[
+        "--now",
+        "2026-11-02T12:00:00+02:00",
+        "ingest",
+        &mail("phone.eml"),
+    ]);
+    let confirmation = fs::read_dir(sandbox.path().join("outbox"))
+        .expect("an outbox")
+        .map(|e| e.expect("an entry").path())
+        .find(|p| p.to_string_lossy().contains("confirm-DSR-2026-0001"))
+        .expect("a request for confirmation in the outbox");
+    let text = fs::read_to_string(&confirmation).expect("the confirmation");
+    assert!(text.contains("To: maija.virtanen@example.test"), "{text}");
+    let token = text
+        .split("rightsbot-confirm:")
+        .nth(1)
+        .map(|rest| rest[..32].to_string())
+        .expect("a token in the subject");
+    let path = sandbox.path().join("yes.eml");
+    fs::write(
+        &path,
+        format!(
+            "Authentication-Results: mx.test.example.test; spf=pass smtp.mailfrom=example.test; dkim=pass header.d=example.test header.s=s1; dmarc=pass (p=reject) header.from=example.test\r\n\
+             From: <Maija.Virtanen@example.test>\r\nTo: tietosuoja@kestokauppa.example.test\r\n\
+             Subject: Re: Vahvistakaa tietosuojapyyntö [DSR-2026-0001] rightsbot-confirm:{token}\r\n\
+             Date: Tue, 03 Nov 2026 09:00:00 +0200\r\nMessage-ID: <yes@example.test>\r\n\
+             MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nKyllä\r\n"
+        ),
+    )
+    .expect("write the answer");
+    sandbox.ok(&[
+        "--now",
+        "2026-11-03T09:00:00+02:00",
+        "ingest",
+        &path.display().to_string(),
+    ]);
+    let case = sandbox.json(&["show", "DSR-2026-0001"]);
+    assert_eq!(
+        case["identity"]["outcome"], "verified",
+        "{}",
+        case["events"]
+    );
+}

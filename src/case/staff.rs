@@ -449,8 +449,10 @@ fn record_verified(
 }
 
 /// The one address on file of the person a `needs_verification` case's details match
-/// (from its last identity decision), normalised; `None` when the case is not that, or
-/// the entries hold no address or several (or one that does not read as an address).
+/// (from its last identity decision), as the register holds it (lowercased, as a sender's
+/// address is); `None` when the case is not that, or the entries hold no address or
+/// several (compared by `register::normalize::email_key`), or one that does not read as
+/// an address.
 pub fn address_on_file(
     batch: &Batch<'_>,
     case: CaseId,
@@ -462,19 +464,19 @@ pub fn address_on_file(
     if identity.outcome != IdentityOutcome::NeedsVerification {
         return Ok(None);
     }
-    let mut addresses = Vec::new();
+    let mut addresses: Vec<(String, String)> = Vec::new();
     for email in identity.entries.iter().filter_map(|e| e.email.as_deref()) {
         // The import refuses an entry whose address does not normalise; one that does not
         // now is no address to write to.
-        match crate::register::normalize::email_key(email, &settings.email_rules) {
-            Ok(key) => addresses.push(key),
-            Err(_) => return Ok(None),
+        let Ok(key) = crate::register::normalize::email_key(email, &settings.email_rules) else {
+            return Ok(None);
+        };
+        if !addresses.iter().any(|(k, _)| *k == key) {
+            addresses.push((key, email.trim().to_lowercase()));
         }
     }
-    addresses.sort_unstable();
-    addresses.dedup();
     Ok(match addresses.as_slice() {
-        [one] => Some(one.clone()),
+        [(_, address)] => Some(address.clone()),
         _ => None,
     })
 }

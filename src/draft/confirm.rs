@@ -193,7 +193,7 @@ pub fn consider(
         || batch.has_event(case, EventKind::ConfirmationDenied)?
     {
         Answer::Refused(case, "the request was confirmed or denied already")
-    } else if asked.to != from {
+    } else if !same_address(&asked.to, &from, drafting) {
         Answer::Refused(case, "it did not come from the address on file")
     } else if !crate::matching::auth::judge(
         &mail.authentication_results,
@@ -370,6 +370,15 @@ pub fn judge_answer(new_text: &str) -> Option<bool> {
         Some(word) if YES.contains(&word) => Some(true),
         _ => None,
     }
+}
+
+/// Whether two addresses are one mailbox, as the register compares them (case, and the
+/// dots and plus-tags `[register]` says some domains ignore); one that does not read as
+/// an address is no one's.
+fn same_address(on_file: &str, from: &str, drafting: &Drafting<'_>) -> bool {
+    let key =
+        |address| crate::register::normalize::email_key(address, &drafting.settings.email_rules);
+    matches!((key(on_file), key(from)), (Ok(a), Ok(b)) if a == b)
 }
 
 fn token_hash(token: &str) -> String {
