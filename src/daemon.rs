@@ -72,6 +72,16 @@ fn remind_now(
     gate: bool,
 ) -> Result<u64, DaemonError> {
     let config = drafting.config;
+    // A refusal after silence falls due with the calendar (`draft::refusal`): offered
+    // here, on the clock, whether or not staff get digests; the digest then lists it.
+    {
+        let batch = store.begin()?;
+        let offered = crate::draft::refusal::offer_due_or_log(&batch, drafting, now)?;
+        if offered > 0 {
+            batch.commit()?;
+            info!(count = offered, "refusals offered");
+        }
+    }
     if config.reminders.staff_address.is_none() {
         // No one to mail, but a kept record's period ends all the same: its erasure is
         // opened on the clock, for `actions --open` to list.

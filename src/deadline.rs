@@ -142,6 +142,21 @@ pub fn deadline_from_date(received: Date, months: u8, calendar: &HolidayCalendar
     Some(calendar.next_working_day(naive))
 }
 
+/// The last day of a period of `months` months from `received` during which the clock
+/// stood still for `suspended_days` calendar days: the days already run still count, so
+/// the period's own end moves by the days suspended, and a Saturday, Sunday or public
+/// holiday moves it on to the next working day (1182/71 Art. 3(4)).
+pub fn deadline_after_suspension(
+    received: Date,
+    months: u8,
+    suspended_days: i64,
+    calendar: &HolidayCalendar,
+) -> Option<Date> {
+    let naive = add_months(received, months)?;
+    let moved = naive.checked_add(suspended_days.max(0).days()).ok()?;
+    Some(calendar.next_working_day(moved))
+}
+
 /// The last day of the period for a request received at `received`, the receipt day
 /// being taken in the controller's time zone (a mail at 23:30 UTC on 31 January is
 /// received on 1 February in Helsinki).
@@ -170,6 +185,26 @@ mod tests {
 
     fn one_month(d: Date) -> Date {
         deadline_from_date(d, 1, &fi()).unwrap()
+    }
+
+    #[test]
+    fn a_suspended_period_keeps_the_days_already_run() {
+        // Received Monday 2 November 2026; the month would end Wednesday 2 December. The
+        // clock stood still 5 to 20 November: 15 days, so the end is Thursday 17 December.
+        assert_eq!(
+            deadline_after_suspension(date(2026, 11, 2), 1, 15, &fi()),
+            Some(date(2026, 12, 17))
+        );
+        // No days suspended: the ordinary deadline.
+        assert_eq!(
+            deadline_after_suspension(date(2026, 11, 2), 1, 0, &fi()),
+            Some(one_month(date(2026, 11, 2)))
+        );
+        // An end moved onto Independence Day (Sunday 6 December 2026) goes to Monday.
+        assert_eq!(
+            deadline_after_suspension(date(2026, 11, 2), 1, 4, &fi()),
+            Some(date(2026, 12, 7))
+        );
     }
 
     #[test]

@@ -155,6 +155,7 @@ fn render(
     let extension = Extension {
         months: 2,
         new_deadline: jiff::civil::date(2026, 7, 9),
+        ground: Some(rightsbot::vocabulary::ExtensionGround::Complexity),
         reason: "the request covers six years of orders",
     };
     let config = config();
@@ -217,6 +218,7 @@ fn every_purpose_in_every_language() {
             Purpose::Acknowledgement,
             Purpose::NotFound,
             Purpose::Extension,
+            Purpose::Refusal,
         ] {
             insta::assert_snapshot!(
                 format!("{code}_{}", purpose.as_str()),
@@ -614,9 +616,10 @@ fn an_extension_is_drafted_within_the_first_month_only() {
         body.contains("3.2.2027") && body.contains("tilauksia on kuuden vuoden ajalta"),
         "{body}"
     );
+    // The extension takes effect when its notice is sent, not when it is drafted.
     assert_eq!(
         sandbox.json(&["show", "DSR-2026-0001"])["deadline"],
-        "2027-02-03"
+        "2026-12-03"
     );
     let line = assert_user_error(&sandbox.run(&[
         "--now",
@@ -1346,4 +1349,156 @@ fn a_draft_whose_request_has_an_unexplained_sentence_needs_it_read() {
 /// The staff member the tests that call the stages directly act as.
 fn sanna() -> rightsbot::app::Staff {
     rightsbot::app::Staff::new("Sanna").expect("a name")
+}
+
+/// Writing with a customer's phone or order number from another address must not tell a
+/// stranger that the number belongs to a customer (Art. 12(6)): the reply to the sender
+/// reads, word for word, as the reply to someone who matched nobody.
+#[test]
+fn a_needs_verification_reply_reads_the_same_as_a_not_found_reply() {
+    for language in Lang::ALL {
+        for clock_waits in [false, true] {
+            let matched = IdentityFacts {
+                outcome: IdentityOutcome::NeedsVerification,
+                action: IdentityAction::AskForInformation,
+                clock_waits,
+                reply_to_on_file: None,
+                entries: &[],
+            };
+            let nobody = IdentityFacts {
+                outcome: IdentityOutcome::NoMatch,
+                action: IdentityAction::NotFound,
+                clock_waits: false,
+                reply_to_on_file: None,
+                entries: &[],
+            };
+            let asked = render(
+                Purpose::IdentityNeeded,
+                &[RequestKind::Access],
+                language,
+                &matched,
+            );
+            let not_found = render(Purpose::NotFound, &[RequestKind::Access], language, &nobody);
+            assert_eq!(asked, not_found, "{language:?}");
+        }
+    }
+}
+
+/// Art. 12(3): the person must be told of an extension within the first month. The
+/// deadline moves when the notice goes out; a notice approved after the first month is
+/// refused, recorded, and extends nothing.
+#[test]
+fn an_extension_notice_that_cannot_be_sent_within_the_first_month_is_refused() {
+    let sandbox = sandbox();
+    for (file, now) in [
+        ("access-on-file.eml", "2026-11-03T10:00:00+02:00"),
+        ("access-authenticated.eml", "2026-11-03T10:00:00+02:00"),
+    ] {
+        sandbox.ok(&["--now", now, "ingest", &mail(file)]);
+    }
+    // Received 3 November: the first month ends Thursday 3 December.
+    let extend = |now: &str| {
+        sandbox.json(&[
+            "--now",
+            now,
+            "extend",
+            "DSR-2026-0001",
+            "--ground",
+            "complexity",
+            "--reason",
+            "orders of six years",
+            "--by",
+            "Sanna",
+        ])
+    };
+    let notice = extend("2026-12-02T10:00:00+02:00")["draft"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let line = assert_user_error(&sandbox.run(&[
+        "--now",
+        "2026-12-04T09:00:00+02:00",
+        "approve",
+        &notice,
+        "--by",
+        "Sanna",
+    ]));
+    assert!(
+        line.contains(&notice) && line.contains("2026-12-03") && line.contains("in time"),
+        "{line}"
+    );
+    let case = sandbox.json(&[
+        "--now",
+        "2026-12-04T09:00:00+02:00",
+        "show",
+        "DSR-2026-0001",
+    ]);
+    assert_eq!(case["deadline"], "2026-12-03", "{case}");
+    let events = case["events"].as_array().unwrap();
+    let refused = events
+        .iter()
+        .find(|e| e["kind"] == "extension_refused")
+        .unwrap_or_else(|| panic!("no extension_refused event: {case}"));
+    assert_eq!(refused["details"]["first_month_ended"], "2026-12-03");
+    assert!(events.iter().all(|e| e["kind"] != "extension_effective"));
+    let extended = events.iter().find(|e| e["kind"] == "extended").unwrap();
+    assert_eq!(extended["details"]["ground"], "complexity");
+    assert!(
+        case["drafts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|d| d["draft"] == notice.as_str() && d["state"] == "rejected"),
+        "{case}"
+    );
+    assert_eq!(
+        sandbox
+            .run(&[
+                "extend",
+                "DSR-2026-0002",
+                "--ground",
+                "busy",
+                "--reason",
+                "x",
+                "--by",
+                "S"
+            ])
+            .status
+            .code(),
+        Some(2)
+    );
+    // Sent in time (written to the outbox on approval), the notice moves the deadline.
+    let other = sandbox.json(&[
+        "--now",
+        "2026-11-20T10:00:00+02:00",
+        "extend",
+        "DSR-2026-0002",
+        "--ground",
+        "requests",
+        "--reason",
+        "many requests this month",
+        "--by",
+        "Sanna",
+    ]);
+    assert_eq!(
+        sandbox.json(&["show", "DSR-2026-0002"])["deadline"],
+        "2026-12-03"
+    );
+    sandbox.ok(&[
+        "--now",
+        "2026-11-20T10:05:00+02:00",
+        "approve",
+        other["draft"].as_str().unwrap(),
+        "--by",
+        "Sanna",
+    ]);
+    let case = sandbox.json(&["show", "DSR-2026-0002"]);
+    assert_eq!(case["deadline"], "2027-02-03", "{case}");
+    assert!(
+        case["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["kind"] == "extension_effective")
+    );
 }

@@ -83,6 +83,7 @@ fn draft(
     let extension = Extension {
         months: 2,
         new_deadline: jiff::civil::date(2026, 7, 9),
+        ground: None,
         reason: "many orders",
     };
     compose(
@@ -124,6 +125,7 @@ fn every_draft(config: &Config, entries: &[Entry]) -> Vec<(String, Composed)> {
             Purpose::Acknowledgement,
             Purpose::NotFound,
             Purpose::Extension,
+            Purpose::Refusal,
         ] {
             let name = format!("{code} {}", purpose.as_str());
             drafts.push((

@@ -350,33 +350,73 @@ fn a_new_address_with_a_phone_on_file_needs_verification() {
     assert_eq!(summary[0]["identity"], "needs_verification");
 }
 
+/// DESIGN: while the controller waits for information it asked for, the clock is
+/// suspended, not restarted: the days already run still count.
 #[test]
-fn when_the_clock_waits_for_information_the_answer_starts_the_month_again() {
+fn a_suspended_clock_resumes_with_the_days_already_run() {
     let config = config_with(&fixture("customers.csv")).replace(
         "trusted_authserv_ids = [\"mx.test.example.test\"]",
         "trusted_authserv_ids = [\"mx.test.example.test\"]\nclock_waits_for_information = true",
     );
     let sandbox = Sandbox::with_config(&config);
     import(&sandbox);
-    let case = case_of(&sandbox, "phone.eml");
+    // Received Monday 2 November; the bot asks on Thursday 5 November: 3 days have run.
+    sandbox.ok(&[
+        "--now",
+        "2026-11-05T09:00:00+02:00",
+        "ingest",
+        &mail("phone.eml"),
+    ]);
+    let case = sandbox.json(&[
+        "--now",
+        "2026-11-10T09:00:00+02:00",
+        "show",
+        "DSR-2026-0001",
+    ]);
     assert_eq!(
         case["identity"]["clock_waits"], true,
         "{}",
         case["identity"]
     );
+    assert_eq!(case["clock"], "waiting", "{case}");
+    assert_eq!(case["waiting_since"], "2026-11-05", "{case}");
     assert_eq!(case["deadline"], "2026-12-02");
-    sandbox.ok(&["ingest", &mail("phone-answer.eml")]);
-    let case = sandbox.json(&["show", "DSR-2026-0001"]);
-    // The answer arrived on Friday 20 November: a month on is Sunday 20 December, so
-    // the deadline is Monday 21 December.
-    assert_eq!(case["deadline"], "2026-12-21", "{case}");
-    let restarts = case["events"]
-        .as_array()
-        .unwrap()
+    let listed = sandbox.json(&["--now", "2026-12-10T09:00:00+02:00", "cases"]);
+    assert_eq!(listed[0]["clock"], "waiting", "{listed}");
+    assert_eq!(listed[0]["waiting_since"], "2026-11-05");
+    // Waiting is not overdue, even past the deadline the clock would have had.
+    let overdue = sandbox.json(&["--now", "2026-12-10T09:00:00+02:00", "cases", "--overdue"]);
+    assert_eq!(overdue, serde_json::json!([]), "{overdue}");
+    let status = sandbox.json(&["--now", "2026-12-10T09:00:00+02:00", "status"]);
+    assert_eq!(status["cases_open"], 1, "{status}");
+    assert_eq!(status["cases_overdue"], 0, "{status}");
+
+    // The answer arrives on Friday 20 November: the clock stood still 15 days, so the
+    // month's end moves from Wednesday 2 December to Thursday 17 December (3 days run
+    // before, 27 after: the 30 of the month), not to a month from the answer.
+    sandbox.ok(&[
+        "--now",
+        "2026-11-20T12:00:00+02:00",
+        "ingest",
+        &mail("phone-answer.eml"),
+    ]);
+    let case = sandbox.json(&[
+        "--now",
+        "2026-11-20T12:00:00+02:00",
+        "show",
+        "DSR-2026-0001",
+    ]);
+    assert_eq!(case["deadline"], "2026-12-17", "{case}");
+    assert_eq!(case["clock"], "running", "{case}");
+    assert_eq!(case["waiting_since"], serde_json::Value::Null);
+    let events = case["events"].as_array().unwrap();
+    let resumed: Vec<_> = events
         .iter()
-        .filter(|e| e["kind"] == "clock_restarted")
-        .count();
-    assert_eq!(restarts, 1);
+        .filter(|e| e["kind"] == "clock_resumed")
+        .collect();
+    assert_eq!(resumed.len(), 1, "{case}");
+    assert_eq!(resumed[0]["details"]["days_suspended"], 15);
+    assert!(events.iter().all(|e| e["kind"] != "clock_restarted"));
 }
 
 #[test]
@@ -552,4 +592,295 @@ fn register_config_errors_name_the_line_and_key() {
     let sandbox = Sandbox::with_config(&nothing);
     let line = assert_user_error(&sandbox.run(&["config", "check"]));
     assert!(line.contains("maps none of columns.email"), "{line}");
+}
+
+/// An opt-out from an address two people share is `ambiguous`, but stopping marketing to
+/// the address that asked discloses nothing: the reply confirms the stop to that address,
+/// with no one's data, and the case cannot be put off by an extension (Art. 21(3)).
+#[test]
+fn an_optout_from_an_ambiguous_sender_is_answered_without_an_identity_request_and_never_extended() {
+    // Even where the clock waits for information, nothing is waited for here.
+    let sandbox = Sandbox::with_config(&config_with(&fixture("customers.csv")).replace(
+        "trusted_authserv_ids = [\"mx.test.example.test\"]",
+        "trusted_authserv_ids = [\"mx.test.example.test\"]\nclock_waits_for_information = true",
+    ));
+    import(&sandbox);
+    let case = case_of(&sandbox, "shared-optout.eml");
+    assert_eq!(
+        case["identity"]["outcome"], "ambiguous",
+        "{}",
+        case["identity"]
+    );
+    let drafts = case["drafts"].as_array().expect("drafts");
+    assert_eq!(drafts.len(), 1, "{case}");
+    assert_eq!(drafts[0]["purpose"], "reply", "{case}");
+    assert_eq!(drafts[0]["recipient"], "perhe.salonen@example.test");
+    assert_eq!(drafts[0]["personal_data"], false);
+    assert!(
+        case["events"]
+            .as_array()
+            .expect("events")
+            .iter()
+            .all(|e| e["kind"] != "clock_suspended" && e["kind"] != "confirmation_asked"),
+        "{case}"
+    );
+    let id = case["id"].as_str().expect("an id");
+    let output = sandbox.run(&["extend", id, "--reason", "we are busy", "--by", "Sanna"]);
+    let message = assert_user_error(&output);
+    assert!(
+        message.contains(id) && message.contains("never extended"),
+        "{message}"
+    );
+    let case = sandbox.json(&["show", id]);
+    assert!(
+        case["events"]
+            .as_array()
+            .expect("events")
+            .iter()
+            .all(|e| e["kind"] != "extended"),
+        "{case}"
+    );
+}
+
+/// `rightsbot verify`: staff confirmed who asks (a call to the number on file); the case
+/// answers to the address on file, its clock resumes with the days already run, and the
+/// reply is drafted again, to that address only.
+#[test]
+fn a_verification_staff_record_makes_the_case_verified_and_redrafts_it() {
+    let config = config_with(&fixture("customers.csv")).replace(
+        "trusted_authserv_ids = [\"mx.test.example.test\"]",
+        "trusted_authserv_ids = [\"mx.test.example.test\"]\nclock_waits_for_information = true",
+    );
+    let sandbox = Sandbox::with_config(&config);
+    import(&sandbox);
+    sandbox.ok(&[
+        "--now",
+        "2026-11-02T12:00:00+02:00",
+        "ingest",
+        &mail("phone.eml"),
+    ]);
+    let output = sandbox.run(&["verify", "DSR-2026-0001", "--by", "Sanna", "--note", " "]);
+    assert!(assert_user_error(&output).contains("--note"));
+    let out = sandbox.ok(&[
+        "--now",
+        "2026-11-09T12:00:00+02:00",
+        "verify",
+        "DSR-2026-0001",
+        "--by",
+        "Sanna",
+        "--note",
+        "called the number on file",
+    ]);
+    assert!(out.contains("verified by Sanna"), "{out}");
+    let case = sandbox.json(&[
+        "--now",
+        "2026-11-09T12:00:00+02:00",
+        "show",
+        "DSR-2026-0001",
+    ]);
+    assert_eq!(
+        case["identity"]["outcome"], "verified",
+        "{}",
+        case["identity"]
+    );
+    assert_eq!(case["clock"], "running");
+    // 2 December moved by the 7 days waited: Wednesday 9 December.
+    assert_eq!(case["deadline"], "2026-12-09", "{case}");
+    let drafts = case["drafts"].as_array().unwrap();
+    let last = drafts.last().unwrap();
+    assert_eq!(last["purpose"], "reply", "{case}");
+    assert_eq!(last["personal_data"], true);
+    assert_ne!(last["recipient"], "maija.uusi@webmail.example.test");
+    assert!(
+        case["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["kind"] == "verified" && e["actor"] == "Sanna"),
+        "{case}"
+    );
+    // The details of a shared address point to no one address: nothing to verify.
+    let shared = case_of(&sandbox, "shared.eml");
+    let id = shared["id"].as_str().unwrap();
+    let output = sandbox.run(&["verify", id, "--by", "Sanna", "--note", "called"]);
+    let message = assert_user_error(&output);
+    assert!(
+        message.contains(id) && message.contains("ambiguous"),
+        "{message}"
+    );
+}
+
+/// The details of phone.eml (a phone number on file) match Maija Virtanen, whose address
+/// on file is not the sender's. Her address on file is asked to confirm (no personal data,
+/// no approval); the sender gets the not-found text; her authenticated "yes" verifies the
+/// case, and the reply is drafted again, to her address on file only.
+#[test]
+fn a_needs_verification_case_asks_the_address_on_file_and_its_yes_verifies_the_case() {
+    let sandbox = sandbox();
+    import(&sandbox);
+    sandbox.ok(&[
+        "--now",
+        "2026-11-02T12:00:00+02:00",
+        "ingest",
+        &mail("phone.eml"),
+    ]);
+    let outbox = sandbox.path().join("outbox");
+    let confirmation = fs::read_dir(&outbox)
+        .expect("an outbox")
+        .map(|e| e.expect("an entry").path())
+        .find(|p| p.to_string_lossy().contains("confirm-DSR-2026-0001"))
+        .expect("a request for confirmation in the outbox");
+    let text = fs::read_to_string(&confirmation).expect("the confirmation");
+    assert!(text.contains("To: maija.virtanen@example.test"), "{text}");
+    for personal in ["Maija", "Virtanen", "451234567", "Kotikatu", "maija.uusi"] {
+        assert!(
+            !text
+                .split("\r\n\r\n")
+                .skip(1)
+                .collect::<String>()
+                .contains(personal),
+            "{personal} in {text}"
+        );
+    }
+    let token = text
+        .split("rightsbot-confirm:")
+        .nth(1)
+        .map(|rest| rest[..32].to_string())
+        .expect("a token in the subject");
+    let case = sandbox.json(&["show", "DSR-2026-0001"]);
+    assert!(
+        case["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["kind"] == "confirmation_asked"),
+        "{case}"
+    );
+    // The sender's reply says nothing of Maija.
+    assert_eq!(case["drafts"][0]["purpose"], "identity_needed", "{case}");
+
+    // A stranger answering with the token confirms nothing.
+    let answer = |from: &str, authenticated: bool, body: &str, id: &str| {
+        let auth = if authenticated {
+            "Authentication-Results: mx.test.example.test; spf=pass smtp.mailfrom=example.test; dkim=pass header.d=example.test header.s=s1; dmarc=pass (p=reject) header.from=example.test\r\n"
+        } else {
+            ""
+        };
+        let path = sandbox.path().join(format!("{id}.eml"));
+        fs::write(
+            &path,
+            format!(
+                "{auth}From: <{from}>\r\nTo: tietosuoja@kestokauppa.example.test\r\n\
+                 Subject: Re: Vahvistakaa tietosuojapyyntö [DSR-2026-0001] rightsbot-confirm:{token}\r\n\
+                 Date: Tue, 03 Nov 2026 09:00:00 +0200\r\nMessage-ID: <{id}@example.test>\r\n\
+                 MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n{body}\r\n"
+            ),
+        )
+        .expect("write the answer");
+        path.display().to_string()
+    };
+    sandbox.ok(&[
+        "--now",
+        "2026-11-03T09:00:00+02:00",
+        "ingest",
+        &answer("maija.uusi@webmail.example.test", true, "KYLLÄ", "stranger"),
+    ]);
+    sandbox.ok(&[
+        "--now",
+        "2026-11-03T09:00:00+02:00",
+        "ingest",
+        &answer("maija.virtanen@example.test", false, "KYLLÄ", "forged"),
+    ]);
+    let case = sandbox.json(&["show", "DSR-2026-0001"]);
+    assert_eq!(case["identity"]["outcome"], "needs_verification");
+    let refused: Vec<_> = case["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["kind"] == "confirmation_refused")
+        .map(|e| e["details"]["why"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(refused.len(), 2, "{case}");
+    assert!(refused[0].contains("address on file"), "{refused:?}");
+    assert!(refused[1].contains("authenticate"), "{refused:?}");
+
+    sandbox.ok(&[
+        "--now",
+        "2026-11-03T10:00:00+02:00",
+        "ingest",
+        &answer(
+            "maija.virtanen@example.test",
+            true,
+            "Kyllä, pyyntö on minun.",
+            "yes",
+        ),
+    ]);
+    let case = sandbox.json(&["show", "DSR-2026-0001"]);
+    assert_eq!(
+        case["identity"]["outcome"], "verified",
+        "{}",
+        case["identity"]
+    );
+    let last = case["drafts"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(last["purpose"], "reply", "{case}");
+    assert_eq!(last["recipient"], "maija.virtanen@example.test");
+    assert_eq!(last["personal_data"], true);
+    // The answer is no request of its own.
+    assert_eq!(sandbox.json(&["cases"]).as_array().unwrap().len(), 1);
+}
+
+/// The address on file is compared as the register compares addresses: where the config
+/// says a domain ignores dots, the request for confirmation still goes to the address as
+/// it is on file, and an answer from it counts.
+#[test]
+fn a_confirmation_goes_to_the_address_as_on_file_and_its_answer_counts_however_dotted() {
+    let config = config_with(&fixture("customers.csv")).replacen(
+        "[[register.sources]]",
+        "[register]\ndotless_domains = [\"example.test\"]\n\n[[register.sources]]",
+        1,
+    );
+    let sandbox = Sandbox::with_config(&config);
+    import(&sandbox);
+    sandbox.ok(&[
+        "--now",
+        "2026-11-02T12:00:00+02:00",
+        "ingest",
+        &mail("phone.eml"),
+    ]);
+    let confirmation = fs::read_dir(sandbox.path().join("outbox"))
+        .expect("an outbox")
+        .map(|e| e.expect("an entry").path())
+        .find(|p| p.to_string_lossy().contains("confirm-DSR-2026-0001"))
+        .expect("a request for confirmation in the outbox");
+    let text = fs::read_to_string(&confirmation).expect("the confirmation");
+    assert!(text.contains("To: maija.virtanen@example.test"), "{text}");
+    let token = text
+        .split("rightsbot-confirm:")
+        .nth(1)
+        .map(|rest| rest[..32].to_string())
+        .expect("a token in the subject");
+    let path = sandbox.path().join("yes.eml");
+    fs::write(
+        &path,
+        format!(
+            "Authentication-Results: mx.test.example.test; spf=pass smtp.mailfrom=example.test; dkim=pass header.d=example.test header.s=s1; dmarc=pass (p=reject) header.from=example.test\r\n\
+             From: <Maija.Virtanen@example.test>\r\nTo: tietosuoja@kestokauppa.example.test\r\n\
+             Subject: Re: Vahvistakaa tietosuojapyyntö [DSR-2026-0001] rightsbot-confirm:{token}\r\n\
+             Date: Tue, 03 Nov 2026 09:00:00 +0200\r\nMessage-ID: <yes@example.test>\r\n\
+             MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nKyllä\r\n"
+        ),
+    )
+    .expect("write the answer");
+    sandbox.ok(&[
+        "--now",
+        "2026-11-03T09:00:00+02:00",
+        "ingest",
+        &path.display().to_string(),
+    ]);
+    let case = sandbox.json(&["show", "DSR-2026-0001"]);
+    assert_eq!(
+        case["identity"]["outcome"], "verified",
+        "{}",
+        case["events"]
+    );
 }

@@ -79,7 +79,8 @@ fn report_figures_match_a_hand_computed_set_of_cases() {
         "--by",
         "Sanna",
     ]);
-    // C extended on 20 Nov, answered on 21 Dec: 46 days, in time.
+    // C extended on 20 Nov (the notice sent the same day: an extension takes effect when
+    // it is told), answered on 21 Dec: 46 days, in time.
     sandbox.ok(&[
         "--now",
         "2026-11-20T12:00:00+02:00",
@@ -87,6 +88,15 @@ fn report_figures_match_a_hand_computed_set_of_cases() {
         &c,
         "--reason",
         "many orders",
+        "--by",
+        "Sanna",
+    ]);
+    let notice = draft_of(&sandbox, &c, "extension");
+    sandbox.ok(&[
+        "--now",
+        "2026-11-20T12:05:00+02:00",
+        "approve",
+        &notice,
         "--by",
         "Sanna",
     ]);

@@ -714,3 +714,139 @@ fn a_review_mail_committed_before_a_crash_is_delivered_once() {
     }
     assert_eq!(json(&config, &["send", "--once"])["staff_mail"], 0);
 }
+
+/// A request for the customer's data, written with their phone number from a stranger's
+/// address, `days` ago.
+fn request_with_customer_phone(stack: &MailStack, days: i64, id: &str) -> PathBuf {
+    let received = jiff::Timestamp::now() - jiff::SignedDuration::from_hours(24 * days);
+    let date = received.strftime("%a, %d %b %Y %H:%M:%S +0000").to_string();
+    let path = stack.path().join(format!("{id}.eml"));
+    std::fs::write(
+        &path,
+        format!(
+            "Received: from mail.example.test by mx.example.test; {date}\r\n\
+             From: Vieras <vieras@elsewhere.example.test>\r\nTo: {}\r\nSubject: Tietopyyntö\r\n\
+             Date: {date}\r\nMessage-ID: <{id}>\r\nMIME-Version: 1.0\r\n\
+             Content-Type: text/plain; charset=utf-8\r\n\r\n\
+             Haluan tietää, mitä tietoja minusta on.\r\n\r\npuh. 040 123 4567\r\n",
+            stack.var("MAILSTACK_REQUEST_ADDRESS")
+        ),
+    )
+    .expect("write request");
+    path
+}
+
+/// Issue 15, identity proportionate: a stranger writes with a customer's phone number. The
+/// customer's address on file gets a request for confirmation through the real server
+/// (no personal data, no approval); their authenticated YES verifies the case and the
+/// reply is drafted to the address on file. A second such request that nobody confirms
+/// gets its refusal offered on the daemon's own clock, with no mail arriving.
+#[test]
+fn the_address_on_file_confirms_a_request_and_silence_gets_a_refusal_on_the_clock() {
+    let stack = MailStack::up();
+    let customer = stack.var("MAILSTACK_CUSTOMER_ADDRESS").to_string();
+    let domain = customer.rsplit_once('@').expect("an address").1.to_string();
+    std::fs::write(
+        stack.path().join("customers.csv"),
+        format!("Id,Name,Email,Phone\n1,Asiakas Esimerkki,{customer},040 123 4567\n"),
+    )
+    .expect("csv");
+    let config = stack.config_with("rightsbot-confirm.toml", |text| {
+        format!(
+            "{text}\n[identity]\ntrusted_authserv_ids = [\"mx.test.example.test\"]\n\n\
+             [[register.sources]]\nname = \"customers\"\nfile = \"customers.csv\"\n\
+             [register.sources.columns]\ncustomer_id = \"Id\"\nname = \"Name\"\nemail = \"Email\"\nphone = \"Phone\"\n"
+        )
+    });
+    json(&config, &["register", "import"]);
+    let path = request_with_customer_phone(&stack, 1, "stranger-1@example.test");
+    json(&config, &["ingest", &path.display().to_string()]);
+    let case = json(&config, &["cases"])[0]["id"]
+        .as_str()
+        .expect("a case")
+        .to_string();
+    assert_eq!(
+        json(&config, &["show", &case])["identity"]["outcome"],
+        "needs_verification"
+    );
+
+    // The request for confirmation goes out without approval, to the address on file.
+    json(&config, &["send", "--once"]);
+    wait_for_quiet(|| customer_messages(&stack), "rightsbot-confirm:");
+    let confirmation = customer_messages(&stack)
+        .into_iter()
+        .map(|m| String::from_utf8_lossy(&m).into_owned())
+        .find(|m| m.contains("rightsbot-confirm:"))
+        .expect("the request for confirmation reached the customer");
+    assert!(confirmation.contains(&case), "{confirmation}");
+    for detail in ["vieras", "040", "Esimerkki"] {
+        assert!(!confirmation.contains(detail), "{detail} in {confirmation}");
+    }
+    let token = confirmation
+        .split("rightsbot-confirm:")
+        .nth(1)
+        .map(|rest| rest[..32].to_string())
+        .expect("a token");
+
+    // The customer answers YES; the receiving server authenticated the mail.
+    stack.send_to(
+        stack.var("MAILSTACK_REQUEST_ADDRESS"),
+        &format!(
+            "Authentication-Results: mx.test.example.test; spf=pass smtp.mailfrom={domain}; dkim=pass header.d={domain}; dmarc=pass header.from={domain}\r\n"
+        ),
+        &format!("Re: Vahvistakaa [{case}] rightsbot-confirm:{token}"),
+        "KYLLÄ\r\n\r\nAsiakas",
+        "confirm-yes@example.test",
+    );
+    wait_until("the answer verified the case", || {
+        json(&config, &["run", "--once"]);
+        json(&config, &["show", &case])["identity"]["outcome"] == "verified"
+    });
+    let shown = json(&config, &["show", &case]);
+    let last = shown["drafts"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(last["purpose"], "reply", "{shown}");
+    assert_eq!(last["recipient"], customer.to_lowercase().as_str());
+    assert_eq!(json(&config, &["cases"]).as_array().unwrap().len(), 1);
+
+    // Twenty days ago another stranger wrote; nobody confirmed. The daemon's clock offers
+    // the refusal with reasons, with no mail arriving.
+    let old = request_with_customer_phone(&stack, 20, "stranger-2@example.test");
+    let twenty_days_ago =
+        (jiff::Timestamp::now() - jiff::SignedDuration::from_hours(24 * 20)).to_string();
+    json(
+        &config,
+        &[
+            "--now",
+            &twenty_days_ago,
+            "ingest",
+            &old.display().to_string(),
+        ],
+    );
+    let silent = json(&config, &["cases"])[1]["id"]
+        .as_str()
+        .expect("a second case")
+        .to_string();
+    let mut daemon = Daemon::start(&config);
+    daemon.wait_for_log("refusals offered", 1, Duration::from_secs(60));
+    daemon.kill();
+    let shown = json(&config, &["show", &silent]);
+    let refusal = shown["drafts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["purpose"] == "refusal")
+        .unwrap_or_else(|| panic!("no refusal drafted: {shown}\n{}", daemon.log()))
+        .clone();
+    assert_eq!(refusal["state"], "pending", "{shown}");
+    assert_eq!(refusal["recipient"], "vieras@elsewhere.example.test");
+    // The verified case is not refused.
+    let shown = json(&config, &["show", &case]);
+    assert!(
+        shown["drafts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|d| d["purpose"] != "refusal"),
+        "{shown}"
+    );
+}

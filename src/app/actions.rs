@@ -46,14 +46,15 @@ impl App {
         now: Timestamp,
     ) -> Result<String, AppError> {
         let refused = |text: String| AppError::Refused(text);
+        use crate::vocabulary::IdentityOutcome;
         let undecided = matches!(
-            summary.identity.as_deref(),
-            None | Some("needs_verification" | "ambiguous")
+            summary.identity,
+            None | Some(IdentityOutcome::NeedsVerification | IdentityOutcome::Ambiguous)
         );
         if undecided {
             return Err(refused(format!(
                 "case {case}: identity is not decided yet ({}): an identity document is deleted once it is; verify or decide the case first",
-                summary.identity.as_deref().unwrap_or("not matched")
+                summary.identity.map_or("not matched", |o| o.as_str())
             )));
         }
         let (message, index) = crate::actions::document_of(&action.target).ok_or_else(|| {

@@ -81,7 +81,23 @@ pub struct Reclassified {
     pub draft: Option<DraftId>,
 }
 
-/// The extension notice waiting for approval, and the new deadline.
+/// A verification recorded: the address on file the case now answers to, its deadline,
+/// and the reply drafted again.
+pub struct Verified {
+    pub address: String,
+    pub deadline: jiff::civil::Date,
+    pub draft: Option<DraftId>,
+}
+
+/// What staff decide when they extend: the further months (1 or 2), the Art. 12(3)
+/// ground when they name one, and the reason the notice gives.
+pub struct ExtendRequest<'a> {
+    pub months: u8,
+    pub ground: Option<crate::vocabulary::ExtensionGround>,
+    pub reason: &'a str,
+}
+
+/// The extension notice waiting for approval, and the deadline it sets once sent.
 pub struct Extended {
     pub draft: DraftId,
     pub deadline: Date,
@@ -167,6 +183,34 @@ impl App {
                 )?;
             }
         }
+        // An extension takes effect when its notice is sent, and must be told within the
+        // first month (Art. 12(3)): a notice that can no longer make it is rejected, and
+        // that is recorded, instead of being approved to go out late.
+        if let Some(record) = batch.draft(id)?
+            && record.purpose == crate::vocabulary::Purpose::Extension
+            && record.state == crate::vocabulary::DraftState::Pending
+            && let Err(end) =
+                crate::case::clock::extension_in_time(&batch, record.case_id, config, now)?
+        {
+            let reason = format!(
+                "the first month ended on {end}: an extension notice can no longer be told in time (GDPR Art. 12(3))"
+            );
+            crate::approve::reject(&batch, id, by, &reason, now)?;
+            crate::case::clock::refuse_extension(
+                &batch,
+                record.case_id,
+                id,
+                end,
+                by.as_str(),
+                now,
+            )?;
+            batch.commit()?;
+            return Err(AppError::ExtensionTooLate {
+                draft: id,
+                case: record.case_id,
+                end,
+            });
+        }
         let approved = crate::approve::approve(
             &batch,
             id,
@@ -180,6 +224,14 @@ impl App {
         } else {
             let file = crate::draft::outbox::write(&approved, config)?;
             batch.draft_sent(id, now, Some(&file.display().to_string()))?;
+            crate::case::clock::extension_sent(
+                &batch,
+                approved.case_id,
+                id,
+                approved.purpose,
+                config,
+                now,
+            )?;
             Some(file)
         };
         batch.commit()?;
@@ -232,16 +284,23 @@ impl App {
         &self,
         store: &mut Store,
         case: CaseId,
-        months: u8,
-        reason: &str,
+        extension: &ExtendRequest<'_>,
         by: &Staff,
         now: Timestamp,
     ) -> Result<Extended, AppError> {
         let settings = self.settings()?;
         let drafting = self.drafting(&settings);
         let batch = store.begin()?;
-        let (draft, deadline) =
-            crate::draft::prepare_extension(&batch, case, months, reason, by, &drafting, now)?;
+        let (draft, deadline) = crate::draft::prepare_extension(
+            &batch,
+            case,
+            extension.months,
+            extension.ground,
+            extension.reason,
+            by,
+            &drafting,
+            now,
+        )?;
         batch.commit()?;
         Ok(Extended { draft, deadline })
     }
@@ -259,6 +318,32 @@ impl App {
         let rejected = crate::case::close(&batch, case, by, outcome, now)?;
         batch.commit()?;
         Ok(rejected)
+    }
+
+    /// Records that staff verified who asks (Art. 12(6)): the case is matched again as
+    /// verified, its clock resumes if it waited, and its reply is drafted again.
+    pub fn verify(
+        &self,
+        store: &mut Store,
+        case: CaseId,
+        by: &Staff,
+        note: &str,
+        now: Timestamp,
+    ) -> Result<Verified, AppError> {
+        let settings = self.settings()?;
+        let batch = store.begin()?;
+        let address = crate::case::verify(&batch, case, by, note, &settings, now)?;
+        let draft = self.redraft(&batch, &settings, case, by.as_str(), now)?;
+        let deadline = batch
+            .case_summary(case)?
+            .map(|s| s.deadline)
+            .ok_or(crate::case::StaffError::NoSuchCase(case))?;
+        batch.commit()?;
+        Ok(Verified {
+            address,
+            deadline,
+            draft,
+        })
     }
 
     /// Sets the rights a case is about and drafts its reply again.

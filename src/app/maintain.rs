@@ -83,6 +83,15 @@ impl App {
     /// the digest (both or neither); then, with SMTP, delivers it.
     pub fn remind(&self, store: &mut Store, now: Timestamp) -> Result<Reminded, AppError> {
         let config = &self.config;
+        // A refusal after silence falls due with the calendar: offered first, so the digest
+        // lists it among the drafts waiting.
+        {
+            let settings = self.settings()?;
+            let drafting = self.drafting(&settings);
+            let batch = store.begin()?;
+            crate::draft::refusal::offer_due(&batch, &drafting, now)?;
+            batch.commit()?;
+        }
         if config.reminders.staff_address.is_none() {
             return Err(AppError::Refused(
                 "no [reminders] staff_address in the config: there is no one to remind".to_string(),

@@ -26,7 +26,10 @@ use crate::store::{Store, StoreOptions};
 
 pub use actions::{ActionChange, ActionRecorded};
 pub use commands::CarriedOut;
-pub use decide::{ApprovalChecks, Approved, DraftRef, Extended, Intake, Opened, Reclassified};
+pub use decide::{
+    ApprovalChecks, Approved, DraftRef, ExtendRequest, Extended, Intake, Opened, Reclassified,
+    Verified,
+};
 pub use ingest::{Ingested, MailFile, Progress};
 pub use maintain::{Purged, Rematching, Reminded};
 pub use register::{ErasureRecorded, ImportProgress, ImportReport, Withheld};
@@ -73,6 +76,14 @@ pub enum AppError {
     CaseNotDraft {
         case: crate::ids::CaseId,
         drafts: String,
+    },
+    #[error(
+        "draft {draft}: the first month of case {case} ended on {end}, so an extension notice can no longer be told in time (GDPR Art. 12(3)); it was rejected and the deadline stays {end}"
+    )]
+    ExtensionTooLate {
+        draft: crate::ids::DraftId,
+        case: crate::ids::CaseId,
+        end: jiff::civil::Date,
     },
     #[error("the text is unchanged: no new draft was made")]
     Unchanged,

@@ -388,6 +388,14 @@ pub fn consider(
     if config.smtp.is_none() {
         let file = outbox::write(&approved, config)?;
         batch.draft_sent(draft, now, Some(&file.display().to_string()))?;
+        crate::case::clock::extension_sent(
+            batch,
+            approved.case_id,
+            draft,
+            approved.purpose,
+            config,
+            now,
+        )?;
     }
     batch.append_event(
         approved.case_id,

@@ -571,11 +571,14 @@ pub fn after_admission(
         crate::case::Admission::Opened(case) => {
             let draft = crate::draft::prepare_or_record(batch, *case, mail, drafting, now)?;
             crate::approve::acknowledge_or_record(batch, *case, mail, drafting, now)?;
+            crate::draft::confirm::ask_or_record(batch, *case, drafting, now)?;
             draft
         }
         // A reply may have changed what the case asks.
         crate::case::Admission::Joined(case) => {
-            crate::draft::prepare_or_record(batch, *case, None, drafting, now)?
+            let draft = crate::draft::prepare_or_record(batch, *case, None, drafting, now)?;
+            crate::draft::confirm::ask_or_record(batch, *case, drafting, now)?;
+            draft
         }
         _ => None,
     };
@@ -591,6 +594,7 @@ pub fn after_admission(
     ) = (mail, admission)
     {
         crate::approve::by_mail::consider_or_record(batch, mail, drafting.config, now)?;
+        crate::draft::confirm::consider_or_record(batch, mail, drafting, now)?;
     }
     Ok(())
 }

@@ -13,7 +13,7 @@ use crate::ids::{CaseId, MessageKey};
 use crate::matching;
 use crate::parse::{self, Mail};
 use crate::store::{Batch, Disposition, NewCase, NewEvent, NewMessage, ReceiptSource, StoreError};
-use crate::vocabulary::event::{self, Event, EventKind};
+use crate::vocabulary::event::{self, Event};
 
 /// One message as intake found it.
 pub struct Incoming<'a> {
@@ -353,7 +353,17 @@ pub fn admit(
             )?;
             return Ok(Admission::Joined(case));
         }
-        restart_clock(batch, case, received_at, settings, now)?;
+        // The requester answered: if the clock stood still waiting for information,
+        // it runs again from the answer's receipt, with the days already run.
+        super::clock::resume(
+            batch,
+            case,
+            settings,
+            received_at,
+            BOT_ACTOR,
+            "the requester answered",
+            now,
+        )?;
         let mut kinds = batch.case_kinds(case)?.unwrap_or_default();
         let authentication = from_address.as_deref().map(|from| {
             matching::auth::judge(
@@ -465,42 +475,6 @@ pub fn admit(
         }
     }
     Ok(Admission::Opened(case))
-}
-
-/// When the identity decision asked the requester for more information and the config
-/// lets the clock wait for it (`[identity] clock_waits_for_information`), their answer
-/// starts the month again: the deadline counts from its receipt. Recorded once.
-fn restart_clock(
-    batch: &Batch<'_>,
-    case: CaseId,
-    received_at: Timestamp,
-    settings: &Settings<'_>,
-    now: Timestamp,
-) -> Result<(), StoreError> {
-    let waiting = matches!(
-        batch.last_event(case, EventKind::Identity)?,
-        Some(Event::Identity(identity)) if identity.clock_waits
-    );
-    if !waiting || batch.has_event(case, EventKind::ClockRestarted)? {
-        return Ok(());
-    }
-    let Some(due) = deadline::deadline(received_at, settings.timezone, 1, &settings.calendar)
-    else {
-        return Ok(());
-    };
-    batch.set_case_deadline(case, due)?;
-    batch.append_event(
-        case,
-        &NewEvent {
-            at: now,
-            actor: BOT_ACTOR,
-            event: Event::ClockRestarted(event::ClockRestarted {
-                deadline: due,
-                received_on: received_at.to_zoned_datetime(settings.timezone.clone()).date(),
-                rule: "the information asked for arrived: the month runs from its receipt ([identity] clock_waits_for_information)".to_string(),
-            }),
-        },
-    )
 }
 
 /// Everything needed to open a case from a stored message.
@@ -723,7 +697,9 @@ pub fn route(facts: &Facts<'_>) -> Route {
 /// Whether a mail is staff mail: it answers a mail the bot sent staff (its In-Reply-To or
 /// References names one), or it carries an approval token.
 fn is_staff_mail(batch: &Batch<'_>, mail: &Mail) -> Result<bool, StoreError> {
-    if mail.subject.contains("rightsbot-token:") {
+    // An answer to a request for confirmation (`draft::confirm`) is judged by its token,
+    // never read as a request of its own.
+    if mail.subject.contains("rightsbot-token:") || mail.subject.contains("rightsbot-confirm:") {
         return Ok(true);
     }
     for id in mail.in_reply_to.iter().chain(&mail.references) {

@@ -42,16 +42,25 @@ pub fn identify(
 ) -> Result<Identity, StoreError> {
     let found = find_requester(batch, mail, settings)?;
     let identity = matching::decide(&found, &settings.identity_policy);
-    record(batch, case, &identity, details(&found, &identity), now)?;
+    record(
+        batch,
+        case,
+        &identity,
+        details(&found, &identity),
+        settings,
+        now,
+    )?;
     Ok(identity)
 }
 
-/// Sets the case's identity outcome and writes the event that explains it.
+/// Sets the case's identity outcome and writes the event that explains it; when the
+/// decision asks for information and the clock waits for it, the clock stops.
 fn record(
     batch: &Batch<'_>,
     case: CaseId,
     identity: &Identity,
     details: Identified,
+    settings: &Settings<'_>,
     now: Timestamp,
 ) -> Result<(), StoreError> {
     batch.set_case_identity(case, identity.outcome.as_str())?;
@@ -62,7 +71,11 @@ fn record(
             actor: BOT_ACTOR,
             event: Event::Identity(details),
         },
-    )
+    )?;
+    if identity.clock_waits {
+        super::clock::suspend(batch, case, settings, now)?;
+    }
+    Ok(())
 }
 
 /// What matching a case again found.
@@ -89,6 +102,26 @@ pub fn rematch(
         Some(Event::Identity(previous)) => Some(previous),
         _ => None,
     };
+    // A verification recorded by staff (or confirmed from the address on file) makes the
+    // case that address's, authenticated: matched from it, answered only to it.
+    let verified = match batch.last_event(case, EventKind::Verified)? {
+        Some(Event::Verified(verified)) => Some(verified),
+        _ => None,
+    };
+    let verified_mail;
+    let mail = match &verified {
+        Some(verified) => {
+            let mut copy = mail.clone();
+            copy.from = Some(crate::parse::Mailbox {
+                name: None,
+                address: verified.address.clone(),
+            });
+            copy.authentication_results.clear();
+            verified_mail = copy;
+            &verified_mail
+        }
+        None => mail,
+    };
     let mut found = find_requester(batch, mail, settings)?;
     // The request authenticated, but rights were added by a follow-up that did not: what
     // is decided now covers them too, so nothing proves the whole request came from the
@@ -103,6 +136,10 @@ pub fn rematch(
             added.join(", "),
             flag.authentication
         );
+    }
+    if let Some(verified) = &verified {
+        found.authentication.passed = true;
+        found.authentication.why = format!("verified: {}", verified.note);
     }
     let identity = matching::decide(&found, &settings.identity_policy);
     let new = details(&found, &identity);
@@ -122,7 +159,7 @@ pub fn rematch(
         Some(previous) => previous.outcome != identity.outcome || rows(previous) != rows(&new),
     };
     if changed {
-        record(batch, case, &identity, new, now)?;
+        record(batch, case, &identity, new, settings, now)?;
     }
     let result = Rematch {
         case: case.to_string(),

@@ -10,6 +10,7 @@
 
 mod actions;
 mod admit;
+pub mod clock;
 mod identify;
 mod settings;
 mod staff;
@@ -20,7 +21,8 @@ pub use admit::{Admission, Analysis, Incoming, Tally, admit, analyse, digest};
 pub use identify::{Rematch, find_requester, rematch};
 pub use settings::Settings;
 pub use staff::{
-    ManualRequest, OnBehalf, StaffError, close, intake, open_from_message, reclassify,
+    ManualRequest, OnBehalf, StaffError, address_on_file, close, intake, open_from_message,
+    reclassify, verify, verify_confirmed,
 };
 
 /// The actor recorded for what the bot itself does.

@@ -6,8 +6,8 @@ use jiff::Timestamp;
 use crate::classify::RequestKind;
 use crate::ids::{CaseId, DraftId};
 use crate::store::{Batch, Disposition, DraftState, NewEvent, StoreError};
-use crate::vocabulary::event::{self, Event};
-use crate::vocabulary::{Input, Staff};
+use crate::vocabulary::event::{self, Event, EventKind};
+use crate::vocabulary::{IdentityOutcome, Input, Staff};
 
 use super::CaseState;
 use super::Settings;
@@ -32,6 +32,10 @@ pub enum StaffError {
     NoKinds,
     #[error("{0} is required and cannot be empty")]
     Required(Input),
+    #[error(
+        "case {case}: its identity is {outcome}: the details do not point to one address on file, so a verification has no one to answer; reclassify or reply by hand"
+    )]
+    NothingToVerify { case: CaseId, outcome: &'static str },
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -340,4 +344,139 @@ pub fn close(
         )?;
     }
     Ok(waiting.into_iter().map(|d| d.draft).collect())
+}
+
+/// Staff record that they verified who asks (Art. 12(6): a call to the number on file, a
+/// confirmation from the address on file): the case is matched again as verified from the
+/// address on file of the person its details pointed to, and its clock resumes if it was
+/// waiting. Returns that address.
+pub fn verify(
+    batch: &Batch<'_>,
+    case: CaseId,
+    by: &Staff,
+    note: &str,
+    settings: &Settings<'_>,
+    now: Timestamp,
+) -> Result<String, StaffError> {
+    let note = note.trim();
+    if note.is_empty() {
+        return Err(StaffError::Required(Input::Verification));
+    }
+    let summary = batch
+        .case_summary(case)?
+        .ok_or(StaffError::NoSuchCase(case))?;
+    if summary.state == CaseState::Closed {
+        return Err(StaffError::AlreadyClosed(case));
+    }
+    let address = match summary.identity {
+        Some(IdentityOutcome::Verified | IdentityOutcome::OnFileUnverified) => {
+            summary.requester.clone()
+        }
+        _ => address_on_file(batch, case, settings)?,
+    };
+    let Some(address) = address else {
+        return Err(StaffError::NothingToVerify {
+            case,
+            outcome: summary
+                .identity
+                .map_or("unmatched", IdentityOutcome::as_str),
+        });
+    };
+    record_verified(
+        batch,
+        case,
+        by.as_str(),
+        event::Verified {
+            address: address.clone(),
+            note: note.to_string(),
+            outcome_before: summary.identity,
+            rule: "GDPR Art. 12(6): staff confirmed who asks; personal data still goes only to the address on file".to_string(),
+        },
+        "staff recorded a verification",
+        settings,
+        now,
+    )?;
+    Ok(address)
+}
+
+/// The person at the address on file confirmed the request by an authenticated answer
+/// (`draft::confirm`): the case is theirs, verified, and its clock resumes.
+pub fn verify_confirmed(
+    batch: &Batch<'_>,
+    case: CaseId,
+    address: &str,
+    settings: &Settings<'_>,
+    now: Timestamp,
+) -> Result<(), StoreError> {
+    record_verified(
+        batch,
+        case,
+        super::BOT_ACTOR,
+        event::Verified {
+            address: address.to_string(),
+            note: "confirmed by an authenticated answer from the address on file".to_string(),
+            outcome_before: Some(IdentityOutcome::NeedsVerification),
+            rule:
+                "GDPR Art. 12(6): the person the details match confirmed from the address on file"
+                    .to_string(),
+        },
+        "the address on file confirmed the request",
+        settings,
+        now,
+    )
+}
+
+/// Records the `verified` event and resumes a waiting clock.
+fn record_verified(
+    batch: &Batch<'_>,
+    case: CaseId,
+    actor: &str,
+    verified: event::Verified,
+    why: &str,
+    settings: &Settings<'_>,
+    now: Timestamp,
+) -> Result<(), StoreError> {
+    batch.append_event(
+        case,
+        &NewEvent {
+            at: now,
+            actor,
+            event: Event::Verified(verified),
+        },
+    )?;
+    super::clock::resume(batch, case, settings, now, actor, why, now)?;
+    Ok(())
+}
+
+/// The one address on file of the person a `needs_verification` case's details match
+/// (from its last identity decision), as the register holds it (lowercased, as a sender's
+/// address is); `None` when the case is not that, or the entries hold no address or
+/// several (compared by `register::normalize::email_key`), or one that does not read as
+/// an address.
+pub fn address_on_file(
+    batch: &Batch<'_>,
+    case: CaseId,
+    settings: &Settings<'_>,
+) -> Result<Option<String>, StoreError> {
+    let Some(Event::Identity(identity)) = batch.last_event(case, EventKind::Identity)? else {
+        return Ok(None);
+    };
+    if identity.outcome != IdentityOutcome::NeedsVerification {
+        return Ok(None);
+    }
+    let mut addresses: Vec<(String, String)> = Vec::new();
+    for email in identity.entries.iter().filter_map(|e| e.email.as_deref()) {
+        // The import refuses an entry whose address does not normalise; one that does not
+        // now is no address to write to.
+        let Ok(key) = crate::register::normalize::email_key(email, &settings.email_rules) else {
+            return Ok(None);
+        };
+        if !addresses.iter().any(|(k, _)| *k == key) {
+            addresses.push((key, email.trim().to_lowercase()));
+        }
+    }
+    Ok(match addresses.as_slice() {
+        [(_, address)] => Some(address.clone()),
+        _ => None,
+    })
 }

@@ -79,7 +79,9 @@ pub fn print_table(cases: &[&CaseSummary], config: &Config, now: Timestamp) {
     for case in cases {
         // Days left count only while an answer is owed: an answered or closed case is
         // never "over".
-        let left = if case.standing().is_open() {
+        let left = if case.standing().is_open() && case.waiting_since.is_some() {
+            "waiting".to_string()
+        } else if case.standing().is_open() {
             let left = days_left(case, config, now);
             if left < 0 {
                 format!("{}d over", -left)
@@ -117,7 +119,7 @@ pub fn print_table(cases: &[&CaseSummary], config: &Config, now: Timestamp) {
             answered,
             truncate(&kinds, 28),
             truncate(case.requester.as_deref().unwrap_or("(no sender)"), 30),
-            case.identity.as_deref().unwrap_or("-"),
+            case.identity.map_or("-", |i| i.as_str()),
             truncate(&case.subject, 40),
         );
     }

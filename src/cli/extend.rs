@@ -5,6 +5,7 @@ use std::process::ExitCode;
 use serde_json::json;
 
 use crate::ids::CaseId;
+use crate::vocabulary::ExtensionGround;
 
 use super::Context;
 
@@ -15,6 +16,9 @@ pub struct Args {
     /// Further months: 1 or 2 (GDPR Art. 12(3) allows two at most).
     #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u8).range(1..=2))]
     months: u8,
+    /// The Art. 12(3) ground: the complexity of the request, or the number of requests.
+    #[arg(long, value_parser = parse_ground)]
+    ground: Option<ExtensionGround>,
     /// Why more time is needed, in the requester's language: it goes into the notice.
     #[arg(long)]
     reason: String,
@@ -30,8 +34,11 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     let extended = app.extend(
         &mut store,
         args.case,
-        args.months,
-        &args.reason,
+        &crate::app::ExtendRequest {
+            months: args.months,
+            ground: args.ground,
+            reason: &args.reason,
+        },
         &by,
         ctx.now,
     )?;
@@ -44,9 +51,15 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
         }))?;
     } else {
         println!(
-            "{}: deadline extended to {deadline}; the notice {draft} waits for approval",
+            "{}: the notice {draft} waits for approval; the deadline becomes {deadline} when it is sent, which must be within the first month",
             args.case
         );
     }
     Ok(ExitCode::SUCCESS)
+}
+
+fn parse_ground(text: &str) -> Result<ExtensionGround, String> {
+    ExtensionGround::parse(text).ok_or_else(|| {
+        format!("{text:?} is not a ground of Art. 12(3): use complexity or requests")
+    })
 }

@@ -27,6 +27,7 @@ mod run;
 mod send;
 mod show;
 mod status;
+mod verify;
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -168,6 +169,10 @@ pub enum Command {
     /// Extend a case's deadline by up to two months and draft the notice (GDPR Art. 12(3));
     /// refused once the first month has passed.
     Extend(extend::Args),
+    /// Record that staff verified who asks (GDPR Art. 12(6)): the case is matched again as
+    /// verified from the address on file, a waiting clock resumes with the days already
+    /// run, and the reply is drafted again for approval.
+    Verify(verify::Args),
     /// Close a case: what was done and who did it go in its audit trail. The drafts still
     /// waiting for approval are rejected; none can be approved on a closed case.
     Close(close::Args),
@@ -280,6 +285,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Reject(args) => decide::reject(&ctx, args),
         Command::Edit(args) => decide::edit(&ctx, args),
         Command::Extend(args) => extend::run(&ctx, args),
+        Command::Verify(args) => verify::run(&ctx, args),
         Command::Close(args) => close::run(&ctx, args),
         Command::Purge(args) => purge::run(&ctx, args),
         Command::Inbox(args) => inbox::run(&ctx, args),
@@ -368,7 +374,7 @@ fn with_flags(cause: &(dyn std::error::Error + 'static)) -> Option<String> {
     let flag = |input: Input| match input {
         Input::Reason => "--reason",
         Input::Outcome => "--outcome",
-        Input::Note => "--note",
+        Input::Note | Input::Verification => "--note",
         Input::RequesterAddress => "--from (an e-mail address)",
     };
     let required = |input: Input| Some(format!("{} is required and cannot be empty", flag(input)));

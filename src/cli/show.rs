@@ -134,11 +134,18 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
         config.controller.timezone.name
     );
     // Days left count only while an answer is owed (`case::Standing`).
-    let left = match (summary.standing().is_open(), summary.answered_at) {
-        (true, _) if left < 0 => format!("{} days overdue", -left),
-        (true, _) => format!("{left} days left"),
-        (false, Some(at)) => format!("answered {}", local(at)),
-        (false, None) => "closed without an answer".to_string(),
+    let left = match (
+        summary.standing().is_open(),
+        summary.answered_at,
+        summary.waiting_since,
+    ) {
+        (true, _, Some(since)) => format!(
+            "waiting since {since} for information asked for: the clock stands still, the deadline moves when it resumes"
+        ),
+        (true, _, None) if left < 0 => format!("{} days overdue", -left),
+        (true, _, None) => format!("{left} days left"),
+        (false, Some(at), _) => format!("answered {}", local(at)),
+        (false, None, _) => "closed without an answer".to_string(),
     };
     println!(
         "deadline   {} ({:?}), {left}",

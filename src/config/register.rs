@@ -569,9 +569,28 @@ pub struct IdentityConfig {
     /// Nothing matches.
     #[serde(default = "not_found")]
     pub no_match: IdentityAction,
-    /// When more information is asked, the one-month clock waits for the answer.
+    /// When more information is asked, the one-month clock stands still until the answer
+    /// (`case::clock`): suspended, not restarted.
     #[serde(default)]
     pub clock_waits_for_information: bool,
+    /// When the details match one person whose address on file is not the sender's, mail
+    /// that address (no personal data, no approval needed) asking the person to confirm
+    /// the request by replying; their authenticated answer verifies the case.
+    #[serde(default = "yes")]
+    pub confirm_from_file: bool,
+    /// After this many days without an answer to a request for information (or for
+    /// confirmation from the address on file), a refusal with reasons (Art. 11(2), 12(4))
+    /// is drafted for approval, on the daemon's own clock; 0 never.
+    #[serde(default = "default_refuse_after_days")]
+    pub refuse_after_days: u32,
+}
+
+fn default_refuse_after_days() -> u32 {
+    14
+}
+
+fn yes() -> bool {
+    true
 }
 
 impl Default for IdentityConfig {
@@ -584,6 +603,8 @@ impl Default for IdentityConfig {
             ambiguous: ask(),
             no_match: not_found(),
             clock_waits_for_information: false,
+            confirm_from_file: true,
+            refuse_after_days: default_refuse_after_days(),
         }
     }
 }

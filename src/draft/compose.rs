@@ -57,12 +57,18 @@ pub struct IdentityFacts<'a> {
 pub struct Extension<'a> {
     pub months: u8,
     pub new_deadline: Date,
+    /// The Art. 12(3) ground, when staff named one.
+    pub ground: Option<crate::vocabulary::ExtensionGround>,
     pub reason: &'a str,
 }
 
-/// Chooses the reply a case needs from its identity: the answer, a request for more
-/// information, or word that nothing was found.
-pub fn purpose_for(identity: &IdentityFacts<'_>) -> Purpose {
+/// Chooses the reply a case needs from its rights and identity: the answer, a request for
+/// more information, or word that nothing was found. A request only to stop marketing or
+/// withdraw consent is answered whoever wrote (`RequestKind::never_delayed`).
+pub fn purpose_for(kinds: &[RequestKind], identity: &IdentityFacts<'_>) -> Purpose {
+    if RequestKind::never_delayed(kinds) {
+        return Purpose::Reply;
+    }
     match identity.action {
         IdentityAction::Reply if identity.reply_to_on_file.is_some() => Purpose::Reply,
         // The rule says reply, but there is no address on file to reply to: ask instead.
@@ -83,8 +89,19 @@ pub fn compose(
     let lang = case.language;
     // Personal data goes only to the address on file (DESIGN: identity; Art. 12(6)): a
     // reply carrying it is made only when that address is known, and is sent nowhere else.
-    let personal = purpose.carries_personal_data();
-    let (recipient, recipient_note) = if personal {
+    // A stop to marketing goes to the address that asked and carries nothing but the
+    // confirmation of the stop: no entry, no name, whatever the identity outcome.
+    let marketing_stop = purpose == Purpose::Reply && RequestKind::never_delayed(case.kinds);
+    let personal = purpose.carries_personal_data() && !marketing_stop;
+    let (recipient, recipient_note) = if marketing_stop {
+        match case.sender {
+            Some(sender) => (
+                Some(sender.to_string()),
+                "the sender of the request: stopping marketing to the address that asked discloses nothing (GDPR Art. 21(3), 7(3)); this reply carries no personal data".to_string(),
+            ),
+            None => (None, "the request has no sender address".to_string()),
+        }
+    } else if personal {
         match identity.reply_to_on_file {
             Some(address) => (
                 Some(address.to_string()),
@@ -197,9 +214,19 @@ pub fn compose(
                     "months": extension.months,
                     "new_deadline": dates::format(extension.new_deadline, lang),
                     "reason": extension.reason,
+                    "ground": extension.ground.map(|g| g.as_str()),
                 });
             }
             templates.render(lang, super::template_of(purpose), &context)?
+        }
+        // The details matched one person, but not at the sender's address: the sender
+        // may be a stranger who typed a customer's phone or order number, so what they
+        // are told must not differ from what someone matching nobody is told (Art. 12(6),
+        // EDPB Guidelines 01/2022). The person on file is asked to confirm instead.
+        Purpose::IdentityNeeded | Purpose::Refusal
+            if identity.outcome == IdentityOutcome::NeedsVerification =>
+        {
+            templates.render(lang, super::template_of(Purpose::NotFound), &context)?
         }
         _ => templates.render(lang, super::template_of(purpose), &context)?,
     };
@@ -212,7 +239,7 @@ pub fn compose(
         body,
         attachments,
         personal_data: personal && recipient_allows_data,
-        refusal,
+        refusal: refusal || purpose == Purpose::Refusal,
         claims: Some(claims),
     })
 }
@@ -254,7 +281,7 @@ fn base_context(case: &CaseFacts<'_>, config: &Config, lang: Lang) -> Value {
             .collect::<Vec<_>>(),
         "attachments": [],
         "sections": [],
-        "extension": { "months": 0, "new_deadline": "", "reason": "" },
+        "extension": { "months": 0, "new_deadline": "", "reason": "", "ground": null },
         "notice": { "processor": false, "erased": false, "corrected": false, "restricted": false, "identifiers": [] },
     })
 }
@@ -262,7 +289,7 @@ fn base_context(case: &CaseFacts<'_>, config: &Config, lang: Lang) -> Value {
 /// The Finnish supervisory authority (tietosuojavaltuutettu) as a reply names it: every
 /// full mail says where to complain (Art. 77), with the postal address, e-mail and phone,
 /// and the authority's own pages in the reply's language.
-fn authority(lang: Lang) -> Value {
+pub(super) fn authority(lang: Lang) -> Value {
     let (name, address, phone, url) = match lang {
         Lang::Fi => (
             "Tietosuojavaltuutetun toimisto",

@@ -8,12 +8,14 @@
 //! never to a Reply-To or a new address. Nothing here sends anything.
 
 mod compose;
+pub mod confirm;
 pub mod dates;
 pub mod freshness;
 pub mod message;
 mod notice;
 pub mod outbox;
 mod prepare;
+pub mod refusal;
 mod templates;
 
 mod approved;
@@ -37,6 +39,7 @@ fn template_of(purpose: Purpose) -> &'static str {
         Purpose::NotFound => "not_found.txt",
         Purpose::Extension => "extension.txt",
         Purpose::RecipientNotice => "recipient_notice.txt",
+        Purpose::Refusal => "refusal.txt",
     }
 }
 

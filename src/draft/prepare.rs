@@ -38,6 +38,10 @@ pub enum DraftError {
         "case {case}: the first month ended on {deadline}; an extension must be told within it (GDPR Art. 12(3))"
     )]
     TooLateToExtend { case: CaseId, deadline: Date },
+    #[error(
+        "case {0} asks only to stop marketing or withdraw consent: it is never extended (GDPR Art. 21(3), 7(3))"
+    )]
+    NeverDelayed(CaseId),
     #[error("case {0} was extended already")]
     AlreadyExtended(CaseId),
     #[error("{0} is required and cannot be empty")]
@@ -71,7 +75,7 @@ pub fn prepare(
     let mail = mail.as_ref();
     let entries = person_entries(&found, identity.outcome);
     let facts = identity_facts(&identity, &entries);
-    let purpose = purpose_for(&facts);
+    let purpose = purpose_for(&summary.kinds, &facts);
     // The deeds first: what the rights ask of whom, kept with what staff recorded of it.
     let today = now
         .to_zoned_datetime(drafting.settings.timezone.clone())
@@ -231,10 +235,12 @@ pub fn prepare_or_record(
 
 /// Extends a case's deadline by `months` (at most two, Art. 12(3)) and drafts the notice
 /// the person must get within the first month. Returns the notice and the new deadline.
+#[allow(clippy::too_many_arguments)]
 pub fn prepare_extension(
     batch: &Batch<'_>,
     case: CaseId,
     months: u8,
+    ground: Option<crate::vocabulary::ExtensionGround>,
     reason: &str,
     by: &Staff,
     drafting: &Drafting<'_>,
@@ -254,25 +260,34 @@ pub fn prepare_extension(
             what: "a closed case is not extended",
         });
     }
+    if RequestKind::never_delayed(&summary.kinds) {
+        return Err(DraftError::NeverDelayed(case));
+    }
     if batch.has_event(case, EventKind::Extended)? {
         return Err(DraftError::AlreadyExtended(case));
     }
     let zone = &drafting.settings.timezone;
     let today = now.to_zoned_datetime((*zone).clone()).date();
-    if today > summary.deadline {
+    if let Err(end) = case::clock::extension_in_time(batch, case, drafting.config, now)? {
         return Err(DraftError::TooLateToExtend {
             case,
-            deadline: summary.deadline,
+            deadline: end,
         });
     }
-    let new_deadline = crate::deadline::deadline(
-        summary.received_at,
-        zone,
+    // The days a suspended clock stood still still move the end (`case::clock`).
+    let suspended = case::clock::total_suspended(batch, case)?;
+    let new_deadline = crate::deadline::deadline_after_suspension(
+        summary
+            .received_at
+            .to_zoned_datetime((*zone).clone())
+            .date(),
         1 + months,
+        suspended,
         &drafting.settings.calendar,
     )
     .unwrap_or(summary.deadline);
-    batch.set_case_deadline(case, new_deadline)?;
+    // The deadline moves only when the notice goes out (`case::clock::extension_sent`):
+    // an extension nobody was told of extends nothing.
     batch.append_event(
         case,
         &NewEvent {
@@ -282,8 +297,12 @@ pub fn prepare_extension(
                 months,
                 from: summary.deadline,
                 to: new_deadline,
+                ground,
                 reason: reason.to_string(),
-                rule: "GDPR Art. 12(3): two further months where necessary, told within the first month with reasons".to_string(),
+                takes_effect: Some(
+                    "when the notice is sent, which must be within the first month".to_string(),
+                ),
+                rule: "GDPR Art. 12(3): two further months where necessary, taking into account the complexity and number of requests, told within the first month with reasons".to_string(),
             }),
         },
     )?;
@@ -298,6 +317,7 @@ pub fn prepare_extension(
         Some(&Extension {
             months,
             new_deadline,
+            ground,
             reason,
         }),
         drafting.config,

@@ -23,13 +23,13 @@ macro_rules! defaults {
 const DEFAULTS: &[(&str, &str)] = defaults!(
     "fi": ["reply.txt", "acknowledgement.txt", "identity_needed.txt", "not_found.txt", "extension.txt", "footer.txt",
            "access.txt", "rectification.txt", "erasure.txt", "restriction.txt", "portability.txt", "objection.txt",
-           "direct_marketing_optout.txt", "consent_withdrawal.txt", "digest.txt", "art19.txt", "recipient_notice.txt"],
+           "direct_marketing_optout.txt", "consent_withdrawal.txt", "digest.txt", "art19.txt", "recipient_notice.txt", "confirm_identity.txt", "refusal.txt"],
     "sv": ["reply.txt", "acknowledgement.txt", "identity_needed.txt", "not_found.txt", "extension.txt", "footer.txt",
            "access.txt", "rectification.txt", "erasure.txt", "restriction.txt", "portability.txt", "objection.txt",
-           "direct_marketing_optout.txt", "consent_withdrawal.txt", "digest.txt", "art19.txt", "recipient_notice.txt"],
+           "direct_marketing_optout.txt", "consent_withdrawal.txt", "digest.txt", "art19.txt", "recipient_notice.txt", "confirm_identity.txt", "refusal.txt"],
     "en": ["reply.txt", "acknowledgement.txt", "identity_needed.txt", "not_found.txt", "extension.txt", "footer.txt",
            "access.txt", "rectification.txt", "erasure.txt", "restriction.txt", "portability.txt", "objection.txt",
-           "direct_marketing_optout.txt", "consent_withdrawal.txt", "digest.txt", "art19.txt", "recipient_notice.txt"],
+           "direct_marketing_optout.txt", "consent_withdrawal.txt", "digest.txt", "art19.txt", "recipient_notice.txt", "confirm_identity.txt", "refusal.txt"],
 );
 
 /// A template cannot run longer than this many steps: an edited template with a runaway

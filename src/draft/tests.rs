@@ -68,13 +68,67 @@ fn only_a_reply_to_the_address_on_file_carries_data() {
         reply_to_on_file: Some("maija@example.test"),
         entries: &entries,
     };
-    assert_eq!(purpose_for(&on_file), Purpose::Reply);
+    assert_eq!(
+        purpose_for(&[RequestKind::Access], &on_file),
+        Purpose::Reply
+    );
     // The rule says reply, but no address is on file: ask instead, never send data.
     let no_address = IdentityFacts {
         reply_to_on_file: None,
         ..on_file
     };
-    assert_eq!(purpose_for(&no_address), Purpose::IdentityNeeded);
+    assert_eq!(
+        purpose_for(&[RequestKind::Access], &no_address),
+        Purpose::IdentityNeeded
+    );
+}
+
+#[test]
+fn a_stop_to_marketing_is_answered_to_the_sender_whoever_wrote() {
+    let entries = [entry("Maija Virtanen")];
+    let kinds = [RequestKind::DirectMarketingOptout];
+    for outcome in [
+        IdentityOutcome::Ambiguous,
+        IdentityOutcome::NeedsVerification,
+        IdentityOutcome::NoMatch,
+    ] {
+        let identity = IdentityFacts {
+            outcome,
+            action: IdentityAction::AskForInformation,
+            clock_waits: true,
+            reply_to_on_file: None,
+            entries: &entries,
+        };
+        assert_eq!(purpose_for(&kinds, &identity), Purpose::Reply);
+        let case = case(&kinds, "Ei mainoksia", Some("shared@example.test"));
+        let composed = compose(
+            Purpose::Reply,
+            &case,
+            &identity,
+            None,
+            &config(),
+            &Templates::new(None),
+        )
+        .expect("composed");
+        assert_eq!(composed.recipient.as_deref(), Some("shared@example.test"));
+        assert!(!composed.personal_data);
+        assert!(!composed.body.contains("Maija"), "{}", composed.body);
+    }
+    // Any other right with it and identity decides again.
+    let identity = IdentityFacts {
+        outcome: IdentityOutcome::Ambiguous,
+        action: IdentityAction::AskForInformation,
+        clock_waits: false,
+        reply_to_on_file: None,
+        entries: &[],
+    };
+    assert_eq!(
+        purpose_for(
+            &[RequestKind::Access, RequestKind::DirectMarketingOptout],
+            &identity
+        ),
+        Purpose::IdentityNeeded
+    );
 }
 
 #[test]

@@ -16,7 +16,7 @@ use crate::deadline::HolidayCalendar;
 use crate::draft::Templates;
 use crate::draft::freshness;
 use crate::store::{ActionRecord, Batch, StoreError};
-use crate::vocabulary::{ActionKind, ActionState};
+use crate::vocabulary::{ActionKind, ActionState, RequestKind};
 
 /// How close a deadline is, the way staff are told.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -57,6 +57,9 @@ pub struct Reminder {
     pub kinds: Vec<String>,
     /// Still within the first month and not extended: `extend` is possible.
     pub may_extend: bool,
+    /// An extension was decided but its notice has not gone out: it takes effect only if
+    /// sent by the deadline (the first month's end, Art. 12(3)).
+    pub extension_unsent: bool,
 }
 
 /// Working days after `today` up to and including `deadline`.
@@ -96,8 +99,12 @@ pub fn due(cases: &[OpenCase], today: Date, calendar: &HolidayCalendar) -> Vec<R
             deadline: case.deadline.to_string(),
             threshold,
             working_days_left: left,
-            kinds: case.kinds.clone(),
-            may_extend: !case.extended && threshold != Threshold::Overdue,
+            kinds: case.kinds.iter().map(|k| k.as_str().to_string()).collect(),
+            // A stop to marketing is never extended (`RequestKind::never_delayed`).
+            may_extend: !case.extended
+                && threshold != Threshold::Overdue
+                && !RequestKind::never_delayed(&case.kinds),
+            extension_unsent: case.extension_unsent && threshold != Threshold::Overdue,
         });
     }
     due.sort_by(|a, b| a.deadline.cmp(&b.deadline).then(a.case.cmp(&b.case)));
@@ -143,6 +150,9 @@ fn purpose_name(purpose: &str, lang: crate::lang::Lang) -> String {
         ("extension", Fi) => "määräajan jatko",
         ("extension", Sv) => "förlängd tidsfrist",
         ("extension", En) => "extension notice",
+        ("refusal", Fi) => "kieltäytyminen perusteluineen",
+        ("refusal", Sv) => "avslag med skäl",
+        ("refusal", En) => "refusal with reasons",
         (other, _) => other,
     };
     name.to_string()
@@ -366,7 +376,7 @@ pub fn run(
                 "case": c.case,
                 "deadline": crate::draft::dates::format(c.deadline, lang),
                 "days_overdue": (today - c.deadline).get_days(),
-                "kinds": c.kinds.iter().map(|k| right_name(k, lang)).collect::<Vec<_>>(),
+                "kinds": c.kinds.iter().map(|k| right_name(k.as_str(), lang)).collect::<Vec<_>>(),
             })).collect::<Vec<_>>(),
         }))
     } else {
@@ -395,6 +405,7 @@ pub fn run(
             "days_overdue": -r.working_days_left,
             "kinds": r.kinds.iter().map(|k| right_name(k, lang)).collect::<Vec<_>>(),
             "may_extend": r.may_extend,
+            "extension_unsent": r.extension_unsent,
         })).collect::<Vec<_>>(),
         "drafts_waiting": drafts_waiting,
         "sends_failed": sends_failed,
@@ -438,9 +449,32 @@ mod tests {
         OpenCase {
             case: "DSR-2026-0001".to_string(),
             deadline,
-            kinds: vec!["access".to_string()],
+            kinds: vec![RequestKind::Access],
             extended,
+            extension_unsent: false,
         }
+    }
+
+    #[test]
+    fn an_unsent_extension_notice_is_warned_of_three_working_days_before_the_first_month_ends() {
+        let calendar = HolidayCalendar { eves_closed: false };
+        let mut decided = case(date(2026, 12, 7), true);
+        decided.extension_unsent = true;
+        // Wednesday 2 December: Thursday, Friday and Monday left.
+        let due = due(&[decided], date(2026, 12, 2), &calendar);
+        assert_eq!(due[0].threshold, Threshold::ThreeDays);
+        assert!(due[0].extension_unsent && !due[0].may_extend);
+    }
+
+    #[test]
+    fn a_stop_to_marketing_is_never_offered_an_extension() {
+        let calendar = HolidayCalendar { eves_closed: false };
+        let mut optout = case(date(2026, 12, 7), false);
+        optout.kinds = vec![
+            RequestKind::DirectMarketingOptout,
+            RequestKind::ConsentWithdrawal,
+        ];
+        assert!(!due(&[optout], date(2026, 12, 2), &calendar)[0].may_extend);
     }
 
     #[test]

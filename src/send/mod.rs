@@ -99,6 +99,35 @@ pub async fn pass(
                 continue;
             }
         };
+        // An extension notice that would reach the person after the first month extends
+        // nothing (Art. 12(3)): it fails, for staff to see, and is recorded.
+        if draft.purpose == crate::vocabulary::Purpose::Extension {
+            let batch = store.begin()?;
+            if let Err(end) =
+                crate::case::clock::extension_in_time(&batch, draft.case_id, config, now)?
+            {
+                fail(
+                    &batch,
+                    &draft,
+                    &format!(
+                        "the first month ended on {end}: an extension notice can no longer be told in time (GDPR Art. 12(3))"
+                    ),
+                    now,
+                )?;
+                crate::case::clock::refuse_extension(
+                    &batch,
+                    draft.case_id,
+                    draft.draft,
+                    end,
+                    crate::case::BOT_ACTOR,
+                    now,
+                )?;
+                batch.commit()?;
+                report.failed += 1;
+                continue;
+            }
+            batch.commit()?;
+        }
         // Recorded before the transaction: a crash from here on is settled by `recover`.
         let batch = store.begin()?;
         if !batch.mark_sending(draft.draft)? {
@@ -117,6 +146,14 @@ pub async fn pass(
         match outcome {
             Outcome::Accepted => {
                 batch.draft_sent(draft.draft, now, None)?;
+                crate::case::clock::extension_sent(
+                    &batch,
+                    draft.case_id,
+                    draft.draft,
+                    draft.purpose,
+                    config,
+                    now,
+                )?;
                 keep_in_thread(&batch, &draft, &bytes, config, now)?;
                 event(
                     &batch,
@@ -367,6 +404,14 @@ async fn recover(
         let batch = store.begin()?;
         if found {
             batch.draft_sent(draft.draft, now, None)?;
+            crate::case::clock::extension_sent(
+                &batch,
+                draft.case_id,
+                draft.draft,
+                draft.purpose,
+                config,
+                now,
+            )?;
             // It went out, whatever follows: the copy kept in the case's thread is built
             // again from the draft, and a draft that no longer builds is said, not hidden.
             let rebuilt = crate::draft::ApprovedDraft::check(draft.clone())

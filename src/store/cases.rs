@@ -10,10 +10,14 @@ use serde::Serialize;
 use super::events::decode_event;
 use super::messages::{SUMMARY_COLUMNS, summary_row};
 use super::sql::{Day, Instant, Json, column};
-use super::{Batch, EventRecord, MessageSummary, Store, StoreError, answered_at_sql, json_text};
+use super::{
+    Batch, EventRecord, MessageSummary, Store, StoreError, answered_at_sql, json_text,
+    suspended_clock_sql,
+};
 use crate::ids::{CaseId, MessageId};
 use crate::lang::Lang;
-use crate::vocabulary::{CaseState, RequestKind, Standing};
+use crate::vocabulary::event::ClockSuspended;
+use crate::vocabulary::{CaseState, ClockState, IdentityOutcome, RequestKind, Standing};
 
 /// A case about to be opened.
 pub struct NewCase<'a> {
@@ -43,9 +47,13 @@ pub struct CaseSummary {
     pub kinds: Vec<RequestKind>,
     pub language: Option<Lang>,
     /// The identity outcome (`verified`, `on_file_unverified`, …); `None` until matched.
-    pub identity: Option<String>,
+    pub identity: Option<IdentityOutcome>,
     /// When the first substantive answer went out (`draft::Purpose::answers_request`).
     pub answered_at: Option<Timestamp>,
+    /// Whether the one-month clock runs or waits for information the controller asked for.
+    pub clock: ClockState,
+    /// The day the clock has waited since (`case::clock`); `None` while it runs.
+    pub waiting_since: Option<Date>,
 }
 
 impl CaseSummary {
@@ -54,9 +62,10 @@ impl CaseSummary {
         Standing::of(self.state, self.answered_at.is_some())
     }
 
-    /// Open and past its deadline on `today` (the controller's calendar day).
+    /// Open and past its deadline on `today` (the controller's calendar day). A case whose
+    /// clock waits for information is not overdue: its deadline moves when the clock resumes.
     pub fn is_overdue(&self, today: Date) -> bool {
-        self.standing().is_overdue(self.deadline, today)
+        self.clock == ClockState::Running && self.standing().is_overdue(self.deadline, today)
     }
 }
 
@@ -83,6 +92,12 @@ pub(super) fn check_case(_path: &Path, row: CaseRow) -> Result<CaseSummary, Stor
         language: row.language,
         identity: row.identity,
         answered_at: row.answered_at.map(|at| at.0),
+        clock: if row.suspended.is_some() {
+            ClockState::Waiting
+        } else {
+            ClockState::Running
+        },
+        waiting_since: row.suspended.map(|s| s.0.since),
     })
 }
 
@@ -106,6 +121,8 @@ pub(super) fn checked_case_id(path: &Path, year: i64, seq: i64) -> Result<CaseId
 pub(super) const CASE_COLUMNS: &str = concat!(
     "SELECT c.id, c.year, c.seq, c.state, c.received_at, c.requester, c.requester_name, c.subject, c.deadline, c.opened_at, c.kinds, c.language, c.identity, ",
     answered_at_sql!(),
+    ", ",
+    suspended_clock_sql!(),
     " FROM cases c"
 );
 
@@ -121,8 +138,10 @@ pub(super) struct CaseRow {
     opened_at: Instant,
     kinds: Json<Vec<RequestKind>>,
     language: Option<Lang>,
-    identity: Option<String>,
+    identity: Option<IdentityOutcome>,
     answered_at: Option<Instant>,
+    /// The `clock_suspended` payload while the clock stands still.
+    suspended: Option<Json<ClockSuspended>>,
 }
 
 pub(super) fn case_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<CaseRow> {
@@ -141,8 +160,9 @@ pub(super) fn case_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<CaseRow> {
         opened_at: column(r, 9, "cases.opened_at")?,
         kinds: column(r, 10, "cases.kinds")?,
         language: column(r, 11, "cases.language")?,
-        identity: r.get(12)?,
+        identity: column(r, 12, "cases.identity")?,
         answered_at: column(r, 13, "drafts.sent_at")?,
+        suspended: column(r, 14, "events.details")?,
     })
 }
 

@@ -529,32 +529,94 @@ fn token_hash(token: &str) -> [u8; 32] {
 }
 
 impl Batch<'_> {
+    /// Open, unanswered cases whose requester (or the address on file) was asked for
+    /// information or confirmation and has neither answered nor been verified since, with
+    /// when it was first asked; none for which a refusal was offered already.
+    pub fn identity_requests_unanswered(&self) -> Result<Vec<(CaseId, Timestamp)>, StoreError> {
+        let mut statement = self
+            .tx
+            .prepare_cached(concat!(
+                "SELECT w.year, w.seq, w.asked FROM (
+                    SELECT c.id AS id, c.year AS year, c.seq AS seq, MIN(x.at) AS asked
+                    FROM cases c JOIN (
+                        SELECT case_id, at FROM events WHERE kind = ?1
+                        UNION ALL
+                        SELECT case_id, sent_at AS at FROM drafts
+                        WHERE purpose = ?2 AND state = 'sent' AND sent_at IS NOT NULL
+                    ) x ON x.case_id = c.id
+                    WHERE c.state = 'open' AND ",
+                super::answered_at_sql!(),
+                " IS NULL
+                      AND NOT EXISTS (SELECT 1 FROM events e WHERE e.case_id = c.id
+                                      AND e.kind IN (?3, ?4))
+                    GROUP BY c.id
+                 ) w
+                 WHERE NOT EXISTS (SELECT 1 FROM events j WHERE j.case_id = w.id
+                                   AND j.kind = ?5 AND julianday(j.at) > julianday(w.asked))
+                 ORDER BY w.id"
+            ))
+            .map_err(|e| self.error(e))?;
+        let rows = statement
+            .query_map(
+                params![
+                    EventKind::ConfirmationAsked.as_str(),
+                    Purpose::IdentityNeeded,
+                    EventKind::Verified.as_str(),
+                    EventKind::RefusalOffered.as_str(),
+                    EventKind::Joined.as_str(),
+                ],
+                |r| {
+                    let case = CaseId {
+                        year: column(r, 0, "cases.year")?,
+                        seq: column(r, 1, "cases.seq")?,
+                    };
+                    Ok((case, column::<Instant>(r, 2, "events.at")?.0))
+                },
+            )
+            .map_err(|e| self.error(e))?;
+        rows.collect::<rusqlite::Result<_>>()
+            .map_err(|e| self.error(e))
+    }
+
     /// Open cases (`case::Standing::is_open`: not closed, no answer sent), for reminders.
     pub fn unanswered_cases(&self) -> Result<Vec<OpenCase>, StoreError> {
         let mut statement = self
             .tx
             .prepare_cached(concat!(
                 "SELECT c.year, c.seq, c.deadline, c.kinds,
-                        EXISTS (SELECT 1 FROM events e WHERE e.case_id = c.id AND e.kind = ?1)
+                        EXISTS (SELECT 1 FROM events e WHERE e.case_id = c.id AND e.kind = ?1),
+                        EXISTS (SELECT 1 FROM events e WHERE e.case_id = c.id AND e.kind = ?2)
                  FROM cases c
                  WHERE c.state != 'closed' AND ",
                 super::answered_at_sql!(),
+                " IS NULL AND ",
+                // A clock that stands still has no deadline coming: it moves on resuming.
+                super::suspended_clock_sql!(),
                 " IS NULL ORDER BY c.deadline, c.id"
             ))
             .map_err(|e| self.error(e))?;
         let rows = statement
-            .query_map([EventKind::Extended.as_str()], |r| {
-                let case = CaseId {
-                    year: column(r, 0, "cases.year")?,
-                    seq: column(r, 1, "cases.seq")?,
-                };
-                Ok(OpenCase {
-                    case: case.to_string(),
-                    deadline: column::<Day>(r, 2, "cases.deadline")?.0,
-                    kinds: column::<Json<_>>(r, 3, "cases.kinds")?.0,
-                    extended: r.get(4)?,
-                })
-            })
+            .query_map(
+                [
+                    EventKind::Extended.as_str(),
+                    EventKind::ExtensionEffective.as_str(),
+                ],
+                |r| {
+                    let case = CaseId {
+                        year: column(r, 0, "cases.year")?,
+                        seq: column(r, 1, "cases.seq")?,
+                    };
+                    let extended: bool = r.get(4)?;
+                    let effective: bool = r.get(5)?;
+                    Ok(OpenCase {
+                        case: case.to_string(),
+                        deadline: column::<Day>(r, 2, "cases.deadline")?.0,
+                        kinds: column::<Json<_>>(r, 3, "cases.kinds")?.0,
+                        extended,
+                        extension_unsent: extended && !effective,
+                    })
+                },
+            )
             .map_err(|e| self.error(e))?;
         rows.collect::<rusqlite::Result<_>>()
             .map_err(|e| self.error(e))
@@ -703,6 +765,9 @@ impl Batch<'_> {
 pub struct OpenCase {
     pub case: String,
     pub deadline: Date,
-    pub kinds: Vec<String>,
+    pub kinds: Vec<crate::vocabulary::RequestKind>,
+    /// An extension was decided (`extend`).
     pub extended: bool,
+    /// Decided, but its notice has not gone out: the deadline is still the first month's.
+    pub extension_unsent: bool,
 }

@@ -299,10 +299,21 @@ fn parse_timestamp(path: &Path, what: &'static str, text: &str) -> Result<Timest
 /// `case::Standing` says what the answer means for the case.
 macro_rules! answered_at_sql {
     () => {
-        "(SELECT MIN(d.sent_at) FROM drafts d WHERE d.case_id = c.id AND d.state = 'sent' AND d.purpose IN ('reply', 'not_found'))"
+        "(SELECT MIN(d.sent_at) FROM drafts d WHERE d.case_id = c.id AND d.state = 'sent' AND d.purpose IN ('reply', 'not_found', 'refusal'))"
     };
 }
 pub(crate) use answered_at_sql;
+
+/// SQL: the details of case `c`'s last clock event when it suspended the clock
+/// (`case::clock`; a `clock_suspended` payload, decoded in Rust), or NULL while the clock
+/// runs. The kinds are `EventKind::ClockSuspended` and `ClockResumed` (a unit test holds
+/// the names together).
+macro_rules! suspended_clock_sql {
+    () => {
+        "(SELECT CASE e.kind WHEN 'clock_suspended' THEN e.details END FROM events e WHERE e.case_id = c.id AND e.kind IN ('clock_suspended', 'clock_resumed') ORDER BY e.id DESC LIMIT 1)"
+    };
+}
+pub(crate) use suspended_clock_sql;
 
 /// A path as the path part of an SQLite `file:` URI (RFC 3986 percent-encoding).
 fn uri_path(path: &Path) -> String {

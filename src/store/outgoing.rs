@@ -18,6 +18,9 @@ pub enum MailKind {
     Digest,
     /// A short note to a staff member (why an approval by mail was refused).
     Note,
+    /// To the address on file of the person a request names: confirm it was you
+    /// (`draft::confirm`); no personal data, sent without approval.
+    Confirmation,
 }
 
 impl MailKind {
@@ -26,6 +29,7 @@ impl MailKind {
             MailKind::Review => "review",
             MailKind::Digest => "digest",
             MailKind::Note => "note",
+            MailKind::Confirmation => "confirmation",
         }
     }
 
@@ -34,6 +38,7 @@ impl MailKind {
             "review" => Some(MailKind::Review),
             "digest" => Some(MailKind::Digest),
             "note" => Some(MailKind::Note),
+            "confirmation" => Some(MailKind::Confirmation),
             _ => None,
         }
     }

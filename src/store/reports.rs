@@ -4,7 +4,7 @@ use jiff::civil::Date;
 use serde::Serialize;
 
 use super::sql::{Day, Instant, Json, column};
-use super::{Store, StoreError, answered_at_sql};
+use super::{Store, StoreError, answered_at_sql, suspended_clock_sql};
 use crate::lang::Lang;
 use crate::vocabulary::{CaseState, EventKind, RequestKind, Standing};
 
@@ -28,13 +28,16 @@ pub struct Totals {
 
 impl Store {
     /// Open cases (`case::Standing`: neither answered nor closed), those of them past their
-    /// deadline on `today`, and the drafts waiting for approval.
+    /// deadline on `today` (not one whose clock waits for information: its deadline moves
+    /// when the clock resumes), and the drafts waiting for approval.
     pub fn workload(&self, today: Date) -> Result<Workload, StoreError> {
         let mut statement = self
             .conn
             .prepare(concat!(
                 "SELECT c.state, c.deadline, ",
                 answered_at_sql!(),
+                " IS NOT NULL, ",
+                suspended_clock_sql!(),
                 " IS NOT NULL FROM cases c WHERE c.state != 'closed'"
             ))
             .map_err(|e| self.error(e))?;
@@ -44,15 +47,16 @@ impl Store {
                     column::<CaseState>(r, 0, "cases.state")?,
                     column::<Day>(r, 1, "cases.deadline")?.0,
                     r.get::<_, bool>(2)?,
+                    r.get::<_, bool>(3)?,
                 ))
             })
             .map_err(|e| self.error(e))?;
         let mut workload = Workload::default();
         for row in rows {
-            let (state, deadline, answered) = row.map_err(|e| self.error(e))?;
+            let (state, deadline, answered, waiting) = row.map_err(|e| self.error(e))?;
             let standing = Standing::of(state, answered);
             workload.open += i64::from(standing.is_open());
-            workload.overdue += i64::from(standing.is_overdue(deadline, today));
+            workload.overdue += i64::from(!waiting && standing.is_overdue(deadline, today));
         }
         workload.drafts_waiting = self
             .conn
@@ -97,6 +101,7 @@ pub struct ReportRow {
     pub state: CaseState,
     /// The day the answer (a reply, or word that nothing was found) went out.
     pub replied: Option<Date>,
+    /// An extension took effect: its notice was sent (`extension_effective`).
     pub extended: bool,
     /// An answer that refused part of the request went out.
     pub refused: bool,
@@ -116,7 +121,7 @@ impl Store {
             )
             .map_err(|e| self.error(e))?;
         let rows = statement
-            .query_map([EventKind::Extended.as_str()], |r| {
+            .query_map([EventKind::ExtensionEffective.as_str()], |r| {
                 // The receipt and answer days are taken in the controller's zone.
                 let day = |at: Instant| at.0.to_zoned_datetime(zone.clone()).date();
                 Ok(ReportRow {

@@ -135,6 +135,15 @@ fn the_answer_query_counts_the_purposes_that_answer() {
     }
 }
 
+#[test]
+fn the_clock_query_names_the_clock_events_as_they_are_stored() {
+    use crate::vocabulary::EventKind;
+    let sql = suspended_clock_sql!();
+    for kind in [EventKind::ClockSuspended, EventKind::ClockResumed] {
+        assert!(sql.contains(&format!("'{}'", kind.as_str())), "{kind:?}");
+    }
+}
+
 /// A store with one case and one pending draft (`D1`) in an open batch, for the tests of
 /// what the triggers refuse.
 fn with_a_draft(store: &mut Store) -> (Batch<'_>, crate::ids::DraftId) {

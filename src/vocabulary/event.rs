@@ -17,8 +17,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::{
-    ActionKind, ActionState, DraftState, Evidence, IdentityAction, IdentityOutcome, MatchedField,
-    Purpose, RequestKind,
+    ActionKind, ActionState, DraftState, Evidence, ExtensionGround, IdentityAction,
+    IdentityOutcome, MatchedField, Purpose, RequestKind,
 };
 use crate::lang::Lang;
 
@@ -80,10 +80,21 @@ events! {
     KindsAdded(KindsAdded) => "kinds_added",
     UnauthenticatedFollowUp(UnauthenticatedFollowUp) => "unauthenticated_follow_up",
     RelatedCase(RelatedCase) => "related_case",
+    // Written by builds that restarted the month on the answer; kept so such trails read.
     ClockRestarted(ClockRestarted) => "clock_restarted",
+    ClockSuspended(ClockSuspended) => "clock_suspended",
+    ClockResumed(ClockResumed) => "clock_resumed",
+    Verified(Verified) => "verified",
+    ConfirmationAsked(ConfirmationAsked) => "confirmation_asked",
+    ConfirmationDenied(ConfirmationDenied) => "confirmation_denied",
+    ConfirmationRefused(ConfirmationRefused) => "confirmation_refused",
+    ConfirmationFailed(Failure) => "confirmation_failed",
     Reclassified(Reclassified) => "reclassified",
     Closed(Closed) => "closed",
     Extended(Extended) => "extended",
+    ExtensionEffective(ExtensionEffective) => "extension_effective",
+    ExtensionRefused(ExtensionRefused) => "extension_refused",
+    RefusalOffered(RefusalOffered) => "refusal_offered",
     Drafted(Drafted) => "drafted",
     DraftFailed(Failure) => "draft_failed",
     DraftOutdated(DraftOutdated) => "draft_outdated",
@@ -286,11 +297,80 @@ pub struct RelatedCase {
     pub note: String,
 }
 
+/// The month restarted from the answer's receipt (the approach before the suspended clock).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ClockRestarted {
     pub deadline: Date,
     pub received_on: Date,
     pub rule: String,
+}
+
+/// The one-month clock stopped on the day the controller asked for information
+/// (`case::clock`); the days already run still count.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ClockSuspended {
+    /// The day it stands still from.
+    pub since: Date,
+    /// The days it had run, from the receipt.
+    pub days_run: i32,
+    /// The deadline when it stopped.
+    pub deadline: Date,
+    pub rule: String,
+}
+
+/// The clock runs again (the answer arrived, or a verification was recorded), and the
+/// deadline moved by the days it stood still.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ClockResumed {
+    pub since: Date,
+    pub until: Date,
+    pub days_suspended: i32,
+    /// Every day the clock has stood still in the case, this time included.
+    pub total_days_suspended: i64,
+    pub from: Date,
+    pub deadline: Date,
+    pub why: String,
+    pub rule: String,
+}
+
+/// Staff verified who asks, or the address on file confirmed the request
+/// (`draft::confirm`): the case is matched again as verified from `address`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Verified {
+    /// The address on file the case now answers to.
+    pub address: String,
+    /// How, in staff's words (or the bot's).
+    pub note: String,
+    /// The identity outcome before; `None` when the case was never matched.
+    pub outcome_before: Option<IdentityOutcome>,
+    pub rule: String,
+}
+
+/// The person the details match was asked, at the address on file, to confirm the request.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ConfirmationAsked {
+    pub to: String,
+    /// The SHA-256 of the one-time code in the subject, in hex.
+    pub token_sha256: String,
+    pub outbox_file: Option<String>,
+    pub rule: String,
+}
+
+/// The person at the address on file said the request was not theirs.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ConfirmationDenied {
+    pub from: String,
+    /// The answer's Message-ID.
+    pub message: Option<String>,
+    pub note: String,
+}
+
+/// An answer to a request for confirmation that counts for nothing, and why.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ConfirmationRefused {
+    pub from: String,
+    pub message: Option<String>,
+    pub why: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -304,12 +384,51 @@ pub struct Closed {
     pub outcome: String,
 }
 
+/// Staff decided to extend; it takes effect when the notice is sent
+/// ([`ExtensionEffective`]).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Extended {
     pub months: u8,
     pub from: Date,
+    /// The deadline once the notice is sent.
     pub to: Date,
+    /// The Art. 12(3) ground, when staff named one.
+    #[serde(default)]
+    pub ground: Option<ExtensionGround>,
     pub reason: String,
+    /// When it takes effect (absent in extensions decided before it waited for the notice).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub takes_effect: Option<String>,
+    pub rule: String,
+}
+
+/// The notice of an extension went out: the extension took effect and the deadline moved.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ExtensionEffective {
+    pub draft: String,
+    pub months: u8,
+    pub from: Date,
+    pub deadline: Date,
+    pub rule: String,
+}
+
+/// The notice of an extension could not go out within the first month: it extends nothing.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ExtensionRefused {
+    pub draft: String,
+    pub first_month_ended: Date,
+    pub rule: String,
+}
+
+/// A refusal with reasons was drafted because the information asked for never came.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RefusalOffered {
+    pub draft: String,
+    /// When the requester (or the address on file) was first asked.
+    pub asked: Timestamp,
+    /// `[identity] refuse_after_days` at the time.
+    pub days: u32,
+    pub recipient: Option<String>,
     pub rule: String,
 }
 

@@ -80,6 +80,35 @@ impl FromStr for CaseState {
     }
 }
 
+/// Whether a case's one-month clock runs, or stands still while the controller waits for
+/// information it asked for (Art. 12(6)); the days already run still count.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ClockState {
+    Running,
+    Waiting,
+}
+
+names!(ClockState {
+    Running => "running",
+    Waiting => "waiting",
+});
+
+/// Why the time to answer is extended: the grounds Art. 12(3) allows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ExtensionGround {
+    /// The request is complex.
+    Complexity,
+    /// The number of requests.
+    Requests,
+}
+
+names!(ExtensionGround {
+    Complexity => "complexity",
+    Requests => "requests",
+});
+
 /// The rights of GDPR Art. 15–21 (and the withdrawal of consent, Art. 7(3)).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -112,6 +141,25 @@ names!(RequestKind {
     DirectMarketingOptout => "direct_marketing_optout",
     ConsentWithdrawal => "consent_withdrawal",
 });
+
+impl RequestKind {
+    /// Whether the right only stops marketing or consent-based processing at the address
+    /// that asked (Art. 21(2)–(3), Art. 7(3)).
+    pub fn stops_marketing(self) -> bool {
+        matches!(
+            self,
+            RequestKind::DirectMarketingOptout | RequestKind::ConsentWithdrawal
+        )
+    }
+
+    /// Whether a request of these rights is never delayed: it asks only to stop marketing
+    /// or withdraw consent, which needs no identity check (stopping mail to the address
+    /// that asked discloses nothing) and no extension (the objection is absolute,
+    /// Art. 21(3); withdrawing is as easy as giving, Art. 7(3)).
+    pub fn never_delayed(kinds: &[RequestKind]) -> bool {
+        !kinds.is_empty() && kinds.iter().all(|k| k.stops_marketing())
+    }
+}
 
 /// A phrase that made a kind fire (`classify`), kept in the `classified` event.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -187,6 +235,9 @@ pub enum Purpose {
     /// a person's identifiers to another address than theirs: only to the recipient's
     /// configured contact, and only what it needs to find the record.
     RecipientNotice,
+    /// The request is refused with reasons because the person could not be identified
+    /// (Art. 11(2), 12(4)): the information asked for never came.
+    Refusal,
 }
 
 names!(Purpose {
@@ -196,6 +247,7 @@ names!(Purpose {
     NotFound => "not_found",
     Extension => "extension",
     RecipientNotice => "recipient_notice",
+    Refusal => "refusal",
 });
 
 impl Purpose {
@@ -210,7 +262,7 @@ impl Purpose {
     /// nothing was found. An acknowledgement, a request for information and an extension
     /// notice are not answers: the last two change the deadline, not the answer.
     pub fn answers_request(self) -> bool {
-        matches!(self, Purpose::Reply | Purpose::NotFound)
+        matches!(self, Purpose::Reply | Purpose::NotFound | Purpose::Refusal)
     }
 }
 
@@ -364,6 +416,8 @@ pub enum Input {
     Note,
     /// The address of whoever made a request by phone or letter.
     RequesterAddress,
+    /// How staff verified who asks.
+    Verification,
 }
 
 impl fmt::Display for Input {
@@ -373,6 +427,7 @@ impl fmt::Display for Input {
             Input::Outcome => "the outcome",
             Input::Note => "a note of the request",
             Input::RequesterAddress => "the requester's e-mail address",
+            Input::Verification => "a note of how who asks was verified",
         })
     }
 }
