@@ -356,24 +356,54 @@ impl App {
     pub fn queue(&self, store: &Store, now: Timestamp) -> Result<Vec<QueueLine>, AppError> {
         let today = self.today(now);
         // A case with several drafts waiting is looked at once.
-        let mut stale_of: std::collections::HashMap<String, Vec<StaleSource>> =
+        let mut stale_of: std::collections::HashMap<CaseId, Vec<StaleSource>> =
             std::collections::HashMap::new();
+        let imports = store.register_sources()?;
+        let configured: Vec<&str> = self
+            .config
+            .register
+            .sources
+            .iter()
+            .map(|s| s.name())
+            .collect();
+        // The oldest import of any source, configured or not (none imported: the oldest
+        // possible): a request that came after it has fresh data whatever it matched, and
+        // needs no look at its identity decision.
+        let oldest_import = configured
+            .iter()
+            .map(|name| {
+                imports
+                    .iter()
+                    .find(|s| s.source == *name)
+                    .and_then(|s| s.imported_at)
+            })
+            .chain(imports.iter().map(|s| s.imported_at))
+            .try_fold(None::<Timestamp>, |oldest, at| {
+                at.map(|at| Some(oldest.map_or(at, |o: Timestamp| o.min(at))))
+            });
         let mut lines = Vec::new();
         for entry in store.pending_drafts()? {
             let days_left = (entry.deadline - today).get_days();
-            if !stale_of.contains_key(&entry.case) {
-                let stale = match entry.case.parse::<CaseId>() {
-                    Ok(case) => match store.case(case)? {
-                        Some(detail) => {
-                            self.stale_sources(store, case, detail.summary.received_at)?
-                        }
-                        None => Vec::new(),
-                    },
-                    Err(_) => Vec::new(),
+            if !stale_of.contains_key(&entry.case_id) {
+                let fresh = match oldest_import {
+                    Some(Some(oldest)) => oldest >= entry.received_at,
+                    Some(None) => true,
+                    None => false,
                 };
-                stale_of.insert(entry.case.clone(), stale);
+                let stale = if fresh {
+                    Vec::new()
+                } else {
+                    let matched = store.matched_sources(entry.case_id)?;
+                    freshness::stale_sources(
+                        entry.received_at,
+                        matched.as_deref(),
+                        configured.iter().copied(),
+                        &imports,
+                    )
+                };
+                stale_of.insert(entry.case_id, stale);
             }
-            let stale_sources = stale_of.get(&entry.case).cloned().unwrap_or_default();
+            let stale_sources = stale_of.get(&entry.case_id).cloned().unwrap_or_default();
             lines.push(QueueLine {
                 entry,
                 days_left,

@@ -77,6 +77,11 @@ pub struct QueueEntry {
     pub subject: String,
     pub personal_data: bool,
     pub created_at: Timestamp,
+    #[serde(skip)]
+    pub case_id: CaseId,
+    /// When the case's request arrived.
+    #[serde(skip)]
+    pub received_at: Timestamp,
 }
 
 const DRAFT_COLUMNS: &str = "SELECT d.id, c.year, c.seq, d.replaces, d.purpose, d.language, d.recipient, d.recipient_note, d.subject, d.body, d.attachments, d.personal_data, d.refusal, d.in_reply_to, d.references_ids, d.state, d.created_at, d.created_by, d.decided_at, d.decided_by, d.decision_note, d.message_id, d.sent_at, d.outbox_file, d.seal, d.claims FROM drafts d JOIN cases c ON c.id = d.case_id";
@@ -236,7 +241,7 @@ impl Store {
         let mut statement = self
             .conn
             .prepare(
-                "SELECT d.id, c.year, c.seq, d.purpose, d.language, d.recipient, c.deadline, d.subject, d.personal_data, d.created_at
+                "SELECT d.id, c.year, c.seq, d.purpose, d.language, d.recipient, c.deadline, d.subject, d.personal_data, d.created_at, c.received_at
                  FROM drafts d JOIN cases c ON c.id = d.case_id
                  WHERE d.state = 'pending' ORDER BY c.deadline, d.id",
             )
@@ -257,6 +262,8 @@ impl Store {
                     subject: r.get(7)?,
                     personal_data: r.get(8)?,
                     created_at: column::<Instant>(r, 9, "drafts.created_at")?.0,
+                    case_id: case,
+                    received_at: column::<Instant>(r, 10, "cases.received_at")?.0,
                 })
             })
             .map_err(|e| self.error(e))?;
