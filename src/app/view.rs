@@ -384,26 +384,28 @@ impl App {
         let mut lines = Vec::new();
         for entry in store.pending_drafts()? {
             let days_left = (entry.deadline - today).get_days();
-            if !stale_of.contains_key(&entry.case_id) {
-                let fresh = match oldest_import {
-                    Some(Some(oldest)) => oldest >= entry.received_at,
-                    Some(None) => true,
-                    None => false,
-                };
-                let stale = if fresh {
-                    Vec::new()
-                } else {
-                    let matched = store.matched_sources(entry.case_id)?;
-                    freshness::stale_sources(
-                        entry.received_at,
-                        matched.as_deref(),
-                        configured.iter().copied(),
-                        &imports,
-                    )
-                };
-                stale_of.insert(entry.case_id, stale);
-            }
-            let stale_sources = stale_of.get(&entry.case_id).cloned().unwrap_or_default();
+            let stale_sources = match stale_of.entry(entry.case_id) {
+                std::collections::hash_map::Entry::Occupied(known) => known.get().clone(),
+                std::collections::hash_map::Entry::Vacant(slot) => {
+                    let fresh = match oldest_import {
+                        Some(Some(oldest)) => oldest >= entry.received_at,
+                        Some(None) => true,
+                        None => false,
+                    };
+                    let stale = if fresh {
+                        Vec::new()
+                    } else {
+                        let matched = store.matched_sources(entry.case_id)?;
+                        freshness::stale_sources(
+                            entry.received_at,
+                            matched.as_deref(),
+                            configured.iter().copied(),
+                            &imports,
+                        )
+                    };
+                    slot.insert(stale).clone()
+                }
+            };
             lines.push(QueueLine {
                 entry,
                 days_left,
