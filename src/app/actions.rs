@@ -47,13 +47,16 @@ impl App {
     ) -> Result<String, AppError> {
         let refused = |text: String| AppError::Refused(text);
         use crate::vocabulary::IdentityOutcome;
+        // Decided: matched to one person, verified by staff, or the case answered or
+        // closed (an ambiguous case is settled by the answer staff give by hand).
         let undecided = matches!(
             summary.identity,
             None | Some(IdentityOutcome::NeedsVerification | IdentityOutcome::Ambiguous)
-        );
+        ) && summary.state != crate::vocabulary::CaseState::Closed
+            && summary.answered_at.is_none();
         if undecided {
             return Err(refused(format!(
-                "case {case}: identity is not decided yet ({}): an identity document is deleted once it is; verify or decide the case first",
+                "case {case}: identity is not decided yet ({}): an identity document is deleted once it is; verify the case, answer it or close it first",
                 summary.identity.map_or("not matched", |o| o.as_str())
             )));
         }
