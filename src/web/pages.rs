@@ -19,7 +19,7 @@ use crate::store::{StaffSession, Store};
 use crate::vocabulary::{ActionNumber, ExtensionGround};
 
 use super::Console;
-use super::render::{page, problem, ser};
+use super::render::{page, problem, ser, who};
 use super::session::{Fields, Need, act, blocking, redirect, signed_in};
 
 /// What a redirect after a form says was done: a fixed word, never text from the request.
@@ -41,24 +41,6 @@ fn done_message(done: Option<&str>) -> Option<&'static str> {
     })
 }
 
-/// What every signed-in page shows of who is logged in.
-fn who(session: &StaffSession) -> minijinja::Value {
-    ser(Who {
-        name: &session.account.name,
-        role: session.account.role.as_str(),
-        may_decide: session.account.role.may_decide(),
-        csrf: &session.csrf,
-    })
-}
-
-#[derive(Serialize)]
-struct Who<'a> {
-    name: &'a str,
-    role: &'a str,
-    may_decide: bool,
-    csrf: &'a str,
-}
-
 /// An application error as a page: 404 for what does not exist, 403 for the four-eyes
 /// rule, 409 for what cannot be done now; the text says why.
 fn app_problem(console: &Console, session: &StaffSession, err: &AppError, back: &str) -> Response {
@@ -77,14 +59,14 @@ fn app_problem(console: &Console, session: &StaffSession, err: &AppError, back: 
         }
         _ => (StatusCode::CONFLICT, err.to_string()),
     };
-    problem(console, status, Some(&session.account.name), &text, Some(back))
+    problem(console, status, Some(session), &text, Some(back))
 }
 
 fn not_found_page(console: &Console, session: &StaffSession, what: &str) -> Response {
     problem(
         console,
         StatusCode::NOT_FOUND,
-        Some(&session.account.name),
+        Some(session),
         &format!("There is no {what}."),
         Some("/queue"),
     )
@@ -533,7 +515,7 @@ pub(super) async fn action(
                 return problem(
                     console,
                     StatusCode::BAD_REQUEST,
-                    Some(&session.account.name),
+                    Some(session),
                     "Say what to record of the action. Nothing was changed.",
                     Some(&back),
                 );

@@ -22,7 +22,6 @@ pub(super) fn templates() -> Result<minijinja::Environment<'static>, WebError> {
     let mut env = minijinja::Environment::new();
     // A template must not be able to loop forever on hostile data.
     env.set_fuel(Some(5_000_000));
-    env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
     for (name, source) in TEMPLATES {
         env.add_template(name, source)
             .map_err(|source| WebError::Template {
@@ -31,6 +30,24 @@ pub(super) fn templates() -> Result<minijinja::Environment<'static>, WebError> {
             })?;
     }
     Ok(env)
+}
+
+/// What every signed-in page shows of who is logged in, and the CSRF token its forms carry.
+pub(super) fn who(session: &crate::store::StaffSession) -> minijinja::Value {
+    ser(Who {
+        name: &session.account.name,
+        role: session.account.role.as_str(),
+        may_decide: session.account.role.may_decide(),
+        csrf: &session.csrf,
+    })
+}
+
+#[derive(serde::Serialize)]
+struct Who<'a> {
+    name: &'a str,
+    role: &'a str,
+    may_decide: bool,
+    csrf: &'a str,
 }
 
 /// Any serializable value as a template value.
@@ -66,7 +83,7 @@ pub(super) fn page(
 pub(super) fn problem(
     console: &Console,
     status: StatusCode,
-    staff: Option<&str>,
+    staff: Option<&crate::store::StaffSession>,
     text: &str,
     back: Option<&str>,
 ) -> Response {
@@ -76,7 +93,7 @@ pub(super) fn problem(
         "problem.html",
         minijinja::context! {
             title => status.canonical_reason().unwrap_or("Problem"),
-            staff => staff,
+            staff => staff.map(who),
             text => text,
             back => back,
         },

@@ -156,6 +156,7 @@ where
         };
         let fields = Fields::parse(&body);
         let name = session.account.name.as_str();
+        let staff = Some(&session);
         if !fields
             .get("csrf")
             .is_some_and(|token| same_token(token, &session.csrf))
@@ -164,7 +165,7 @@ where
             return problem(
                 console,
                 StatusCode::FORBIDDEN,
-                Some(name),
+                staff,
                 "This form is out of date or did not come from the console. Nothing was changed. Open the page again and repeat.",
                 None,
             );
@@ -173,7 +174,7 @@ where
             return problem(
                 console,
                 StatusCode::FORBIDDEN,
-                Some(name),
+                staff,
                 &format!(
                     "Your role is {}: approving, rejecting, extending and closing need an approver. Nothing was changed.",
                     session.account.role
