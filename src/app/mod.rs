@@ -33,8 +33,8 @@ pub use decide::{
 };
 pub use ingest::{Ingested, MailFile, Progress};
 pub use maintain::{Purged, Rematching, Reminded};
-pub use staff::{LoginError, SignedIn, actor, random_token};
 pub use register::{ErasureRecorded, ImportProgress, ImportReport, Withheld};
+pub use staff::{LoginError, SignedIn, actor, random_token};
 pub use view::{
     CaseFilter, CaseLine, CaseView, DraftView, EntryQuery, MessageView, QueueLine, Status,
 };

@@ -137,12 +137,7 @@ impl App {
             .login_failures_since(account.as_ref().map(|a| a.id), address, since)
             .map_err(AppError::from)?;
         if by_account >= rules.per_account || by_address >= rules.per_address {
-            tracing::warn!(
-                address,
-                by_account,
-                by_address,
-                "console login throttled"
-            );
+            tracing::warn!(address, by_account, by_address, "console login throttled");
             store
                 .record_login_failure(login, account.as_ref().map(|a| a.id), address, now)
                 .map_err(AppError::from)?;

@@ -48,7 +48,10 @@ pub fn run(ctx: &Context, command: Command) -> anyhow::Result<ExitCode> {
             if ctx.json {
                 super::print_json(&account)?;
             } else {
-                println!("{}: added as {} ({})", account.name, account.role, account.email);
+                println!(
+                    "{}: added as {} ({})",
+                    account.name, account.role, account.email
+                );
             }
         }
         Command::List => {

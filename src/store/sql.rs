@@ -78,7 +78,14 @@ macro_rules! sql_names {
     )+};
 }
 
-sql_names!(CaseState, DraftState, Purpose, IdentityOutcome, RequestKind, Role);
+sql_names!(
+    CaseState,
+    DraftState,
+    Purpose,
+    IdentityOutcome,
+    RequestKind,
+    Role
+);
 
 impl ToSql for Lang {
     fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {

@@ -235,10 +235,16 @@ impl Store {
             Ok(times.iter().filter(|at| at.0 >= since).count())
         };
         let account = match staff_id {
-            Some(id) => count("SELECT at FROM login_failures WHERE staff_id = ?1 ORDER BY id DESC LIMIT 1000", &id)?,
+            Some(id) => count(
+                "SELECT at FROM login_failures WHERE staff_id = ?1 ORDER BY id DESC LIMIT 1000",
+                &id,
+            )?,
             None => 0,
         };
-        let address = count("SELECT at FROM login_failures WHERE address = ?1 ORDER BY id DESC LIMIT 1000", &address)?;
+        let address = count(
+            "SELECT at FROM login_failures WHERE address = ?1 ORDER BY id DESC LIMIT 1000",
+            &address,
+        )?;
         Ok((account, address))
     }
 }

@@ -58,11 +58,9 @@ pub struct Console {
 /// The console's routes over an application and its store.
 pub fn router(app: App, clock: Clock) -> Result<Router, WebError> {
     let store = app.store()?;
-    let (secure_cookie, behind_proxy) = app
-        .config()
-        .web
-        .as_ref()
-        .map_or((false, false), |web| (web.secure_cookie(), web.behind_tls_proxy));
+    let (secure_cookie, behind_proxy) = app.config().web.as_ref().map_or((false, false), |web| {
+        (web.secure_cookie(), web.behind_tls_proxy)
+    });
     let console = Arc::new(Console {
         app,
         store: Mutex::new(store),

@@ -45,11 +45,15 @@ fn done_message(done: Option<&str>) -> Option<&'static str> {
 /// rule, 409 for what cannot be done now; the text says why.
 fn app_problem(console: &Console, session: &StaffSession, err: &AppError, back: &str) -> Response {
     let (status, text) = match err {
-        AppError::NoSuchCase { case, .. } => (StatusCode::NOT_FOUND, format!("There is no case {case}.")),
+        AppError::NoSuchCase { case, .. } => {
+            (StatusCode::NOT_FOUND, format!("There is no case {case}."))
+        }
         AppError::NoSuchDraft(draft) | AppError::NoSuchDraftIn { draft, .. } => {
             (StatusCode::NOT_FOUND, format!("There is no draft {draft}."))
         }
-        AppError::Approve(ApproveError::FourEyes { .. }) => (StatusCode::FORBIDDEN, err.to_string()),
+        AppError::Approve(ApproveError::FourEyes { .. }) => {
+            (StatusCode::FORBIDDEN, err.to_string())
+        }
         AppError::Store(_) => {
             tracing::error!(error = %err, "console use-case failed");
             (
@@ -75,7 +79,10 @@ fn not_found_page(console: &Console, session: &StaffSession, what: &str) -> Resp
 pub(super) async fn health(State(console): State<Arc<Console>>) -> Response {
     // No personal data and no login: whether the store opens, and the last intake pass.
     let status = blocking(&console, |console, store, now| {
-        console.app.status(store, now).map(|status| status.last_pass)
+        console
+            .app
+            .status(store, now)
+            .map(|status| status.last_pass)
     })
     .await;
     match status {
@@ -209,7 +216,9 @@ pub(super) async fn case(
             Err(err) => return app_problem(console, session, &err, "/queue"),
         };
         let today = console.app.today(now);
-        let left = console.app.working_days_left(today, view.case.summary.deadline);
+        let left = console
+            .app
+            .working_days_left(today, view.case.summary.deadline);
         let (urgency, urgency_text) = urgency(left);
         let messages: Vec<MessageRow> = view
             .case
@@ -317,12 +326,16 @@ where
         + Send
         + 'static,
 {
-    act(console, &headers, body, need, move |console, store, now, session, fields| {
-        match draft.parse::<DraftId>() {
+    act(
+        console,
+        &headers,
+        body,
+        need,
+        move |console, store, now, session, fields| match draft.parse::<DraftId>() {
             Ok(id) => work(console, store, now, session, fields, id),
             Err(_) => not_found_page(console, session, "such draft"),
-        }
-    })
+        },
+    )
     .await
 }
 
@@ -340,12 +353,16 @@ where
         + Send
         + 'static,
 {
-    act(console, &headers, body, need, move |console, store, now, session, fields| {
-        match case.parse::<CaseId>() {
+    act(
+        console,
+        &headers,
+        body,
+        need,
+        move |console, store, now, session, fields| match case.parse::<CaseId>() {
             Ok(id) => work(console, store, now, session, fields, id),
             Err(_) => not_found_page(console, session, "such case"),
-        }
-    })
+        },
+    )
     .await
 }
 
@@ -360,19 +377,29 @@ pub(super) async fn approve(
     Path(draft): Path<String>,
     body: Bytes,
 ) -> Response {
-    on_draft(console, headers, draft, body, Need::Decider, |console, store, now, session, fields, id| {
-        let back = format!("/drafts/{id}");
-        let checks = ApprovalChecks {
-            read_flagged: fields.checked("read_flagged"),
-            open_actions_confirmed: fields.checked("open_actions_confirmed"),
-        };
-        let approved = actor(session)
-            .and_then(|by| console.app.approve(store, DraftRef::Draft(id), &by, checks, now));
-        match approved {
-            Ok(_) => redirect(&format!("{back}?done=approved")),
-            Err(err) => app_problem(console, session, &err, &back),
-        }
-    })
+    on_draft(
+        console,
+        headers,
+        draft,
+        body,
+        Need::Decider,
+        |console, store, now, session, fields, id| {
+            let back = format!("/drafts/{id}");
+            let checks = ApprovalChecks {
+                read_flagged: fields.checked("read_flagged"),
+                open_actions_confirmed: fields.checked("open_actions_confirmed"),
+            };
+            let approved = actor(session).and_then(|by| {
+                console
+                    .app
+                    .approve(store, DraftRef::Draft(id), &by, checks, now)
+            });
+            match approved {
+                Ok(_) => redirect(&format!("{back}?done=approved")),
+                Err(err) => app_problem(console, session, &err, &back),
+            }
+        },
+    )
     .await
 }
 
@@ -382,16 +409,26 @@ pub(super) async fn reject(
     Path(draft): Path<String>,
     body: Bytes,
 ) -> Response {
-    on_draft(console, headers, draft, body, Need::Decider, |console, store, now, session, fields, id| {
-        let back = format!("/drafts/{id}");
-        let reason = fields.get("reason").unwrap_or("");
-        let rejected = actor(session)
-            .and_then(|by| console.app.reject(store, DraftRef::Draft(id), &by, reason, now));
-        match rejected {
-            Ok(_) => redirect(&format!("{back}?done=rejected")),
-            Err(err) => app_problem(console, session, &err, &back),
-        }
-    })
+    on_draft(
+        console,
+        headers,
+        draft,
+        body,
+        Need::Decider,
+        |console, store, now, session, fields, id| {
+            let back = format!("/drafts/{id}");
+            let reason = fields.get("reason").unwrap_or("");
+            let rejected = actor(session).and_then(|by| {
+                console
+                    .app
+                    .reject(store, DraftRef::Draft(id), &by, reason, now)
+            });
+            match rejected {
+                Ok(_) => redirect(&format!("{back}?done=rejected")),
+                Err(err) => app_problem(console, session, &err, &back),
+            }
+        },
+    )
     .await
 }
 
@@ -401,20 +438,27 @@ pub(super) async fn edit(
     Path(draft): Path<String>,
     body: Bytes,
 ) -> Response {
-    on_draft(console, headers, draft, body, Need::Handler, |console, store, now, session, fields, id| {
-        let back = format!("/drafts/{id}");
-        // Browsers post text areas with CRLF line ends; drafts are kept with LF.
-        let text = fields.get("body").unwrap_or("").replace("\r\n", "\n");
-        let edited = actor(session).and_then(|by| {
-            console
-                .app
-                .edit(store, id, &text, &by, EditOptions::default(), now)
-        });
-        match edited {
-            Ok(edited) => redirect(&format!("/drafts/{}?done=edited", edited.draft)),
-            Err(err) => app_problem(console, session, &err, &back),
-        }
-    })
+    on_draft(
+        console,
+        headers,
+        draft,
+        body,
+        Need::Handler,
+        |console, store, now, session, fields, id| {
+            let back = format!("/drafts/{id}");
+            // Browsers post text areas with CRLF line ends; drafts are kept with LF.
+            let text = fields.get("body").unwrap_or("").replace("\r\n", "\n");
+            let edited = actor(session).and_then(|by| {
+                console
+                    .app
+                    .edit(store, id, &text, &by, EditOptions::default(), now)
+            });
+            match edited {
+                Ok(edited) => redirect(&format!("/drafts/{}?done=edited", edited.draft)),
+                Err(err) => app_problem(console, session, &err, &back),
+            }
+        },
+    )
     .await
 }
 
@@ -424,26 +468,33 @@ pub(super) async fn extend(
     Path(case): Path<String>,
     body: Bytes,
 ) -> Response {
-    on_case(console, headers, case, body, Need::Decider, |console, store, now, session, fields, id| {
-        let back = format!("/cases/{id}");
-        let months = match fields.get("months") {
-            Some("2") => 2,
-            _ => 1,
-        };
-        let ground = fields.get("ground").and_then(ExtensionGround::parse);
-        let reason = fields.get("reason").unwrap_or("");
-        let extension = ExtendRequest {
-            months,
-            ground,
-            reason,
-        };
-        let extended =
-            actor(session).and_then(|by| console.app.extend(store, id, &extension, &by, now));
-        match extended {
-            Ok(_) => redirect(&format!("{back}?done=extended")),
-            Err(err) => app_problem(console, session, &err, &back),
-        }
-    })
+    on_case(
+        console,
+        headers,
+        case,
+        body,
+        Need::Decider,
+        |console, store, now, session, fields, id| {
+            let back = format!("/cases/{id}");
+            let months = match fields.get("months") {
+                Some("2") => 2,
+                _ => 1,
+            };
+            let ground = fields.get("ground").and_then(ExtensionGround::parse);
+            let reason = fields.get("reason").unwrap_or("");
+            let extension = ExtendRequest {
+                months,
+                ground,
+                reason,
+            };
+            let extended =
+                actor(session).and_then(|by| console.app.extend(store, id, &extension, &by, now));
+            match extended {
+                Ok(_) => redirect(&format!("{back}?done=extended")),
+                Err(err) => app_problem(console, session, &err, &back),
+            }
+        },
+    )
     .await
 }
 
@@ -453,20 +504,27 @@ pub(super) async fn reclassify(
     Path(case): Path<String>,
     body: Bytes,
 ) -> Response {
-    on_case(console, headers, case, body, Need::Handler, |console, store, now, session, fields, id| {
-        let back = format!("/cases/{id}");
-        let kinds: Vec<RequestKind> = fields
-            .all("kind")
-            .into_iter()
-            .filter_map(RequestKind::parse)
-            .collect();
-        let changed =
-            actor(session).and_then(|by| console.app.reclassify(store, id, &kinds, &by, now));
-        match changed {
-            Ok(_) => redirect(&format!("{back}?done=reclassified")),
-            Err(err) => app_problem(console, session, &err, &back),
-        }
-    })
+    on_case(
+        console,
+        headers,
+        case,
+        body,
+        Need::Handler,
+        |console, store, now, session, fields, id| {
+            let back = format!("/cases/{id}");
+            let kinds: Vec<RequestKind> = fields
+                .all("kind")
+                .into_iter()
+                .filter_map(RequestKind::parse)
+                .collect();
+            let changed =
+                actor(session).and_then(|by| console.app.reclassify(store, id, &kinds, &by, now));
+            match changed {
+                Ok(_) => redirect(&format!("{back}?done=reclassified")),
+                Err(err) => app_problem(console, session, &err, &back),
+            }
+        },
+    )
     .await
 }
 
@@ -476,15 +534,23 @@ pub(super) async fn close(
     Path(case): Path<String>,
     body: Bytes,
 ) -> Response {
-    on_case(console, headers, case, body, Need::Decider, |console, store, now, session, fields, id| {
-        let back = format!("/cases/{id}");
-        let outcome = fields.get("outcome").unwrap_or("");
-        let closed = actor(session).and_then(|by| console.app.close(store, id, &by, outcome, now));
-        match closed {
-            Ok(_) => redirect(&format!("{back}?done=closed")),
-            Err(err) => app_problem(console, session, &err, &back),
-        }
-    })
+    on_case(
+        console,
+        headers,
+        case,
+        body,
+        Need::Decider,
+        |console, store, now, session, fields, id| {
+            let back = format!("/cases/{id}");
+            let outcome = fields.get("outcome").unwrap_or("");
+            let closed =
+                actor(session).and_then(|by| console.app.close(store, id, &by, outcome, now));
+            match closed {
+                Ok(_) => redirect(&format!("{back}?done=closed")),
+                Err(err) => app_problem(console, session, &err, &back),
+            }
+        },
+    )
     .await
 }
 
@@ -494,39 +560,49 @@ pub(super) async fn action(
     Path((case, number)): Path<(String, String)>,
     body: Bytes,
 ) -> Response {
-    on_case(console, headers, case, body, Need::Handler, move |console, store, now, session, fields, id| {
-        let back = format!("/cases/{id}");
-        let Some(number) = ActionNumber::parse(&number) else {
-            return not_found_page(console, session, "such action");
-        };
-        let text = |name: &str| fields.get(name).unwrap_or("").trim().to_string();
-        let change = match fields.get("change") {
-            Some("done") => ActionChange::Done {
-                note: Some(text("note")).filter(|n| !n.is_empty()),
-            },
-            Some("not_needed") => ActionChange::NotNeeded {
-                reason: text("reason"),
-            },
-            Some("hold") => ActionChange::Hold {
-                reason: text("reason"),
-            },
-            Some("release") => ActionChange::Release,
-            _ => {
-                return problem(
-                    console,
-                    StatusCode::BAD_REQUEST,
-                    Some(session),
-                    "Say what to record of the action. Nothing was changed.",
-                    Some(&back),
-                );
+    on_case(
+        console,
+        headers,
+        case,
+        body,
+        Need::Handler,
+        move |console, store, now, session, fields, id| {
+            let back = format!("/cases/{id}");
+            let Some(number) = ActionNumber::parse(&number) else {
+                return not_found_page(console, session, "such action");
+            };
+            let text = |name: &str| fields.get(name).unwrap_or("").trim().to_string();
+            let change = match fields.get("change") {
+                Some("done") => ActionChange::Done {
+                    note: Some(text("note")).filter(|n| !n.is_empty()),
+                },
+                Some("not_needed") => ActionChange::NotNeeded {
+                    reason: text("reason"),
+                },
+                Some("hold") => ActionChange::Hold {
+                    reason: text("reason"),
+                },
+                Some("release") => ActionChange::Release,
+                _ => {
+                    return problem(
+                        console,
+                        StatusCode::BAD_REQUEST,
+                        Some(session),
+                        "Say what to record of the action. Nothing was changed.",
+                        Some(&back),
+                    );
+                }
+            };
+            let recorded = actor(session).and_then(|by| {
+                console
+                    .app
+                    .record_action(store, id, number, change, &by, now)
+            });
+            match recorded {
+                Ok(_) => redirect(&format!("{back}?done=action#actions")),
+                Err(err) => app_problem(console, session, &err, &back),
             }
-        };
-        let recorded = actor(session)
-            .and_then(|by| console.app.record_action(store, id, number, change, &by, now));
-        match recorded {
-            Ok(_) => redirect(&format!("{back}?done=action#actions")),
-            Err(err) => app_problem(console, session, &err, &back),
-        }
-    })
+        },
+    )
     .await
 }

@@ -13,7 +13,10 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("queue.html", include_str!("../../templates/web/queue.html")),
     ("case.html", include_str!("../../templates/web/case.html")),
     ("draft.html", include_str!("../../templates/web/draft.html")),
-    ("problem.html", include_str!("../../templates/web/problem.html")),
+    (
+        "problem.html",
+        include_str!("../../templates/web/problem.html"),
+    ),
 ];
 
 const STYLESHEET: &str = include_str!("../../templates/web/console.css");

@@ -71,7 +71,11 @@ fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
 }
 
 fn set_cookie(console: &Console, name: &str, value: &str, remove: bool) -> HeaderValue {
-    let secure = if console.secure_cookie { "; Secure" } else { "" };
+    let secure = if console.secure_cookie {
+        "; Secure"
+    } else {
+        ""
+    };
     let age = if remove { "; Max-Age=0" } else { "" };
     HeaderValue::from_str(&format!(
         "{name}={value}; Path=/; HttpOnly; SameSite=Strict{secure}{age}"
@@ -143,9 +147,7 @@ pub(super) async fn act<F>(
     work: F,
 ) -> Response
 where
-    F: FnOnce(&Console, &mut Store, Timestamp, &StaffSession, &Fields) -> Response
-        + Send
-        + 'static,
+    F: FnOnce(&Console, &mut Store, Timestamp, &StaffSession, &Fields) -> Response + Send + 'static,
 {
     let id = cookie(headers, SESSION_COOKIE);
     blocking(&console, move |console, store, now| {
@@ -230,7 +232,10 @@ fn login_form(console: &Console, status: StatusCode, message: Option<&str>) -> R
     response
 }
 
-pub(super) async fn login_page(State(console): State<Arc<Console>>, headers: HeaderMap) -> Response {
+pub(super) async fn login_page(
+    State(console): State<Arc<Console>>,
+    headers: HeaderMap,
+) -> Response {
     let id = cookie(&headers, SESSION_COOKIE);
     blocking(&console, move |console, store, now| {
         match live_session(console, store, id.as_deref(), now) {
