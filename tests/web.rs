@@ -89,7 +89,7 @@ impl Console {
 
     fn advance(&self, by: SignedDuration) {
         let mut now = self.clock.lock().expect("clock");
-        *now = *now + by;
+        *now += by;
     }
 
     async fn send(&self, request: Request<Body>) -> (Response<()>, String) {

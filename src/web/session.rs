@@ -130,7 +130,7 @@ where
         match live_session(console, store, id.as_deref(), now) {
             Ok(Some(session)) => work(console, store, now, &session),
             Ok(None) => redirect("/login"),
-            Err(response) => response,
+            Err(response) => *response,
         }
     })
     .await
@@ -154,7 +154,7 @@ where
         let session = match live_session(console, store, id.as_deref(), now) {
             Ok(Some(session)) => session,
             Ok(None) => return redirect("/login"),
-            Err(response) => return response,
+            Err(response) => return *response,
         };
         let fields = Fields::parse(&body);
         let name = session.account.name.as_str();
@@ -195,24 +195,33 @@ fn live_session(
     store: &Store,
     id: Option<&str>,
     now: Timestamp,
-) -> Result<Option<StaffSession>, Response> {
+) -> Result<Option<StaffSession>, Box<Response>> {
     let Some(id) = id.filter(|id| !id.is_empty()) else {
         return Ok(None);
     };
     console.app.session(store, id, now).map_err(|err| {
         tracing::error!(error = %err, "console session lookup failed");
-        problem(
+        Box::new(problem(
             console,
             StatusCode::SERVICE_UNAVAILABLE,
             None,
             "The store cannot be read just now.",
             None,
-        )
+        ))
     })
 }
 
-fn login_form(console: &Console, status: StatusCode, message: Option<&str>) -> Response {
-    let token = match crate::app::random_token() {
+/// The login form, with the token its cookie holds: the one the browser has (another tab,
+/// or a favicon request that was sent here, must not make an open form stale), else a new one.
+fn login_form(
+    console: &Console,
+    status: StatusCode,
+    message: Option<&str>,
+    known: Option<String>,
+) -> Response {
+    let known =
+        known.filter(|token| token.len() == 64 && token.bytes().all(|b| b.is_ascii_hexdigit()));
+    let token = match known.map_or_else(crate::app::random_token, Ok) {
         Ok(token) => token,
         Err(err) => {
             tracing::error!(error = %err, "no random numbers for a login form");
@@ -237,11 +246,12 @@ pub(super) async fn login_page(
     headers: HeaderMap,
 ) -> Response {
     let id = cookie(&headers, SESSION_COOKIE);
+    let known = cookie(&headers, LOGIN_COOKIE);
     blocking(&console, move |console, store, now| {
         match live_session(console, store, id.as_deref(), now) {
             Ok(Some(_)) => redirect("/queue"),
-            Ok(None) => login_form(console, StatusCode::OK, None),
-            Err(response) => response,
+            Ok(None) => login_form(console, StatusCode::OK, None, known),
+            Err(response) => *response,
         }
     })
     .await
@@ -268,6 +278,7 @@ fn client_address(console: &Console, request: &Request) -> String {
 pub(super) async fn login(State(console): State<Arc<Console>>, request: Request) -> Response {
     let address = client_address(&console, &request);
     let expected = cookie(request.headers(), LOGIN_COOKIE);
+    let known = expected.clone();
     let Ok(body) = axum::body::to_bytes(request.into_body(), 64 * 1024).await else {
         return (StatusCode::PAYLOAD_TOO_LARGE, "too large").into_response();
     };
@@ -284,6 +295,7 @@ pub(super) async fn login(State(console): State<Arc<Console>>, request: Request)
                 console,
                 StatusCode::FORBIDDEN,
                 Some("The login form was out of date. Please log in again."),
+                None,
             );
         }
         match console.app.login(store, &login, &password, &address, now) {
@@ -304,11 +316,13 @@ pub(super) async fn login(State(console): State<Arc<Console>>, request: Request)
                 console,
                 StatusCode::UNAUTHORIZED,
                 Some("Wrong name or password."),
+                known,
             ),
             Err(err @ LoginError::Throttled { .. }) => login_form(
                 console,
                 StatusCode::TOO_MANY_REQUESTS,
                 Some(&format!("{}.", capitalised(&err.to_string()))),
+                known,
             ),
             Err(LoginError::App(err)) => {
                 tracing::error!(error = %err, "console login failed");
@@ -316,6 +330,7 @@ pub(super) async fn login(State(console): State<Arc<Console>>, request: Request)
                     console,
                     StatusCode::SERVICE_UNAVAILABLE,
                     Some("The store cannot be used just now."),
+                    known,
                 )
             }
         }
