@@ -59,6 +59,9 @@ pub mod probe;
 /// One file per subcommand: argument parsing and printing over `app`.
 pub mod cli;
 
+/// The staff console: web pages over `app`.
+pub mod web;
+
 pub mod config;
 pub mod fault;
 pub mod ids;

@@ -32,7 +32,10 @@ const RANKS: &[(&str, u8)] = &[
     ("probe", 10),
     ("daemon", 11),
     ("app", 12),
-    ("cli", 13),
+    // The console is a front end over `app` like the command line; the command line
+    // also starts it (`web`, `run`), so it sits one rank above.
+    ("web", 13),
+    ("cli", 14),
 ];
 
 fn rank(module: &str) -> Option<u8> {

@@ -154,6 +154,9 @@ impl App {
         let id = draft.resolve(store)?;
         let config = &self.config;
         let batch = store.begin()?;
+        if config.approval.four_eyes {
+            crate::approve::four_eyes(&batch, id, &[by.as_str()])?;
+        }
         // Only an answer to the requester can leave part of their mail unanswered.
         if let Some(record) = batch.draft(id)?.filter(|d| d.purpose.answers_request()) {
             let flagged = batch.case_unattributed(record.case_id)?;

@@ -13,6 +13,7 @@ mod decide;
 mod ingest;
 mod maintain;
 mod register;
+mod staff;
 mod view;
 
 use std::sync::OnceLock;
@@ -33,6 +34,7 @@ pub use decide::{
 pub use ingest::{Ingested, MailFile, Progress};
 pub use maintain::{Purged, Rematching, Reminded};
 pub use register::{ErasureRecorded, ImportProgress, ImportReport, Withheld};
+pub use staff::{LoginError, SignedIn, actor, random_token};
 pub use view::{
     CaseFilter, CaseLine, CaseView, DraftView, EntryQuery, MessageView, QueueLine, Status,
 };
@@ -150,6 +152,8 @@ pub struct App {
     /// Built on first use: most staff decisions never classify anything.
     classifier: OnceLock<Classifier>,
     templates: Templates,
+    /// A password hash to check against when a login names no account (`staff`).
+    dummy_hash: OnceLock<String>,
 }
 
 impl App {
@@ -159,6 +163,7 @@ impl App {
             config,
             classifier: OnceLock::new(),
             templates,
+            dummy_hash: OnceLock::new(),
         }
     }
 

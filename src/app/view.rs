@@ -352,6 +352,13 @@ impl App {
         Ok(MessageView { record, mail })
     }
 
+    /// Working days from `today` to `deadline` in the controller's calendar (negative:
+    /// past it), as the reminders count them.
+    pub fn working_days_left(&self, today: jiff::civil::Date, deadline: jiff::civil::Date) -> i64 {
+        let calendar = crate::deadline::HolidayCalendar::of(&self.config.controller);
+        crate::remind::working_days_left(today, deadline, &calendar)
+    }
+
     /// The drafts waiting for approval, nearest deadline first.
     pub fn queue(&self, store: &Store, now: Timestamp) -> Result<Vec<QueueLine>, AppError> {
         let today = self.today(now);

@@ -372,6 +372,16 @@ pub fn consider(
             now,
         );
     };
+    if config.approval.four_eyes {
+        let account = batch.staff_name_by_email(&from)?;
+        let mut names = vec![from.as_str()];
+        names.extend(account.as_deref());
+        match super::four_eyes(batch, draft, &names) {
+            Ok(()) => {}
+            Err(ApproveError::Store(err)) => return Err(err.into()),
+            Err(err) => return refuse(batch, Some(draft), &from, &err.to_string(), config, now),
+        }
+    }
     let approved = match approve(
         batch,
         draft,

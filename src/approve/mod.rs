@@ -21,6 +21,10 @@ use crate::vocabulary::{Input, Staff};
 pub enum ApproveError {
     #[error("no draft {0}")]
     NoSuchDraft(DraftId),
+    #[error(
+        "draft {draft}: its text was written by {by}, who may not also approve it ([approval] four_eyes): another approver must"
+    )]
+    FourEyes { draft: DraftId, by: String },
     #[error("draft {draft} is {state}: only a draft waiting for approval can be {what}")]
     NotPending {
         draft: DraftId,
@@ -218,6 +222,28 @@ pub fn approve(
         open_actions_confirmed,
         now,
     )
+}
+
+/// The four-eyes rule ([approval] four_eyes): a draft whose text a person wrote (an edit)
+/// is approved by someone else. `names` are every name the approver goes by (their
+/// account name, their address).
+pub fn four_eyes(batch: &Batch<'_>, id: DraftId, names: &[&str]) -> Result<(), ApproveError> {
+    let Some(draft) = batch.draft(id)? else {
+        return Err(ApproveError::NoSuchDraft(id));
+    };
+    // `claims` is `None` exactly when a person, not the bot, wrote the text.
+    let written_by_person = draft.claims.is_none() && draft.created_by != crate::case::BOT_ACTOR;
+    if written_by_person
+        && names
+            .iter()
+            .any(|name| name.trim().eq_ignore_ascii_case(draft.created_by.trim()))
+    {
+        return Err(ApproveError::FourEyes {
+            draft: id,
+            by: draft.created_by,
+        });
+    }
+    Ok(())
 }
 
 /// Approves a draft under `by`: a staff member, or the bot for the acknowledgement it

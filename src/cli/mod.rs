@@ -26,8 +26,10 @@ mod report;
 mod run;
 mod send;
 mod show;
+mod staff;
 mod status;
 mod verify;
+mod web;
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -197,6 +199,11 @@ pub enum Command {
     /// crash never loses or duplicates a request. Waits for new mail with IDLE, reconnects
     /// with backoff, and on SIGTERM or SIGINT finishes the batch in hand and exits 0.
     Run(run::Args),
+    /// The staff console's accounts: add, list, disable, passwd.
+    #[command(subcommand)]
+    Staff(staff::Command),
+    /// Serve the staff console alone ([web] in the config; default http://127.0.0.1:8750/).
+    Web(web::Args),
     /// Is the mailbox reachable, when did the last pass finish, how many cases are open or overdue.
     Status(status::Args),
     /// Print the last day to answer a request received on DATE.
@@ -298,6 +305,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Send(args) => send::run(&ctx, args),
         Command::Run(args) => run::run(&ctx, args),
         Command::Status(args) => status::run(&ctx, args),
+        Command::Staff(command) => staff::run(&ctx, command),
+        Command::Web(args) => web::run(&ctx, args),
     }
 }
 
@@ -306,7 +315,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 pub fn init_tracing(cli: &Cli) {
     use tracing_subscriber::prelude::*;
 
-    let default = if matches!(cli.command, Command::Run(_)) {
+    let default = if matches!(cli.command, Command::Run(_) | Command::Web(_)) {
         "info"
     } else {
         "warn"

@@ -49,6 +49,29 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
         mailer,
         now: ctx.fixed_now,
     };
+    // The staff console, when configured, on a thread and runtime of its own: a slow page
+    // never holds up intake, and it ends with the process.
+    if !args.once
+        && let Some(web) = &config.web
+    {
+        let listen = web.listen;
+        let router = crate::web::router(ctx.app()?, super::web::clock(ctx))?;
+        std::thread::Builder::new()
+            .name("console".to_string())
+            .spawn(move || {
+                let served = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .map_err(crate::web::WebError::Serve)
+                    .and_then(|runtime| {
+                        runtime.block_on(crate::web::serve(router, listen, std::future::pending()))
+                    });
+                if let Err(err) = served {
+                    tracing::error!(error = %err, "the staff console stopped");
+                }
+            })
+            .context("cannot start the console's thread")?;
+    }
     let report = daemon::serve(parts, &runtime, args.once, signals.wait())?;
     if let Some(report) = report {
         if ctx.json {

@@ -55,6 +55,84 @@ pub struct Config {
     /// Staff digests before deadlines.
     #[serde(default)]
     pub reminders: RemindersConfig,
+    /// Rules every approval obeys, whatever the channel.
+    #[serde(default)]
+    pub approval: ApprovalConfig,
+    /// The staff console (`rightsbot web`, and `rightsbot run` when this is present).
+    pub web: Option<WebConfig>,
+}
+
+/// Rules every approval obeys, from the console, the command line or mail.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ApprovalConfig {
+    /// Nobody approves a draft whose text they wrote themselves (an edit).
+    #[serde(default)]
+    pub four_eyes: bool,
+}
+
+/// The staff console.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WebConfig {
+    /// Where the console listens. A non-loopback address needs `behind_tls_proxy`.
+    #[serde(default = "default_web_listen")]
+    pub listen: std::net::SocketAddr,
+    /// The address staff open, e.g. `https://privacy.example.test`: an `https` one makes the
+    /// session cookie `Secure`.
+    pub public_url: Option<String>,
+    /// A TLS-terminating proxy is in front: the console may listen beyond loopback, and
+    /// the client's address is the last one in `X-Forwarded-For`.
+    #[serde(default)]
+    pub behind_tls_proxy: bool,
+    /// A session unused this long ends.
+    #[serde(default = "default_session_idle_minutes")]
+    pub session_idle_minutes: u32,
+    /// A session ends this long after login, used or not.
+    #[serde(default = "default_session_absolute_hours")]
+    pub session_absolute_hours: u32,
+    /// Failed logins for one account, within `login_window_minutes`, after which the
+    /// account cannot log in until the window has passed.
+    #[serde(default = "default_login_failures_per_account")]
+    pub login_failures_per_account: u32,
+    /// Failed logins from one client address within the window, after which it cannot log in.
+    #[serde(default = "default_login_failures_per_address")]
+    pub login_failures_per_address: u32,
+    #[serde(default = "default_login_window_minutes")]
+    pub login_window_minutes: u32,
+}
+
+fn default_web_listen() -> std::net::SocketAddr {
+    std::net::SocketAddr::from(([127, 0, 0, 1], 8750))
+}
+
+fn default_session_idle_minutes() -> u32 {
+    30
+}
+
+fn default_session_absolute_hours() -> u32 {
+    12
+}
+
+fn default_login_failures_per_account() -> u32 {
+    5
+}
+
+fn default_login_failures_per_address() -> u32 {
+    20
+}
+
+fn default_login_window_minutes() -> u32 {
+    15
+}
+
+impl WebConfig {
+    /// The session cookie must be `Secure`: staff reach the console over https.
+    pub fn secure_cookie(&self) -> bool {
+        self.public_url
+            .as_deref()
+            .is_some_and(|url| url.starts_with("https://"))
+    }
 }
 
 /// How the IMAP connection is protected.
@@ -497,6 +575,22 @@ impl Config {
             }
         }
         check_sources(&config.register, text, path)?;
+        if let Some(web) = &config.web
+            && !web.listen.ip().is_loopback()
+            && !web.behind_tls_proxy
+        {
+            let offset = text.find("listen").unwrap_or(0);
+            let (line, column) = line_column(text, offset);
+            return Err(ConfigError::Invalid {
+                path: path.to_path_buf(),
+                line,
+                column,
+                message: format!(
+                    "listen = \"{}\" in [web] would carry passwords and personal data in clear text: the console listens beyond 127.0.0.1 only with behind_tls_proxy = true (TLS from a proxy in front)",
+                    web.listen
+                ),
+            });
+        }
         let by_mail = &config.approval_by_mail;
         if by_mail.enabled && (by_mail.staff_address.is_none() || by_mail.approvers.is_empty()) {
             let offset = text.find("[approval_by_mail]").unwrap_or(0);
@@ -526,6 +620,8 @@ const SECTIONS: &[&str] = &[
     "drafts",
     "approval_by_mail",
     "reminders",
+    "approval",
+    "web",
 ];
 
 /// Checks what serde cannot see in one source alone: names are unique, and each source maps

@@ -19,6 +19,7 @@ mod register;
 mod reports;
 mod schema;
 mod sql;
+mod staff;
 
 pub use actions::{ActionDecision, ActionRecord, NewAction, Suppressed};
 pub use cases::{CaseDetail, CaseSummary, NewCase};
@@ -33,6 +34,7 @@ pub use messages::{
 pub use outgoing::{MailKind, NewMail, QueuedMail};
 pub use register::{ImportRecord, PurgePlan, SourceImport, SourceStatus};
 pub use reports::{ReportRow, Totals, Workload};
+pub use staff::{StaffAccount, StaffSession};
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;

@@ -19,6 +19,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0009_outgoing_mail.sql"),
     include_str!("migrations/0010_shared_mailbox.sql"),
     include_str!("migrations/0011_actions.sql"),
+    include_str!("migrations/0012_staff.sql"),
 ];
 
 /// The schema version this build writes.

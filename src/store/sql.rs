@@ -12,7 +12,7 @@ use jiff::civil::Date;
 use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ToSql, ToSqlOutput, ValueRef};
 
 use crate::lang::Lang;
-use crate::vocabulary::{CaseState, DraftState, IdentityOutcome, Purpose, RequestKind};
+use crate::vocabulary::{CaseState, DraftState, IdentityOutcome, Purpose, RequestKind, Role};
 
 /// A stored value that does not decode: the column, and what it held.
 #[derive(Debug, thiserror::Error)]
@@ -78,7 +78,14 @@ macro_rules! sql_names {
     )+};
 }
 
-sql_names!(CaseState, DraftState, Purpose, IdentityOutcome, RequestKind);
+sql_names!(
+    CaseState,
+    DraftState,
+    Purpose,
+    IdentityOutcome,
+    RequestKind,
+    Role
+);
 
 impl ToSql for Lang {
     fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {

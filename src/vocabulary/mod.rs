@@ -431,3 +431,32 @@ impl fmt::Display for Input {
         })
     }
 }
+
+/// What a staff account may do in the console (issue 16). Each role may do all the one
+/// before it may: a handler reads, edits drafts, reclassifies and ticks actions; an
+/// approver also approves, rejects, extends and closes; an admin also manages accounts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Handler,
+    Approver,
+    Admin,
+}
+
+names!(Role {
+    Handler => "handler",
+    Approver => "approver",
+    Admin => "admin",
+});
+
+impl Role {
+    /// Approve, reject, extend and close.
+    pub fn may_decide(self) -> bool {
+        self >= Role::Approver
+    }
+
+    /// Add, disable and change staff accounts.
+    pub fn may_manage_staff(self) -> bool {
+        self == Role::Admin
+    }
+}

@@ -1,0 +1,262 @@
+//! Staff accounts, their console sessions and failed logins. The store keeps what the
+//! application layer decided (a hash, a random session id); it hashes and draws nothing.
+
+use jiff::Timestamp;
+use rusqlite::{OptionalExtension, params};
+use serde::Serialize;
+
+use super::sql::{Instant, column};
+use super::{Store, StoreError};
+use crate::vocabulary::Role;
+
+/// A staff account as stored.
+#[derive(Clone, Debug, Serialize)]
+pub struct StaffAccount {
+    #[serde(skip)]
+    pub id: i64,
+    pub name: String,
+    pub email: String,
+    pub role: Role,
+    /// The argon2id hash (PHC string); never shown.
+    #[serde(skip)]
+    pub password_hash: String,
+    pub disabled: bool,
+    pub created_at: Timestamp,
+}
+
+/// A console session, with the account it belongs to.
+#[derive(Clone, Debug)]
+pub struct StaffSession {
+    pub id: String,
+    pub account: StaffAccount,
+    pub csrf: String,
+    pub created_at: Timestamp,
+    pub last_seen: Timestamp,
+}
+
+const ACCOUNT_COLUMNS: &str =
+    "s.id, s.name, s.email, s.role, s.password_hash, s.disabled, s.created_at";
+
+fn account_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<StaffAccount> {
+    Ok(StaffAccount {
+        id: row.get(0)?,
+        name: row.get(1)?,
+        email: row.get(2)?,
+        role: column(row, 3, "staff.role")?,
+        password_hash: row.get(4)?,
+        disabled: row.get(5)?,
+        created_at: column::<Instant>(row, 6, "staff.created_at")?.0,
+    })
+}
+
+impl Store {
+    /// Adds an account; `None` when the name or the e-mail address is taken.
+    pub fn add_staff(
+        &self,
+        name: &str,
+        email: &str,
+        role: Role,
+        password_hash: &str,
+        now: Timestamp,
+    ) -> Result<Option<StaffAccount>, StoreError> {
+        let inserted = self.conn.execute(
+            "INSERT INTO staff (name, email, role, password_hash, created_at, changed_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
+            params![name, email, role, password_hash, Instant(now)],
+        );
+        match inserted {
+            Ok(_) => self.staff_by_login(name),
+            Err(rusqlite::Error::SqliteFailure(err, _))
+                if err.code == rusqlite::ErrorCode::ConstraintViolation =>
+            {
+                Ok(None)
+            }
+            Err(err) => Err(self.error(err)),
+        }
+    }
+
+    /// Every account, by name.
+    pub fn staff_accounts(&self) -> Result<Vec<StaffAccount>, StoreError> {
+        let mut statement = self
+            .conn
+            .prepare_cached(&format!(
+                "SELECT {ACCOUNT_COLUMNS} FROM staff s ORDER BY s.name"
+            ))
+            .map_err(|e| self.error(e))?;
+        statement
+            .query_map([], account_row)
+            .and_then(|rows| rows.collect())
+            .map_err(|e| self.error(e))
+    }
+
+    /// The account whose name or e-mail address (any case) is `login`.
+    pub fn staff_by_login(&self, login: &str) -> Result<Option<StaffAccount>, StoreError> {
+        self.conn
+            .prepare_cached(&format!(
+                "SELECT {ACCOUNT_COLUMNS} FROM staff s WHERE s.name = ?1 OR s.email = ?1
+                 ORDER BY s.name = ?1 DESC LIMIT 1"
+            ))
+            .and_then(|mut statement| statement.query_row([login], account_row).optional())
+            .map_err(|e| self.error(e))
+    }
+
+    /// Disables an account and ends its sessions; false when there is no such account.
+    pub fn disable_staff(&self, name: &str, now: Timestamp) -> Result<bool, StoreError> {
+        let changed = self
+            .conn
+            .execute(
+                "UPDATE staff SET disabled = 1, changed_at = ?2 WHERE name = ?1",
+                params![name, Instant(now)],
+            )
+            .map_err(|e| self.error(e))?;
+        self.conn
+            .execute(
+                "DELETE FROM staff_sessions WHERE staff_id IN (SELECT id FROM staff WHERE name = ?1)",
+                [name],
+            )
+            .map_err(|e| self.error(e))?;
+        Ok(changed > 0)
+    }
+
+    /// Sets an account's password hash and ends its sessions; false when there is no such
+    /// account.
+    pub fn set_staff_password(
+        &self,
+        name: &str,
+        password_hash: &str,
+        now: Timestamp,
+    ) -> Result<bool, StoreError> {
+        let changed = self
+            .conn
+            .execute(
+                "UPDATE staff SET password_hash = ?2, changed_at = ?3 WHERE name = ?1",
+                params![name, password_hash, Instant(now)],
+            )
+            .map_err(|e| self.error(e))?;
+        self.conn
+            .execute(
+                "DELETE FROM staff_sessions WHERE staff_id IN (SELECT id FROM staff WHERE name = ?1)",
+                [name],
+            )
+            .map_err(|e| self.error(e))?;
+        Ok(changed > 0)
+    }
+
+    /// Starts a session for an account.
+    pub fn start_session(
+        &self,
+        id: &str,
+        staff_id: i64,
+        csrf: &str,
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        self.conn
+            .execute(
+                "INSERT INTO staff_sessions (id, staff_id, csrf, created_at, last_seen)
+                 VALUES (?1, ?2, ?3, ?4, ?4)",
+                params![id, staff_id, csrf, Instant(now)],
+            )
+            .map_err(|e| self.error(e))?;
+        Ok(())
+    }
+
+    /// The session with this id, and its account.
+    pub fn session(&self, id: &str) -> Result<Option<StaffSession>, StoreError> {
+        self.conn
+            .prepare_cached(&format!(
+                "SELECT {ACCOUNT_COLUMNS}, x.id, x.csrf, x.created_at, x.last_seen
+                 FROM staff_sessions x JOIN staff s ON s.id = x.staff_id WHERE x.id = ?1"
+            ))
+            .and_then(|mut statement| {
+                statement
+                    .query_row([id], |row| {
+                        Ok(StaffSession {
+                            account: account_row(row)?,
+                            id: row.get(7)?,
+                            csrf: row.get(8)?,
+                            created_at: column::<Instant>(row, 9, "staff_sessions.created_at")?.0,
+                            last_seen: column::<Instant>(row, 10, "staff_sessions.last_seen")?.0,
+                        })
+                    })
+                    .optional()
+            })
+            .map_err(|e| self.error(e))
+    }
+
+    /// Notes that a session was used now (for the idle timeout).
+    pub fn touch_session(&self, id: &str, now: Timestamp) -> Result<(), StoreError> {
+        self.conn
+            .execute(
+                "UPDATE staff_sessions SET last_seen = ?2 WHERE id = ?1",
+                params![id, Instant(now)],
+            )
+            .map_err(|e| self.error(e))?;
+        Ok(())
+    }
+
+    /// Ends a session.
+    pub fn end_session(&self, id: &str) -> Result<(), StoreError> {
+        self.conn
+            .execute("DELETE FROM staff_sessions WHERE id = ?1", [id])
+            .map_err(|e| self.error(e))?;
+        Ok(())
+    }
+
+    /// Records a failed login.
+    pub fn record_login_failure(
+        &self,
+        login: &str,
+        staff_id: Option<i64>,
+        address: &str,
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        self.conn
+            .execute(
+                "INSERT INTO login_failures (login, staff_id, address, at) VALUES (?1, ?2, ?3, ?4)",
+                params![login, staff_id, address, Instant(now)],
+            )
+            .map_err(|e| self.error(e))?;
+        Ok(())
+    }
+
+    /// Failed logins since `since`: for the account, and from the address.
+    pub fn login_failures_since(
+        &self,
+        staff_id: Option<i64>,
+        address: &str,
+        since: Timestamp,
+    ) -> Result<(usize, usize), StoreError> {
+        let count = |sql: &str, key: &dyn rusqlite::ToSql| -> Result<usize, StoreError> {
+            let mut statement = self.conn.prepare_cached(sql).map_err(|e| self.error(e))?;
+            let times: Vec<Instant> = statement
+                .query_map([key], |row| column::<Instant>(row, 0, "login_failures.at"))
+                .and_then(|rows| rows.collect())
+                .map_err(|e| self.error(e))?;
+            Ok(times.iter().filter(|at| at.0 >= since).count())
+        };
+        let account = match staff_id {
+            Some(id) => count(
+                "SELECT at FROM login_failures WHERE staff_id = ?1 ORDER BY id DESC LIMIT 1000",
+                &id,
+            )?,
+            None => 0,
+        };
+        let address = count(
+            "SELECT at FROM login_failures WHERE address = ?1 ORDER BY id DESC LIMIT 1000",
+            &address,
+        )?;
+        Ok((account, address))
+    }
+}
+
+impl super::Batch<'_> {
+    /// The name of the account with this e-mail address (any case), if one exists.
+    pub fn staff_name_by_email(&self, email: &str) -> Result<Option<String>, StoreError> {
+        self.tx
+            .query_row("SELECT name FROM staff WHERE email = ?1", [email], |row| {
+                row.get(0)
+            })
+            .optional()
+            .map_err(|e| self.error(e))
+    }
+}

@@ -1,0 +1,114 @@
+//! The staff console: the application layer's use-cases as web pages (issue 16).
+//!
+//! An adapter like the command line: it parses a request, resolves who acts from the
+//! session (a [`Staff`](crate::app::Staff) built from the logged-in account, never free
+//! text), calls one `App` function and renders the result with minijinja templates from
+//! `templates/web/` (all named `.html`, so every value is HTML-escaped). Plain forms, no
+//! script; the stylesheet is served from the binary. It never runs SQL, never decides a
+//! domain rule, and never renders a mail's HTML: staff see its text.
+
+mod pages;
+mod render;
+mod session;
+
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+
+use axum::Router;
+use axum::routing::{get, post};
+use jiff::Timestamp;
+
+use crate::app::App;
+use crate::store::Store;
+
+/// Where the console's time comes from: the system clock, or a fixed instant (`--now`).
+pub type Clock = Arc<dyn Fn() -> Timestamp + Send + Sync>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum WebError {
+    #[error(transparent)]
+    App(#[from] crate::app::AppError),
+    #[error("cannot listen on {address}")]
+    Listen {
+        address: SocketAddr,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("the console stopped")]
+    Serve(#[source] std::io::Error),
+    #[error("console template {name}")]
+    Template {
+        name: String,
+        #[source]
+        source: minijinja::Error,
+    },
+}
+
+/// What every request shares: the application, its store (one connection, one user at a
+/// time), the templates and the clock.
+pub struct Console {
+    app: App,
+    store: Mutex<Store>,
+    templates: minijinja::Environment<'static>,
+    clock: Clock,
+    secure_cookie: bool,
+    behind_proxy: bool,
+}
+
+/// The console's routes over an application and its store.
+pub fn router(app: App, clock: Clock) -> Result<Router, WebError> {
+    let store = app.store()?;
+    let (secure_cookie, behind_proxy) = app.config().web.as_ref().map_or((false, false), |web| {
+        (web.secure_cookie(), web.behind_tls_proxy)
+    });
+    let console = Arc::new(Console {
+        app,
+        store: Mutex::new(store),
+        templates: render::templates()?,
+        clock,
+        secure_cookie,
+        behind_proxy,
+    });
+    Ok(Router::new()
+        .route("/healthz", get(pages::health))
+        .route("/static/console.css", get(render::stylesheet))
+        .route("/login", get(session::login_page).post(session::login))
+        .route("/logout", post(session::logout))
+        .route("/", get(pages::home))
+        .route("/queue", get(pages::queue))
+        .route("/cases/{case}", get(pages::case))
+        .route("/cases/{case}/extend", post(pages::extend))
+        .route("/cases/{case}/reclassify", post(pages::reclassify))
+        .route("/cases/{case}/close", post(pages::close))
+        .route("/cases/{case}/actions/{number}", post(pages::action))
+        .route("/drafts/{draft}", get(pages::draft))
+        .route("/drafts/{draft}/approve", post(pages::approve))
+        .route("/drafts/{draft}/reject", post(pages::reject))
+        .route("/drafts/{draft}/edit", post(pages::edit))
+        .fallback(pages::not_found)
+        .layer(axum::middleware::map_response(render::security_headers))
+        .with_state(console))
+}
+
+/// Serves the console on `listen` until `shutdown` completes.
+pub async fn serve(
+    router: Router,
+    listen: SocketAddr,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> Result<(), WebError> {
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .map_err(|source| WebError::Listen {
+            address: listen,
+            source,
+        })?;
+    let bound = listener.local_addr().map_err(WebError::Serve)?;
+    tracing::info!(address = %bound, "console listening");
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
+    .map_err(WebError::Serve)
+}

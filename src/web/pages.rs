@@ -1,0 +1,608 @@
+//! The pages: the queue, a case, a draft, and the forms on them. Each handler resolves
+//! the session, calls one `App` use-case with the account as who acts, and renders or
+//! redirects.
+
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use minijinja::context;
+use serde::{Deserialize, Serialize};
+
+use crate::app::{ActionChange, AppError, ApprovalChecks, DraftRef, ExtendRequest};
+use crate::approve::{ApproveError, EditOptions};
+use crate::classify::RequestKind;
+use crate::ids::{CaseId, DraftId};
+use crate::store::{StaffSession, Store};
+use crate::vocabulary::{ActionNumber, ExtensionGround};
+
+use super::Console;
+use super::render::{page, problem, ser, who};
+use super::session::{Fields, Need, act, blocking, redirect, signed_in};
+
+/// What a redirect after a form says was done: a fixed word, never text from the request.
+#[derive(Deserialize)]
+pub(super) struct Done {
+    done: Option<String>,
+}
+
+fn done_message(done: Option<&str>) -> Option<&'static str> {
+    Some(match done? {
+        "approved" => "The draft is approved.",
+        "rejected" => "The draft is rejected.",
+        "edited" => "Your edit is saved as this new draft; it needs its own approval.",
+        "extended" => "The extension notice is drafted; it waits for approval below.",
+        "reclassified" => "The rights are corrected and the reply drafted again.",
+        "closed" => "The case is closed.",
+        "action" => "The action is recorded.",
+        _ => return None,
+    })
+}
+
+/// An application error as a page: 404 for what does not exist, 403 for the four-eyes
+/// rule, 409 for what cannot be done now; the text says why.
+fn app_problem(console: &Console, session: &StaffSession, err: &AppError, back: &str) -> Response {
+    let (status, text) = match err {
+        AppError::NoSuchCase { case, .. } => {
+            (StatusCode::NOT_FOUND, format!("There is no case {case}."))
+        }
+        AppError::NoSuchDraft(draft) | AppError::NoSuchDraftIn { draft, .. } => {
+            (StatusCode::NOT_FOUND, format!("There is no draft {draft}."))
+        }
+        AppError::Approve(ApproveError::FourEyes { .. }) => {
+            (StatusCode::FORBIDDEN, err.to_string())
+        }
+        AppError::Store(_) => {
+            tracing::error!(error = %err, "console use-case failed");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "The store cannot be used just now. Nothing was changed.".to_string(),
+            )
+        }
+        _ => (StatusCode::CONFLICT, err.to_string()),
+    };
+    problem(console, status, Some(session), &text, Some(back))
+}
+
+fn not_found_page(console: &Console, session: &StaffSession, what: &str) -> Response {
+    problem(
+        console,
+        StatusCode::NOT_FOUND,
+        Some(session),
+        &format!("There is no {what}."),
+        Some("/queue"),
+    )
+}
+
+pub(super) async fn health(State(console): State<Arc<Console>>) -> Response {
+    // No personal data and no login: whether the store opens, and the last intake pass.
+    let status = blocking(&console, |console, store, now| {
+        console
+            .app
+            .status(store, now)
+            .map(|status| status.last_pass)
+    })
+    .await;
+    match status {
+        Ok(Ok(last_pass)) => axum::Json(serde_json::json!({
+            "store": "ok",
+            "last_pass": last_pass.map(|t| t.to_string()),
+        }))
+        .into_response(),
+        Ok(Err(err)) => {
+            tracing::error!(error = %err, "health check: the store does not open");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                axum::Json(serde_json::json!({"store": "unavailable"})),
+            )
+                .into_response()
+        }
+        Err(response) => response,
+    }
+}
+
+pub(super) async fn home(State(console): State<Arc<Console>>, headers: HeaderMap) -> Response {
+    signed_in(console, &headers, |_, _, _, _| redirect("/queue")).await
+}
+
+pub(super) async fn not_found(State(console): State<Arc<Console>>, headers: HeaderMap) -> Response {
+    signed_in(console, &headers, |console, _, _, session| {
+        not_found_page(console, session, "such page")
+    })
+    .await
+}
+
+/// Urgency in words, so it never rests on colour alone.
+fn urgency(working_days_left: i64) -> (&'static str, &'static str) {
+    match working_days_left {
+        i64::MIN..=-1 => ("overdue", "Overdue"),
+        0 => ("today", "Due today"),
+        1..=3 => ("urgent", "Urgent"),
+        4..=7 => ("soon", "Due soon"),
+        _ => ("calm", "On time"),
+    }
+}
+
+#[derive(Serialize)]
+struct QueueRow {
+    draft: String,
+    case: String,
+    purpose: String,
+    language: String,
+    recipient: Option<String>,
+    subject: String,
+    deadline: String,
+    working_days_left: i64,
+    urgency: &'static str,
+    urgency_text: &'static str,
+    data_warning: Option<String>,
+}
+
+pub(super) async fn queue(
+    State(console): State<Arc<Console>>,
+    headers: HeaderMap,
+    Query(done): Query<Done>,
+) -> Response {
+    signed_in(console, &headers, move |console, store, now, session| {
+        let lines = match console.app.queue(store, now) {
+            Ok(lines) => lines,
+            Err(err) => return app_problem(console, session, &err, "/queue"),
+        };
+        let today = console.app.today(now);
+        let rows: Vec<QueueRow> = lines
+            .into_iter()
+            .map(|line| {
+                let left = console.app.working_days_left(today, line.entry.deadline);
+                let (urgency, urgency_text) = urgency(left);
+                QueueRow {
+                    draft: line.entry.draft.to_string(),
+                    case: line.entry.case,
+                    purpose: line.entry.purpose.to_string(),
+                    language: line.entry.language.to_string(),
+                    recipient: line.entry.recipient,
+                    subject: line.entry.subject,
+                    deadline: line.entry.deadline.to_string(),
+                    working_days_left: left,
+                    urgency,
+                    urgency_text,
+                    data_warning: line.data_warning,
+                }
+            })
+            .collect();
+        page(
+            console,
+            StatusCode::OK,
+            "queue.html",
+            context! {
+                title => "Drafts waiting for approval",
+                staff => who(session),
+                rows => ser(&rows),
+                message => done_message(done.done.as_deref()),
+            },
+        )
+    })
+    .await
+}
+
+#[derive(Serialize)]
+struct MessageRow {
+    key: i64,
+    received_at: String,
+    from_address: Option<String>,
+    subject: String,
+    text: Option<String>,
+}
+
+#[derive(Serialize)]
+struct KindBox {
+    name: &'static str,
+    checked: bool,
+}
+
+pub(super) async fn case(
+    State(console): State<Arc<Console>>,
+    headers: HeaderMap,
+    Path(case): Path<String>,
+    Query(done): Query<Done>,
+) -> Response {
+    signed_in(console, &headers, move |console, store, now, session| {
+        let Ok(id) = case.parse::<CaseId>() else {
+            return not_found_page(console, session, "such case");
+        };
+        let view = match console.app.case_view(store, id, now) {
+            Ok(view) => view,
+            Err(err) => return app_problem(console, session, &err, "/queue"),
+        };
+        let today = console.app.today(now);
+        let left = console
+            .app
+            .working_days_left(today, view.case.summary.deadline);
+        let (urgency, urgency_text) = urgency(left);
+        let messages: Vec<MessageRow> = view
+            .case
+            .messages
+            .iter()
+            .zip(view.new_texts.iter())
+            .map(|(message, text)| MessageRow {
+                key: message.key,
+                received_at: message.received_at.to_string(),
+                from_address: message.from_address.clone(),
+                subject: message.subject.clone(),
+                text: text.clone(),
+            })
+            .collect();
+        let kinds: Vec<KindBox> = RequestKind::ALL
+            .iter()
+            .map(|kind| KindBox {
+                name: kind.as_str(),
+                checked: view.case.summary.kinds.contains(kind),
+            })
+            .collect();
+        let events: Vec<minijinja::Value> = view
+            .case
+            .events
+            .iter()
+            .map(|event| {
+                ser(serde_json::json!({
+                    "at": event.at.to_string(),
+                    "actor": event.actor,
+                    "kind": event.event.kind(),
+                }))
+            })
+            .collect();
+        page(
+            console,
+            StatusCode::OK,
+            "case.html",
+            context! {
+                title => format!("Case {}", view.case.summary.id),
+                staff => who(session),
+                case => ser(&view.case.summary),
+                requester_name => &view.case.summary.requester_name,
+                identity => ser(&view.identity),
+                messages => ser(&messages),
+                drafts => ser(&view.drafts),
+                actions => ser(&view.actions),
+                events => events,
+                kinds => ser(&kinds),
+                working_days_left => left,
+                urgency => urgency,
+                urgency_text => urgency_text,
+                unattributed => ser(&view.unattributed),
+                message => done_message(done.done.as_deref()),
+            },
+        )
+    })
+    .await
+}
+
+pub(super) async fn draft(
+    State(console): State<Arc<Console>>,
+    headers: HeaderMap,
+    Path(draft): Path<String>,
+    Query(done): Query<Done>,
+) -> Response {
+    signed_in(console, &headers, move |console, store, _now, session| {
+        let Ok(id) = draft.parse::<DraftId>() else {
+            return not_found_page(console, session, "such draft");
+        };
+        let view = match console.app.draft_view(store, id) {
+            Ok(view) => view,
+            Err(err) => return app_problem(console, session, &err, "/queue"),
+        };
+        let pending = view.record.state == crate::vocabulary::DraftState::Pending;
+        page(
+            console,
+            StatusCode::OK,
+            "draft.html",
+            context! {
+                title => format!("Draft {}", view.record.draft),
+                staff => who(session),
+                draft => ser(&view.record),
+                state => view.record.state.as_str(),
+                pending => pending,
+                data_warning => view.data_warning,
+                four_eyes => console.app.config().approval.four_eyes,
+                message => done_message(done.done.as_deref()),
+            },
+        )
+    })
+    .await
+}
+
+/// Runs a form's use-case on a draft named in the path.
+async fn on_draft<F>(
+    console: Arc<Console>,
+    headers: HeaderMap,
+    draft: String,
+    body: Bytes,
+    need: Need,
+    work: F,
+) -> Response
+where
+    F: FnOnce(&Console, &mut Store, jiff::Timestamp, &StaffSession, &Fields, DraftId) -> Response
+        + Send
+        + 'static,
+{
+    act(
+        console,
+        &headers,
+        body,
+        need,
+        move |console, store, now, session, fields| match draft.parse::<DraftId>() {
+            Ok(id) => work(console, store, now, session, fields, id),
+            Err(_) => not_found_page(console, session, "such draft"),
+        },
+    )
+    .await
+}
+
+/// Runs a form's use-case on a case named in the path.
+async fn on_case<F>(
+    console: Arc<Console>,
+    headers: HeaderMap,
+    case: String,
+    body: Bytes,
+    need: Need,
+    work: F,
+) -> Response
+where
+    F: FnOnce(&Console, &mut Store, jiff::Timestamp, &StaffSession, &Fields, CaseId) -> Response
+        + Send
+        + 'static,
+{
+    act(
+        console,
+        &headers,
+        body,
+        need,
+        move |console, store, now, session, fields| match case.parse::<CaseId>() {
+            Ok(id) => work(console, store, now, session, fields, id),
+            Err(_) => not_found_page(console, session, "such case"),
+        },
+    )
+    .await
+}
+
+/// Who acts: the logged-in account.
+fn actor(session: &StaffSession) -> Result<crate::app::Staff, AppError> {
+    crate::app::actor(&session.account)
+}
+
+pub(super) async fn approve(
+    State(console): State<Arc<Console>>,
+    headers: HeaderMap,
+    Path(draft): Path<String>,
+    body: Bytes,
+) -> Response {
+    on_draft(
+        console,
+        headers,
+        draft,
+        body,
+        Need::Decider,
+        |console, store, now, session, fields, id| {
+            let back = format!("/drafts/{id}");
+            let checks = ApprovalChecks {
+                read_flagged: fields.checked("read_flagged"),
+                open_actions_confirmed: fields.checked("open_actions_confirmed"),
+            };
+            let approved = actor(session).and_then(|by| {
+                console
+                    .app
+                    .approve(store, DraftRef::Draft(id), &by, checks, now)
+            });
+            match approved {
+                Ok(_) => redirect(&format!("{back}?done=approved")),
+                Err(err) => app_problem(console, session, &err, &back),
+            }
+        },
+    )
+    .await
+}
+
+pub(super) async fn reject(
+    State(console): State<Arc<Console>>,
+    headers: HeaderMap,
+    Path(draft): Path<String>,
+    body: Bytes,
+) -> Response {
+    on_draft(
+        console,
+        headers,
+        draft,
+        body,
+        Need::Decider,
+        |console, store, now, session, fields, id| {
+            let back = format!("/drafts/{id}");
+            let reason = fields.get("reason").unwrap_or("");
+            let rejected = actor(session).and_then(|by| {
+                console
+                    .app
+                    .reject(store, DraftRef::Draft(id), &by, reason, now)
+            });
+            match rejected {
+                Ok(_) => redirect(&format!("{back}?done=rejected")),
+                Err(err) => app_problem(console, session, &err, &back),
+            }
+        },
+    )
+    .await
+}
+
+pub(super) async fn edit(
+    State(console): State<Arc<Console>>,
+    headers: HeaderMap,
+    Path(draft): Path<String>,
+    body: Bytes,
+) -> Response {
+    on_draft(
+        console,
+        headers,
+        draft,
+        body,
+        Need::Handler,
+        |console, store, now, session, fields, id| {
+            let back = format!("/drafts/{id}");
+            // Browsers post text areas with CRLF line ends; drafts are kept with LF.
+            let text = fields.get("body").unwrap_or("").replace("\r\n", "\n");
+            let edited = actor(session).and_then(|by| {
+                console
+                    .app
+                    .edit(store, id, &text, &by, EditOptions::default(), now)
+            });
+            match edited {
+                Ok(edited) => redirect(&format!("/drafts/{}?done=edited", edited.draft)),
+                Err(err) => app_problem(console, session, &err, &back),
+            }
+        },
+    )
+    .await
+}
+
+pub(super) async fn extend(
+    State(console): State<Arc<Console>>,
+    headers: HeaderMap,
+    Path(case): Path<String>,
+    body: Bytes,
+) -> Response {
+    on_case(
+        console,
+        headers,
+        case,
+        body,
+        Need::Decider,
+        |console, store, now, session, fields, id| {
+            let back = format!("/cases/{id}");
+            let months = match fields.get("months") {
+                Some("2") => 2,
+                _ => 1,
+            };
+            let ground = fields.get("ground").and_then(ExtensionGround::parse);
+            let reason = fields.get("reason").unwrap_or("");
+            let extension = ExtendRequest {
+                months,
+                ground,
+                reason,
+            };
+            let extended =
+                actor(session).and_then(|by| console.app.extend(store, id, &extension, &by, now));
+            match extended {
+                Ok(_) => redirect(&format!("{back}?done=extended")),
+                Err(err) => app_problem(console, session, &err, &back),
+            }
+        },
+    )
+    .await
+}
+
+pub(super) async fn reclassify(
+    State(console): State<Arc<Console>>,
+    headers: HeaderMap,
+    Path(case): Path<String>,
+    body: Bytes,
+) -> Response {
+    on_case(
+        console,
+        headers,
+        case,
+        body,
+        Need::Handler,
+        |console, store, now, session, fields, id| {
+            let back = format!("/cases/{id}");
+            let kinds: Vec<RequestKind> = fields
+                .all("kind")
+                .into_iter()
+                .filter_map(RequestKind::parse)
+                .collect();
+            let changed =
+                actor(session).and_then(|by| console.app.reclassify(store, id, &kinds, &by, now));
+            match changed {
+                Ok(_) => redirect(&format!("{back}?done=reclassified")),
+                Err(err) => app_problem(console, session, &err, &back),
+            }
+        },
+    )
+    .await
+}
+
+pub(super) async fn close(
+    State(console): State<Arc<Console>>,
+    headers: HeaderMap,
+    Path(case): Path<String>,
+    body: Bytes,
+) -> Response {
+    on_case(
+        console,
+        headers,
+        case,
+        body,
+        Need::Decider,
+        |console, store, now, session, fields, id| {
+            let back = format!("/cases/{id}");
+            let outcome = fields.get("outcome").unwrap_or("");
+            let closed =
+                actor(session).and_then(|by| console.app.close(store, id, &by, outcome, now));
+            match closed {
+                Ok(_) => redirect(&format!("{back}?done=closed")),
+                Err(err) => app_problem(console, session, &err, &back),
+            }
+        },
+    )
+    .await
+}
+
+pub(super) async fn action(
+    State(console): State<Arc<Console>>,
+    headers: HeaderMap,
+    Path((case, number)): Path<(String, String)>,
+    body: Bytes,
+) -> Response {
+    on_case(
+        console,
+        headers,
+        case,
+        body,
+        Need::Handler,
+        move |console, store, now, session, fields, id| {
+            let back = format!("/cases/{id}");
+            let Some(number) = ActionNumber::parse(&number) else {
+                return not_found_page(console, session, "such action");
+            };
+            let text = |name: &str| fields.get(name).unwrap_or("").trim().to_string();
+            let change = match fields.get("change") {
+                Some("done") => ActionChange::Done {
+                    note: Some(text("note")).filter(|n| !n.is_empty()),
+                },
+                Some("not_needed") => ActionChange::NotNeeded {
+                    reason: text("reason"),
+                },
+                Some("hold") => ActionChange::Hold {
+                    reason: text("reason"),
+                },
+                Some("release") => ActionChange::Release,
+                _ => {
+                    return problem(
+                        console,
+                        StatusCode::BAD_REQUEST,
+                        Some(session),
+                        "Say what to record of the action. Nothing was changed.",
+                        Some(&back),
+                    );
+                }
+            };
+            let recorded = actor(session).and_then(|by| {
+                console
+                    .app
+                    .record_action(store, id, number, change, &by, now)
+            });
+            match recorded {
+                Ok(_) => redirect(&format!("{back}?done=action#actions")),
+                Err(err) => app_problem(console, session, &err, &back),
+            }
+        },
+    )
+    .await
+}

@@ -1,0 +1,593 @@
+//! The staff console over HTTP, in-process (`tower::ServiceExt::oneshot`): every route
+//! wants a session, forms want their CSRF token, roles and four-eyes hold, a disabled
+//! account's session ends, sessions time out, and failed logins are throttled.
+
+mod support;
+
+use std::sync::{Arc, Mutex};
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Request, Response, StatusCode, header};
+use http_body_util::BodyExt;
+use jiff::{SignedDuration, Timestamp};
+use tower::ServiceExt;
+
+use rightsbot::app::App;
+use rightsbot::config::Config;
+use support::{Sandbox, example_config, repo};
+
+const NOW: &str = "2026-10-14T09:00:00+03:00";
+const PASSWORD: &str = "correct horse battery";
+
+/// The example shop with a handler and two approvers, four-eyes on.
+fn shop(extra: &str) -> Sandbox {
+    let config = format!(
+        "{}\n[approval]\nfour_eyes = true\n\n[web]\n{extra}\n",
+        example_config()
+    );
+    let sandbox = Sandbox::with_config(&config);
+    sandbox.ok(&["--now", NOW, "register", "import"]);
+    let mailbox = repo().join("examples/mailbox").display().to_string();
+    sandbox.ok(&["--now", NOW, "ingest", &mailbox]);
+    for (name, role) in [
+        ("hanna", "handler"),
+        ("aapo", "approver"),
+        ("bea", "approver"),
+    ] {
+        add_staff(&sandbox, name, role);
+    }
+    sandbox
+}
+
+fn add_staff(sandbox: &Sandbox, name: &str, role: &str) {
+    use std::io::Write;
+    let mut child = sandbox
+        .command(&[
+            "staff",
+            "add",
+            name,
+            "--email",
+            &format!("{name}@kestokauppa.example.test"),
+            "--role",
+            role,
+        ])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run staff add");
+    writeln!(child.stdin.take().expect("stdin"), "{PASSWORD}").expect("write password");
+    let output = child.wait_with_output().expect("staff add");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+/// The console over the sandbox's store, with a clock the test moves.
+struct Console {
+    router: Router,
+    clock: Arc<Mutex<Timestamp>>,
+    config: std::path::PathBuf,
+}
+
+impl Console {
+    fn new(sandbox: &Sandbox) -> Console {
+        let clock = Arc::new(Mutex::new(NOW.parse::<Timestamp>().expect("now")));
+        let shared = Arc::clone(&clock);
+        let app = App::new(Config::load(&sandbox.config).expect("config"));
+        let router = rightsbot::web::router(app, Arc::new(move || *shared.lock().expect("clock")))
+            .expect("router");
+        Console {
+            router,
+            clock,
+            config: sandbox.config.clone(),
+        }
+    }
+
+    fn advance(&self, by: SignedDuration) {
+        let mut now = self.clock.lock().expect("clock");
+        *now += by;
+    }
+
+    async fn send(&self, request: Request<Body>) -> (Response<()>, String) {
+        let response = self
+            .router
+            .clone()
+            .oneshot(request)
+            .await
+            .expect("response");
+        let (parts, body) = response.into_parts();
+        let bytes = body.collect().await.expect("body").to_bytes();
+        (
+            Response::from_parts(parts, ()),
+            String::from_utf8_lossy(&bytes).into_owned(),
+        )
+    }
+
+    async fn get(&self, path: &str, session: Option<&Session>) -> (Response<()>, String) {
+        let mut request = Request::get(path);
+        if let Some(session) = session {
+            request = request.header(header::COOKIE, &session.cookie);
+        }
+        self.send(request.body(Body::empty()).expect("request"))
+            .await
+    }
+
+    async fn post(
+        &self,
+        path: &str,
+        session: Option<&Session>,
+        form: &[(&str, &str)],
+    ) -> (Response<()>, String) {
+        let mut request =
+            Request::post(path).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+        if let Some(session) = session {
+            request = request.header(header::COOKIE, &session.cookie);
+        }
+        let body = serde_urlencoded_pairs(form);
+        self.send(request.body(Body::from(body)).expect("request"))
+            .await
+    }
+
+    /// Logs in; the response's status and the session when one was started.
+    async fn try_login(&self, login: &str, password: &str) -> (StatusCode, Option<Session>) {
+        let (response, page) = self.get("/login", None).await;
+        let login_cookie = set_cookie(&response, "rightsbot_login").expect("login cookie");
+        let token = hidden(&page, "csrf").expect("login csrf");
+        let request = Request::post("/login")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::COOKIE, format!("rightsbot_login={login_cookie}"))
+            .body(Body::from(serde_urlencoded_pairs(&[
+                ("csrf", &token),
+                ("login", login),
+                ("password", password),
+            ])))
+            .expect("request");
+        let (response, _) = self.send(request).await;
+        let status = response.status();
+        let Some(id) = set_cookie(&response, "rightsbot_session") else {
+            return (status, None);
+        };
+        let mut session = Session {
+            cookie: format!("rightsbot_session={id}"),
+            csrf: String::new(),
+            set_cookie: response
+                .headers()
+                .get_all(header::SET_COOKIE)
+                .iter()
+                .map(|v| v.to_str().unwrap_or("").to_string())
+                .collect(),
+        };
+        let (_, queue) = self.get("/queue", Some(&session)).await;
+        session.csrf = hidden(&queue, "csrf").expect("session csrf");
+        (status, Some(session))
+    }
+
+    async fn login(&self, login: &str) -> Session {
+        let (status, session) = self.try_login(login, PASSWORD).await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        session.expect("a session")
+    }
+
+    /// A draft as the store holds it now.
+    fn draft_state(&self, draft: &str) -> String {
+        let output = support::bin()
+            .args(["--config"])
+            .arg(&self.config)
+            .args(["--json", "--now", NOW, "show", draft])
+            .output()
+            .expect("show");
+        let shown: serde_json::Value = serde_json::from_slice(&output.stdout).expect("json");
+        shown["state"].as_str().expect("state").to_string()
+    }
+
+    fn drafts_of(&self, case: &str) -> usize {
+        let output = support::bin()
+            .args(["--config"])
+            .arg(&self.config)
+            .args(["--json", "--now", NOW, "show", case])
+            .output()
+            .expect("show");
+        let shown: serde_json::Value = serde_json::from_slice(&output.stdout).expect("json");
+        shown["drafts"].as_array().expect("drafts").len()
+    }
+}
+
+struct Session {
+    cookie: String,
+    csrf: String,
+    set_cookie: Vec<String>,
+}
+
+fn serde_urlencoded_pairs(form: &[(&str, &str)]) -> String {
+    form.iter()
+        .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+fn encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+fn set_cookie(response: &Response<()>, name: &str) -> Option<String> {
+    response
+        .headers()
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .filter_map(|v| v.split(';').next())
+        .filter_map(|pair| pair.split_once('='))
+        .find(|(key, value)| *key == name && !value.is_empty())
+        .map(|(_, value)| value.to_string())
+}
+
+fn hidden(page: &str, name: &str) -> Option<String> {
+    let marker = format!("name=\"{name}\" value=\"");
+    let start = page.find(&marker)? + marker.len();
+    let end = page[start..].find('"')?;
+    Some(page[start..start + end].to_string())
+}
+
+fn location(response: &Response<()>) -> &str {
+    response
+        .headers()
+        .get(header::LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+}
+
+/// The first reply draft waiting in the queue (the example's DSR-2026-0001).
+async fn first_draft(console: &Console, session: &Session) -> String {
+    let (_, page) = console.get("/queue", Some(session)).await;
+    let start =
+        page.find("href=\"/drafts/").expect("a draft in the queue") + "href=\"/drafts/".len();
+    page[start..start + page[start..].find('"').expect("end")].to_string()
+}
+
+#[tokio::test]
+async fn every_page_and_form_without_a_session_goes_to_the_login_page() {
+    let sandbox = shop("");
+    let console = Console::new(&sandbox);
+    for path in [
+        "/",
+        "/queue",
+        "/cases/DSR-2026-0001",
+        "/drafts/D1",
+        "/nowhere",
+    ] {
+        let (response, _) = console.get(path, None).await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER, "{path}");
+        assert_eq!(location(&response), "/login", "{path}");
+    }
+    for path in [
+        "/logout",
+        "/drafts/D1/approve",
+        "/drafts/D1/reject",
+        "/drafts/D1/edit",
+        "/cases/DSR-2026-0001/extend",
+        "/cases/DSR-2026-0001/reclassify",
+        "/cases/DSR-2026-0001/close",
+        "/cases/DSR-2026-0001/actions/A1",
+    ] {
+        let (response, _) = console.post(path, None, &[("csrf", "x")]).await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER, "{path}");
+        assert_eq!(location(&response), "/login", "{path}");
+    }
+    // What needs no login, and says nothing personal.
+    let (response, body) = console.get("/healthz", None).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(body.contains("\"store\":\"ok\""), "{body}");
+    let (response, _) = console.get("/static/console.css", None).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let (response, page) = console.get("/login", None).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(page.contains("<form method=\"post\" action=\"/login\""));
+    for (name, value) in [
+        (header::CACHE_CONTROL, "no-store"),
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+    ] {
+        assert_eq!(response.headers()[&name], value);
+    }
+    let policy = response.headers()[header::CONTENT_SECURITY_POLICY]
+        .to_str()
+        .expect("csp");
+    assert!(policy.contains("default-src 'self'") && policy.contains("frame-ancestors 'none'"));
+    assert!(policy.contains("script-src 'none'"), "{policy}");
+}
+
+#[tokio::test]
+async fn the_session_cookie_is_http_only_and_strict_and_login_works_by_address_too() {
+    let sandbox = shop("");
+    let console = Console::new(&sandbox);
+    let session = console.login("hanna@kestokauppa.example.test").await;
+    let cookie = session
+        .set_cookie
+        .iter()
+        .find(|c| c.starts_with("rightsbot_session="))
+        .expect("session cookie");
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"),
+        "{cookie}"
+    );
+    assert!(
+        !cookie.contains("Secure"),
+        "plain http on loopback: {cookie}"
+    );
+    assert_eq!(session.cookie.len(), "rightsbot_session=".len() + 64);
+    let (response, page) = console.get("/queue", Some(&session)).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(page.contains("DSR-2026-0001"), "{page}");
+    assert!(page.contains("working days left"));
+
+    let secure = shop("public_url = \"https://privacy.kestokauppa.example.test\"");
+    let console = Console::new(&secure);
+    let session = console.login("hanna").await;
+    assert!(
+        session
+            .set_cookie
+            .iter()
+            .any(|c| c.starts_with("rightsbot_session=") && c.contains("; Secure")),
+        "{:?}",
+        session.set_cookie
+    );
+}
+
+#[tokio::test]
+async fn a_handler_cannot_approve_reject_extend_or_close() {
+    let sandbox = shop("");
+    let console = Console::new(&sandbox);
+    let hanna = console.login("hanna").await;
+    let draft = first_draft(&console, &hanna).await;
+    let csrf = hanna.csrf.as_str();
+    for (path, form) in [
+        (format!("/drafts/{draft}/approve"), vec![("csrf", csrf)]),
+        (
+            format!("/drafts/{draft}/reject"),
+            vec![("csrf", csrf), ("reason", "no")],
+        ),
+        (
+            "/cases/DSR-2026-0001/extend".to_string(),
+            vec![("csrf", csrf), ("months", "1"), ("reason", "complex")],
+        ),
+        (
+            "/cases/DSR-2026-0001/close".to_string(),
+            vec![("csrf", csrf), ("outcome", "done")],
+        ),
+    ] {
+        let (response, page) = console.post(&path, Some(&hanna), &form).await;
+        assert_eq!(response.status(), StatusCode::FORBIDDEN, "{path}");
+        assert!(page.contains("Nothing was changed"), "{page}");
+    }
+    assert_eq!(console.draft_state(&draft), "pending");
+    let (_, page) = console.get(&format!("/drafts/{draft}"), Some(&hanna)).await;
+    assert!(
+        !page.contains("id=\"approve\""),
+        "a handler sees no approve button"
+    );
+    assert!(page.contains("id=\"save-edit\""));
+}
+
+#[tokio::test]
+async fn a_form_without_its_csrf_token_changes_nothing() {
+    let sandbox = shop("");
+    let console = Console::new(&sandbox);
+    let aapo = console.login("aapo").await;
+    let draft = first_draft(&console, &aapo).await;
+    let drafts = console.drafts_of("DSR-2026-0001");
+    for csrf in [None, Some("0".repeat(64)), Some(String::new())] {
+        let mut form = vec![("body", "A new text")];
+        if let Some(csrf) = &csrf {
+            form.push(("csrf", csrf));
+        }
+        let (response, _) = console
+            .post(&format!("/drafts/{draft}/approve"), Some(&aapo), &form)
+            .await;
+        assert_eq!(response.status(), StatusCode::FORBIDDEN);
+        let (response, _) = console
+            .post(&format!("/drafts/{draft}/edit"), Some(&aapo), &form)
+            .await;
+        assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    }
+    // Another session's token is no token for this one.
+    let bea = console.login("bea").await;
+    let (response, _) = console
+        .post(
+            &format!("/drafts/{draft}/approve"),
+            Some(&aapo),
+            &[("csrf", &bea.csrf)],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    // The login form wants its own token too.
+    let request = Request::post("/login")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from(format!(
+            "login=aapo&password={}",
+            encode(PASSWORD)
+        )))
+        .expect("request");
+    let (response, _) = console.send(request).await;
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    assert!(set_cookie(&response, "rightsbot_session").is_none());
+    assert_eq!(console.draft_state(&draft), "pending");
+    assert_eq!(console.drafts_of("DSR-2026-0001"), drafts);
+}
+
+#[tokio::test]
+async fn four_eyes_an_editor_cannot_approve_their_own_text_another_approver_can() {
+    let sandbox = shop("");
+    let console = Console::new(&sandbox);
+    let aapo = console.login("aapo").await;
+    let draft = first_draft(&console, &aapo).await;
+    let (_, page) = console.get(&format!("/drafts/{draft}"), Some(&aapo)).await;
+    let start = page.find("<textarea").expect("edit form");
+    let text_start = start + page[start..].find('>').expect(">") + 1;
+    let text_end = text_start + page[text_start..].find("</textarea>").expect("end");
+    let body = page[text_start..text_end]
+        .replace("&amp;", "&")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#x27;", "'")
+        .replace("&#x2f;", "/");
+    let edited_text = format!("{body}\nTerveisin Aapo");
+    let (response, _) = console
+        .post(
+            &format!("/drafts/{draft}/edit"),
+            Some(&aapo),
+            &[("csrf", &aapo.csrf), ("body", &edited_text)],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let edited = location(&response)
+        .trim_start_matches("/drafts/")
+        .split('?')
+        .next()
+        .expect("draft")
+        .to_string();
+    assert_ne!(edited, draft);
+    let (response, page) = console
+        .post(
+            &format!("/drafts/{edited}/approve"),
+            Some(&aapo),
+            &[("csrf", &aapo.csrf), ("open_actions_confirmed", "1")],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::FORBIDDEN, "{page}");
+    assert!(page.contains("four_eyes"), "{page}");
+    assert_eq!(console.draft_state(&edited), "pending");
+    let bea = console.login("bea").await;
+    let (response, page) = console
+        .post(
+            &format!("/drafts/{edited}/approve"),
+            Some(&bea),
+            &[("csrf", &bea.csrf), ("open_actions_confirmed", "1")],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER, "{page}");
+    assert_ne!(console.draft_state(&edited), "pending");
+}
+
+#[tokio::test]
+async fn a_disabled_accounts_session_stops_working() {
+    let sandbox = shop("");
+    let console = Console::new(&sandbox);
+    let hanna = console.login("hanna").await;
+    let (response, _) = console.get("/queue", Some(&hanna)).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    sandbox.ok(&["staff", "disable", "hanna"]);
+    let (response, _) = console.get("/queue", Some(&hanna)).await;
+    assert_eq!(location(&response), "/login");
+    let (status, session) = console.try_login("hanna", PASSWORD).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert!(session.is_none());
+}
+
+#[tokio::test]
+async fn sessions_end_when_idle_and_after_their_absolute_lifetime() {
+    let sandbox = shop("session_idle_minutes = 30\nsession_absolute_hours = 2");
+    let console = Console::new(&sandbox);
+    let hanna = console.login("hanna").await;
+    console.advance(SignedDuration::from_mins(31));
+    let (response, _) = console.get("/queue", Some(&hanna)).await;
+    assert_eq!(location(&response), "/login", "idle");
+
+    let hanna = console.login("hanna").await;
+    for _ in 0..4 {
+        console.advance(SignedDuration::from_mins(25));
+        let (response, _) = console.get("/queue", Some(&hanna)).await;
+        assert_eq!(response.status(), StatusCode::OK);
+    }
+    console.advance(SignedDuration::from_mins(25));
+    let (response, _) = console.get("/queue", Some(&hanna)).await;
+    assert_eq!(location(&response), "/login", "absolute");
+}
+
+#[tokio::test]
+async fn failed_logins_are_throttled_per_account_and_per_address() {
+    let sandbox = shop("login_failures_per_account = 3\nlogin_failures_per_address = 6");
+    let console = Console::new(&sandbox);
+    for _ in 0..3 {
+        let (status, _) = console.try_login("hanna", "wrong password!").await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+    }
+    // Now even the right password is refused, for this account only.
+    let (status, session) = console.try_login("hanna", PASSWORD).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(session.is_none());
+    console.login("aapo").await;
+    // From one address, failures over any names add up.
+    for name in ["nobody", "someone"] {
+        let (status, _) = console.try_login(name, "wrong password!").await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+    }
+    let (status, _) = console.try_login("bea", PASSWORD).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    // The window passes.
+    console.advance(SignedDuration::from_mins(16));
+    console.login("hanna").await;
+}
+
+#[test]
+fn staff_accounts_from_the_command_line() {
+    let sandbox = Sandbox::with_config(&example_config());
+    add_staff(&sandbox, "sanna", "approver");
+    let listed = sandbox.ok(&["staff", "list"]);
+    assert!(
+        listed.contains("sanna\tapprover\tsanna@kestokauppa.example.test"),
+        "{listed}"
+    );
+    assert!(!listed.contains("argon2"), "no hash is shown: {listed}");
+    let again = sandbox
+        .command(&[
+            "staff",
+            "add",
+            "sanna",
+            "--email",
+            "s@example.test",
+            "--role",
+            "handler",
+        ])
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("run");
+    support::assert_user_error(&again);
+    let usage = sandbox.run(&[
+        "staff",
+        "add",
+        "x",
+        "--email",
+        "x@example.test",
+        "--role",
+        "boss",
+    ]);
+    assert_eq!(
+        usage.status.code(),
+        Some(2),
+        "no such role is a usage error"
+    );
+}
+
+#[test]
+fn a_console_beyond_loopback_without_tls_is_refused() {
+    let config = format!("{}\n[web]\nlisten = \"0.0.0.0:8750\"\n", example_config());
+    let sandbox = Sandbox::with_config(&config);
+    let line = support::assert_user_error(&sandbox.run(&["config", "check"]));
+    assert!(line.contains("behind_tls_proxy"), "{line}");
+    let proxied = format!(
+        "{}\n[web]\nlisten = \"0.0.0.0:8750\"\nbehind_tls_proxy = true\n",
+        example_config()
+    );
+    Sandbox::with_config(&proxied).ok(&["config", "check"]);
+}
