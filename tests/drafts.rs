@@ -924,6 +924,94 @@ fn a_reply_that_says_no_never_approves() {
     );
 }
 
+/// Issue 16: once staff accounts exist, a mail approver's address must be an active
+/// approver's account too; otherwise the approval is refused and recorded like any other.
+#[test]
+fn once_accounts_exist_a_mail_approval_needs_an_active_approver_account() {
+    let sandbox = sandbox_with(
+        "[identity]\ntrusted_authserv_ids = [\"mx.test.example.test\"]\n\n[approval_by_mail]\nenabled = true\nstaff_address = \"tiimi@kestokauppa.example.test\"\napprovers = [\"sanna@kestokauppa.example.test\", \"hanna@kestokauppa.example.test\"]\n",
+    );
+    sandbox.ok(&[
+        "--now",
+        "2026-11-03T10:00:00+02:00",
+        "ingest",
+        &mail("access-on-file.eml"),
+    ]);
+    let review = fs::read_to_string(sandbox.path().join("outbox/review-D1.eml")).unwrap();
+    let subject = review
+        .replace("\r\n ", " ")
+        .lines()
+        .find_map(|l| l.strip_prefix("Subject: "))
+        .unwrap()
+        .to_string();
+    let add = |name: &str, role: &str| {
+        use std::io::Write;
+        let mut child = sandbox
+            .command(&[
+                "staff",
+                "add",
+                name,
+                "--email",
+                &format!("{name}@kestokauppa.example.test"),
+                "--role",
+                role,
+            ])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        writeln!(child.stdin.take().unwrap(), "correct horse battery").unwrap();
+        assert!(child.wait_with_output().unwrap().status.success());
+    };
+    let send = |from: &str, id: &str| {
+        let path = sandbox.path().join(format!("{id}.eml"));
+        fs::write(&path, staff_reply(from, &subject, "Hyväksyn.", id, true)).unwrap();
+        sandbox.ok(&[
+            "--now",
+            "2026-11-04T10:00:00+02:00",
+            "ingest",
+            &path.display().to_string(),
+        ]);
+        sandbox.json(&["show", "D1"])["state"].clone()
+    };
+    add("hanna", "handler");
+    // Listed as a mail approver, but no account has her address.
+    assert_eq!(
+        send("Sanna <sanna@kestokauppa.example.test>", "s1"),
+        "pending"
+    );
+    // An account, but a handler's.
+    assert_eq!(
+        send("Hanna <hanna@kestokauppa.example.test>", "h1"),
+        "pending"
+    );
+    add("sanna", "approver");
+    sandbox.ok(&["staff", "disable", "sanna"]);
+    assert_eq!(
+        send("Sanna <sanna@kestokauppa.example.test>", "s2"),
+        "pending"
+    );
+    let trail = sandbox.json(&["show", "DSR-2026-0001"]);
+    let reasons: Vec<String> = trail["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["kind"] == "mail_approval_refused")
+        .map(|e| e["details"]["why"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(reasons.len(), 3, "{reasons:?}");
+    assert!(reasons[0].contains("not a staff account"), "{reasons:?}");
+    assert!(reasons[1].contains("approver role"), "{reasons:?}");
+    assert!(reasons[2].contains("disabled"), "{reasons:?}");
+    assert!(
+        !fs::read_dir(sandbox.path().join("outbox"))
+            .unwrap()
+            .any(|e| e.unwrap().file_name().to_string_lossy().starts_with("DSR-")),
+        "a refused draft was written out"
+    );
+}
+
 const TRUSTING: &str = "[identity]\ntrusted_authserv_ids = [\"mx.test.example.test\"]\n";
 
 /// Issue 11, item 4: a follow-up that did not authenticate as the requester may add

@@ -30,28 +30,26 @@ fn shop(extra: &str) -> Sandbox {
     sandbox.ok(&["--now", NOW, "register", "import"]);
     let mailbox = repo().join("examples/mailbox").display().to_string();
     sandbox.ok(&["--now", NOW, "ingest", &mailbox]);
-    for (name, role) in [
-        ("hanna", "handler"),
-        ("aapo", "approver"),
-        ("bea", "approver"),
+    // Hanna reads the console in English, Aapo in the controller's Finnish, Bea in Swedish.
+    for (name, role, language) in [
+        ("hanna", "handler", Some("en")),
+        ("aapo", "approver", None),
+        ("bea", "approver", Some("sv")),
     ] {
-        add_staff(&sandbox, name, role);
+        add_staff(&sandbox, name, role, language);
     }
     sandbox
 }
 
-fn add_staff(sandbox: &Sandbox, name: &str, role: &str) {
+fn add_staff(sandbox: &Sandbox, name: &str, role: &str, language: Option<&str>) {
     use std::io::Write;
+    let email = format!("{name}@kestokauppa.example.test");
+    let mut args = vec!["staff", "add", name, "--email", &email, "--role", role];
+    if let Some(language) = language {
+        args.extend(["--language", language]);
+    }
     let mut child = sandbox
-        .command(&[
-            "staff",
-            "add",
-            name,
-            "--email",
-            &format!("{name}@kestokauppa.example.test"),
-            "--role",
-            role,
-        ])
+        .command(&args)
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
@@ -162,7 +160,8 @@ impl Console {
                 .collect(),
         };
         let (_, queue) = self.get("/queue", Some(&session)).await;
-        session.csrf = hidden(&queue, "csrf").expect("session csrf");
+        session.csrf =
+            hidden(&queue, "csrf").unwrap_or_else(|| panic!("no session csrf in: {queue}"));
         (status, Some(session))
     }
 
@@ -542,7 +541,7 @@ async fn failed_logins_are_throttled_per_account_and_per_address() {
 #[test]
 fn staff_accounts_from_the_command_line() {
     let sandbox = Sandbox::with_config(&example_config());
-    add_staff(&sandbox, "sanna", "approver");
+    add_staff(&sandbox, "sanna", "approver", None);
     let listed = sandbox.ok(&["staff", "list"]);
     assert!(
         listed.contains("sanna\tapprover\tsanna@kestokauppa.example.test"),
@@ -590,4 +589,247 @@ fn a_console_beyond_loopback_without_tls_is_refused() {
         example_config()
     );
     Sandbox::with_config(&proxied).ok(&["config", "check"]);
+}
+
+/// Issue 16: once staff accounts exist, whoever the command line says acts (`--by`,
+/// `RIGHTSBOT_STAFF`, the login name) must be an active account with the role the action
+/// needs; each refusal is one line that says why, and nothing changes.
+#[test]
+fn once_accounts_exist_the_command_lines_actor_must_be_an_active_account_with_the_role() {
+    let sandbox = shop("");
+    let queue = sandbox.ok(&["--json", "queue"]);
+    let first: serde_json::Value =
+        serde_json::from_str(queue.lines().next().expect("a draft waits")).expect("json");
+    let draft = first["draft"].as_str().expect("draft id").to_string();
+    let case = first["case"].as_str().expect("case id").to_string();
+    let state = || sandbox.json(&["show", &draft])["state"].clone();
+
+    let line = support::assert_user_error(&sandbox.run(&[
+        "--now", NOW, "reject", &draft, "--by", "nobody", "--reason", "x",
+    ]));
+    assert!(
+        line.contains("nobody may not reject a draft: no staff account has that name"),
+        "{line}"
+    );
+    assert_eq!(line.lines().count(), 1, "{line}");
+    let line = support::assert_user_error(&sandbox.run(&[
+        "--now", NOW, "reject", &draft, "--by", "hanna", "--reason", "x",
+    ]));
+    assert!(
+        line.contains(
+            "hanna may not reject a draft: that needs the approver role, and hanna is a handler"
+        ),
+        "{line}"
+    );
+    let from_env = sandbox
+        .command(&["--now", NOW, "close", &case, "--outcome", "x"])
+        .env("RIGHTSBOT_STAFF", "hanna")
+        .output()
+        .expect("run");
+    let line = support::assert_user_error(&from_env);
+    assert!(line.contains("hanna may not close a case"), "{line}");
+    let from_login = sandbox
+        .command(&["--now", NOW, "close", &case, "--outcome", "x"])
+        .env_remove("RIGHTSBOT_STAFF")
+        .env("USER", "root")
+        .output()
+        .expect("run");
+    let line = support::assert_user_error(&from_login);
+    assert!(line.contains("root may not close a case"), "{line}");
+    sandbox.ok(&["staff", "disable", "bea"]);
+    let line = support::assert_user_error(&sandbox.run(&[
+        "--now", NOW, "reject", &draft, "--by", "bea", "--reason", "x",
+    ]));
+    assert!(
+        line.contains("bea may not reject a draft: the staff account is disabled"),
+        "{line}"
+    );
+    assert_eq!(state(), "pending", "nothing changed");
+
+    // A handler may reclassify; an approver named by address rejects, recorded by name.
+    sandbox.ok(&[
+        "--now",
+        NOW,
+        "reclassify",
+        &case,
+        "--kinds",
+        "access",
+        "--by",
+        "hanna",
+    ]);
+    let queue = sandbox.ok(&["--json", "queue"]);
+    let redrafted = queue
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).expect("json"))
+        .find(|l| l["case"] == case.as_str())
+        .expect("the case's new draft");
+    let redrafted = redrafted["draft"].as_str().expect("draft id").to_string();
+    sandbox.ok(&[
+        "--now",
+        NOW,
+        "reject",
+        &redrafted,
+        "--by",
+        "aapo@kestokauppa.example.test",
+        "--reason",
+        "x",
+    ]);
+    let shown = sandbox.json(&["show", &redrafted]);
+    assert_eq!(shown["state"], "rejected", "{shown}");
+    assert_eq!(shown["decided_by"], "aapo", "{shown}");
+}
+
+/// Without any staff account, anyone named may act, as before accounts existed.
+#[test]
+fn without_accounts_any_named_actor_may_act() {
+    let sandbox = Sandbox::with_config(&example_config());
+    sandbox.ok(&["--now", NOW, "register", "import"]);
+    let mailbox = repo().join("examples/mailbox").display().to_string();
+    sandbox.ok(&["--now", NOW, "ingest", &mailbox]);
+    let queue = sandbox.ok(&["--json", "queue"]);
+    let first: serde_json::Value =
+        serde_json::from_str(queue.lines().next().expect("a draft waits")).expect("json");
+    let draft = first["draft"].as_str().expect("draft id").to_string();
+    sandbox.ok(&[
+        "--now", NOW, "reject", &draft, "--by", "anyone", "--reason", "x",
+    ]);
+}
+
+/// Issue 16: each account reads the console in its own language (`staff add --language`,
+/// else the controller's), dates written as that language writes them.
+#[tokio::test]
+async fn pages_are_in_each_accounts_language_with_its_dates() {
+    let sandbox = shop("");
+    let console = Console::new(&sandbox);
+    let (_, login) = console.get("/login", None).await;
+    assert!(login.contains("<html lang=\"fi\">"), "{login}");
+    assert!(
+        login.contains("Kirjaudu"),
+        "before login, the controller's language: {login}"
+    );
+    let case = "/cases/DSR-2026-0001";
+    for (name, lang, queue_title, case_words, date) in [
+        (
+            "hanna",
+            "en",
+            "Drafts waiting for approval",
+            "Audit trail",
+            " October 2026",
+        ),
+        (
+            "aapo",
+            "fi",
+            "Hyväksyntää odottavat luonnokset",
+            "Tapahtumahistoria",
+            ".10.2026",
+        ),
+        (
+            "bea",
+            "sv",
+            "Utkast som väntar på godkännande",
+            "Händelselogg",
+            " oktober 2026",
+        ),
+    ] {
+        let session = console.login(name).await;
+        let (response, page) = console.get("/queue", Some(&session)).await;
+        assert_eq!(response.status(), StatusCode::OK);
+        assert!(
+            page.contains(&format!("<html lang=\"{lang}\">")),
+            "{name}: {page}"
+        );
+        assert!(page.contains(queue_title), "{name}: {page}");
+        let (_, page) = console.get(case, Some(&session)).await;
+        assert!(page.contains(case_words), "{name}: {page}");
+        assert!(page.contains(date), "{name}: {page}");
+        assert!(
+            !page.contains("2026-10-"),
+            "{name}: an ISO date on the page: {page}"
+        );
+    }
+    let listed = sandbox.ok(&["staff", "list"]);
+    assert!(
+        listed.contains("aapo\tapprover\taapo@kestokauppa.example.test\tfi"),
+        "{listed}"
+    );
+    assert!(
+        listed.contains("bea\tapprover\tbea@kestokauppa.example.test\tsv"),
+        "{listed}"
+    );
+}
+
+/// Issue 16: the queue filters by purpose and language, and pages by 50 (here, through the
+/// application layer, by 2); the page's links keep the filters.
+#[tokio::test]
+async fn the_queue_filters_by_purpose_and_language_and_pages() {
+    use rightsbot::app::QueueFilter;
+    let sandbox = shop("");
+    let app = App::new(Config::load(&sandbox.config).expect("config"));
+    let store = app.store().expect("store");
+    let now: Timestamp = NOW.parse().expect("now");
+    let all = app.queue(&store, now).expect("queue");
+    assert!(
+        all.len() >= 3,
+        "the example has drafts waiting: {}",
+        all.len()
+    );
+    let first = app
+        .queue_page(&store, now, QueueFilter::default(), 1, 2)
+        .expect("page 1");
+    assert_eq!(
+        (first.total, first.page, first.pages),
+        (all.len(), 1, all.len().div_ceil(2))
+    );
+    assert_eq!(first.lines.len(), 2);
+    let last = app
+        .queue_page(&store, now, QueueFilter::default(), 999, 2)
+        .expect("past the end");
+    assert_eq!(last.page, last.pages, "a page past the end is the last");
+    assert_eq!(
+        last.lines.last().map(|l| l.entry.draft),
+        all.last().map(|l| l.entry.draft)
+    );
+    let language = all[0].entry.language;
+    let same = app
+        .queue_page(
+            &store,
+            now,
+            QueueFilter {
+                purpose: None,
+                language: Some(language),
+            },
+            1,
+            50,
+        )
+        .expect("by language");
+    assert!(same.lines.iter().all(|l| l.entry.language == language));
+    assert_eq!(
+        same.total,
+        all.iter().filter(|l| l.entry.language == language).count()
+    );
+
+    let console = Console::new(&sandbox);
+    let hanna = console.login("hanna").await;
+    let (_, page) = console
+        .get(&format!("/queue?language={language}"), Some(&hanna))
+        .await;
+    assert!(
+        page.contains(&format!("<option value=\"{language}\" selected>")),
+        "{page}"
+    );
+    let rows = page.matches("<tr class=\"urgency-").count();
+    assert_eq!(rows, same.total, "{page}");
+    let (_, page) = console
+        .get("/queue?purpose=recipient_notice", Some(&hanna))
+        .await;
+    assert!(page.contains("No draft is waiting."), "{page}");
+    // Nonsense in the address is no filter and no error.
+    let (response, page) = console
+        .get("/queue?purpose=%3Cscript%3E&page=x", Some(&hanna))
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(
+        page.matches("<tr class=\"urgency-").count(),
+        all.len().min(50)
+    );
 }

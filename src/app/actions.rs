@@ -158,6 +158,12 @@ impl App {
         by: &Staff,
         now: Timestamp,
     ) -> Result<ActionRecorded, AppError> {
+        let by = &self.authorize(
+            store,
+            by,
+            crate::vocabulary::Role::Handler,
+            "record an action",
+        )?;
         let refused = |text: String| AppError::Refused(text);
         let settings = self.settings()?;
         let path = store.path().display().to_string();

@@ -54,6 +54,12 @@ impl App {
         by: &Staff,
         now: Timestamp,
     ) -> Result<CarriedOut, AppError> {
+        let by = &self.authorize(
+            store,
+            by,
+            crate::vocabulary::Role::Handler,
+            "carry out an action",
+        )?;
         let refused = |text: String| AppError::Refused(text);
         if store.case(case)?.is_none() {
             return Err(AppError::NoSuchCase {

@@ -13,6 +13,7 @@ use crate::classify::RequestKind;
 use crate::ids::{CaseId, DraftId};
 use crate::lang::Lang;
 use crate::store::{Batch, DraftRecord, Store};
+use crate::vocabulary::Role;
 use crate::vocabulary::event::{self, Event};
 
 use super::{App, AppError, Staff};
@@ -152,6 +153,7 @@ impl App {
             open_actions_confirmed,
         } = checks;
         let id = draft.resolve(store)?;
+        let by = &self.authorize(store, by, Role::Approver, "approve a draft")?;
         let config = &self.config;
         let batch = store.begin()?;
         if config.approval.four_eyes {
@@ -254,6 +256,7 @@ impl App {
         now: Timestamp,
     ) -> Result<DraftId, AppError> {
         let id = draft.resolve(store)?;
+        let by = &self.authorize(store, by, Role::Approver, "reject a draft")?;
         let batch = store.begin()?;
         crate::approve::reject(&batch, id, by, reason, now)?;
         batch.commit()?;
@@ -271,6 +274,7 @@ impl App {
         options: EditOptions,
         now: Timestamp,
     ) -> Result<Edited, AppError> {
+        let by = &self.authorize(store, by, Role::Handler, "edit a draft")?;
         let current = store.draft(draft)?.ok_or(AppError::NoSuchDraft(draft))?;
         if body == current.body {
             return Err(AppError::Unchanged);
@@ -291,6 +295,7 @@ impl App {
         by: &Staff,
         now: Timestamp,
     ) -> Result<Extended, AppError> {
+        let by = &self.authorize(store, by, Role::Approver, "extend a deadline")?;
         let settings = self.settings()?;
         let drafting = self.drafting(&settings);
         let batch = store.begin()?;
@@ -317,6 +322,7 @@ impl App {
         outcome: &str,
         now: Timestamp,
     ) -> Result<Vec<DraftId>, AppError> {
+        let by = &self.authorize(store, by, Role::Approver, "close a case")?;
         let batch = store.begin()?;
         let rejected = crate::case::close(&batch, case, by, outcome, now)?;
         batch.commit()?;
@@ -333,6 +339,7 @@ impl App {
         note: &str,
         now: Timestamp,
     ) -> Result<Verified, AppError> {
+        let by = &self.authorize(store, by, Role::Handler, "record a verification")?;
         let settings = self.settings()?;
         let batch = store.begin()?;
         let address = crate::case::verify(&batch, case, by, note, &settings, now)?;
@@ -358,6 +365,7 @@ impl App {
         by: &Staff,
         now: Timestamp,
     ) -> Result<Reclassified, AppError> {
+        let by = &self.authorize(store, by, Role::Handler, "reclassify a case")?;
         let settings = self.settings()?;
         let batch = store.begin()?;
         let kinds = crate::case::reclassify(&batch, case, kinds, by, now)?;
@@ -377,6 +385,7 @@ impl App {
         on_behalf: Option<&OnBehalf>,
         now: Timestamp,
     ) -> Result<Opened, AppError> {
+        let by = &self.authorize(store, by, Role::Handler, "open a case")?;
         let settings = self.settings()?;
         let batch = store.begin()?;
         let case =
@@ -394,6 +403,7 @@ impl App {
         by: &Staff,
         now: Timestamp,
     ) -> Result<Opened, AppError> {
+        let by = &self.authorize(store, by, Role::Handler, "open a case")?;
         let settings = self.settings()?;
         let batch = store.begin()?;
         let case = crate::case::intake(

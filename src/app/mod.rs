@@ -34,9 +34,10 @@ pub use decide::{
 pub use ingest::{Ingested, MailFile, Progress};
 pub use maintain::{Purged, Rematching, Reminded};
 pub use register::{ErasureRecorded, ImportProgress, ImportReport, Withheld};
-pub use staff::{LoginError, SignedIn, actor, random_token};
+pub use staff::{LoginError, NewStaff, SignedIn, actor, random_token};
 pub use view::{
-    CaseFilter, CaseLine, CaseView, DraftView, EntryQuery, MessageView, QueueLine, Status,
+    CaseFilter, CaseLine, CaseView, DraftView, EntryQuery, MessageView, QueueFilter, QueueLine,
+    QueuePage, Status,
 };
 
 pub use crate::vocabulary::{Input, NoActor, Staff};

@@ -262,6 +262,12 @@ impl App {
         by: &Staff,
         now: Timestamp,
     ) -> Result<ErasureRecorded, AppError> {
+        let by = &self.authorize(
+            store,
+            by,
+            crate::vocabulary::Role::Handler,
+            "record an erasure",
+        )?;
         let refused = |text: String| AppError::Refused(text);
         let Some(detail) = store.case(case)? else {
             return Err(AppError::NoSuchCase {

@@ -5,7 +5,7 @@
 use argon2::{Argon2, PasswordHasher, PasswordVerifier};
 use jiff::{SignedDuration, Timestamp};
 
-use crate::store::{StaffAccount, StaffSession, Store};
+use crate::store::{ActorStanding, StaffAccount, StaffSession, Store};
 use crate::vocabulary::Role;
 
 use super::{App, AppError, Staff};
@@ -20,6 +20,15 @@ pub enum LoginError {
     Throttled { minutes: u32 },
     #[error(transparent)]
     App(#[from] AppError),
+}
+
+/// A staff account to add: who, their address, their role and the language of their pages
+/// (`None`: the controller's default).
+pub struct NewStaff<'a> {
+    pub name: &'a str,
+    pub email: &'a str,
+    pub role: Role,
+    pub language: Option<crate::lang::Lang>,
 }
 
 /// A session just started: the cookie's value, and the account.
@@ -62,14 +71,13 @@ impl App {
     pub fn add_staff(
         &self,
         store: &Store,
-        name: &str,
-        email: &str,
-        role: Role,
+        account: &NewStaff<'_>,
         password: &str,
         now: Timestamp,
     ) -> Result<StaffAccount, AppError> {
-        let name = name.trim();
-        let email = email.trim();
+        let name = account.name.trim();
+        let email = account.email.trim();
+        let (role, language) = (account.role, account.language);
         if name.is_empty() || name.chars().any(|c| c.is_whitespace() || c.is_control()) {
             return Err(AppError::Refused(format!(
                 "{name:?} cannot be an account name: it must be one word"
@@ -82,7 +90,7 @@ impl App {
         }
         let hash = hash_password(password)?;
         store
-            .add_staff(name, email, role, &hash, now)?
+            .add_staff(name, email, role, &hash, language, now)?
             .ok_or_else(|| {
                 AppError::Refused(format!(
                     "an account named {name} or with the address {email} exists already"
@@ -198,6 +206,21 @@ impl App {
         Ok(store.end_session(id)?)
     }
 
+    /// Checks that who acts may do `deed` (e.g. "approve a draft"): once any staff account
+    /// exists, `by` must name an active account (by name or e-mail address) whose role is
+    /// at least `needs`. With no accounts at all, anyone named may act, as before accounts.
+    /// Returns who acts as the trail records them: the account's name when `by` gave its
+    /// address, so four-eyes and the audit trail see one person under one name.
+    pub(crate) fn authorize(
+        &self,
+        store: &Store,
+        by: &Staff,
+        needs: Role,
+        deed: &str,
+    ) -> Result<Staff, AppError> {
+        authorized(store.actor_standing(by.as_str())?, by, needs, deed)
+    }
+
     /// A hash to verify against when no account matched.
     fn dummy_hash(&self) -> &str {
         self.dummy_hash
@@ -208,6 +231,28 @@ impl App {
 /// Who acts, for the audit trail: the account's name.
 pub fn actor(account: &StaffAccount) -> Result<Staff, AppError> {
     Ok(Staff::new(&account.name)?)
+}
+
+/// The verdict on an actor's standing: refused with one line saying why, or allowed.
+pub(crate) fn authorized(
+    standing: ActorStanding,
+    by: &Staff,
+    needs: Role,
+    deed: &str,
+) -> Result<Staff, AppError> {
+    match standing {
+        ActorStanding::NoAccounts => Ok(by.clone()),
+        ActorStanding::Unknown => Err(AppError::Refused(format!(
+            "{by} may not {deed}: no staff account has that name or address, and once accounts exist only staff may act"
+        ))),
+        ActorStanding::Disabled(name) => Err(AppError::Refused(format!(
+            "{name} may not {deed}: the staff account is disabled"
+        ))),
+        ActorStanding::Active { name, role } if role < needs => Err(AppError::Refused(format!(
+            "{name} may not {deed}: that needs the {needs} role, and {name} is a {role}"
+        ))),
+        ActorStanding::Active { name, .. } => Ok(Staff::new(&name)?),
+    }
 }
 
 fn hash_password(password: &str) -> Result<String, AppError> {

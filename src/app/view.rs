@@ -70,6 +70,22 @@ pub struct QueueLine {
     pub data_warning: Option<String>,
 }
 
+/// Which drafts the queue shows; each filter narrows it.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct QueueFilter {
+    pub purpose: Option<crate::vocabulary::Purpose>,
+    pub language: Option<crate::lang::Lang>,
+}
+
+/// One page of the queue: its lines, how many drafts the filter lets through, which page
+/// this is (from 1) and how many there are (at least 1).
+pub struct QueuePage {
+    pub lines: Vec<QueueLine>,
+    pub total: usize,
+    pub page: usize,
+    pub pages: usize,
+}
+
 /// Which cases a list shows; each filter narrows it.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct CaseFilter {
@@ -361,6 +377,49 @@ impl App {
 
     /// The drafts waiting for approval, nearest deadline first.
     pub fn queue(&self, store: &Store, now: Timestamp) -> Result<Vec<QueueLine>, AppError> {
+        self.queue_lines(store, now, store.pending_drafts()?)
+    }
+
+    /// One page of the drafts waiting for approval that `filter` lets through, nearest
+    /// deadline first. Only the page's lines are looked at for stale register data, so a
+    /// long queue costs no more per page than a short one. A page past the end is the last.
+    pub fn queue_page(
+        &self,
+        store: &Store,
+        now: Timestamp,
+        filter: QueueFilter,
+        page: usize,
+        per_page: usize,
+    ) -> Result<QueuePage, AppError> {
+        let entries: Vec<QueueEntry> = store
+            .pending_drafts()?
+            .into_iter()
+            .filter(|e| filter.purpose.is_none_or(|p| e.purpose == p))
+            .filter(|e| filter.language.is_none_or(|l| e.language == l))
+            .collect();
+        let total = entries.len();
+        let per_page = per_page.max(1);
+        let pages = total.div_ceil(per_page).max(1);
+        let page = page.clamp(1, pages);
+        let shown = entries
+            .into_iter()
+            .skip((page - 1) * per_page)
+            .take(per_page);
+        Ok(QueuePage {
+            lines: self.queue_lines(store, now, shown)?,
+            total,
+            page,
+            pages,
+        })
+    }
+
+    /// Queue lines for these entries, each with its days left and stale sources.
+    fn queue_lines(
+        &self,
+        store: &Store,
+        now: Timestamp,
+        entries: impl IntoIterator<Item = QueueEntry>,
+    ) -> Result<Vec<QueueLine>, AppError> {
         let today = self.today(now);
         // A case with several drafts waiting is looked at once.
         let mut stale_of: std::collections::HashMap<CaseId, Vec<StaleSource>> =
@@ -389,7 +448,7 @@ impl App {
                 at.map(|at| Some(oldest.map_or(at, |o: Timestamp| o.min(at))))
             });
         let mut lines = Vec::new();
-        for entry in store.pending_drafts()? {
+        for entry in entries {
             let days_left = (entry.deadline - today).get_days();
             let stale_sources = match stale_of.entry(entry.case_id) {
                 std::collections::hash_map::Entry::Occupied(known) => known.get().clone(),

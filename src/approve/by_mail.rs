@@ -19,7 +19,8 @@ use crate::draft::message;
 use crate::draft::outbox::{self, OutboxError};
 use crate::ids::DraftId;
 use crate::parse::Mail;
-use crate::store::{Batch, DraftRecord, MailKind, NewEvent, StoreError, TokenUse};
+use crate::store::{ActorStanding, Batch, DraftRecord, MailKind, NewEvent, StoreError, TokenUse};
+use crate::vocabulary::Role;
 use crate::vocabulary::event::{self, Event};
 
 #[derive(Debug, thiserror::Error)]
@@ -340,6 +341,21 @@ pub fn consider(
             config,
             now,
         );
+    }
+    // Once staff accounts exist, the address must be an active approver's, as in the
+    // console and the CLI: the `[approval_by_mail]` list alone is not enough.
+    let standing = batch.actor_standing(&from)?;
+    let refusal = match standing {
+        ActorStanding::NoAccounts => None,
+        ActorStanding::Unknown => Some("the sender is not a staff account".to_string()),
+        ActorStanding::Disabled(name) => Some(format!("the staff account {name} is disabled")),
+        ActorStanding::Active { name, role } if role < Role::Approver => Some(format!(
+            "{name} is a {role}: approving needs the approver role"
+        )),
+        ActorStanding::Active { .. } => None,
+    };
+    if let Some(why) = refusal {
+        return refuse(batch, Some(draft), &from, &why, config, now);
     }
     batch.approval_token(&token, true, now)?;
     // The review mail put the request's unexplained sentences at its top: an approval

@@ -25,6 +25,10 @@ pub enum Command {
         /// extend, close) or admin (also manage accounts).
         #[arg(long, value_parser = parse_role)]
         role: Role,
+        /// The language of the console's pages: fi, sv or en (default: the controller's
+        /// default_language).
+        #[arg(long)]
+        language: Option<crate::lang::Lang>,
     },
     /// List the accounts.
     List,
@@ -42,9 +46,20 @@ pub fn run(ctx: &Context, command: Command) -> anyhow::Result<ExitCode> {
     let app = ctx.app()?;
     let store = app.store()?;
     match command {
-        Command::Add { name, email, role } => {
+        Command::Add {
+            name,
+            email,
+            role,
+            language,
+        } => {
             let password = read_password()?;
-            let account = app.add_staff(&store, &name, &email, role, &password, ctx.now)?;
+            let new = crate::app::NewStaff {
+                name: &name,
+                email: &email,
+                role,
+                language,
+            };
+            let account = app.add_staff(&store, &new, &password, ctx.now)?;
             if ctx.json {
                 super::print_json(&account)?;
             } else {
@@ -60,10 +75,13 @@ pub fn run(ctx: &Context, command: Command) -> anyhow::Result<ExitCode> {
                     super::print_json(&account)?;
                 } else {
                     println!(
-                        "{}\t{}\t{}{}",
+                        "{}\t{}\t{}\t{}{}",
                         account.name,
                         account.role,
                         account.email,
+                        account
+                            .language
+                            .unwrap_or(app.config().controller.default_language),
                         if account.disabled { "\tdisabled" } else { "" }
                     );
                 }

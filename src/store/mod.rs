@@ -34,7 +34,7 @@ pub use messages::{
 pub use outgoing::{MailKind, NewMail, QueuedMail};
 pub use register::{ImportRecord, PurgePlan, SourceImport, SourceStatus};
 pub use reports::{ReportRow, Totals, Workload};
-pub use staff::{StaffAccount, StaffSession};
+pub use staff::{ActorStanding, StaffAccount, StaffSession};
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;

@@ -20,6 +20,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0010_shared_mailbox.sql"),
     include_str!("migrations/0011_actions.sql"),
     include_str!("migrations/0012_staff.sql"),
+    include_str!("migrations/0013_staff_language.sql"),
 ];
 
 /// The schema version this build writes.

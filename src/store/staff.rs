@@ -7,6 +7,7 @@ use serde::Serialize;
 
 use super::sql::{Instant, column};
 use super::{Store, StoreError};
+use crate::lang::Lang;
 use crate::vocabulary::Role;
 
 /// A staff account as stored.
@@ -22,6 +23,8 @@ pub struct StaffAccount {
     pub password_hash: String,
     pub disabled: bool,
     pub created_at: Timestamp,
+    /// The language of the account's console pages; `None`: the controller's default.
+    pub language: Option<Lang>,
 }
 
 /// A console session, with the account it belongs to.
@@ -35,7 +38,9 @@ pub struct StaffSession {
 }
 
 const ACCOUNT_COLUMNS: &str =
-    "s.id, s.name, s.email, s.role, s.password_hash, s.disabled, s.created_at";
+    "s.id, s.name, s.email, s.role, s.password_hash, s.disabled, s.created_at, s.language";
+/// How many columns `ACCOUNT_COLUMNS` has: a query's own columns come after them.
+const ACCOUNT_WIDTH: usize = 8;
 
 fn account_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<StaffAccount> {
     Ok(StaffAccount {
@@ -46,6 +51,7 @@ fn account_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<StaffAccount> {
         password_hash: row.get(4)?,
         disabled: row.get(5)?,
         created_at: column::<Instant>(row, 6, "staff.created_at")?.0,
+        language: column(row, 7, "staff.language")?,
     })
 }
 
@@ -57,12 +63,13 @@ impl Store {
         email: &str,
         role: Role,
         password_hash: &str,
+        language: Option<Lang>,
         now: Timestamp,
     ) -> Result<Option<StaffAccount>, StoreError> {
         let inserted = self.conn.execute(
-            "INSERT INTO staff (name, email, role, password_hash, created_at, changed_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
-            params![name, email, role, password_hash, Instant(now)],
+            "INSERT INTO staff (name, email, role, password_hash, created_at, changed_at, language)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6)",
+            params![name, email, role, password_hash, Instant(now), language],
         );
         match inserted {
             Ok(_) => self.staff_by_login(name),
@@ -172,10 +179,20 @@ impl Store {
                     .query_row([id], |row| {
                         Ok(StaffSession {
                             account: account_row(row)?,
-                            id: row.get(7)?,
-                            csrf: row.get(8)?,
-                            created_at: column::<Instant>(row, 9, "staff_sessions.created_at")?.0,
-                            last_seen: column::<Instant>(row, 10, "staff_sessions.last_seen")?.0,
+                            id: row.get(ACCOUNT_WIDTH)?,
+                            csrf: row.get(ACCOUNT_WIDTH + 1)?,
+                            created_at: column::<Instant>(
+                                row,
+                                ACCOUNT_WIDTH + 2,
+                                "staff_sessions.created_at",
+                            )?
+                            .0,
+                            last_seen: column::<Instant>(
+                                row,
+                                ACCOUNT_WIDTH + 3,
+                                "staff_sessions.last_seen",
+                            )?
+                            .0,
                         })
                     })
                     .optional()
@@ -258,5 +275,54 @@ impl super::Batch<'_> {
             })
             .optional()
             .map_err(|e| self.error(e))
+    }
+}
+
+/// Where an actor's name stands among the staff accounts.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ActorStanding {
+    /// There are no staff accounts at all: any named actor may act, as before accounts.
+    NoAccounts,
+    /// No account has this name or e-mail address.
+    Unknown,
+    /// The account exists but is disabled.
+    Disabled(String),
+    /// An active account, by its name, with its role.
+    Active { name: String, role: Role },
+}
+
+fn actor_standing(conn: &rusqlite::Connection, login: &str) -> rusqlite::Result<ActorStanding> {
+    let any: bool = conn.query_row("SELECT EXISTS (SELECT 1 FROM staff)", [], |row| row.get(0))?;
+    if !any {
+        return Ok(ActorStanding::NoAccounts);
+    }
+    let account = conn
+        .prepare_cached(&format!(
+            "SELECT {ACCOUNT_COLUMNS} FROM staff s WHERE s.name = ?1 OR s.email = ?1 COLLATE NOCASE
+             ORDER BY s.name = ?1 DESC LIMIT 1"
+        ))?
+        .query_row([login.trim()], account_row)
+        .optional()?;
+    Ok(match account {
+        None => ActorStanding::Unknown,
+        Some(account) if account.disabled => ActorStanding::Disabled(account.name),
+        Some(account) => ActorStanding::Active {
+            name: account.name,
+            role: account.role,
+        },
+    })
+}
+
+impl Store {
+    /// Whether `login` (an account name or e-mail address) names an active account.
+    pub fn actor_standing(&self, login: &str) -> Result<ActorStanding, StoreError> {
+        actor_standing(&self.conn, login).map_err(|e| self.error(e))
+    }
+}
+
+impl super::Batch<'_> {
+    /// Whether `login` (an account name or e-mail address) names an active account.
+    pub fn actor_standing(&self, login: &str) -> Result<ActorStanding, StoreError> {
+        actor_standing(&self.tx, login).map_err(|e| self.error(e))
     }
 }

@@ -10,6 +10,7 @@
 mod pages;
 mod render;
 mod session;
+mod words;
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
@@ -36,6 +37,8 @@ pub enum WebError {
     },
     #[error("the console stopped")]
     Serve(#[source] std::io::Error),
+    #[error(transparent)]
+    Words(#[from] words::WordsError),
     #[error("console template {name}")]
     Template {
         name: String,
@@ -50,9 +53,39 @@ pub struct Console {
     app: App,
     store: Mutex<Store>,
     templates: minijinja::Environment<'static>,
+    words: words::Words,
     clock: Clock,
     secure_cookie: bool,
     behind_proxy: bool,
+}
+
+impl Console {
+    /// The language of a staff member's pages: their account's, else the controller's
+    /// default (also before anyone has logged in).
+    fn language(&self, session: Option<&crate::store::StaffSession>) -> crate::lang::Lang {
+        session
+            .and_then(|s| s.account.language)
+            .unwrap_or(self.app.config().controller.default_language)
+    }
+
+    /// A word in a staff member's language.
+    fn word(&self, session: Option<&crate::store::StaffSession>, key: &'static str) -> &str {
+        self.words.get(self.language(session), key)
+    }
+
+    /// A day in a staff member's language.
+    fn date(&self, session: Option<&crate::store::StaffSession>, day: jiff::civil::Date) -> String {
+        words::date(self.language(session), day)
+    }
+
+    /// An instant in the controller's zone, in a staff member's language.
+    fn instant(&self, session: Option<&crate::store::StaffSession>, at: Timestamp) -> String {
+        words::instant(
+            self.language(session),
+            at,
+            &self.app.config().controller.timezone.zone,
+        )
+    }
 }
 
 /// The console's routes over an application and its store.
@@ -65,6 +98,7 @@ pub fn router(app: App, clock: Clock) -> Result<Router, WebError> {
         app,
         store: Mutex::new(store),
         templates: render::templates()?,
+        words: words::Words::load()?,
         clock,
         secure_cookie,
         behind_proxy,

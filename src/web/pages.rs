@@ -11,12 +11,12 @@ use axum::response::{IntoResponse, Response};
 use minijinja::context;
 use serde::{Deserialize, Serialize};
 
-use crate::app::{ActionChange, AppError, ApprovalChecks, DraftRef, ExtendRequest};
+use crate::app::{ActionChange, AppError, ApprovalChecks, DraftRef, ExtendRequest, QueueFilter};
 use crate::approve::{ApproveError, EditOptions};
 use crate::classify::RequestKind;
 use crate::ids::{CaseId, DraftId};
 use crate::store::{StaffSession, Store};
-use crate::vocabulary::{ActionNumber, ExtensionGround};
+use crate::vocabulary::{ActionNumber, ExtensionGround, Purpose};
 
 use super::Console;
 use super::render::{page, problem, ser, who};
@@ -28,17 +28,22 @@ pub(super) struct Done {
     done: Option<String>,
 }
 
-fn done_message(done: Option<&str>) -> Option<&'static str> {
-    Some(match done? {
-        "approved" => "The draft is approved.",
-        "rejected" => "The draft is rejected.",
-        "edited" => "Your edit is saved as this new draft; it needs its own approval.",
-        "extended" => "The extension notice is drafted; it waits for approval below.",
-        "reclassified" => "The rights are corrected and the reply drafted again.",
-        "closed" => "The case is closed.",
-        "action" => "The action is recorded.",
+fn done_message<'a>(
+    console: &'a Console,
+    session: &StaffSession,
+    done: Option<&str>,
+) -> Option<&'a str> {
+    let key = match done? {
+        "approved" => "done_approved",
+        "rejected" => "done_rejected",
+        "edited" => "done_edited",
+        "extended" => "done_extended",
+        "reclassified" => "done_reclassified",
+        "closed" => "done_closed",
+        "action" => "done_action",
         _ => return None,
-    })
+    };
+    Some(console.word(Some(session), key))
 }
 
 /// An application error as a page: 404 for what does not exist, 403 for the four-eyes
@@ -114,14 +119,14 @@ pub(super) async fn not_found(State(console): State<Arc<Console>>, headers: Head
     .await
 }
 
-/// Urgency in words, so it never rests on colour alone.
+/// Urgency in words, so it never rests on colour alone: its class, and the key of its word.
 fn urgency(working_days_left: i64) -> (&'static str, &'static str) {
     match working_days_left {
-        i64::MIN..=-1 => ("overdue", "Overdue"),
-        0 => ("today", "Due today"),
-        1..=3 => ("urgent", "Urgent"),
-        4..=7 => ("soon", "Due soon"),
-        _ => ("calm", "On time"),
+        i64::MIN..=-1 => ("overdue", "urgency_overdue"),
+        0 => ("today", "urgency_today"),
+        1..=3 => ("urgent", "urgency_urgent"),
+        4..=7 => ("soon", "urgency_soon"),
+        _ => ("calm", "urgency_calm"),
     }
 }
 
@@ -136,20 +141,82 @@ struct QueueRow {
     deadline: String,
     working_days_left: i64,
     urgency: &'static str,
-    urgency_text: &'static str,
+    urgency_text: String,
     data_warning: Option<String>,
+}
+
+/// How many drafts a page of the queue shows.
+const QUEUE_PAGE: usize = 50;
+
+/// The queue's filters and page, as the address carries them. Unknown values are ignored
+/// (the filter is off), never an error.
+#[derive(Deserialize)]
+pub(super) struct QueueQuery {
+    done: Option<String>,
+    purpose: Option<String>,
+    language: Option<String>,
+    page: Option<String>,
+}
+
+#[derive(Serialize)]
+struct Choice {
+    value: &'static str,
+    selected: bool,
 }
 
 pub(super) async fn queue(
     State(console): State<Arc<Console>>,
     headers: HeaderMap,
-    Query(done): Query<Done>,
+    Query(query): Query<QueueQuery>,
 ) -> Response {
     signed_in(console, &headers, move |console, store, now, session| {
-        let lines = match console.app.queue(store, now) {
-            Ok(lines) => lines,
+        let filter = QueueFilter {
+            purpose: query.purpose.as_deref().and_then(Purpose::parse),
+            language: query
+                .language
+                .as_deref()
+                .and_then(|l| l.parse::<crate::lang::Lang>().ok()),
+        };
+        let wanted = query
+            .page
+            .as_deref()
+            .and_then(|p| p.parse::<usize>().ok())
+            .unwrap_or(1);
+        let queue = match console
+            .app
+            .queue_page(store, now, filter, wanted, QUEUE_PAGE)
+        {
+            Ok(queue) => queue,
             Err(err) => return app_problem(console, session, &err, "/queue"),
         };
+        let lines = queue.lines;
+        // The filters as the page's links repeat them (values from our own lists only).
+        let mut kept = Vec::new();
+        if let Some(purpose) = filter.purpose {
+            kept.push(format!("purpose={}", purpose.as_str()));
+        }
+        if let Some(language) = filter.language {
+            kept.push(format!("language={}", language.code()));
+        }
+        let link = |page: usize| {
+            let mut parts = kept.clone();
+            parts.push(format!("page={page}"));
+            format!("/queue?{}", parts.join("&"))
+        };
+        let purposes: Vec<Choice> = Purpose::ALL
+            .iter()
+            .map(|p| Choice {
+                value: p.as_str(),
+                selected: filter.purpose == Some(*p),
+            })
+            .collect();
+        let languages: Vec<Choice> = crate::lang::Lang::ALL
+            .iter()
+            .map(|l| Choice {
+                value: l.code(),
+                selected: filter.language == Some(*l),
+            })
+            .collect();
         let today = console.app.today(now);
         let rows: Vec<QueueRow> = lines
             .into_iter()
@@ -163,10 +230,10 @@ pub(super) async fn queue(
                     language: line.entry.language.to_string(),
                     recipient: line.entry.recipient,
                     subject: line.entry.subject,
-                    deadline: line.entry.deadline.to_string(),
+                    deadline: console.date(Some(session), line.entry.deadline),
                     working_days_left: left,
                     urgency,
-                    urgency_text,
+                    urgency_text: console.word(Some(session), urgency_text).to_string(),
                     data_warning: line.data_warning,
                 }
             })
@@ -175,11 +242,20 @@ pub(super) async fn queue(
             console,
             StatusCode::OK,
             "queue.html",
+            Some(session),
             context! {
-                title => "Drafts waiting for approval",
+                title => console.word(Some(session), "queue_title"),
                 staff => who(session),
                 rows => ser(&rows),
-                message => done_message(done.done.as_deref()),
+                total => queue.total,
+                page => queue.page,
+                pages => queue.pages,
+                previous => (queue.page > 1).then(|| link(queue.page - 1)),
+                next => (queue.page < queue.pages).then(|| link(queue.page + 1)),
+                purposes => ser(&purposes),
+                languages => ser(&languages),
+                filtered => filter.purpose.is_some() || filter.language.is_some(),
+                message => done_message(console, session, query.done.as_deref()),
             },
         )
     })
@@ -227,7 +303,7 @@ pub(super) async fn case(
             .zip(view.new_texts.iter())
             .map(|(message, text)| MessageRow {
                 key: message.key,
-                received_at: message.received_at.to_string(),
+                received_at: console.instant(Some(session), message.received_at),
                 from_address: message.from_address.clone(),
                 subject: message.subject.clone(),
                 text: text.clone(),
@@ -246,7 +322,7 @@ pub(super) async fn case(
             .iter()
             .map(|event| {
                 ser(serde_json::json!({
-                    "at": event.at.to_string(),
+                    "at": console.instant(Some(session), event.at),
                     "actor": event.actor,
                     "kind": event.event.kind(),
                 }))
@@ -256,9 +332,16 @@ pub(super) async fn case(
             console,
             StatusCode::OK,
             "case.html",
+            Some(session),
             context! {
-                title => format!("Case {}", view.case.summary.id),
+                title => console.words.fill(
+                    console.language(Some(session)),
+                    "case_title",
+                    &view.case.summary.id.to_string(),
+                ),
                 staff => who(session),
+                deadline => console.date(Some(session), view.case.summary.deadline),
+                received_at => console.instant(Some(session), view.case.summary.received_at),
                 case => ser(&view.case.summary),
                 requester_name => &view.case.summary.requester_name,
                 identity => ser(&view.identity),
@@ -269,9 +352,9 @@ pub(super) async fn case(
                 kinds => ser(&kinds),
                 working_days_left => left,
                 urgency => urgency,
-                urgency_text => urgency_text,
+                urgency_text => console.word(Some(session), urgency_text),
                 unattributed => ser(&view.unattributed),
-                message => done_message(done.done.as_deref()),
+                message => done_message(console, session, done.done.as_deref()),
             },
         )
     })
@@ -297,15 +380,22 @@ pub(super) async fn draft(
             console,
             StatusCode::OK,
             "draft.html",
+            Some(session),
             context! {
-                title => format!("Draft {}", view.record.draft),
+                title => console.words.fill(
+                    console.language(Some(session)),
+                    "draft_title",
+                    &view.record.draft.to_string(),
+                ),
                 staff => who(session),
+                created_at => console.instant(Some(session), view.record.created_at),
+                decided_at => view.record.decided_at.map(|at| console.instant(Some(session), at)),
                 draft => ser(&view.record),
                 state => view.record.state.as_str(),
                 pending => pending,
                 data_warning => view.data_warning,
                 four_eyes => console.app.config().approval.four_eyes,
-                message => done_message(done.done.as_deref()),
+                message => done_message(console, session, done.done.as_deref()),
             },
         )
     })

@@ -63,8 +63,16 @@ pub(super) fn page(
     console: &Console,
     status: StatusCode,
     name: &str,
+    session: Option<&crate::store::StaffSession>,
     context: minijinja::Value,
 ) -> Response {
+    // Every page has its words and its `lang` in the staff member's language.
+    let language = console.language(session);
+    let context = minijinja::context! {
+        w => console.words.value(language),
+        lang => language.code(),
+        ..context
+    };
     let rendered = console
         .templates
         .get_template(name)
@@ -94,6 +102,7 @@ pub(super) fn problem(
         console,
         status,
         "problem.html",
+        staff,
         minijinja::context! {
             title => status.canonical_reason().unwrap_or("Problem"),
             staff => staff.map(who),

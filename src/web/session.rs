@@ -232,7 +232,13 @@ fn login_form(
         console,
         status,
         "login.html",
-        context! { title => "Log in", csrf => &token, message => message, staff => None::<&str> },
+        None,
+        context! {
+            title => console.word(None, "login_title"),
+            csrf => &token,
+            message => message,
+            staff => None::<&str>,
+        },
     );
     response.headers_mut().append(
         header::SET_COOKIE,
@@ -315,13 +321,17 @@ pub(super) async fn login(State(console): State<Arc<Console>>, request: Request)
             Err(LoginError::Wrong) => login_form(
                 console,
                 StatusCode::UNAUTHORIZED,
-                Some("Wrong name or password."),
+                Some(console.word(None, "login_wrong")),
                 known,
             ),
-            Err(err @ LoginError::Throttled { .. }) => login_form(
+            Err(LoginError::Throttled { minutes }) => login_form(
                 console,
                 StatusCode::TOO_MANY_REQUESTS,
-                Some(&format!("{}.", capitalised(&err.to_string()))),
+                Some(&console.words.fill(
+                    console.language(None),
+                    "login_throttled",
+                    &minutes.to_string(),
+                )),
                 known,
             ),
             Err(LoginError::App(err)) => {
@@ -329,7 +339,7 @@ pub(super) async fn login(State(console): State<Arc<Console>>, request: Request)
                 login_form(
                     console,
                     StatusCode::SERVICE_UNAVAILABLE,
-                    Some("The store cannot be used just now."),
+                    Some(console.word(None, "store_unavailable")),
                     known,
                 )
             }
@@ -337,14 +347,6 @@ pub(super) async fn login(State(console): State<Arc<Console>>, request: Request)
     })
     .await
     .unwrap_or_else(|response| response)
-}
-
-fn capitalised(text: &str) -> String {
-    let mut chars = text.chars();
-    chars
-        .next()
-        .map(|first| first.to_uppercase().chain(chars).collect())
-        .unwrap_or_default()
 }
 
 pub(super) async fn logout(
