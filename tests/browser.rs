@@ -2,8 +2,11 @@
 //! (Debian's `chromium` and `chromium-driver`) with fantoccini. One chromedriver and one
 //! console serve every step: log in, find a case in the queue, read and edit its draft,
 //! approve it as a second account (four-eyes on), tick an action, extend a case,
-//! reclassify one; and a mail full of markup shows as text and runs nothing. Each page
-//! visited is saved under target/screenshots/.
+//! reclassify one; and a mail full of markup shows as text and runs nothing. A second
+//! test runs against the real Postfix and Dovecot: a reply approved in the browser reaches
+//! the customer's mailbox, and a register name full of markup shows as text. Each page
+//! visited is saved under target/screenshots/ (docs/console-queue.png and
+//! docs/console-case.png are the first test's queue and case).
 
 mod support;
 
@@ -92,6 +95,8 @@ fn add_staff(sandbox: &Sandbox, name: &str, role: &str) {
             &format!("{name}@kestokauppa.example.test"),
             "--role",
             role,
+            "--language",
+            "en",
         ])
         .stdin(Stdio::piped())
         .stdout(Stdio::null())
@@ -408,4 +413,199 @@ async fn staff_work_a_case_through_the_console_in_a_browser() {
     console.log_out().await;
 
     console.browser.close().await.expect("close the browser");
+}
+
+/// A register name full of markup (a CSV field, quoted).
+const HOSTILE_NAME: &str = "<script>alert(2)</script> <b>Asiakas</b> {{ 6*7 }}";
+
+/// Issue 16: the whole path against the real mail servers. A customer's request arrives
+/// through Postfix, an approver approves its reply in the browser, and the reply lands in
+/// the customer's mailbox; the register name full of markup shows as text on the case page.
+#[tokio::test(flavor = "current_thread")]
+async fn a_reply_approved_in_the_browser_reaches_the_customers_mailbox() {
+    use support::mailstack::{MailStack, json};
+    let stack = MailStack::up();
+    let customer = stack.var("MAILSTACK_CUSTOMER_ADDRESS").to_string();
+    std::fs::write(
+        stack.path().join("customers.csv"),
+        format!(
+            "Id,Name,Email\n1,\"{}\",{customer}\n",
+            HOSTILE_NAME.replace('"', "\"\"")
+        ),
+    )
+    .expect("csv");
+    let config = stack.config_with("rightsbot-web.toml", |text| {
+        format!(
+            "{text}\n[[register.sources]]\nname = \"customers\"\nfile = \"customers.csv\"\n[register.sources.columns]\ncustomer_id = \"Id\"\nname = \"Name\"\nemail = \"Email\"\n"
+        )
+    });
+    json(&config, &["register", "import"]);
+    stack.send(
+        "Tietopyyntö",
+        "Haluan nähdä mitä tietoja minusta on.",
+        "web-1@example.test",
+    );
+    let started = Instant::now();
+    loop {
+        let report = json(&config, &["run", "--once"]);
+        if report["cases_opened"].as_u64() == Some(1) {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "no case opened"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    {
+        use std::io::Write;
+        let mut child = support::bin()
+            .arg("--config")
+            .arg(&config)
+            .args([
+                "staff",
+                "add",
+                "aapo",
+                "--email",
+                "aapo@kestokauppa.example.test",
+                "--role",
+                "approver",
+                "--language",
+                "en",
+            ])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .spawn()
+            .expect("staff add");
+        writeln!(child.stdin.take().expect("stdin"), "{PASSWORD}").expect("password");
+        assert!(child.wait().expect("staff add").success());
+    }
+
+    let driver_port = free_port();
+    let _driver = Running(
+        Command::new("/usr/bin/chromedriver")
+            .arg(format!("--port={driver_port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("chromedriver (Debian package chromium-driver)"),
+    );
+    let web_port = free_port();
+    let _web = Running(
+        support::bin()
+            .arg("--config")
+            .arg(&config)
+            .args(["web", "--listen", &format!("127.0.0.1:{web_port}")])
+            .stdout(Stdio::null())
+            .spawn()
+            .expect("rightsbot web"),
+    );
+    wait_for_http(driver_port, "/status", "chromedriver");
+    wait_for_http(web_port, "/healthz", "the console");
+    let mut capabilities = serde_json::Map::new();
+    capabilities.insert(
+        "goog:chromeOptions".to_string(),
+        serde_json::json!({
+            "binary": "/usr/bin/chromium",
+            "args": ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1100,1400"],
+        }),
+    );
+    let browser = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+        .capabilities(capabilities)
+        .connect(&format!("http://127.0.0.1:{driver_port}"))
+        .await
+        .expect("a Chromium session");
+    let console = Console {
+        browser,
+        base: format!("http://127.0.0.1:{web_port}"),
+    };
+
+    console.log_in("aapo").await;
+    console
+        .click("table.queue tr:first-child a[href^='/cases/']")
+        .await;
+    // The register's name is shown as the text it is: no element, no script, no template.
+    console.no_dialog().await;
+    let entries = console.text("#entries").await;
+    assert!(entries.contains(HOSTILE_NAME), "{entries}");
+    assert!(
+        console
+            .browser
+            .find(Locator::Css("#entries b"))
+            .await
+            .is_err(),
+        "the register's <b> became an element"
+    );
+    assert!(!console.text("main").await.contains("42"), "a template ran");
+    snap(&console.browser, "mailstack-case").await;
+
+    console.go("/queue").await;
+    snap(&console.browser, "mailstack-queue").await;
+    console
+        .click("table.queue tr:first-child a[href^='/drafts/']")
+        .await;
+    if let Ok(checkbox) = console
+        .browser
+        .find(Locator::Css("#open_actions_confirmed"))
+        .await
+    {
+        checkbox.click().await.expect("tick");
+    }
+    console.click("#approve").await;
+    assert_eq!(console.notice().await, "The draft is approved.");
+    let message_id = {
+        let draft = console.path().await;
+        let draft = draft
+            .trim_start_matches("/drafts/")
+            .split('?')
+            .next()
+            .expect("draft id")
+            .to_string();
+        let shown = json(&config, &["show", &draft]);
+        shown["message_id"]
+            .as_str()
+            .expect("an approved draft has a Message-ID")
+            .to_string()
+    };
+    console.log_out().await;
+
+    // The sender delivers it; it reaches the customer's own mailbox.
+    let report = json(&config, &["send", "--once"]);
+    assert_eq!(report["sent"], 1, "{report}");
+    let customer_login = stack.config_with("customer.toml", |text| {
+        text.replace("user = \"request\"", "user = \"customer\"")
+            .replace("passwords/request", "passwords/customer")
+    });
+    let needle = message_id.clone();
+    let delivered = tokio::task::spawn_blocking(move || {
+        let started = Instant::now();
+        loop {
+            let found = support::mailstack::on_mailbox(&customer_login, async |source| {
+                let mut found = Vec::new();
+                if source.select("INBOX").await.is_ok() {
+                    let uids = source.uids().await.expect("uids");
+                    for message in source.fetch(&uids, u64::MAX).await.expect("fetch") {
+                        found.push(
+                            String::from_utf8_lossy(&message.raw.unwrap_or_default()).into_owned(),
+                        );
+                    }
+                }
+                found
+            })
+            .into_iter()
+            .find(|m| m.contains(&needle));
+            if found.is_some() || started.elapsed() > Duration::from_secs(60) {
+                return found;
+            }
+            std::thread::sleep(Duration::from_millis(200));
+        }
+    })
+    .await
+    .expect("the mailbox watch");
+    let delivered = delivered.expect("the approved reply in the customer's mailbox");
+    assert!(delivered.contains("[DSR-"), "{delivered}");
+    assert!(
+        delivered.contains("In-Reply-To: <web-1@example.test>"),
+        "{delivered}"
+    );
 }
