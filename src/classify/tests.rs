@@ -244,6 +244,30 @@ fn a_reminder_takes_the_kinds_of_the_request_it_quotes() {
     assert_eq!(result.language, Some(Lang::Sv));
 }
 
+#[test]
+fn lettered_list_items_start_sentences() {
+    // "a) … b) …" and "(a) … (b) …" are lists like "1) … 2) …"; each item is read, and
+    // quoted to staff, on its own.
+    for text in [
+        "please:\na) tell me where you got my number;\nb) delete it,\nc) stop the texts.",
+        "please:\n(a) tell me where you got my number;\n(b) delete it,\n(c) stop the texts.",
+    ] {
+        let found: Vec<&str> = sentences(text.as_bytes())
+            .into_iter()
+            .map(|(start, end)| sentence_text(&text[start..end]))
+            .map(|sentence| match sentence.as_str() {
+                "tell me where you got my number" => "a",
+                "delete it," => "b",
+                "stop the texts" => "c",
+                _ => "other",
+            })
+            .collect();
+        assert_eq!(found, ["other", "a", "b", "c"], "{text}");
+    }
+    // A letter in running text is no list item.
+    assert_eq!(sentences(b"plan a) was fine\nand b) too").len(), 1);
+}
+
 /// Sorted kinds, for comparing coordinated requests whatever order the rules found them in.
 fn kinds_of(body: &str) -> Vec<&'static str> {
     let mut found = kinds("", body);
