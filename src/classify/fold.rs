@@ -17,13 +17,23 @@ impl Folded {
     pub fn new(original: &str) -> Folded {
         let mut text = Vec::with_capacity(original.len());
         let mut origin = Vec::with_capacity(original.len());
-        for (offset, c) in original.char_indices() {
-            let offset = offset as u32;
-            if c.is_ascii() {
-                text.push(c.to_ascii_lowercase() as u8);
-                origin.push(offset);
+        let bytes = original.as_bytes();
+        let mut at = 0;
+        // Mail text is mostly ASCII: runs of it are folded a run at a time, and only the
+        // rest is decoded as characters.
+        while at < bytes.len() {
+            let run = bytes[at..].iter().take_while(|b| b.is_ascii()).count();
+            if run > 0 {
+                text.extend(bytes[at..at + run].iter().map(u8::to_ascii_lowercase));
+                origin.extend(at as u32..(at + run) as u32);
+                at += run;
                 continue;
             }
+            let offset = at as u32;
+            let Some(c) = original[at..].chars().next() else {
+                break;
+            };
+            at += c.len_utf8();
             let replacement: &str = match c {
                 'ä' | 'Ä' | 'å' | 'Å' | 'á' | 'Á' | 'à' | 'À' | 'â' | 'Â' | 'ã' | 'Ã' | 'æ'
                 | 'Æ' => "a",

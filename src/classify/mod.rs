@@ -347,16 +347,25 @@ fn sentence_text(original: &str) -> String {
     let words: Vec<&str> = original.split_whitespace().collect();
     let text = words.join(" ");
     let text = text.trim_start_matches(['-', '*', '>', '\u{2022}', ' ']);
-    // "2) then delete it", "3. no newsletters".
+    // "2) then delete it", "3. no newsletters", "b) delete my number", "(c) stop the texts".
     let text = match text.split_once([')', '.']) {
         Some((number, rest))
             if (1..=2).contains(&number.len()) && number.bytes().all(|b| b.is_ascii_digit()) =>
         {
             rest.trim_start()
         }
+        Some((mark, rest)) if text[mark.len()..].starts_with(')') && is_item_letter(mark) => {
+            rest.trim_start()
+        }
         _ => text,
     };
     text.to_string()
+}
+
+/// A list item's letter, as in "b)" or "(b)".
+fn is_item_letter(mark: &str) -> bool {
+    let letter = mark.strip_prefix('(').unwrap_or(mark);
+    letter.len() == 1 && letter.bytes().all(|b| b.is_ascii_alphabetic())
 }
 
 /// The part of `text` that is not `new_text`: the quoted history, with quote marks removed.
@@ -399,8 +408,9 @@ fn sentences(text: &[u8]) -> Vec<(usize, usize)> {
                     || next_non_space.is_some_and(|b| b.is_ascii_digit()))
             }
             b'\n' => {
-                // A blank line, a list item ("- no newsletters", "2) …") or the line after
-                // a colon starts a new sentence; a plain line break does not.
+                // A blank line, a list item ("- no newsletters", "2) …", "b) …", "(c) …")
+                // or the line after a colon starts a new sentence; a plain line break does
+                // not.
                 let rest = &text[index + 1..];
                 let indent = rest
                     .iter()
@@ -408,9 +418,15 @@ fn sentences(text: &[u8]) -> Vec<(usize, usize)> {
                     .count();
                 let next = rest.get(indent).copied();
                 let after = rest.get(indent + 1).copied();
+                let lettered = |at: usize| {
+                    rest.get(at).is_some_and(u8::is_ascii_lowercase)
+                        && rest.get(at + 1) == Some(&b')')
+                };
                 let bullet = matches!(next, Some(b'-' | b'*' | b'>'))
                     || (next.is_some_and(|b| b.is_ascii_digit())
-                        && matches!(after, Some(b')' | b'.')));
+                        && matches!(after, Some(b')' | b'.')))
+                    || lettered(indent)
+                    || (next == Some(b'(') && lettered(indent + 1));
                 let after_colon = text[..index]
                     .iter()
                     .rev()

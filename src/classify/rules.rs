@@ -5,6 +5,7 @@
 //! Finn may write the subject in Finnish). Compiled once at start-up.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 
 use regex::bytes::{Regex, RegexBuilder};
 use serde::Deserialize;
@@ -144,6 +145,29 @@ struct KindRules {
     soft_yields_to: Vec<String>,
 }
 
+/// FNV-1a for the detection words. Every word of a mail is looked up, and the keys are the
+/// rule files' own words, so a keyed hash (SipHash) buys nothing and costs more than the
+/// lookups themselves.
+pub struct WordHasher(u64);
+
+impl Default for WordHasher {
+    fn default() -> WordHasher {
+        WordHasher(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl Hasher for WordHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &byte in bytes {
+            self.0 = (self.0 ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Role {
     Match,
@@ -203,7 +227,7 @@ pub struct Rules {
     sources: Vec<String>,
     meta: Vec<Meta>,
     /// For language detection: the frequent words of each language.
-    pub(super) words: HashMap<Box<[u8]>, Vec<Lang>>,
+    pub(super) words: HashMap<Box<[u8]>, Vec<Lang>, BuildHasherDefault<WordHasher>>,
     /// Typical word endings, bucketed by their last byte.
     pub(super) endings: Vec<Vec<(Box<[u8]>, Lang)>>,
     /// For each kind, the kinds its soft phrases yield to (any language's file may say).
@@ -219,7 +243,8 @@ impl Rules {
         let mut sources = Vec::new();
         let mut triggers: Vec<Vec<Vec<String>>> = Vec::new();
         let mut meta = Vec::new();
-        let mut detect_words: HashMap<Box<[u8]>, Vec<Lang>> = HashMap::new();
+        let mut detect_words: HashMap<Box<[u8]>, Vec<Lang>, BuildHasherDefault<WordHasher>> =
+            HashMap::default();
         let mut endings: Vec<Vec<(Box<[u8]>, Lang)>> = vec![Vec::new(); 256];
         let mut soft_yields_to: HashMap<RequestKind, Vec<RequestKind>> = HashMap::new();
         for &(lang, file, text) in files {

@@ -244,6 +244,30 @@ fn a_reminder_takes_the_kinds_of_the_request_it_quotes() {
     assert_eq!(result.language, Some(Lang::Sv));
 }
 
+#[test]
+fn lettered_list_items_start_sentences() {
+    // "a) … b) …" and "(a) … (b) …" are lists like "1) … 2) …"; each item is read, and
+    // quoted to staff, on its own.
+    for text in [
+        "please:\na) tell me where you got my number;\nb) delete it,\nc) stop the texts.",
+        "please:\n(a) tell me where you got my number;\n(b) delete it,\n(c) stop the texts.",
+    ] {
+        let found: Vec<&str> = sentences(text.as_bytes())
+            .into_iter()
+            .map(|(start, end)| sentence_text(&text[start..end]))
+            .map(|sentence| match sentence.as_str() {
+                "tell me where you got my number" => "a",
+                "delete it," => "b",
+                "stop the texts" => "c",
+                _ => "other",
+            })
+            .collect();
+        assert_eq!(found, ["other", "a", "b", "c"], "{text}");
+    }
+    // A letter in running text is no list item.
+    assert_eq!(sentences(b"plan a) was fine\nand b) too").len(), 1);
+}
+
 /// Sorted kinds, for comparing coordinated requests whatever order the rules found them in.
 fn kinds_of(body: &str) -> Vec<&'static str> {
     let mut found = kinds("", body);
@@ -272,6 +296,71 @@ fn coordinated_requests_keep_every_right_in_english() {
             "erasure"
         ]
     );
+}
+
+#[test]
+fn four_rights_in_one_sentence_are_all_kept() {
+    for body in [
+        "I withdraw my consent, please unsubscribe me, send me a copy of my data and then delete my account.",
+        "Peruutan suostumukseni, poistakaa minut postituslistalta, lähettäkää kopio tiedoistani ja poistakaa sitten tilini.",
+        "Jag återkallar mitt samtycke, avregistrera mig från nyhetsbrevet, skicka en kopia av mina uppgifter och radera sedan mitt konto.",
+    ] {
+        assert_eq!(
+            kinds_of(body),
+            [
+                "access",
+                "consent_withdrawal",
+                "direct_marketing_optout",
+                "erasure"
+            ],
+            "{body}"
+        );
+    }
+}
+
+#[test]
+fn lettered_lists_keep_every_right() {
+    // "a) … b) … c) …": each item asks its own right; a copy asked in one item is not the
+    // "copies" of an erasure asked in the next.
+    for body in [
+        "Please:\n\na) tell me where you got my phone number from;\nb) delete my phone number from your records;\nc) stop sending me marketing texts.",
+        "pyydän seuraavaa:\n\na) kopion kaikista tiedoista, joita teillä on minusta,\nb) tietojeni poistamisen sen jälkeen, kun olen saanut kopion,\nc) että lopetatte heti kaiken markkinoinnin minulle.",
+        "jag begär följande:\n\n(a) berätta varifrån ni har fått mitt telefonnummer,\n(b) ta bort mitt telefonnummer ur ert register,\n(c) sluta skicka reklam-sms till mig.",
+    ] {
+        let result = classify("", body);
+        let mut found: Vec<&str> = result.kinds.iter().map(|k| k.as_str()).collect();
+        found.sort_unstable();
+        assert_eq!(
+            found,
+            ["access", "direct_marketing_optout", "erasure"],
+            "{body}"
+        );
+        assert!(result.unattributed.is_empty(), "{body}: {result:?}");
+    }
+}
+
+#[test]
+fn the_links_and_copies_of_art_17_2_ask_no_copy() {
+    // The erasure letter's Art. 17(2) sentence names copies without asking for one.
+    for (body, expected) in [
+        (
+            "If you have made my data public, inform other controllers that I have requested the erasure of all links, copies or replications of it.",
+            &[][..],
+        ),
+        (
+            "Jos olette julkistaneet tietoni, ilmoittakaa muille rekisterinpitäjille, että pyydän poistamaan kaikki linkit tietoihini sekä niiden kopiot ja jäljennökset.",
+            &["erasure"],
+        ),
+        (
+            "Om ni har offentliggjort mina uppgifter ska ni informera andra personuppgiftsansvariga om att jag begärt radering av alla länkar, kopior eller replikationer av dem.",
+            &["erasure"],
+        ),
+    ] {
+        assert_eq!(kinds_of(body), expected, "{body}");
+    }
+    // A question whether they hold data is access; a condition on it is not.
+    assert_eq!(kinds_of("Do you still hold my data?"), ["access"]);
+    assert!(kinds_of("If you hold my data for the warranty, fine.").is_empty());
 }
 
 #[test]
@@ -358,6 +447,67 @@ fn a_right_in_one_sentence_does_not_silence_another() {
             "Jag ger inte längre mitt samtycke till bilden. Jag vill inte att mina uppgifter sparas hos er.",
             &["consent_withdrawal", "erasure"],
         ),
+        // A copy asked beside an erasure is not the Art. 17(2) "links, copies or replications".
+        (
+            "Please delete my account and send me a copy of my data first.",
+            &["access", "erasure"],
+        ),
+        (
+            "Poistakaa tilini ja lähettäkää minulle ensin kopio tiedoistani.",
+            &["access", "erasure"],
+        ),
+        (
+            "Radera mitt konto och skicka mig en kopia av mina uppgifter först.",
+            &["access", "erasure"],
+        ),
+        // A review written under one's name is one's own data.
+        (
+            "Please remove my review from your site. I withdraw my consent to it being published.",
+            &["consent_withdrawal", "erasure"],
+        ),
+        (
+            "Peruutan luvan sen julkaisemiseen — poistakaa se arvostelu sivuilta.",
+            &["consent_withdrawal", "erasure"],
+        ),
+        // A declaration after an adverb, and a non-native negation.
+        (
+            "En halua, että säilytätte tietojani. En myöskään halua teiltä enää mainoksia.",
+            &["direct_marketing_optout", "erasure"],
+        ),
+        (
+            "Minä ei halua saada teidän mainoksia enää. Ja poista minun puhelinnumero teidän järjestelmä.",
+            &["direct_marketing_optout", "erasure"],
+        ),
+        (
+            "i want you delete my all informations from your shop and no send more email to me please.",
+            &["direct_marketing_optout", "erasure"],
+        ),
+        // Informal access beside other rights.
+        (
+            "Tell me exactly what data you have on me, then delete every last bit of it.",
+            &["access", "erasure"],
+        ),
+        (
+            "Jäädyttäkää tietojeni käsittely. Lähettäkää minulle myös kaikki tiliini tallennetut tiedot.",
+            &["access", "restriction"],
+        ),
+        (
+            "I object to profiling. Tell me which segments you have put me in so far.",
+            &["access", "objection"],
+        ),
+        (
+            "Vastustan profilointia. Haluan tietää, mihin olette tietojani käyttäneet ja onko niitä annettu kolmansille osapuolille.",
+            &["access", "objection"],
+        ),
+        (
+            "Jag invänder mot profilering. Har mina uppgifter delats med tredje part?",
+            &["access", "objection"],
+        ),
+        // Restriction "while you assess" is no limited-time offer.
+        (
+            "Jag invänder mot profileringen. Jag begär också att behandlingen begränsas under den tid ni prövar saken.",
+            &["objection", "restriction"],
+        ),
     ] {
         assert_eq!(kinds_of(body), expected, "{body}");
     }
@@ -416,6 +566,17 @@ fn the_net_lets_small_talk_thanks_and_orders_pass() {
         let result = classify("", body);
         assert!(result.unattributed.is_empty(), "{body}: {result:?}");
         assert!(result.kinds.is_empty(), "{body}");
+    }
+    // A preamble to a list asks through its items, and a complaint asks nothing.
+    for body in [
+        "I would like to make the following requests regarding my personal data:\n\n1) Send me a copy of my data.\n2) Stop the newsletter.",
+        "Pyydän seuraavaa omien tietojeni osalta:\n\n1) Lähettäkää kopio tiedoistani.\n2) Lopettakaa uutiskirje.",
+        "Jag begär följande angående mina uppgifter:\n\n1) Skicka en kopia av mina uppgifter.\n2) Sluta skicka nyhetsbrevet.",
+        "I keep getting texts from you, although I don't remember giving you my number. Stop the texts.",
+    ] {
+        let result = classify("", body);
+        assert!(result.unattributed.is_empty(), "{body}: {result:?}");
+        assert!(!result.kinds.is_empty(), "{body}");
     }
     // A sentence whose right was found is not listed again.
     assert!(
