@@ -340,6 +340,35 @@ fn lettered_lists_keep_every_right() {
 }
 
 #[test]
+fn the_new_access_forms_leave_product_and_order_questions_alone() {
+    // The informal access questions ("what have you used my data for", "which segments
+    // have you put me in", "har ni fortfarande mina uppgifter?") need the sender's data or
+    // the sender as their object; the same question about a product or a parcel is none.
+    for body in [
+        "What do you use it for?",
+        "What category should I put my return under?",
+        "Has it been given to anyone yet?",
+        "Show me all items stored in my wishlist.",
+        "Tell me what you keep in stock for size 42.",
+        "Har ni all information ni behöver?",
+        "Vilken etikett har ni lagt på min beställning?",
+        "Skicka alla sparade artiklar till min adress.",
+        "Onko teillä kaikki tiedot tilaustani varten?",
+        "Mihin niitä käytetään?",
+        "Lähettäkää kaikki tilaukseeni liittyvät tuotteet.",
+    ] {
+        assert!(kinds_of(body).is_empty(), "{body}: {:?}", kinds_of(body));
+    }
+    for body in [
+        "Which customer segments have you placed me in?",
+        "Vilka segment har ni placerat mig i?",
+        "Millaisen profiilin olette minusta luoneet?",
+    ] {
+        assert_eq!(kinds_of(body), ["access"], "{body}");
+    }
+}
+
+#[test]
 fn the_links_and_copies_of_art_17_2_ask_no_copy() {
     // The erasure letter's Art. 17(2) sentence names copies without asking for one.
     for (body, expected) in [
