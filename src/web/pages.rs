@@ -48,6 +48,20 @@ fn done_message<'a>(
 
 /// An application error as a page: 404 for what does not exist, 403 for the four-eyes
 /// rule, 409 for what cannot be done now; the text says why.
+/// After a use-case: back to the page with `?done=WHAT`, or the problem shown there.
+fn settled<T>(
+    console: &Console,
+    session: &StaffSession,
+    result: Result<T, AppError>,
+    back: &str,
+    done: &str,
+) -> Response {
+    match result {
+        Ok(_) => redirect(&format!("{back}?done={done}")),
+        Err(err) => app_problem(console, session, &err, back),
+    }
+}
+
 fn app_problem(console: &Console, session: &StaffSession, err: &AppError, back: &str) -> Response {
     let (status, text) = match err {
         AppError::NoSuchCase { case, .. } => {
@@ -484,10 +498,7 @@ pub(super) async fn approve(
                     .app
                     .approve(store, DraftRef::Draft(id), &by, checks, now)
             });
-            match approved {
-                Ok(_) => redirect(&format!("{back}?done=approved")),
-                Err(err) => app_problem(console, session, &err, &back),
-            }
+            settled(console, session, approved, &back, "approved")
         },
     )
     .await
@@ -513,10 +524,7 @@ pub(super) async fn reject(
                     .app
                     .reject(store, DraftRef::Draft(id), &by, reason, now)
             });
-            match rejected {
-                Ok(_) => redirect(&format!("{back}?done=rejected")),
-                Err(err) => app_problem(console, session, &err, &back),
-            }
+            settled(console, session, rejected, &back, "rejected")
         },
     )
     .await
@@ -579,10 +587,7 @@ pub(super) async fn extend(
             };
             let extended =
                 actor(session).and_then(|by| console.app.extend(store, id, &extension, &by, now));
-            match extended {
-                Ok(_) => redirect(&format!("{back}?done=extended")),
-                Err(err) => app_problem(console, session, &err, &back),
-            }
+            settled(console, session, extended, &back, "extended")
         },
     )
     .await
@@ -609,10 +614,7 @@ pub(super) async fn reclassify(
                 .collect();
             let changed =
                 actor(session).and_then(|by| console.app.reclassify(store, id, &kinds, &by, now));
-            match changed {
-                Ok(_) => redirect(&format!("{back}?done=reclassified")),
-                Err(err) => app_problem(console, session, &err, &back),
-            }
+            settled(console, session, changed, &back, "reclassified")
         },
     )
     .await
@@ -635,10 +637,7 @@ pub(super) async fn close(
             let outcome = fields.get("outcome").unwrap_or("");
             let closed =
                 actor(session).and_then(|by| console.app.close(store, id, &by, outcome, now));
-            match closed {
-                Ok(_) => redirect(&format!("{back}?done=closed")),
-                Err(err) => app_problem(console, session, &err, &back),
-            }
+            settled(console, session, closed, &back, "closed")
         },
     )
     .await

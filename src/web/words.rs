@@ -90,44 +90,10 @@ impl Words {
     }
 }
 
-const MONTHS_EN: [&str; 12] = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-];
-
-const MONTHS_SV: [&str; 12] = [
-    "januari",
-    "februari",
-    "mars",
-    "april",
-    "maj",
-    "juni",
-    "juli",
-    "augusti",
-    "september",
-    "oktober",
-    "november",
-    "december",
-];
-
-/// A day as its readers write it: 14.10.2026, 14 oktober 2026, 14 October 2026.
+/// A day as its readers write it: 14.10.2026, 14 oktober 2026, 14 October 2026 — the
+/// same way the letters write it.
 pub fn date(language: Lang, day: Date) -> String {
-    let month = usize::try_from(day.month() - 1).unwrap_or(0) % 12;
-    match language {
-        Lang::Fi => format!("{}.{}.{}", day.day(), day.month(), day.year()),
-        Lang::Sv => format!("{} {} {}", day.day(), MONTHS_SV[month], day.year()),
-        Lang::En => format!("{} {} {}", day.day(), MONTHS_EN[month], day.year()),
-    }
+    crate::draft::dates::format(day, language)
 }
 
 /// An instant in the controller's zone: 14.10.2026 klo 9.05, 14 oktober 2026 kl. 09.05,
