@@ -309,3 +309,39 @@ fn queued_mail_is_never_rewritten() {
         );
     }
 }
+
+/// A cached statement is compiled once: SQLite would otherwise re-plan every statement
+/// with `column = ?` each time rusqlite returns it to the cache (issue 14's ingest
+/// regression: a fifth of its time went to compiling the same queries again).
+#[test]
+fn a_cached_statement_is_not_compiled_again_on_each_use() {
+    fn reprepares(conn: &Connection) -> i32 {
+        let mut statement = conn
+            .prepare_cached(
+                "SELECT COUNT(*) FROM events e JOIN cases c ON e.case_id = c.id
+                 WHERE c.year = ?1 AND c.seq = ?2 AND e.kind = ?3",
+            )
+            .unwrap();
+        statement
+            .query_row(rusqlite::params![2026, 7, "opened"], |r| r.get::<_, i64>(0))
+            .unwrap();
+        statement.get_status(rusqlite::StatementStatus::RePrepare)
+    }
+    for read_only in [false, true] {
+        let (dir, store) = temp_store();
+        let store = if read_only {
+            drop(store);
+            Store::open_read_only(
+                &dir.path().join("db/rightsbot.db"),
+                &StoreOptions::default(),
+            )
+            .unwrap()
+        } else {
+            store
+        };
+        for _ in 0..5 {
+            reprepares(&store.conn);
+        }
+        assert_eq!(reprepares(&store.conn), 0, "read only: {read_only}");
+    }
+}
