@@ -87,11 +87,14 @@ impl Batch<'_> {
                  SELECT id, ?3, ?4, ?5, ?6 FROM cases WHERE year = ?1 AND seq = ?2",
             )
             .map_err(|e| self.error(e))?;
-        let details = event.event.details().map_err(|err| StoreError::Corrupt {
-            path: self.path.clone(),
-            what: "events.details",
-            detail: format!("a {} event could not be written: {err}", event.event.kind()),
-        })?;
+        let details = event
+            .event
+            .details_text()
+            .map_err(|err| StoreError::Corrupt {
+                path: self.path.clone(),
+                what: "events.details",
+                detail: format!("a {} event could not be written: {err}", event.event.kind()),
+            })?;
         let inserted = statement
             .execute(params![
                 case.year,
@@ -99,7 +102,7 @@ impl Batch<'_> {
                 event.at.to_string(),
                 event.actor,
                 event.event.kind(),
-                details.to_string()
+                details
             ])
             .map_err(|e| self.error(e))?;
         if inserted == 0 {
