@@ -833,3 +833,181 @@ async fn the_queue_filters_by_purpose_and_language_and_pages() {
         all.len().min(50)
     );
 }
+
+/// Issue 16: with `tls_cert_file` and `tls_key_file` the console serves HTTPS itself, may
+/// then listen beyond loopback, and its cookies are `Secure`; plain HTTP gets no page. A
+/// certificate without its key is a configuration error that names both settings.
+#[test]
+fn the_console_serves_https_itself_when_given_a_certificate() {
+    use std::io::{Read, Write};
+    use std::process::Stdio;
+    use std::time::{Duration, Instant};
+
+    let certs = tempfile::tempdir().unwrap();
+    // A test CA and a certificate it signs for 127.0.0.1 (webpki takes no CA as a server).
+    let openssl = |args: &[&str]| {
+        let made = std::process::Command::new("openssl")
+            .args([
+                "req",
+                "-x509",
+                "-newkey",
+                "ec",
+                "-pkeyopt",
+                "ec_paramgen_curve:P-256",
+            ])
+            .args(["-nodes", "-days", "2"])
+            .args(args)
+            .current_dir(certs.path())
+            .stderr(Stdio::null())
+            .status()
+            .expect("openssl (Debian package openssl)");
+        assert!(made.success(), "openssl {args:?}");
+    };
+    openssl(&[
+        "-subj",
+        "/CN=rightsbot test CA",
+        "-keyout",
+        "ca.key",
+        "-out",
+        "ca.crt",
+    ]);
+    openssl(&[
+        "-CA",
+        "ca.crt",
+        "-CAkey",
+        "ca.key",
+        "-subj",
+        "/CN=localhost",
+        "-addext",
+        "subjectAltName=IP:127.0.0.1",
+        "-addext",
+        "basicConstraints=critical,CA:FALSE",
+        "-keyout",
+        "console.key",
+        "-out",
+        "console.crt",
+    ]);
+    let cert = certs.path().join("console.crt").display().to_string();
+    let key = certs.path().join("console.key").display().to_string();
+    let half = format!("{}\n[web]\ntls_cert_file = \"{cert}\"\n", example_config());
+    let line = support::assert_user_error(&Sandbox::with_config(&half).run(&["config", "check"]));
+    assert!(
+        line.contains("tls_cert_file") && line.contains("tls_key_file"),
+        "{line}"
+    );
+    let beyond = format!(
+        "{}\n[web]\nlisten = \"0.0.0.0:8750\"\ntls_cert_file = \"{cert}\"\ntls_key_file = \"{key}\"\n",
+        example_config()
+    );
+    Sandbox::with_config(&beyond).ok(&["config", "check"]);
+
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .unwrap()
+        .port();
+    let config = format!(
+        "{}\n[web]\nlisten = \"127.0.0.1:{port}\"\ntls_cert_file = \"console.crt\"\ntls_key_file = \"console.key\"\n",
+        example_config()
+    );
+    // Relative names are read beside the configuration file.
+    let sandbox = Sandbox::with_config(&config);
+    for name in ["console.crt", "console.key"] {
+        std::fs::copy(certs.path().join(name), sandbox.path().join(name)).unwrap();
+    }
+    /// Ends the console however the test ends, so it does not hold the test's output open.
+    struct Running(std::process::Child);
+    impl Drop for Running {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let _web = Running(
+        sandbox
+            .command(&["web"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("rightsbot web"),
+    );
+
+    let roots = {
+        use rustls_pki_types::pem::PemObject;
+        let mut roots = rustls::RootCertStore::empty();
+        for cert in
+            rustls_pki_types::CertificateDer::pem_file_iter(certs.path().join("ca.crt")).unwrap()
+        {
+            roots.add(cert.unwrap()).unwrap();
+        }
+        std::sync::Arc::new(
+            rustls::ClientConfig::builder_with_provider(std::sync::Arc::new(
+                rustls::crypto::ring::default_provider(),
+            ))
+            .with_safe_default_protocol_versions()
+            .unwrap()
+            .with_root_certificates(roots)
+            .with_no_client_auth(),
+        )
+    };
+    let https_get = |path: &str| -> Result<String, String> {
+        let tcp = std::net::TcpStream::connect(("127.0.0.1", port)).map_err(|e| e.to_string())?;
+        tcp.set_read_timeout(Some(Duration::from_secs(10)))
+            .map_err(|e| e.to_string())?;
+        let name = rustls_pki_types::ServerName::try_from("127.0.0.1").unwrap();
+        let connection =
+            rustls::ClientConnection::new(roots.clone(), name).map_err(|e| e.to_string())?;
+        let mut tls = rustls::StreamOwned::new(connection, tcp);
+        write!(
+            tls,
+            "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+        )
+        .map_err(|e| e.to_string())?;
+        let mut answer = Vec::new();
+        // The server may close without a TLS close_notify: what came before counts.
+        let read = tls.read_to_end(&mut answer);
+        if answer.is_empty() {
+            return Err(format!("nothing read: {read:?}"));
+        }
+        Ok(String::from_utf8_lossy(&answer).into_owned())
+    };
+    // Wait for the console to answer (a condition, not a sleep).
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let health = loop {
+        let error = match https_get("/healthz") {
+            Ok(answer) => break answer,
+            Err(error) => error,
+        };
+        assert!(
+            Instant::now() < deadline,
+            "the console never answered over https: {error}"
+        );
+        std::thread::yield_now();
+    };
+    assert!(health.starts_with("HTTP/1.1 200"), "{health}");
+    let login = https_get("/login").expect("the login page");
+    assert!(login.starts_with("HTTP/1.1 200"), "{login}");
+    let cookie = login
+        .lines()
+        .find(|l| {
+            l.to_ascii_lowercase()
+                .starts_with("set-cookie: rightsbot_login=")
+        })
+        .unwrap_or_else(|| panic!("no login cookie in {login}"));
+    assert!(cookie.contains("; Secure"), "{cookie}");
+
+    // Plain HTTP to the same port gets no page.
+    let mut plain = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    plain
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let _ = write!(
+        plain,
+        "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+    );
+    let mut answer = Vec::new();
+    let _ = plain.read_to_end(&mut answer);
+    assert!(
+        !String::from_utf8_lossy(&answer).contains("200 OK"),
+        "plain http was served"
+    );
+}

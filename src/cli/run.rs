@@ -55,6 +55,9 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
         && let Some(web) = &config.web
     {
         let listen = web.listen;
+        let tls = web
+            .tls()
+            .map(|(cert, key)| (cert.to_path_buf(), key.to_path_buf()));
         let router = crate::web::router(ctx.app()?, super::web::clock(ctx))?;
         std::thread::Builder::new()
             .name("console".to_string())
@@ -64,7 +67,15 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
                     .build()
                     .map_err(crate::web::WebError::Serve)
                     .and_then(|runtime| {
-                        runtime.block_on(crate::web::serve(router, listen, std::future::pending()))
+                        let tls = tls
+                            .as_ref()
+                            .map(|(cert, key)| (cert.as_path(), key.as_path()));
+                        runtime.block_on(crate::web::serve(
+                            router,
+                            listen,
+                            tls,
+                            std::future::pending(),
+                        ))
                     });
                 if let Err(err) = served {
                     tracing::error!(error = %err, "the staff console stopped");

@@ -22,19 +22,25 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
         .listen
         .or(configured.map(|web| web.listen))
         .unwrap_or_else(|| std::net::SocketAddr::from(([127, 0, 0, 1], 8750)));
-    let proxied = configured.is_some_and(|web| web.behind_tls_proxy);
-    if !listen.ip().is_loopback() && !proxied {
+    let encrypted = configured.is_some_and(|web| web.encrypted());
+    if !listen.ip().is_loopback() && !encrypted {
         anyhow::bail!(
-            "--listen {listen} would carry passwords and personal data in clear text: beyond 127.0.0.1 the console needs behind_tls_proxy = true in [web]"
+            "--listen {listen} would carry passwords and personal data in clear text: beyond 127.0.0.1 the console needs tls_cert_file and tls_key_file, or behind_tls_proxy = true, in [web]"
         );
     }
+    let tls = configured.and_then(|web| web.tls());
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .context("cannot start the async runtime")?;
+    let scheme = if tls.is_some() { "https" } else { "http" };
+    let tls = tls.map(|(cert, key)| (cert.to_path_buf(), key.to_path_buf()));
     let router = crate::web::router(app, clock(ctx))?;
-    println!("the staff console is at http://{listen}/");
-    runtime.block_on(crate::web::serve(router, listen, shutdown()))?;
+    println!("the staff console is at {scheme}://{listen}/");
+    let tls = tls
+        .as_ref()
+        .map(|(cert, key)| (cert.as_path(), key.as_path()));
+    runtime.block_on(crate::web::serve(router, listen, tls, shutdown()))?;
     Ok(ExitCode::SUCCESS)
 }
 

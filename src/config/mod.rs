@@ -75,9 +75,14 @@ pub struct ApprovalConfig {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct WebConfig {
-    /// Where the console listens. A non-loopback address needs `behind_tls_proxy`.
+    /// Where the console listens. A non-loopback address needs TLS: `tls_cert_file` and
+    /// `tls_key_file`, or `behind_tls_proxy`.
     #[serde(default = "default_web_listen")]
     pub listen: std::net::SocketAddr,
+    /// The console's certificate chain (PEM), for HTTPS served by rightsbot itself.
+    pub tls_cert_file: Option<PathBuf>,
+    /// The private key (PEM) of `tls_cert_file`.
+    pub tls_key_file: Option<PathBuf>,
     /// The address staff open, e.g. `https://privacy.example.test`: an `https` one makes the
     /// session cookie `Secure`.
     pub public_url: Option<String>,
@@ -129,9 +134,23 @@ fn default_login_window_minutes() -> u32 {
 impl WebConfig {
     /// The session cookie must be `Secure`: staff reach the console over https.
     pub fn secure_cookie(&self) -> bool {
-        self.public_url
+        self.tls().is_some()
+            || self
+                .public_url
+                .as_deref()
+                .is_some_and(|url| url.starts_with("https://"))
+    }
+
+    /// The certificate and key files, when the console serves HTTPS itself.
+    pub fn tls(&self) -> Option<(&Path, &Path)> {
+        self.tls_cert_file
             .as_deref()
-            .is_some_and(|url| url.starts_with("https://"))
+            .zip(self.tls_key_file.as_deref())
+    }
+
+    /// The console's traffic is encrypted: by rightsbot itself or by a proxy in front.
+    pub fn encrypted(&self) -> bool {
+        self.tls().is_some() || self.behind_tls_proxy
     }
 }
 
@@ -575,9 +594,30 @@ impl Config {
             }
         }
         check_sources(&config.register, text, path)?;
+        if let Some(web) = &mut config.web {
+            for file in [&mut web.tls_cert_file, &mut web.tls_key_file]
+                .into_iter()
+                .flatten()
+            {
+                if file.is_relative() {
+                    *file = base.join(&*file);
+                }
+            }
+            if web.tls_cert_file.is_some() != web.tls_key_file.is_some() {
+                let offset = text.find("tls_").unwrap_or(0);
+                let (line, column) = line_column(text, offset);
+                return Err(ConfigError::Invalid {
+                    path: path.to_path_buf(),
+                    line,
+                    column,
+                    message: "[web] needs both tls_cert_file and tls_key_file, or neither"
+                        .to_string(),
+                });
+            }
+        }
         if let Some(web) = &config.web
             && !web.listen.ip().is_loopback()
-            && !web.behind_tls_proxy
+            && !web.encrypted()
         {
             let offset = text.find("listen").unwrap_or(0);
             let (line, column) = line_column(text, offset);
@@ -586,7 +626,7 @@ impl Config {
                 line,
                 column,
                 message: format!(
-                    "listen = \"{}\" in [web] would carry passwords and personal data in clear text: the console listens beyond 127.0.0.1 only with behind_tls_proxy = true (TLS from a proxy in front)",
+                    "listen = \"{}\" in [web] would carry passwords and personal data in clear text: the console listens beyond 127.0.0.1 only over TLS: tls_cert_file and tls_key_file, or behind_tls_proxy = true (TLS from a proxy in front)",
                     web.listen
                 ),
             });

@@ -10,13 +10,16 @@
 mod pages;
 mod render;
 mod session;
+mod tls;
 mod words;
 
 use std::net::SocketAddr;
+use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 use axum::Router;
 use axum::routing::{get, post};
+use axum::serve::ListenerExt as _;
 use jiff::Timestamp;
 
 use crate::app::App;
@@ -37,6 +40,12 @@ pub enum WebError {
     },
     #[error("the console stopped")]
     Serve(#[source] std::io::Error),
+    #[error("[web] {what} {path}: {detail}")]
+    Tls {
+        what: &'static str,
+        path: String,
+        detail: String,
+    },
     #[error(transparent)]
     Words(#[from] words::WordsError),
     #[error("console template {name}")]
@@ -124,12 +133,18 @@ pub fn router(app: App, clock: Clock) -> Result<Router, WebError> {
         .with_state(console))
 }
 
-/// Serves the console on `listen` until `shutdown` completes.
+/// Serves the console on `listen` until `shutdown` completes: HTTPS when `tls` names the
+/// certificate and key files, else plain HTTP (loopback, or behind a TLS proxy).
 pub async fn serve(
     router: Router,
     listen: SocketAddr,
+    tls: Option<(&Path, &Path)>,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> Result<(), WebError> {
+    // The files are read before the port is taken, so a bad one fails at start.
+    let acceptor = tls
+        .map(|(cert, key)| tls::acceptor(cert, key))
+        .transpose()?;
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .map_err(|source| WebError::Listen {
@@ -137,12 +152,23 @@ pub async fn serve(
             source,
         })?;
     let bound = listener.local_addr().map_err(WebError::Serve)?;
-    tracing::info!(address = %bound, "console listening");
-    axum::serve(
-        listener,
-        router.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await
+    let service = router.into_make_service_with_connect_info::<SocketAddr>();
+    match acceptor {
+        Some(acceptor) => {
+            tracing::info!(address = %bound, "console listening (https)");
+            // `tap_io` only so axum's ConnectInfo (the client address, for throttling)
+            // knows this listener's address type.
+            let listener = tls::Listener::new(listener, acceptor, bound).tap_io(|_| {});
+            axum::serve(listener, service)
+                .with_graceful_shutdown(shutdown)
+                .await
+        }
+        None => {
+            tracing::info!(address = %bound, "console listening");
+            axum::serve(listener, service)
+                .with_graceful_shutdown(shutdown)
+                .await
+        }
+    }
     .map_err(WebError::Serve)
 }
