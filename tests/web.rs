@@ -833,3 +833,154 @@ async fn the_queue_filters_by_purpose_and_language_and_pages() {
         all.len().min(50)
     );
 }
+
+/// The owner of a case as `show --json` tells it.
+fn owner_of(sandbox: &Sandbox, case: &str) -> serde_json::Value {
+    sandbox.json(&["show", case])["owner"].clone()
+}
+
+/// Issue 16: a handler gives a case an owner from its page (the active accounts to choose
+/// from); the queue shows it; a form without its token, an unknown or a disabled account
+/// changes nothing; the trail records who assigned whom.
+#[tokio::test]
+async fn a_handler_assigns_a_case_from_its_page_and_the_queue_shows_the_owner() {
+    let sandbox = shop("");
+    sandbox.ok(&["staff", "disable", "bea"]);
+    let console = Console::new(&sandbox);
+    let hanna = console.login("hanna").await;
+    let case = "DSR-2026-0001";
+    let page_path = format!("/cases/{case}");
+    let assign = format!("/cases/{case}/assign");
+    let (_, page) = console.get(&page_path, Some(&hanna)).await;
+    assert!(
+        page.contains("<dd id=\"owner\">no owner</dd>"),
+        "nobody owns it yet: {page}"
+    );
+    assert!(
+        page.contains("<option value=\"aapo\">aapo</option>"),
+        "{page}"
+    );
+    assert!(
+        !page.contains("<option value=\"bea\">"),
+        "a disabled account is no choice: {page}"
+    );
+
+    for form in [
+        vec![("owner", "aapo")],
+        vec![("owner", "aapo"), ("csrf", "0")],
+    ] {
+        let (response, _) = console.post(&assign, Some(&hanna), &form).await;
+        assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    }
+    assert!(owner_of(&sandbox, case).is_null(), "nothing changed");
+    for (owner, says) in [
+        ("nobody", "no staff account is named nobody"),
+        ("bea", "the staff account bea is disabled"),
+    ] {
+        let (response, page) = console
+            .post(
+                &assign,
+                Some(&hanna),
+                &[("csrf", &hanna.csrf), ("owner", owner)],
+            )
+            .await;
+        assert_eq!(response.status(), StatusCode::CONFLICT, "{owner}");
+        assert!(page.contains(says), "{page}");
+        assert!(owner_of(&sandbox, case).is_null(), "nothing changed");
+    }
+
+    let (response, _) = console
+        .post(
+            &assign,
+            Some(&hanna),
+            &[("csrf", &hanna.csrf), ("owner", "aapo")],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&response), format!("{page_path}?done=assigned"));
+    assert_eq!(owner_of(&sandbox, case), "aapo");
+    let (_, page) = console.get(&page_path, Some(&hanna)).await;
+    assert!(page.contains("<dd id=\"owner\">aapo</dd>"), "{page}");
+    assert!(
+        page.contains("<option value=\"aapo\" selected>aapo</option>"),
+        "{page}"
+    );
+    let (_, queue) = console.get("/queue", Some(&hanna)).await;
+    let row = queue
+        .split("<tr class=\"urgency-")
+        .find(|row| row.contains(&format!("/cases/{case}\"")))
+        .expect("the case's draft in the queue");
+    assert!(row.contains("<td class=\"owner\">aapo</td>"), "{row}");
+
+    // The empty choice leaves it with nobody.
+    let (response, _) = console
+        .post(
+            &assign,
+            Some(&hanna),
+            &[("csrf", &hanna.csrf), ("owner", "")],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert!(owner_of(&sandbox, case).is_null());
+    let shown = sandbox.json(&["show", case]);
+    let assigned: Vec<&serde_json::Value> = shown["events"]
+        .as_array()
+        .expect("events")
+        .iter()
+        .filter(|e| e["kind"] == "assigned")
+        .collect();
+    assert_eq!(assigned.len(), 2, "{shown}");
+    assert_eq!(assigned[0]["actor"], "hanna");
+    assert_eq!(
+        assigned[0]["details"],
+        serde_json::json!({"owner": "aapo", "was": null})
+    );
+    assert_eq!(
+        assigned[1]["details"],
+        serde_json::json!({"owner": null, "was": "aapo"})
+    );
+}
+
+/// Issue 16: `rightsbot assign CASE NAME` and `--none`, with the command line's actor
+/// rules; `cases --owner NAME` and `--mine` list an owner's cases.
+#[test]
+fn cases_are_assigned_from_the_command_line() {
+    let sandbox = shop("");
+    let case = "DSR-2026-0001";
+    let assigned = sandbox.json(&["--now", NOW, "assign", case, "hanna", "--by", "hanna"]);
+    assert_eq!(
+        assigned,
+        serde_json::json!({"case": case, "owner": "hanna", "was": null})
+    );
+    let mine = sandbox
+        .command(&["--json", "--now", NOW, "cases", "--mine"])
+        .env("RIGHTSBOT_STAFF", "hanna@kestokauppa.example.test")
+        .output()
+        .expect("run");
+    assert!(mine.status.success());
+    let mine: serde_json::Value = serde_json::from_slice(&mine.stdout).expect("json");
+    let mine = mine.as_array().expect("a list");
+    assert_eq!(mine.len(), 1, "{mine:?}");
+    assert_eq!(mine[0]["id"], case);
+    assert_eq!(mine[0]["owner"], "hanna");
+    let aapos = sandbox.json(&["--now", NOW, "cases", "--owner", "aapo"]);
+    assert_eq!(aapos, serde_json::json!([]));
+
+    let line = support::assert_user_error(
+        &sandbox.run(&["--now", NOW, "assign", case, "nobody", "--by", "hanna"]),
+    );
+    assert!(line.contains("no staff account is named nobody"), "{line}");
+    let line = support::assert_user_error(
+        &sandbox.run(&["--now", NOW, "assign", case, "aapo", "--by", "root"]),
+    );
+    assert!(line.contains("root may not assign a case"), "{line}");
+    assert_eq!(owner_of(&sandbox, case), "hanna", "nothing changed");
+
+    let text = sandbox.ok(&["--now", NOW, "assign", case, "--none", "--by", "aapo"]);
+    assert_eq!(text.trim(), format!("{case}: no owner now (was hanna)"));
+    assert!(owner_of(&sandbox, case).is_null());
+    let usage = sandbox.run(&["--now", NOW, "assign", case, "--by", "aapo"]);
+    assert_eq!(usage.status.code(), Some(2), "an owner or --none is needed");
+    let usage = sandbox.run(&["--now", NOW, "assign", case, "aapo", "--none"]);
+    assert_eq!(usage.status.code(), Some(2), "not both");
+}

@@ -28,8 +28,8 @@ use crate::store::{Store, StoreOptions};
 pub use actions::{ActionChange, ActionRecorded};
 pub use commands::CarriedOut;
 pub use decide::{
-    ApprovalChecks, Approved, DraftRef, ExtendRequest, Extended, Intake, Opened, Reclassified,
-    Verified,
+    ApprovalChecks, Approved, Assigned, DraftRef, ExtendRequest, Extended, Intake, Opened,
+    Reclassified, Verified,
 };
 pub use ingest::{Ingested, MailFile, Progress};
 pub use maintain::{Purged, Rematching, Reminded};

@@ -221,6 +221,18 @@ impl App {
         authorized(store.actor_standing(by.as_str())?, by, needs, deed)
     }
 
+    /// The name of the staff account `login` names (by name or e-mail address), disabled
+    /// or not: whose cases to list.
+    pub fn account_name(&self, store: &Store, login: &str) -> Result<String, AppError> {
+        match store.actor_standing(login)? {
+            ActorStanding::Active { name, .. } | ActorStanding::Disabled(name) => Ok(name),
+            ActorStanding::NoAccounts | ActorStanding::Unknown => Err(AppError::Refused(format!(
+                "no staff account has the name or address {}",
+                login.trim()
+            ))),
+        }
+    }
+
     /// A hash to verify against when no account matched.
     fn dummy_hash(&self) -> &str {
         self.dummy_hash

@@ -267,6 +267,16 @@ impl Store {
 }
 
 impl super::Batch<'_> {
+    /// The account named `name` (exactly), if one exists.
+    pub fn staff_by_name(&self, name: &str) -> Result<Option<StaffAccount>, StoreError> {
+        self.tx
+            .prepare_cached(&format!(
+                "SELECT {ACCOUNT_COLUMNS} FROM staff s WHERE s.name = ?1"
+            ))
+            .and_then(|mut statement| statement.query_row([name], account_row).optional())
+            .map_err(|e| self.error(e))
+    }
+
     /// The name of the account with this e-mail address (any case), if one exists.
     pub fn staff_name_by_email(&self, email: &str) -> Result<Option<String>, StoreError> {
         self.tx
