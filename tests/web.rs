@@ -984,3 +984,93 @@ fn cases_are_assigned_from_the_command_line() {
     let usage = sandbox.run(&["--now", NOW, "assign", case, "aapo", "--none"]);
     assert_eq!(usage.status.code(), Some(2), "not both");
 }
+
+/// Issue 16: each owner's cases go to that owner's address; the cases nobody owns go to
+/// the team address, a nearly due one called out as having no owner; each once.
+#[test]
+fn the_digest_goes_to_each_owner_for_their_cases_and_to_the_team_for_the_rest() {
+    let config = example_config().replace(
+        "[reminders]\n# staff_address",
+        "[reminders]\nstaff_address = \"tiimi@kestokauppa.example.test\"\n# staff_address",
+    );
+    assert!(
+        config.contains("staff_address = \"tiimi@"),
+        "the example changed"
+    );
+    let sandbox = Sandbox::with_config(&config);
+    sandbox.ok(&["--now", NOW, "register", "import"]);
+    let mailbox = repo().join("examples/mailbox").display().to_string();
+    sandbox.ok(&["--now", NOW, "ingest", &mailbox]);
+    add_staff(&sandbox, "hanna", "handler", Some("en"));
+    let cases = sandbox.json(&["--now", NOW, "cases", "--open"]);
+    let running: Vec<&serde_json::Value> = cases
+        .as_array()
+        .expect("cases")
+        .iter()
+        .filter(|c| c["waiting_since"].is_null())
+        .collect();
+    assert!(running.len() >= 2, "two open cases at least: {cases}");
+    let owned = running[0]["id"].as_str().expect("id").to_string();
+    let unowned: Vec<&str> = running[1..]
+        .iter()
+        .map(|c| c["id"].as_str().expect("id"))
+        .collect();
+    sandbox.ok(&["--now", NOW, "assign", &owned, "hanna", "--by", "hanna"]);
+    // The day after the last deadline: every running case is overdue.
+    let last = running
+        .iter()
+        .map(|c| c["deadline"].as_str().expect("deadline"))
+        .max()
+        .expect("a deadline");
+    let day_after: jiff::civil::Date = last.parse().expect("a date");
+    let then = format!("{}T10:00:00+02:00", day_after.tomorrow().expect("a day"));
+
+    let reminded = sandbox.json(&["--now", &then, "remind"]);
+    let digests = reminded["digests"].as_array().expect("digests");
+    assert_eq!(digests.len(), 2, "the owner's and the team's: {reminded}");
+    let file_to = |address: &str| {
+        let entry = digests
+            .iter()
+            .find(|d| d["to"] == address)
+            .unwrap_or_else(|| panic!("no digest to {address}: {reminded}"));
+        std::fs::read_to_string(entry["file"].as_str().expect("file")).expect("digest file")
+    };
+    let hannas = file_to("hanna@kestokauppa.example.test");
+    assert!(
+        hannas.contains("To: hanna@kestokauppa.example.test"),
+        "{hannas}"
+    );
+    assert!(hannas.contains(&owned), "{hannas}");
+    for case in &unowned {
+        assert!(!hannas.contains(case), "{case} is not hanna's: {hannas}");
+    }
+    let teams = file_to("tiimi@kestokauppa.example.test");
+    assert_eq!(
+        reminded["digest"],
+        digests
+            .iter()
+            .find(|d| d["to"] == "tiimi@kestokauppa.example.test")
+            .expect("team")["file"]
+    );
+    assert!(!teams.contains(&owned), "hanna's case: {teams}");
+    for case in &unowned {
+        assert!(teams.contains(case), "{case}: {teams}");
+    }
+    // The team digest is in the controller's Finnish: overdue and nobody's.
+    assert!(teams.contains("EI VASTUUHENKIL"), "{teams}");
+    assert!(!hannas.contains("EI VASTUUHENKIL"), "{hannas}");
+    let reminders = reminded["reminders"].as_array().expect("reminders");
+    assert!(
+        reminders
+            .iter()
+            .all(|r| r["no_owner"] == (r["case"] != owned.as_str())),
+        "{reminded}"
+    );
+
+    let again = sandbox.json(&["--now", &then, "remind"]);
+    assert_eq!(
+        again["digests"],
+        serde_json::json!([]),
+        "told once: {again}"
+    );
+}

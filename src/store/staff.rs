@@ -267,6 +267,30 @@ impl Store {
 }
 
 impl super::Batch<'_> {
+    /// Every case whose owner is an active account: the case (as staff write it), the
+    /// owner's name and e-mail address. A disabled owner owns nothing here: their cases'
+    /// reminders go to the team.
+    pub fn case_owners(&self) -> Result<Vec<(String, String, String)>, StoreError> {
+        let rows: Vec<(i64, i64, String, String)> = self
+            .tx
+            .prepare_cached(
+                "SELECT c.year, c.seq, s.name, s.email FROM cases c JOIN staff s ON s.id = c.owner
+                 WHERE s.disabled = 0",
+            )
+            .and_then(|mut statement| {
+                statement
+                    .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+                    .collect()
+            })
+            .map_err(|e| self.error(e))?;
+        rows.into_iter()
+            .map(|(year, seq, name, email)| {
+                let case = super::checked_case_id(&self.path, year, seq)?;
+                Ok((case.to_string(), name, email))
+            })
+            .collect()
+    }
+
     /// The account named `name` (exactly), if one exists.
     pub fn staff_by_name(&self, name: &str) -> Result<Option<StaffAccount>, StoreError> {
         self.tx
