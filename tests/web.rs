@@ -132,6 +132,16 @@ impl Console {
 
     /// Logs in; the response's status and the session when one was started.
     async fn try_login(&self, login: &str, password: &str) -> (StatusCode, Option<Session>) {
+        self.try_login_with_code(login, password, "").await
+    }
+
+    /// Logs in with a TOTP code as well (empty: none typed).
+    async fn try_login_with_code(
+        &self,
+        login: &str,
+        password: &str,
+        code: &str,
+    ) -> (StatusCode, Option<Session>) {
         let (response, page) = self.get("/login", None).await;
         let login_cookie = set_cookie(&response, "rightsbot_login").expect("login cookie");
         let token = hidden(&page, "csrf").expect("login csrf");
@@ -142,6 +152,7 @@ impl Console {
                 ("csrf", &token),
                 ("login", login),
                 ("password", password),
+                ("code", code),
             ])))
             .expect("request");
         let (response, _) = self.send(request).await;
@@ -983,6 +994,122 @@ fn cases_are_assigned_from_the_command_line() {
     assert_eq!(usage.status.code(), Some(2), "an owner or --none is needed");
     let usage = sandbox.run(&["--now", NOW, "assign", case, "aapo", "--none"]);
     assert_eq!(usage.status.code(), Some(2), "not both");
+}
+
+/// The current TOTP code of a base32 secret at an instant.
+fn totp_code(secret: &str, at: Timestamp) -> String {
+    let secret = totp_rs::Secret::try_from_base32(secret).expect("a base32 secret");
+    totp_rs::Builder::new()
+        .with_secret(secret)
+        .build()
+        .expect("a TOTP")
+        .generate(u64::try_from(at.as_second()).expect("after 1970"))
+        .to_string()
+}
+
+/// Issue 16: `staff totp NAME` prints the secret once and refuses a second run without
+/// `--reset`; `--off` ends it. The secret never reaches a log line.
+#[test]
+fn totp_is_enrolled_reset_and_removed_from_the_command_line() {
+    let sandbox = shop("");
+    let output = sandbox
+        .command(&["staff", "totp", "aapo"])
+        .env("RIGHTSBOT_LOG", "trace")
+        .output()
+        .expect("run");
+    assert!(output.status.success());
+    let printed = String::from_utf8(output.stdout).expect("utf-8");
+    let secret = printed
+        .lines()
+        .find_map(|l| l.strip_prefix("secret: "))
+        .expect("the secret")
+        .to_string();
+    assert!(secret.len() >= 32, "160 bits in base32: {secret}");
+    let uri = printed
+        .lines()
+        .find_map(|l| l.strip_prefix("uri: "))
+        .expect("the URI");
+    assert_eq!(
+        uri,
+        format!(
+            "otpauth://totp/Kestokauppa%20Oy:aapo?secret={secret}&issuer=Kestokauppa%20Oy&algorithm=SHA1&digits=6&period=30"
+        )
+    );
+    let logged = String::from_utf8_lossy(&output.stderr);
+    assert!(!logged.contains(&secret), "the secret in a log: {logged}");
+
+    let line = support::assert_user_error(&sandbox.run(&["staff", "totp", "aapo"]));
+    assert!(line.contains("--reset"), "{line}");
+    let reset = sandbox.json(&["staff", "totp", "aapo", "--reset"]);
+    assert_ne!(reset["secret"], secret.as_str(), "a new secret");
+    let totp_of = |name: &str| {
+        sandbox
+            .ok(&["--json", "staff", "list"])
+            .lines()
+            .map(|l| serde_json::from_str::<serde_json::Value>(l).expect("json"))
+            .find(|a| a["name"] == name)
+            .expect("the account")["totp"]
+            .clone()
+    };
+    assert_eq!(totp_of("aapo"), true);
+    assert_eq!(totp_of("hanna"), false);
+    sandbox.ok(&["staff", "totp", "aapo", "--off"]);
+    assert_eq!(totp_of("aapo"), false);
+    support::assert_user_error(&sandbox.run(&["staff", "totp", "nobody"]));
+}
+
+/// Issue 16: an account with TOTP logs in only with a valid code; a code is taken once
+/// (a replay is refused), and failed codes count towards throttling like wrong passwords.
+#[tokio::test]
+async fn an_account_with_totp_needs_a_fresh_valid_code_to_log_in() {
+    let sandbox = shop("login_failures_per_account = 4");
+    let enrolled = sandbox.json(&["staff", "totp", "aapo"]);
+    let secret = enrolled["secret"].as_str().expect("secret").to_string();
+    let console = Console::new(&sandbox);
+    let now: Timestamp = NOW.parse().expect("now");
+    let (_, page) = console.get("/login", None).await;
+    assert!(page.contains("name=\"code\""), "{page}");
+
+    let (status, session) = console.try_login("aapo", PASSWORD).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "no code");
+    assert!(session.is_none());
+    let code = totp_code(&secret, now);
+    let wrong = format!(
+        "{:06}",
+        (code.parse::<u32>().expect("digits") + 1) % 1_000_000
+    );
+    let (status, session) = console.try_login_with_code("aapo", PASSWORD, &wrong).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "a wrong code");
+    assert!(session.is_none());
+    // A code from an hour ago is no code now.
+    let old = totp_code(&secret, now - SignedDuration::from_hours(1));
+    let (status, _) = console.try_login_with_code("aapo", PASSWORD, &old).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "an old code");
+
+    let (status, session) = console.try_login_with_code("aapo", PASSWORD, &code).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let session = session.expect("a session");
+    let (response, _) = console.get("/queue", Some(&session)).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    // The same code again, within its 30 seconds: a replay.
+    let (status, session) = console.try_login_with_code("aapo", PASSWORD, &code).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "a replayed code");
+    assert!(session.is_none());
+    // Four failures: now even the next step's valid code waits for the window.
+    console.advance(SignedDuration::from_secs(30));
+    let next = totp_code(&secret, now + SignedDuration::from_secs(30));
+    let (status, _) = console.try_login_with_code("aapo", PASSWORD, &next).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    console.advance(SignedDuration::from_mins(16));
+    let later = now + SignedDuration::from_secs(30) + SignedDuration::from_mins(16);
+    let (status, session) = console
+        .try_login_with_code("aapo", PASSWORD, &totp_code(&secret, later))
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert!(session.is_some());
+    // Accounts without TOTP log in as before; a code they type is ignored.
+    let (status, _) = console.try_login_with_code("bea", PASSWORD, "123456").await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
 }
 
 /// Issue 16: each owner's cases go to that owner's address; the cases nobody owns go to

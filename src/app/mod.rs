@@ -34,7 +34,7 @@ pub use decide::{
 pub use ingest::{Ingested, MailFile, Progress};
 pub use maintain::{Purged, Rematching, Reminded};
 pub use register::{ErasureRecorded, ImportProgress, ImportReport, Withheld};
-pub use staff::{LoginError, NewStaff, SignedIn, actor, random_token};
+pub use staff::{Credentials, LoginError, NewStaff, SignedIn, TotpEnrolment, actor, random_token};
 pub use view::{
     CaseFilter, CaseLine, CaseView, DraftView, EntryQuery, MessageView, QueueFilter, QueueLine,
     QueuePage, Status,

@@ -25,6 +25,8 @@ pub struct StaffAccount {
     pub created_at: Timestamp,
     /// The language of the account's console pages; `None`: the controller's default.
     pub language: Option<Lang>,
+    /// Whether logging in also needs a TOTP code (the secret itself is never read here).
+    pub totp: bool,
 }
 
 /// A console session, with the account it belongs to.
@@ -37,10 +39,9 @@ pub struct StaffSession {
     pub last_seen: Timestamp,
 }
 
-const ACCOUNT_COLUMNS: &str =
-    "s.id, s.name, s.email, s.role, s.password_hash, s.disabled, s.created_at, s.language";
+const ACCOUNT_COLUMNS: &str = "s.id, s.name, s.email, s.role, s.password_hash, s.disabled, s.created_at, s.language, s.totp_secret IS NOT NULL";
 /// How many columns `ACCOUNT_COLUMNS` has: a query's own columns come after them.
-const ACCOUNT_WIDTH: usize = 8;
+const ACCOUNT_WIDTH: usize = 9;
 
 fn account_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<StaffAccount> {
     Ok(StaffAccount {
@@ -52,6 +53,7 @@ fn account_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<StaffAccount> {
         disabled: row.get(5)?,
         created_at: column::<Instant>(row, 6, "staff.created_at")?.0,
         language: column(row, 7, "staff.language")?,
+        totp: row.get(8)?,
     })
 }
 
@@ -219,18 +221,67 @@ impl Store {
         Ok(())
     }
 
-    /// Records a failed login.
+    /// Sets an account's TOTP secret (base32), or removes it (`None`); the record of the
+    /// last step used starts again. False when there is no such account.
+    pub fn set_staff_totp(
+        &self,
+        name: &str,
+        secret: Option<&str>,
+        now: Timestamp,
+    ) -> Result<bool, StoreError> {
+        let changed = self
+            .conn
+            .execute(
+                "UPDATE staff SET totp_secret = ?2, totp_last_step = NULL, changed_at = ?3
+                 WHERE name = ?1",
+                params![name, secret, Instant(now)],
+            )
+            .map_err(|e| self.error(e))?;
+        Ok(changed > 0)
+    }
+
+    /// An account's TOTP secret (base32), if it has one. Read only to check a code.
+    pub fn staff_totp_secret(&self, staff_id: i64) -> Result<Option<String>, StoreError> {
+        self.conn
+            .prepare_cached("SELECT totp_secret FROM staff WHERE id = ?1")
+            .and_then(|mut statement| {
+                statement
+                    .query_row([staff_id], |row| row.get::<_, Option<String>>(0))
+                    .optional()
+            })
+            .map(Option::flatten)
+            .map_err(|e| self.error(e))
+    }
+
+    /// Takes a TOTP time step as used for the account: true only when it is later than any
+    /// step used before, so a code (or an older one) is never accepted twice.
+    pub fn use_totp_step(&self, staff_id: i64, step: i64) -> Result<bool, StoreError> {
+        let changed = self
+            .conn
+            .execute(
+                "UPDATE staff SET totp_last_step = ?2
+                 WHERE id = ?1 AND totp_secret IS NOT NULL
+                   AND (totp_last_step IS NULL OR totp_last_step < ?2)",
+                params![staff_id, step],
+            )
+            .map_err(|e| self.error(e))?;
+        Ok(changed > 0)
+    }
+
+    /// Records a failed login, and why (`password`, `code`, `throttled`).
     pub fn record_login_failure(
         &self,
         login: &str,
         staff_id: Option<i64>,
         address: &str,
+        reason: &str,
         now: Timestamp,
     ) -> Result<(), StoreError> {
         self.conn
             .execute(
-                "INSERT INTO login_failures (login, staff_id, address, at) VALUES (?1, ?2, ?3, ?4)",
-                params![login, staff_id, address, Instant(now)],
+                "INSERT INTO login_failures (login, staff_id, address, at, reason)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![login, staff_id, address, Instant(now), reason],
             )
             .map_err(|e| self.error(e))?;
         Ok(())
