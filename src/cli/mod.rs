@@ -203,7 +203,7 @@ pub enum Command {
     /// crash never loses or duplicates a request. Waits for new mail with IDLE, reconnects
     /// with backoff, and on SIGTERM or SIGINT finishes the batch in hand and exits 0.
     Run(run::Args),
-    /// The staff console's accounts: add, list, disable, passwd.
+    /// The staff console's accounts: add, list, disable, passwd, totp.
     #[command(subcommand)]
     Staff(staff::Command),
     /// Serve the staff console alone ([web] in the config; default http://127.0.0.1:8750/).

@@ -36,9 +36,10 @@ pub enum Command {
     Disable { name: String },
     /// Set an account's password (read as for `add`); its sessions end.
     Passwd { name: String },
-    /// Turn on TOTP (RFC 6238) for an account: its logins then need a 6-digit code from an
-    /// authenticator app. Prints the otpauth:// URI and the base32 secret, once; with
-    /// --off, logins need the password alone again.
+    /// Turn on a one-time code (TOTP, RFC 6238) for an account's logins, or --off.
+    ///
+    /// Its logins then need the 6-digit code an authenticator app shows. Prints the
+    /// otpauth:// URI and the base32 secret, once; with --off, the password alone logs in.
     Totp {
         name: String,
         /// Replace the secret of an account that has one (the old one stops working).
