@@ -132,6 +132,16 @@ impl Console {
 
     /// Logs in; the response's status and the session when one was started.
     async fn try_login(&self, login: &str, password: &str) -> (StatusCode, Option<Session>) {
+        self.try_login_with_code(login, password, "").await
+    }
+
+    /// Logs in with a TOTP code as well (empty: none typed).
+    async fn try_login_with_code(
+        &self,
+        login: &str,
+        password: &str,
+        code: &str,
+    ) -> (StatusCode, Option<Session>) {
         let (response, page) = self.get("/login", None).await;
         let login_cookie = set_cookie(&response, "rightsbot_login").expect("login cookie");
         let token = hidden(&page, "csrf").expect("login csrf");
@@ -142,6 +152,7 @@ impl Console {
                 ("csrf", &token),
                 ("login", login),
                 ("password", password),
+                ("code", code),
             ])))
             .expect("request");
         let (response, _) = self.send(request).await;
@@ -1009,5 +1020,359 @@ fn the_console_serves_https_itself_when_given_a_certificate() {
     assert!(
         !String::from_utf8_lossy(&answer).contains("200 OK"),
         "plain http was served"
+/// The owner of a case as `show --json` tells it.
+fn owner_of(sandbox: &Sandbox, case: &str) -> serde_json::Value {
+    sandbox.json(&["show", case])["owner"].clone()
+}
+
+/// Issue 16: a handler gives a case an owner from its page (the active accounts to choose
+/// from); the queue shows it; a form without its token, an unknown or a disabled account
+/// changes nothing; the trail records who assigned whom.
+#[tokio::test]
+async fn a_handler_assigns_a_case_from_its_page_and_the_queue_shows_the_owner() {
+    let sandbox = shop("");
+    sandbox.ok(&["staff", "disable", "bea"]);
+    let console = Console::new(&sandbox);
+    let hanna = console.login("hanna").await;
+    let case = "DSR-2026-0001";
+    let page_path = format!("/cases/{case}");
+    let assign = format!("/cases/{case}/assign");
+    let (_, page) = console.get(&page_path, Some(&hanna)).await;
+    assert!(
+        page.contains("<dd id=\"owner\">no owner</dd>"),
+        "nobody owns it yet: {page}"
+    );
+    assert!(
+        page.contains("<option value=\"aapo\">aapo</option>"),
+        "{page}"
+    );
+    assert!(
+        !page.contains("<option value=\"bea\">"),
+        "a disabled account is no choice: {page}"
+    );
+
+    for form in [
+        vec![("owner", "aapo")],
+        vec![("owner", "aapo"), ("csrf", "0")],
+    ] {
+        let (response, _) = console.post(&assign, Some(&hanna), &form).await;
+        assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    }
+    assert!(owner_of(&sandbox, case).is_null(), "nothing changed");
+    for (owner, says) in [
+        ("nobody", "no staff account is named nobody"),
+        ("bea", "the staff account bea is disabled"),
+    ] {
+        let (response, page) = console
+            .post(
+                &assign,
+                Some(&hanna),
+                &[("csrf", &hanna.csrf), ("owner", owner)],
+            )
+            .await;
+        assert_eq!(response.status(), StatusCode::CONFLICT, "{owner}");
+        assert!(page.contains(says), "{page}");
+        assert!(owner_of(&sandbox, case).is_null(), "nothing changed");
+    }
+
+    let (response, _) = console
+        .post(
+            &assign,
+            Some(&hanna),
+            &[("csrf", &hanna.csrf), ("owner", "aapo")],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&response), format!("{page_path}?done=assigned"));
+    assert_eq!(owner_of(&sandbox, case), "aapo");
+    let (_, page) = console.get(&page_path, Some(&hanna)).await;
+    assert!(page.contains("<dd id=\"owner\">aapo</dd>"), "{page}");
+    assert!(
+        page.contains("<option value=\"aapo\" selected>aapo</option>"),
+        "{page}"
+    );
+    let (_, queue) = console.get("/queue", Some(&hanna)).await;
+    let row = queue
+        .split("<tr class=\"urgency-")
+        .find(|row| row.contains(&format!("/cases/{case}\"")))
+        .expect("the case's draft in the queue");
+    assert!(row.contains("<td class=\"owner\">aapo</td>"), "{row}");
+
+    // The empty choice leaves it with nobody.
+    let (response, _) = console
+        .post(
+            &assign,
+            Some(&hanna),
+            &[("csrf", &hanna.csrf), ("owner", "")],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert!(owner_of(&sandbox, case).is_null());
+    let shown = sandbox.json(&["show", case]);
+    let assigned: Vec<&serde_json::Value> = shown["events"]
+        .as_array()
+        .expect("events")
+        .iter()
+        .filter(|e| e["kind"] == "assigned")
+        .collect();
+    assert_eq!(assigned.len(), 2, "{shown}");
+    assert_eq!(assigned[0]["actor"], "hanna");
+    assert_eq!(
+        assigned[0]["details"],
+        serde_json::json!({"owner": "aapo", "was": null})
+    );
+    assert_eq!(
+        assigned[1]["details"],
+        serde_json::json!({"owner": null, "was": "aapo"})
+    );
+}
+
+/// Issue 16: `rightsbot assign CASE NAME` and `--none`, with the command line's actor
+/// rules; `cases --owner NAME` and `--mine` list an owner's cases.
+#[test]
+fn cases_are_assigned_from_the_command_line() {
+    let sandbox = shop("");
+    let case = "DSR-2026-0001";
+    let assigned = sandbox.json(&["--now", NOW, "assign", case, "hanna", "--by", "hanna"]);
+    assert_eq!(
+        assigned,
+        serde_json::json!({"case": case, "owner": "hanna", "was": null})
+    );
+    let mine = sandbox
+        .command(&["--json", "--now", NOW, "cases", "--mine"])
+        .env("RIGHTSBOT_STAFF", "hanna@kestokauppa.example.test")
+        .output()
+        .expect("run");
+    assert!(mine.status.success());
+    let mine: serde_json::Value = serde_json::from_slice(&mine.stdout).expect("json");
+    let mine = mine.as_array().expect("a list");
+    assert_eq!(mine.len(), 1, "{mine:?}");
+    assert_eq!(mine[0]["id"], case);
+    assert_eq!(mine[0]["owner"], "hanna");
+    let aapos = sandbox.json(&["--now", NOW, "cases", "--owner", "aapo"]);
+    assert_eq!(aapos, serde_json::json!([]));
+
+    let line = support::assert_user_error(
+        &sandbox.run(&["--now", NOW, "assign", case, "nobody", "--by", "hanna"]),
+    );
+    assert!(line.contains("no staff account is named nobody"), "{line}");
+    let line = support::assert_user_error(
+        &sandbox.run(&["--now", NOW, "assign", case, "aapo", "--by", "root"]),
+    );
+    assert!(line.contains("root may not assign a case"), "{line}");
+    assert_eq!(owner_of(&sandbox, case), "hanna", "nothing changed");
+
+    let text = sandbox.ok(&["--now", NOW, "assign", case, "--none", "--by", "aapo"]);
+    assert_eq!(text.trim(), format!("{case}: no owner now (was hanna)"));
+    assert!(owner_of(&sandbox, case).is_null());
+    let usage = sandbox.run(&["--now", NOW, "assign", case, "--by", "aapo"]);
+    assert_eq!(usage.status.code(), Some(2), "an owner or --none is needed");
+    let usage = sandbox.run(&["--now", NOW, "assign", case, "aapo", "--none"]);
+    assert_eq!(usage.status.code(), Some(2), "not both");
+}
+
+/// The current TOTP code of a base32 secret at an instant.
+fn totp_code(secret: &str, at: Timestamp) -> String {
+    let secret = totp_rs::Secret::try_from_base32(secret).expect("a base32 secret");
+    totp_rs::Builder::new()
+        .with_secret(secret)
+        .build()
+        .expect("a TOTP")
+        .generate(u64::try_from(at.as_second()).expect("after 1970"))
+        .to_string()
+}
+
+/// Issue 16: `staff totp NAME` prints the secret once and refuses a second run without
+/// `--reset`; `--off` ends it. The secret never reaches a log line.
+#[test]
+fn totp_is_enrolled_reset_and_removed_from_the_command_line() {
+    let sandbox = shop("");
+    let output = sandbox
+        .command(&["staff", "totp", "aapo"])
+        .env("RIGHTSBOT_LOG", "trace")
+        .output()
+        .expect("run");
+    assert!(output.status.success());
+    let printed = String::from_utf8(output.stdout).expect("utf-8");
+    let secret = printed
+        .lines()
+        .find_map(|l| l.strip_prefix("secret: "))
+        .expect("the secret")
+        .to_string();
+    assert!(secret.len() >= 32, "160 bits in base32: {secret}");
+    let uri = printed
+        .lines()
+        .find_map(|l| l.strip_prefix("uri: "))
+        .expect("the URI");
+    assert_eq!(
+        uri,
+        format!(
+            "otpauth://totp/Kestokauppa%20Oy:aapo?secret={secret}&issuer=Kestokauppa%20Oy&algorithm=SHA1&digits=6&period=30"
+        )
+    );
+    let logged = String::from_utf8_lossy(&output.stderr);
+    assert!(!logged.contains(&secret), "the secret in a log: {logged}");
+
+    let line = support::assert_user_error(&sandbox.run(&["staff", "totp", "aapo"]));
+    assert!(line.contains("--reset"), "{line}");
+    let reset = sandbox.json(&["staff", "totp", "aapo", "--reset"]);
+    assert_ne!(reset["secret"], secret.as_str(), "a new secret");
+    let totp_of = |name: &str| {
+        sandbox
+            .ok(&["--json", "staff", "list"])
+            .lines()
+            .map(|l| serde_json::from_str::<serde_json::Value>(l).expect("json"))
+            .find(|a| a["name"] == name)
+            .expect("the account")["totp"]
+            .clone()
+    };
+    assert_eq!(totp_of("aapo"), true);
+    assert_eq!(totp_of("hanna"), false);
+    sandbox.ok(&["staff", "totp", "aapo", "--off"]);
+    assert_eq!(totp_of("aapo"), false);
+    support::assert_user_error(&sandbox.run(&["staff", "totp", "nobody"]));
+}
+
+/// Issue 16: an account with TOTP logs in only with a valid code; a code is taken once
+/// (a replay is refused), and failed codes count towards throttling like wrong passwords.
+#[tokio::test]
+async fn an_account_with_totp_needs_a_fresh_valid_code_to_log_in() {
+    let sandbox = shop("login_failures_per_account = 4");
+    let enrolled = sandbox.json(&["staff", "totp", "aapo"]);
+    let secret = enrolled["secret"].as_str().expect("secret").to_string();
+    let console = Console::new(&sandbox);
+    let now: Timestamp = NOW.parse().expect("now");
+    let (_, page) = console.get("/login", None).await;
+    assert!(page.contains("name=\"code\""), "{page}");
+
+    let (status, session) = console.try_login("aapo", PASSWORD).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "no code");
+    assert!(session.is_none());
+    let code = totp_code(&secret, now);
+    let wrong = format!(
+        "{:06}",
+        (code.parse::<u32>().expect("digits") + 1) % 1_000_000
+    );
+    let (status, session) = console.try_login_with_code("aapo", PASSWORD, &wrong).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "a wrong code");
+    assert!(session.is_none());
+    // A code from an hour ago is no code now.
+    let old = totp_code(&secret, now - SignedDuration::from_hours(1));
+    let (status, _) = console.try_login_with_code("aapo", PASSWORD, &old).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "an old code");
+
+    let (status, session) = console.try_login_with_code("aapo", PASSWORD, &code).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let session = session.expect("a session");
+    let (response, _) = console.get("/queue", Some(&session)).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    // The same code again, within its 30 seconds: a replay.
+    let (status, session) = console.try_login_with_code("aapo", PASSWORD, &code).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "a replayed code");
+    assert!(session.is_none());
+    // Four failures: now even the next step's valid code waits for the window.
+    console.advance(SignedDuration::from_secs(30));
+    let next = totp_code(&secret, now + SignedDuration::from_secs(30));
+    let (status, _) = console.try_login_with_code("aapo", PASSWORD, &next).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    console.advance(SignedDuration::from_mins(16));
+    let later = now + SignedDuration::from_secs(30) + SignedDuration::from_mins(16);
+    let (status, session) = console
+        .try_login_with_code("aapo", PASSWORD, &totp_code(&secret, later))
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert!(session.is_some());
+    // Accounts without TOTP log in as before; a code they type is ignored.
+    let (status, _) = console.try_login_with_code("bea", PASSWORD, "123456").await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+}
+
+/// Issue 16: each owner's cases go to that owner's address; the cases nobody owns go to
+/// the team address, a nearly due one called out as having no owner; each once.
+#[test]
+fn the_digest_goes_to_each_owner_for_their_cases_and_to_the_team_for_the_rest() {
+    let config = example_config().replace(
+        "[reminders]\n# staff_address",
+        "[reminders]\nstaff_address = \"tiimi@kestokauppa.example.test\"\n# staff_address",
+    );
+    assert!(
+        config.contains("staff_address = \"tiimi@"),
+        "the example changed"
+    );
+    let sandbox = Sandbox::with_config(&config);
+    sandbox.ok(&["--now", NOW, "register", "import"]);
+    let mailbox = repo().join("examples/mailbox").display().to_string();
+    sandbox.ok(&["--now", NOW, "ingest", &mailbox]);
+    add_staff(&sandbox, "hanna", "handler", Some("en"));
+    let cases = sandbox.json(&["--now", NOW, "cases", "--open"]);
+    let running: Vec<&serde_json::Value> = cases
+        .as_array()
+        .expect("cases")
+        .iter()
+        .filter(|c| c["waiting_since"].is_null())
+        .collect();
+    assert!(running.len() >= 2, "two open cases at least: {cases}");
+    let owned = running[0]["id"].as_str().expect("id").to_string();
+    let unowned: Vec<&str> = running[1..]
+        .iter()
+        .map(|c| c["id"].as_str().expect("id"))
+        .collect();
+    sandbox.ok(&["--now", NOW, "assign", &owned, "hanna", "--by", "hanna"]);
+    // The day after the last deadline: every running case is overdue.
+    let last = running
+        .iter()
+        .map(|c| c["deadline"].as_str().expect("deadline"))
+        .max()
+        .expect("a deadline");
+    let day_after: jiff::civil::Date = last.parse().expect("a date");
+    let then = format!("{}T10:00:00+02:00", day_after.tomorrow().expect("a day"));
+
+    let reminded = sandbox.json(&["--now", &then, "remind"]);
+    let digests = reminded["digests"].as_array().expect("digests");
+    assert_eq!(digests.len(), 2, "the owner's and the team's: {reminded}");
+    let file_to = |address: &str| {
+        let entry = digests
+            .iter()
+            .find(|d| d["to"] == address)
+            .unwrap_or_else(|| panic!("no digest to {address}: {reminded}"));
+        std::fs::read_to_string(entry["file"].as_str().expect("file")).expect("digest file")
+    };
+    let hannas = file_to("hanna@kestokauppa.example.test");
+    assert!(
+        hannas.contains("To: hanna@kestokauppa.example.test"),
+        "{hannas}"
+    );
+    assert!(hannas.contains(&owned), "{hannas}");
+    for case in &unowned {
+        assert!(!hannas.contains(case), "{case} is not hanna's: {hannas}");
+    }
+    let teams = file_to("tiimi@kestokauppa.example.test");
+    assert_eq!(
+        reminded["digest"],
+        digests
+            .iter()
+            .find(|d| d["to"] == "tiimi@kestokauppa.example.test")
+            .expect("team")["file"]
+    );
+    assert!(!teams.contains(&owned), "hanna's case: {teams}");
+    for case in &unowned {
+        assert!(teams.contains(case), "{case}: {teams}");
+    }
+    // The team digest is in the controller's Finnish: overdue and nobody's.
+    assert!(teams.contains("EI VASTUUHENKIL"), "{teams}");
+    assert!(!hannas.contains("EI VASTUUHENKIL"), "{hannas}");
+    let reminders = reminded["reminders"].as_array().expect("reminders");
+    assert!(
+        reminders
+            .iter()
+            .all(|r| r["no_owner"] == (r["case"] != owned.as_str())),
+        "{reminded}"
+    );
+
+    let again = sandbox.json(&["--now", &then, "remind"]);
+    assert_eq!(
+        again["digests"],
+        serde_json::json!([]),
+        "told once: {again}"
     );
 }

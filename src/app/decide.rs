@@ -90,6 +90,14 @@ pub struct Verified {
     pub draft: Option<DraftId>,
 }
 
+/// A case's owner changed: who owns it now and who did before (`None`: nobody).
+#[derive(Debug)]
+pub struct Assigned {
+    pub case: CaseId,
+    pub owner: Option<String>,
+    pub was: Option<String>,
+}
+
 /// What staff decide when they extend: the further months (1 or 2), the Art. 12(3)
 /// ground when they name one, and the reason the notice gives.
 pub struct ExtendRequest<'a> {
@@ -327,6 +335,24 @@ impl App {
         let rejected = crate::case::close(&batch, case, by, outcome, now)?;
         batch.commit()?;
         Ok(rejected)
+    }
+
+    /// Gives a case to an active staff account (`owner` by its name) or to nobody (`None`).
+    /// A handler or above may assign; the `assigned` event records who did.
+    pub fn assign(
+        &self,
+        store: &mut Store,
+        case: CaseId,
+        owner: Option<&str>,
+        by: &Staff,
+        now: Timestamp,
+    ) -> Result<Assigned, AppError> {
+        let by = &self.authorize(store, by, Role::Handler, "assign a case")?;
+        let batch = store.begin()?;
+        let was = crate::case::assign(&batch, case, owner, by, now)?;
+        let owner = batch.case_owner(case)?.flatten();
+        batch.commit()?;
+        Ok(Assigned { case, owner, was })
     }
 
     /// Records that staff verified who asks (Art. 12(6)): the case is matched again as

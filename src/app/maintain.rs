@@ -24,8 +24,10 @@ pub enum Rematching<'a> {
 pub struct Reminded {
     /// `None`: nothing new to remind of.
     pub digest: Option<Digest>,
-    /// The file the digest was written to when no SMTP server is configured.
+    /// The file the team's digest was written to when no SMTP server is configured.
     pub file: Option<PathBuf>,
+    /// Every digest file written (the team's and each owner's), with its address.
+    pub files: Vec<(String, PathBuf)>,
     /// With SMTP: whether the server took it now (else the daemon tries again).
     pub delivered: Option<bool>,
 }
@@ -99,10 +101,21 @@ impl App {
         }
         let batch = store.begin()?;
         let digest = crate::remind::run(&batch, config, &self.templates, now)?;
-        let file = match &digest {
+        let queued = match &digest {
             Some(digest) => crate::remind::queue_digest(&batch, digest, config, now)?,
-            None => None,
+            None => Vec::new(),
         };
+        // The team's file first (its address is the configured one), then the owners'.
+        let team = config.reminders.staff_address.as_deref();
+        let mut files: Vec<(String, PathBuf)> = queued
+            .into_iter()
+            .filter_map(|(to, file)| file.map(|f| (to, f)))
+            .collect();
+        files.sort_by_key(|(to, _)| Some(to.as_str()) != team);
+        let file = files
+            .iter()
+            .find(|(to, _)| Some(to.as_str()) == team)
+            .map(|(_, f)| f.clone());
         batch.commit()?;
         let mut delivered = None;
         if let (Some(_), Some(smtp)) = (&digest, &config.smtp) {
@@ -119,6 +132,7 @@ impl App {
         Ok(Reminded {
             digest,
             file,
+            files,
             delivered,
         })
     }

@@ -28,13 +28,13 @@ use crate::store::{Store, StoreOptions};
 pub use actions::{ActionChange, ActionRecorded};
 pub use commands::CarriedOut;
 pub use decide::{
-    ApprovalChecks, Approved, DraftRef, ExtendRequest, Extended, Intake, Opened, Reclassified,
-    Verified,
+    ApprovalChecks, Approved, Assigned, DraftRef, ExtendRequest, Extended, Intake, Opened,
+    Reclassified, Verified,
 };
 pub use ingest::{Ingested, MailFile, Progress};
 pub use maintain::{Purged, Rematching, Reminded};
 pub use register::{ErasureRecorded, ImportProgress, ImportReport, Withheld};
-pub use staff::{LoginError, NewStaff, SignedIn, actor, random_token};
+pub use staff::{Credentials, LoginError, NewStaff, SignedIn, TotpEnrolment, actor, random_token};
 pub use view::{
     CaseFilter, CaseLine, CaseView, DraftView, EntryQuery, MessageView, QueueFilter, QueueLine,
     QueuePage, Status,

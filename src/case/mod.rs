@@ -21,7 +21,7 @@ pub use admit::{Admission, Analysis, Incoming, Tally, admit, analyse, digest};
 pub use identify::{Rematch, find_requester, rematch};
 pub use settings::Settings;
 pub use staff::{
-    ManualRequest, OnBehalf, StaffError, address_on_file, close, intake, open_from_message,
+    ManualRequest, OnBehalf, StaffError, address_on_file, assign, close, intake, open_from_message,
     reclassify, verify, verify_confirmed,
 };
 

@@ -36,6 +36,12 @@ pub enum StaffError {
         "case {case}: its identity is {outcome}: the details do not point to one address on file, so a verification has no one to answer; reclassify or reply by hand"
     )]
     NothingToVerify { case: CaseId, outcome: &'static str },
+    #[error(
+        "no staff account is named {0}: a case is assigned to an account (rightsbot staff list)"
+    )]
+    NoSuchAccount(String),
+    #[error("the staff account {0} is disabled: a case is assigned only to an active account")]
+    AccountDisabled(String),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -479,4 +485,48 @@ pub fn address_on_file(
         [(_, address)] => Some(address.clone()),
         _ => None,
     })
+}
+
+/// Makes the account named `owner` the case's owner, or leaves it with none (`None`), and
+/// records who did it (an `assigned` event). Only an active account can own a case. The
+/// owner before is returned; assigning the owner it already has records nothing.
+pub fn assign(
+    batch: &Batch<'_>,
+    case: CaseId,
+    owner: Option<&str>,
+    by: &Staff,
+    now: Timestamp,
+) -> Result<Option<String>, StaffError> {
+    let account = match owner.map(str::trim) {
+        None => None,
+        Some(name) => {
+            let account = batch
+                .staff_by_name(name)?
+                .ok_or_else(|| StaffError::NoSuchAccount(name.to_string()))?;
+            if account.disabled {
+                return Err(StaffError::AccountDisabled(account.name));
+            }
+            Some(account)
+        }
+    };
+    let was = batch
+        .case_owner(case)?
+        .ok_or(StaffError::NoSuchCase(case))?;
+    let owner = account.as_ref().map(|a| a.name.clone());
+    if was == owner {
+        return Ok(was);
+    }
+    batch.set_case_owner(case, account.as_ref().map(|a| a.id))?;
+    batch.append_event(
+        case,
+        &NewEvent {
+            at: now,
+            actor: by.as_str(),
+            event: Event::Assigned(event::Assigned {
+                owner,
+                was: was.clone(),
+            }),
+        },
+    )?;
+    Ok(was)
 }

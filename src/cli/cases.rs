@@ -1,4 +1,4 @@
-//! `rightsbot cases [--open] [--overdue] [--state STATE]`: the cases with their deadlines,
+//! `rightsbot cases [--open] [--overdue] [--state STATE] [--owner NAME | --mine]`: the cases with their deadlines,
 //! days left and answers. Open, answered and overdue mean what `case::Standing` says.
 
 use std::process::ExitCode;
@@ -24,6 +24,13 @@ pub struct Args {
     /// Only cases that stand so: triage, open, answered or closed.
     #[arg(long, value_name = "STATE", value_parser = parse_standing)]
     state: Option<Standing>,
+    /// Only the cases this staff account owns (`assign`).
+    #[arg(long, value_name = "NAME", conflicts_with = "mine")]
+    owner: Option<String>,
+    /// Only my cases: those owned by the account of who runs this ($RIGHTSBOT_STAFF, else
+    /// the login name).
+    #[arg(long)]
+    mine: bool,
 }
 
 fn parse_standing(text: &str) -> Result<Standing, String> {
@@ -40,7 +47,15 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
         overdue: args.overdue,
         standing: args.state,
     };
-    let lines = app.cases(&store, filter, ctx.now)?;
+    let mut lines = app.cases(&store, filter, ctx.now)?;
+    let owner = match (&args.owner, args.mine) {
+        (Some(name), _) => Some(app.account_name(&store, name)?),
+        (None, true) => Some(app.account_name(&store, super::staff(None)?.as_str())?),
+        (None, false) => None,
+    };
+    if let Some(owner) = owner {
+        lines.retain(|line| line.case.owner.as_deref() == Some(owner.as_str()));
+    }
     if ctx.json {
         super::print_json(&lines)?;
         return Ok(ExitCode::SUCCESS);

@@ -4,6 +4,7 @@
 //! database), printed as one line `rightsbot: what: why`; 2 a usage error (clap's).
 
 mod actions;
+mod assign;
 mod cases;
 mod classify;
 mod close;
@@ -175,6 +176,9 @@ pub enum Command {
     /// verified from the address on file, a waiting clock resumes with the days already
     /// run, and the reply is drafted again for approval.
     Verify(verify::Args),
+    /// Give a case to a staff account (`assign CASE NAME`) or to nobody (`--none`): its
+    /// reminders then go to that account's address, or to the team address.
+    Assign(assign::Args),
     /// Close a case: what was done and who did it go in its audit trail. The drafts still
     /// waiting for approval are rejected; none can be approved on a closed case.
     Close(close::Args),
@@ -199,7 +203,7 @@ pub enum Command {
     /// crash never loses or duplicates a request. Waits for new mail with IDLE, reconnects
     /// with backoff, and on SIGTERM or SIGINT finishes the batch in hand and exits 0.
     Run(run::Args),
-    /// The staff console's accounts: add, list, disable, passwd.
+    /// The staff console's accounts: add, list, disable, passwd, totp.
     #[command(subcommand)]
     Staff(staff::Command),
     /// Serve the staff console alone ([web] in the config; default http://127.0.0.1:8750/).
@@ -294,6 +298,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Extend(args) => extend::run(&ctx, args),
         Command::Verify(args) => verify::run(&ctx, args),
         Command::Close(args) => close::run(&ctx, args),
+        Command::Assign(args) => assign::run(&ctx, args),
         Command::Purge(args) => purge::run(&ctx, args),
         Command::Inbox(args) => inbox::run(&ctx, args),
         Command::Open(args) => open::run(&ctx, args),

@@ -17,6 +17,7 @@ pub fn run(ctx: &Context, _args: Args) -> anyhow::Result<ExitCode> {
     if ctx.json {
         super::print_json(&json!({
             "digest": file,
+            "digests": reminded.files.iter().map(|(to, file)| json!({"to": to, "file": file})).collect::<Vec<_>>(),
             "sent": delivered,
             "reminders": digest.as_ref().map(|d| &d.reminders),
             "recap": digest.as_ref().and_then(|d| d.recap.as_ref()),

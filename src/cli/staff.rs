@@ -1,5 +1,5 @@
 //! `rightsbot staff add NAME --email E --role R`, `staff list`, `staff disable NAME`,
-//! `staff passwd NAME`: the console's accounts. A password is read from the terminal
+//! `staff passwd NAME`, `staff totp NAME [--reset | --off]`: the console's accounts. A password is read from the terminal
 //! (not echoed, asked twice) or, when stdin is not a terminal, as its first line.
 
 use std::io::{BufRead, IsTerminal, Write};
@@ -36,6 +36,19 @@ pub enum Command {
     Disable { name: String },
     /// Set an account's password (read as for `add`); its sessions end.
     Passwd { name: String },
+    /// Turn on a one-time code (TOTP, RFC 6238) for an account's logins, or --off.
+    ///
+    /// Its logins then need the 6-digit code an authenticator app shows. Prints the
+    /// otpauth:// URI and the base32 secret, once; with --off, the password alone logs in.
+    Totp {
+        name: String,
+        /// Replace the secret of an account that has one (the old one stops working).
+        #[arg(long, conflicts_with = "off")]
+        reset: bool,
+        /// Remove the account's TOTP.
+        #[arg(long)]
+        off: bool,
+    },
 }
 
 fn parse_role(text: &str) -> Result<Role, String> {
@@ -102,6 +115,34 @@ pub fn run(ctx: &Context, command: Command) -> anyhow::Result<ExitCode> {
                 super::print_json(&json!({"name": name, "password": "changed"}))?;
             } else {
                 println!("{name}: password changed; its sessions have ended");
+            }
+        }
+        Command::Totp {
+            name, off: true, ..
+        } => {
+            app.remove_totp(&store, &name, ctx.now)?;
+            if ctx.json {
+                super::print_json(&json!({"name": name, "totp": false}))?;
+            } else {
+                println!("{name}: TOTP is off; the password alone logs in");
+            }
+        }
+        Command::Totp { name, reset, .. } => {
+            // The secret goes to this terminal once and to no log.
+            let enrolment = app.enrol_totp(&store, &name, reset, ctx.now)?;
+            if ctx.json {
+                super::print_json(&json!({
+                    "name": name,
+                    "totp": true,
+                    "uri": enrolment.uri,
+                    "secret": enrolment.secret,
+                }))?;
+            } else {
+                println!(
+                    "{name}: TOTP is on; add it to an authenticator app now, it is not shown again"
+                );
+                println!("uri: {}", enrolment.uri);
+                println!("secret: {}", enrolment.secret);
             }
         }
     }

@@ -60,6 +60,9 @@ pub struct Reminder {
     /// An extension was decided but its notice has not gone out: it takes effect only if
     /// sent by the deadline (the first month's end, Art. 12(3)).
     pub extension_unsent: bool,
+    /// Within 3 working days of its deadline (or past it) and nobody owns the case: the
+    /// digest calls it out, so someone takes it.
+    pub no_owner: bool,
 }
 
 /// Working days after `today` up to and including `deadline`.
@@ -105,6 +108,7 @@ pub fn due(cases: &[OpenCase], today: Date, calendar: &HolidayCalendar) -> Vec<R
                 && threshold != Threshold::Overdue
                 && !RequestKind::never_delayed(&case.kinds),
             extension_unsent: case.extension_unsent && threshold != Threshold::Overdue,
+            no_owner: false,
         });
     }
     due.sort_by(|a, b| a.deadline.cmp(&b.deadline).then(a.case.cmp(&b.case)));
@@ -127,6 +131,25 @@ pub struct Digest {
     /// waiting, every case still overdue and every open action by owner. `None` when it is
     /// not due.
     pub recap: Option<serde_json::Value>,
+    /// The mails it makes: one to each owner with news of their own cases, one to the team
+    /// address with the rest (the cases nobody owns).
+    pub mails: Vec<DigestMail>,
+}
+
+/// Who a digest mail goes to.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Recipient {
+    /// The team address (`[reminders] staff_address`): the cases nobody owns.
+    Team,
+    /// A case owner's own address (their staff account's).
+    Owner { name: String, email: String },
+}
+
+/// One mail of a digest, rendered.
+#[derive(Debug, Serialize)]
+pub struct DigestMail {
+    pub to: Recipient,
     pub subject: String,
     pub body: String,
 }
@@ -358,13 +381,39 @@ pub fn run(
         .iter()
         .filter(|c| crate::case::past_deadline(c.deadline, today))
         .collect();
-    let recap = if calendar.is_working_day(today)
+    let recap_due = calendar.is_working_day(today)
         && i64::from(local.hour()) >= i64::from(config.reminders.daily_hour.min(23))
         && (!waiting.is_empty() || !overdue.is_empty() || !open_actions.is_empty())
-        && batch.remember("daily", &today.to_string(), "recap", now)?
-    {
+        && batch.remember("daily", &today.to_string(), "recap", now)?;
+    // Each case's news goes to its owner; a case nobody (active) owns goes to the team.
+    let owners: std::collections::HashMap<String, Recipient> = batch
+        .case_owners()?
+        .into_iter()
+        .map(|(case, name, email)| (case, Recipient::Owner { name, email }))
+        .collect();
+    let to = |case: &str| owners.get(case).cloned().unwrap_or(Recipient::Team);
+    for reminder in &mut reminders {
+        reminder.no_owner =
+            reminder.threshold <= Threshold::ThreeDays && !owners.contains_key(&reminder.case);
+    }
+    let case_of = |value: &serde_json::Value| value["case"].as_str().unwrap_or("").to_string();
+    let recap_of = |recipient: Option<&Recipient>| -> Option<serde_json::Value> {
+        if !recap_due {
+            return None;
+        }
+        let mine = |case: &str| recipient.is_none_or(|r| to(case) == *r);
+        let actions: Vec<ActionRecord> = open_actions
+            .iter()
+            .filter(|a| mine(&a.case))
+            .cloned()
+            .collect();
+        let waiting: Vec<_> = waiting.iter().filter(|d| mine(&d.1)).collect();
+        let overdue: Vec<_> = overdue.iter().filter(|c| mine(&c.case)).collect();
+        if actions.is_empty() && waiting.is_empty() && overdue.is_empty() {
+            return None;
+        }
         Some(json!({
-            "open_actions": by_owner(&open_actions, lang),
+            "open_actions": by_owner(&actions, lang),
             "drafts_waiting": waiting.iter().map(|d| json!({
                 "draft": d.0,
                 "case": d.1,
@@ -379,9 +428,8 @@ pub fn run(
                 "kinds": c.kinds.iter().map(|k| right_name(k.as_str(), lang)).collect::<Vec<_>>(),
             })).collect::<Vec<_>>(),
         }))
-    } else {
-        None
     };
+    let recap = recap_of(None);
     if reminders.is_empty()
         && drafts_waiting.is_empty()
         && sends_failed.is_empty()
@@ -391,29 +439,6 @@ pub fn run(
     {
         return Ok(None);
     }
-    let context = json!({
-        "controller": { "name": config.controller.name },
-        "today": crate::draft::dates::format(today, lang),
-        "reminders": reminders.iter().map(|r| json!({
-            "case": r.case,
-            "deadline": r.deadline
-                .parse::<Date>()
-                .map(|d| crate::draft::dates::format(d, lang))
-                .unwrap_or_else(|_| r.deadline.clone()),
-            "threshold": r.threshold.as_str(),
-            "working_days_left": r.working_days_left,
-            "days_overdue": -r.working_days_left,
-            "kinds": r.kinds.iter().map(|k| right_name(k, lang)).collect::<Vec<_>>(),
-            "may_extend": r.may_extend,
-            "extension_unsent": r.extension_unsent,
-        })).collect::<Vec<_>>(),
-        "drafts_waiting": drafts_waiting,
-        "sends_failed": sends_failed,
-        "stale_register": stale_register,
-        "kept_ended": kept_ended,
-        "recap": recap,
-    });
-    let body = templates.render(lang, "digest.txt", &context)?;
     let subject = match lang {
         crate::lang::Lang::Fi => format!(
             "rightsbot: muistutus {}",
@@ -428,6 +453,91 @@ pub fn run(
             crate::draft::dates::format(today, lang)
         ),
     };
+    // Everyone who has news: the owners by name, then the team.
+    let mut recipients: Vec<Recipient> = reminders
+        .iter()
+        .map(|r| to(&r.case))
+        .chain(
+            drafts_waiting
+                .iter()
+                .chain(&sends_failed)
+                .chain(&stale_register)
+                .chain(&kept_ended)
+                .map(|v| to(&case_of(v))),
+        )
+        .chain(open_actions.iter().map(|a| to(&a.case)))
+        .chain(waiting.iter().map(|d| to(&d.1)))
+        .chain(overdue.iter().map(|c| to(&c.case)))
+        .collect();
+    recipients.sort_by(|a, b| {
+        (*a == Recipient::Team)
+            .cmp(&(*b == Recipient::Team))
+            .then(a.cmp(b))
+    });
+    recipients.dedup();
+    let mut mails = Vec::new();
+    for recipient in recipients {
+        let theirs = |values: &[serde_json::Value]| -> Vec<serde_json::Value> {
+            values
+                .iter()
+                .filter(|v| to(&case_of(v)) == recipient)
+                .cloned()
+                .collect()
+        };
+        let their_reminders: Vec<&Reminder> = reminders
+            .iter()
+            .filter(|r| to(&r.case) == recipient)
+            .collect();
+        let parts = (
+            theirs(&drafts_waiting),
+            theirs(&sends_failed),
+            theirs(&stale_register),
+            theirs(&kept_ended),
+            recap_of(Some(&recipient)),
+        );
+        if their_reminders.is_empty()
+            && parts.0.is_empty()
+            && parts.1.is_empty()
+            && parts.2.is_empty()
+            && parts.3.is_empty()
+            && parts.4.is_none()
+        {
+            continue;
+        }
+        let context = json!({
+            "controller": { "name": config.controller.name },
+            "today": crate::draft::dates::format(today, lang),
+            "owner": match &recipient {
+                Recipient::Owner { name, .. } => Some(name.as_str()),
+                Recipient::Team => None,
+            },
+            "reminders": their_reminders.iter().map(|r| json!({
+                "case": r.case,
+                "deadline": r.deadline
+                    .parse::<Date>()
+                    .map(|d| crate::draft::dates::format(d, lang))
+                    .unwrap_or_else(|_| r.deadline.clone()),
+                "threshold": r.threshold.as_str(),
+                "working_days_left": r.working_days_left,
+                "days_overdue": -r.working_days_left,
+                "kinds": r.kinds.iter().map(|k| right_name(k, lang)).collect::<Vec<_>>(),
+                "may_extend": r.may_extend,
+                "extension_unsent": r.extension_unsent,
+                "no_owner": r.no_owner,
+            })).collect::<Vec<_>>(),
+            "drafts_waiting": parts.0,
+            "sends_failed": parts.1,
+            "stale_register": parts.2,
+            "kept_ended": parts.3,
+            "recap": parts.4,
+        });
+        let body = templates.render(lang, "digest.txt", &context)?;
+        mails.push(DigestMail {
+            to: recipient,
+            subject: subject.clone(),
+            body,
+        });
+    }
     Ok(Some(Digest {
         reminders,
         drafts_waiting,
@@ -435,8 +545,7 @@ pub fn run(
         stale_register,
         kept_ended,
         recap,
-        subject,
-        body,
+        mails,
     }))
 }
 
@@ -502,32 +611,47 @@ mod tests {
     }
 }
 
-/// Queues the digest for the staff address in the caller's transaction, the one that
-/// records its reminders as given: both commit, or neither. The sender delivers it after
-/// commit; without SMTP it is written to the outbox, and the file is returned.
+/// Queues the digest's mails in the caller's transaction, the one that records its
+/// reminders as given: all commit, or none. Each owner's mail goes to their own address,
+/// the team's to `[reminders] staff_address` (none without one). The sender delivers them
+/// after commit; without SMTP they are written to the outbox, and each file is returned
+/// with its address.
 pub fn queue_digest(
     batch: &Batch<'_>,
     digest: &Digest,
     config: &Config,
     now: Timestamp,
-) -> Result<Option<std::path::PathBuf>, DeliverError> {
-    let Some(staff) = config.reminders.staff_address.as_deref() else {
-        return Ok(None);
-    };
-    Ok(crate::draft::outbox::queue(
-        batch,
-        config,
-        &crate::draft::outbox::StaffMail {
-            kind: crate::store::MailKind::Digest,
-            case: None,
-            to: staff,
-            subject: &digest.subject,
-            body: &digest.body,
-            attachments: &[],
-            name: &format!("digest-{}", now.as_second()),
-        },
-        now,
-    )?)
+) -> Result<Vec<(String, Option<std::path::PathBuf>)>, DeliverError> {
+    let mut queued = Vec::new();
+    for (number, mail) in digest.mails.iter().enumerate() {
+        let (to, name) = match &mail.to {
+            Recipient::Team => match config.reminders.staff_address.as_deref() {
+                Some(team) => (team, format!("digest-{}", now.as_second())),
+                None => continue,
+            },
+            // Numbered, not named: an account's name is not made for a file name.
+            Recipient::Owner { email, .. } => (
+                email.as_str(),
+                format!("digest-{}-{}", now.as_second(), number + 1),
+            ),
+        };
+        let file = crate::draft::outbox::queue(
+            batch,
+            config,
+            &crate::draft::outbox::StaffMail {
+                kind: crate::store::MailKind::Digest,
+                case: None,
+                to,
+                subject: &mail.subject,
+                body: &mail.body,
+                attachments: &[],
+                name: &name,
+            },
+            now,
+        )?;
+        queued.push((to.to_string(), file));
+    }
+    Ok(queued)
 }
 
 #[derive(Debug, thiserror::Error)]

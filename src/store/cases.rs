@@ -54,6 +54,8 @@ pub struct CaseSummary {
     pub clock: ClockState,
     /// The day the clock has waited since (`case::clock`); `None` while it runs.
     pub waiting_since: Option<Date>,
+    /// The staff account that owns the case (by name); `None` while nobody does.
+    pub owner: Option<String>,
 }
 
 impl CaseSummary {
@@ -98,6 +100,7 @@ pub(super) fn check_case(_path: &Path, row: CaseRow) -> Result<CaseSummary, Stor
             ClockState::Running
         },
         waiting_since: row.suspended.map(|s| s.0.since),
+        owner: row.owner,
     })
 }
 
@@ -123,6 +126,7 @@ pub(super) const CASE_COLUMNS: &str = concat!(
     answered_at_sql!(),
     ", ",
     suspended_clock_sql!(),
+    ", (SELECT o.name FROM staff o WHERE o.id = c.owner)",
     " FROM cases c"
 );
 
@@ -142,6 +146,7 @@ pub(super) struct CaseRow {
     answered_at: Option<Instant>,
     /// The `clock_suspended` payload while the clock stands still.
     suspended: Option<Json<ClockSuspended>>,
+    owner: Option<String>,
 }
 
 pub(super) fn case_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<CaseRow> {
@@ -163,6 +168,7 @@ pub(super) fn case_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<CaseRow> {
         identity: column(r, 12, "cases.identity")?,
         answered_at: column(r, 13, "drafts.sent_at")?,
         suspended: column(r, 14, "events.details")?,
+        owner: r.get(15)?,
     })
 }
 
@@ -332,6 +338,32 @@ impl Batch<'_> {
             .and_then(|mut s| s.execute(params![json, case.year, case.seq]))
             .map_err(|e| self.error(e))?;
         Ok(())
+    }
+
+    /// The name of the account that owns a case: `None` if there is no such case,
+    /// `Some(None)` if nobody owns it.
+    pub fn case_owner(&self, case: CaseId) -> Result<Option<Option<String>>, StoreError> {
+        self.tx
+            .prepare_cached(
+                "SELECT (SELECT o.name FROM staff o WHERE o.id = c.owner) FROM cases c
+                 WHERE c.year = ?1 AND c.seq = ?2",
+            )
+            .and_then(|mut s| {
+                s.query_row(params![case.year, case.seq], |r| r.get(0))
+                    .optional()
+            })
+            .map_err(|e| self.error(e))
+    }
+
+    /// Makes the account with this id the case's owner (`None`: nobody). Returns whether
+    /// the case exists.
+    pub fn set_case_owner(&self, case: CaseId, owner: Option<i64>) -> Result<bool, StoreError> {
+        let changed = self
+            .tx
+            .prepare_cached("UPDATE cases SET owner = ?1 WHERE year = ?2 AND seq = ?3")
+            .and_then(|mut s| s.execute(params![owner, case.year, case.seq]))
+            .map_err(|e| self.error(e))?;
+        Ok(changed > 0)
     }
 
     /// Moves a case from one state to another; a case in any other state is left alone.

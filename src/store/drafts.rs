@@ -82,6 +82,8 @@ pub struct QueueEntry {
     /// When the case's request arrived.
     #[serde(skip)]
     pub received_at: Timestamp,
+    /// The staff account that owns the case; `None` while nobody does.
+    pub owner: Option<String>,
 }
 
 const DRAFT_COLUMNS: &str = "SELECT d.id, c.year, c.seq, d.replaces, d.purpose, d.language, d.recipient, d.recipient_note, d.subject, d.body, d.attachments, d.personal_data, d.refusal, d.in_reply_to, d.references_ids, d.state, d.created_at, d.created_by, d.decided_at, d.decided_by, d.decision_note, d.message_id, d.sent_at, d.outbox_file, d.seal, d.claims FROM drafts d JOIN cases c ON c.id = d.case_id";
@@ -241,7 +243,8 @@ impl Store {
         let mut statement = self
             .conn
             .prepare(
-                "SELECT d.id, c.year, c.seq, d.purpose, d.language, d.recipient, c.deadline, d.subject, d.personal_data, d.created_at, c.received_at
+                "SELECT d.id, c.year, c.seq, d.purpose, d.language, d.recipient, c.deadline, d.subject, d.personal_data, d.created_at, c.received_at,
+                    (SELECT o.name FROM staff o WHERE o.id = c.owner)
                  FROM drafts d JOIN cases c ON c.id = d.case_id
                  WHERE d.state = 'pending' ORDER BY c.deadline, d.id",
             )
@@ -264,6 +267,7 @@ impl Store {
                     created_at: column::<Instant>(r, 9, "drafts.created_at")?.0,
                     case_id: case,
                     received_at: column::<Instant>(r, 10, "cases.received_at")?.0,
+                    owner: r.get(11)?,
                 })
             })
             .map_err(|e| self.error(e))?;

@@ -21,6 +21,8 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0011_actions.sql"),
     include_str!("migrations/0012_staff.sql"),
     include_str!("migrations/0013_staff_language.sql"),
+    include_str!("migrations/0014_case_owner.sql"),
+    include_str!("migrations/0015_staff_totp.sql"),
 ];
 
 /// The schema version this build writes.

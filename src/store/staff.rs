@@ -25,6 +25,8 @@ pub struct StaffAccount {
     pub created_at: Timestamp,
     /// The language of the account's console pages; `None`: the controller's default.
     pub language: Option<Lang>,
+    /// Whether logging in also needs a TOTP code (the secret itself is never read here).
+    pub totp: bool,
 }
 
 /// A console session, with the account it belongs to.
@@ -37,10 +39,9 @@ pub struct StaffSession {
     pub last_seen: Timestamp,
 }
 
-const ACCOUNT_COLUMNS: &str =
-    "s.id, s.name, s.email, s.role, s.password_hash, s.disabled, s.created_at, s.language";
+const ACCOUNT_COLUMNS: &str = "s.id, s.name, s.email, s.role, s.password_hash, s.disabled, s.created_at, s.language, s.totp_secret IS NOT NULL";
 /// How many columns `ACCOUNT_COLUMNS` has: a query's own columns come after them.
-const ACCOUNT_WIDTH: usize = 8;
+const ACCOUNT_WIDTH: usize = 9;
 
 fn account_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<StaffAccount> {
     Ok(StaffAccount {
@@ -52,6 +53,7 @@ fn account_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<StaffAccount> {
         disabled: row.get(5)?,
         created_at: column::<Instant>(row, 6, "staff.created_at")?.0,
         language: column(row, 7, "staff.language")?,
+        totp: row.get(8)?,
     })
 }
 
@@ -219,18 +221,67 @@ impl Store {
         Ok(())
     }
 
-    /// Records a failed login.
+    /// Sets an account's TOTP secret (base32), or removes it (`None`); the record of the
+    /// last step used starts again. False when there is no such account.
+    pub fn set_staff_totp(
+        &self,
+        name: &str,
+        secret: Option<&str>,
+        now: Timestamp,
+    ) -> Result<bool, StoreError> {
+        let changed = self
+            .conn
+            .execute(
+                "UPDATE staff SET totp_secret = ?2, totp_last_step = NULL, changed_at = ?3
+                 WHERE name = ?1",
+                params![name, secret, Instant(now)],
+            )
+            .map_err(|e| self.error(e))?;
+        Ok(changed > 0)
+    }
+
+    /// An account's TOTP secret (base32), if it has one. Read only to check a code.
+    pub fn staff_totp_secret(&self, staff_id: i64) -> Result<Option<String>, StoreError> {
+        self.conn
+            .prepare_cached("SELECT totp_secret FROM staff WHERE id = ?1")
+            .and_then(|mut statement| {
+                statement
+                    .query_row([staff_id], |row| row.get::<_, Option<String>>(0))
+                    .optional()
+            })
+            .map(Option::flatten)
+            .map_err(|e| self.error(e))
+    }
+
+    /// Takes a TOTP time step as used for the account: true only when it is later than any
+    /// step used before, so a code (or an older one) is never accepted twice.
+    pub fn use_totp_step(&self, staff_id: i64, step: i64) -> Result<bool, StoreError> {
+        let changed = self
+            .conn
+            .execute(
+                "UPDATE staff SET totp_last_step = ?2
+                 WHERE id = ?1 AND totp_secret IS NOT NULL
+                   AND (totp_last_step IS NULL OR totp_last_step < ?2)",
+                params![staff_id, step],
+            )
+            .map_err(|e| self.error(e))?;
+        Ok(changed > 0)
+    }
+
+    /// Records a failed login, and why (`password`, `code`, `throttled`).
     pub fn record_login_failure(
         &self,
         login: &str,
         staff_id: Option<i64>,
         address: &str,
+        reason: &str,
         now: Timestamp,
     ) -> Result<(), StoreError> {
         self.conn
             .execute(
-                "INSERT INTO login_failures (login, staff_id, address, at) VALUES (?1, ?2, ?3, ?4)",
-                params![login, staff_id, address, Instant(now)],
+                "INSERT INTO login_failures (login, staff_id, address, at, reason)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![login, staff_id, address, Instant(now), reason],
             )
             .map_err(|e| self.error(e))?;
         Ok(())
@@ -267,6 +318,40 @@ impl Store {
 }
 
 impl super::Batch<'_> {
+    /// Every case whose owner is an active account: the case (as staff write it), the
+    /// owner's name and e-mail address. A disabled owner owns nothing here: their cases'
+    /// reminders go to the team.
+    pub fn case_owners(&self) -> Result<Vec<(String, String, String)>, StoreError> {
+        let rows: Vec<(i64, i64, String, String)> = self
+            .tx
+            .prepare_cached(
+                "SELECT c.year, c.seq, s.name, s.email FROM cases c JOIN staff s ON s.id = c.owner
+                 WHERE s.disabled = 0",
+            )
+            .and_then(|mut statement| {
+                statement
+                    .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+                    .collect()
+            })
+            .map_err(|e| self.error(e))?;
+        rows.into_iter()
+            .map(|(year, seq, name, email)| {
+                let case = super::checked_case_id(&self.path, year, seq)?;
+                Ok((case.to_string(), name, email))
+            })
+            .collect()
+    }
+
+    /// The account named `name` (exactly), if one exists.
+    pub fn staff_by_name(&self, name: &str) -> Result<Option<StaffAccount>, StoreError> {
+        self.tx
+            .prepare_cached(&format!(
+                "SELECT {ACCOUNT_COLUMNS} FROM staff s WHERE s.name = ?1"
+            ))
+            .and_then(|mut statement| statement.query_row([name], account_row).optional())
+            .map_err(|e| self.error(e))
+    }
+
     /// The name of the account with this e-mail address (any case), if one exists.
     pub fn staff_name_by_email(&self, email: &str) -> Result<Option<String>, StoreError> {
         self.tx

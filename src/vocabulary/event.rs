@@ -125,6 +125,7 @@ events! {
     OpenActionsConfirmed(OpenActionsConfirmed) => "open_actions_confirmed",
     KeepEnded(KeepEnded) => "keep_ended",
     CommandRan(CommandRan) => "command_ran",
+    Assigned(Assigned) => "assigned",
 }
 
 /// The store writes an event as `{"kind": …, "details": …}` wherever it shows one
@@ -651,6 +652,16 @@ pub struct CommandRun {
     pub exit: Option<i32>,
     /// What it printed (stdout, then stderr), cut to a few kilobytes; or why it did not run.
     pub output: String,
+}
+
+/// A case was given an owner, passed to another, or left with none (the event's actor is
+/// who did it). Owners are named by their staff account.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Assigned {
+    /// The new owner; `None`: the case has no owner now.
+    pub owner: Option<String>,
+    /// The owner before; `None`: it had none.
+    pub was: Option<String>,
 }
 
 /// The approver confirmed that a text a person wrote promises the open actions.

@@ -41,6 +41,7 @@ fn done_message<'a>(
         "reclassified" => "done_reclassified",
         "closed" => "done_closed",
         "action" => "done_action",
+        "assigned" => "done_assigned",
         _ => return None,
     };
     Some(console.word(Some(session), key))
@@ -157,6 +158,7 @@ struct QueueRow {
     urgency: &'static str,
     urgency_text: String,
     data_warning: Option<String>,
+    owner: Option<String>,
 }
 
 /// How many drafts a page of the queue shows.
@@ -249,6 +251,7 @@ pub(super) async fn queue(
                     urgency,
                     urgency_text: console.word(Some(session), urgency_text).to_string(),
                     data_warning: line.data_warning,
+                    owner: line.entry.owner,
                 }
             })
             .collect();
@@ -305,6 +308,15 @@ pub(super) async fn case(
             Ok(view) => view,
             Err(err) => return app_problem(console, session, &err, "/queue"),
         };
+        // Who may own a case: the active accounts, by name.
+        let accounts: Vec<String> = match console.app.staff_accounts(store) {
+            Ok(accounts) => accounts
+                .into_iter()
+                .filter(|a| !a.disabled)
+                .map(|a| a.name)
+                .collect(),
+            Err(err) => return app_problem(console, session, &err, "/queue"),
+        };
         let today = console.app.today(now);
         let left = console
             .app
@@ -358,6 +370,8 @@ pub(super) async fn case(
                 received_at => console.instant(Some(session), view.case.summary.received_at),
                 case => ser(&view.case.summary),
                 requester_name => &view.case.summary.requester_name,
+                owner => &view.case.summary.owner,
+                accounts => accounts,
                 identity => ser(&view.identity),
                 messages => ser(&messages),
                 drafts => ser(&view.drafts),
@@ -691,6 +705,30 @@ pub(super) async fn action(
                 Ok(_) => redirect(&format!("{back}?done=action#actions")),
                 Err(err) => app_problem(console, session, &err, &back),
             }
+        },
+    )
+    .await
+}
+
+pub(super) async fn assign(
+    State(console): State<Arc<Console>>,
+    headers: HeaderMap,
+    Path(case): Path<String>,
+    body: Bytes,
+) -> Response {
+    on_case(
+        console,
+        headers,
+        case,
+        body,
+        Need::Handler,
+        |console, store, now, session, fields, id| {
+            let back = format!("/cases/{id}");
+            // The form's empty choice is "no owner".
+            let owner = fields.get("owner").map(str::trim).filter(|o| !o.is_empty());
+            let assigned =
+                actor(session).and_then(|by| console.app.assign(store, id, owner, &by, now));
+            settled(console, session, assigned, &back, "assigned")
         },
     )
     .await

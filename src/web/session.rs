@@ -291,6 +291,7 @@ pub(super) async fn login(State(console): State<Arc<Console>>, request: Request)
     let fields = Fields::parse(&body);
     let login = fields.get("login").unwrap_or("").to_string();
     let password = fields.get("password").unwrap_or("").to_string();
+    let code = fields.get("code").unwrap_or("").to_string();
     let token_ok = fields
         .get("csrf")
         .zip(expected.as_deref())
@@ -304,7 +305,12 @@ pub(super) async fn login(State(console): State<Arc<Console>>, request: Request)
                 None,
             );
         }
-        match console.app.login(store, &login, &password, &address, now) {
+        let credentials = crate::app::Credentials {
+            login: &login,
+            password: &password,
+            code: &code,
+        };
+        match console.app.login(store, &credentials, &address, now) {
             Ok(signed_in) => {
                 let mut response = redirect("/queue");
                 let headers = response.headers_mut();
