@@ -92,6 +92,132 @@ pub fn summarize(rows: &[CaseRow], from: Option<Date>, to: Option<Date>, today: 
     report
 }
 
+impl Report {
+    /// The figures as `metric, value` lines, in the order `report` prints them and its CSV
+    /// (and the console's download) writes them: one list, so the two never differ.
+    pub fn figures(&self) -> Vec<(String, String)> {
+        let period = format!(
+            "{} – {}",
+            self.from
+                .map_or("the first case".to_string(), |d| d.to_string()),
+            self.to.map_or("today".to_string(), |d| d.to_string())
+        );
+        let median = self
+            .days_to_answer_median
+            .map_or(String::new(), |m| format!("{m}"));
+        let p95 = self
+            .days_to_answer_p95
+            .map_or(String::new(), |p| p.to_string());
+        let mut lines: Vec<(String, String)> = vec![
+            ("period".to_string(), period),
+            ("requests".to_string(), self.requests.to_string()),
+        ];
+        for (kind, count) in &self.by_kind {
+            lines.push((format!("requests.{kind}"), count.to_string()));
+        }
+        for (language, count) in &self.by_language {
+            lines.push((format!("language.{language}"), count.to_string()));
+        }
+        lines.extend([
+            ("answered".to_string(), self.answered.to_string()),
+            ("days_to_answer.median".to_string(), median),
+            ("days_to_answer.p95".to_string(), p95),
+            (
+                "answered_after_deadline".to_string(),
+                self.answered_after_deadline.to_string(),
+            ),
+            ("extended".to_string(), self.extended.to_string()),
+            (
+                "refused_in_part".to_string(),
+                self.refused_in_part.to_string(),
+            ),
+            ("open".to_string(), self.open.to_string()),
+            ("open_overdue".to_string(), self.open_overdue.to_string()),
+        ]);
+        lines
+    }
+
+    /// The figures as CSV, `metric,value` with a header line: what `report --csv` prints
+    /// and the console's `/report.csv` serves.
+    pub fn to_csv(&self) -> Result<Vec<u8>, csv::Error> {
+        let mut csv = csv::WriterBuilder::new()
+            .terminator(csv::Terminator::Any(b'\n'))
+            .from_writer(Vec::new());
+        csv.write_record(["metric", "value"])?;
+        for (metric, value) in self.figures() {
+            csv.write_record([metric, value])?;
+        }
+        csv.into_inner()
+            .map_err(|err| csv::Error::from(err.into_error()))
+    }
+}
+
+/// The requests of one calendar month of receipt, by right (a request asking for two
+/// rights counts once under each, as `by_kind` does).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct MonthOfRequests {
+    /// The month as `YYYY-MM`.
+    pub month: String,
+    pub by_kind: BTreeMap<&'static str, usize>,
+}
+
+/// What the report's charts draw: requests per month by right, and the calendar days each
+/// answer took, for the same cases `summarize` counts.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Series {
+    /// Every month from the first case's to the last one's, empty months included.
+    pub months: Vec<MonthOfRequests>,
+    /// Days from receipt to answer, one per answered case, smallest first.
+    pub days_to_answer: Vec<i32>,
+}
+
+/// The series behind the charts, for cases received from `from` to `to` (inclusive).
+pub fn series(rows: &[CaseRow], from: Option<Date>, to: Option<Date>) -> Series {
+    let rows: Vec<&CaseRow> = rows
+        .iter()
+        .filter(|r| from.is_none_or(|f| r.received >= f) && to.is_none_or(|t| r.received <= t))
+        .collect();
+    let mut counts: BTreeMap<(i16, i8), BTreeMap<&'static str, usize>> = BTreeMap::new();
+    let mut days = Vec::new();
+    for row in &rows {
+        let month = counts
+            .entry((row.received.year(), row.received.month()))
+            .or_insert_with(|| RequestKind::ALL.iter().map(|k| (k.as_str(), 0)).collect());
+        for kind in &row.kinds {
+            *month.entry(kind.as_str()).or_default() += 1;
+        }
+        if let Some(replied) = row.replied {
+            days.push((replied - row.received).get_days());
+        }
+    }
+    days.sort_unstable();
+    let mut months = Vec::new();
+    if let (Some(first), Some(last)) = (
+        counts.keys().next().copied(),
+        counts.keys().next_back().copied(),
+    ) {
+        let (mut year, mut month) = first;
+        while (year, month) <= last {
+            let by_kind = counts
+                .remove(&(year, month))
+                .unwrap_or_else(|| RequestKind::ALL.iter().map(|k| (k.as_str(), 0)).collect());
+            months.push(MonthOfRequests {
+                month: format!("{year:04}-{month:02}"),
+                by_kind,
+            });
+            (year, month) = if month == 12 {
+                (year + 1, 1)
+            } else {
+                (year, month + 1)
+            };
+        }
+    }
+    Series {
+        months,
+        days_to_answer: days,
+    }
+}
+
 fn median(sorted: &[i32]) -> Option<f64> {
     match sorted.len() {
         0 => None,
@@ -136,6 +262,25 @@ mod tests {
             Some(2.5)
         );
         assert_eq!(summarize(&[], None, None, d(30)).days_to_answer_p95, None);
+    }
+
+    #[test]
+    fn series_count_each_month_by_right_with_empty_months_between() {
+        let mut rows = vec![
+            row(date(2026, 8, 3), date(2026, 9, 3), Some(date(2026, 8, 10))),
+            row(date(2026, 10, 1), date(2026, 11, 1), None),
+        ];
+        rows[1].kinds = vec![RequestKind::Access, RequestKind::Erasure];
+        let series = series(&rows, None, None);
+        let months: Vec<&str> = series.months.iter().map(|m| m.month.as_str()).collect();
+        assert_eq!(months, ["2026-08", "2026-09", "2026-10"]);
+        assert_eq!(series.months[1].by_kind["access"], 0);
+        assert_eq!(series.months[2].by_kind["access"], 1);
+        assert_eq!(series.months[2].by_kind["erasure"], 1);
+        assert_eq!(series.days_to_answer, [7]);
+        let later = super::series(&rows, Some(date(2026, 9, 1)), None);
+        assert_eq!(later.months.len(), 1);
+        assert!(later.days_to_answer.is_empty());
     }
 
     #[test]

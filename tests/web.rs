@@ -274,6 +274,15 @@ async fn every_page_and_form_without_a_session_goes_to_the_login_page() {
         "/queue",
         "/cases/DSR-2026-0001",
         "/drafts/D1",
+        "/cases?show=overdue",
+        "/failed",
+        "/actions?owner=-",
+        "/inbox",
+        "/quarantine",
+        "/register?email=ville.nieminen%40vanha.example.test",
+        "/report?from=2026-01-01&to=2026-12-31",
+        "/report.csv",
+        "/report.json",
         "/nowhere",
     ] {
         let (response, _) = console.get(path, None).await;
@@ -289,6 +298,7 @@ async fn every_page_and_form_without_a_session_goes_to_the_login_page() {
         "/cases/DSR-2026-0001/reclassify",
         "/cases/DSR-2026-0001/close",
         "/cases/DSR-2026-0001/actions/A1",
+        "/inbox/M1/open",
     ] {
         let (response, _) = console.post(path, None, &[("csrf", "x")]).await;
         assert_eq!(response.status(), StatusCode::SEE_OTHER, "{path}");
@@ -1020,6 +1030,9 @@ fn the_console_serves_https_itself_when_given_a_certificate() {
     assert!(
         !String::from_utf8_lossy(&answer).contains("200 OK"),
         "plain http was served"
+    );
+}
+
 /// The owner of a case as `show --json` tells it.
 fn owner_of(sandbox: &Sandbox, case: &str) -> serde_json::Value {
     sandbox.json(&["show", case])["owner"].clone()
@@ -1375,4 +1388,350 @@ fn the_digest_goes_to_each_owner_for_their_cases_and_to_the_team_for_the_rest() 
         serde_json::json!([]),
         "told once: {again}"
     );
+}
+/// The stored mail the inbox lists, by key (`M12`), as the CLI's `inbox --json` says.
+fn inbox_messages(sandbox: &Sandbox) -> Vec<String> {
+    let inbox = sandbox.json(&["--now", NOW, "inbox"]);
+    inbox
+        .as_array()
+        .expect("inbox list")
+        .iter()
+        .map(|entry| entry["message"].as_str().expect("message key").to_string())
+        .collect()
+}
+
+/// The number a link of the overview shows: `id="ID"><strong>N</strong>`.
+fn count_of(page: &str, id: &str) -> usize {
+    let marker = format!("id=\"{id}\"><strong>");
+    let start = page
+        .find(&marker)
+        .unwrap_or_else(|| panic!("{id} in {page}"))
+        + marker.len();
+    page[start..start + page[start..].find('<').expect("end")]
+        .parse()
+        .expect("a count")
+}
+
+/// How many cases the store holds.
+fn case_count(sandbox: &Sandbox) -> usize {
+    sandbox
+        .json(&["--now", NOW, "cases"])
+        .as_array()
+        .expect("cases")
+        .len()
+}
+
+#[tokio::test]
+async fn the_overview_counts_what_needs_attention_and_links_each_list() {
+    let sandbox = shop("");
+    let console = Console::new(&sandbox);
+    let hanna = console.login("hanna").await;
+    let (response, page) = console.get("/", Some(&hanna)).await;
+    assert_eq!(response.status(), StatusCode::OK, "{page}");
+    assert_eq!(response.headers()[header::CACHE_CONTROL], "no-store");
+    assert!(
+        page.contains("<title>Overview · rightsbot</title>"),
+        "{page}"
+    );
+    for link in [
+        "href=\"/cases?show=overdue\"",
+        "href=\"/cases?show=due_soon\"",
+        "href=\"/cases?show=triage\"",
+        "href=\"/queue\"",
+        "href=\"/failed\"",
+        "href=\"/inbox\"",
+        "href=\"/register\"",
+        "href=\"/report\"",
+        "href=\"/quarantine\"",
+    ] {
+        assert!(page.contains(link), "{link} in {page}");
+    }
+    // The offline example has no mailbox.
+    assert!(page.contains("id=\"no-mailbox\""), "{page}");
+    // The drafts waiting are those the queue lists.
+    let (_, queue) = console.get("/queue", Some(&hanna)).await;
+    let waiting = queue.matches("href=\"/drafts/").count();
+    assert!(waiting > 0);
+    assert!(
+        page.contains(&format!(
+            "<strong>{waiting}</strong> drafts waiting for approval"
+        )),
+        "{waiting} in {page}"
+    );
+    // Overdue counts what `cases --overdue` lists, and its list shows those cases.
+    let overdue = sandbox.json(&["--now", NOW, "cases", "--overdue"]);
+    let overdue: Vec<&str> = overdue
+        .as_array()
+        .expect("cases")
+        .iter()
+        .map(|c| c["id"].as_str().expect("id"))
+        .collect();
+    assert!(
+        page.contains(&format!("<strong>{}</strong> cases overdue", overdue.len())),
+        "{page}"
+    );
+    // Each list holds as many cases as its count says, and the counts are not all nought.
+    let mut listed = 0;
+    for (list, id) in [
+        ("overdue", "count-overdue"),
+        ("due_soon", "count-due-soon"),
+        ("triage", "count-triage"),
+    ] {
+        let count = count_of(&page, id);
+        let (response, cases) = console
+            .get(&format!("/cases?show={list}"), Some(&hanna))
+            .await;
+        assert_eq!(response.status(), StatusCode::OK, "{list}");
+        assert_eq!(
+            cases.matches("<td><a href=\"/cases/").count(),
+            count,
+            "{list}: {cases}"
+        );
+        listed += count;
+    }
+    assert!(listed > 0, "{page}");
+    let (_, overdue_list) = console.get("/cases?show=overdue", Some(&hanna)).await;
+    for case in &overdue {
+        assert!(overdue_list.contains(&format!("href=\"/cases/{case}\"")));
+    }
+    let (response, failed) = console.get("/failed", Some(&hanna)).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(
+        failed.matches("<td><a href=\"/drafts/").count(),
+        count_of(&page, "count-failed")
+    );
+    // Open actions per owner: each owner's count is the length of the list it links to.
+    let start = page
+        .find("href=\"/actions?owner=")
+        .expect("an owner's actions");
+    let link = &page[start + "href=\"".len()..];
+    let link = &link[..link.find('"').expect("end")];
+    let count: usize = page[start..]
+        .split_once('>')
+        .and_then(|(_, rest)| rest.split_once('<'))
+        .and_then(|(n, _)| n.parse().ok())
+        .expect("a count");
+    let (response, actions) = console.get(&link.replace("&amp;", "&"), Some(&hanna)).await;
+    assert_eq!(response.status(), StatusCode::OK, "{link}");
+    assert_eq!(
+        actions.matches("#actions\">").count(),
+        count,
+        "{link}: {actions}"
+    );
+}
+
+#[tokio::test]
+async fn a_handler_opens_mail_from_the_inbox_as_a_case_and_its_text_is_shown_as_text() {
+    let sandbox = shop("");
+    let console = Console::new(&sandbox);
+    let hanna = console.login("hanna").await;
+    let messages = inbox_messages(&sandbox);
+    let message = messages.first().expect("the example's inbox holds mail");
+    let (response, page) = console.get("/inbox", Some(&hanna)).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(page.contains("<title>Inbox"), "{page}");
+    assert!(
+        page.contains(&format!("action=\"/inbox/{message}/open\"")),
+        "{page}"
+    );
+    assert!(page.contains("<pre class=\"mail\">"), "{page}");
+    let cases = case_count(&sandbox);
+    // No right ticked: nothing happens.
+    let (response, _) = console
+        .post(
+            &format!("/inbox/{message}/open"),
+            Some(&hanna),
+            &[("csrf", &hanna.csrf)],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(case_count(&sandbox), cases);
+    let (response, _) = console
+        .post(
+            &format!("/inbox/{message}/open"),
+            Some(&hanna),
+            &[("csrf", &hanna.csrf), ("kind", "access")],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let case = location(&response)
+        .strip_prefix("/cases/")
+        .expect("to the new case")
+        .to_string();
+    assert_eq!(case_count(&sandbox), cases + 1);
+    let shown = sandbox.json(&["--now", NOW, "show", &case]);
+    assert_eq!(shown["kinds"], serde_json::json!(["access"]), "{shown}");
+    // Who acted is the logged-in account, in the audit trail.
+    let opened = shown["events"]
+        .as_array()
+        .expect("events")
+        .iter()
+        .find(|e| e["actor"] == "hanna")
+        .unwrap_or_else(|| panic!("hanna in the trail: {shown}"));
+    assert!(opened["at"].is_string());
+    // The mail is no longer in the inbox.
+    assert!(!inbox_messages(&sandbox).contains(message));
+    let (_, page) = console.get("/inbox", Some(&hanna)).await;
+    assert!(!page.contains(&format!("action=\"/inbox/{message}/open\"")));
+    // The quarantine page lists with reasons (the example has none to list, or some).
+    let (response, page) = console.get("/quarantine", Some(&hanna)).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(page.contains("<title>Quarantine"), "{page}");
+}
+
+#[tokio::test]
+async fn opening_from_the_inbox_without_its_csrf_token_changes_nothing() {
+    let sandbox = shop("");
+    let console = Console::new(&sandbox);
+    let hanna = console.login("hanna").await;
+    let messages = inbox_messages(&sandbox);
+    let message = messages.first().expect("the example's inbox holds mail");
+    let cases = case_count(&sandbox);
+    let aapo = console.login("aapo").await;
+    for csrf in [None, Some(String::new()), Some(aapo.csrf.clone())] {
+        let mut form = vec![("kind", "access")];
+        if let Some(csrf) = &csrf {
+            form.push(("csrf", csrf));
+        }
+        let (response, _) = console
+            .post(&format!("/inbox/{message}/open"), Some(&hanna), &form)
+            .await;
+        assert_eq!(response.status(), StatusCode::FORBIDDEN, "{csrf:?}");
+    }
+    assert_eq!(case_count(&sandbox), cases);
+    assert_eq!(inbox_messages(&sandbox), messages);
+}
+
+#[tokio::test]
+async fn register_search_finds_an_example_entry_by_e_mail_and_lists_the_sources() {
+    let sandbox = shop("");
+    let console = Console::new(&sandbox);
+    let hanna = console.login("hanna").await;
+    let (response, page) = console.get("/register", Some(&hanna)).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(page.contains("<title>Register"), "{page}");
+    assert!(!page.contains("id=\"found"), "no search, no result: {page}");
+    for source in ["webshop_customers", "orders", "newsletter", "shipping"] {
+        assert!(
+            page.contains(&format!("<td>{source}")),
+            "{source} in {page}"
+        );
+    }
+    // The address as a person might type it: case does not matter.
+    let (response, page) = console
+        .get(
+            "/register?email=Ville.Nieminen%40vanha.example.test&phone=&name=&order=",
+            Some(&hanna),
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(page.contains("id=\"found\""), "{page}");
+    assert!(page.contains(">Ville Nieminen</td>"), "{page}");
+    assert!(page.contains("ville.nieminen@vanha.example.test"), "{page}");
+    let (_, page) = console
+        .get(
+            "/register?email=nobody%40nowhere.example.test",
+            Some(&hanna),
+        )
+        .await;
+    assert!(page.contains("id=\"found-none\""), "{page}");
+    let (response, page) = console
+        .get("/register?email=not+an+address", Some(&hanna))
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(page.contains("class=\"problem\""), "{page}");
+}
+
+#[tokio::test]
+async fn the_report_draws_charts_as_svg_and_downloads_what_the_report_command_prints() {
+    let sandbox = shop("");
+    let console = Console::new(&sandbox);
+    let hanna = console.login("hanna").await;
+    let period = "from=2026-01-01&to=2026-12-31";
+    let (response, page) = console
+        .get(&format!("/report?{period}"), Some(&hanna))
+        .await;
+    assert_eq!(response.status(), StatusCode::OK, "{page}");
+    assert!(page.contains("<title>Report"), "{page}");
+    assert!(!page.contains("<script"), "{page}");
+    assert!(page.contains(&format!(
+        "href=\"/report.csv?{}\"",
+        period.replace('&', "&amp;")
+    )));
+    // The figures on the page are the command's.
+    let cli = sandbox.json(&[
+        "--now",
+        NOW,
+        "report",
+        "--from",
+        "2026-01-01",
+        "--to",
+        "2026-12-31",
+    ]);
+    let requests = cli["requests"].as_u64().expect("requests");
+    assert!(requests > 0, "{cli}");
+    // Requests per month always; days to answer once some request is answered.
+    let answered = cli["answered"].as_u64().expect("answered");
+    assert_eq!(
+        page.matches("<svg ").count(),
+        1 + usize::from(answered > 0),
+        "{page}"
+    );
+    assert!(page.contains("<title id=\"by-month-title\">Requests per month by right</title>"));
+    assert!(
+        page.contains(&format!("<td>requests</td><td>{requests}</td>")),
+        "{page}"
+    );
+
+    let (response, csv) = console
+        .get(&format!("/report.csv?{period}"), Some(&hanna))
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let disposition = response.headers()[header::CONTENT_DISPOSITION]
+        .to_str()
+        .expect("disposition");
+    assert!(disposition.starts_with("attachment;"), "{disposition}");
+    assert!(
+        disposition.contains("2026-01-01-2026-12-31.csv"),
+        "{disposition}"
+    );
+    assert!(
+        response.headers()[header::CONTENT_TYPE]
+            .to_str()
+            .expect("type")
+            .starts_with("text/csv")
+    );
+    let printed = sandbox.ok(&[
+        "--now",
+        NOW,
+        "report",
+        "--csv",
+        "--from",
+        "2026-01-01",
+        "--to",
+        "2026-12-31",
+    ]);
+    assert_eq!(csv, printed);
+    assert!(csv.contains(&format!("\nrequests,{requests}\n")), "{csv}");
+
+    let (response, json) = console
+        .get(&format!("/report.json?{period}"), Some(&hanna))
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(
+        response.headers()[header::CONTENT_DISPOSITION]
+            .to_str()
+            .expect("disposition")
+            .starts_with("attachment;")
+    );
+    let json: serde_json::Value = serde_json::from_str(&json).expect("json");
+    assert_eq!(json, cli);
+
+    // A day that is no day is said so, and a period that ends before it starts too.
+    let (response, _) = console.get("/report?from=2026-13-01", Some(&hanna)).await;
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    let (response, _) = console
+        .get("/report.csv?from=2026-12-01&to=2026-01-01", Some(&hanna))
+        .await;
+    assert_eq!(response.status(), StatusCode::CONFLICT);
 }

@@ -36,8 +36,8 @@ pub use maintain::{Purged, Rematching, Reminded};
 pub use register::{ErasureRecorded, ImportProgress, ImportReport, Withheld};
 pub use staff::{Credentials, LoginError, NewStaff, SignedIn, TotpEnrolment, actor, random_token};
 pub use view::{
-    CaseFilter, CaseLine, CaseView, DraftView, EntryQuery, MessageView, QueueFilter, QueueLine,
-    QueuePage, Status,
+    CaseFilter, CaseLine, CaseList, CaseView, DUE_SOON_WORKING_DAYS, DraftView, EntryQuery,
+    FailedSend, MessageView, Overview, OwnerActions, QueueFilter, QueueLine, QueuePage, Status,
 };
 
 pub use crate::vocabulary::{Input, NoActor, Staff};

@@ -488,3 +488,187 @@ fn read_mail(store: &Store, key: MessageKey) -> Result<Option<Mail>, AppError> {
     let raw = store.raw_message(key)?;
     Ok(raw.as_deref().and_then(|raw| crate::parse::parse(raw).ok()))
 }
+
+/// The lists of cases the console's overview counts, each by `case::Standing` and the
+/// case's deadline as `App::cases` reads them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CaseList {
+    /// Open and past the deadline (a case whose clock waits is not).
+    Overdue,
+    /// Open, not overdue, its clock running, and due within [`DUE_SOON_WORKING_DAYS`].
+    DueSoon,
+    /// Open and waiting for a person to say what it asks.
+    Triage,
+}
+
+impl CaseList {
+    pub const ALL: [CaseList; 3] = [CaseList::Overdue, CaseList::DueSoon, CaseList::Triage];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CaseList::Overdue => "overdue",
+            CaseList::DueSoon => "due_soon",
+            CaseList::Triage => "triage",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<CaseList> {
+        CaseList::ALL.into_iter().find(|list| list.as_str() == text)
+    }
+}
+
+/// How near a deadline must be, in working days, for the overview to call it due soon:
+/// the reminders' tightest threshold but one (7/3/1).
+pub const DUE_SOON_WORKING_DAYS: i64 = 3;
+
+/// The open actions of one owner as the action list stores it (`None`: no owner named).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct OwnerActions {
+    pub owner: Option<String>,
+    pub open: usize,
+}
+
+/// A reply the mail server refused for good.
+#[derive(Clone, Debug, Serialize)]
+pub struct FailedSend {
+    pub draft: String,
+    pub case: String,
+    /// The server's words.
+    pub failure: String,
+}
+
+/// What needs a person's attention, counted: the console's first page.
+#[derive(Clone, Debug, Serialize)]
+pub struct Overview {
+    pub overdue: usize,
+    pub due_soon: usize,
+    pub triage: usize,
+    pub drafts_waiting: i64,
+    pub failed_sends: usize,
+    /// The configured request mailbox (`host/inbox`); `None`: none is configured.
+    pub mailbox: Option<String>,
+    /// When the last pass over it finished, as the store recorded it.
+    pub last_pass: Option<Timestamp>,
+    /// Open (and held) actions per owner, owners in order, no owner last.
+    pub actions_by_owner: Vec<OwnerActions>,
+}
+
+impl App {
+    /// What needs a person's attention today: the case lists counted, drafts waiting,
+    /// failed sends, the mailbox's last pass and the open actions per owner.
+    pub fn overview(&self, store: &Store, now: Timestamp) -> Result<Overview, AppError> {
+        let status = self.status(store, now)?;
+        let today = self.today(now);
+        let open = self.cases(
+            store,
+            CaseFilter {
+                open: true,
+                ..CaseFilter::default()
+            },
+            now,
+        )?;
+        let count = |list| {
+            open.iter()
+                .filter(|line| self.in_list(list, line, today))
+                .count()
+        };
+        let mut owners: std::collections::BTreeMap<Option<String>, usize> = Default::default();
+        for action in self.actions(store, None, true)? {
+            *owners.entry(action.owner).or_default() += 1;
+        }
+        let mut actions_by_owner: Vec<OwnerActions> = owners
+            .into_iter()
+            .map(|(owner, open)| OwnerActions { owner, open })
+            .collect();
+        // `None` sorts first in a map; the named owners read better first.
+        actions_by_owner.sort_by_key(|o| o.owner.is_none());
+        Ok(Overview {
+            overdue: count(CaseList::Overdue),
+            due_soon: count(CaseList::DueSoon),
+            triage: count(CaseList::Triage),
+            drafts_waiting: status.workload.drafts_waiting,
+            failed_sends: store.failed_drafts()?.len(),
+            mailbox: self
+                .config
+                .mailbox
+                .as_ref()
+                .map(|m| format!("{}/{}", m.host, m.inbox)),
+            last_pass: status.last_pass,
+            actions_by_owner,
+        })
+    }
+
+    /// The open cases of one of the overview's lists, the nearest deadline first.
+    pub fn case_list(
+        &self,
+        store: &Store,
+        list: CaseList,
+        now: Timestamp,
+    ) -> Result<Vec<CaseLine>, AppError> {
+        let today = self.today(now);
+        let mut lines: Vec<CaseLine> = self
+            .cases(
+                store,
+                CaseFilter {
+                    open: true,
+                    ..CaseFilter::default()
+                },
+                now,
+            )?
+            .into_iter()
+            .filter(|line| self.in_list(list, line, today))
+            .collect();
+        lines.sort_by_key(|line| line.case.deadline);
+        Ok(lines)
+    }
+
+    fn in_list(&self, list: CaseList, line: &CaseLine, today: jiff::civil::Date) -> bool {
+        match list {
+            CaseList::Overdue => line.overdue,
+            CaseList::DueSoon => {
+                line.standing.is_open()
+                    && !line.overdue
+                    && line.case.clock == crate::vocabulary::ClockState::Running
+                    && self.working_days_left(today, line.case.deadline) <= DUE_SOON_WORKING_DAYS
+            }
+            CaseList::Triage => line.standing == Standing::Triage,
+        }
+    }
+
+    /// The replies the mail server refused for good.
+    pub fn failed_sends(&self, store: &Store) -> Result<Vec<FailedSend>, AppError> {
+        Ok(store
+            .failed_drafts()?
+            .into_iter()
+            .map(|(draft, case, failure)| FailedSend {
+                draft,
+                case,
+                failure,
+            })
+            .collect())
+    }
+
+    /// The open (and held) actions of one owner as stored; `None`: those with no owner.
+    pub fn open_actions_of(
+        &self,
+        store: &Store,
+        owner: Option<&str>,
+    ) -> Result<Vec<crate::store::ActionRecord>, AppError> {
+        let mut actions = self.actions(store, None, true)?;
+        actions.retain(|action| action.owner.as_deref() == owner);
+        Ok(actions)
+    }
+
+    /// What the report's charts draw for the period: requests per month by right, and
+    /// the days each answer took.
+    pub fn report_series(
+        &self,
+        store: &Store,
+        from: Option<jiff::civil::Date>,
+        to: Option<jiff::civil::Date>,
+    ) -> Result<crate::report::Series, AppError> {
+        crate::report::check_period(from, to)?;
+        let rows = store.report_rows(&self.config.controller.timezone.zone)?;
+        Ok(crate::report::series(&rows, from, to))
+    }
+}

@@ -28,56 +28,11 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
         super::print_json(&report)?;
         return Ok(ExitCode::SUCCESS);
     }
-    let period = format!(
-        "{} – {}",
-        report
-            .from
-            .map_or("the first case".to_string(), |d| d.to_string()),
-        report.to.map_or("today".to_string(), |d| d.to_string())
-    );
-    let median = report
-        .days_to_answer_median
-        .map_or(String::new(), |m| format!("{m}"));
-    let p95 = report
-        .days_to_answer_p95
-        .map_or(String::new(), |p| p.to_string());
-    let mut lines: Vec<(String, String)> = vec![
-        ("period".to_string(), period),
-        ("requests".to_string(), report.requests.to_string()),
-    ];
-    for (kind, count) in &report.by_kind {
-        lines.push((format!("requests.{kind}"), count.to_string()));
-    }
-    for (language, count) in &report.by_language {
-        lines.push((format!("language.{language}"), count.to_string()));
-    }
-    lines.extend([
-        ("answered".to_string(), report.answered.to_string()),
-        ("days_to_answer.median".to_string(), median),
-        ("days_to_answer.p95".to_string(), p95),
-        (
-            "answered_after_deadline".to_string(),
-            report.answered_after_deadline.to_string(),
-        ),
-        ("extended".to_string(), report.extended.to_string()),
-        (
-            "refused_in_part".to_string(),
-            report.refused_in_part.to_string(),
-        ),
-        ("open".to_string(), report.open.to_string()),
-        ("open_overdue".to_string(), report.open_overdue.to_string()),
-    ]);
     if args.csv {
-        let mut csv = csv::WriterBuilder::new()
-            .terminator(csv::Terminator::Any(b'\n'))
-            .from_writer(std::io::stdout().lock());
-        csv.write_record(["metric", "value"])?;
-        for (metric, value) in &lines {
-            csv.write_record([metric, value])?;
-        }
-        csv.flush()?;
+        use std::io::Write;
+        std::io::stdout().lock().write_all(&report.to_csv()?)?;
     } else {
-        for (metric, value) in &lines {
+        for (metric, value) in report.figures() {
             println!("{metric:<26} {value}");
         }
     }

@@ -237,7 +237,52 @@ impl RawDraft {
     }
 }
 
+/// Draft id, case and one more column of the drafts `filter` selects.
+fn drafts_with(
+    conn: &Connection,
+    path: &std::path::Path,
+    column: &str,
+    filter: &str,
+) -> Result<Vec<(String, String, String)>, StoreError> {
+    let error = |e| super::classify_error(path, e);
+    let mut statement = conn
+        .prepare_cached(&format!(
+            "SELECT d.id, c.year, c.seq, {column} FROM drafts d JOIN cases c ON c.id = d.case_id
+             WHERE {filter}"
+        ))
+        .map_err(error)?;
+    let rows = statement
+        .query_map([], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, i64>(2)?,
+                r.get::<_, String>(3)?,
+            ))
+        })
+        .map_err(error)?;
+    let mut drafts = Vec::new();
+    for row in rows {
+        let (id, year, seq, text) = row.map_err(error)?;
+        let case = checked_case_id(path, year, seq)?;
+        drafts.push((DraftId(id).to_string(), case.to_string(), text));
+    }
+    Ok(drafts)
+}
+
+/// The drafts the mail server refused for good.
+const FAILED: (&str, &str) = (
+    "COALESCE(d.failure, '')",
+    "d.state = 'failed' ORDER BY d.id",
+);
+
 impl Store {
+    /// Drafts the mail server refused for good: id, case, the server's words (the
+    /// console's overview; the digest reads the same inside its transaction).
+    pub fn failed_drafts(&self) -> Result<Vec<(String, String, String)>, StoreError> {
+        drafts_with(&self.conn, &self.path, FAILED.0, FAILED.1)
+    }
+
     /// Drafts waiting for approval, the nearest deadline first.
     pub fn pending_drafts(&self) -> Result<Vec<QueueEntry>, StoreError> {
         let mut statement = self
@@ -640,10 +685,7 @@ impl Batch<'_> {
 
     /// Drafts the mail server refused for good: id, case, the server's words.
     pub fn failed_drafts(&self) -> Result<Vec<(String, String, String)>, StoreError> {
-        self.drafts_with(
-            "COALESCE(d.failure, '')",
-            "d.state = 'failed' ORDER BY d.id",
-        )
+        self.drafts_with(FAILED.0, FAILED.1)
     }
 
     /// Draft id, case and one more column of the drafts `filter` selects.
@@ -652,30 +694,7 @@ impl Batch<'_> {
         column: &str,
         filter: &str,
     ) -> Result<Vec<(String, String, String)>, StoreError> {
-        let mut statement = self
-            .tx
-            .prepare_cached(&format!(
-                "SELECT d.id, c.year, c.seq, {column} FROM drafts d JOIN cases c ON c.id = d.case_id
-                 WHERE {filter}"
-            ))
-            .map_err(|e| self.error(e))?;
-        let rows = statement
-            .query_map([], |r| {
-                Ok((
-                    r.get::<_, i64>(0)?,
-                    r.get::<_, i64>(1)?,
-                    r.get::<_, i64>(2)?,
-                    r.get::<_, String>(3)?,
-                ))
-            })
-            .map_err(|e| self.error(e))?;
-        let mut drafts = Vec::new();
-        for row in rows {
-            let (id, year, seq, text) = row.map_err(|e| self.error(e))?;
-            let case = checked_case_id(&self.path, year, seq)?;
-            drafts.push((DraftId(id).to_string(), case.to_string(), text));
-        }
-        Ok(drafts)
+        drafts_with(&self.tx, &self.path, column, filter)
     }
 
     /// Records that a reminder was given; `false` when it had been given already.

@@ -7,9 +7,14 @@
 //! script; the stylesheet is served from the binary. It never runs SQL, never decides a
 //! domain rule, and never renders a mail's HTML: staff see its text.
 
+mod inbox;
+mod overview;
 mod pages;
+mod register;
 mod render;
+mod report;
 mod session;
+mod svg;
 mod tls;
 mod words;
 
@@ -117,8 +122,18 @@ pub fn router(app: App, clock: Clock) -> Result<Router, WebError> {
         .route("/static/console.css", get(render::stylesheet))
         .route("/login", get(session::login_page).post(session::login))
         .route("/logout", post(session::logout))
-        .route("/", get(pages::home))
+        .route("/", get(overview::home))
+        .route("/cases", get(overview::cases))
+        .route("/failed", get(overview::failed))
+        .route("/actions", get(overview::actions))
         .route("/queue", get(pages::queue))
+        .route("/inbox", get(inbox::inbox))
+        .route("/inbox/{message}/open", post(inbox::open))
+        .route("/quarantine", get(inbox::quarantine))
+        .route("/register", get(register::register))
+        .route("/report", get(report::report))
+        .route("/report.csv", get(report::csv))
+        .route("/report.json", get(report::json))
         .route("/cases/{case}", get(pages::case))
         .route("/cases/{case}/extend", post(pages::extend))
         .route("/cases/{case}/reclassify", post(pages::reclassify))

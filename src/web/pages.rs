@@ -63,7 +63,12 @@ fn settled<T>(
     }
 }
 
-fn app_problem(console: &Console, session: &StaffSession, err: &AppError, back: &str) -> Response {
+pub(super) fn app_problem(
+    console: &Console,
+    session: &StaffSession,
+    err: &AppError,
+    back: &str,
+) -> Response {
     let (status, text) = match err {
         AppError::NoSuchCase { case, .. } => {
             (StatusCode::NOT_FOUND, format!("There is no case {case}."))
@@ -121,10 +126,6 @@ pub(super) async fn health(State(console): State<Arc<Console>>) -> Response {
         }
         Err(response) => response,
     }
-}
-
-pub(super) async fn home(State(console): State<Arc<Console>>, headers: HeaderMap) -> Response {
-    signed_in(console, &headers, |_, _, _, _| redirect("/queue")).await
 }
 
 pub(super) async fn not_found(State(console): State<Arc<Console>>, headers: HeaderMap) -> Response {

@@ -14,6 +14,32 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("case.html", include_str!("../../templates/web/case.html")),
     ("draft.html", include_str!("../../templates/web/draft.html")),
     (
+        "overview.html",
+        include_str!("../../templates/web/overview.html"),
+    ),
+    ("cases.html", include_str!("../../templates/web/cases.html")),
+    (
+        "failed.html",
+        include_str!("../../templates/web/failed.html"),
+    ),
+    (
+        "actions.html",
+        include_str!("../../templates/web/actions.html"),
+    ),
+    ("inbox.html", include_str!("../../templates/web/inbox.html")),
+    (
+        "quarantine.html",
+        include_str!("../../templates/web/quarantine.html"),
+    ),
+    (
+        "register.html",
+        include_str!("../../templates/web/register.html"),
+    ),
+    (
+        "report.html",
+        include_str!("../../templates/web/report.html"),
+    ),
+    (
         "problem.html",
         include_str!("../../templates/web/problem.html"),
     ),
