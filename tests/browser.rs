@@ -174,8 +174,9 @@ impl Console {
         self.type_into("#password", PASSWORD).await;
         self.click("#log-in").await;
         let path = self.path().await;
+        // Staff land on the overview.
         assert!(
-            path.starts_with("/queue"),
+            path == "/",
             "{name} not logged in: at {path}: {}",
             self.text("main").await
         );
@@ -292,7 +293,42 @@ async fn staff_work_a_case_through_the_console_in_a_browser() {
 
     // A handler finds the case in the queue, reads its draft and edits it.
     console.log_in("hanna").await;
+    snap(&console.browser, "overview").await;
+    console.go("/queue").await;
     snap(&console.browser, "queue").await;
+    // On a phone (375 px wide) the overview, the queue and a case need no sideways scrolling.
+    console
+        .browser
+        .set_window_size(375, 812)
+        .await
+        .expect("phone-sized window");
+    for (path, name) in [
+        ("/", "phone-overview"),
+        ("/queue", "phone-queue"),
+        ("/cases/DSR-2026-0001", "phone-case"),
+    ] {
+        console.go(path).await;
+        snap(&console.browser, name).await;
+        let fits = console
+            .browser
+            .execute(
+                "return document.documentElement.scrollWidth <= window.innerWidth",
+                vec![],
+            )
+            .await
+            .expect("script");
+        assert_eq!(
+            fits,
+            serde_json::Value::Bool(true),
+            "{path} is wider than 375 px"
+        );
+    }
+    console
+        .browser
+        .set_window_size(1100, 1400)
+        .await
+        .expect("window size");
+    console.go("/queue").await;
     let queue = console.text("table.queue").await;
     assert!(
         queue.contains("DSR-2026-0001") && queue.contains("working days left"),
@@ -521,6 +557,7 @@ async fn a_reply_approved_in_the_browser_reaches_the_customers_mailbox() {
     };
 
     console.log_in("aapo").await;
+    console.go("/queue").await;
     console
         .click("table.queue tr:first-child a[href^='/cases/']")
         .await;

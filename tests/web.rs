@@ -1735,3 +1735,53 @@ async fn the_report_draws_charts_as_svg_and_downloads_what_the_report_command_pr
         .await;
     assert_eq!(response.status(), StatusCode::CONFLICT);
 }
+
+/// Issue 16: two approvers press approve on the same draft at the same moment, on two
+/// console processes (two connections to the store): exactly one approval is recorded and
+/// one reply queued; the other approver is told the draft was already decided.
+#[tokio::test]
+async fn two_approvals_at_once_make_one_and_the_other_is_told_why() {
+    let sandbox = shop("");
+    let first = Console::new(&sandbox);
+    let second = Console::new(&sandbox);
+    let aapo = first.login("aapo").await;
+    let bea = second.login("bea").await;
+    let draft = first_draft(&first, &aapo).await;
+    let path = format!("/drafts/{draft}/approve");
+    let (aapo_form, bea_form) = (
+        [("csrf", aapo.csrf.as_str())],
+        [("csrf", bea.csrf.as_str())],
+    );
+    let ((one, one_page), (two, two_page)) = tokio::join!(
+        first.post(&path, Some(&aapo), &aapo_form),
+        second.post(&path, Some(&bea), &bea_form),
+    );
+    let approved: Vec<bool> = [&one, &two]
+        .iter()
+        .map(|r| r.status() == StatusCode::SEE_OTHER && location(r).contains("done=approved"))
+        .collect();
+    assert_eq!(
+        approved.iter().filter(|a| **a).count(),
+        1,
+        "exactly one approval: {} {one_page} / {} {two_page}",
+        one.status(),
+        two.status()
+    );
+    let (loser, page) = if approved[0] {
+        (&two, &two_page)
+    } else {
+        (&one, &one_page)
+    };
+    assert_eq!(loser.status(), StatusCode::CONFLICT, "{page}");
+    assert!(page.contains("approved"), "the other is told why: {page}");
+    let state = first.draft_state(&draft);
+    assert!(["approved", "sent"].contains(&state.as_str()), "{state}");
+    let shown = sandbox.json(&["show", "DSR-2026-0001"]);
+    let approvals = shown["events"]
+        .as_array()
+        .expect("events")
+        .iter()
+        .filter(|e| e["kind"] == "draft_approved")
+        .count();
+    assert_eq!(approvals, 1, "{shown}");
+}

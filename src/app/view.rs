@@ -391,20 +391,21 @@ impl App {
         page: usize,
         per_page: usize,
     ) -> Result<QueuePage, AppError> {
-        let entries: Vec<QueueEntry> = store
-            .pending_drafts()?
-            .into_iter()
-            .filter(|e| filter.purpose.is_none_or(|p| e.purpose == p))
-            .filter(|e| filter.language.is_none_or(|l| e.language == l))
-            .collect();
-        let total = entries.len();
         let per_page = per_page.max(1);
+        let mut slice = crate::store::QueueSlice {
+            purpose: filter.purpose,
+            language: filter.language,
+            offset: (page.max(1) - 1).saturating_mul(per_page),
+            limit: Some(per_page),
+        };
+        let (mut shown, mut total) = store.pending_drafts_page(&slice)?;
         let pages = total.div_ceil(per_page).max(1);
         let page = page.clamp(1, pages);
-        let shown = entries
-            .into_iter()
-            .skip((page - 1) * per_page)
-            .take(per_page);
+        // A page past the end is the last: read that one instead.
+        if slice.offset != (page - 1) * per_page {
+            slice.offset = (page - 1) * per_page;
+            (shown, total) = store.pending_drafts_page(&slice)?;
+        }
         Ok(QueuePage {
             lines: self.queue_lines(store, now, shown)?,
             total,

@@ -65,6 +65,16 @@ pub struct DraftRecord {
     pub claims: Option<Vec<ActionNumber>>,
 }
 
+/// Which drafts waiting for approval to read: a purpose and a language (`None`: any),
+/// and a window of the queue in its order (`limit` `None`: to the end).
+#[derive(Clone, Debug, Default)]
+pub struct QueueSlice {
+    pub purpose: Option<Purpose>,
+    pub language: Option<crate::lang::Lang>,
+    pub offset: usize,
+    pub limit: Option<usize>,
+}
+
 /// One line of the approval queue.
 #[derive(Clone, Debug, Serialize)]
 pub struct QueueEntry {
@@ -285,17 +295,54 @@ impl Store {
 
     /// Drafts waiting for approval, the nearest deadline first.
     pub fn pending_drafts(&self) -> Result<Vec<QueueEntry>, StoreError> {
+        self.pending_drafts_where(&QueueSlice::default())
+            .map(|(entries, _)| entries)
+    }
+
+    /// One slice of the drafts waiting for approval that have this purpose and language
+    /// (either may be any), the nearest deadline first, and how many there are in all. Only
+    /// the slice's rows are read in full: a page of a long queue costs what a short one does.
+    pub fn pending_drafts_page(
+        &self,
+        slice: &QueueSlice,
+    ) -> Result<(Vec<QueueEntry>, usize), StoreError> {
+        self.pending_drafts_where(slice)
+    }
+
+    fn pending_drafts_where(
+        &self,
+        slice: &QueueSlice,
+    ) -> Result<(Vec<QueueEntry>, usize), StoreError> {
+        let purpose = slice.purpose.map(|p| p.as_str());
+        let language = slice.language.map(|l| l.code());
+        let filter = "d.state = 'pending' AND (?1 IS NULL OR d.purpose = ?1) AND (?2 IS NULL OR d.language = ?2)";
+        let total: i64 = self
+            .conn
+            .prepare_cached(&format!("SELECT COUNT(*) FROM drafts d WHERE {filter}"))
+            .and_then(|mut s| s.query_row(params![purpose, language], |r| r.get(0)))
+            .map_err(|e| self.error(e))?;
+        let total = usize::try_from(total).map_err(|_| StoreError::Corrupt {
+            path: self.path.clone(),
+            what: "drafts",
+            detail: format!("a count of {total}"),
+        })?;
+        let limit = slice
+            .limit
+            .map_or(-1, |n| i64::try_from(n).unwrap_or(i64::MAX));
+        let offset = i64::try_from(slice.offset).unwrap_or(i64::MAX);
         let mut statement = self
             .conn
-            .prepare(
+            .prepare_cached(&format!(
                 "SELECT d.id, c.year, c.seq, d.purpose, d.language, d.recipient, c.deadline, d.subject, d.personal_data, d.created_at, c.received_at,
                     (SELECT o.name FROM staff o WHERE o.id = c.owner)
-                 FROM drafts d JOIN cases c ON c.id = d.case_id
-                 WHERE d.state = 'pending' ORDER BY c.deadline, d.id",
-            )
+                 FROM (SELECT d.id FROM drafts d JOIN cases c ON c.id = d.case_id
+                       WHERE {filter} ORDER BY c.deadline, d.id LIMIT ?3 OFFSET ?4) page
+                 JOIN drafts d ON d.id = page.id JOIN cases c ON c.id = d.case_id
+                 ORDER BY c.deadline, d.id"
+            ))
             .map_err(|e| self.error(e))?;
         let rows = statement
-            .query_map([], |r| {
+            .query_map(params![purpose, language, limit, offset], |r| {
                 let case = CaseId {
                     year: column(r, 1, "cases.year")?,
                     seq: column(r, 2, "cases.seq")?,
@@ -316,8 +363,10 @@ impl Store {
                 })
             })
             .map_err(|e| self.error(e))?;
-        rows.collect::<rusqlite::Result<_>>()
-            .map_err(|e| self.error(e))
+        let entries = rows
+            .collect::<rusqlite::Result<_>>()
+            .map_err(|e| self.error(e))?;
+        Ok((entries, total))
     }
 
     pub fn draft(&self, id: DraftId) -> Result<Option<DraftRecord>, StoreError> {

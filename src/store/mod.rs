@@ -23,7 +23,7 @@ mod staff;
 
 pub use actions::{ActionDecision, ActionRecord, NewAction, Suppressed};
 pub use cases::{CaseDetail, CaseSummary, NewCase};
-pub use drafts::{DraftRecord, DraftState, NewDraft, OpenCase, QueueEntry, TokenUse};
+pub use drafts::{DraftRecord, DraftState, NewDraft, OpenCase, QueueEntry, QueueSlice, TokenUse};
 pub use events::{EventRecord, NewEvent};
 pub use lock::DaemonLock;
 pub use mailbox::Checkpoint;

@@ -255,7 +255,7 @@ pub(super) async fn login_page(
     let known = cookie(&headers, LOGIN_COOKIE);
     blocking(&console, move |console, store, now| {
         match live_session(console, store, id.as_deref(), now) {
-            Ok(Some(_)) => redirect("/queue"),
+            Ok(Some(_)) => redirect("/"),
             Ok(None) => login_form(console, StatusCode::OK, None, known),
             Err(response) => *response,
         }
@@ -312,7 +312,7 @@ pub(super) async fn login(State(console): State<Arc<Console>>, request: Request)
         };
         match console.app.login(store, &credentials, &address, now) {
             Ok(signed_in) => {
-                let mut response = redirect("/queue");
+                let mut response = redirect("/");
                 let headers = response.headers_mut();
                 headers.append(
                     header::SET_COOKIE,
