@@ -763,6 +763,21 @@ async fn pages_are_in_each_accounts_language_with_its_dates() {
         let (_, page) = console.get(case, Some(&session)).await;
         assert!(page.contains(case_words), "{name}: {page}");
         assert!(page.contains(date), "{name}: {page}");
+        // Rights, states and purposes are words of the account's language, not codes.
+        let (erasure, state) = match lang {
+            "fi" => ("poisto", "avoin"),
+            "sv" => ("radering", "öppen"),
+            _ => ("erasure", "open"),
+        };
+        let rights = page
+            .split("<dd>")
+            .find(|part| part.contains(erasure))
+            .unwrap_or_else(|| panic!("{name}: no {erasure} on {page}"));
+        assert!(
+            !rights.contains("direct_marketing_optout"),
+            "{name}: {rights}"
+        );
+        assert!(page.contains(state), "{name}: {page}");
         assert!(
             !page.contains("2026-10-"),
             "{name}: an ISO date on the page: {page}"
