@@ -778,6 +778,11 @@ async fn pages_are_in_each_accounts_language_with_its_dates() {
             "{name}: {rights}"
         );
         assert!(page.contains(state), "{name}: {page}");
+        // The words each right was read from are marked in the mail, named by the right.
+        assert!(
+            page.contains(&format!("<mark title=\"{erasure}\">poistatte kaikki")),
+            "{name}: {page}"
+        );
         assert!(
             !page.contains("2026-10-"),
             "{name}: an ISO date on the page: {page}"

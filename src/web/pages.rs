@@ -287,6 +287,58 @@ struct MessageRow {
     from_address: Option<String>,
     subject: String,
     text: Option<String>,
+    /// The text cut at the classifier's evidence, which the page marks.
+    pieces: Vec<Piece>,
+}
+
+/// A stretch of a mail's text: the words a right was read from (`kind`), or the rest.
+#[derive(Debug, PartialEq, Serialize)]
+struct Piece {
+    text: String,
+    kind: Option<&'static str>,
+}
+
+/// Cuts `text` where the evidence phrases are (any run of white space in a phrase matches
+/// any other, as mail wraps lines), so staff see which words each right was read from.
+/// Overlapping finds keep the one that starts first.
+fn highlight(text: &str, evidence: &[(&str, RequestKind)]) -> Vec<Piece> {
+    let mut found: Vec<(usize, usize, RequestKind)> = Vec::new();
+    for (phrase, kind) in evidence {
+        let words: Vec<String> = phrase.split_whitespace().map(regex::escape).collect();
+        if words.is_empty() {
+            continue;
+        }
+        let Ok(pattern) = regex::Regex::new(&words.join(r"\s+")) else {
+            continue;
+        };
+        found.extend(pattern.find_iter(text).map(|m| (m.start(), m.end(), *kind)));
+    }
+    found.sort_by_key(|&(start, end, _)| (start, std::cmp::Reverse(end)));
+    let mut pieces = Vec::new();
+    let mut at = 0;
+    for (start, end, kind) in found {
+        if start < at {
+            continue;
+        }
+        if start > at {
+            pieces.push(Piece {
+                text: text[at..start].to_string(),
+                kind: None,
+            });
+        }
+        pieces.push(Piece {
+            text: text[start..end].to_string(),
+            kind: Some(kind.as_str()),
+        });
+        at = end;
+    }
+    if at < text.len() || pieces.is_empty() {
+        pieces.push(Piece {
+            text: text[at..].to_string(),
+            kind: None,
+        });
+    }
+    pieces
 }
 
 #[derive(Serialize)]
@@ -323,17 +375,46 @@ pub(super) async fn case(
             .app
             .working_days_left(today, view.case.summary.deadline);
         let (urgency, urgency_text) = urgency(left);
+        // What the classifier read each right from, per message.
+        let evidence: Vec<(String, &str, RequestKind)> = view
+            .case
+            .events
+            .iter()
+            .filter_map(|event| match &event.event {
+                crate::vocabulary::Event::Classified(classified) => Some(classified),
+                _ => None,
+            })
+            .flat_map(|classified| {
+                classified
+                    .found
+                    .evidence
+                    .iter()
+                    .map(move |e| (classified.message.clone(), e.phrase.as_str(), e.kind))
+            })
+            .collect();
         let messages: Vec<MessageRow> = view
             .case
             .messages
             .iter()
             .zip(view.new_texts.iter())
-            .map(|(message, text)| MessageRow {
-                key: message.key,
-                received_at: console.instant(Some(session), message.received_at),
-                from_address: message.from_address.clone(),
-                subject: message.subject.clone(),
-                text: text.clone(),
+            .map(|(message, text)| {
+                let name = crate::ids::MessageKey(message.key).to_string();
+                let phrases: Vec<(&str, RequestKind)> = evidence
+                    .iter()
+                    .filter(|(of, _, _)| *of == name)
+                    .map(|(_, phrase, kind)| (*phrase, *kind))
+                    .collect();
+                MessageRow {
+                    key: message.key,
+                    received_at: console.instant(Some(session), message.received_at),
+                    from_address: message.from_address.clone(),
+                    subject: message.subject.clone(),
+                    pieces: text
+                        .as_deref()
+                        .map(|text| highlight(text, &phrases))
+                        .unwrap_or_default(),
+                    text: text.clone(),
+                }
             })
             .collect();
         let kinds: Vec<KindBox> = RequestKind::ALL
@@ -733,4 +814,48 @@ pub(super) async fn assign(
         },
     )
     .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn evidence_is_marked_across_wrapped_lines_and_overlaps_keep_the_first() {
+        let text = "Hei,\npoistakaa tietoni ja\nasiakastilini. Kiitos";
+        let pieces = highlight(
+            text,
+            &[
+                ("poistakaa tietoni ja asiakastilini", RequestKind::Erasure),
+                ("tietoni", RequestKind::Access),
+                ("ei löydy", RequestKind::Objection),
+            ],
+        );
+        assert_eq!(
+            pieces,
+            vec![
+                Piece {
+                    text: "Hei,\n".to_string(),
+                    kind: None
+                },
+                Piece {
+                    text: "poistakaa tietoni ja\nasiakastilini".to_string(),
+                    kind: Some("erasure")
+                },
+                Piece {
+                    text: ". Kiitos".to_string(),
+                    kind: None
+                },
+            ]
+        );
+        let joined: String = pieces.iter().map(|p| p.text.as_str()).collect();
+        assert_eq!(joined, text, "nothing of the text is lost");
+        assert_eq!(
+            highlight("", &[]),
+            vec![Piece {
+                text: String::new(),
+                kind: None
+            }]
+        );
+    }
 }
