@@ -298,6 +298,8 @@ async fn every_page_and_form_without_a_session_goes_to_the_login_page() {
         "/cases/DSR-2026-0001/reclassify",
         "/cases/DSR-2026-0001/close",
         "/cases/DSR-2026-0001/actions/A1",
+        "/cases/DSR-2026-0001/assign",
+        "/cases/DSR-2026-0001/verify",
         "/inbox/M1/open",
     ] {
         let (response, _) = console.post(path, None, &[("csrf", "x")]).await;
@@ -1804,4 +1806,66 @@ async fn two_approvals_at_once_make_one_and_the_other_is_told_why() {
         .filter(|e| e["kind"] == "draft_approved")
         .count();
     assert_eq!(approvals, 1, "{shown}");
+}
+
+/// Issue 16: a handler records on the case page that they verified who asks, with a note
+/// saying how; without a note, or without the form's token, nothing changes.
+#[tokio::test]
+async fn a_handler_records_a_verification_from_the_case_page() {
+    let sandbox = shop("");
+    let console = Console::new(&sandbox);
+    let hanna = console.login("hanna").await;
+    let case = "DSR-2026-0001";
+    let outcome = |sandbox: &Sandbox| {
+        sandbox.json(&["show", case])["identity"]["outcome"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    };
+    assert_eq!(outcome(&sandbox), "on_file_unverified");
+    let (_, page) = console.get(&format!("/cases/{case}"), Some(&hanna)).await;
+    assert!(
+        page.contains("action=\"/cases/DSR-2026-0001/verify\""),
+        "{page}"
+    );
+    let path = format!("/cases/{case}/verify");
+    let (response, _) = console
+        .post(
+            &path,
+            Some(&hanna),
+            &[("csrf", &hanna.csrf), ("note", "  ")],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let (response, _) = console
+        .post(
+            &path,
+            Some(&hanna),
+            &[("note", "called the number on file")],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    assert_eq!(outcome(&sandbox), "on_file_unverified", "nothing changed");
+    let (response, _) = console
+        .post(
+            &path,
+            Some(&hanna),
+            &[("csrf", &hanna.csrf), ("note", "called the number on file")],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert!(location(&response).ends_with("?done=verified"));
+    assert_eq!(outcome(&sandbox), "verified");
+    let shown = sandbox.json(&["show", case]);
+    let verified = shown["events"]
+        .as_array()
+        .expect("events")
+        .iter()
+        .find(|e| e["kind"] == "verified")
+        .unwrap_or_else(|| panic!("no verified event: {shown}"));
+    assert_eq!(verified["actor"], "hanna");
+    assert!(
+        verified.to_string().contains("called the number on file"),
+        "{verified}"
+    );
 }

@@ -138,6 +138,7 @@ pub fn router(app: App, clock: Clock) -> Result<Router, WebError> {
         .route("/cases/{case}/extend", post(pages::extend))
         .route("/cases/{case}/reclassify", post(pages::reclassify))
         .route("/cases/{case}/close", post(pages::close))
+        .route("/cases/{case}/verify", post(pages::verify))
         .route("/cases/{case}/assign", post(pages::assign))
         .route("/cases/{case}/actions/{number}", post(pages::action))
         .route("/drafts/{draft}", get(pages::draft))

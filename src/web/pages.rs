@@ -41,6 +41,7 @@ fn done_message<'a>(
         "reclassified" => "done_reclassified",
         "closed" => "done_closed",
         "action" => "done_action",
+        "verified" => "done_verified",
         "assigned" => "done_assigned",
         _ => return None,
     };
@@ -734,6 +735,39 @@ pub(super) async fn close(
             let closed =
                 actor(session).and_then(|by| console.app.close(store, id, &by, outcome, now));
             settled(console, session, closed, &back, "closed")
+        },
+    )
+    .await
+}
+
+/// Staff record that they verified who asks (a note says how); the reply is drafted again.
+pub(super) async fn verify(
+    State(console): State<Arc<Console>>,
+    headers: HeaderMap,
+    Path(case): Path<String>,
+    body: Bytes,
+) -> Response {
+    on_case(
+        console,
+        headers,
+        case,
+        body,
+        Need::Handler,
+        |console, store, now, session, fields, id| {
+            let back = format!("/cases/{id}");
+            let note = fields.get("note").unwrap_or("").trim();
+            if note.is_empty() {
+                return problem(
+                    console,
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    Some(session),
+                    console.word(Some(session), "verify_note_needed"),
+                    Some(&back),
+                );
+            }
+            let verified =
+                actor(session).and_then(|by| console.app.verify(store, id, &by, note, now));
+            settled(console, session, verified, &back, "verified")
         },
     )
     .await
