@@ -479,6 +479,16 @@ async fn four_eyes_an_editor_cannot_approve_their_own_text_another_approver_can(
         .expect("draft")
         .to_string();
     assert_ne!(edited, draft);
+    // The new draft shows what the edit changed.
+    let (_, page) = console.get(&format!("/drafts/{edited}"), Some(&aapo)).await;
+    let changes = page
+        .split("id=\"draft-changes\">")
+        .nth(1)
+        .unwrap_or_else(|| panic!("no changes shown: {page}"));
+    assert!(
+        changes.contains("<span class=\"added\">+ Terveisin Aapo</span>"),
+        "{changes}"
+    );
     let (response, page) = console
         .post(
             &format!("/drafts/{edited}/approve"),

@@ -292,6 +292,32 @@ struct MessageRow {
     pieces: Vec<Piece>,
 }
 
+/// One line of the difference between two texts: `+` added, `-` removed, ` ` kept.
+#[derive(Debug, PartialEq, Serialize)]
+struct LineChange {
+    sign: &'static str,
+    line: String,
+}
+
+/// The lines `new` adds to and removes from `old`, with the lines kept around them; a
+/// text the same as before gives no lines.
+fn line_changes(old: &str, new: &str) -> Vec<LineChange> {
+    if old == new {
+        return Vec::new();
+    }
+    similar::TextDiff::from_lines(old, new)
+        .iter_all_changes()
+        .map(|change| LineChange {
+            sign: match change.tag() {
+                similar::ChangeTag::Insert => "+",
+                similar::ChangeTag::Delete => "-",
+                similar::ChangeTag::Equal => " ",
+            },
+            line: change.value().trim_end_matches('\n').to_string(),
+        })
+        .collect()
+}
+
 /// A stretch of a mail's text: the words a right was read from (`kind`), or the rest.
 #[derive(Debug, PartialEq, Serialize)]
 struct Piece {
@@ -487,6 +513,14 @@ pub(super) async fn draft(
             Err(err) => return app_problem(console, session, &err, "/queue"),
         };
         let pending = view.record.state == crate::vocabulary::DraftState::Pending;
+        // What changed from the draft this one replaces, line by line.
+        let changes = match view.record.replaces {
+            Some(older) => match console.app.draft_view(store, older) {
+                Ok(older) => Some(line_changes(&older.record.body, &view.record.body)),
+                Err(err) => return app_problem(console, session, &err, "/queue"),
+            },
+            None => None,
+        };
         page(
             console,
             StatusCode::OK,
@@ -504,6 +538,7 @@ pub(super) async fn draft(
                 draft => ser(&view.record),
                 state => view.record.state.as_str(),
                 pending => pending,
+                changes => changes.map(|c| ser(&c)),
                 data_warning => view.data_warning,
                 four_eyes => console.app.config().approval.four_eyes,
                 message => done_message(console, session, done.done.as_deref()),
@@ -853,6 +888,25 @@ pub(super) async fn assign(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_edit_shows_the_lines_it_added_and_removed() {
+        let changes = line_changes(
+            "Hei,\nvanha rivi\nTerveisin\n",
+            "Hei,\nuusi rivi\nTerveisin\n",
+        );
+        let signs: Vec<(&str, &str)> = changes.iter().map(|c| (c.sign, c.line.as_str())).collect();
+        assert_eq!(
+            signs,
+            vec![
+                (" ", "Hei,"),
+                ("-", "vanha rivi"),
+                ("+", "uusi rivi"),
+                (" ", "Terveisin")
+            ]
+        );
+        assert!(line_changes("same\n", "same\n").is_empty());
+    }
 
     #[test]
     fn evidence_is_marked_across_wrapped_lines_and_overlaps_keep_the_first() {
