@@ -274,6 +274,7 @@ async fn every_page_and_form_without_a_session_goes_to_the_login_page() {
         "/queue",
         "/cases/DSR-2026-0001",
         "/drafts/D1",
+        "/messages/M1/attachments/0",
         "/cases?show=overdue",
         "/failed",
         "/actions?owner=-",
@@ -1878,4 +1879,51 @@ async fn a_handler_records_a_verification_from_the_case_page() {
         verified.to_string().contains("called the number on file"),
         "{verified}"
     );
+}
+
+/// Issue 16: a mail's attachment is listed under it on the case page and downloads as a
+/// file (`Content-Disposition: attachment`, no type the browser would render), never shown.
+#[tokio::test]
+async fn attachments_download_as_files_never_as_pages() {
+    let sandbox = shop("");
+    let console = Console::new(&sandbox);
+    let hanna = console.login("hanna").await;
+    let (_, page) = console.get("/cases/DSR-2026-0008", Some(&hanna)).await;
+    let start = page
+        .find("/attachments/")
+        .unwrap_or_else(|| panic!("no attachment link: {page}"));
+    let href_start = page[..start].rfind("href=\"").expect("href") + "href=\"".len();
+    let href_end = start + page[start..].find('"').expect("end");
+    let href = page[href_start..href_end].to_string();
+    assert!(page[href_end..].contains("henkilokortti.jpg"), "{page}");
+    let request = Request::get(&href)
+        .header(header::COOKIE, hanna.cookie.clone())
+        .body(Body::empty())
+        .expect("request");
+    let response = console
+        .router
+        .clone()
+        .oneshot(request)
+        .await
+        .expect("response");
+    assert_eq!(response.status(), StatusCode::OK, "{href}");
+    let headers = response.headers().clone();
+    assert_eq!(headers[header::CONTENT_TYPE], "application/octet-stream");
+    assert_eq!(
+        headers[header::CONTENT_DISPOSITION],
+        "attachment; filename=\"henkilokortti.jpg\""
+    );
+    assert_eq!(headers[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
+    assert_eq!(headers[header::CACHE_CONTROL], "no-store");
+    let bytes = response
+        .into_body()
+        .collect()
+        .await
+        .expect("body")
+        .to_bytes();
+    assert!(!bytes.is_empty());
+    let (response, _) = console
+        .get("/messages/M1/attachments/7", Some(&hanna))
+        .await;
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
 }

@@ -73,6 +73,11 @@ pub enum AppError {
         message: crate::ids::MessageKey,
         store: String,
     },
+    #[error("message {message} has no attachment {index}")]
+    NoSuchAttachment {
+        message: crate::ids::MessageKey,
+        index: usize,
+    },
     #[error("{0}: that is a case; it has no drafts")]
     CaseWithoutDrafts(crate::ids::CaseId),
     #[error("{case}: that is a case; its drafts are: {drafts}")]

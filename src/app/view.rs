@@ -30,6 +30,8 @@ pub struct CaseView {
     /// Each message's new text, in the order of `case.messages`; `None` when its stored
     /// bytes are not a mail.
     pub new_texts: Vec<Option<String>>,
+    /// Each message's attachments (name, type, size), in the order of `case.messages`.
+    pub attachments: Vec<Vec<crate::parse::Attachment>>,
     /// Days until the deadline in the controller's calendar (negative: past it).
     pub days_left: i32,
     /// Sentences the classifier could not attribute to a right (staff only), oldest first.
@@ -288,11 +290,20 @@ impl App {
             Event::Identity(identity) => Some(identity.clone()),
             _ => None,
         });
-        let new_texts = case
+        let mails = case
             .messages
             .iter()
-            .map(|message| Ok(read_mail(store, MessageKey(message.key))?.map(|m| m.own_text)))
+            .map(|message| read_mail(store, MessageKey(message.key)))
             .collect::<Result<Vec<_>, AppError>>()?;
+        let attachments = mails
+            .iter()
+            .map(|mail| {
+                mail.as_ref()
+                    .map(|m| m.attachments.clone())
+                    .unwrap_or_default()
+            })
+            .collect();
+        let new_texts = mails.into_iter().map(|m| m.map(|m| m.own_text)).collect();
         let days_left = (case.summary.deadline - self.today(now)).get_days();
         let unattributed = case
             .events
@@ -312,6 +323,7 @@ impl App {
             drafts,
             identity,
             new_texts,
+            attachments,
             days_left,
             unattributed,
             actions,
@@ -354,6 +366,26 @@ impl App {
             self.config.register.sources.iter().map(|s| s.name()),
             &store.register_sources()?,
         ))
+    }
+
+    /// The `index`th attachment of a stored mail (in the order the mail lists them): its
+    /// name, type and decoded bytes, for staff to download.
+    pub fn attachment(
+        &self,
+        store: &Store,
+        key: MessageKey,
+        index: usize,
+    ) -> Result<crate::parse::AttachmentFile, AppError> {
+        let Some(raw) = store.raw_message(key)? else {
+            return Err(AppError::NoSuchMessage {
+                message: key,
+                store: store.path().display().to_string(),
+            });
+        };
+        crate::parse::attachment_file(&raw, index).ok_or(AppError::NoSuchAttachment {
+            message: key,
+            index,
+        })
     }
 
     /// One stored mail, parsed again from its bytes.

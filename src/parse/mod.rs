@@ -158,6 +158,33 @@ fn push_bounded(text: &mut String, part: &str, limit: usize) -> bool {
     true
 }
 
+/// One attachment of a mail with its decoded bytes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AttachmentFile {
+    pub name: Option<String>,
+    pub content_type: String,
+    pub content: Vec<u8>,
+}
+
+/// The `index`th attachment of a mail, in the order [`parse`] lists them; `None` when the
+/// bytes are not a mail or it has fewer.
+pub fn attachment_file(raw: &[u8], index: usize) -> Option<AttachmentFile> {
+    let message = MessageParser::default().parse(raw)?;
+    let part = message.attachments().nth(index)?;
+    let content_type = part
+        .content_type()
+        .map(|ct| match ct.subtype() {
+            Some(sub) => format!("{}/{}", ct.ctype(), sub).to_lowercase(),
+            None => ct.ctype().to_lowercase(),
+        })
+        .unwrap_or_else(|| "application/octet-stream".to_string());
+    Some(AttachmentFile {
+        name: part.attachment_name().map(str::to_string),
+        content_type,
+        content: part.contents().to_vec(),
+    })
+}
+
 /// Parses one message. Any bytes are accepted; only input with no header at all is refused.
 pub fn parse(raw: &[u8]) -> Result<Mail, ParseError> {
     if raw.iter().all(|b| b.is_ascii_whitespace()) {

@@ -141,6 +141,10 @@ pub fn router(app: App, clock: Clock) -> Result<Router, WebError> {
         .route("/cases/{case}/verify", post(pages::verify))
         .route("/cases/{case}/assign", post(pages::assign))
         .route("/cases/{case}/actions/{number}", post(pages::action))
+        .route(
+            "/messages/{message}/attachments/{index}",
+            get(pages::attachment),
+        )
         .route("/drafts/{draft}", get(pages::draft))
         .route("/drafts/{draft}/approve", post(pages::approve))
         .route("/drafts/{draft}/reject", post(pages::reject))

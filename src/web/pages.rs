@@ -284,12 +284,24 @@ pub(super) async fn queue(
 #[derive(Serialize)]
 struct MessageRow {
     key: i64,
+    /// The key as staff write it (`M4`), for links.
+    name: String,
+    attachments: Vec<AttachmentRow>,
     received_at: String,
     from_address: Option<String>,
     subject: String,
     text: Option<String>,
     /// The text cut at the classifier's evidence, which the page marks.
     pieces: Vec<Piece>,
+}
+
+/// An attachment listed under its mail, with where to download it.
+#[derive(Serialize)]
+struct AttachmentRow {
+    index: usize,
+    name: String,
+    content_type: String,
+    size: usize,
 }
 
 /// One line of the difference between two texts: `+` added, `-` removed, ` ` kept.
@@ -424,7 +436,8 @@ pub(super) async fn case(
             .messages
             .iter()
             .zip(view.new_texts.iter())
-            .map(|(message, text)| {
+            .zip(view.attachments.iter())
+            .map(|((message, text), attachments)| {
                 let name = crate::ids::MessageKey(message.key).to_string();
                 let phrases: Vec<(&str, RequestKind)> = evidence
                     .iter()
@@ -433,6 +446,17 @@ pub(super) async fn case(
                     .collect();
                 MessageRow {
                     key: message.key,
+                    name: name.clone(),
+                    attachments: attachments
+                        .iter()
+                        .enumerate()
+                        .map(|(index, a)| AttachmentRow {
+                            index,
+                            name: a.name.clone().unwrap_or_else(|| format!("#{}", index + 1)),
+                            content_type: a.content_type.clone(),
+                            size: a.size,
+                        })
+                        .collect(),
                     received_at: console.instant(Some(session), message.received_at),
                     from_address: message.from_address.clone(),
                     subject: message.subject.clone(),
@@ -772,6 +796,53 @@ pub(super) async fn close(
             settled(console, session, closed, &back, "closed")
         },
     )
+    .await
+}
+
+/// An attachment of a stored mail, as a download: never shown in the browser, whatever
+/// type the mail claims, so a hostile file cannot run as a page of the console.
+pub(super) async fn attachment(
+    State(console): State<Arc<Console>>,
+    headers: HeaderMap,
+    Path((message, index)): Path<(String, usize)>,
+) -> Response {
+    signed_in(console, &headers, move |console, store, _now, session| {
+        let Ok(key) = message.parse::<crate::ids::MessageKey>() else {
+            return not_found_page(console, session, "such message");
+        };
+        let file = match console.app.attachment(store, key, index) {
+            Ok(file) => file,
+            Err(AppError::NoSuchMessage { .. } | AppError::NoSuchAttachment { .. }) => {
+                return not_found_page(console, session, "such attachment");
+            }
+            Err(err) => return app_problem(console, session, &err, "/"),
+        };
+        let name = file
+            .name
+            .as_deref()
+            .unwrap_or("attachment")
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || ".-_".contains(c) {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .collect::<String>();
+        let disposition = format!("attachment; filename=\"{name}\"");
+        (
+            [
+                (
+                    axum::http::header::CONTENT_TYPE,
+                    "application/octet-stream".to_string(),
+                ),
+                (axum::http::header::CONTENT_DISPOSITION, disposition),
+            ],
+            file.content,
+        )
+            .into_response()
+    })
     .await
 }
 
