@@ -78,7 +78,10 @@ pub fn summarize(rows: &[CaseRow], from: Option<Date>, to: Option<Date>, today: 
         }
         let standing = Standing::of(row.state, row.replied.is_some());
         report.open += usize::from(standing.is_open());
-        report.open_overdue += usize::from(standing.is_overdue(row.deadline, today));
+        // A case whose clock stands still (information awaited) is not late, as `cases
+        // --overdue` and the overview say.
+        report.open_overdue +=
+            usize::from(!row.waiting && standing.is_overdue(row.deadline, today));
         report.extended += usize::from(row.extended);
         report.refused_in_part += usize::from(row.refused);
     }
@@ -243,7 +246,18 @@ mod tests {
             replied,
             extended: false,
             refused: false,
+            waiting: false,
         }
+    }
+
+    #[test]
+    fn a_case_whose_clock_waits_is_open_but_not_overdue() {
+        let d = |day| date(2026, 11, day);
+        let mut rows = vec![row(d(1), d(10), None), row(d(1), d(10), None)];
+        rows[1].waiting = true;
+        let report = summarize(&rows, None, None, d(20));
+        assert_eq!(report.open, 2);
+        assert_eq!(report.open_overdue, 1);
     }
 
     #[test]

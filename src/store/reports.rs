@@ -105,6 +105,8 @@ pub struct ReportRow {
     pub extended: bool,
     /// An answer that refused part of the request went out.
     pub refused: bool,
+    /// The clock stands still: information asked of the requester is awaited.
+    pub waiting: bool,
 }
 
 impl Store {
@@ -116,7 +118,8 @@ impl Store {
                 concat!("SELECT c.received_at, c.deadline, c.kinds, c.language, c.state, ",
                         answered_at_sql!(), ",
                         EXISTS (SELECT 1 FROM events e WHERE e.case_id = c.id AND e.kind = ?1),
-                        EXISTS (SELECT 1 FROM drafts d WHERE d.case_id = c.id AND d.state = 'sent' AND d.refusal)
+                        EXISTS (SELECT 1 FROM drafts d WHERE d.case_id = c.id AND d.state = 'sent' AND d.refusal), ",
+                        suspended_clock_sql!(), " IS NOT NULL
                  FROM cases c ORDER BY c.id"),
             )
             .map_err(|e| self.error(e))?;
@@ -133,6 +136,7 @@ impl Store {
                     replied: column::<Option<Instant>>(r, 5, "drafts.sent_at")?.map(day),
                     extended: r.get(6)?,
                     refused: r.get(7)?,
+                    waiting: r.get(8)?,
                 })
             })
             .map_err(|e| self.error(e))?;
