@@ -14,6 +14,7 @@ mod ingest;
 mod maintain;
 mod register;
 mod staff;
+mod upkeep;
 mod view;
 
 use std::sync::OnceLock;
@@ -99,6 +100,8 @@ pub enum AppError {
     },
     #[error(transparent)]
     Store(#[from] crate::store::StoreError),
+    #[error(transparent)]
+    Backup(#[from] crate::store::BackupError),
     #[error(transparent)]
     Staff(#[from] crate::case::StaffError),
     #[error(transparent)]

@@ -8,7 +8,9 @@
 //! rewrite the audit trail.
 
 mod actions;
+mod backup;
 mod cases;
+mod check;
 mod drafts;
 mod events;
 mod lock;
@@ -22,7 +24,9 @@ mod sql;
 mod staff;
 
 pub use actions::{ActionDecision, ActionRecord, NewAction, Suppressed};
+pub use backup::{BackedUp, BackupError};
 pub use cases::{CaseDetail, CaseSummary, NewCase};
+pub use check::{Checked, Problem};
 pub use drafts::{DraftRecord, DraftState, NewDraft, OpenCase, QueueEntry, TokenUse};
 pub use events::{EventRecord, NewEvent};
 pub use lock::DaemonLock;
