@@ -36,6 +36,7 @@ pub use ingest::{Ingested, MailFile, Progress};
 pub use maintain::{Purged, Rematching, Reminded};
 pub use register::{ErasureRecorded, ImportProgress, ImportReport, Withheld};
 pub use staff::{Credentials, LoginError, NewStaff, SignedIn, TotpEnrolment, actor, random_token};
+pub use upkeep::Figures;
 pub use view::{
     CaseFilter, CaseLine, CaseList, CaseView, DUE_SOON_WORKING_DAYS, DraftView, EntryQuery,
     FailedSend, MessageView, Overview, OwnerActions, QueueFilter, QueueLine, QueuePage, Status,
