@@ -35,7 +35,7 @@ pub struct Figures {
     pub quarantined: i64,
     pub replies_sent: i64,
     pub replies_failed: i64,
-    /// Reconnections to the mailbox by this process's daemon since it started.
+    /// Times this process's daemon lost the mailbox connection and reconnected.
     pub imap_reconnects: u64,
 }
 

@@ -144,7 +144,7 @@ fn text(figures: &Figures) -> Result<String, std::fmt::Error> {
     counter(
         &mut registry,
         "imap_reconnects",
-        "Reconnections to the request mailbox since this process started",
+        "Times the daemon lost its request mailbox connection and reconnected, since this process started",
         figures.imap_reconnects,
     );
     let mut body = String::new();
