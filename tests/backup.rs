@@ -499,3 +499,15 @@ fn the_daemon_is_backed_up_while_it_reads_the_mailbox_and_its_metrics_match_the_
     assert!((0.0..600.0).contains(&since), "{since}");
     assert_eq!(daemon.terminate().0.code(), Some(0));
 }
+
+#[test]
+fn backup_and_check_refuse_a_store_that_is_not_there_and_create_none() {
+    let sandbox = Sandbox::new();
+    for args in [&["check"][..], &["backup", "copy.db"][..]] {
+        let message = support::assert_user_error(&sandbox.run(args));
+        assert!(message.contains("no database at"), "{args:?}: {message}");
+        assert!(message.contains("rightsbot.db"), "{args:?}: {message}");
+    }
+    assert!(!sandbox.db().exists(), "no empty store was made");
+    assert!(!sandbox.path().join("copy.db").exists());
+}

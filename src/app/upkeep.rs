@@ -43,12 +43,21 @@ impl App {
     /// Copies the store to `target` with SQLite's online backup API, safe while the
     /// daemon writes; the copy is renamed into place only after its integrity check.
     pub fn backup(&self, target: &Path, replace: bool) -> Result<BackedUp, AppError> {
-        let store = self.store_read_only()?;
+        let store = Store::open_to_copy(&self.config.store.path, &self.store_options())?;
         // The daemon's write transactions are short; a lock held longer than this is
         // something a person should look at.
         let busy_limit =
             Duration::from_millis(self.config.store.busy_timeout_ms).max(Duration::from_secs(30));
         Ok(store.back_up_to(target, replace, busy_limit)?)
+    }
+
+    /// The store to check: the file the config names, which must exist (a wrong path
+    /// would otherwise be checked as a new, empty and sound store).
+    pub fn store_to_check(&self) -> Result<Store, AppError> {
+        Ok(Store::open_existing(
+            &self.config.store.path,
+            &self.store_options(),
+        )?)
     }
 
     /// Checks the store: SQLite's integrity, the append-only triggers, each case's audit

@@ -13,7 +13,7 @@ pub struct Args {}
 
 pub fn run(ctx: &Context, _args: Args) -> anyhow::Result<ExitCode> {
     let app = ctx.app()?;
-    let store = app.store_read_only()?;
+    let store = app.store_to_check()?;
     let checked = app.check(&store)?;
     let sound = checked.problems.is_empty();
     if ctx.json {
