@@ -385,3 +385,67 @@ fn a_store_at_each_older_schema_migrates_forward_with_its_rows() {
         assert_eq!((checked.cases, checked.events), (1, 2));
     }
 }
+
+/// A backup finishes while another connection keeps committing, and the copy is whole: the
+/// writes restart the step-by-step copy, and after a few restarts the rest goes in one
+/// read snapshot instead of chasing the writer for ever.
+#[test]
+fn a_backup_finishes_while_another_connection_keeps_writing() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+
+    let (dir, store) = temp_store();
+    let path = dir.path().join("db/rightsbot.db");
+    let filler = "x".repeat(3000);
+    {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        // About 2 MB, so the copy takes several steps.
+        for i in 0..700 {
+            conn.execute(
+                "INSERT INTO quarantine (at, origin, reason) VALUES ('2026-11-02T08:00:00Z', ?1, 'filler')",
+                [format!("{i}{filler}")],
+            )
+            .unwrap();
+        }
+    }
+    let stop = AtomicBool::new(false);
+    let target = dir.path().join("copy.db");
+    let backed_up = std::thread::scope(|scope| {
+        let writer = scope.spawn(|| {
+            let conn = rusqlite::Connection::open(&path).unwrap();
+            conn.busy_timeout(Duration::from_secs(5)).unwrap();
+            let mut written = 0;
+            while !stop.load(Ordering::Relaxed) {
+                conn.execute(
+                    "INSERT INTO quarantine (at, origin, reason) VALUES ('2026-11-02T08:00:00Z', ?1, 'written meanwhile')",
+                    [format!("w{written}")],
+                )
+                .unwrap();
+                written += 1;
+            }
+            written
+        });
+        let backed_up = store.back_up_to(&target, false, Duration::from_secs(30));
+        stop.store(true, Ordering::Relaxed);
+        assert!(writer.join().unwrap() > 0);
+        backed_up
+    })
+    .unwrap();
+    assert_eq!(backed_up.path, target);
+    // However busy the writer, the copy stops chasing it after a few restarts.
+    assert!(backed_up.restarts <= 4, "{}", backed_up.restarts);
+    let copy = Store::open(&target, &StoreOptions::default()).unwrap();
+    let copied = copy.totals().unwrap().quarantined;
+    assert!(copied >= 700, "{copied}");
+    assert_eq!(copy.check().unwrap().problems, Vec::new());
+    // Never over an existing file without being told to.
+    let again = store.back_up_to(&target, false, Duration::from_secs(30));
+    assert!(
+        matches!(again, Err(BackupError::Exists { .. })),
+        "{again:?}"
+    );
+    assert!(
+        store
+            .back_up_to(&target, true, Duration::from_secs(30))
+            .is_ok()
+    );
+}
