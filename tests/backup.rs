@@ -200,6 +200,7 @@ fn check_names_each_planted_problem_and_exits_1() {
              UPDATE events SET at = '2020-01-01T00:00:00Z'
               WHERE id = (SELECT MAX(e.id) FROM events e JOIN cases c ON c.id = e.case_id
                           WHERE c.year = 2026 AND c.seq = 1);
+             UPDATE drafts SET outbox_file = NULL WHERE id = 2 AND state = 'sent';
              UPDATE drafts SET state = 'approved' WHERE id = 9 AND state = 'pending';",
         )
         .expect("plant");
@@ -213,6 +214,7 @@ fn check_names_each_planted_problem_and_exits_1() {
         "DSR-2026-0001: event #",
         "D9: is approved but has no Message-ID",
         "D9: is approved but its case records no approval of it",
+        "D2: is sent but neither an outbox file nor a sent event records its delivery",
     ] {
         assert!(
             stdout.lines().any(|line| line.starts_with(expected)),
@@ -498,6 +500,36 @@ fn the_daemon_is_backed_up_while_it_reads_the_mailbox_and_its_metrics_match_the_
     let since = figure("rightsbot_since_last_pass_seconds");
     assert!((0.0..600.0).contains(&since), "{since}");
     assert_eq!(daemon.terminate().0.code(), Some(0));
+
+    // A reply sent over SMTP (recorded by its `sent` event, not an outbox file) checks too:
+    // a request from the customer's mailbox, through Postfix, answered and sent.
+    stack.send(
+        "Tietopyyntö",
+        "Haluan nähdä mitä tietoja minusta on.",
+        "backup-send@example.test",
+    );
+    assert!(
+        wait_until(Duration::from_secs(60), || json(
+            &config,
+            &["run", "--once"]
+        )["cases_opened"]
+            .as_u64()
+            == Some(1)),
+        "the customer's request made a case"
+    );
+    let customer = stack.var("MAILSTACK_CUSTOMER_ADDRESS").to_lowercase();
+    let queue = support::mailstack::rightsbot(&config, &["--json", "queue"]);
+    let approved = String::from_utf8_lossy(&queue.stdout)
+        .lines()
+        .map(|line| serde_json::from_str::<serde_json::Value>(line).expect("a JSON line"))
+        .find(|line| line["recipient"].as_str().map(str::to_lowercase) == Some(customer.clone()))
+        .and_then(|line| line["draft"].as_str().map(str::to_string))
+        .expect("a draft to the customer");
+    json(&config, &["approve", &approved, "--by", "Sanna"]);
+    let sent = json(&config, &["send", "--once"]);
+    assert_eq!(sent["sent"], 1, "{sent}");
+    let checked = json(&config, &["check"]);
+    assert_eq!(checked["ok"], true, "{checked} after sending {approved}");
 }
 
 #[test]

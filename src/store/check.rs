@@ -209,8 +209,10 @@ impl Store {
     /// A draft's state is one `approve` and `send` can reach: waiting drafts are
     /// undecided; every other state was decided by someone at some time; what was
     /// approved (approved, sending, sent, failed) has its Message-ID, its recipient and a
-    /// `draft_approved` event in its case; a sent one its sending time; an edit replaces
-    /// an earlier draft of the same case.
+    /// `draft_approved` event in its case; a sent one its sending time and its delivery
+    /// (the outbox file written without SMTP, or the `sent` event of the SMTP
+    /// acceptance or of its recovery from the Sent folder); an edit replaces an earlier
+    /// draft of the same case.
     fn check_drafts(&self, checked: &mut Checked) -> Result<(), StoreError> {
         let rows: Vec<DraftRow> = self
             .conn
@@ -219,11 +221,15 @@ impl Store {
                         d.sent_at IS NOT NULL, d.recipient IS NOT NULL, d.replaces,
                         (SELECT r.case_id = d.case_id FROM drafts r WHERE r.id = d.replaces AND r.id < d.id),
                         EXISTS (SELECT 1 FROM events e WHERE e.case_id = d.case_id AND e.kind = ?1
-                                AND json_extract(e.details, '$.draft') = 'D' || d.id)
+                                AND json_extract(e.details, '$.draft') = 'D' || d.id),
+                        d.outbox_file IS NOT NULL
+                        OR EXISTS (SELECT 1 FROM events e WHERE e.case_id = d.case_id AND e.kind = ?2
+                                   AND json_extract(e.details, '$.draft') = 'D' || d.id)
                  FROM drafts d ORDER BY d.id",
             )
             .and_then(|mut s| {
-                s.query_map([EventKind::DraftApproved.as_str()], |r| {
+                let kinds = [EventKind::DraftApproved.as_str(), EventKind::Sent.as_str()];
+                s.query_map(kinds, |r| {
                     Ok(DraftRow {
                         id: r.get(0)?,
                         state: r.get(1)?,
@@ -234,6 +240,7 @@ impl Store {
                         replaces: r.get(6)?,
                         replaces_same_case: r.get(7)?,
                         approval_recorded: r.get(8)?,
+                        delivery_recorded: r.get(9)?,
                     })
                 })?
                 .collect()
@@ -274,6 +281,12 @@ impl Store {
             if state == DraftState::Sent && !row.sent_at {
                 wrong("is sent but has no sending time".to_string());
             }
+            if state == DraftState::Sent && !row.delivery_recorded {
+                wrong(
+                    "is sent but neither an outbox file nor a sent event records its delivery"
+                        .to_string(),
+                );
+            }
             if let Some(replaces) = row.replaces
                 && row.replaces_same_case != Some(true)
             {
@@ -309,6 +322,8 @@ struct DraftRow {
     replaces_same_case: Option<bool>,
     /// Its case has a `draft_approved` event naming it.
     approval_recorded: bool,
+    /// It was written to the outbox, or its case has a `sent` event naming it.
+    delivery_recorded: bool,
 }
 
 /// The triggers of an empty database this build migrated, by name.
