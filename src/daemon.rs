@@ -236,6 +236,8 @@ pub struct Intake<'a> {
     pub settings: &'a Settings<'a>,
     /// A fixed clock (`--now`, for tests and demos); `None`: the real one.
     pub now: Option<Timestamp>,
+    /// Counts each lost mailbox connection the daemon reconnects after (`/metrics`).
+    pub reconnects: std::sync::Arc<std::sync::atomic::AtomicU64>,
 }
 
 /// A job for the store's thread.
@@ -724,6 +726,8 @@ pub struct Parts<'a> {
     pub mailer: Option<std::sync::Arc<crate::send::Mailer>>,
     /// A fixed clock (`--now`, for tests and demos); `None`: the real one.
     pub now: Option<Timestamp>,
+    /// Counts each lost mailbox connection the daemon reconnects after (`/metrics`).
+    pub reconnects: std::sync::Arc<std::sync::atomic::AtomicU64>,
 }
 
 /// Starts the writer thread and runs the daemon on `runtime`: with `once`, one intake
@@ -747,6 +751,7 @@ where
         clock_store,
         mailer,
         now,
+        reconnects,
     } = parts;
     let (stop, shutdown) = tokio::sync::watch::channel(false);
     let mut clock = Clock {
@@ -765,6 +770,7 @@ where
             writer: &writer,
             settings,
             now,
+            reconnects,
         };
         runtime.block_on(async {
             if once {
@@ -888,6 +894,9 @@ async fn intake_loop(
                 }
             }
         }
+        intake
+            .reconnects
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         if sleep_or_shutdown(jittered(backoff), &mut shutdown).await {
             break;
         }

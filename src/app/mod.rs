@@ -14,6 +14,7 @@ mod ingest;
 mod maintain;
 mod register;
 mod staff;
+mod upkeep;
 mod view;
 
 use std::sync::OnceLock;
@@ -35,6 +36,7 @@ pub use ingest::{Ingested, MailFile, Progress};
 pub use maintain::{Purged, Rematching, Reminded};
 pub use register::{ErasureRecorded, ImportProgress, ImportReport, Withheld};
 pub use staff::{Credentials, LoginError, NewStaff, SignedIn, TotpEnrolment, actor, random_token};
+pub use upkeep::Figures;
 pub use view::{
     CaseFilter, CaseLine, CaseList, CaseView, DUE_SOON_WORKING_DAYS, DraftView, EntryQuery,
     FailedSend, MessageView, Overview, OwnerActions, QueueFilter, QueueLine, QueuePage, Status,
@@ -104,6 +106,8 @@ pub enum AppError {
     },
     #[error(transparent)]
     Store(#[from] crate::store::StoreError),
+    #[error(transparent)]
+    Backup(#[from] crate::store::BackupError),
     #[error(transparent)]
     Staff(#[from] crate::case::StaffError),
     #[error(transparent)]

@@ -5,7 +5,9 @@
 
 mod actions;
 mod assign;
+mod backup;
 mod cases;
+mod check;
 mod classify;
 mod close;
 mod config_check;
@@ -210,6 +212,14 @@ pub enum Command {
     Web(web::Args),
     /// Is the mailbox reachable, when did the last pass finish, how many cases are open or overdue.
     Status(status::Args),
+    /// Copy the store to FILE while the daemon runs (SQLite's online backup API); the copy
+    /// is renamed into place only after its integrity check. FILE is never replaced
+    /// without --force.
+    Backup(backup::Args),
+    /// Check the store: SQLite's integrity check, the append-only triggers, every case's
+    /// events in order, every draft's state reachable. Exit 0 with "ok", else 1 with one
+    /// line per problem (run it on a restored backup before starting the daemon).
+    Check(check::Args),
     /// Print the last day to answer a request received on DATE.
     ///
     /// One month under GDPR Art. 12(3), counted under Regulation 1182/71: the same date in the
@@ -310,6 +320,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Send(args) => send::run(&ctx, args),
         Command::Run(args) => run::run(&ctx, args),
         Command::Status(args) => status::run(&ctx, args),
+        Command::Backup(args) => backup::run(&ctx, args),
+        Command::Check(args) => check::run(&ctx, args),
         Command::Staff(command) => staff::run(&ctx, command),
         Command::Web(args) => web::run(&ctx, args),
     }

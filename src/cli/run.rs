@@ -38,6 +38,8 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     let _inside = runtime.enter();
     let mailer = app.mailer()?;
     let drafting = app.drafting(&settings);
+    // Shared by the daemon, which counts, and the console's `/metrics`, which reports.
+    let reconnects = std::sync::Arc::<std::sync::atomic::AtomicU64>::default();
     let parts = daemon::Parts {
         mailbox,
         password: &password,
@@ -48,6 +50,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
         clock_store: app.store()?,
         mailer,
         now: ctx.fixed_now,
+        reconnects: std::sync::Arc::clone(&reconnects),
     };
     // The staff console, when configured, on a thread and runtime of its own: a slow page
     // never holds up intake, and it ends with the process.
@@ -58,7 +61,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
         let tls = web
             .tls()
             .map(|(cert, key)| (cert.to_path_buf(), key.to_path_buf()));
-        let router = crate::web::router(ctx.app()?, super::web::clock(ctx))?;
+        let router = crate::web::router_counting(ctx.app()?, super::web::clock(ctx), reconnects)?;
         std::thread::Builder::new()
             .name("console".to_string())
             .spawn(move || {

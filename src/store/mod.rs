@@ -8,7 +8,9 @@
 //! rewrite the audit trail.
 
 mod actions;
+mod backup;
 mod cases;
+mod check;
 mod drafts;
 mod events;
 mod lock;
@@ -22,7 +24,9 @@ mod sql;
 mod staff;
 
 pub use actions::{ActionDecision, ActionRecord, NewAction, Suppressed};
+pub use backup::{BackedUp, BackupError};
 pub use cases::{CaseDetail, CaseSummary, NewCase};
+pub use check::{Checked, Problem};
 pub use drafts::{DraftRecord, DraftState, NewDraft, OpenCase, QueueEntry, QueueSlice, TokenUse};
 pub use events::{EventRecord, NewEvent};
 pub use lock::DaemonLock;
@@ -51,6 +55,8 @@ pub enum StoreError {
     Locked { path: PathBuf },
     #[error("database {} is read-only", path.display())]
     ReadOnly { path: PathBuf },
+    #[error("no database at {}", path.display())]
+    Missing { path: PathBuf },
     #[error("cannot open database {}", path.display())]
     Open {
         path: PathBuf,
@@ -185,6 +191,29 @@ impl Store {
             return Store::open(path, options);
         }
         Ok(store)
+    }
+
+    /// Opens an existing database for reading, as [`Store::open_read_only`] does, but
+    /// never creates one: `check` judges the file that is there, or says there is none.
+    pub fn open_existing(path: &Path, options: &StoreOptions) -> Result<Store, StoreError> {
+        if !path.is_file() {
+            return Err(StoreError::Missing {
+                path: path.to_path_buf(),
+            });
+        }
+        Store::open_read_only(path, options)
+    }
+
+    /// Opens an existing database to copy it as it is: read-only, never migrated, and
+    /// never as `immutable` (which would let SQLite ignore a daemon writing meanwhile and
+    /// copy a torn file).
+    pub fn open_to_copy(path: &Path, options: &StoreOptions) -> Result<Store, StoreError> {
+        if !path.is_file() {
+            return Err(StoreError::Missing {
+                path: path.to_path_buf(),
+            });
+        }
+        Store::read_only_connection(path, options, false)
     }
 
     fn read_only_connection(

@@ -24,6 +24,10 @@ pub struct Totals {
     pub cases: i64,
     pub quarantined: i64,
     pub automated: i64,
+    /// Replies (drafts of any purpose) handed to the mail server or the outbox.
+    pub replies_sent: i64,
+    /// Replies the mail server refused for good.
+    pub replies_failed: i64,
 }
 
 impl Store {
@@ -75,7 +79,9 @@ impl Store {
                 "SELECT (SELECT COUNT(*) FROM messages),
                         (SELECT COUNT(*) FROM cases),
                         (SELECT COUNT(*) FROM quarantine),
-                        (SELECT COUNT(*) FROM messages WHERE automated IS NOT NULL)",
+                        (SELECT COUNT(*) FROM messages WHERE automated IS NOT NULL),
+                        (SELECT COUNT(*) FROM drafts WHERE state = 'sent'),
+                        (SELECT COUNT(*) FROM drafts WHERE state = 'failed')",
                 [],
                 |r| {
                     Ok(Totals {
@@ -83,6 +89,8 @@ impl Store {
                         cases: r.get(1)?,
                         quarantined: r.get(2)?,
                         automated: r.get(3)?,
+                        replies_sent: r.get(4)?,
+                        replies_failed: r.get(5)?,
                     })
                 },
             )

@@ -29,6 +29,15 @@ const MIGRATIONS: &[&str] = &[
 pub(super) const LATEST: i64 = MIGRATIONS.len() as i64;
 
 pub(super) fn migrate(conn: &mut Connection, path: &Path) -> Result<(), StoreError> {
+    migrate_to(conn, path, LATEST)
+}
+
+/// Applies the migrations up to schema `target` (an older schema, for the upgrade tests).
+pub(super) fn migrate_to(
+    conn: &mut Connection,
+    path: &Path,
+    target: i64,
+) -> Result<(), StoreError> {
     let current: i64 = conn
         .pragma_query_value(None, "user_version", |r| r.get(0))
         .map_err(|e| classify_error(path, e))?;
@@ -46,7 +55,8 @@ pub(super) fn migrate(conn: &mut Connection, path: &Path) -> Result<(), StoreErr
         what: "PRAGMA user_version",
         detail: current.to_string(),
     })?;
-    for (index, sql) in MIGRATIONS.iter().enumerate().skip(applied) {
+    let wanted = usize::try_from(target).unwrap_or(0).min(MIGRATIONS.len());
+    for (index, sql) in MIGRATIONS.iter().enumerate().take(wanted).skip(applied) {
         let version = index as i64 + 1;
         let tx = conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)

@@ -345,3 +345,107 @@ fn a_cached_statement_is_not_compiled_again_on_each_use() {
         assert_eq!(reprepares(&store.conn), 0, "read only: {read_only}");
     }
 }
+
+/// A store left at each older schema, holding a case written in the first schema's shape,
+/// opens with this build: every later migration runs over existing rows, the case reads
+/// back, and `check` finds the triggers as an empty store gets them.
+#[test]
+fn a_store_at_each_older_schema_migrates_forward_with_its_rows() {
+    for version in 1..schema::LATEST {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.db");
+        let mut conn = rusqlite::Connection::open(&path).unwrap();
+        schema::migrate_to(&mut conn, &path, 1).unwrap();
+        conn.execute_batch(
+            "INSERT INTO cases (id, year, seq, state, received_at, requester, requester_name, subject, deadline, opened_at)
+             VALUES (1, 2026, 7, 'open', '2026-03-02T08:00:00Z', 'aino@example.test', 'Aino', 'Tietopyyntö', '2026-04-02', '2026-03-02T08:01:00Z');
+             INSERT INTO messages (id, raw_sha256, message_id, raw, size, origin, received_at, received_from, stored_at, from_address, subject, case_id)
+             VALUES (1, x'00', 'one@example.test', x'41', 1, 'file', '2026-03-02T08:00:00Z', 'received', '2026-03-02T08:01:00Z', 'aino@example.test', 'Tietopyyntö', 1);
+             INSERT INTO events (case_id, at, actor, kind, details)
+             VALUES (1, '2026-03-02T08:01:00Z', 'rightsbot', 'received', '{}'),
+                    (1, '2026-03-02T08:01:00Z', 'rightsbot', 'deadline_set', '{}');",
+        )
+        .unwrap();
+        schema::migrate_to(&mut conn, &path, version).unwrap();
+        let found: i64 = conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .unwrap();
+        assert_eq!(found, version);
+        drop(conn);
+
+        let store = Store::open(&path, &StoreOptions::default())
+            .unwrap_or_else(|err| panic!("schema {version}: {err}"));
+        assert_eq!(store.schema_version().unwrap(), schema::LATEST);
+        let cases = store.cases().unwrap();
+        assert_eq!(cases.len(), 1, "schema {version}");
+        assert_eq!(cases[0].id, "DSR-2026-0007");
+        assert_eq!(store.totals().unwrap().messages, 1);
+        let checked = store.check().unwrap();
+        assert_eq!(checked.problems, Vec::new(), "schema {version}");
+        assert_eq!((checked.cases, checked.events), (1, 2));
+    }
+}
+
+/// A backup finishes while another connection keeps committing, and the copy is whole: the
+/// writes restart the step-by-step copy, and after a few restarts the rest goes in one
+/// read snapshot instead of chasing the writer for ever.
+#[test]
+fn a_backup_finishes_while_another_connection_keeps_writing() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+
+    let (dir, store) = temp_store();
+    let path = dir.path().join("db/rightsbot.db");
+    let filler = "x".repeat(3000);
+    {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        // About 2 MB, so the copy takes several steps.
+        for i in 0..700 {
+            conn.execute(
+                "INSERT INTO quarantine (at, origin, reason) VALUES ('2026-11-02T08:00:00Z', ?1, 'filler')",
+                [format!("{i}{filler}")],
+            )
+            .unwrap();
+        }
+    }
+    let stop = AtomicBool::new(false);
+    let target = dir.path().join("copy.db");
+    let backed_up = std::thread::scope(|scope| {
+        let writer = scope.spawn(|| {
+            let conn = rusqlite::Connection::open(&path).unwrap();
+            conn.busy_timeout(Duration::from_secs(5)).unwrap();
+            let mut written = 0;
+            while !stop.load(Ordering::Relaxed) {
+                conn.execute(
+                    "INSERT INTO quarantine (at, origin, reason) VALUES ('2026-11-02T08:00:00Z', ?1, 'written meanwhile')",
+                    [format!("w{written}")],
+                )
+                .unwrap();
+                written += 1;
+            }
+            written
+        });
+        let backed_up = store.back_up_to(&target, false, Duration::from_secs(30));
+        stop.store(true, Ordering::Relaxed);
+        assert!(writer.join().unwrap() > 0);
+        backed_up
+    })
+    .unwrap();
+    assert_eq!(backed_up.path, target);
+    // However busy the writer, the copy stops chasing it after a few restarts.
+    assert!(backed_up.restarts <= 4, "{}", backed_up.restarts);
+    let copy = Store::open(&target, &StoreOptions::default()).unwrap();
+    let copied = copy.totals().unwrap().quarantined;
+    assert!(copied >= 700, "{copied}");
+    assert_eq!(copy.check().unwrap().problems, Vec::new());
+    // Never over an existing file without being told to.
+    let again = store.back_up_to(&target, false, Duration::from_secs(30));
+    assert!(
+        matches!(again, Err(BackupError::Exists { .. })),
+        "{again:?}"
+    );
+    assert!(
+        store
+            .back_up_to(&target, true, Duration::from_secs(30))
+            .is_ok()
+    );
+}

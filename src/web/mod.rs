@@ -8,6 +8,7 @@
 //! domain rule, and never renders a mail's HTML: staff see its text.
 
 mod inbox;
+mod metrics;
 mod overview;
 mod pages;
 mod register;
@@ -20,6 +21,7 @@ mod words;
 
 use std::net::SocketAddr;
 use std::path::Path;
+use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, Mutex};
 
 use axum::Router;
@@ -71,6 +73,8 @@ pub struct Console {
     clock: Clock,
     secure_cookie: bool,
     behind_proxy: bool,
+    /// The daemon's mailbox reconnections in this process (`/metrics`).
+    reconnects: Arc<AtomicU64>,
 }
 
 impl Console {
@@ -104,6 +108,16 @@ impl Console {
 
 /// The console's routes over an application and its store.
 pub fn router(app: App, clock: Clock) -> Result<Router, WebError> {
+    router_counting(app, clock, Arc::default())
+}
+
+/// The console's routes, with `/metrics` reporting the mailbox reconnections a daemon in
+/// this process counts in `reconnects`.
+pub fn router_counting(
+    app: App,
+    clock: Clock,
+    reconnects: Arc<AtomicU64>,
+) -> Result<Router, WebError> {
     let store = app.store()?;
     let (secure_cookie, behind_proxy) = app.config().web.as_ref().map_or((false, false), |web| {
         (web.secure_cookie(), web.behind_tls_proxy)
@@ -116,9 +130,11 @@ pub fn router(app: App, clock: Clock) -> Result<Router, WebError> {
         clock,
         secure_cookie,
         behind_proxy,
+        reconnects,
     });
     Ok(Router::new()
         .route("/healthz", get(pages::health))
+        .route("/metrics", get(metrics::metrics))
         .route("/static/console.css", get(render::stylesheet))
         .route("/login", get(session::login_page).post(session::login))
         .route("/logout", post(session::logout))
