@@ -165,3 +165,37 @@ fn tidy(text: &str) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_reload_reads_an_edited_template_again() {
+        let folder = tempfile::tempdir().expect("temp dir");
+        std::fs::create_dir(folder.path().join("en")).expect("en");
+        let footer = folder.path().join("en/footer.txt");
+        std::fs::write(&footer, "first wording").expect("write");
+        let templates = Templates::new(Some(folder.path().to_path_buf()));
+        let shared = templates.clone();
+        let context = serde_json::json!({});
+        let render = || templates.render(Lang::En, "footer.txt", &context);
+        assert_eq!(render().expect("render"), "first wording\n");
+
+        // Kept once read: an edit alone changes nothing while drafts are being made.
+        std::fs::write(&footer, "second wording {% if %}").expect("write");
+        assert_eq!(render().expect("render"), "first wording\n");
+        // A reload through any clone reaches all, and names what no longer parses.
+        let problems = shared.reload();
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(
+            problems[0]
+                .to_string()
+                .starts_with("template en/footer.txt:")
+        );
+
+        std::fs::write(&footer, "second wording").expect("write");
+        assert!(shared.reload().is_empty());
+        assert_eq!(render().expect("render"), "second wording\n");
+    }
+}
