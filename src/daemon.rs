@@ -877,6 +877,10 @@ async fn reload_loop(
         return Ok(());
     };
     loop {
+        // A stop asked for before this loop first waited is not a change it would see.
+        if *shutdown.borrow() {
+            return Ok(());
+        }
         tokio::select! {
             changed = reloads.changed() => if changed.is_err() { return Ok(()) },
             _ = shutdown.changed() => return Ok(()),
