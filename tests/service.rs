@@ -1,7 +1,8 @@
 //! The daemon as systemd runs it: the sd_notify messages of a `Type=notify` unit with a
 //! watchdog, a reload on SIGHUP, and the password as a systemd credential. The test binds
-//! the notify socket itself, so no systemd is needed; the IMAP server is a port nothing
-//! listens on, since READY must come even when the first login fails.
+//! the notify socket itself, so no systemd is needed. The IMAP server is mostly a port
+//! nothing listens on, since READY must come even when the first login fails; one test
+//! logs in to the real mail stack with the password as a credential.
 
 mod support;
 
@@ -9,6 +10,7 @@ use std::os::unix::net::UnixDatagram;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use support::mailstack::MailStack;
 use support::{Sandbox, bin};
 
 /// Generous: the daemon answers in milliseconds, a loaded CI machine may take seconds.
@@ -43,8 +45,8 @@ struct NotifySocket {
 }
 
 impl NotifySocket {
-    fn bind(sandbox: &Sandbox) -> NotifySocket {
-        let path = sandbox.path().join("notify");
+    fn bind(folder: &std::path::Path) -> NotifySocket {
+        let path = folder.join("notify");
         let socket = UnixDatagram::bind(&path).expect("bind the notify socket");
         NotifySocket {
             socket,
@@ -87,13 +89,27 @@ impl NotifySocket {
 }
 
 fn start(sandbox: &Sandbox, notify: &NotifySocket, watchdog: Option<&str>) -> Child {
+    start_with(
+        &sandbox.config,
+        &sandbox.path().join("credentials"),
+        notify,
+        watchdog,
+    )
+}
+
+fn start_with(
+    config: &std::path::Path,
+    credentials: &std::path::Path,
+    notify: &NotifySocket,
+    watchdog: Option<&str>,
+) -> Child {
     let mut command: Command = bin();
     command
         .arg("--config")
-        .arg(&sandbox.config)
+        .arg(config)
         .arg("run")
         .env("NOTIFY_SOCKET", &notify.path)
-        .env("CREDENTIALS_DIRECTORY", sandbox.path().join("credentials"))
+        .env("CREDENTIALS_DIRECTORY", credentials)
         .env_remove("WATCHDOG_PID")
         .env("RIGHTSBOT_LOG", "info")
         .stdout(Stdio::null())
@@ -127,7 +143,7 @@ fn wait_exit(child: &mut Child) -> std::process::ExitStatus {
 #[test]
 fn ready_after_a_failed_login_then_watchdog_reload_and_stop() {
     let sandbox = sandbox();
-    let mut notify = NotifySocket::bind(&sandbox);
+    let mut notify = NotifySocket::bind(sandbox.path());
     // A 2 s watchdog: a ping is due every second.
     let mut daemon = start(&sandbox, &notify, Some("2000000"));
 
@@ -155,9 +171,33 @@ fn ready_after_a_failed_login_then_watchdog_reload_and_stop() {
 }
 
 #[test]
+fn ready_once_logged_in_to_the_mail_server_with_the_credential() {
+    let stack = MailStack::up();
+    let config = stack.config_with("credential.toml", |text| {
+        text.replace(
+            "password_file = \"passwords/request\"",
+            "password_file = \"$CREDENTIALS_DIRECTORY/request\"",
+        )
+    });
+    let folder = tempfile::tempdir().expect("temp dir");
+    let mut notify = NotifySocket::bind(folder.path());
+    let mut daemon = start_with(
+        &config,
+        &stack.path().join("passwords"),
+        &notify,
+        Some("10000000"),
+    );
+    let ready = notify.wait_for("READY=1", &mut daemon);
+    assert!(ready.contains("STATUS=reading the mailbox"), "{ready:?}");
+    signal(&daemon, "TERM");
+    notify.wait_for("STOPPING=1", &mut daemon);
+    assert!(wait_exit(&mut daemon).success());
+}
+
+#[test]
 fn no_watchdog_pings_without_watchdog_usec() {
     let sandbox = sandbox();
-    let mut notify = NotifySocket::bind(&sandbox);
+    let mut notify = NotifySocket::bind(sandbox.path());
     let mut daemon = start(&sandbox, &notify, None);
     notify.wait_for("READY=1", &mut daemon);
     signal(&daemon, "TERM");
