@@ -8,6 +8,10 @@
 //! after its case is committed, and a crash at any point repeats at most a move, never a
 //! case. Between passes it waits with IDLE (or polls), reconnects with capped, jittered
 //! backoff, and on SIGTERM or SIGINT finishes the batch in hand and exits.
+//!
+//! Under systemd it reports through `supervisor`: ready once the store is open and the
+//! first login was tried, a watchdog ping while its runtime and the store's thread answer,
+//! and a reload (SIGHUP: the templates read again) while intake goes on.
 
 use std::time::Duration;
 
@@ -22,6 +26,7 @@ use crate::config::{MailboxMode, SharedRequests};
 use crate::draft::Drafting;
 use crate::intake::imap::{Fetched, ImapError, ImapSource, Wake};
 use crate::store::{Destination, Store, StoreError};
+use crate::supervisor::Supervisor;
 
 /// RFC 2177 asks clients to re-issue IDLE at least every 29 minutes.
 const IDLE_LIMIT: Duration = Duration::from_secs(29 * 60);
@@ -728,6 +733,10 @@ pub struct Parts<'a> {
     pub now: Option<Timestamp>,
     /// Counts each lost mailbox connection the daemon reconnects after (`/metrics`).
     pub reconnects: std::sync::Arc<std::sync::atomic::AtomicU64>,
+    /// The service manager to tell about start-up, reloads and liveness.
+    pub supervisor: &'a Supervisor,
+    /// Changes each time a reload is asked for (SIGHUP); `None`: never.
+    pub reloads: Option<tokio::sync::watch::Receiver<u64>>,
 }
 
 /// Starts the writer thread and runs the daemon on `runtime`: with `once`, one intake
@@ -752,6 +761,8 @@ where
         mailer,
         now,
         reconnects,
+        supervisor,
+        reloads,
     } = parts;
     let (stop, shutdown) = tokio::sync::watch::channel(false);
     let mut clock = Clock {
@@ -789,29 +800,105 @@ where
                 let _ = stop.send(true);
             });
             // A signal that came while starting up is honoured at once.
-            run(&mut intake, &mut clock, password, shutdown).await?;
+            let service = Service {
+                supervisor,
+                reloads,
+            };
+            run(&mut intake, &mut clock, password, service, shutdown).await?;
             info!("stopped");
             Ok(None)
         })
     })
 }
 
+/// What the daemon shares with its service manager.
+pub struct Service<'a> {
+    pub supervisor: &'a Supervisor,
+    /// Changes each time a reload is asked for; `None`: never.
+    pub reloads: Option<tokio::sync::watch::Receiver<u64>>,
+}
+
 /// Runs until `shutdown` is set: intake (pass, wait for mail, pass again; reconnecting on
 /// failure) beside the clock (reminders and sending, on their own schedule), so a quiet
-/// mailbox or an unreachable IMAP server never holds up what is due. Returns an error only
-/// for what waiting cannot fix (the store refusing writes).
+/// mailbox or an unreachable IMAP server never holds up what is due; beside them the
+/// watchdog and reloads. Returns an error only for what waiting cannot fix (the store
+/// refusing writes).
 pub async fn run(
     intake: &mut Intake<'_>,
     clock: &mut Clock<'_>,
     password: &Secret,
+    service: Service<'_>,
     shutdown: tokio::sync::watch::Receiver<bool>,
 ) -> Result<(), DaemonError> {
     let wake = tokio::sync::Notify::new();
+    let writer = intake.writer;
+    let templates = clock.drafting.templates;
     tokio::try_join!(
-        intake_loop(intake, password, shutdown.clone(), &wake),
-        clock.run(&wake, shutdown),
+        intake_loop(
+            intake,
+            password,
+            service.supervisor,
+            shutdown.clone(),
+            &wake
+        ),
+        clock.run(&wake, shutdown.clone()),
+        watchdog(writer, service.supervisor, shutdown.clone()),
+        reload_loop(templates, service.supervisor, service.reloads, shutdown),
     )?;
     Ok(())
+}
+
+/// Pings the service manager's watchdog while the daemon's runtime turns and the store's
+/// thread answers: a commit stuck, or the runtime thread blocked, for longer than
+/// `WatchdogSec=` stops the pings and systemd restarts the daemon. A slow mail server does
+/// not: its waits are awaited, under their own time limits.
+async fn watchdog(
+    writer: &Writer,
+    supervisor: &Supervisor,
+    mut shutdown: tokio::sync::watch::Receiver<bool>,
+) -> Result<(), DaemonError> {
+    let Some(every) = supervisor.ping_every() else {
+        return Ok(());
+    };
+    loop {
+        writer.call(|_, _| Ok(())).await?;
+        supervisor.alive();
+        if sleep_or_shutdown(every, &mut shutdown).await {
+            return Ok(());
+        }
+    }
+}
+
+/// Reads the templates again on each reload request, telling the service manager it is
+/// reloading meanwhile. Intake and the clock go on: a draft rendered during the reload
+/// waits for it, nothing else does. A template that no longer parses is logged (a
+/// draft that needs it fails as before, and is retried once it is fixed).
+async fn reload_loop(
+    templates: &crate::draft::Templates,
+    supervisor: &Supervisor,
+    reloads: Option<tokio::sync::watch::Receiver<u64>>,
+    mut shutdown: tokio::sync::watch::Receiver<bool>,
+) -> Result<(), DaemonError> {
+    let Some(mut reloads) = reloads else {
+        return Ok(());
+    };
+    loop {
+        // A stop asked for before this loop first waited is not a change it would see.
+        if *shutdown.borrow() {
+            return Ok(());
+        }
+        tokio::select! {
+            changed = reloads.changed() => if changed.is_err() { return Ok(()) },
+            _ = shutdown.changed() => return Ok(()),
+        }
+        supervisor.reloading();
+        let problems = templates.reload();
+        for problem in &problems {
+            warn!(error = %problem, "template does not parse after reload");
+        }
+        info!(problems = problems.len(), "templates re-read");
+        supervisor.reloaded("reading the mailbox; templates re-read");
+    }
 }
 
 /// Intake for ever: pass, wait for mail, pass again; reconnects on failure. Each pass
@@ -819,6 +906,7 @@ pub async fn run(
 async fn intake_loop(
     intake: &mut Intake<'_>,
     password: &Secret,
+    supervisor: &Supervisor,
     mut shutdown: tokio::sync::watch::Receiver<bool>,
     wake: &tokio::sync::Notify,
 ) -> Result<(), DaemonError> {
@@ -830,6 +918,9 @@ async fn intake_loop(
             Ok(source) => source,
             Err(err) => {
                 warn!(error = %err, retry_in = ?backoff, "cannot reach the mailbox");
+                // Started all the same: the store is open and the error is in the log; a
+                // unit that never became ready would hide it behind a start-up timeout.
+                supervisor.ready(&format!("cannot reach the mailbox: {err}"));
                 if sleep_or_shutdown(jittered(backoff), &mut shutdown).await {
                     break;
                 }
@@ -842,6 +933,7 @@ async fn intake_loop(
             idle = source.can_idle(),
             "connected to the mailbox"
         );
+        supervisor.ready("reading the mailbox");
         backoff = BACKOFF_START;
         loop {
             match intake.pass(&mut source, &shutdown).await {

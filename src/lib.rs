@@ -53,6 +53,9 @@ pub mod app;
 /// The mailbox loop.
 pub mod daemon;
 
+/// What the daemon tells systemd: ready, reloading, stopping, still alive.
+pub mod supervisor;
+
 /// `config check --connect`: do the configured mail servers answer?
 pub mod probe;
 

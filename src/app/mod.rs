@@ -177,6 +177,17 @@ impl App {
         }
     }
 
+    /// An application over `templates` shared with another (the console beside the
+    /// daemon), so one reload reaches both.
+    pub fn with_templates(config: Config, templates: Templates) -> App {
+        App {
+            config,
+            classifier: OnceLock::new(),
+            templates,
+            dummy_hash: OnceLock::new(),
+        }
+    }
+
     pub fn config(&self) -> &Config {
         &self.config
     }

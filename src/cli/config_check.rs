@@ -15,11 +15,24 @@ pub struct Args {
     connect: bool,
 }
 
-/// Where a password is read from, never the password.
+/// Where a password is read from, never the password. A systemd credential is named as
+/// such, and said to be unreachable here when `$CREDENTIALS_DIRECTORY` is unset (a check
+/// run from a shell, not by the service), so that is not mistaken for a broken config.
 fn password_source(env: Option<&str>, file: Option<&std::path::Path>) -> String {
     match (env, file) {
         (Some(name), _) => format!("from ${name}"),
-        (None, Some(path)) => format!("from {}", path.display()),
+        (None, Some(path)) => match crate::config::credential_name(path) {
+            Some(name) => match std::env::var_os("CREDENTIALS_DIRECTORY") {
+                Some(folder) if !folder.is_empty() => format!(
+                    "from the systemd credential {name} ({})",
+                    std::path::Path::new(&folder).join(name).display()
+                ),
+                _ => format!(
+                    "from the systemd credential {name} ($CREDENTIALS_DIRECTORY is not set here: only the service started with LoadCredential={name}:FILE can read it)"
+                ),
+            },
+            None => format!("from {}", path.display()),
+        },
         (None, None) => "none".to_string(),
     }
 }

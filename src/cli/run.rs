@@ -1,4 +1,8 @@
 //! `rightsbot run [--once]`: the IMAP daemon, or one pass for cron and tests.
+//!
+//! The daemon stops on SIGTERM or SIGINT and re-reads its templates on SIGHUP (what
+//! `systemctl reload` sends). It logs to stderr only, which journald collects, so there is
+//! no log file to reopen.
 
 use std::process::ExitCode;
 
@@ -22,7 +26,12 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
         .build()
         .context("cannot start the async runtime")?;
     // Listen for SIGTERM before anything slow, so a stop during start-up is clean too.
-    let signals = runtime.block_on(async { Signals::listen() });
+    let mut signals = runtime.block_on(async { Signals::listen() });
+    let supervisor = std::sync::Arc::new(if args.once {
+        crate::supervisor::Supervisor::none()
+    } else {
+        crate::supervisor::Supervisor::from_env()
+    });
     let app = ctx.app()?;
     let config = app.config();
     let mailbox = config.mailbox.as_ref().ok_or(ConfigError::Secret(
@@ -51,6 +60,8 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
         mailer,
         now: ctx.fixed_now,
         reconnects: std::sync::Arc::clone(&reconnects),
+        supervisor: &supervisor,
+        reloads: (!args.once).then(|| signals.reloads(&runtime)),
     };
     // The staff console, when configured, on a thread and runtime of its own: a slow page
     // never holds up intake, and it ends with the process.
@@ -61,7 +72,9 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
         let tls = web
             .tls()
             .map(|(cert, key)| (cert.to_path_buf(), key.to_path_buf()));
-        let router = crate::web::router_counting(ctx.app()?, super::web::clock(ctx), reconnects)?;
+        // The console drafts too: it shares the daemon's templates, so a reload reaches it.
+        let console_app = crate::app::App::with_templates(ctx.config()?, app.templates().clone());
+        let router = crate::web::router_counting(console_app, super::web::clock(ctx), reconnects)?;
         std::thread::Builder::new()
             .name("console".to_string())
             .spawn(move || {
@@ -86,7 +99,12 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
             })
             .context("cannot start the console's thread")?;
     }
-    let report = daemon::serve(parts, &runtime, args.once, signals.wait())?;
+    let stopping = std::sync::Arc::clone(&supervisor);
+    let stop_when = async move {
+        signals.wait().await;
+        stopping.stopping();
+    };
+    let report = daemon::serve(parts, &runtime, args.once, stop_when)?;
     if let Some(report) = report {
         if ctx.json {
             super::print_json(&report)?;
@@ -100,10 +118,13 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// SIGTERM (service managers) and SIGINT (Ctrl-C), registered as soon as `listen` runs.
+/// SIGTERM (service managers), SIGINT (Ctrl-C) and SIGHUP (reload), registered as soon as
+/// `listen` runs.
 struct Signals {
     #[cfg(unix)]
     terminate: Option<tokio::signal::unix::Signal>,
+    #[cfg(unix)]
+    hangup: Option<tokio::signal::unix::Signal>,
 }
 
 impl Signals {
@@ -113,10 +134,28 @@ impl Signals {
             use tokio::signal::unix::{SignalKind, signal};
             Signals {
                 terminate: signal(SignalKind::terminate()).ok(),
+                hangup: signal(SignalKind::hangup()).ok(),
             }
         }
         #[cfg(not(unix))]
         Signals {}
+    }
+
+    /// A counter that moves on each SIGHUP, for the daemon to reload by. The listener is a
+    /// task on `runtime`; it runs while the daemon does.
+    fn reloads(&mut self, runtime: &tokio::runtime::Runtime) -> tokio::sync::watch::Receiver<u64> {
+        let (tx, rx) = tokio::sync::watch::channel(0);
+        #[cfg(unix)]
+        if let Some(mut hangup) = self.hangup.take() {
+            runtime.spawn(async move {
+                while hangup.recv().await.is_some() {
+                    tx.send_modify(|count| *count += 1);
+                }
+            });
+        }
+        #[cfg(not(unix))]
+        let _ = (runtime, tx);
+        rx
     }
 
     async fn wait(self) {

@@ -221,13 +221,7 @@ impl SmtpConfig {
             });
         }
         if let Some(path) = &self.password_file {
-            let text = std::fs::read_to_string(path).map_err(|err| {
-                ConfigError::Secret(format!(
-                    "cannot read {} (smtp.password_file): {err}",
-                    path.display()
-                ))
-            })?;
-            return Ok(Some(Secret(text.lines().next().unwrap_or("").to_string())));
+            return read_password_file(path, "smtp.password_file").map(Some);
         }
         Ok(None)
     }
@@ -326,18 +320,52 @@ impl MailboxConfig {
             });
         }
         if let Some(path) = &self.password_file {
-            let text = std::fs::read_to_string(path).map_err(|err| {
-                ConfigError::Secret(format!(
-                    "cannot read password file {} (mailbox.password_file): {err}",
-                    path.display()
-                ))
-            })?;
-            return Ok(Secret(text.lines().next().unwrap_or("").to_string()));
+            return read_password_file(path, "mailbox.password_file");
         }
         Err(ConfigError::Secret(
             "[mailbox] names no password_env or password_file".to_string(),
         ))
     }
+}
+
+/// How a `password_file` names a systemd credential: the unit's `LoadCredential=imap:FILE`
+/// copies FILE into a directory only the service can read and passes that directory as
+/// `$CREDENTIALS_DIRECTORY`, so the password never sits in a file the service user owns.
+/// Only this variable, and only as the first component, is expanded; the expansion happens
+/// when the password is read, so every other command still loads the config outside the
+/// service.
+pub const CREDENTIALS_PREFIX: &str = "$CREDENTIALS_DIRECTORY/";
+
+/// The credential a `password_file` names (`imap` for `$CREDENTIALS_DIRECTORY/imap`).
+pub fn credential_name(path: &Path) -> Option<&str> {
+    path.to_str()?
+        .strip_prefix(CREDENTIALS_PREFIX)
+        .filter(|name| !name.is_empty() && !name.contains('/'))
+}
+
+/// Where a `password_file` is now: a credential in `$CREDENTIALS_DIRECTORY`, or the path.
+pub fn password_path(path: &Path, key: &str) -> Result<PathBuf, ConfigError> {
+    let Some(name) = credential_name(path) else {
+        return Ok(path.to_path_buf());
+    };
+    match std::env::var_os("CREDENTIALS_DIRECTORY") {
+        Some(folder) if !folder.is_empty() => Ok(Path::new(&folder).join(name)),
+        _ => Err(ConfigError::Secret(format!(
+            "{key} is the systemd credential {name:?}, but $CREDENTIALS_DIRECTORY is not set: only a service started with LoadCredential={name}:FILE has it (run as the service, or set it to the folder holding {name})"
+        ))),
+    }
+}
+
+/// The first line of a password file (or credential); `key` names the setting in errors.
+fn read_password_file(path: &Path, key: &str) -> Result<Secret, ConfigError> {
+    let path = password_path(path, key)?;
+    let text = std::fs::read_to_string(&path).map_err(|err| {
+        ConfigError::Secret(format!(
+            "cannot read password file {} ({key}): {err}",
+            path.display()
+        ))
+    })?;
+    Ok(Secret(text.lines().next().unwrap_or("").to_string()))
 }
 
 /// A password or other secret: its `Debug` never shows it, so it cannot reach a log.
@@ -540,11 +568,12 @@ impl Config {
             config.store.path = base.join(&config.store.path);
         }
         if let Some(smtp) = &mut config.smtp {
+            check_password_file(smtp.password_file.as_deref(), "smtp", text, path)?;
             for file in [&mut smtp.password_file, &mut smtp.ca_file]
                 .into_iter()
                 .flatten()
             {
-                if file.is_relative() {
+                if file.is_relative() && credential_name(file).is_none() {
                     *file = base.join(&*file);
                 }
             }
@@ -567,11 +596,12 @@ impl Config {
             }
         }
         if let Some(mailbox) = &mut config.mailbox {
+            check_password_file(mailbox.password_file.as_deref(), "mailbox", text, path)?;
             for file in [&mut mailbox.password_file, &mut mailbox.ca_file]
                 .into_iter()
                 .flatten()
             {
-                if file.is_relative() {
+                if file.is_relative() && credential_name(file).is_none() {
                     *file = base.join(&*file);
                 }
             }
@@ -702,6 +732,34 @@ fn check_sources(register: &RegisterConfig, text: &str, path: &Path) -> Result<(
         }
     }
     Ok(())
+}
+
+/// A `password_file` that starts with `$` must be the one form that is expanded: any
+/// other variable would otherwise be taken as a folder named `$HOME` beside the config.
+fn check_password_file(
+    file: Option<&Path>,
+    table: &str,
+    text: &str,
+    path: &Path,
+) -> Result<(), ConfigError> {
+    let Some(file) = file else { return Ok(()) };
+    if !file.to_string_lossy().starts_with('$') || credential_name(file).is_some() {
+        return Ok(());
+    }
+    let header = text.find(&format!("[{table}]")).unwrap_or(0);
+    let offset = text[header..]
+        .find("password_file")
+        .map_or(header, |at| header + at);
+    let (line, column) = line_column(text, offset);
+    Err(ConfigError::Invalid {
+        path: path.to_path_buf(),
+        line,
+        column,
+        message: format!(
+            "password_file in [{table}] starts with $ but only \"{CREDENTIALS_PREFIX}NAME\" (a systemd credential) is expanded, not {:?}",
+            file.display().to_string()
+        ),
+    })
 }
 
 /// Checks what serde cannot: plaintext only on loopback, exactly one password source.
@@ -1084,5 +1142,42 @@ path = "data/rightsbot.db"
             err.starts_with("cannot read password file /etc/rb/pw.txt (mailbox.password_file)"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn a_systemd_credential_stays_unresolved_until_read() {
+        let config = parse(&format!(
+            "{GOOD}{}",
+            MAILBOX.replace(
+                "password_env = \"RB_TEST_PW\"",
+                "password_file = \"$CREDENTIALS_DIRECTORY/imap\""
+            )
+        ))
+        .unwrap();
+        let mailbox = config.mailbox.unwrap();
+        let file = mailbox.password_file.as_deref().unwrap();
+        // Not joined to the config's folder: the service's directory is known only at run time.
+        assert_eq!(file, Path::new("$CREDENTIALS_DIRECTORY/imap"));
+        assert_eq!(credential_name(file), Some("imap"));
+        assert_eq!(credential_name(Path::new("/etc/rb/imap")), None);
+        assert_eq!(credential_name(Path::new("$CREDENTIALS_DIRECTORY/")), None);
+    }
+
+    #[test]
+    fn only_the_credentials_directory_is_expanded() {
+        let err = parse(&format!(
+            "{GOOD}{}",
+            MAILBOX.replace(
+                "password_env = \"RB_TEST_PW\"",
+                "password_file = \"$HOME/imap\""
+            )
+        ))
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.contains("only \"$CREDENTIALS_DIRECTORY/NAME\""),
+            "{err}"
+        );
+        assert!(err.contains("[mailbox]"), "{err}");
     }
 }

@@ -1,6 +1,7 @@
 //! The reply templates: minijinja, plain text, one folder per language. The defaults are
 //! built into the binary; a folder named in the config overrides any of them, so staff can
-//! change wording without a rebuild.
+//! change wording without a rebuild. Templates are read on first use and kept; `reload`
+//! (the daemon's SIGHUP) forgets them, so edited files take effect without a restart.
 //!
 //! Templates are trusted text that staff write. What a requester wrote (a name, a subject)
 //! only ever reaches a template as a value, never as template source, so `{{ }}` or `{% %}`
@@ -8,6 +9,7 @@
 
 use std::borrow::Cow;
 use std::path::PathBuf;
+use std::sync::{Arc, PoisonError, RwLock};
 
 use minijinja::{AutoEscape, Environment, UndefinedBehavior};
 
@@ -42,8 +44,11 @@ pub enum TemplateError {
     Render { name: String, message: String },
 }
 
+/// The reply templates. Clones share one set, so a reload reaches every holder (the
+/// daemon's drafting and the console beside it).
+#[derive(Clone)]
 pub struct Templates {
-    env: Environment<'static>,
+    env: Arc<RwLock<Environment<'static>>>,
 }
 
 impl Templates {
@@ -87,7 +92,28 @@ impl Templates {
                 .find(|(key, _)| *key == name)
                 .map(|(_, text)| (*text).to_string()))
         });
-        Templates { env }
+        Templates {
+            env: Arc::new(RwLock::new(env)),
+        }
+    }
+
+    /// Forgets every template read so far, so the next render reads the folder again, and
+    /// tries each shipped name at once: what no longer parses is returned, for the log,
+    /// instead of surfacing only when a draft needs it.
+    pub fn reload(&self) -> Vec<TemplateError> {
+        let mut env = self.env.write().unwrap_or_else(PoisonError::into_inner);
+        env.clear_templates();
+        DEFAULTS
+            .iter()
+            .filter_map(|(name, _)| {
+                env.get_template(name)
+                    .err()
+                    .map(|err| TemplateError::Render {
+                        name: (*name).to_string(),
+                        message: describe(&err),
+                    })
+            })
+            .collect()
     }
 
     /// Renders `<lang>/<name>` with `context`.
@@ -102,7 +128,8 @@ impl Templates {
             name: full.clone(),
             message: describe(&err),
         };
-        let template = self.env.get_template(&full).map_err(failed)?;
+        let env = self.env.read().unwrap_or_else(PoisonError::into_inner);
+        let template = env.get_template(&full).map_err(failed)?;
         let text = template
             .render(minijinja::Value::from(minijinja::value::Serde(context)))
             .map_err(failed)?;
@@ -137,4 +164,38 @@ fn tidy(text: &str) -> String {
         out.push('\n');
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_reload_reads_an_edited_template_again() {
+        let folder = tempfile::tempdir().expect("temp dir");
+        std::fs::create_dir(folder.path().join("en")).expect("en");
+        let footer = folder.path().join("en/footer.txt");
+        std::fs::write(&footer, "first wording").expect("write");
+        let templates = Templates::new(Some(folder.path().to_path_buf()));
+        let shared = templates.clone();
+        let context = serde_json::json!({});
+        let render = || templates.render(Lang::En, "footer.txt", &context);
+        assert_eq!(render().expect("render"), "first wording\n");
+
+        // Kept once read: an edit alone changes nothing while drafts are being made.
+        std::fs::write(&footer, "second wording {% if %}").expect("write");
+        assert_eq!(render().expect("render"), "first wording\n");
+        // A reload through any clone reaches all, and names what no longer parses.
+        let problems = shared.reload();
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(
+            problems[0]
+                .to_string()
+                .starts_with("template en/footer.txt:")
+        );
+
+        std::fs::write(&footer, "second wording").expect("write");
+        assert!(shared.reload().is_empty());
+        assert_eq!(render().expect("render"), "second wording\n");
+    }
 }
