@@ -12,6 +12,8 @@ const RANKS: &[(&str, u8)] = &[
     ("ids", 0),
     ("lang", 0),
     ("fault", 0),
+    // Talks to the service manager (sd-notify); imports nothing of the crate.
+    ("supervisor", 0),
     ("vocabulary", 1),
     ("config", 2),
     ("deadline", 3),
