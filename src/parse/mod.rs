@@ -171,18 +171,21 @@ pub struct AttachmentFile {
 pub fn attachment_file(raw: &[u8], index: usize) -> Option<AttachmentFile> {
     let message = MessageParser::default().parse(raw)?;
     let part = message.attachments().nth(index)?;
-    let content_type = part
-        .content_type()
+    Some(AttachmentFile {
+        name: part.attachment_name().map(str::to_string),
+        content_type: part_type(part),
+        content: part.contents().to_vec(),
+    })
+}
+
+/// A part's `type/subtype` in lowercase; `application/octet-stream` when it names none.
+pub(crate) fn part_type(part: &mail_parser::MessagePart<'_>) -> String {
+    part.content_type()
         .map(|ct| match ct.subtype() {
             Some(sub) => format!("{}/{}", ct.ctype(), sub).to_lowercase(),
             None => ct.ctype().to_lowercase(),
         })
-        .unwrap_or_else(|| "application/octet-stream".to_string());
-    Some(AttachmentFile {
-        name: part.attachment_name().map(str::to_string),
-        content_type,
-        content: part.contents().to_vec(),
-    })
+        .unwrap_or_else(|| "application/octet-stream".to_string())
 }
 
 /// Parses one message. Any bytes are accepted; only input with no header at all is refused.

@@ -50,13 +50,7 @@ pub fn remove_attachment(raw: &[u8], index: usize, note: &str) -> Result<Redacte
         return Err(RedactError::WholeMessage);
     }
     let removed = &raw[start..end];
-    let content_type = part
-        .content_type()
-        .map(|ct| match ct.subtype() {
-            Some(sub) => format!("{}/{}", ct.ctype(), sub).to_lowercase(),
-            None => ct.ctype().to_lowercase(),
-        })
-        .unwrap_or_else(|| "application/octet-stream".to_string());
+    let content_type = super::part_type(part);
     let name = part.attachment_name().map(str::to_string);
     // The part ends where the next boundary's line break starts; keep that break.
     let note_line: String = note.chars().filter(|c| !c.is_control()).collect();
