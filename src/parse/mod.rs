@@ -241,13 +241,7 @@ pub fn parse(raw: &[u8]) -> Result<Mail, ParseError> {
         .attachments()
         .map(|part| Attachment {
             name: part.attachment_name().map(clean_line),
-            content_type: part
-                .content_type()
-                .map(|ct| match ct.subtype() {
-                    Some(sub) => format!("{}/{}", ct.ctype(), sub).to_lowercase(),
-                    None => ct.ctype().to_lowercase(),
-                })
-                .unwrap_or_else(|| "application/octet-stream".to_string()),
+            content_type: part_type(part),
             size: part.len(),
         })
         .collect();
