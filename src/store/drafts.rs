@@ -295,7 +295,7 @@ impl Store {
 
     /// Drafts waiting for approval, the nearest deadline first.
     pub fn pending_drafts(&self) -> Result<Vec<QueueEntry>, StoreError> {
-        self.pending_drafts_where(&QueueSlice::default())
+        self.pending_drafts_page(&QueueSlice::default())
             .map(|(entries, _)| entries)
     }
 
@@ -303,13 +303,6 @@ impl Store {
     /// (either may be any), the nearest deadline first, and how many there are in all. Only
     /// the slice's rows are read in full: a page of a long queue costs what a short one does.
     pub fn pending_drafts_page(
-        &self,
-        slice: &QueueSlice,
-    ) -> Result<(Vec<QueueEntry>, usize), StoreError> {
-        self.pending_drafts_where(slice)
-    }
-
-    fn pending_drafts_where(
         &self,
         slice: &QueueSlice,
     ) -> Result<(Vec<QueueEntry>, usize), StoreError> {
