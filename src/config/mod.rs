@@ -107,6 +107,13 @@ pub struct WebConfig {
     pub login_window_minutes: u32,
 }
 
+/// A path the config gives relative to itself, made to stand from `base` (its folder).
+fn anchor(base: &Path, file: &mut PathBuf) {
+    if file.is_relative() {
+        *file = base.join(&*file);
+    }
+}
+
 fn default_web_listen() -> std::net::SocketAddr {
     std::net::SocketAddr::from(([127, 0, 0, 1], 8750))
 }
@@ -564,17 +571,15 @@ impl Config {
     pub fn parse(text: &str, path: &Path, base: &Path) -> Result<Config, ConfigError> {
         let mut config: Config =
             toml::from_str(text).map_err(|err| describe_toml_error(text, path, &err))?;
-        if config.store.path.is_relative() {
-            config.store.path = base.join(&config.store.path);
-        }
+        anchor(base, &mut config.store.path);
         if let Some(smtp) = &mut config.smtp {
             check_password_file(smtp.password_file.as_deref(), "smtp", text, path)?;
             for file in [&mut smtp.password_file, &mut smtp.ca_file]
                 .into_iter()
                 .flatten()
             {
-                if file.is_relative() && credential_name(file).is_none() {
-                    *file = base.join(&*file);
+                if credential_name(file).is_none() {
+                    anchor(base, file);
                 }
             }
             let loopback = matches!(
@@ -601,8 +606,8 @@ impl Config {
                 .into_iter()
                 .flatten()
             {
-                if file.is_relative() && credential_name(file).is_none() {
-                    *file = base.join(&*file);
+                if credential_name(file).is_none() {
+                    anchor(base, file);
                 }
             }
             check_mailbox(mailbox, text, path)?;
@@ -614,14 +619,10 @@ impl Config {
         .into_iter()
         .flatten()
         {
-            if folder.is_relative() {
-                *folder = base.join(&*folder);
-            }
+            anchor(base, folder);
         }
         for source in &mut config.register.sources {
-            if source.file.is_relative() {
-                source.file = base.join(&source.file);
-            }
+            anchor(base, &mut source.file);
         }
         check_sources(&config.register, text, path)?;
         if let Some(web) = &mut config.web {
@@ -629,9 +630,7 @@ impl Config {
                 .into_iter()
                 .flatten()
             {
-                if file.is_relative() {
-                    *file = base.join(&*file);
-                }
+                anchor(base, file);
             }
             if web.tls_cert_file.is_some() != web.tls_key_file.is_some() {
                 let offset = text.find("tls_").unwrap_or(0);
