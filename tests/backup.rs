@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 use support::corpus::generate_maildir;
 use support::daemon::Daemon;
 use support::mailstack::{MailStack, json};
-use support::{Sandbox, example_config, repo};
+use support::{Running, Sandbox, example_config, free_port, repo};
 
 fn count(db: &Path, sql: &str) -> i64 {
     let conn =
@@ -259,10 +259,7 @@ fn http_get(port: u16, path: &str) -> Option<String> {
 #[test]
 fn metrics_report_what_status_and_cases_count_and_nothing_personal() {
     const NOW: &str = "2026-11-02T09:00:00Z";
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("a free port")
-        .port();
+    let port = free_port();
     let sandbox = Sandbox::with_config(&format!(
         "{}\n[web]\nlisten = \"127.0.0.1:{port}\"\n",
         example_config()
@@ -274,14 +271,6 @@ fn metrics_report_what_status_and_cases_count_and_nothing_personal() {
         sandbox.ok(&["--now", NOW, "approve", draft, "--by", "Sanna"]);
     }
 
-    /// Ends the console however the test ends.
-    struct Running(std::process::Child);
-    impl Drop for Running {
-        fn drop(&mut self) {
-            let _ = self.0.kill();
-            let _ = self.0.wait();
-        }
-    }
     let _web = Running(
         sandbox
             .command(&["--now", NOW, "web"])
@@ -393,10 +382,7 @@ fn scrape(port: u16) -> Option<std::collections::HashMap<String, f64>> {
 #[test]
 fn the_daemon_is_backed_up_while_it_reads_the_mailbox_and_its_metrics_match_the_store() {
     let stack = MailStack::up();
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("a free port")
-        .port();
+    let port = free_port();
     let config = stack.config_with("metrics.toml", |text| {
         format!(
             "{}\n[web]\nlisten = \"127.0.0.1:{port}\"\n",

@@ -10,14 +10,13 @@
 
 mod support;
 
-use std::net::TcpListener;
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use fantoccini::{Client, ClientBuilder, Locator};
 
-use support::{Sandbox, example_config, repo};
+use support::{Running, Sandbox, example_config, free_port, repo};
 
 const NOW: &str = "2026-10-14T09:00:00+03:00";
 const PASSWORD: &str = "correct horse battery";
@@ -25,23 +24,6 @@ const PASSWORD: &str = "correct horse battery";
 const SCRIPT: &str = "<script>alert(1)</script>";
 const IMAGE: &str = "\"><img src=x onerror=alert(1)>";
 const TEMPLATE: &str = "{{ 7*7 }}";
-
-/// A child process ended when the test ends, however it ends.
-struct Running(Child);
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("a free port")
-        .port()
-}
 
 /// Waits until something answers HTTP on the port (a condition, not a sleep).
 fn wait_for_http(port: u16, path: &str, what: &str) {

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use support::corpus::generate_maildir;
 use support::daemon::Daemon;
 use support::mailstack::{MailStack, json, on_mailbox, rightsbot};
-use support::{assert_user_error, bin};
+use support::{assert_user_error, bin, free_port};
 
 /// Messages the daemon has committed to the store (0 before the store exists).
 fn stored_messages(stack: &MailStack) -> i64 {
@@ -393,11 +393,6 @@ fn status_reports_the_mailbox_and_the_workload() {
     assert_eq!(after["cases_open"], 1);
     assert_eq!(after["drafts_waiting"], 1, "{after}");
     assert!(after["last_pass_at"].is_string());
-}
-
-fn free_port() -> u16 {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
-    listener.local_addr().expect("addr").port()
 }
 
 /// Issue 12: a month of one mailbox, walked through. Two requests arrive; with the daemon

@@ -11,24 +11,17 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use support::mailstack::MailStack;
-use support::{Sandbox, bin};
+use support::{Sandbox, bin, free_port};
 
 /// Generous: the daemon answers in milliseconds, a loaded CI machine may take seconds.
 const LIMIT: Duration = Duration::from_secs(60);
-
-fn unused_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|listener| listener.local_addr())
-        .map(|address| address.port())
-        .expect("a free port")
-}
 
 /// A config whose mailbox cannot be reached, its password a systemd credential.
 fn sandbox() -> Sandbox {
     let config = format!(
         "{}\n[mailbox]\nhost = \"127.0.0.1\"\nport = {}\ntls = \"none\"\nuser = \"request\"\npassword_file = \"$CREDENTIALS_DIRECTORY/imap\"\n",
         support::CONFIG,
-        unused_port()
+        free_port()
     );
     let sandbox = Sandbox::with_config(&config);
     let credentials = sandbox.path().join("credentials");

@@ -15,7 +15,7 @@ use tower::ServiceExt;
 
 use rightsbot::app::App;
 use rightsbot::config::Config;
-use support::{Sandbox, example_config, repo};
+use support::{Running, Sandbox, example_config, free_port, repo};
 
 const NOW: &str = "2026-10-14T09:00:00+03:00";
 const PASSWORD: &str = "correct horse battery";
@@ -955,10 +955,7 @@ fn the_console_serves_https_itself_when_given_a_certificate() {
     );
     Sandbox::with_config(&beyond).ok(&["config", "check"]);
 
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .unwrap()
-        .port();
+    let port = free_port();
     let config = format!(
         "{}\n[web]\nlisten = \"127.0.0.1:{port}\"\ntls_cert_file = \"console.crt\"\ntls_key_file = \"console.key\"\n",
         example_config()
@@ -967,14 +964,6 @@ fn the_console_serves_https_itself_when_given_a_certificate() {
     let sandbox = Sandbox::with_config(&config);
     for name in ["console.crt", "console.key"] {
         std::fs::copy(certs.path().join(name), sandbox.path().join(name)).unwrap();
-    }
-    /// Ends the console however the test ends, so it does not hold the test's output open.
-    struct Running(std::process::Child);
-    impl Drop for Running {
-        fn drop(&mut self) {
-            let _ = self.0.kill();
-            let _ = self.0.wait();
-        }
     }
     let _web = Running(
         sandbox

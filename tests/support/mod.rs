@@ -112,3 +112,22 @@ pub fn assert_user_error(output: &Output) -> String {
     assert!(!stderr.contains("panicked"), "{stderr}");
     stderr.trim_end().to_string()
 }
+
+/// A child process ended when the test ends, however it ends: a failed assertion must not
+/// leave a server holding the test's output open.
+pub struct Running(pub std::process::Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// A TCP port on 127.0.0.1 nothing listens on just now.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port()
+}
