@@ -179,35 +179,19 @@ fn download(
         .into_response()
 }
 
+/// A download of the report's figures: as `report --csv` or as `report --json` prints them.
+#[derive(Clone, Copy)]
+enum Export {
+    Csv,
+    Json,
+}
+
 pub(super) async fn csv(
     State(console): State<Arc<Console>>,
     headers: HeaderMap,
     Query(period): Query<Period>,
 ) -> Response {
-    signed_in(console, &headers, move |console, store, now, session| {
-        let (from, to) = match period.days() {
-            Ok(days) => days,
-            Err(text) => return bad_period(console, session, &text),
-        };
-        let report = match console.app.report(store, from, to, now) {
-            Ok(report) => report,
-            Err(err) => return app_problem(console, session, &err, "/report"),
-        };
-        match report.to_csv() {
-            Ok(bytes) => download(bytes, "text/csv; charset=utf-8", from, to, "csv"),
-            Err(err) => {
-                tracing::error!(error = %err, "report CSV could not be written");
-                problem(
-                    console,
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    Some(session),
-                    "The CSV could not be written; the log says why.",
-                    Some("/report"),
-                )
-            }
-        }
-    })
-    .await
+    export(console, headers, period, Export::Csv).await
 }
 
 pub(super) async fn json(
@@ -215,6 +199,15 @@ pub(super) async fn json(
     headers: HeaderMap,
     Query(period): Query<Period>,
 ) -> Response {
+    export(console, headers, period, Export::Json).await
+}
+
+async fn export(
+    console: Arc<Console>,
+    headers: HeaderMap,
+    period: Period,
+    format: Export,
+) -> Response {
     signed_in(console, &headers, move |console, store, now, session| {
         let (from, to) = match period.days() {
             Ok(days) => days,
@@ -224,15 +217,29 @@ pub(super) async fn json(
             Ok(report) => report,
             Err(err) => return app_problem(console, session, &err, "/report"),
         };
-        match serde_json::to_vec(&report) {
-            Ok(bytes) => download(bytes, "application/json", from, to, "json"),
+        let (written, content_type, extension, what) = match format {
+            Export::Csv => (
+                report.to_csv().map_err(|err| err.to_string()),
+                "text/csv; charset=utf-8",
+                "csv",
+                "CSV",
+            ),
+            Export::Json => (
+                serde_json::to_vec(&report).map_err(|err| err.to_string()),
+                "application/json",
+                "json",
+                "JSON",
+            ),
+        };
+        match written {
+            Ok(bytes) => download(bytes, content_type, from, to, extension),
             Err(err) => {
-                tracing::error!(error = %err, "report JSON could not be written");
+                tracing::error!(error = %err, format = what, "the report could not be written");
                 problem(
                     console,
                     StatusCode::INTERNAL_SERVER_ERROR,
                     Some(session),
-                    "The JSON could not be written; the log says why.",
+                    &format!("The {what} could not be written; the log says why."),
                     Some("/report"),
                 )
             }
