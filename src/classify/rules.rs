@@ -239,6 +239,25 @@ impl Rules {
         Rules::from_files(&EMBEDDED)
     }
 
+    /// The same rule files read from `dir` (`fi.toml`, `sv.toml`, `en.toml`).
+    pub fn from_dir(dir: &std::path::Path) -> Result<Rules, RuleError> {
+        let mut texts = Vec::new();
+        for (lang, name, _) in EMBEDDED {
+            let file = name.trim_start_matches("rules/");
+            let path = dir.join(file);
+            let text = std::fs::read_to_string(&path).map_err(|err| RuleError::File {
+                file: path.display().to_string(),
+                message: err.to_string(),
+            })?;
+            texts.push((lang, name, text));
+        }
+        let files: Vec<(Lang, &str, &str)> = texts
+            .iter()
+            .map(|(lang, name, text)| (*lang, *name, text.as_str()))
+            .collect();
+        Rules::from_files(&files)
+    }
+
     fn from_files(files: &[(Lang, &str, &str)]) -> Result<Rules, RuleError> {
         let mut sources = Vec::new();
         let mut triggers: Vec<Vec<Vec<String>>> = Vec::new();

@@ -43,6 +43,19 @@ impl Default for Node {
     }
 }
 
+/// Which trigger sets the current sentence holds: `stamps[2p + s]` equals `generation` when
+/// set `s` of pattern `p` has a word in it. One per thread, shared by every index: each
+/// call takes a new generation, so no stamp of an earlier call (or index) counts.
+#[derive(Default)]
+struct Seen {
+    stamps: Vec<u32>,
+    generation: u32,
+}
+
+thread_local! {
+    static SEEN: std::cell::RefCell<Seen> = std::cell::RefCell::new(Seen::default());
+}
+
 pub struct TriggerIndex {
     nodes: Vec<Node>,
     /// How many trigger sets each pattern has (1 or 2).
@@ -110,26 +123,41 @@ impl TriggerIndex {
 
     /// Adds to `out`, once each and in order, every pattern all of whose trigger sets have a
     /// word in `sentence` (folded text).
+    ///
+    /// A frequent word ("my", "please") is the second trigger of many patterns, so a
+    /// sentence yields many keys: each is marked in the thread's [`Seen`] (stamped with
+    /// this call's generation, so nothing is cleared between sentences) and a pattern is
+    /// added the moment its last set is marked, instead of sorting every key.
     pub fn candidates(&self, sentence: &[u8], out: &mut Vec<usize>) {
-        let mut keys = Vec::new();
-        self.keys(sentence, &mut keys);
-        keys.sort_unstable();
-        keys.dedup();
-        let mut index = 0;
-        while index < keys.len() {
-            let pattern = keys[index] as usize / 2;
-            let mut found = 0;
-            while index < keys.len() && keys[index] as usize / 2 == pattern {
-                found += 1;
-                index += 1;
-            }
-            if found >= self.sets[pattern] {
-                out.push(pattern);
-            }
-        }
+        SEEN.with_borrow_mut(|seen| self.candidates_with(sentence, seen, out));
     }
 
-    fn keys(&self, sentence: &[u8], out: &mut Vec<u32>) {
+    fn candidates_with(&self, sentence: &[u8], seen: &mut Seen, out: &mut Vec<usize>) {
+        if seen.stamps.len() < self.sets.len() * 2 {
+            seen.stamps.resize(self.sets.len() * 2, 0);
+        }
+        seen.generation = seen.generation.wrapping_add(1);
+        if seen.generation == 0 {
+            seen.stamps.fill(0);
+            seen.generation = 1;
+        }
+        let first = out.len();
+        let generation = seen.generation;
+        self.keys(sentence, |key| {
+            let key = key as usize;
+            if seen.stamps[key] == generation {
+                return;
+            }
+            seen.stamps[key] = generation;
+            let pattern = key / 2;
+            if self.sets[pattern] <= 1 || seen.stamps[key ^ 1] == generation {
+                out.push(pattern);
+            }
+        });
+        out[first..].sort_unstable();
+    }
+
+    fn keys(&self, sentence: &[u8], mut found: impl FnMut(u32)) {
         for start in 0..sentence.len() {
             if !is_word_byte(sentence[start]) || (start > 0 && is_word_byte(sentence[start - 1])) {
                 continue;
@@ -142,11 +170,11 @@ impl TriggerIndex {
             loop {
                 let here = &self.nodes[node];
                 if position > start {
-                    out.extend_from_slice(&here.stem);
+                    here.stem.iter().for_each(|&key| found(key));
                     if !here.exact.is_empty()
                         && sentence.get(position).is_none_or(|&b| !is_word_byte(b))
                     {
-                        out.extend_from_slice(&here.exact);
+                        here.exact.iter().for_each(|&key| found(key));
                     }
                 }
                 let Some(&byte) = sentence.get(position) else {
@@ -188,6 +216,14 @@ mod tests {
         assert_eq!(found(triggers, "poistakaa tietoni"), [0]);
         assert_eq!(found(triggers, "poistakaa tilaus"), Vec::<usize>::new());
         assert_eq!(found(triggers, "tili poistetaan"), [0]);
+        // A set seen in the sentence before does not count in the next one.
+        let owned = vec![vec![vec!["poist*".to_string()], vec!["tili".to_string()]]];
+        let index = TriggerIndex::new(&owned);
+        let mut out = Vec::new();
+        index.candidates(b"poista tili", &mut out);
+        index.candidates(b"poista tilaus", &mut out);
+        index.candidates(b"tili on auki", &mut out);
+        assert_eq!(out, [0]);
     }
 
     #[test]
