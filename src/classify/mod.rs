@@ -118,17 +118,16 @@ impl Classifier {
         let folded_subject = Folded::new(subject);
         let folded_body = Folded::new(body);
         let subject_findings = self.scan(subject, &folded_subject);
-        let body_findings = self.scan(body, &folded_body);
-        let unattributed = body_findings.unattributed.clone();
-        let mut findings = body_findings.clone();
+        let mut findings = self.scan(body, &folded_body);
+        let unattributed = std::mem::take(&mut findings.unattributed);
+        let body_asks = !findings.kinds.is_empty();
         // A reply keeps the subject of what it answers ("Re: Tietojen poisto"), so the
         // subject of a reply counts only when the new text follows the request up ("any
         // news?"); a thank-you under a quoted request is not a new request, but a person
         // still sees it.
         let mut subject_only_triage = false;
-        if is_reply_subject(subject) && !body.trim().is_empty() && !body_findings.followup {
-            subject_only_triage =
-                !subject_findings.kinds.is_empty() && body_findings.kinds.is_empty();
+        if is_reply_subject(subject) && !body.trim().is_empty() && !findings.followup {
+            subject_only_triage = !subject_findings.kinds.is_empty() && !body_asks;
             findings.request_like |= subject_findings.request_like;
         } else {
             findings.merge(subject_findings);
@@ -177,9 +176,10 @@ impl Classifier {
 
     fn follows_up(&self, text: &str) -> bool {
         let folded = Folded::new(text);
+        let mut candidates = Vec::new();
         sentences(&folded.text).into_iter().any(|(start, end)| {
             self.rules
-                .matches(&folded.text[start..end])
+                .matches(&folded.text[start..end], &mut candidates)
                 .0
                 .iter()
                 .any(|&i| self.rules.role(i) == Role::Followup)
@@ -189,10 +189,13 @@ impl Classifier {
     /// Runs the rules over one text, sentence by sentence.
     fn scan(&self, text: &str, folded: &Folded) -> Findings {
         let mut findings = Findings::default();
+        let mut candidates = Vec::new();
         let sentences: Vec<(usize, usize, Vec<usize>, Vec<usize>)> = sentences(&folded.text)
             .into_iter()
             .map(|(start, end)| {
-                let (hits, net) = self.rules.matches(&folded.text[start..end]);
+                let (hits, net) = self
+                    .rules
+                    .matches(&folded.text[start..end], &mut candidates);
                 (start, end, hits, net)
             })
             .filter(|(_, _, hits, net)| !hits.is_empty() || !net.is_empty())
@@ -322,7 +325,7 @@ impl Classifier {
 }
 
 /// What the rules found in one text.
-#[derive(Clone, Default)]
+#[derive(Default)]
 struct Findings {
     kinds: Vec<RequestKind>,
     /// Kinds found by at least one `match` (or `soft`) phrase, not only `weak` ones.

@@ -394,13 +394,23 @@ impl Rules {
     /// The indices of the patterns that match somewhere in `sentence`, in order, and the
     /// net's own-data candidates (trigger words present, regex not yet run): the net is
     /// consulted only for sentences no right was attributed to, so its patterns run lazily.
-    pub fn matches(&self, sentence: &[u8]) -> (Vec<usize>, Vec<usize>) {
-        let mut candidates = Vec::new();
-        self.triggers.candidates(sentence, &mut candidates);
-        let (net, mut hits): (Vec<usize>, Vec<usize>) = candidates
-            .into_iter()
-            .partition(|&index| self.role(index).is_net());
-        hits.retain(|&index| self.is_match(index, sentence));
+    /// `candidates` is scratch space, reused from sentence to sentence.
+    pub fn matches(
+        &self,
+        sentence: &[u8],
+        candidates: &mut Vec<usize>,
+    ) -> (Vec<usize>, Vec<usize>) {
+        candidates.clear();
+        self.triggers.candidates(sentence, candidates);
+        let mut hits = Vec::new();
+        let mut net = Vec::new();
+        for &index in candidates.iter() {
+            if self.role(index).is_net() {
+                net.push(index);
+            } else if self.is_match(index, sentence) {
+                hits.push(index);
+            }
+        }
         (hits, net)
     }
 

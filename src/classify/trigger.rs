@@ -5,9 +5,21 @@
 //! from every word start in the sentence, so a sentence costs a handful of trie steps per
 //! word, and only the patterns whose every trigger set is present are run as regexes.
 
-/// The bytes that make up a word for the regex engine's `\b`.
+/// The bytes that make up a word for the regex engine's `\b`, as a table: every byte of
+/// every sentence is looked up.
+static WORD_BYTES: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut byte = 0;
+    while byte < 256 {
+        let b = byte as u8;
+        table[byte] = b.is_ascii_alphanumeric() || b == b'_';
+        byte += 1;
+    }
+    table
+};
+
 fn is_word_byte(byte: u8) -> bool {
-    byte.is_ascii_alphanumeric() || byte == b'_'
+    WORD_BYTES[usize::from(byte)]
 }
 
 /// Trigger words use these 39 bytes; each node has a child slot for each.
@@ -158,24 +170,25 @@ impl TriggerIndex {
     }
 
     fn keys(&self, sentence: &[u8], mut found: impl FnMut(u32)) {
-        for start in 0..sentence.len() {
-            if !is_word_byte(sentence[start]) || (start > 0 && is_word_byte(sentence[start - 1])) {
+        let mut in_word = false;
+        for (start, &byte) in sentence.iter().enumerate() {
+            let word_start = is_word_byte(byte) && !in_word;
+            in_word = is_word_byte(byte);
+            if !word_start {
                 continue;
             }
-            let Some(first) = self.child(0, sentence[start]) else {
+            let Some(first) = self.child(0, byte) else {
                 continue;
             };
             let mut node = first;
             let mut position = start + 1;
             loop {
                 let here = &self.nodes[node];
-                if position > start {
-                    here.stem.iter().for_each(|&key| found(key));
-                    if !here.exact.is_empty()
-                        && sentence.get(position).is_none_or(|&b| !is_word_byte(b))
-                    {
-                        here.exact.iter().for_each(|&key| found(key));
-                    }
+                here.stem.iter().for_each(|&key| found(key));
+                if !here.exact.is_empty()
+                    && sentence.get(position).is_none_or(|&b| !is_word_byte(b))
+                {
+                    here.exact.iter().for_each(|&key| found(key));
                 }
                 let Some(&byte) = sentence.get(position) else {
                     break;
