@@ -9,6 +9,10 @@
 /// character started.
 pub struct Folded {
     pub text: Vec<u8>,
+    /// How many times the letter å (or Å) occurs in the first 4000 bytes of the original:
+    /// Swedish, and never Finnish or English. Counted here, where non-ASCII letters are
+    /// decoded anyway.
+    pub swedish_letters: usize,
     origin: Vec<u32>,
     original_len: usize,
 }
@@ -19,6 +23,7 @@ impl Folded {
         let mut origin = Vec::with_capacity(original.len());
         let bytes = original.as_bytes();
         let mut at = 0;
+        let mut swedish_letters = 0;
         // Mail text is mostly ASCII: runs of it are folded a run at a time, and only the
         // rest is decoded as characters.
         while at < bytes.len() {
@@ -34,6 +39,9 @@ impl Folded {
                 break;
             };
             at += c.len_utf8();
+            if matches!(c, 'å' | 'Å') && offset < 4000 {
+                swedish_letters += 1;
+            }
             let replacement: &str = match c {
                 'ä' | 'Ä' | 'å' | 'Å' | 'á' | 'Á' | 'à' | 'À' | 'â' | 'Â' | 'ã' | 'Ã' | 'æ'
                 | 'Æ' => "a",
@@ -65,6 +73,7 @@ impl Folded {
         }
         Folded {
             text,
+            swedish_letters,
             origin,
             original_len: original.len(),
         }

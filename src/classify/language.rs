@@ -8,13 +8,43 @@
 use crate::lang::Lang;
 
 use super::fold::Folded;
-use super::rules::Rules;
+use super::rules::{Rules, lang_bit, word_key};
 
 /// Enough words to tell the three apart; a long mail is not read to the end.
 const MAX_WORDS: usize = 250;
 
-/// The language of a mail from its subject and body, each given as written and folded.
-pub fn detect(rules: &Rules, texts: [(&str, &Folded); 2]) -> Option<Lang> {
+/// The bytes of a word for detection (letters, digits, the apostrophe of "don't"), as a
+/// table: every byte up to the word limit is looked up.
+static WORD_BYTES: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut byte = 0;
+    while byte < 256 {
+        let b = byte as u8;
+        table[byte] = b.is_ascii_alphanumeric() || b == b'\'';
+        byte += 1;
+    }
+    table
+};
+
+/// The words of folded text, in order.
+fn words(text: &[u8]) -> impl Iterator<Item = &[u8]> {
+    let mut at = 0;
+    std::iter::from_fn(move || {
+        let start = at
+            + text[at..]
+                .iter()
+                .position(|&b| WORD_BYTES[usize::from(b)])?;
+        let len = text[start..]
+            .iter()
+            .position(|&b| !WORD_BYTES[usize::from(b)])
+            .unwrap_or(text.len() - start);
+        at = start + len;
+        Some(&text[start..at])
+    })
+}
+
+/// The language of a mail from its subject and body, folded.
+pub fn detect(rules: &Rules, texts: [&Folded; 2]) -> Option<Lang> {
     let mut scores = [0f32; 3];
     let index = |lang: Lang| match lang {
         Lang::Fi => 0,
@@ -22,29 +52,22 @@ pub fn detect(rules: &Rules, texts: [(&str, &Folded); 2]) -> Option<Lang> {
         Lang::En => 2,
     };
     let mut words_seen = 0;
-    for (text, folded) in texts {
+    for folded in texts {
         // The letter å is Swedish (and never Finnish or English).
-        // Counted in the UTF-8 bytes (C3 A5, C3 85) of the first 4000 bytes.
-        let head = &text.as_bytes()[..text.len().min(4000)];
-        let swedish_letters = head
-            .windows(2)
-            .filter(|pair| pair[0] == 0xc3 && matches!(pair[1], 0xa5 | 0x85))
-            .count();
-        scores[index(Lang::Sv)] += 0.5 * swedish_letters.min(6) as f32;
-        for word in folded
-            .text
-            .split(|b| !b.is_ascii_alphanumeric() && *b != b'\'')
-        {
-            if word.is_empty() || word.len() > 30 {
+        scores[index(Lang::Sv)] += 0.5 * folded.swedish_letters.min(6) as f32;
+        for word in words(&folded.text) {
+            if word.len() > 30 {
                 continue;
             }
             words_seen += 1;
             if words_seen > MAX_WORDS {
                 break;
             }
-            if let Some(langs) = rules.words.get(word) {
-                for lang in langs {
-                    scores[index(*lang)] += 1.0;
+            if let Some(langs) = word_key(word).and_then(|key| rules.words.get(&key)) {
+                for lang in [Lang::Fi, Lang::Sv, Lang::En] {
+                    if langs & lang_bit(lang) != 0 {
+                        scores[index(lang)] += 1.0;
+                    }
                 }
                 continue;
             }

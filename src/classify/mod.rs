@@ -25,7 +25,7 @@ pub use pattern::PatternError;
 pub use rules::RuleError;
 
 use fold::Folded;
-use rules::{Role, Rules};
+use rules::{Matches, Role, Rules};
 
 pub use crate::vocabulary::{Evidence, RequestKind, UnknownKind};
 
@@ -148,10 +148,7 @@ impl Classifier {
         evidence.dedup_by(|a, b| a.kind == b.kind && a.phrase == b.phrase);
         // A kind that only weak rules found stays, but a person confirms it.
         let low_confidence = kinds.iter().any(|k| !findings.strong.contains(k));
-        let language = language::detect(
-            &self.rules,
-            [(subject, &folded_subject), (body, &folded_body)],
-        );
+        let language = language::detect(&self.rules, [&folded_subject, &folded_body]);
         // A sentence the net caught in a mail with no right at all is a privacy mail too.
         let unanswered_privacy_mail = kinds.is_empty()
             && (findings.request_like || findings.suppressed || !unattributed.is_empty());
@@ -180,7 +177,7 @@ impl Classifier {
         sentences(&folded.text).into_iter().any(|(start, end)| {
             self.rules
                 .matches(&folded.text[start..end], &mut candidates)
-                .0
+                .hits
                 .iter()
                 .any(|&i| self.rules.role(i) == Role::Followup)
         })
@@ -190,22 +187,26 @@ impl Classifier {
     fn scan(&self, text: &str, folded: &Folded) -> Findings {
         let mut findings = Findings::default();
         let mut candidates = Vec::new();
-        let sentences: Vec<(usize, usize, Vec<usize>, Vec<usize>)> = sentences(&folded.text)
+        let sentences: Vec<(usize, usize, Matches)> = sentences(&folded.text)
             .into_iter()
             .map(|(start, end)| {
-                let (hits, net) = self
+                let found = self
                     .rules
                     .matches(&folded.text[start..end], &mut candidates);
-                (start, end, hits, net)
+                (start, end, found)
             })
-            .filter(|(_, _, hits, net)| !hits.is_empty() || !net.is_empty())
+            .filter(|(_, _, found)| !found.hits.is_empty() || !found.net.is_empty())
             .collect();
         // "I asked you to delete my data" is a request again only in a mail that follows it up.
-        let follows_up = sentences
-            .iter()
-            .any(|(_, _, hits, _)| hits.iter().any(|&i| self.rules.role(i) == Role::Followup));
-        for (start, end, hits, net) in &sentences {
+        let follows_up = sentences.iter().any(|(_, _, found)| {
+            found
+                .hits
+                .iter()
+                .any(|&i| self.rules.role(i) == Role::Followup)
+        });
+        for (start, end, found) in &sentences {
             let (start, end) = (*start, *end);
+            let (hits, net) = (&found.hits, &found.net);
             let sentence = &folded.text[start..end];
             findings.request_like |= hits
                 .iter()
@@ -248,10 +249,10 @@ impl Classifier {
                 };
                 let blockers: Vec<(usize, usize)> = of_kind(Role::Unless)
                     .chain(reported.into_iter().flat_map(|role| of_kind(role)))
-                    .flat_map(|i| self.rules.spans(i, sentence))
+                    .flat_map(|i| found.spans(i))
                     .collect();
                 for &index in &fired {
-                    for (from, to) in self.rules.spans(index, sentence) {
+                    for (from, to) in found.spans(index) {
                         if blockers.iter().any(|&(a, b)| a < to && from < b) {
                             sentence_suppressed = true;
                             continue;
@@ -406,10 +407,24 @@ fn is_reply_subject(subject: &str) -> bool {
 /// Other line breaks are not boundaries, because mail clients wrap lines mid-sentence. A period
 /// between digits ("2.11.2026", "Art. 15") does not end a sentence.
 fn sentences(text: &[u8]) -> Vec<(usize, usize)> {
+    // The bytes that can end a sentence, as a table: every byte of the text is looked up.
+    static ENDS: [bool; 256] = {
+        let mut table = [false; 256];
+        table[b'!' as usize] = true;
+        table[b'?' as usize] = true;
+        table[b';' as usize] = true;
+        table[b'.' as usize] = true;
+        table[b'\n' as usize] = true;
+        table
+    };
     let mut out = Vec::new();
     let mut start = 0;
     let mut index = 0;
     while index < text.len() {
+        match text[index..].iter().position(|&b| ENDS[usize::from(b)]) {
+            Some(skip) => index += skip,
+            None => break,
+        }
         let byte = text[index];
         let boundary = match byte {
             b'!' | b'?' | b';' => true,

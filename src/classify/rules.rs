@@ -145,16 +145,32 @@ struct KindRules {
     soft_yields_to: Vec<String>,
 }
 
-/// FNV-1a for the detection words. Every word of a mail is looked up, and the keys are the
-/// rule files' own words, so a keyed hash (SipHash) buys nothing and costs more than the
-/// lookups themselves.
-pub struct WordHasher(u64);
-
-impl Default for WordHasher {
-    fn default() -> WordHasher {
-        WordHasher(0xcbf2_9ce4_8422_2325)
+/// A language's bit in a detection word's set of languages.
+pub fn lang_bit(lang: Lang) -> u8 {
+    match lang {
+        Lang::Fi => 1,
+        Lang::Sv => 2,
+        Lang::En => 4,
     }
 }
+
+/// A detection word packed into an integer: its bytes, little-endian, zero-padded (a word
+/// has no zero byte, so the padding is unambiguous). `None` for a word longer than 16
+/// bytes, which no rule file lists.
+pub fn word_key(word: &[u8]) -> Option<u128> {
+    if word.len() > 16 {
+        return None;
+    }
+    let mut bytes = [0u8; 16];
+    bytes[..word.len()].copy_from_slice(word);
+    Some(u128::from_le_bytes(bytes))
+}
+
+/// Hashes a packed detection word with one multiplication. Every word of a mail is looked
+/// up and the keys are the rule files' own words, so a keyed hash (SipHash) buys nothing
+/// and costs more than the lookups themselves.
+#[derive(Default)]
+pub struct WordHasher(u64);
 
 impl Hasher for WordHasher {
     fn finish(&self) -> u64 {
@@ -162,9 +178,15 @@ impl Hasher for WordHasher {
     }
 
     fn write(&mut self, bytes: &[u8]) {
+        // Only `write_u128` is used; this keeps the trait whole (FNV-1a).
         for &byte in bytes {
             self.0 = (self.0 ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3);
         }
+    }
+
+    fn write_u128(&mut self, value: u128) {
+        let folded = (value as u64) ^ ((value >> 64) as u64).rotate_left(29);
+        self.0 = folded.wrapping_mul(0x9e37_79b9_7f4a_7c15);
     }
 }
 
@@ -207,6 +229,29 @@ impl Role {
     }
 }
 
+/// What the rules find in one sentence.
+#[derive(Default)]
+pub struct Matches {
+    /// The patterns that match somewhere, in order.
+    pub hits: Vec<usize>,
+    /// The net's own-data candidates (trigger words present, regex not yet run): the net
+    /// is consulted only for sentences no right was attributed to, so its patterns run
+    /// lazily.
+    pub net: Vec<usize>,
+    /// Where each hit of a right's pattern matches: (pattern, start, end), by pattern.
+    pub spans: Vec<(usize, usize, usize)>,
+}
+
+impl Matches {
+    /// Every place pattern `index` matches.
+    pub fn spans(&self, index: usize) -> impl Iterator<Item = (usize, usize)> + '_ {
+        self.spans
+            .iter()
+            .filter(move |span| span.0 == index)
+            .map(|&(_, from, to)| (from, to))
+    }
+}
+
 struct Meta {
     kind: Option<RequestKind>,
     role: Role,
@@ -226,8 +271,9 @@ pub struct Rules {
     regexes: Vec<std::sync::OnceLock<Option<Regex>>>,
     sources: Vec<String>,
     meta: Vec<Meta>,
-    /// For language detection: the frequent words of each language.
-    pub(super) words: HashMap<Box<[u8]>, Vec<Lang>, BuildHasherDefault<WordHasher>>,
+    /// For language detection: the frequent words of each language, packed by
+    /// [`word_key`], with a bit per language (`Lang` order: fi, sv, en).
+    pub(super) words: HashMap<u128, u8, BuildHasherDefault<WordHasher>>,
     /// Typical word endings, bucketed by their last byte.
     pub(super) endings: Vec<Vec<(Box<[u8]>, Lang)>>,
     /// For each kind, the kinds its soft phrases yield to (any language's file may say).
@@ -262,7 +308,7 @@ impl Rules {
         let mut sources = Vec::new();
         let mut triggers: Vec<Vec<Vec<String>>> = Vec::new();
         let mut meta = Vec::new();
-        let mut detect_words: HashMap<Box<[u8]>, Vec<Lang>, BuildHasherDefault<WordHasher>> =
+        let mut detect_words: HashMap<u128, u8, BuildHasherDefault<WordHasher>> =
             HashMap::default();
         let mut endings: Vec<Vec<(Box<[u8]>, Lang)>> = vec![Vec::new(); 256];
         let mut soft_yields_to: HashMap<RequestKind, Vec<RequestKind>> = HashMap::new();
@@ -272,10 +318,11 @@ impl Rules {
                 message: err.to_string(),
             })?;
             for word in parsed.detect.words {
-                detect_words
-                    .entry(word.into_bytes().into_boxed_slice())
-                    .or_default()
-                    .push(lang);
+                let key = word_key(word.as_bytes()).ok_or_else(|| RuleError::File {
+                    file: file.to_string(),
+                    message: format!("[detect] word {word:?} is longer than 16 letters"),
+                })?;
+                *detect_words.entry(key).or_default() |= lang_bit(lang);
             }
             for ending in parsed.detect.endings {
                 if let Some(&last) = ending.as_bytes().last() {
@@ -391,27 +438,35 @@ impl Rules {
         })
     }
 
-    /// The indices of the patterns that match somewhere in `sentence`, in order, and the
-    /// net's own-data candidates (trigger words present, regex not yet run): the net is
-    /// consulted only for sentences no right was attributed to, so its patterns run lazily.
-    /// `candidates` is scratch space, reused from sentence to sentence.
-    pub fn matches(
-        &self,
-        sentence: &[u8],
-        candidates: &mut Vec<usize>,
-    ) -> (Vec<usize>, Vec<usize>) {
+    /// What the rules find in one sentence (see [`Matches`]). `candidates` is scratch space,
+    /// reused from sentence to sentence.
+    pub fn matches(&self, sentence: &[u8], candidates: &mut Vec<usize>) -> Matches {
         candidates.clear();
         self.triggers.candidates(sentence, candidates);
-        let mut hits = Vec::new();
-        let mut net = Vec::new();
+        let mut found = Matches::default();
         for &index in candidates.iter() {
-            if self.role(index).is_net() {
-                net.push(index);
+            let role = self.role(index);
+            if role.is_net() {
+                found.net.push(index);
+            } else if self.meta[index].kind.is_some() {
+                // A right's phrases are needed with their places (which `unless` overlaps
+                // which match): one search finds both whether and where.
+                let before = found.spans.len();
+                if let Some(regex) = self.regex(index) {
+                    found.spans.extend(
+                        regex
+                            .find_iter(sentence)
+                            .map(|m| (index, m.start(), m.end())),
+                    );
+                }
+                if found.spans.len() > before {
+                    found.hits.push(index);
+                }
             } else if self.is_match(index, sentence) {
-                hits.push(index);
+                found.hits.push(index);
             }
         }
-        (hits, net)
+        found
     }
 
     /// The net's request-form and exception patterns whose trigger words `sentence` holds
@@ -462,17 +517,6 @@ impl Rules {
     #[cfg(test)]
     pub fn len(&self) -> usize {
         self.sources.len()
-    }
-
-    /// Every place pattern `index` matches in `sentence`.
-    pub fn spans(&self, index: usize, sentence: &[u8]) -> Vec<(usize, usize)> {
-        match self.regex(index) {
-            Some(regex) => regex
-                .find_iter(sentence)
-                .map(|m| (m.start(), m.end()))
-                .collect(),
-            None => Vec::new(),
-        }
     }
 }
 
