@@ -281,3 +281,15 @@ fn formal_blind_holdout_loses_no_right() {
 fn mailbox_life_blind_holdout_loses_no_right() {
     measure("tests/holdout14");
 }
+
+/// A sixteenth set (issue 18, written blind by a helper given only the labels' definitions):
+/// 60 mails, a mix of casual, polite and formal (accounts, newsletters, SMS, catalogues, app
+/// push messages, reviews, segments, partners), 20 each in Finnish, Swedish and English,
+/// 37 asking for two to four rights, 9 near misses. First sight, after the rules had been
+/// widened on tests/holdout12 to holdout14: macro-F1 0.897, rights lost 11/96 (11.5 %), no
+/// request missed; per-right recall access 1.00, rectification 0.88, erasure 0.85,
+/// restriction 0.90, portability 1.00, objection 0.73, opt-out 0.79, consent withdrawal 0.81.
+#[test]
+fn mixed_blind_holdout_loses_no_right() {
+    measure("tests/holdout15");
+}
