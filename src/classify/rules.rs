@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
-use regex::bytes::{Regex, RegexBuilder};
+use regex_automata::meta::Regex;
 use serde::Deserialize;
 
 use crate::lang::Lang;
@@ -143,6 +143,24 @@ struct KindRules {
     /// portability, not access).
     #[serde(default)]
     soft_yields_to: Vec<String>,
+}
+
+/// Compiles one pattern's regex for folded (ASCII) text.
+///
+/// Without the literal prefilter: a sentence is short, and a prefilter over a pattern's
+/// dozens of alternative words makes the engine find each literal and then search backwards
+/// and forwards around it, several times slower than one pass of the lazy DFA over the
+/// sentence.
+fn build_regex(source: &str) -> Result<Regex, Box<regex_automata::meta::BuildError>> {
+    Regex::builder()
+        .configure(Regex::config().auto_prefilter(false))
+        .syntax(
+            regex_automata::util::syntax::Config::new()
+                .unicode(false)
+                .utf8(false),
+        )
+        .build(source)
+        .map_err(Box::new)
 }
 
 /// A language's bit in a detection word's set of languages.
@@ -486,12 +504,7 @@ impl Rules {
     fn regex(&self, index: usize) -> Option<&Regex> {
         // The pattern language only produces valid regexes; a test compiles every one.
         self.regexes[index]
-            .get_or_init(|| {
-                RegexBuilder::new(&self.sources[index])
-                    .unicode(false)
-                    .build()
-                    .ok()
-            })
+            .get_or_init(|| build_regex(&self.sources[index]).ok())
             .as_ref()
     }
 
@@ -530,9 +543,7 @@ mod tests {
         assert!(rules.len() > 100, "{} patterns", rules.len());
         // Regexes compile lazily in use; here every one must compile.
         for index in 0..rules.len() {
-            let built = RegexBuilder::new(&rules.sources[index])
-                .unicode(false)
-                .build();
+            let built = build_regex(&rules.sources[index]);
             assert!(built.is_ok(), "{}: {:?}", rules.name(index), built.err());
         }
     }
