@@ -247,9 +247,16 @@ impl Classifier {
                 } else {
                     Some(Role::Reported)
                 };
-                let blockers: Vec<(usize, usize)> = of_kind(Role::Unless)
-                    .chain(reported.into_iter().flat_map(|role| of_kind(role)))
-                    .flat_map(|i| found.spans(i))
+                let blockers: Vec<(usize, usize)> = found
+                    .blockers
+                    .iter()
+                    .copied()
+                    .filter(|&i| {
+                        self.rules.kind(i) == Some(kind)
+                            && (self.rules.role(i) == Role::Unless
+                                || Some(self.rules.role(i)) == reported)
+                    })
+                    .flat_map(|i| self.rules.spans(i, sentence))
                     .collect();
                 for &index in &fired {
                     for (from, to) in found.spans(index) {

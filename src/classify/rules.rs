@@ -258,6 +258,9 @@ pub struct Matches {
     pub net: Vec<usize>,
     /// Where each hit of a right's pattern matches: (pattern, start, end), by pattern.
     pub spans: Vec<(usize, usize, usize)>,
+    /// The `unless` and `reported` patterns whose trigger words are present (regex not yet
+    /// run: see [`Rules::spans`]).
+    pub blockers: Vec<usize>,
 }
 
 impl Matches {
@@ -466,6 +469,10 @@ impl Rules {
             let role = self.role(index);
             if role.is_net() {
                 found.net.push(index);
+            } else if matches!(role, Role::Unless | Role::Reported) {
+                // Near-miss words ("order", "tilaus") trigger these in many sentences, but
+                // they only matter where their right's phrases match: run when asked.
+                found.blockers.push(index);
             } else if self.meta[index].kind.is_some() {
                 // A right's phrases are needed with their places (which `unless` overlaps
                 // which match): one search finds both whether and where.
@@ -493,6 +500,16 @@ impl Rules {
         let mut candidates = Vec::new();
         self.late_triggers.candidates(sentence, &mut candidates);
         candidates
+    }
+
+    /// Every place pattern `index` matches in `sentence`.
+    pub fn spans(&self, index: usize, sentence: &[u8]) -> Vec<(usize, usize)> {
+        self.regex(index).map_or_else(Vec::new, |regex| {
+            regex
+                .find_iter(sentence)
+                .map(|m| (m.start(), m.end()))
+                .collect()
+        })
     }
 
     /// Whether pattern `index` matches somewhere in `sentence`.
