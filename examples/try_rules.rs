@@ -33,15 +33,7 @@ fn main() -> ExitCode {
             .and_then(|raw| rightsbot::parse::parse(&raw).map_err(|err| err.to_string()))
             .map(|mail| classifier.classify(&mail));
         let line = match outcome {
-            Ok(c) => serde_json::json!({
-                "file": file,
-                "kinds": c.kinds,
-                "language": c.language_code(),
-                "triage": c.triage,
-                "automated": c.automated,
-                "evidence": c.evidence,
-                "unattributed": c.unattributed,
-            }),
+            Ok(classification) => classification.json_line(&file),
             Err(error) => serde_json::json!({ "file": file, "error": error }),
         };
         println!("{line}");

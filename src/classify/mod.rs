@@ -51,6 +51,20 @@ impl Classification {
     pub fn language_code(&self) -> &'static str {
         self.language.map_or("und", Lang::code)
     }
+
+    /// The line `rightsbot classify --json` prints for `file` (a contract outside checks
+    /// rely on: see DESIGN.md).
+    pub fn json_line(&self, file: &str) -> serde_json::Value {
+        serde_json::json!({
+            "file": file,
+            "kinds": self.kinds,
+            "language": self.language_code(),
+            "triage": self.triage,
+            "automated": self.automated,
+            "evidence": self.evidence,
+            "unattributed": self.unattributed,
+        })
+    }
 }
 
 /// The compiled rules. Build once at start-up and share.

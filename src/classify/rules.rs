@@ -477,13 +477,10 @@ impl Rules {
                 // A right's phrases are needed with their places (which `unless` overlaps
                 // which match): one search finds both whether and where.
                 let before = found.spans.len();
-                if let Some(regex) = self.regex(index) {
-                    found.spans.extend(
-                        regex
-                            .find_iter(sentence)
-                            .map(|m| (index, m.start(), m.end())),
-                    );
-                }
+                found.spans.extend(
+                    self.spans(index, sentence)
+                        .map(|(from, to)| (index, from, to)),
+                );
                 if found.spans.len() > before {
                     found.hits.push(index);
                 }
@@ -503,13 +500,15 @@ impl Rules {
     }
 
     /// Every place pattern `index` matches in `sentence`.
-    pub fn spans(&self, index: usize, sentence: &[u8]) -> Vec<(usize, usize)> {
-        self.regex(index).map_or_else(Vec::new, |regex| {
-            regex
-                .find_iter(sentence)
-                .map(|m| (m.start(), m.end()))
-                .collect()
-        })
+    pub fn spans<'a>(
+        &'a self,
+        index: usize,
+        sentence: &'a [u8],
+    ) -> impl Iterator<Item = (usize, usize)> + 'a {
+        self.regex(index)
+            .into_iter()
+            .flat_map(move |regex| regex.find_iter(sentence))
+            .map(|m| (m.start(), m.end()))
     }
 
     /// Whether pattern `index` matches somewhere in `sentence`.

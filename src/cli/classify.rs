@@ -26,15 +26,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
             .and_then(|raw| parse::parse(&raw).map_err(|err| err.to_string()))
             .map(|mail| classifier.classify(&mail));
         match outcome {
-            Ok(classification) if ctx.json => super::print_json(&json!({
-                "file": file,
-                "kinds": classification.kinds,
-                "language": classification.language_code(),
-                "triage": classification.triage,
-                "automated": classification.automated,
-                "evidence": classification.evidence,
-                "unattributed": classification.unattributed,
-            }))?,
+            Ok(classification) if ctx.json => super::print_json(&classification.json_line(&file))?,
             Ok(classification) => {
                 let kinds: Vec<&str> = classification.kinds.iter().map(|k| k.as_str()).collect();
                 let kinds = if kinds.is_empty() {
