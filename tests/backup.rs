@@ -352,17 +352,6 @@ fn metrics_report_what_status_and_cases_count_and_nothing_personal() {
     assert!(!body.contains("since_last_pass"), "{body}");
 }
 
-fn wait_until(limit: Duration, mut ready: impl FnMut() -> bool) -> bool {
-    let started = Instant::now();
-    while started.elapsed() < limit {
-        if ready() {
-            return true;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    ready()
-}
-
 /// The figures of one scrape, by metric name.
 fn scrape(port: u16) -> Option<std::collections::HashMap<String, f64>> {
     let answer = http_get(port, "/metrics")?;
@@ -399,7 +388,7 @@ fn the_daemon_is_backed_up_while_it_reads_the_mailbox_and_its_metrics_match_the_
     let db = stack.path().join("rightsbot.db");
     let daemon = Daemon::start(&config);
     assert!(
-        wait_until(Duration::from_secs(120), || stored_messages(&db) >= 100),
+        support::wait_until(Duration::from_secs(120), || stored_messages(&db) >= 100),
         "the daemon stored nothing:\n{}",
         daemon.log()
     );
@@ -436,7 +425,7 @@ fn the_daemon_is_backed_up_while_it_reads_the_mailbox_and_its_metrics_match_the_
 
     // The daemon goes on to the end of the inbox; then the server restarts under it.
     assert!(
-        wait_until(Duration::from_secs(300), || stored_messages(&db)
+        support::wait_until(Duration::from_secs(300), || stored_messages(&db)
             == total as i64),
         "the daemon stored every mail"
     );
@@ -448,7 +437,7 @@ fn the_daemon_is_backed_up_while_it_reads_the_mailbox_and_its_metrics_match_the_
     // store's, as `status` and `cases` count them.
     let mut figures = None;
     assert!(
-        wait_until(Duration::from_secs(60), || {
+        support::wait_until(Duration::from_secs(60), || {
             figures = scrape(port).filter(|f| {
                 f.get("rightsbot_imap_reconnects_total")
                     .is_some_and(|n| *n >= 1.0)
@@ -495,7 +484,7 @@ fn the_daemon_is_backed_up_while_it_reads_the_mailbox_and_its_metrics_match_the_
         "backup-send@example.test",
     );
     assert!(
-        wait_until(Duration::from_secs(60), || json(
+        support::wait_until(Duration::from_secs(60), || json(
             &config,
             &["run", "--once"]
         )["cases_opened"]

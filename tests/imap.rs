@@ -38,7 +38,7 @@ fn pending_moves(stack: &MailStack) -> i64 {
 /// Waits until Postfix has delivered `count` messages to the inbox.
 fn wait_for_delivery(config: &Path, count: u32) {
     assert!(
-        wait_until(Duration::from_secs(60), || folder_counts(
+        support::wait_until(Duration::from_secs(60), || folder_counts(
             config,
             &["INBOX"]
         )[0] == count),
@@ -68,17 +68,6 @@ fn uidvalidity(config: &Path) -> (u32, u32) {
     on_mailbox(config, async |source| {
         source.select("INBOX").await.expect("select")
     })
-}
-
-fn wait_until(limit: Duration, mut ready: impl FnMut() -> bool) -> bool {
-    let started = Instant::now();
-    while started.elapsed() < limit {
-        if ready() {
-            return true;
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    ready()
 }
 
 fn case_count(config: &Path) -> usize {
@@ -131,7 +120,7 @@ fn the_idling_daemon_picks_up_new_mail_and_survives_a_server_restart() {
         "idle-1@example.test",
     );
     assert!(
-        wait_until(Duration::from_secs(60), || case_count(&config) == 1),
+        support::wait_until(Duration::from_secs(60), || case_count(&config) == 1),
         "the idling daemon opened a case"
     );
     eprintln!("mail to case while idling: {:?}", sent.elapsed());
@@ -143,7 +132,7 @@ fn the_idling_daemon_picks_up_new_mail_and_survives_a_server_restart() {
         "idle-2@example.test",
     );
     assert!(
-        wait_until(Duration::from_secs(120), || case_count(&config) == 2),
+        support::wait_until(Duration::from_secs(120), || case_count(&config) == 2),
         "the daemon reconnected after the restart"
     );
     assert!(daemon.running(), "still running");
@@ -185,7 +174,7 @@ fn killed_again_and_again_it_stores_every_mail_exactly_once() {
     for (round, kill_at) in [40, 160, 280, 400].into_iter().enumerate() {
         let mut daemon = Daemon::start(&config);
         assert!(
-            wait_until(Duration::from_secs(120), || stored_messages(&stack)
+            support::wait_until(Duration::from_secs(120), || stored_messages(&stack)
                 >= kill_at
                 || !daemon.running()),
             "round {round}: the daemon stored nothing"
@@ -201,7 +190,7 @@ fn killed_again_and_again_it_stores_every_mail_exactly_once() {
     }
     let daemon = Daemon::start(&config);
     assert!(
-        wait_until(Duration::from_secs(300), || folder_counts(
+        support::wait_until(Duration::from_secs(300), || folder_counts(
             &config,
             &["INBOX"]
         )[0] == 0),
@@ -209,7 +198,7 @@ fn killed_again_and_again_it_stores_every_mail_exactly_once() {
     );
     // The moves are on the server; the store records them done with its next commit.
     assert!(
-        wait_until(Duration::from_secs(60), || pending_moves(&stack) == 0),
+        support::wait_until(Duration::from_secs(60), || pending_moves(&stack) == 0),
         "the store owes no move"
     );
     assert_eq!(daemon.terminate().0.code(), Some(0));
@@ -453,7 +442,7 @@ fn a_month_walked_through_on_a_quiet_mailbox() {
     daemon.wait_for_log("connected to the mailbox", 1, Duration::from_secs(60));
     json(&config, &["approve", "D1", "--by", "Sanna"]);
     assert!(
-        wait_until(Duration::from_secs(30), || inbox_count(&customer_login)
+        support::wait_until(Duration::from_secs(30), || inbox_count(&customer_login)
             >= 1),
         "the approved reply reached the customer on a quiet mailbox:\n{}",
         daemon.log()
@@ -503,7 +492,7 @@ fn a_month_walked_through_on_a_quiet_mailbox() {
     // The digests went over SMTP to the staff member's own mailbox: drafts waiting, 7, 3,
     // 1, overdue, each once.
     assert!(
-        wait_until(Duration::from_secs(60), || inbox_count(&staff_login) >= 5),
+        support::wait_until(Duration::from_secs(60), || inbox_count(&staff_login) >= 5),
         "five digests"
     );
     assert_eq!(inbox_count(&staff_login), 5);

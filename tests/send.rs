@@ -8,7 +8,7 @@ use std::io::{BufRead, BufReader, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use base64::Engine;
 
@@ -34,15 +34,11 @@ fn config_with_customer(stack: &MailStack) -> PathBuf {
 }
 
 /// Waits (up to a generous limit) until `ready` holds; fails the test otherwise.
-fn wait_until(what: &str, mut ready: impl FnMut() -> bool) {
-    let started = Instant::now();
-    while !ready() {
-        assert!(
-            started.elapsed() < Duration::from_secs(60),
-            "gave up waiting: {what}"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
+fn wait_until(what: &str, ready: impl FnMut() -> bool) {
+    assert!(
+        support::wait_until(Duration::from_secs(60), ready),
+        "gave up waiting: {what}"
+    );
 }
 
 #[cfg(feature = "fault-injection")]

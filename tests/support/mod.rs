@@ -131,3 +131,16 @@ pub fn free_port() -> u16 {
         .expect("a free port")
         .port()
 }
+
+/// Polls `ready` every 50 ms until it holds or `limit` passes; whether it held. Tests wait for
+/// an observable condition (a row, a folder count) this way, never for a fixed time.
+pub fn wait_until(limit: std::time::Duration, mut ready: impl FnMut() -> bool) -> bool {
+    let started = std::time::Instant::now();
+    while started.elapsed() < limit {
+        if ready() {
+            return true;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    ready()
+}
