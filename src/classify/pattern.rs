@@ -31,62 +31,67 @@ const SEP: &str = "[^a-z0-9_,]+";
 const SEP_WIDE: &str = "[^a-z0-9_]+";
 const WORD: &str = "[a-z0-9_']+";
 
+/// A word is a slice of the pattern's source: rule compilation parses thousands of them.
 #[derive(Debug, Clone, PartialEq)]
-enum Item {
-    Word { text: String, stem: bool },
-    Group(Vec<Vec<Node>>),
+enum Item<'a> {
+    Word { text: &'a str, stem: bool },
+    Group(Vec<Vec<Node<'a>>>),
 }
 
 #[derive(Debug, Clone, PartialEq)]
-enum Node {
-    Item { item: Item, optional: bool },
+enum Node<'a> {
+    Item { item: Item<'a>, optional: bool },
     Gap { words: u8, wide: bool },
 }
 
 struct Parser<'a> {
     source: &'a str,
-    chars: Vec<char>,
+    /// A byte offset into `source`, always at a character boundary.
     position: usize,
 }
 
-impl Parser<'_> {
+impl<'a> Parser<'a> {
     fn error(&self, message: &str) -> PatternError {
         PatternError {
             pattern: self.source.to_string(),
-            position: self.position,
+            // Counted in characters, as a person reads the pattern.
+            position: self.source[..self.position].chars().count(),
             message: message.to_string(),
         }
     }
 
+    fn peek(&self) -> Option<u8> {
+        self.source.as_bytes().get(self.position).copied()
+    }
+
     fn skip_spaces(&mut self) {
-        while self
-            .chars
-            .get(self.position)
-            .is_some_and(|c| c.is_whitespace())
+        while let Some(c) = self.source[self.position..]
+            .chars()
+            .next()
+            .filter(|c| c.is_whitespace())
         {
-            self.position += 1;
+            self.position += c.len_utf8();
         }
     }
 
     /// A sequence up to `)`, `|` or the end.
-    fn sequence(&mut self) -> Result<Vec<Node>, PatternError> {
+    fn sequence(&mut self) -> Result<Vec<Node<'a>>, PatternError> {
         let mut nodes = Vec::new();
         loop {
             self.skip_spaces();
-            match self.chars.get(self.position) {
-                None | Some(')') | Some('|') => break,
-                Some('~') => {
+            match self.peek() {
+                None | Some(b')') | Some(b'|') => break,
+                Some(b'~') => {
                     self.position += 1;
-                    let wide = self.chars.get(self.position) == Some(&'~');
+                    let wide = self.peek() == Some(b'~');
                     if wide {
                         self.position += 1;
                     }
-                    let mut digits = String::new();
-                    while let Some(c) = self.chars.get(self.position).filter(|c| c.is_ascii_digit())
-                    {
-                        digits.push(*c);
+                    let start = self.position;
+                    while self.peek().is_some_and(|b| b.is_ascii_digit()) {
                         self.position += 1;
                     }
+                    let digits = &self.source[start..self.position];
                     let words = if digits.is_empty() {
                         if wide { 8 } else { 4 }
                     } else {
@@ -94,14 +99,14 @@ impl Parser<'_> {
                     };
                     nodes.push(Node::Gap { words, wide });
                 }
-                Some('(') => {
+                Some(b'(') => {
                     self.position += 1;
                     let mut alternatives = vec![self.sequence()?];
-                    while self.chars.get(self.position) == Some(&'|') {
+                    while self.peek() == Some(b'|') {
                         self.position += 1;
                         alternatives.push(self.sequence()?);
                     }
-                    if self.chars.get(self.position) != Some(&')') {
+                    if self.peek() != Some(b')') {
                         return Err(self.error("unclosed group"));
                     }
                     self.position += 1;
@@ -115,27 +120,26 @@ impl Parser<'_> {
                     });
                 }
                 Some(_) => {
-                    let mut text = String::new();
-                    while let Some(c) = self
-                        .chars
-                        .get(self.position)
-                        .filter(|c| c.is_ascii_alphanumeric() || **c == '\'' || **c == '-')
+                    let start = self.position;
+                    while self
+                        .peek()
+                        .is_some_and(|b| b.is_ascii_alphanumeric() || b == b'\'' || b == b'-')
                     {
-                        text.push(*c);
                         self.position += 1;
                     }
+                    let text = &self.source[start..self.position];
                     if text.is_empty() {
-                        let found = self.chars.get(self.position).copied().unwrap_or(' ');
+                        let found = self.source[self.position..].chars().next().unwrap_or(' ');
                         return Err(self.error(&format!(
                             "unexpected {found:?} (patterns are lowercase ASCII)"
                         )));
                     }
-                    if text.chars().any(|c| c.is_ascii_uppercase()) {
+                    if text.bytes().any(|b| b.is_ascii_uppercase()) {
                         return Err(self.error(
                             "uppercase letter (patterns are matched against lowercase text)",
                         ));
                     }
-                    let stem = self.chars.get(self.position) == Some(&'*');
+                    let stem = self.peek() == Some(b'*');
                     if stem {
                         self.position += 1;
                     }
@@ -156,7 +160,7 @@ impl Parser<'_> {
     }
 
     fn optional_mark(&mut self) -> bool {
-        let optional = self.chars.get(self.position) == Some(&'?');
+        let optional = self.peek() == Some(b'?');
         if optional {
             self.position += 1;
         }
@@ -177,11 +181,10 @@ pub struct Compiled {
 pub fn compile(source: &str) -> Result<Compiled, PatternError> {
     let mut parser = Parser {
         source,
-        chars: source.chars().collect(),
         position: 0,
     };
     let nodes = parser.sequence()?;
-    if parser.position < parser.chars.len() {
+    if parser.position < source.len() {
         return Err(parser.error("unbalanced ')' or '|'"));
     }
     if nodes.is_empty() {
@@ -194,17 +197,30 @@ pub fn compile(source: &str) -> Result<Compiled, PatternError> {
     sets.truncate(2);
     let triggers = sets
         .into_iter()
-        .map(|mut set| {
-            set.sort();
-            set.dedup();
-            set
+        .map(|set| {
+            let mut words: Vec<String> = set
+                .into_iter()
+                .map(|(text, stem)| {
+                    if stem {
+                        format!("{text}*")
+                    } else {
+                        text.to_string()
+                    }
+                })
+                .collect();
+            words.sort();
+            words.dedup();
+            words
         })
         .collect();
     Ok(Compiled { regex, triggers })
 }
 
+/// A trigger word: its text, and whether it is a stem (the start of a word).
+type Literal<'a> = (&'a str, bool);
+
 /// For each item a match of `nodes` must contain, the words it can be.
-fn mandatory_sets(nodes: &[Node]) -> Vec<Vec<String>> {
+fn mandatory_sets<'a>(nodes: &[Node<'a>]) -> Vec<Vec<Literal<'a>>> {
     nodes
         .iter()
         .filter_map(|node| match node {
@@ -218,10 +234,9 @@ fn mandatory_sets(nodes: &[Node]) -> Vec<Vec<String>> {
         .collect()
 }
 
-fn literals_of(item: &Item) -> Vec<String> {
+fn literals_of<'a>(item: &Item<'a>) -> Vec<Literal<'a>> {
     match item {
-        Item::Word { text, stem: true } => vec![format!("{text}*")],
-        Item::Word { text, stem: false } => vec![text.clone()],
+        Item::Word { text, stem } => vec![(*text, *stem)],
         Item::Group(alternatives) => alternatives
             .iter()
             .flat_map(|alternative| required_literals(alternative))
@@ -239,7 +254,7 @@ const COMMON: &[&str] = &[
 
 /// A set of literals one of which occurs in every match: for the mandatory item whose words
 /// are rarest, all the words it can be. Matching starts only where one of them occurs.
-fn required_literals(nodes: &[Node]) -> Vec<String> {
+fn required_literals<'a>(nodes: &[Node<'a>]) -> Vec<Literal<'a>> {
     mandatory_sets(nodes)
         .into_iter()
         .max_by_key(|set| rarity(set))
@@ -247,13 +262,13 @@ fn required_literals(nodes: &[Node]) -> Vec<String> {
 }
 
 /// Higher is rarer: common words are worst, then the shortest word decides, then fewer words.
-fn rarity(literals: &[String]) -> (bool, usize, std::cmp::Reverse<usize>) {
+fn rarity(literals: &[Literal]) -> (bool, usize, std::cmp::Reverse<usize>) {
     let has_common = literals
         .iter()
-        .any(|word| COMMON.binary_search(&word.trim_end_matches('*')).is_ok());
+        .any(|(word, _)| COMMON.binary_search(word).is_ok());
     let shortest = literals
         .iter()
-        .map(|word| word.trim_end_matches('*').len())
+        .map(|(word, _)| word.len())
         .min()
         .unwrap_or(0);
     (
@@ -267,7 +282,7 @@ fn emit_item(item: &Item, out: &mut String) {
     match item {
         Item::Word { text, stem } => {
             out.push_str(r"\b");
-            out.push_str(&regex_syntax_escape(text));
+            escape_into(text, out);
             if *stem {
                 out.push_str("[a-z0-9_']*");
             } else {
@@ -287,53 +302,75 @@ fn emit_item(item: &Item, out: &mut String) {
     }
 }
 
-/// Emits a sequence: adjacent items joined by a separator, gaps by up to N words.
+/// What joins two items: a separator, or a gap of up to `words` words.
+#[derive(Clone, Copy)]
+enum Join {
+    Adjacent,
+    Gap { words: u8, wide: bool },
+}
+
+fn emit_join(join: Join, out: &mut String) {
+    match join {
+        Join::Adjacent => out.push_str(SEP),
+        Join::Gap { words, wide } => {
+            let sep = if wide { SEP_WIDE } else { SEP };
+            let _ = write!(out, "{sep}(?:{WORD}{sep}){{0,{words}}}");
+        }
+    }
+}
+
+/// Emits a sequence: adjacent items joined by a separator, gaps by up to N words. Written
+/// straight into `out`: rule compilation builds thousands of these at start-up.
 fn emit_sequence(nodes: &[Node], out: &mut String) {
     let mut at_start = true;
-    let mut pending_gap: Option<String> = None;
+    let mut pending_gap: Option<Join> = None;
     for node in nodes {
         match node {
             Node::Gap { words, wide } => {
-                let sep = if *wide { SEP_WIDE } else { SEP };
-                pending_gap = Some(format!("{sep}(?:{WORD}{sep}){{0,{words}}}"));
+                pending_gap = Some(Join::Gap {
+                    words: *words,
+                    wide: *wide,
+                });
             }
             Node::Item { item, optional } => {
-                let mut piece = String::new();
-                emit_item(item, &mut piece);
                 if at_start {
                     if *optional {
                         // An optional first word carries its own separator.
-                        let _ = write!(out, "(?:{piece}{SEP})?");
+                        out.push_str("(?:");
+                        emit_item(item, out);
+                        out.push_str(SEP);
+                        out.push_str(")?");
                     } else {
-                        out.push_str(&piece);
+                        emit_item(item, out);
                         at_start = false;
                     }
                     continue;
                 }
-                let join = pending_gap.take().unwrap_or_else(|| SEP.to_string());
+                let join = pending_gap.take().unwrap_or(Join::Adjacent);
                 if *optional {
                     // The optional word takes its separator with it; the next word still
                     // needs one from what came before.
-                    let _ = write!(out, "(?:{join}{piece})?");
+                    out.push_str("(?:");
+                    emit_join(join, out);
+                    emit_item(item, out);
+                    out.push_str(")?");
                     pending_gap = Some(join);
                 } else {
-                    out.push_str(&join);
-                    out.push_str(&piece);
+                    emit_join(join, out);
+                    emit_item(item, out);
                 }
             }
         }
     }
 }
 
-fn regex_syntax_escape(text: &str) -> String {
-    let mut out = String::new();
+fn escape_into(text: &str, out: &mut String) {
     for c in text.chars() {
         if c == '-' || c == '\'' {
             out.push('\\');
         }
         out.push(c);
     }
-    out
 }
 
 #[cfg(test)]
