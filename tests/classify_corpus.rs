@@ -7,35 +7,16 @@ use std::path::Path;
 
 use rightsbot::classify::{Classifier, RequestKind};
 
+#[path = "support/labelled.rs"]
+mod labelled;
+
+use labelled::Labelled;
+
 const MIN_MACRO_F1: f64 = 0.95;
 const MIN_LANGUAGE_ACCURACY: f64 = 0.97;
 
-struct Labelled {
-    file: String,
-    kinds: Vec<String>,
-    language: String,
-}
-
 fn read_labels(dir: &Path) -> Vec<Labelled> {
-    let text = std::fs::read_to_string(dir.join("labels.tsv")).expect("labels.tsv");
-    text.lines()
-        .skip(1)
-        .filter(|line| !line.trim().is_empty())
-        .map(|line| {
-            let columns: Vec<&str> = line.split('\t').collect();
-            let kinds = columns[1]
-                .split(',')
-                .map(str::trim)
-                .filter(|k| !k.is_empty() && *k != "none")
-                .map(str::to_string)
-                .collect();
-            Labelled {
-                file: columns[0].to_string(),
-                kinds,
-                language: columns[2].trim().to_string(),
-            }
-        })
-        .collect()
+    labelled::read_labels(dir).expect("labels.tsv")
 }
 
 fn measure(dir: &str) {
@@ -292,4 +273,47 @@ fn mailbox_life_blind_holdout_loses_no_right() {
 #[test]
 fn mixed_blind_holdout_loses_no_right() {
     measure("tests/holdout15");
+}
+
+/// A seventeenth set (issue 18, written blind by a helper given only the labels' definitions):
+/// 60 mails written on a phone in a hurry (run-on sentences, no punctuation, typos, missing
+/// diacritics, code-switching, pronouns, changes of mind), 20 each in Finnish, Swedish and
+/// English, 40 asking for two to four rights, 10 near misses. First sight, after the rules
+/// had been widened on tests/holdout12 to holdout15, rules alone: macro-F1 0.875, rights
+/// lost 16/100, no request missed; per-right recall access 1.00, rectification 0.91, erasure
+/// 0.83, restriction 0.60, portability 0.90, objection 0.71, opt-out 0.84, consent withdrawal
+/// 0.77. With the second reader (trained on the sets before it): macro-F1 0.887, rights lost
+/// 14/100; objection 0.79, consent withdrawal 0.85, no wrong right added.
+#[test]
+fn phone_style_blind_holdout_loses_no_right() {
+    measure("tests/holdout16");
+}
+
+/// An eighteenth set (issue 18, written blind by a helper given only the labels'
+/// definitions): 60 template letters, pasted web forms with checkboxes, numbered lists,
+/// representatives' letters and conditional wishes, 20 each in Finnish, Swedish and English,
+/// 40 asking for two to four rights, 10 near misses. First sight, rules alone (as for
+/// holdout16): macro-F1 0.863, rights lost 9/102, no request missed; per-right recall access
+/// 0.93, rectification 0.80, erasure 0.92, restriction 0.89, portability 1.00, objection 0.80,
+/// opt-out 0.93, consent withdrawal 0.88. With the second reader: macro-F1 0.888, rights lost
+/// 5/102; rectification, restriction and opt-out 1.00, no wrong right added.
+#[test]
+fn forms_and_templates_blind_holdout_loses_no_right() {
+    measure("tests/holdout17");
+}
+
+/// The second reader embedded in the build is the one `examples/train_model.rs` makes from
+/// the labelled sets in the tree: a set added or relabelled without training again fails
+/// here, so the weights never drift from the data they claim to come from.
+#[test]
+fn the_embedded_second_reader_is_trained_from_the_labelled_sets() {
+    let tests = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests");
+    let mails = labelled::training_mails(&tests).expect("labelled sets read");
+    assert!(mails.len() > 1000, "{} labelled mails", mails.len());
+    let trained = rightsbot::classify::train_second_reader(&mails);
+    let embedded = include_str!("../rules/model.tsv");
+    assert!(
+        trained == embedded,
+        "rules/model.tsv is not what the labelled sets train: run `cargo run --release --example train_model`"
+    );
 }

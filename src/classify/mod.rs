@@ -12,6 +12,7 @@
 
 mod fold;
 mod language;
+mod model;
 mod pattern;
 mod rules;
 mod trigger;
@@ -21,10 +22,12 @@ use serde::{Deserialize, Serialize};
 use crate::lang::Lang;
 use crate::parse::Mail;
 
+pub use model::{Example as LabelledMail, train as train_second_reader};
 pub use pattern::PatternError;
 pub use rules::RuleError;
 
 use fold::Folded;
+use model::Model;
 use rules::{Matches, Role, Rules};
 
 pub use crate::vocabulary::{Evidence, RequestKind, UnknownKind};
@@ -70,6 +73,7 @@ impl Classification {
 /// The compiled rules. Build once at start-up and share.
 pub struct Classifier {
     rules: Rules,
+    model: Model,
 }
 
 impl Classifier {
@@ -77,33 +81,42 @@ impl Classifier {
     pub fn new() -> Result<Classifier, RuleError> {
         Ok(Classifier {
             rules: Rules::embedded()?,
+            model: Model::embedded()?,
         })
     }
 
-    /// Compiles rule files read from `dir` (`fi.toml`, `sv.toml`, `en.toml`) instead of the
-    /// embedded ones: for writing rules, so a change is tried without a rebuild
-    /// (`cargo run --release --example try_rules`).
+    /// Compiles rule files read from `dir` (`fi.toml`, `sv.toml`, `en.toml`, and
+    /// `model.tsv` if there is one) instead of the embedded ones: for writing rules, so a
+    /// change is tried without a rebuild (`cargo run --release --example try_rules`).
     pub fn from_rule_dir(dir: &std::path::Path) -> Result<Classifier, RuleError> {
         Ok(Classifier {
             rules: Rules::from_dir(dir)?,
+            model: Model::from_dir(dir)?,
         })
+    }
+
+    /// A labelled mail as the classifier reads it, for training the second reader
+    /// (`examples/train_model.rs`).
+    pub fn labelled(mail: &Mail, kinds: Vec<RequestKind>) -> LabelledMail {
+        let body = text_to_read(mail);
+        LabelledMail {
+            subject: subject_to_read(&mail.subject, body).to_string(),
+            body: body.to_string(),
+            kinds,
+        }
     }
 
     /// Classifies a parsed mail by its subject and new text.
     pub fn classify(&self, mail: &Mail) -> Classification {
         let automated = mail.automated.is_some();
-        let body = if mail.new_text.trim().is_empty() {
-            &mail.text
-        } else {
-            &mail.new_text
-        };
+        let body = text_to_read(mail);
         let mut classification = self.classify_text(&mail.subject, body);
         // A reminder repeats the request it quotes ("still no answer to the mail below"):
         // when the new text follows something up and names no right itself, the quoted
         // history says which rights it is about.
         if !automated
             && classification.kinds.is_empty()
-            && body != &mail.text
+            && body != mail.text
             && self.follows_up(body)
         {
             let quoted = quoted_history(&mail.text, body);
@@ -155,9 +168,21 @@ impl Classifier {
             findings.strong.clear();
         }
         let mut kinds = findings.kinds;
+        let mut evidence = findings.evidence;
+        if !kinds.is_empty() {
+            self.read_again(
+                subject,
+                &folded_subject,
+                body,
+                &folded_body,
+                &findings.suppressed_kinds,
+                &findings.attributed,
+                &mut kinds,
+                &mut evidence,
+            );
+        }
         kinds.sort();
         kinds.dedup();
-        let mut evidence = findings.evidence;
         evidence.sort_by_key(|e| e.kind);
         evidence.dedup_by(|a, b| a.kind == b.kind && a.phrase == b.phrase);
         // A kind that only weak rules found stays, but a person confirms it.
@@ -183,6 +208,68 @@ impl Classifier {
                 unattributed
             },
         }
+    }
+
+    /// The second reader ([`model`]): adds the rights the model reads in the mail with
+    /// confidence that the rules did not find and no `unless` cancelled, as weak evidence
+    /// (a person confirms), each with the sentence that weighs most for it.
+    #[allow(clippy::too_many_arguments)]
+    fn read_again(
+        &self,
+        subject: &str,
+        folded_subject: &Folded,
+        body: &str,
+        folded_body: &Folded,
+        cancelled: &[RequestKind],
+        attributed: &[(usize, usize)],
+        kinds: &mut Vec<RequestKind>,
+        evidence: &mut Vec<Evidence>,
+    ) {
+        let subject_text: &[u8] = if subject_to_read(subject, body).is_empty() {
+            b""
+        } else {
+            &folded_subject.text
+        };
+        for (kind, probability) in self.model.rights(&[subject_text, &folded_body.text]) {
+            if kinds.contains(&kind) || cancelled.contains(&kind) {
+                continue;
+            }
+            // The sentences the rules read a right in asked for that right; another is
+            // looked for in the others ("the links and copies of my data" beside a
+            // deletion asks for no copy).
+            let spans: Vec<(usize, usize)> = sentences(&folded_body.text)
+                .into_iter()
+                .filter(|span| !attributed.contains(span))
+                .collect();
+            let texts: Vec<&[u8]> = spans
+                .iter()
+                .map(|&(start, end)| &folded_body.text[start..end])
+                .collect();
+            // A right is asked in a sentence: one that reads as asking for it on its own.
+            let Some(index) = self.model.heaviest(kind, &texts) else {
+                continue;
+            };
+            let (start, end) = spans[index];
+            let (a, b) = folded_body.original_range(start, end);
+            let phrase = sentence_text(&body[a..b]);
+            kinds.push(kind);
+            evidence.push(Evidence {
+                kind,
+                phrase,
+                rule: format!("second-reader/{}/{probability:.2}", kind.as_str()),
+            });
+        }
+    }
+
+    /// Whether a sentence (folded) is in a request form: a question, an imperative, "pyydän",
+    /// "jag vill", "please"..., and not one of the net's exceptions ("kiitos", an order).
+    fn asks(&self, sentence: &[u8], question: bool) -> bool {
+        let late = self.rules.late_candidates(sentence);
+        let has = |role: Role| {
+            late.iter()
+                .any(|&i| self.rules.role(i) == role && self.rules.is_match(i, sentence))
+        };
+        (question || has(Role::NetAsks)) && !has(Role::NetUnless)
     }
 
     fn follows_up(&self, text: &str) -> bool {
@@ -276,6 +363,7 @@ impl Classifier {
                     for (from, to) in found.spans(index) {
                         if blockers.iter().any(|&(a, b)| a < to && from < b) {
                             sentence_suppressed = true;
+                            findings.suppressed_kinds.push(kind);
                             continue;
                         }
                         let (a, b) = folded.original_range(start + from, start + to);
@@ -318,20 +406,19 @@ impl Classifier {
                 findings.kinds.push(evidence.kind);
                 findings.evidence.push(evidence);
             }
+            if attributed {
+                findings.attributed.push((start, end));
+            }
             findings.kinds.extend(sentence_kinds);
             findings.suppressed |= sentence_suppressed;
             // The net: a sentence that asks about the sender's data, to which no right was
             // attributed and which no near miss explains, may ask for a right the rules do
             // not know yet.
             let question = folded.text.get(end) == Some(&b'?');
-            let asks_about_own_data = || {
-                let late = self.rules.late_candidates(sentence);
-                (question || net_has(&late, Role::NetAsks)) && !net_has(&late, Role::NetUnless)
-            };
             if !attributed
                 && !sentence_suppressed
                 && net_has(net, Role::NetOwnData)
-                && asks_about_own_data()
+                && self.asks(sentence, question)
             {
                 // With its question or exclamation mark: staff read the tone too.
                 let end = match folded.text.get(end) {
@@ -358,6 +445,10 @@ struct Findings {
     followup: bool,
     /// Some phrase was cancelled by an `unless`: a person may want to look.
     suppressed: bool,
+    /// The rights whose phrases an `unless` cancelled ("en halua poistaa tietojani").
+    suppressed_kinds: Vec<RequestKind>,
+    /// Where the sentences are that some right was attributed to (in this text only).
+    attributed: Vec<(usize, usize)>,
     /// The mail is someone else's business (a vendor's pitch), whatever rights it names.
     not_a_request: bool,
     /// Sentences that ask about the sender's data with no right attributed (the net).
@@ -372,7 +463,28 @@ impl Findings {
         self.request_like |= other.request_like;
         self.followup |= other.followup;
         self.suppressed |= other.suppressed;
+        self.suppressed_kinds.extend(other.suppressed_kinds);
         self.not_a_request |= other.not_a_request;
+    }
+}
+
+/// The text of a mail the classifier reads: its new text, or all of it when it has none of
+/// its own.
+fn text_to_read(mail: &Mail) -> &str {
+    if mail.new_text.trim().is_empty() {
+        &mail.text
+    } else {
+        &mail.new_text
+    }
+}
+
+/// The subject the second reader reads: none for a reply with a text of its own, whose
+/// subject repeats what it answers ("Re: Tietojen poisto").
+fn subject_to_read<'a>(subject: &'a str, body: &str) -> &'a str {
+    if is_reply_subject(subject) && !body.trim().is_empty() {
+        ""
+    } else {
+        subject
     }
 }
 

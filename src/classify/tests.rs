@@ -614,3 +614,96 @@ fn the_net_lets_small_talk_thanks_and_orders_pass() {
             .is_empty()
     );
 }
+
+/// The rules with a second reader trained on a few made-up mails, so the tests do not hang
+/// on the weights of `rules/model.tsv`: "blorp" is a word for stopping marketing that no
+/// rule knows.
+fn with_second_reader() -> &'static Classifier {
+    static CLASSIFIER: std::sync::OnceLock<Classifier> = std::sync::OnceLock::new();
+    CLASSIFIER.get_or_init(|| {
+        let mail = |body: &str, kinds: &[RequestKind]| LabelledMail {
+            subject: String::new(),
+            body: body.to_string(),
+            kinds: kinds.to_vec(),
+        };
+        let mut examples = Vec::new();
+        for _ in 0..20 {
+            examples.push(mail(
+                "Blorp those newsletters.",
+                &[RequestKind::DirectMarketingOptout],
+            ));
+            examples.push(mail("Delete my account.", &[RequestKind::Erasure]));
+            examples.push(mail("Where is my order?", &[]));
+            examples.push(mail(
+                "Delete my account. Blorp the newsletters.",
+                &[RequestKind::Erasure, RequestKind::DirectMarketingOptout],
+            ));
+        }
+        Classifier {
+            rules: Rules::embedded().expect("rules compile"),
+            model: Model::parse("trained", &model::train(&examples)).expect("model parses"),
+        }
+    })
+}
+
+#[test]
+fn the_second_reader_adds_a_right_the_rules_missed_for_a_person_to_confirm() {
+    let result = with_second_reader().classify_text(
+        "",
+        "Please delete my account. And blorp those newsletters too.",
+    );
+    assert_eq!(
+        result.kinds,
+        [RequestKind::Erasure, RequestKind::DirectMarketingOptout]
+    );
+    assert!(
+        result.triage,
+        "a right only the model read is confirmed by a person"
+    );
+    let added = result
+        .evidence
+        .iter()
+        .find(|e| e.kind == RequestKind::DirectMarketingOptout)
+        .expect("evidence for the added right");
+    assert_eq!(added.phrase, "And blorp those newsletters too");
+    assert!(
+        added
+            .rule
+            .starts_with("second-reader/direct_marketing_optout/")
+    );
+    // The embedded rules alone do not know the word: the right came from the model.
+    assert_eq!(
+        kinds(
+            "",
+            "Please delete my account. And blorp those newsletters too."
+        ),
+        ["erasure"]
+    );
+}
+
+#[test]
+fn the_second_reader_only_adds_beside_a_right_the_rules_found() {
+    // No right found: the net and triage decide, not a guess.
+    assert!(
+        with_second_reader()
+            .classify_text("", "Blorp those newsletters.")
+            .kinds
+            .is_empty()
+    );
+    // A sentence the rules read a right in asked for that right only.
+    assert_eq!(
+        with_second_reader()
+            .classify_text("", "Delete my account and blorp the newsletters.")
+            .kinds,
+        [RequestKind::Erasure]
+    );
+}
+
+#[test]
+fn the_second_reader_never_adds_a_right_the_sender_turned_down() {
+    let result = with_second_reader().classify_text(
+        "",
+        "Please unsubscribe me from the newsletter. I am not asking you to delete my account.",
+    );
+    assert_eq!(result.kinds, [RequestKind::DirectMarketingOptout]);
+}

@@ -167,7 +167,8 @@ pub struct Evidence {
     pub kind: RequestKind,
     /// The words as the sender wrote them.
     pub phrase: String,
-    /// Which rule fired: `<lang>/<kind>/<index>`, for whoever tunes the rules.
+    /// Which rule fired: `<lang>/<kind>/<role>/<index>`, or `second-reader/<kind>/<probability>`
+    /// for a right only the classifier's model read; for whoever tunes the rules.
     pub rule: String,
 }
 
