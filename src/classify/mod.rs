@@ -157,6 +157,22 @@ impl Classifier {
             subject_only_triage = !subject_findings.kinds.is_empty() && !body_asks;
             findings.request_like |= subject_findings.request_like;
         } else {
+            // "Subject: Delete my account" / "…actually, scratch that": what the body takes
+            // back, it takes back from the subject too.
+            let mut subject_findings = subject_findings;
+            if findings.retracts_subject {
+                findings
+                    .suppressed_kinds
+                    .append(&mut subject_findings.kinds);
+            }
+            let taken_back = &findings.retracted_kinds;
+            subject_findings.kinds.retain(|k| !taken_back.contains(k));
+            subject_findings
+                .evidence
+                .retain(|e| subject_findings.kinds.contains(&e.kind));
+            subject_findings
+                .strong
+                .retain(|k| subject_findings.kinds.contains(k));
             findings.merge(subject_findings);
         }
         if findings.not_a_request {
@@ -192,6 +208,7 @@ impl Classifier {
         let unanswered_privacy_mail = kinds.is_empty()
             && (findings.request_like || findings.suppressed || !unattributed.is_empty());
         let triage = low_confidence
+            || findings.retracted
             || unanswered_privacy_mail
             || subject_only_triage
             || (language.is_none() && !body.trim().is_empty());
@@ -261,6 +278,22 @@ impl Classifier {
         }
     }
 
+    /// Whether a sentence takes back the one before: a `retract` phrase among its first
+    /// words ("…, no wait", "tai ei sittenkään", "nej förresten"), not anywhere ("never
+    /// mind the format" later in a sentence takes nothing back).
+    fn retracts(&self, hits: &[usize], sentence: &[u8]) -> bool {
+        hits.iter()
+            .filter(|&&i| self.rules.role(i) == Role::Retract)
+            .flat_map(|&i| self.rules.spans(i, sentence))
+            .any(|(from, _)| {
+                let words_before = sentence[..from]
+                    .split(|b| !b.is_ascii_alphanumeric())
+                    .filter(|word| !word.is_empty())
+                    .count();
+                words_before <= 2
+            })
+    }
+
     /// Whether a sentence (folded) is in a request form: a question, an imperative, "pyydän",
     /// "jag vill", "please"..., and not one of the net's exceptions ("kiitos", an order).
     fn asks(&self, sentence: &[u8], question: bool) -> bool {
@@ -305,10 +338,32 @@ impl Classifier {
                 .iter()
                 .any(|&i| self.rules.role(i) == Role::Followup)
         });
+        // Where the last sentence that asked for a right began its kinds, evidence and
+        // strong kinds: a retraction in a later sentence takes them back.
+        let mut last_asked: Option<(usize, usize, usize)> = None;
         for (start, end, found) in &sentences {
             let (start, end) = (*start, *end);
             let (hits, net) = (&found.hits, &found.net);
             let sentence = &folded.text[start..end];
+            if self.retracts(hits, sentence) {
+                // "Delete everything.. actually no wait, just stop the newsletter": the sender
+                // took it back. A person confirms, and the second reader may not read it
+                // back in. With no sentence before it, it takes back the subject.
+                let (kinds, evidence, strong) = last_asked.unwrap_or((0, 0, 0));
+                let taken_back: Vec<RequestKind> = findings.kinds.drain(kinds..).collect();
+                findings.retracted_kinds.extend(&taken_back);
+                findings.suppressed_kinds.extend(taken_back);
+                findings.evidence.truncate(evidence);
+                findings.strong.truncate(strong);
+                findings.retracted = true;
+                findings.retracts_subject |= last_asked.is_none();
+                last_asked = None;
+            }
+            let before = (
+                findings.kinds.len(),
+                findings.evidence.len(),
+                findings.strong.len(),
+            );
             findings.request_like |= hits
                 .iter()
                 .any(|&i| self.rules.role(i) == Role::RequestLike);
@@ -408,6 +463,7 @@ impl Classifier {
             }
             if attributed {
                 findings.attributed.push((start, end));
+                last_asked = Some(before);
             }
             findings.kinds.extend(sentence_kinds);
             findings.suppressed |= sentence_suppressed;
@@ -449,6 +505,12 @@ struct Findings {
     suppressed_kinds: Vec<RequestKind>,
     /// Where the sentences are that some right was attributed to (in this text only).
     attributed: Vec<(usize, usize)>,
+    /// A later sentence took back a right asked before it ("scratch that").
+    retracted: bool,
+    /// The rights taken back so: the subject's are taken back with them.
+    retracted_kinds: Vec<RequestKind>,
+    /// The text's first request-like sentence takes something back: the subject's rights.
+    retracts_subject: bool,
     /// The mail is someone else's business (a vendor's pitch), whatever rights it names.
     not_a_request: bool,
     /// Sentences that ask about the sender's data with no right attributed (the net).
@@ -464,6 +526,7 @@ impl Findings {
         self.followup |= other.followup;
         self.suppressed |= other.suppressed;
         self.suppressed_kinds.extend(other.suppressed_kinds);
+        self.retracted |= other.retracted;
         self.not_a_request |= other.not_a_request;
     }
 }

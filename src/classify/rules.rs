@@ -62,6 +62,10 @@ struct RuleFile {
     /// Phrases that follow up an earlier request: a reply that uses them repeats it.
     #[serde(default)]
     followup: Vec<String>,
+    /// Phrases that take back what the sentence before asked ("scratch that", "tai ei
+    /// sittenkään"), near the start of a sentence.
+    #[serde(default)]
+    retract: Vec<String>,
     /// Phrases that mark a whole mail as no request of the sender's own (a vendor's pitch
     /// that talks about "erasure requests").
     #[serde(default)]
@@ -222,6 +226,7 @@ pub enum Role {
     Reported,
     RequestLike,
     Followup,
+    Retract,
     NotARequest,
     NetAsks,
     NetOwnData,
@@ -244,6 +249,7 @@ impl Role {
             Role::Reported => "reported",
             Role::RequestLike => "request_like",
             Role::Followup => "followup",
+            Role::Retract => "retract",
             Role::NotARequest => "not_a_request",
             Role::NetAsks => "net/asks",
             Role::NetOwnData => "net/own_data",
@@ -372,6 +378,7 @@ impl Rules {
                     &parsed.request_like,
                 ),
                 (None, "followup", Role::Followup, &parsed.followup),
+                (None, "retract", Role::Retract, &parsed.retract),
                 (
                     None,
                     "not_a_request",

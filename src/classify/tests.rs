@@ -707,3 +707,42 @@ fn the_second_reader_never_adds_a_right_the_sender_turned_down() {
     );
     assert_eq!(result.kinds, [RequestKind::DirectMarketingOptout]);
 }
+
+#[test]
+fn a_right_taken_back_in_the_next_sentence_is_dropped_and_a_person_confirms() {
+    for body in [
+        "Please delete my account and all my data.. actually no wait, just stop the newsletter.",
+        "Poistakaa kaikki tietoni.. tai ei sittenkään, lopettakaa vain uutiskirjeet.",
+        "Radera mitt konto. Nej förresten, sluta bara skicka nyhetsbrevet.",
+    ] {
+        let result = classify("", body);
+        assert_eq!(result.kinds, [RequestKind::DirectMarketingOptout], "{body}");
+        assert!(result.triage, "{body}");
+    }
+    // The subject is taken back with the sentence that repeated it.
+    let result = classify(
+        "Delete my account",
+        "I'd like you to delete my account. Actually, scratch that - stop the promo emails instead.",
+    );
+    assert_eq!(result.kinds, [RequestKind::DirectMarketingOptout]);
+}
+
+#[test]
+fn words_that_only_look_like_a_change_of_mind_take_nothing_back() {
+    for (body, expected) in [
+        (
+            "Please send me a copy of my data. Never mind the format, any file is fine.",
+            &["access"][..],
+        ),
+        (
+            "Please delete my account. Actually, no newsletters either.",
+            &["erasure", "direct_marketing_optout"],
+        ),
+        (
+            "Byt min e-post till ny@example.test. Sen har jag ändrat mig om delningen med partner, det gäller inte längre.",
+            &["rectification", "consent_withdrawal"],
+        ),
+    ] {
+        assert_eq!(kinds("", body), expected, "{body}");
+    }
+}
