@@ -56,15 +56,50 @@ pub struct Example {
     pub kinds: Vec<RequestKind>,
 }
 
+/// A letter's or digit's six-bit code in a stem key; 0 for every other byte (a word ends).
+static CODES: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut byte = 0;
+    while byte < 256 {
+        let b = byte as u8;
+        table[byte] = match b {
+            b'a'..=b'z' => b - b'a' + 1,
+            b'0'..=b'9' => b - b'0' + 27,
+            _ => 0,
+        };
+        byte += 1;
+    }
+    table
+};
+
 /// A stem as a number: up to [`STEM`] letters or digits, six bits each.
 fn stem_key(word: &[u8]) -> u32 {
     word.iter().take(STEM).fold(0, |key, &byte| {
-        let code = match byte {
-            b'a'..=b'z' => byte - b'a' + 1,
-            _ => byte - b'0' + 27,
-        };
-        (key << 6) | u32::from(code)
+        (key << 6) | u32::from(CODES[usize::from(byte)])
     })
+}
+
+/// Calls `found` with the stem key of every word of folded text (runs of ASCII letters and
+/// digits), in one pass over its bytes: the second reader reads every byte of a mail.
+fn stem_keys(text: &[u8], mut found: impl FnMut(u32)) {
+    let mut key = 0u32;
+    let mut length = 0;
+    for &byte in text {
+        let code = CODES[usize::from(byte)];
+        if code != 0 {
+            if length < STEM {
+                key = (key << 6) | u32::from(code);
+            }
+            length += 1;
+        } else if length > 0 {
+            found(key);
+            key = 0;
+            length = 0;
+        }
+    }
+    if length > 0 {
+        found(key);
+    }
 }
 
 /// The words of folded text: runs of ASCII letters and digits.
@@ -164,18 +199,20 @@ impl Model {
                 stamps.fill(0);
                 *generation = 1;
             }
-            for word in texts.iter().flat_map(|text| words(text)) {
-                let Some(&row) = self.rows.get(&stem_key(word)) else {
-                    continue;
-                };
-                let stamp = &mut stamps[row as usize];
-                if *stamp == *generation {
-                    continue;
-                }
-                *stamp = *generation;
-                for (sum, weight) in sums.iter_mut().zip(&self.weights[row as usize]) {
-                    *sum += weight;
-                }
+            for text in texts {
+                stem_keys(text, |key| {
+                    let Some(&row) = self.rows.get(&key) else {
+                        return;
+                    };
+                    let stamp = &mut stamps[row as usize];
+                    if *stamp == *generation {
+                        return;
+                    }
+                    *stamp = *generation;
+                    for (sum, weight) in sums.iter_mut().zip(&self.weights[row as usize]) {
+                        *sum += weight;
+                    }
+                });
             }
         });
         sums
@@ -320,6 +357,16 @@ mod tests {
         assert_ne!(stem_key(b"poist"), stem_key(b"poista"[..4].as_ref()));
         assert_ne!(stem_key(b"sms"), stem_key(b"smsa"));
         assert_ne!(stem_key(b"a1"), stem_key(b"ab"));
+    }
+
+    #[test]
+    fn one_pass_over_the_bytes_finds_the_stems_of_the_words() {
+        let text = b"poistakaa, mun tiedot! sms-viestit 2026 ja x";
+        let mut keys = Vec::new();
+        stem_keys(text, |key| keys.push(key));
+        let expected: Vec<u32> = words(text).map(stem_key).collect();
+        assert_eq!(keys, expected);
+        assert_eq!(keys.len(), 8);
     }
 
     #[test]
