@@ -645,7 +645,11 @@ fn sentences(text: &[u8]) -> Vec<(usize, usize)> {
                     rest.get(at).is_some_and(u8::is_ascii_lowercase)
                         && rest.get(at + 1) == Some(&b')')
                 };
-                let bullet = matches!(next, Some(b'-' | b'*' | b'>'))
+                // A pasted form's options: "[x] Delete my account", "[ ] Get a copy", "( )".
+                let checkbox = next == Some(b'[')
+                    || (next == Some(b'(') && rest.get(indent + 2) == Some(&b')'));
+                let bullet = checkbox
+                    || matches!(next, Some(b'-' | b'*' | b'>'))
                     || (next.is_some_and(|b| b.is_ascii_digit())
                         && matches!(after, Some(b')' | b'.')))
                     || lettered(indent)
@@ -660,17 +664,33 @@ fn sentences(text: &[u8]) -> Vec<(usize, usize)> {
             _ => false,
         };
         if boundary {
-            if index > start {
+            if index > start && !unticked(&text[start..index]) {
                 out.push((start, index));
             }
             start = index + 1;
         }
         index += 1;
     }
-    if start < text.len() {
+    if start < text.len() && !unticked(&text[start..]) {
         out.push((start, text.len()));
     }
     out
+}
+
+/// A form option the sender did not tick ("[ ] Delete my account", "( ) Get a copy"): not
+/// something they ask, whatever it says.
+fn unticked(sentence: &[u8]) -> bool {
+    let text = sentence.trim_ascii_start();
+    let Some((&open, rest)) = text.split_first() else {
+        return false;
+    };
+    let close = match open {
+        b'[' => b']',
+        b'(' => b')',
+        _ => return false,
+    };
+    let inside = rest.iter().take_while(|&&b| b != close).count();
+    inside < rest.len() && inside <= 3 && rest[..inside].iter().all(|&b| b == b' ' || b == b'_')
 }
 
 #[cfg(test)]

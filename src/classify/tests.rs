@@ -746,3 +746,16 @@ fn words_that_only_look_like_a_change_of_mind_take_nothing_back() {
         assert_eq!(kinds("", body), expected, "{body}");
     }
 }
+
+#[test]
+fn a_pasted_form_asks_only_for_the_options_ticked() {
+    let body = "Request type:\n[x] Stop marketing e-mails\n[ ] Delete my account\n[ ] Get a copy of my data\n( ) Download my data\n";
+    assert_eq!(kinds("", body), ["direct_marketing_optout"]);
+    let body = "Pyynnön aihe:\n[ ] Poistakaa tietoni\n[x] Lähettäkää kopio tiedoistani\n";
+    assert_eq!(kinds("", body), ["access"]);
+    // Brackets in running text are not a form.
+    assert_eq!(
+        kinds("", "Please delete my account [ref 1234] and my data."),
+        ["erasure"]
+    );
+}
