@@ -95,6 +95,12 @@ impl Folded {
     }
 }
 
+/// The words of folded text: runs of ASCII letters and digits.
+pub fn words(text: &[u8]) -> impl Iterator<Item = &[u8]> {
+    text.split(|b| !b.is_ascii_alphanumeric())
+        .filter(|word| !word.is_empty())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -15,6 +15,7 @@ mod language;
 mod model;
 mod pattern;
 mod rules;
+mod stamps;
 mod trigger;
 
 use serde::{Deserialize, Serialize};
@@ -247,17 +248,20 @@ impl Classifier {
         } else {
             &folded_subject.text
         };
+        // A sentence the rules read a right in asked for that right; another is looked for
+        // in the others ("the links and copies of my data" beside a deletion asks for no
+        // copy). The text is split only when the model reads a new right, and only once.
+        let mut others: Option<Vec<(usize, usize)>> = None;
         for (kind, probability) in self.model.rights(&[subject_text, &folded_body.text]) {
             if kinds.contains(&kind) || cancelled.contains(&kind) {
                 continue;
             }
-            // The sentences the rules read a right in asked for that right; another is
-            // looked for in the others ("the links and copies of my data" beside a
-            // deletion asks for no copy).
-            let spans: Vec<(usize, usize)> = sentences(&folded_body.text)
-                .into_iter()
-                .filter(|span| !attributed.contains(span))
-                .collect();
+            let spans = others.get_or_insert_with(|| {
+                sentences(&folded_body.text)
+                    .into_iter()
+                    .filter(|span| !attributed.contains(span))
+                    .collect()
+            });
             let texts: Vec<&[u8]> = spans
                 .iter()
                 .map(|&(start, end)| &folded_body.text[start..end])
@@ -285,24 +289,23 @@ impl Classifier {
         hits.iter()
             .filter(|&&i| self.rules.role(i) == Role::Retract)
             .flat_map(|&i| self.rules.spans(i, sentence))
-            .any(|(from, _)| {
-                let words_before = sentence[..from]
-                    .split(|b| !b.is_ascii_alphanumeric())
-                    .filter(|word| !word.is_empty())
-                    .count();
-                words_before <= 2
-            })
+            .any(|(from, _)| fold::words(&sentence[..from]).count() <= 2)
     }
 
     /// Whether a sentence (folded) is in a request form: a question, an imperative, "pyydän",
     /// "jag vill", "please"..., and not one of the net's exceptions ("kiitos", an order).
     fn asks(&self, sentence: &[u8], question: bool) -> bool {
         let late = self.rules.late_candidates(sentence);
-        let has = |role: Role| {
-            late.iter()
-                .any(|&i| self.rules.role(i) == role && self.rules.is_match(i, sentence))
-        };
-        (question || has(Role::NetAsks)) && !has(Role::NetUnless)
+        (question || self.any_match(&late, Role::NetAsks, sentence))
+            && !self.any_match(&late, Role::NetUnless, sentence)
+    }
+
+    /// Whether one of `candidates` in `role` matches `sentence`: the net's patterns run
+    /// only when asked, the rarest condition first.
+    fn any_match(&self, candidates: &[usize], role: Role, sentence: &[u8]) -> bool {
+        candidates
+            .iter()
+            .any(|&i| self.rules.role(i) == role && self.rules.is_match(i, sentence))
     }
 
     fn follows_up(&self, text: &str) -> bool {
@@ -371,12 +374,6 @@ impl Classifier {
             findings.not_a_request |= hits
                 .iter()
                 .any(|&i| self.rules.role(i) == Role::NotARequest);
-            // The net's patterns run only when asked, the rarest condition first.
-            let net_has = |candidates: &[usize], role: Role| {
-                candidates
-                    .iter()
-                    .any(|&i| self.rules.role(i) == role && self.rules.is_match(i, sentence))
-            };
             let mut sentence_kinds = Vec::new();
             let mut sentence_suppressed = false;
             let mut soft = Vec::new();
@@ -473,7 +470,7 @@ impl Classifier {
             let question = folded.text.get(end) == Some(&b'?');
             if !attributed
                 && !sentence_suppressed
-                && net_has(net, Role::NetOwnData)
+                && self.any_match(net, Role::NetOwnData, sentence)
                 && self.asks(sentence, question)
             {
                 // With its question or exclamation mark: staff read the tone too.

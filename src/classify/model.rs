@@ -18,8 +18,9 @@
 use std::collections::HashMap;
 use std::hash::BuildHasherDefault;
 
-use super::fold::Folded;
+use super::fold::{Folded, words};
 use super::rules::{RuleError, WordHasher};
+use super::stamps::Stamps;
 use crate::vocabulary::RequestKind;
 
 /// How many leading letters of a word are its stem.
@@ -102,15 +103,9 @@ fn stem_keys(text: &[u8], mut found: impl FnMut(u32)) {
     }
 }
 
-/// The words of folded text: runs of ASCII letters and digits.
-fn words(text: &[u8]) -> impl Iterator<Item = &[u8]> {
-    text.split(|b| !b.is_ascii_alphanumeric())
-        .filter(|word| !word.is_empty())
-}
-
 thread_local! {
-    /// Which rows the current text has counted already: `stamps[row] == generation`.
-    static SEEN: std::cell::RefCell<(Vec<u32>, u32)> = const { std::cell::RefCell::new((Vec::new(), 0)) };
+    /// Which rows the current text has counted already.
+    static SEEN: std::cell::RefCell<Stamps> = std::cell::RefCell::new(Stamps::default());
 }
 
 impl Model {
@@ -190,25 +185,16 @@ impl Model {
     /// The sum of the weights of the distinct stems in `texts`, per right (no intercept).
     fn sums(&self, texts: &[&[u8]]) -> [f32; RIGHTS] {
         let mut sums = [0.0f32; RIGHTS];
-        SEEN.with_borrow_mut(|(stamps, generation)| {
-            if stamps.len() < self.weights.len() {
-                stamps.resize(self.weights.len(), 0);
-            }
-            *generation = generation.wrapping_add(1);
-            if *generation == 0 {
-                stamps.fill(0);
-                *generation = 1;
-            }
+        SEEN.with_borrow_mut(|seen| {
+            seen.begin(self.weights.len());
             for text in texts {
                 stem_keys(text, |key| {
                     let Some(&row) = self.rows.get(&key) else {
                         return;
                     };
-                    let stamp = &mut stamps[row as usize];
-                    if *stamp == *generation {
+                    if !seen.mark(row as usize) {
                         return;
                     }
-                    *stamp = *generation;
                     for (sum, weight) in sums.iter_mut().zip(&self.weights[row as usize]) {
                         *sum += weight;
                     }

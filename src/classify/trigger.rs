@@ -5,6 +5,8 @@
 //! from every word start in the sentence, so a sentence costs a handful of trie steps per
 //! word, and only the patterns whose every trigger set is present are run as regexes.
 
+use super::stamps::Stamps;
+
 /// The bytes that make up a word for the regex engine's `\b`, as a table: every byte of
 /// every sentence is looked up.
 static WORD_BYTES: [bool; 256] = {
@@ -55,17 +57,11 @@ impl Default for Node {
     }
 }
 
-/// Which trigger sets the current sentence holds: `stamps[2p + s]` equals `generation` when
-/// set `s` of pattern `p` has a word in it. One per thread, shared by every index: each
-/// call takes a new generation, so no stamp of an earlier call (or index) counts.
-#[derive(Default)]
-struct Seen {
-    stamps: Vec<u32>,
-    generation: u32,
-}
-
 thread_local! {
-    static SEEN: std::cell::RefCell<Seen> = std::cell::RefCell::new(Seen::default());
+    /// Which trigger sets the current sentence holds: key `2p + s` is marked when set `s` of
+    /// pattern `p` has a word in it. One per thread, shared by every index: each call starts
+    /// a new pass, so no mark of an earlier call (or index) counts.
+    static SEEN: std::cell::RefCell<Stamps> = std::cell::RefCell::new(Stamps::default());
 }
 
 pub struct TriggerIndex {
@@ -137,32 +133,23 @@ impl TriggerIndex {
     /// word in `sentence` (folded text).
     ///
     /// A frequent word ("my", "please") is the second trigger of many patterns, so a
-    /// sentence yields many keys: each is marked in the thread's [`Seen`] (stamped with
-    /// this call's generation, so nothing is cleared between sentences) and a pattern is
+    /// sentence yields many keys: each is marked in the thread's [`Stamps`] (a new pass per
+    /// call, so nothing is cleared between sentences) and a pattern is
     /// added the moment its last set is marked, instead of sorting every key.
     pub fn candidates(&self, sentence: &[u8], out: &mut Vec<usize>) {
         SEEN.with_borrow_mut(|seen| self.candidates_with(sentence, seen, out));
     }
 
-    fn candidates_with(&self, sentence: &[u8], seen: &mut Seen, out: &mut Vec<usize>) {
-        if seen.stamps.len() < self.sets.len() * 2 {
-            seen.stamps.resize(self.sets.len() * 2, 0);
-        }
-        seen.generation = seen.generation.wrapping_add(1);
-        if seen.generation == 0 {
-            seen.stamps.fill(0);
-            seen.generation = 1;
-        }
+    fn candidates_with(&self, sentence: &[u8], seen: &mut Stamps, out: &mut Vec<usize>) {
+        seen.begin(self.sets.len() * 2);
         let first = out.len();
-        let generation = seen.generation;
         self.keys(sentence, |key| {
             let key = key as usize;
-            if seen.stamps[key] == generation {
+            if !seen.mark(key) {
                 return;
             }
-            seen.stamps[key] = generation;
             let pattern = key / 2;
-            if self.sets[pattern] <= 1 || seen.stamps[key ^ 1] == generation {
+            if self.sets[pattern] <= 1 || seen.is_marked(key ^ 1) {
                 out.push(pattern);
             }
         });
