@@ -106,6 +106,52 @@ fn a_mail_through_postfix_becomes_a_case_and_leaves_the_inbox() {
     assert_eq!(case_count(&config), 1);
 }
 
+/// Mail that arrives after a pass selected the inbox is announced in the answer to the
+/// pass's next command (an untagged EXISTS), and IDLE does not announce it again: the wait
+/// must count what was announced before it began, or the mail waits for the next one (seen
+/// as a flaky restart test: the daemon reconnected, its pass found nothing, the mail came).
+#[test]
+fn mail_announced_before_the_wait_ends_it_at_once() {
+    let stack = MailStack::up();
+    let config = rightsbot::config::Config::load(&stack.config()).expect("config");
+    let mailbox = config.mailbox.expect("mailbox");
+    let password = mailbox.password().expect("password");
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let mut source = runtime.block_on(async {
+        let mut source = rightsbot::intake::imap::ImapSource::connect(&mailbox, &password)
+            .await
+            .expect("connect");
+        assert_eq!(source.select("INBOX").await.expect("select").1, 0);
+        source
+    });
+    stack.send(
+        "Tarkastuspyyntö",
+        "Mitä tietoja teillä on minusta?",
+        "early@example.test",
+    );
+    wait_for_delivery(&stack.config(), 1);
+    let wake = runtime.block_on(async {
+        // The pass's next command; the server tells of the new mail in its answer.
+        source.uids().await.expect("search");
+        let (_keep, mut shutdown) = tokio::sync::watch::channel(false);
+        // A wait far longer than the test's patience would be: a Timeout means it was lost.
+        let (source, wake) = source
+            .wait(
+                Duration::from_secs(90),
+                Duration::from_secs(1),
+                &mut shutdown,
+            )
+            .await
+            .expect("wait");
+        source.logout().await;
+        wake
+    });
+    assert_eq!(wake, rightsbot::intake::imap::Wake::NewMail);
+}
+
 #[test]
 fn the_idling_daemon_picks_up_new_mail_and_survives_a_server_restart() {
     let stack = MailStack::up();
@@ -133,7 +179,9 @@ fn the_idling_daemon_picks_up_new_mail_and_survives_a_server_restart() {
     );
     assert!(
         support::wait_until(Duration::from_secs(120), || case_count(&config) == 2),
-        "the daemon reconnected after the restart"
+        "the daemon reconnected after the restart:\n{}\ndovecot.log:\n{}",
+        daemon.log(),
+        std::fs::read_to_string(stack.path().join("dovecot.log")).unwrap_or_default()
     );
     assert!(daemon.running(), "still running");
 

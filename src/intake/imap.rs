@@ -606,8 +606,22 @@ impl ImapSource {
             can_move,
             can_idle,
         } = self;
+        let mut session = session;
+        // Mail that came after the last SELECT was announced in the answer to a later
+        // command (an untagged EXISTS, kept aside by async-imap), and IDLE or NOOP will not
+        // announce it again: waiting now would leave it until the next mail arrives.
+        if announced_new_mail(&mut session) {
+            return Ok((
+                ImapSource {
+                    session,
+                    address,
+                    can_move,
+                    can_idle,
+                },
+                Wake::NewMail,
+            ));
+        }
         if !can_idle {
-            let mut session = session;
             let mut waited = Duration::ZERO;
             loop {
                 tokio::select! {
@@ -618,11 +632,7 @@ impl ImapSource {
                 }
                 waited += poll;
                 limited(&address, "NOOP", COMMAND_TIMEOUT, session.noop()).await?;
-                let mut changed = false;
-                while let Ok(response) = session.unsolicited_responses.try_recv() {
-                    changed |=
-                        matches!(response, async_imap::types::UnsolicitedResponse::Exists(_));
-                }
+                let changed = announced_new_mail(&mut session);
                 if changed || waited >= limit {
                     let wake = if changed {
                         Wake::NewMail
@@ -681,6 +691,16 @@ impl ImapSource {
     pub async fn logout(mut self) {
         let _ = tokio::time::timeout(Duration::from_secs(5), self.session.logout()).await;
     }
+}
+
+/// Whether the responses the server sent outside a command's own answer since they were
+/// last read include an EXISTS (new mail); reads them all.
+fn announced_new_mail(session: &mut Session<Stream>) -> bool {
+    let mut exists = false;
+    while let Ok(response) = session.unsolicited_responses.try_recv() {
+        exists |= matches!(response, async_imap::types::UnsolicitedResponse::Exists(_));
+    }
+    exists
 }
 
 /// A UID set in IMAP syntax, runs compressed: `1:5,7,9:12`.
