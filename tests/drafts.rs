@@ -1434,6 +1434,53 @@ fn a_draft_whose_request_has_an_unexplained_sentence_needs_it_read() {
     assert_eq!(read["actor"], "Sanna");
 }
 
+/// Issue 18: a right only the classifier's model read sends the case to a person, and
+/// `show` says which right, in which sentence, so staff know what to confirm; once they have
+/// said what the case asks, the note is gone.
+#[test]
+fn a_right_only_the_model_read_is_named_for_staff_to_confirm() {
+    let sandbox = sandbox();
+    sandbox.ok(&[
+        "--now",
+        "2026-11-03T10:00:00+02:00",
+        "ingest",
+        &mail("optout-model-read.eml"),
+    ]);
+    let case = sandbox.json(&["show", "DSR-2026-0001"]);
+    assert_eq!(case["state"], "triage", "{case}");
+    let read = &case["second_reader"];
+    assert_eq!(read.as_array().map(Vec::len), Some(1), "{case}");
+    assert_eq!(read[0]["kind"], "direct_marketing_optout", "{case}");
+    assert!(
+        read[0]["sentence"]
+            .as_str()
+            .unwrap()
+            .contains("utskicken med erbjudanden"),
+        "{case}"
+    );
+    assert!(read[0]["probability"].as_f64().unwrap() >= 0.9, "{case}");
+    let text = sandbox.ok(&["show", "DSR-2026-0001"]);
+    let line = text
+        .lines()
+        .find(|l| l.contains("only the model read"))
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(line.contains("direct_marketing_optout"), "{line}");
+    assert!(line.contains("confirm it is asked"), "{line}");
+    assert!(line.contains("utskicken med erbjudanden"), "{line}");
+
+    sandbox.ok(&[
+        "reclassify",
+        "DSR-2026-0001",
+        "--kinds",
+        "erasure,direct_marketing_optout",
+        "--by",
+        "Sanna",
+    ]);
+    let case = sandbox.json(&["show", "DSR-2026-0001"]);
+    assert_eq!(case["state"], "open", "{case}");
+    assert_eq!(case["second_reader"], serde_json::json!([]), "{case}");
+}
+
 /// The staff member the tests that call the stages directly act as.
 fn sanna() -> rightsbot::app::Staff {
     rightsbot::app::Staff::new("Sanna").expect("a name")

@@ -812,6 +812,54 @@ async fn pages_are_in_each_accounts_language_with_its_dates() {
     );
 }
 
+/// Issue 18: a case in triage because only the classifier's model read one of its rights
+/// says on its page which right, in which sentence, in the staff member's language.
+#[tokio::test]
+async fn a_case_page_names_the_right_only_the_model_read() {
+    let sandbox = shop("");
+    let fixture = repo()
+        .join("tests/fixtures/drafts/optout-model-read.eml")
+        .display()
+        .to_string();
+    sandbox.ok(&["--now", NOW, "ingest", &fixture]);
+    let cases = sandbox.json(&["cases"]);
+    let case = cases
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["subject"] == "Mitt konto")
+        .unwrap_or_else(|| panic!("{cases}"))["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let console = Console::new(&sandbox);
+    for (name, heading, right) in [
+        ("hanna", "Rights only the model read", "no direct marketing"),
+        (
+            "bea",
+            "Rättigheter som bara modellen läste",
+            "nej till direktmarknadsföring",
+        ),
+    ] {
+        let session = console.login(name).await;
+        let (_, page) = console.get(&format!("/cases/{case}"), Some(&session)).await;
+        let section = page
+            .split(heading)
+            .nth(1)
+            .and_then(|rest| rest.split("</ul>").next())
+            .unwrap_or_else(|| panic!("{name}: no {heading:?} on {page}"));
+        assert!(section.contains(right), "{name}: {section}");
+        assert!(
+            section.contains("utskicken med erbjudanden"),
+            "{name}: {section}"
+        );
+    }
+    // A case the rules read alone has no such section.
+    let session = console.login("hanna").await;
+    let (_, page) = console.get("/cases/DSR-2026-0001", Some(&session)).await;
+    assert!(!page.contains("Rights only the model read"), "{page}");
+}
+
 /// Issue 16: the queue filters by purpose and language, and pages by 50 (here, through the
 /// application layer, by 2); the page's links keep the filters.
 #[tokio::test]

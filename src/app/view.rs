@@ -36,10 +36,22 @@ pub struct CaseView {
     pub days_left: i32,
     /// Sentences the classifier could not attribute to a right (staff only), oldest first.
     pub unattributed: Vec<String>,
+    /// While the case is in triage: the rights only the classifier's model read (the rules
+    /// did not), each with its sentence, for a person to confirm (staff only).
+    pub second_reader: Vec<SecondReading>,
     /// What the case's rights ask to be done, and where each deed stands.
     pub actions: Vec<crate::store::ActionRecord>,
     /// The sources its answer rests on that were imported before the request arrived.
     pub stale_sources: Vec<StaleSource>,
+}
+
+/// A right only the classifier's model read, with the sentence it read it in and its
+/// probability (two decimals, as the `classified` event keeps it).
+#[derive(Clone, Debug, Serialize)]
+pub struct SecondReading {
+    pub kind: crate::vocabulary::RequestKind,
+    pub probability: f64,
+    pub sentence: String,
 }
 
 /// One draft as staff read it, and whether its case's register data is older than the
@@ -316,6 +328,25 @@ impl App {
             })
             .flatten()
             .collect();
+        // Once a person has said what the case asks, the model's reading is settled.
+        let in_triage = case.summary.standing() == Standing::Triage;
+        let second_reader = case
+            .events
+            .iter()
+            .filter(|_| in_triage)
+            .filter_map(|e| match &e.event {
+                Event::Classified(classified) => Some(&classified.found.evidence),
+                _ => None,
+            })
+            .flatten()
+            .filter_map(|evidence| {
+                Some(SecondReading {
+                    kind: evidence.kind,
+                    probability: evidence.second_reader_probability()?,
+                    sentence: evidence.phrase.clone(),
+                })
+            })
+            .collect();
         let actions = store.actions_of(id)?;
         let stale_sources = self.stale_sources(store, id, case.summary.received_at)?;
         Ok(CaseView {
@@ -326,6 +357,7 @@ impl App {
             attachments,
             days_left,
             unattributed,
+            second_reader,
             actions,
             stale_sources,
         })

@@ -277,7 +277,7 @@ impl Classifier {
             evidence.push(Evidence {
                 kind,
                 phrase,
-                rule: format!("second-reader/{}/{probability:.2}", kind.as_str()),
+                rule: Evidence::second_reader_rule(kind, f64::from(probability)),
             });
         }
     }

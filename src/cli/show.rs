@@ -76,6 +76,10 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
             object.insert("drafts".to_string(), serde_json::Value::Array(drafts));
             object.insert("actions".to_string(), serde_json::to_value(&view.actions)?);
             object.insert(
+                "second_reader".to_string(),
+                serde_json::to_value(&view.second_reader)?,
+            );
+            object.insert(
                 "stale_sources".to_string(),
                 serde_json::to_value(&view.stale_sources)?,
             );
@@ -123,6 +127,15 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     // Staff only: what the classifier could not attribute to a right (issue 18).
     for sentence in &view.unattributed {
         println!("           a sentence may ask for more: {sentence:?}");
+    }
+    // Staff only: why the case waits in triage when the classifier's model added a right.
+    for reading in &view.second_reader {
+        println!(
+            "           only the model read {} (p {:.2}); confirm it is asked: {:?}",
+            reading.kind.as_str(),
+            reading.probability,
+            reading.sentence
+        );
     }
     println!(
         "language   {}",

@@ -172,6 +172,26 @@ pub struct Evidence {
     pub rule: String,
 }
 
+impl Evidence {
+    /// The rule name of a right only the classifier's model read, with its probability.
+    pub fn second_reader_rule(kind: RequestKind, probability: f64) -> String {
+        format!("{SECOND_READER}{}/{probability:.2}", kind.as_str())
+    }
+
+    /// The model's probability, when only the classifier's model read this right (the
+    /// rules did not): a person should confirm the sender asked for it.
+    pub fn second_reader_probability(&self) -> Option<f64> {
+        let rest = self.rule.strip_prefix(SECOND_READER)?;
+        let (kind, probability) = rest.split_once('/')?;
+        (kind == self.kind.as_str())
+            .then(|| probability.parse().ok())
+            .flatten()
+    }
+}
+
+/// How the rule name of a right only the classifier's model read begins.
+const SECOND_READER: &str = "second-reader/";
+
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 #[error(
     "unknown request kind {0:?} (expected one of access, rectification, erasure, restriction, portability, objection, direct_marketing_optout, consent_withdrawal)"

@@ -515,6 +515,7 @@ pub(super) async fn case(
                 urgency => urgency,
                 urgency_text => console.word(Some(session), urgency_text),
                 unattributed => ser(&view.unattributed),
+                second_reader => ser(&view.second_reader),
                 message => done_message(console, session, done.done.as_deref()),
             },
         )
