@@ -237,10 +237,22 @@ fn mandatory_sets<'a>(nodes: &[Node<'a>]) -> Vec<Vec<Literal<'a>>> {
 fn literals_of<'a>(item: &Item<'a>) -> Vec<Literal<'a>> {
     match item {
         Item::Word { text, stem } => vec![(*text, *stem)],
-        Item::Group(alternatives) => alternatives
-            .iter()
-            .flat_map(|alternative| required_literals(alternative))
-            .collect(),
+        Item::Group(alternatives) => {
+            let mut literals = Vec::with_capacity(alternatives.len());
+            for alternative in alternatives {
+                match alternative.as_slice() {
+                    // Most alternatives are one word (a `[define]` class): no sets to weigh.
+                    [
+                        Node::Item {
+                            item: Item::Word { text, stem },
+                            optional: false,
+                        },
+                    ] => literals.push((*text, *stem)),
+                    _ => literals.extend(required_literals(alternative)),
+                }
+            }
+            literals
+        }
     }
 }
 
@@ -251,6 +263,11 @@ const COMMON: &[&str] = &[
     "inte", "is", "it", "ja", "jag", "me", "mig", "min", "mina", "minun", "mun", "my", "ne", "ni",
     "no", "not", "och", "of", "om", "on", "or", "pa", "se", "te", "the", "to", "you", "your",
 ];
+
+/// Whether `word` is one of the [`COMMON`] words (none is longer than five letters).
+fn is_common(word: &str) -> bool {
+    word.len() <= 5 && COMMON.binary_search(&word).is_ok()
+}
 
 /// A set of literals one of which occurs in every match: for the mandatory item whose words
 /// are rarest, all the words it can be. Matching starts only where one of them occurs.
@@ -263,9 +280,7 @@ fn required_literals<'a>(nodes: &[Node<'a>]) -> Vec<Literal<'a>> {
 
 /// Higher is rarer: common words are worst, then the shortest word decides, then fewer words.
 fn rarity(literals: &[Literal]) -> (bool, usize, std::cmp::Reverse<usize>) {
-    let has_common = literals
-        .iter()
-        .any(|(word, _)| COMMON.binary_search(word).is_ok());
+    let has_common = literals.iter().any(|(word, _)| is_common(word));
     let shortest = literals
         .iter()
         .map(|(word, _)| word.len())
@@ -450,6 +465,10 @@ mod tests {
     #[test]
     fn common_words_are_sorted_for_binary_search() {
         assert!(COMMON.windows(2).all(|pair| pair[0] < pair[1]));
+        assert!(
+            COMMON.iter().all(|word| word.len() <= 5),
+            "is_common skips longer words"
+        );
     }
 
     #[test]
