@@ -145,8 +145,8 @@ impl Classifier {
     pub fn classify_text(&self, subject: &str, body: &str) -> Classification {
         let folded_subject = Folded::new(subject);
         let folded_body = Folded::new(body);
-        let subject_findings = self.scan(subject, &folded_subject);
-        let mut findings = self.scan(body, &folded_body);
+        let subject_findings = self.scan(subject, &folded_subject, true);
+        let mut findings = self.scan(body, &folded_body, true);
         let unattributed = std::mem::take(&mut findings.unattributed);
         let body_asks = !findings.kinds.is_empty();
         // A reply keeps the subject of what it answers ("Re: Tietojen poisto"), so the
@@ -320,13 +320,15 @@ impl Classifier {
         })
     }
 
-    /// Runs the rules over one text, sentence by sentence.
-    fn scan(&self, text: &str, folded: &Folded) -> Findings {
+    /// Runs the rules over one text, sentence by sentence; with `read_back`, a short
+    /// request that refers back with a pronoun is also read with the sentence before it.
+    fn scan(&self, text: &str, folded: &Folded, read_back: bool) -> Findings {
         let mut findings = Findings::default();
         let mut candidates = Vec::new();
-        let sentences: Vec<(usize, usize, Matches)> = sentences(&folded.text)
-            .into_iter()
-            .map(|(start, end)| {
+        let spans = sentences(&folded.text);
+        let sentences: Vec<(usize, usize, Matches)> = spans
+            .iter()
+            .map(|&(start, end)| {
                 let found = self
                     .rules
                     .matches(&folded.text[start..end], &mut candidates);
@@ -482,7 +484,65 @@ impl Classifier {
                 findings.unattributed.push(sentence_text(&text[a..b]));
             }
         }
+        if read_back {
+            self.read_back(text, folded, &spans, &mut findings);
+        }
         findings
+    }
+
+    /// A right asked by a pronoun in a short sentence of its own ("Saan joka viikko
+    /// tekstiviestejä. Laittakaa ne pois päältä.", "the weekly texts.. turn them off"): the
+    /// sentence, which no right was attributed to, is read together with the one before
+    /// it. A right only the two ask for together, that the mail did not ask already and no
+    /// `unless` cancelled, is weak: a person confirms it.
+    fn read_back(
+        &self,
+        text: &str,
+        folded: &Folded,
+        spans: &[(usize, usize)],
+        findings: &mut Findings,
+    ) {
+        /// Longer sentences name what they mean; a pronoun there is no reference back.
+        const SHORT: usize = 48;
+        for pair in spans.windows(2) {
+            let ((before_start, before_end), (start, end)) = (pair[0], pair[1]);
+            if end - start > SHORT || findings.attributed.contains(&(start, end)) {
+                continue;
+            }
+            let sentence = &folded.text[start..end];
+            if !self.rules.refers_back(sentence) {
+                continue;
+            }
+            let question = folded.text.get(end) == Some(&b'?');
+            if !self.asks(sentence, question) {
+                continue;
+            }
+            let (a, b) = folded.original_range(before_start, before_end);
+            let (c, d) = folded.original_range(start, end);
+            let joined = format!("{} {}", text[a..b].trim_end(), text[c..d].trim_start());
+            let together = self.scan(&joined, &Folded::new(&joined), false);
+            let mut added = false;
+            for evidence in together.evidence {
+                let kind = evidence.kind;
+                if findings.kinds.contains(&kind)
+                    || findings.suppressed_kinds.contains(&kind)
+                    || together.suppressed_kinds.contains(&kind)
+                {
+                    continue;
+                }
+                findings.kinds.push(kind);
+                findings.evidence.push(evidence);
+                added = true;
+            }
+            if added {
+                findings.attributed.push((start, end));
+                // It is no longer a sentence no right explains.
+                let own = sentence_text(&text[c..d]);
+                findings
+                    .unattributed
+                    .retain(|s| s.trim_end_matches(['?', '!']) != own);
+            }
+        }
     }
 }
 

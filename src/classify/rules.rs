@@ -66,6 +66,10 @@ struct RuleFile {
     /// sittenkään"), near the start of a sentence.
     #[serde(default)]
     retract: Vec<String>,
+    /// Words that refer back to the sentence before ("ne", "them", "dom"): a short request
+    /// with one and no right of its own is read together with that sentence.
+    #[serde(default)]
+    refers_back: Vec<String>,
     /// Phrases that mark a whole mail as no request of the sender's own (a vendor's pitch
     /// that talks about "erasure requests").
     #[serde(default)]
@@ -227,6 +231,7 @@ pub enum Role {
     RequestLike,
     Followup,
     Retract,
+    RefersBack,
     NotARequest,
     NetAsks,
     NetOwnData,
@@ -250,6 +255,7 @@ impl Role {
             Role::RequestLike => "request_like",
             Role::Followup => "followup",
             Role::Retract => "retract",
+            Role::RefersBack => "refers_back",
             Role::NotARequest => "not_a_request",
             Role::NetAsks => "net/asks",
             Role::NetOwnData => "net/own_data",
@@ -300,6 +306,8 @@ pub struct Rules {
     /// most frequent ("please", "can", "my order"): walked only for the rare sentence
     /// about the sender's data that no right explains.
     late_triggers: TriggerIndex,
+    /// The `refers_back` words' patterns, alone: asked of short sentences only.
+    refers_back: TriggerIndex,
     regexes: Vec<std::sync::OnceLock<Option<Regex>>>,
     sources: Vec<String>,
     meta: Vec<Meta>,
@@ -379,6 +387,7 @@ impl Rules {
                 ),
                 (None, "followup", Role::Followup, &parsed.followup),
                 (None, "retract", Role::Retract, &parsed.retract),
+                (None, "refers_back", Role::RefersBack, &parsed.refers_back),
                 (
                     None,
                     "not_a_request",
@@ -444,24 +453,32 @@ impl Rules {
                 }
             }
         }
-        let is_late = |index: usize| matches!(meta[index].role, Role::NetAsks | Role::NetUnless);
-        let (early, late): (Vec<_>, Vec<_>) = triggers
-            .into_iter()
-            .enumerate()
-            .map(|(index, sets)| {
-                if is_late(index) {
-                    (Vec::new(), sets)
-                } else {
-                    (sets, Vec::new())
-                }
-            })
-            .unzip();
-        let trigger_index = TriggerIndex::new(&early);
-        let late_triggers = TriggerIndex::new(&late);
+        // Each index holds its own patterns; the others have no trigger there. The net's
+        // request forms run only for the few sentences with no right found; the words
+        // that refer back, only for short sentences, before anything else is asked of them.
+        let only = |wanted: &dyn Fn(Role) -> bool| -> Vec<Vec<Vec<String>>> {
+            triggers
+                .iter()
+                .enumerate()
+                .map(|(index, sets)| {
+                    if wanted(meta[index].role) {
+                        sets.clone()
+                    } else {
+                        Vec::new()
+                    }
+                })
+                .collect()
+        };
+        let late = |role: Role| matches!(role, Role::NetAsks | Role::NetUnless);
+        let trigger_index =
+            TriggerIndex::new(&only(&|role| !late(role) && role != Role::RefersBack));
+        let late_triggers = TriggerIndex::new(&only(&late));
+        let refers_back = TriggerIndex::new(&only(&|role| role == Role::RefersBack));
         let regexes = sources.iter().map(|_| std::sync::OnceLock::new()).collect();
         Ok(Rules {
             triggers: trigger_index,
             late_triggers,
+            refers_back,
             regexes,
             sources,
             meta,
@@ -509,6 +526,16 @@ impl Rules {
         let mut candidates = Vec::new();
         self.late_triggers.candidates(sentence, &mut candidates);
         candidates
+    }
+
+    /// Whether `sentence` has a word that refers back to the sentence before (a
+    /// `refers_back` pattern matches).
+    pub fn refers_back(&self, sentence: &[u8]) -> bool {
+        let mut candidates = Vec::new();
+        self.refers_back.candidates(sentence, &mut candidates);
+        candidates
+            .iter()
+            .any(|&index| self.is_match(index, sentence))
     }
 
     /// Every place pattern `index` matches in `sentence`.

@@ -759,3 +759,66 @@ fn a_pasted_form_asks_only_for_the_options_ticked() {
         ["erasure"]
     );
 }
+
+/// A right asked by a pronoun in a short sentence of its own is read with the sentence
+/// before it, in each language; it is weak, so a person confirms it, and the evidence shows
+/// both sentences.
+#[test]
+fn a_pronoun_in_a_short_request_refers_back_to_the_sentence_before() {
+    for body in [
+        "Hei. Poistakaa tilini. Saan teiltä joka viikko tarjouksia tekstiviestillä. Laittakaa ne pois päältä.",
+        "Hej. Radera mitt konto. Ni skickar reklam-sms varje vecka. Sluta med dem.",
+        "Hi. Please delete my account. You keep sending me promotional texts every week. Please stop them.",
+    ] {
+        let found = classify("", body);
+        let mut kinds: Vec<&str> = found.kinds.iter().map(|k| k.as_str()).collect();
+        kinds.sort_unstable();
+        assert_eq!(kinds, ["direct_marketing_optout", "erasure"], "{body}");
+        assert!(
+            found.triage,
+            "a right read across two sentences is confirmed: {body}"
+        );
+        let evidence = found
+            .evidence
+            .iter()
+            .find(|e| e.kind == RequestKind::DirectMarketingOptout)
+            .unwrap();
+        assert!(!evidence.rule.starts_with("second-reader/"), "{evidence:?}");
+        assert!(!evidence.phrase.contains("  "), "{evidence:?}");
+        assert!(
+            evidence.phrase.split_whitespace().count() >= 4,
+            "both sentences: {evidence:?}"
+        );
+    }
+}
+
+/// No reference back where the sentence asks nothing, names its own object, or the mail
+/// already asked for that right.
+#[test]
+fn a_pronoun_refers_back_only_in_a_short_request_without_a_right() {
+    // A statement, not a request: only the second reader may read the opt-out in it.
+    let found = classify(
+        "",
+        "Please delete my account. You send promotional texts every week. I read them.",
+    );
+    assert!(
+        found
+            .evidence
+            .iter()
+            .all(|e| e.kind != RequestKind::DirectMarketingOptout
+                || e.rule.starts_with("second-reader/")),
+        "{:?}",
+        found.evidence
+    );
+    // Its own object: "det ena filtret" is no reference back.
+    assert_eq!(
+        kinds_of("Krysset funkar inte på mobilen. Vill ta bort det ena filtret."),
+        Vec::<&str>::new()
+    );
+    // Asked already: the sentence adds nothing, and nothing goes to a person for it.
+    let found = classify(
+        "",
+        "Please stop the promotional texts. You send them every week. Please stop them.",
+    );
+    assert_eq!(found.kinds, [RequestKind::DirectMarketingOptout]);
+}
