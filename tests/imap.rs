@@ -113,17 +113,9 @@ fn a_mail_through_postfix_becomes_a_case_and_leaves_the_inbox() {
 #[test]
 fn mail_announced_before_the_wait_ends_it_at_once() {
     let stack = MailStack::up();
-    let config = rightsbot::config::Config::load(&stack.config()).expect("config");
-    let mailbox = config.mailbox.expect("mailbox");
-    let password = mailbox.password().expect("password");
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("runtime");
+    let runtime = support::mailstack::runtime();
     let mut source = runtime.block_on(async {
-        let mut source = rightsbot::intake::imap::ImapSource::connect(&mailbox, &password)
-            .await
-            .expect("connect");
+        let mut source = support::mailstack::connect(&stack.config()).await;
         assert_eq!(source.select("INBOX").await.expect("select").1, 0);
         source
     });

@@ -595,62 +595,40 @@ impl ImapSource {
     /// the server sends) where the server has it, else a NOOP poll every `poll`. Returns
     /// early when `shutdown` fires.
     pub async fn wait(
-        self,
+        mut self,
         limit: Duration,
         poll: Duration,
         shutdown: &mut tokio::sync::watch::Receiver<bool>,
     ) -> Result<(ImapSource, Wake), ImapError> {
+        // Mail that came after the last SELECT was announced in the answer to a later
+        // command (an untagged EXISTS, kept aside by async-imap), and IDLE or NOOP will not
+        // announce it again: waiting now would leave it until the next mail arrives.
+        if announced_new_mail(&mut self.session) {
+            return Ok((self, Wake::NewMail));
+        }
+        if !self.can_idle {
+            let mut waited = Duration::ZERO;
+            loop {
+                tokio::select! {
+                    _ = tokio::time::sleep(poll) => {}
+                    _ = shutdown.changed() => return Ok((self, Wake::Shutdown)),
+                }
+                waited += poll;
+                limited(&self.address, "NOOP", COMMAND_TIMEOUT, self.session.noop()).await?;
+                if announced_new_mail(&mut self.session) {
+                    return Ok((self, Wake::NewMail));
+                }
+                if waited >= limit {
+                    return Ok((self, Wake::Timeout));
+                }
+            }
+        }
         let ImapSource {
             session,
             address,
             can_move,
             can_idle,
         } = self;
-        let mut session = session;
-        // Mail that came after the last SELECT was announced in the answer to a later
-        // command (an untagged EXISTS, kept aside by async-imap), and IDLE or NOOP will not
-        // announce it again: waiting now would leave it until the next mail arrives.
-        if announced_new_mail(&mut session) {
-            return Ok((
-                ImapSource {
-                    session,
-                    address,
-                    can_move,
-                    can_idle,
-                },
-                Wake::NewMail,
-            ));
-        }
-        if !can_idle {
-            let mut waited = Duration::ZERO;
-            loop {
-                tokio::select! {
-                    _ = tokio::time::sleep(poll) => {}
-                    _ = shutdown.changed() => {
-                        return Ok((ImapSource { session, address, can_move, can_idle }, Wake::Shutdown));
-                    }
-                }
-                waited += poll;
-                limited(&address, "NOOP", COMMAND_TIMEOUT, session.noop()).await?;
-                let changed = announced_new_mail(&mut session);
-                if changed || waited >= limit {
-                    let wake = if changed {
-                        Wake::NewMail
-                    } else {
-                        Wake::Timeout
-                    };
-                    return Ok((
-                        ImapSource {
-                            session,
-                            address,
-                            can_move,
-                            can_idle,
-                        },
-                        wake,
-                    ));
-                }
-            }
-        }
         let mut handle = session.idle();
         limited(&address, "IDLE", COMMAND_TIMEOUT, handle.init()).await?;
         // async-imap's own timeout starts again on every server response, Dovecot's

@@ -197,19 +197,28 @@ pub fn json(config: &Path, args: &[&str]) -> serde_json::Value {
         .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&output.stdout)))
 }
 
-/// Runs `f` on a session with the request mailbox, as the config's [mailbox] logs in.
-pub fn on_mailbox<T>(config: &Path, f: impl AsyncFnOnce(&mut ImapSource) -> T) -> T {
+/// A single-threaded runtime with timers and I/O, for a test that drives the IMAP intake.
+pub fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime")
+}
+
+/// Logs in to the request mailbox as the config's [mailbox] does.
+pub async fn connect(config: &Path) -> ImapSource {
     let config = Config::load(config).expect("config");
     let mailbox = config.mailbox.expect("mailbox");
     let password = mailbox.password().expect("password");
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("runtime");
-    runtime.block_on(async {
-        let mut source = ImapSource::connect(&mailbox, &password)
-            .await
-            .expect("connect");
+    ImapSource::connect(&mailbox, &password)
+        .await
+        .expect("connect")
+}
+
+/// Runs `f` on a session with the request mailbox, as the config's [mailbox] logs in.
+pub fn on_mailbox<T>(config: &Path, f: impl AsyncFnOnce(&mut ImapSource) -> T) -> T {
+    runtime().block_on(async {
+        let mut source = connect(config).await;
         let result = f(&mut source).await;
         source.logout().await;
         result
