@@ -456,24 +456,22 @@ impl Rules {
         // Each index holds its own patterns; the others have no trigger there. The net's
         // request forms run only for the few sentences with no right found; the words
         // that refer back, only for short sentences, before anything else is asked of them.
-        let only = |wanted: &dyn Fn(Role) -> bool| -> Vec<Vec<Vec<String>>> {
-            triggers
-                .iter()
-                .enumerate()
-                .map(|(index, sets)| {
-                    if wanted(meta[index].role) {
-                        sets.clone()
-                    } else {
-                        Vec::new()
-                    }
-                })
-                .collect()
-        };
-        let late = |role: Role| matches!(role, Role::NetAsks | Role::NetUnless);
-        let trigger_index =
-            TriggerIndex::new(&only(&|role| !late(role) && role != Role::RefersBack));
-        let late_triggers = TriggerIndex::new(&only(&late));
-        let refers_back = TriggerIndex::new(&only(&|role| role == Role::RefersBack));
+        let mut early = Vec::with_capacity(triggers.len());
+        let mut late = Vec::with_capacity(triggers.len());
+        let mut back = Vec::with_capacity(triggers.len());
+        for (sets, meta) in triggers.into_iter().zip(&meta) {
+            let (e, l, b) = match meta.role {
+                Role::NetAsks | Role::NetUnless => (Vec::new(), sets, Vec::new()),
+                Role::RefersBack => (Vec::new(), Vec::new(), sets),
+                _ => (sets, Vec::new(), Vec::new()),
+            };
+            early.push(e);
+            late.push(l);
+            back.push(b);
+        }
+        let trigger_index = TriggerIndex::new(&early);
+        let late_triggers = TriggerIndex::new(&late);
+        let refers_back = TriggerIndex::new(&back);
         let regexes = sources.iter().map(|_| std::sync::OnceLock::new()).collect();
         Ok(Rules {
             triggers: trigger_index,
