@@ -147,7 +147,10 @@ impl Classifier {
         let folded_body = Folded::new(body);
         let subject_findings = self.scan(subject, &folded_subject, true);
         let mut findings = self.scan(body, &folded_body, true);
-        let unattributed = std::mem::take(&mut findings.unattributed);
+        let unattributed: Vec<String> = std::mem::take(&mut findings.unattributed)
+            .into_iter()
+            .map(|(_, sentence)| sentence)
+            .collect();
         let body_asks = !findings.kinds.is_empty();
         // A reply keeps the subject of what it answers ("Re: Tietojen poisto"), so the
         // subject of a reply counts only when the new text follows the request up ("any
@@ -292,9 +295,12 @@ impl Classifier {
             .any(|(from, _)| fold::words(&sentence[..from]).count() <= 2)
     }
 
-    /// Whether a sentence (folded) is in a request form: a question, an imperative, "pyydän",
-    /// "jag vill", "please"..., and not one of the net's exceptions ("kiitos", an order).
-    fn asks(&self, sentence: &[u8], question: bool) -> bool {
+    /// Whether the sentence at `start..end` of folded text is in a request form: a question
+    /// (a question mark ends it), an imperative, "pyydän", "jag vill", "please"..., and not
+    /// one of the net's exceptions ("kiitos", an order).
+    fn asks(&self, folded: &Folded, start: usize, end: usize) -> bool {
+        let sentence = &folded.text[start..end];
+        let question = folded.text.get(end) == Some(&b'?');
         let late = self.rules.late_candidates(sentence);
         (question || self.any_match(&late, Role::NetAsks, sentence))
             && !self.any_match(&late, Role::NetUnless, sentence)
@@ -469,11 +475,10 @@ impl Classifier {
             // The net: a sentence that asks about the sender's data, to which no right was
             // attributed and which no near miss explains, may ask for a right the rules do
             // not know yet.
-            let question = folded.text.get(end) == Some(&b'?');
             if !attributed
                 && !sentence_suppressed
                 && self.any_match(net, Role::NetOwnData, sentence)
-                && self.asks(sentence, question)
+                && self.asks(folded, start, end)
             {
                 // With its question or exclamation mark: staff read the tone too.
                 let end = match folded.text.get(end) {
@@ -481,7 +486,9 @@ impl Classifier {
                     _ => end,
                 };
                 let (a, b) = folded.original_range(start, end);
-                findings.unattributed.push(sentence_text(&text[a..b]));
+                findings
+                    .unattributed
+                    .push((start, sentence_text(&text[a..b])));
             }
         }
         if read_back {
@@ -513,8 +520,7 @@ impl Classifier {
             if !self.rules.refers_back(sentence) {
                 continue;
             }
-            let question = folded.text.get(end) == Some(&b'?');
-            if !self.asks(sentence, question) {
+            if !self.asks(folded, start, end) {
                 continue;
             }
             let (a, b) = folded.original_range(before_start, before_end);
@@ -537,10 +543,7 @@ impl Classifier {
             if added {
                 findings.attributed.push((start, end));
                 // It is no longer a sentence no right explains.
-                let own = sentence_text(&text[c..d]);
-                findings
-                    .unattributed
-                    .retain(|s| s.trim_end_matches(['?', '!']) != own);
+                findings.unattributed.retain(|&(from, _)| from != start);
             }
         }
     }
@@ -570,8 +573,9 @@ struct Findings {
     retracts_subject: bool,
     /// The mail is someone else's business (a vendor's pitch), whatever rights it names.
     not_a_request: bool,
-    /// Sentences that ask about the sender's data with no right attributed (the net).
-    unattributed: Vec<String>,
+    /// Sentences that ask about the sender's data with no right attributed (the net), as
+    /// staff read them, each with where it starts in the folded text.
+    unattributed: Vec<(usize, String)>,
 }
 
 impl Findings {
