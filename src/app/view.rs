@@ -317,36 +317,30 @@ impl App {
             .collect();
         let new_texts = mails.into_iter().map(|m| m.map(|m| m.own_text)).collect();
         let days_left = (case.summary.deadline - self.today(now)).get_days();
-        let unattributed = case
-            .events
-            .iter()
-            .filter_map(|e| match &e.event {
-                Event::Classified(classified) => {
-                    Some(classified.found.unattributed.iter().cloned())
-                }
-                _ => None,
-            })
-            .flatten()
+        // What the classifier found in each of the case's messages, oldest first.
+        let classified = case.events.iter().filter_map(|e| match &e.event {
+            Event::Classified(classified) => Some(&classified.found),
+            _ => None,
+        });
+        let unattributed = classified
+            .clone()
+            .flat_map(|found| found.unattributed.iter().cloned())
             .collect();
         // Once a person has said what the case asks, the model's reading is settled.
-        let in_triage = case.summary.standing() == Standing::Triage;
-        let second_reader = case
-            .events
-            .iter()
-            .filter(|_| in_triage)
-            .filter_map(|e| match &e.event {
-                Event::Classified(classified) => Some(&classified.found.evidence),
-                _ => None,
-            })
-            .flatten()
-            .filter_map(|evidence| {
-                Some(SecondReading {
-                    kind: evidence.kind,
-                    probability: evidence.second_reader_probability()?,
-                    sentence: evidence.phrase.clone(),
+        let second_reader = if case.summary.standing() == Standing::Triage {
+            classified
+                .flat_map(|found| &found.evidence)
+                .filter_map(|evidence| {
+                    Some(SecondReading {
+                        kind: evidence.kind,
+                        probability: evidence.second_reader_probability()?,
+                        sentence: evidence.phrase.clone(),
+                    })
                 })
-            })
-            .collect();
+                .collect()
+        } else {
+            Vec::new()
+        };
         let actions = store.actions_of(id)?;
         let stale_sources = self.stale_sources(store, id, case.summary.received_at)?;
         Ok(CaseView {
