@@ -1481,6 +1481,56 @@ fn a_right_only_the_model_read_is_named_for_staff_to_confirm() {
     assert_eq!(case["second_reader"], serde_json::json!([]), "{case}");
 }
 
+/// A right asked by a pronoun in a sentence of its own ("Laittakaa ne pois päältä") is
+/// named for staff with both sentences while the case waits in triage, and the note goes
+/// once a person has said what the case asks.
+#[test]
+fn a_right_read_with_the_sentence_before_is_named_for_staff_to_confirm() {
+    let sandbox = sandbox();
+    sandbox.ok(&[
+        "--now",
+        "2026-11-03T10:00:00+02:00",
+        "ingest",
+        &mail("optout-read-together.eml"),
+    ]);
+    let case = sandbox.json(&["show", "DSR-2026-0001"]);
+    assert_eq!(case["state"], "triage", "{case}");
+    let read = &case["read_together"];
+    assert_eq!(read.as_array().map(Vec::len), Some(1), "{case}");
+    assert_eq!(read[0]["kind"], "direct_marketing_optout", "{case}");
+    let sentences = read[0]["sentences"].as_str().unwrap();
+    assert!(
+        sentences.contains("tekstiviestillä") && sentences.contains("Laittakaa ne pois"),
+        "both sentences: {case}"
+    );
+    assert_eq!(case["second_reader"], serde_json::json!([]), "{case}");
+    let text = sandbox.ok(&["show", "DSR-2026-0001"]);
+    let line = text
+        .lines()
+        .find(|l| l.contains("only read with the sentence before"))
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(line.contains("direct_marketing_optout"), "{line}");
+    assert!(line.contains("confirm it is asked"), "{line}");
+    assert!(line.contains("Laittakaa ne pois"), "{line}");
+
+    sandbox.ok(&[
+        "reclassify",
+        "DSR-2026-0001",
+        "--kinds",
+        "erasure,direct_marketing_optout",
+        "--by",
+        "Sanna",
+    ]);
+    let case = sandbox.json(&["show", "DSR-2026-0001"]);
+    assert_eq!(case["state"], "open", "{case}");
+    assert_eq!(case["read_together"], serde_json::json!([]), "{case}");
+    let text = sandbox.ok(&["show", "DSR-2026-0001"]);
+    assert!(
+        !text.contains("only read with the sentence before"),
+        "{text}"
+    );
+}
+
 /// The staff member the tests that call the stages directly act as.
 fn sanna() -> rightsbot::app::Staff {
     rightsbot::app::Staff::new("Sanna").expect("a name")

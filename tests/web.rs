@@ -860,6 +860,58 @@ async fn a_case_page_names_the_right_only_the_model_read() {
     assert!(!page.contains("Rights only the model read"), "{page}");
 }
 
+/// The console names a right asked only by a short sentence read with the one before it,
+/// with both sentences, in the account's language.
+#[tokio::test]
+async fn a_case_page_names_the_right_read_with_the_sentence_before() {
+    let sandbox = shop("");
+    let fixture = repo()
+        .join("tests/fixtures/drafts/optout-read-together.eml")
+        .display()
+        .to_string();
+    sandbox.ok(&["--now", NOW, "ingest", &fixture]);
+    let cases = sandbox.json(&["cases"]);
+    let case = cases
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["subject"] == "Tilini")
+        .unwrap_or_else(|| panic!("{cases}"))["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let console = Console::new(&sandbox);
+    for (name, heading, right) in [
+        (
+            "hanna",
+            "Rights asked only by a short sentence read with the one before it",
+            "no direct marketing",
+        ),
+        (
+            "bea",
+            "Rättigheter som en kort mening bara begär läst med meningen före",
+            "nej till direktmarknadsföring",
+        ),
+    ] {
+        let session = console.login(name).await;
+        let (_, page) = console.get(&format!("/cases/{case}"), Some(&session)).await;
+        let section = page
+            .split(heading)
+            .nth(1)
+            .and_then(|rest| rest.split("</ul>").next())
+            .unwrap_or_else(|| panic!("{name}: no {heading:?} on {page}"));
+        assert!(section.contains(right), "{name}: {section}");
+        assert!(section.contains("Laittakaa ne pois"), "{name}: {section}");
+    }
+    // A case the rules read sentence by sentence has no such section.
+    let session = console.login("hanna").await;
+    let (_, page) = console.get("/cases/DSR-2026-0001", Some(&session)).await;
+    assert!(
+        !page.contains("Rights asked only by a short sentence"),
+        "{page}"
+    );
+}
+
 /// Issue 16: the queue filters by purpose and language, and pages by 50 (here, through the
 /// application layer, by 2); the page's links keep the filters.
 #[tokio::test]

@@ -39,6 +39,10 @@ pub struct CaseView {
     /// While the case is in triage: the rights only the classifier's model read (the rules
     /// did not), each with its sentence, for a person to confirm (staff only).
     pub second_reader: Vec<SecondReading>,
+    /// While the case is in triage: the rights only a short sentence and the one before it
+    /// ask for together ("…promotional texts. Please stop them."), each with both sentences,
+    /// for a person to confirm (staff only).
+    pub read_together: Vec<ReadTogether>,
     /// What the case's rights ask to be done, and where each deed stands.
     pub actions: Vec<crate::store::ActionRecord>,
     /// The sources its answer rests on that were imported before the request arrived.
@@ -52,6 +56,13 @@ pub struct SecondReading {
     pub kind: crate::vocabulary::RequestKind,
     pub probability: f64,
     pub sentence: String,
+}
+
+/// A right read across two sentences, with the two sentences.
+#[derive(Clone, Debug, Serialize)]
+pub struct ReadTogether {
+    pub kind: crate::vocabulary::RequestKind,
+    pub sentences: String,
 }
 
 /// One draft as staff read it, and whether its case's register data is older than the
@@ -326,21 +337,27 @@ impl App {
             .clone()
             .flat_map(|found| found.unattributed.iter().cloned())
             .collect();
-        // Once a person has said what the case asks, the model's reading is settled.
-        let second_reader = if case.summary.standing() == Standing::Triage {
-            classified
-                .flat_map(|found| &found.evidence)
-                .filter_map(|evidence| {
-                    Some(SecondReading {
+        // The rights a person is to confirm because the model read them, or because a
+        // sentence asked for them only with the one before it. Once a person has said what
+        // the case asks, they are settled.
+        let mut second_reader = Vec::new();
+        let mut read_together = Vec::new();
+        if case.summary.standing() == Standing::Triage {
+            for evidence in classified.flat_map(|found| &found.evidence) {
+                if let Some(probability) = evidence.second_reader_probability() {
+                    second_reader.push(SecondReading {
                         kind: evidence.kind,
-                        probability: evidence.second_reader_probability()?,
+                        probability,
                         sentence: evidence.phrase.clone(),
-                    })
-                })
-                .collect()
-        } else {
-            Vec::new()
-        };
+                    });
+                } else if evidence.read_together() {
+                    read_together.push(ReadTogether {
+                        kind: evidence.kind,
+                        sentences: evidence.phrase.clone(),
+                    });
+                }
+            }
+        }
         let actions = store.actions_of(id)?;
         let stale_sources = self.stale_sources(store, id, case.summary.received_at)?;
         Ok(CaseView {
@@ -352,6 +369,7 @@ impl App {
             days_left,
             unattributed,
             second_reader,
+            read_together,
             actions,
             stale_sources,
         })

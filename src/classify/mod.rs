@@ -501,7 +501,8 @@ impl Classifier {
     /// tekstiviestejä. Laittakaa ne pois päältä.", "the weekly texts.. turn them off"): the
     /// sentence, which no right was attributed to, is read together with the one before
     /// it. A right only the two ask for together, that the mail did not ask already and no
-    /// `unless` cancelled, is weak: a person confirms it.
+    /// `unless` cancelled, is weak: a person confirms it. Its evidence is both sentences as
+    /// the sender wrote them, under a `read-together/` rule name, so staff see why.
     fn read_back(
         &self,
         text: &str,
@@ -528,7 +529,7 @@ impl Classifier {
             let joined = format!("{} {}", text[a..b].trim_end(), text[c..d].trim_start());
             let together = self.scan(&joined, &Folded::new(&joined), false);
             let mut added = false;
-            for evidence in together.evidence {
+            for mut evidence in together.evidence {
                 let kind = evidence.kind;
                 if findings.kinds.contains(&kind)
                     || findings.suppressed_kinds.contains(&kind)
@@ -537,6 +538,9 @@ impl Classifier {
                     continue;
                 }
                 findings.kinds.push(kind);
+                evidence.rule = Evidence::read_together_rule(&evidence.rule);
+                // Staff confirm it from both sentences as the sender wrote them.
+                evidence.phrase = sentence_text(&text[a..d]);
                 findings.evidence.push(evidence);
                 added = true;
             }

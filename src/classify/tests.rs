@@ -783,6 +783,7 @@ fn a_pronoun_in_a_short_request_refers_back_to_the_sentence_before() {
             .iter()
             .find(|e| e.kind == RequestKind::DirectMarketingOptout)
             .unwrap();
+        assert!(evidence.read_together(), "{evidence:?}");
         assert!(!evidence.rule.starts_with("second-reader/"), "{evidence:?}");
         assert!(!evidence.phrase.contains("  "), "{evidence:?}");
         assert!(
@@ -821,4 +822,9 @@ fn a_pronoun_refers_back_only_in_a_short_request_without_a_right() {
         "Please stop the promotional texts. You send them every week. Please stop them.",
     );
     assert_eq!(found.kinds, [RequestKind::DirectMarketingOptout]);
+    assert!(
+        found.evidence.iter().all(|e| !e.read_together()),
+        "{:?}",
+        found.evidence
+    );
 }

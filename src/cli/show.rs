@@ -80,6 +80,10 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
                 serde_json::to_value(&view.second_reader)?,
             );
             object.insert(
+                "read_together".to_string(),
+                serde_json::to_value(&view.read_together)?,
+            );
+            object.insert(
                 "stale_sources".to_string(),
                 serde_json::to_value(&view.stale_sources)?,
             );
@@ -135,6 +139,13 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
             reading.kind.as_str(),
             reading.probability,
             reading.sentence
+        );
+    }
+    for read in &view.read_together {
+        println!(
+            "           {} only read with the sentence before; confirm it is asked: {:?}",
+            read.kind.as_str(),
+            read.sentences
         );
     }
     println!(

@@ -167,8 +167,10 @@ pub struct Evidence {
     pub kind: RequestKind,
     /// The words as the sender wrote them.
     pub phrase: String,
-    /// Which rule fired: `<lang>/<kind>/<role>/<index>`, or `second-reader/<kind>/<probability>`
-    /// for a right only the classifier's model read; for whoever tunes the rules.
+    /// Which rule fired: `<lang>/<kind>/<role>/<index>`; `read-together/` and a rule's name
+    /// for a right only a short sentence and the one before it ask for together (the phrase
+    /// holds both); or `second-reader/<kind>/<probability>` for a right only the
+    /// classifier's model read. For whoever tunes the rules.
     pub rule: String,
 }
 
@@ -176,6 +178,18 @@ impl Evidence {
     /// The rule name of a right only the classifier's model read, with its probability.
     pub fn second_reader_rule(kind: RequestKind, probability: f64) -> String {
         format!("{SECOND_READER}{}/{probability:.2}", kind.as_str())
+    }
+
+    /// The rule name of a right that `rule` found only in a short sentence read together
+    /// with the one before it ("…promotional texts every week. Please stop them.").
+    pub fn read_together_rule(rule: &str) -> String {
+        format!("{READ_TOGETHER}{rule}")
+    }
+
+    /// Whether this right was found only in a short sentence read together with the one
+    /// before it: a person should confirm the sender asked for it.
+    pub fn read_together(&self) -> bool {
+        self.rule.starts_with(READ_TOGETHER)
     }
 
     /// The model's probability, when only the classifier's model read this right (the
@@ -188,6 +202,9 @@ impl Evidence {
             .flatten()
     }
 }
+
+/// How the rule name of a right read across two sentences begins.
+const READ_TOGETHER: &str = "read-together/";
 
 /// How the rule name of a right only the classifier's model read begins.
 const SECOND_READER: &str = "second-reader/";

@@ -516,6 +516,7 @@ pub(super) async fn case(
                 urgency_text => console.word(Some(session), urgency_text),
                 unattributed => ser(&view.unattributed),
                 second_reader => ser(&view.second_reader),
+                read_together => ser(&view.read_together),
                 message => done_message(console, session, done.done.as_deref()),
             },
         )
