@@ -1439,46 +1439,13 @@ fn a_draft_whose_request_has_an_unexplained_sentence_needs_it_read() {
 /// said what the case asks, the note is gone.
 #[test]
 fn a_right_only_the_model_read_is_named_for_staff_to_confirm() {
-    let sandbox = sandbox();
-    sandbox.ok(&[
-        "--now",
-        "2026-11-03T10:00:00+02:00",
-        "ingest",
-        &mail("optout-model-read.eml"),
-    ]);
-    let case = sandbox.json(&["show", "DSR-2026-0001"]);
-    assert_eq!(case["state"], "triage", "{case}");
-    let read = &case["second_reader"];
-    assert_eq!(read.as_array().map(Vec::len), Some(1), "{case}");
-    assert_eq!(read[0]["kind"], "direct_marketing_optout", "{case}");
-    assert!(
-        read[0]["sentence"]
-            .as_str()
-            .unwrap()
-            .contains("utskicken med erbjudanden"),
-        "{case}"
+    let read = named_for_staff_to_confirm(
+        "optout-model-read.eml",
+        ("second_reader", "sentence"),
+        "only the model read",
+        "utskicken med erbjudanden",
     );
-    assert!(read[0]["probability"].as_f64().unwrap() >= 0.9, "{case}");
-    let text = sandbox.ok(&["show", "DSR-2026-0001"]);
-    let line = text
-        .lines()
-        .find(|l| l.contains("only the model read"))
-        .unwrap_or_else(|| panic!("{text}"));
-    assert!(line.contains("direct_marketing_optout"), "{line}");
-    assert!(line.contains("confirm it is asked"), "{line}");
-    assert!(line.contains("utskicken med erbjudanden"), "{line}");
-
-    sandbox.ok(&[
-        "reclassify",
-        "DSR-2026-0001",
-        "--kinds",
-        "erasure,direct_marketing_optout",
-        "--by",
-        "Sanna",
-    ]);
-    let case = sandbox.json(&["show", "DSR-2026-0001"]);
-    assert_eq!(case["state"], "open", "{case}");
-    assert_eq!(case["second_reader"], serde_json::json!([]), "{case}");
+    assert!(read["probability"].as_f64().unwrap() >= 0.9, "{read}");
 }
 
 /// A right asked by a pronoun in a sentence of its own ("Laittakaa ne pois päältä") is
@@ -1486,32 +1453,61 @@ fn a_right_only_the_model_read_is_named_for_staff_to_confirm() {
 /// once a person has said what the case asks.
 #[test]
 fn a_right_read_with_the_sentence_before_is_named_for_staff_to_confirm() {
+    let read = named_for_staff_to_confirm(
+        "optout-read-together.eml",
+        ("read_together", "sentences"),
+        "only read with the sentence before",
+        "Laittakaa ne pois",
+    );
+    let sentences = read["sentences"].as_str().unwrap();
+    assert!(
+        sentences.contains("tekstiviestillä"),
+        "both sentences: {read}"
+    );
+}
+
+/// Ingests `fixture`, an erasure with an opt-out a person is to confirm, and checks that
+/// `show --json` lists the opt-out under `key` (`key.0`, the sentence in `key.1`) and that
+/// `show` has a line with `marker` and `sentence`, both gone after `reclassify`. Returns
+/// the entry as it was listed.
+fn named_for_staff_to_confirm(
+    fixture: &str,
+    key: (&str, &str),
+    marker: &str,
+    sentence: &str,
+) -> serde_json::Value {
     let sandbox = sandbox();
     sandbox.ok(&[
         "--now",
         "2026-11-03T10:00:00+02:00",
         "ingest",
-        &mail("optout-read-together.eml"),
+        &mail(fixture),
     ]);
     let case = sandbox.json(&["show", "DSR-2026-0001"]);
     assert_eq!(case["state"], "triage", "{case}");
-    let read = &case["read_together"];
+    let read = &case[key.0];
     assert_eq!(read.as_array().map(Vec::len), Some(1), "{case}");
     assert_eq!(read[0]["kind"], "direct_marketing_optout", "{case}");
-    let sentences = read[0]["sentences"].as_str().unwrap();
     assert!(
-        sentences.contains("tekstiviestillä") && sentences.contains("Laittakaa ne pois"),
-        "both sentences: {case}"
+        read[0][key.1]
+            .as_str()
+            .is_some_and(|text| text.contains(sentence)),
+        "{case}"
     );
-    assert_eq!(case["second_reader"], serde_json::json!([]), "{case}");
+    // Each reason for a person's look is named once, by what gave it.
+    for other in ["second_reader", "read_together"] {
+        if other != key.0 {
+            assert_eq!(case[other], serde_json::json!([]), "{case}");
+        }
+    }
     let text = sandbox.ok(&["show", "DSR-2026-0001"]);
     let line = text
         .lines()
-        .find(|l| l.contains("only read with the sentence before"))
+        .find(|l| l.contains(marker))
         .unwrap_or_else(|| panic!("{text}"));
     assert!(line.contains("direct_marketing_optout"), "{line}");
     assert!(line.contains("confirm it is asked"), "{line}");
-    assert!(line.contains("Laittakaa ne pois"), "{line}");
+    assert!(line.contains(sentence), "{line}");
 
     sandbox.ok(&[
         "reclassify",
@@ -1521,14 +1517,12 @@ fn a_right_read_with_the_sentence_before_is_named_for_staff_to_confirm() {
         "--by",
         "Sanna",
     ]);
-    let case = sandbox.json(&["show", "DSR-2026-0001"]);
-    assert_eq!(case["state"], "open", "{case}");
-    assert_eq!(case["read_together"], serde_json::json!([]), "{case}");
+    let after = sandbox.json(&["show", "DSR-2026-0001"]);
+    assert_eq!(after["state"], "open", "{after}");
+    assert_eq!(after[key.0], serde_json::json!([]), "{after}");
     let text = sandbox.ok(&["show", "DSR-2026-0001"]);
-    assert!(
-        !text.contains("only read with the sentence before"),
-        "{text}"
-    );
+    assert!(!text.contains(marker), "{text}");
+    read[0].clone()
 }
 
 /// The staff member the tests that call the stages directly act as.

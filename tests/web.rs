@@ -816,82 +816,63 @@ async fn pages_are_in_each_accounts_language_with_its_dates() {
 /// says on its page which right, in which sentence, in the staff member's language.
 #[tokio::test]
 async fn a_case_page_names_the_right_only_the_model_read() {
-    let sandbox = shop("");
-    let fixture = repo()
-        .join("tests/fixtures/drafts/optout-model-read.eml")
-        .display()
-        .to_string();
-    sandbox.ok(&["--now", NOW, "ingest", &fixture]);
-    let cases = sandbox.json(&["cases"]);
-    let case = cases
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["subject"] == "Mitt konto")
-        .unwrap_or_else(|| panic!("{cases}"))["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let console = Console::new(&sandbox);
-    for (name, heading, right) in [
-        ("hanna", "Rights only the model read", "no direct marketing"),
-        (
-            "bea",
+    names_the_right_to_confirm(
+        "optout-model-read.eml",
+        "Mitt konto",
+        [
+            "Rights only the model read",
             "Rättigheter som bara modellen läste",
-            "nej till direktmarknadsföring",
-        ),
-    ] {
-        let session = console.login(name).await;
-        let (_, page) = console.get(&format!("/cases/{case}"), Some(&session)).await;
-        let section = page
-            .split(heading)
-            .nth(1)
-            .and_then(|rest| rest.split("</ul>").next())
-            .unwrap_or_else(|| panic!("{name}: no {heading:?} on {page}"));
-        assert!(section.contains(right), "{name}: {section}");
-        assert!(
-            section.contains("utskicken med erbjudanden"),
-            "{name}: {section}"
-        );
-    }
-    // A case the rules read alone has no such section.
-    let session = console.login("hanna").await;
-    let (_, page) = console.get("/cases/DSR-2026-0001", Some(&session)).await;
-    assert!(!page.contains("Rights only the model read"), "{page}");
+        ],
+        "utskicken med erbjudanden",
+    )
+    .await;
 }
 
 /// The console names a right asked only by a short sentence read with the one before it,
 /// with both sentences, in the account's language.
 #[tokio::test]
 async fn a_case_page_names_the_right_read_with_the_sentence_before() {
+    names_the_right_to_confirm(
+        "optout-read-together.eml",
+        "Tilini",
+        [
+            "Rights asked only by a short sentence read with the one before it",
+            "Rättigheter som en kort mening bara begär läst med meningen före",
+        ],
+        "Laittakaa ne pois",
+    )
+    .await;
+}
+
+/// Ingests `fixture` (whose opt-out a person is to confirm) and checks that its case page
+/// has the section headed `headings` (en, sv) naming the right in words with `sentence`,
+/// for an English and a Swedish account; and that a case the rules read alone has none.
+async fn names_the_right_to_confirm(
+    fixture: &str,
+    subject: &str,
+    headings: [&str; 2],
+    sentence: &str,
+) {
     let sandbox = shop("");
     let fixture = repo()
-        .join("tests/fixtures/drafts/optout-read-together.eml")
+        .join("tests/fixtures/drafts")
+        .join(fixture)
         .display()
         .to_string();
     sandbox.ok(&["--now", NOW, "ingest", &fixture]);
     let cases = sandbox.json(&["cases"]);
     let case = cases
         .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["subject"] == "Tilini")
-        .unwrap_or_else(|| panic!("{cases}"))["id"]
-        .as_str()
-        .unwrap()
+        .into_iter()
+        .flatten()
+        .find(|c| c["subject"] == subject)
+        .and_then(|c| c["id"].as_str())
+        .unwrap_or_else(|| panic!("{cases}"))
         .to_string();
     let console = Console::new(&sandbox);
     for (name, heading, right) in [
-        (
-            "hanna",
-            "Rights asked only by a short sentence read with the one before it",
-            "no direct marketing",
-        ),
-        (
-            "bea",
-            "Rättigheter som en kort mening bara begär läst med meningen före",
-            "nej till direktmarknadsföring",
-        ),
+        ("hanna", headings[0], "no direct marketing"),
+        ("bea", headings[1], "nej till direktmarknadsföring"),
     ] {
         let session = console.login(name).await;
         let (_, page) = console.get(&format!("/cases/{case}"), Some(&session)).await;
@@ -901,15 +882,11 @@ async fn a_case_page_names_the_right_read_with_the_sentence_before() {
             .and_then(|rest| rest.split("</ul>").next())
             .unwrap_or_else(|| panic!("{name}: no {heading:?} on {page}"));
         assert!(section.contains(right), "{name}: {section}");
-        assert!(section.contains("Laittakaa ne pois"), "{name}: {section}");
+        assert!(section.contains(sentence), "{name}: {section}");
     }
-    // A case the rules read sentence by sentence has no such section.
     let session = console.login("hanna").await;
     let (_, page) = console.get("/cases/DSR-2026-0001", Some(&session)).await;
-    assert!(
-        !page.contains("Rights asked only by a short sentence"),
-        "{page}"
-    );
+    assert!(!page.contains(headings[0]), "{page}");
 }
 
 /// Issue 16: the queue filters by purpose and language, and pages by 50 (here, through the
