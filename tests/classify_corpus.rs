@@ -328,6 +328,20 @@ fn hedged_and_learners_blind_holdout_loses_no_right() {
     measure("tests/holdout19");
 }
 
+/// A twenty-first set (issue 18, written blind as holdout18): 60 mails written in a hurry
+/// or from a phone, and code-switching: lowercase run-on text, typos, Finnish and Swedish
+/// without diacritics, abbreviations, English words in Finnish mails, literal translations,
+/// and long rambling mails with a wish only in a P.S.; 20 each in Finnish, Swedish and
+/// English, 37 asking for two to four rights, 10 near misses. First sight (rules after
+/// holdout18 and holdout19, with the second reader trained on every earlier set and the
+/// pronoun reading): macro-F1 0.932, rights lost 9/102, no request missed, no false alarm;
+/// per-right recall access 1.00, rectification 0.73, erasure 1.00, restriction 0.80,
+/// portability 0.78, objection 0.85, opt-out 1.00, consent withdrawal 0.93.
+#[test]
+fn hurried_and_code_switching_blind_holdout_loses_no_right() {
+    measure("tests/holdout20");
+}
+
 /// The second reader embedded in the build is the one `examples/train_model.rs` makes from
 /// the labelled sets in the tree: a set added or relabelled without training again fails
 /// here, so the weights never drift from the data they claim to come from.
