@@ -16,6 +16,13 @@ use super::{Store, StoreError, schema};
 use crate::ids::DraftId;
 use crate::vocabulary::{DraftState, EventKind};
 
+/// How far an event's instant may fall behind the latest one before it in its case's
+/// trail. A command stamps its events with the instant it started, and the daemon may commit
+/// to the same case while the command runs (a follow-up classified while staff reclassify):
+/// the two clocks then overlap by the command's run, seconds. A trail that runs back further
+/// than this was written by something else.
+const CLOCK_OVERLAP: jiff::SignedDuration = jiff::SignedDuration::from_secs(120);
+
 /// One thing wrong, on one line: what it is about (the database, a trigger, a case, a
 /// draft) and what is wrong with it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -114,7 +121,8 @@ impl Store {
     }
 
     /// Each case's trail opens with `received` (whichever way the case began) and runs
-    /// forward: an event written later has a later id and an instant no earlier.
+    /// forward: an event written later has a later id and an instant no earlier than
+    /// [`CLOCK_OVERLAP`] before the latest one written before it.
     fn check_events(&self, checked: &mut Checked) -> Result<(), StoreError> {
         let rows: Vec<TrailRow> = self
             .conn
@@ -170,16 +178,23 @@ impl Store {
                 ));
                 continue;
             };
+            let mut latest = at;
             if let Some((key, before)) = previous
                 && key == (year, seq)
-                && at < before
             {
-                checked.problems.push(problem(
-                    &case,
-                    format!("event #{id} ({kind}) at {at} is earlier than the event before it ({before})"),
-                ));
+                // At jiff's first instant nothing can be earlier still.
+                if before
+                    .checked_sub(CLOCK_OVERLAP)
+                    .is_ok_and(|earliest| at < earliest)
+                {
+                    checked.problems.push(problem(
+                        &case,
+                        format!("event #{id} ({kind}) at {at} is earlier than the event before it ({before})"),
+                    ));
+                }
+                latest = latest.max(before);
             }
-            previous = Some(((year, seq), at));
+            previous = Some(((year, seq), latest));
         }
         Ok(())
     }

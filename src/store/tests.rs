@@ -386,6 +386,42 @@ fn a_store_at_each_older_schema_migrates_forward_with_its_rows() {
     }
 }
 
+/// Two writers may commit to one case in the opposite order of their clocks by a moment (a
+/// command stamps its events when it starts, the daemon commits meanwhile): `check` takes
+/// that as the healthy store it is, but still reports a trail that runs back further.
+#[test]
+fn check_allows_two_writers_clocks_a_moment_apart_but_not_a_trail_running_back() {
+    for (third, problems) in [
+        // 20 s before the latest event (the second), 5 s after the first.
+        ("2026-03-02T08:01:40Z", 0),
+        // Ten minutes back: not two clocks overlapping.
+        ("2026-03-02T07:52:00Z", 1),
+    ] {
+        let (_dir, store) = temp_store();
+        store
+            .conn
+            .execute_batch(&format!(
+                "INSERT INTO cases (id, year, seq, state, received_at, requester, requester_name, subject, deadline, opened_at)
+                 VALUES (1, 2026, 7, 'open', '2026-03-02T08:00:00Z', 'aino@example.test', 'Aino', 'Tietopyyntö', '2026-04-02', '2026-03-02T08:01:00Z');
+                 INSERT INTO messages (id, raw_sha256, message_id, raw, size, origin, received_at, received_from, stored_at, from_address, subject, case_id)
+                 VALUES (1, x'00', 'one@example.test', x'41', 1, 'file', '2026-03-02T08:00:00Z', 'received', '2026-03-02T08:01:00Z', 'aino@example.test', 'Tietopyyntö', 1);
+                 INSERT INTO events (case_id, at, actor, kind, details)
+                 VALUES (1, '2026-03-02T08:01:35Z', 'rightsbot', 'received', '{{}}'),
+                        (1, '2026-03-02T08:02:00Z', 'rightsbot', 'deadline_set', '{{}}'),
+                        (1, '{third}', 'Sanna', 'reclassified', '{{}}');"
+            ))
+            .unwrap();
+        let checked = store.check().unwrap();
+        assert_eq!(checked.events, 3, "{third}");
+        assert_eq!(
+            checked.problems.len(),
+            problems,
+            "{third}: {:?}",
+            checked.problems
+        );
+    }
+}
+
 /// A backup finishes while another connection keeps committing, and the copy is whole: the
 /// writes restart the step-by-step copy, and after a few restarts the rest goes in one
 /// read snapshot instead of chasing the writer for ever.
