@@ -346,6 +346,13 @@ fn a_cached_statement_is_not_compiled_again_on_each_use() {
     }
 }
 
+/// One case and the message it began with, in the first schema's columns (every later
+/// schema takes them): its events are each test's own.
+const AINO: &str = "INSERT INTO cases (id, year, seq, state, received_at, requester, requester_name, subject, deadline, opened_at)
+     VALUES (1, 2026, 7, 'open', '2026-03-02T08:00:00Z', 'aino@example.test', 'Aino', 'Tietopyyntö', '2026-04-02', '2026-03-02T08:01:00Z');
+     INSERT INTO messages (id, raw_sha256, message_id, raw, size, origin, received_at, received_from, stored_at, from_address, subject, case_id)
+     VALUES (1, x'00', 'one@example.test', x'41', 1, 'file', '2026-03-02T08:00:00Z', 'received', '2026-03-02T08:01:00Z', 'aino@example.test', 'Tietopyyntö', 1);";
+
 /// A store left at each older schema, holding a case written in the first schema's shape,
 /// opens with this build: every later migration runs over existing rows, the case reads
 /// back, and `check` finds the triggers as an empty store gets them.
@@ -356,15 +363,12 @@ fn a_store_at_each_older_schema_migrates_forward_with_its_rows() {
         let path = dir.path().join("old.db");
         let mut conn = rusqlite::Connection::open(&path).unwrap();
         schema::migrate_to(&mut conn, &path, 1).unwrap();
-        conn.execute_batch(
-            "INSERT INTO cases (id, year, seq, state, received_at, requester, requester_name, subject, deadline, opened_at)
-             VALUES (1, 2026, 7, 'open', '2026-03-02T08:00:00Z', 'aino@example.test', 'Aino', 'Tietopyyntö', '2026-04-02', '2026-03-02T08:01:00Z');
-             INSERT INTO messages (id, raw_sha256, message_id, raw, size, origin, received_at, received_from, stored_at, from_address, subject, case_id)
-             VALUES (1, x'00', 'one@example.test', x'41', 1, 'file', '2026-03-02T08:00:00Z', 'received', '2026-03-02T08:01:00Z', 'aino@example.test', 'Tietopyyntö', 1);
+        conn.execute_batch(&format!(
+            "{AINO}
              INSERT INTO events (case_id, at, actor, kind, details)
-             VALUES (1, '2026-03-02T08:01:00Z', 'rightsbot', 'received', '{}'),
-                    (1, '2026-03-02T08:01:00Z', 'rightsbot', 'deadline_set', '{}');",
-        )
+             VALUES (1, '2026-03-02T08:01:00Z', 'rightsbot', 'received', '{{}}'),
+                    (1, '2026-03-02T08:01:00Z', 'rightsbot', 'deadline_set', '{{}}');"
+        ))
         .unwrap();
         schema::migrate_to(&mut conn, &path, version).unwrap();
         let found: i64 = conn
@@ -401,10 +405,7 @@ fn check_allows_two_writers_clocks_a_moment_apart_but_not_a_trail_running_back()
         store
             .conn
             .execute_batch(&format!(
-                "INSERT INTO cases (id, year, seq, state, received_at, requester, requester_name, subject, deadline, opened_at)
-                 VALUES (1, 2026, 7, 'open', '2026-03-02T08:00:00Z', 'aino@example.test', 'Aino', 'Tietopyyntö', '2026-04-02', '2026-03-02T08:01:00Z');
-                 INSERT INTO messages (id, raw_sha256, message_id, raw, size, origin, received_at, received_from, stored_at, from_address, subject, case_id)
-                 VALUES (1, x'00', 'one@example.test', x'41', 1, 'file', '2026-03-02T08:00:00Z', 'received', '2026-03-02T08:01:00Z', 'aino@example.test', 'Tietopyyntö', 1);
+                "{AINO}
                  INSERT INTO events (case_id, at, actor, kind, details)
                  VALUES (1, '2026-03-02T08:01:35Z', 'rightsbot', 'received', '{{}}'),
                         (1, '2026-03-02T08:02:00Z', 'rightsbot', 'deadline_set', '{{}}'),
