@@ -528,6 +528,8 @@ impl Classifier {
             let (c, d) = folded.original_range(start, end);
             let joined = format!("{} {}", text[a..b].trim_end(), text[c..d].trim_start());
             let together = self.scan(&joined, &Folded::new(&joined), false);
+            // Staff confirm it from both sentences as the sender wrote them.
+            let both = sentence_text(&text[a..d]);
             let mut added = false;
             for mut evidence in together.evidence {
                 let kind = evidence.kind;
@@ -539,8 +541,7 @@ impl Classifier {
                 }
                 findings.kinds.push(kind);
                 evidence.rule = Evidence::read_together_rule(&evidence.rule);
-                // Staff confirm it from both sentences as the sender wrote them.
-                evidence.phrase = sentence_text(&text[a..d]);
+                evidence.phrase = both.clone();
                 findings.evidence.push(evidence);
                 added = true;
             }
