@@ -384,6 +384,20 @@ fn dictated_and_story_first_blind_holdout_loses_no_right() {
     measure("tests/holdout23");
 }
 
+/// A twenty-fifth set (issue 18, written blind as holdout18): 60 mails by writers who have
+/// read the shop's privacy notice: they cite its sections and purposes, quote its wording
+/// back, name the legal basis and ask for their rights in terms of those purposes (stop one
+/// purpose, remove what is kept past the stated retention, the recipients and a copy); near
+/// misses ask only what a section means; 20 each in Finnish, Swedish and English, 34 asking
+/// for two to four rights, 10 near misses. First sight (rules after holdout23, second reader
+/// trained on every earlier set): macro-F1 0.960, rights lost 4/101, no request missed, 1
+/// false alarm; per-right recall access 0.93, rectification 1.00, erasure 0.86, restriction
+/// 0.89, portability 1.00, objection 1.00, opt-out 1.00, consent withdrawal 1.00.
+#[test]
+fn notice_readers_blind_holdout_loses_no_right() {
+    measure("tests/holdout24");
+}
+
 /// The second reader embedded in the build is the one `examples/train_model.rs` makes from
 /// the labelled sets in the tree: a set added or relabelled without training again fails
 /// here, so the weights never drift from the data they claim to come from.
