@@ -398,6 +398,20 @@ fn notice_readers_blind_holdout_loses_no_right() {
     measure("tests/holdout24");
 }
 
+/// A twenty-sixth set (issue 18, written blind as holdout18): 60 replies to the shop's own
+/// mails (newsletters, SMS-offer reminders, order confirmations, surveys, points statements,
+/// a privacy-notice update), most quoting the shop's message with its own footer ("Voit
+/// perua uutiskirjeen tilauksen täältä", "Unsubscribe"), some a bare "STOP"; top-posted,
+/// bottom-posted and inline; 20 each in Finnish, Swedish and English, 37 asking for two to
+/// four rights, 10 near misses. First sight (rules after holdout24, second reader trained on
+/// every earlier set): macro-F1 0.904, rights lost 11/102, 3 requests missed (two of them a
+/// bare stop), 1 false alarm; per-right recall access 0.92, rectification 0.80, erasure 0.73,
+/// restriction 1.00, portability 1.00, objection 0.85, opt-out 0.74, consent withdrawal 0.86.
+#[test]
+fn replies_to_the_shops_own_mail_blind_holdout_loses_no_right() {
+    measure("tests/holdout25");
+}
+
 /// The second reader embedded in the build is the one `examples/train_model.rs` makes from
 /// the labelled sets in the tree: a set added or relabelled without training again fails
 /// here, so the weights never drift from the data they claim to come from.

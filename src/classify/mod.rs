@@ -189,6 +189,10 @@ impl Classifier {
         }
         let mut kinds = findings.kinds;
         let mut evidence = findings.evidence;
+        if kinds.is_empty() && !findings.not_a_request {
+            evidence.extend(self.stop_alone(body, &folded_body));
+            kinds.extend(evidence.iter().map(|e| e.kind));
+        }
         if !kinds.is_empty() {
             self.read_again(
                 subject,
@@ -283,6 +287,21 @@ impl Classifier {
                 rule: Evidence::second_reader_rule(kind, f64::from(probability)),
             });
         }
+    }
+
+    /// A new text that is only a stop verb ("STOP", "Lopettakaa.", "Sluta nu"), as a reply
+    /// over the shop's newsletter or offer says it: what a person stops so is what the shop
+    /// sends unasked, its marketing. The right is weak, so a person confirms it.
+    fn stop_alone(&self, body: &str, folded: &Folded) -> Option<Evidence> {
+        if fold::words(&folded.text).count() > 2 {
+            return None;
+        }
+        let index = self.rules.short_text_match(Role::StopAlone, &folded.text)?;
+        Some(Evidence {
+            kind: RequestKind::DirectMarketingOptout,
+            phrase: sentence_text(body),
+            rule: self.rules.name(index),
+        })
     }
 
     /// Whether a sentence takes back the one before: a `retract` phrase among its first
@@ -518,7 +537,11 @@ impl Classifier {
                 continue;
             }
             let sentence = &folded.text[start..end];
-            if !self.rules.refers_back(sentence) {
+            if self
+                .rules
+                .short_text_match(Role::RefersBack, sentence)
+                .is_none()
+            {
                 continue;
             }
             if !self.asks(folded, start, end) {

@@ -70,6 +70,10 @@ struct RuleFile {
     /// with one and no right of its own is read together with that sentence.
     #[serde(default)]
     refers_back: Vec<String>,
+    /// A bare stop verb ("STOP", "Lopettakaa.", "Sluta"): when it is all a mail's new text
+    /// says, the sender stops what the shop sends unasked, its marketing.
+    #[serde(default)]
+    stop_alone: Vec<String>,
     /// Phrases that mark a whole mail as no request of the sender's own (a vendor's pitch
     /// that talks about "erasure requests").
     #[serde(default)]
@@ -232,6 +236,7 @@ pub enum Role {
     Followup,
     Retract,
     RefersBack,
+    StopAlone,
     NotARequest,
     NetAsks,
     NetOwnData,
@@ -256,6 +261,7 @@ impl Role {
             Role::Followup => "followup",
             Role::Retract => "retract",
             Role::RefersBack => "refers_back",
+            Role::StopAlone => "stop_alone",
             Role::NotARequest => "not_a_request",
             Role::NetAsks => "net/asks",
             Role::NetOwnData => "net/own_data",
@@ -306,8 +312,8 @@ pub struct Rules {
     /// most frequent ("please", "can", "my order"): walked only for the rare sentence
     /// about the sender's data that no right explains.
     late_triggers: TriggerIndex,
-    /// The `refers_back` words' patterns, alone: asked of short sentences only.
-    refers_back: TriggerIndex,
+    /// The `refers_back` and `stop_alone` patterns, alone: asked of short texts only.
+    short: TriggerIndex,
     regexes: Vec<std::sync::OnceLock<Option<Regex>>>,
     sources: Vec<String>,
     meta: Vec<Meta>,
@@ -388,6 +394,7 @@ impl Rules {
                 (None, "followup", Role::Followup, &parsed.followup),
                 (None, "retract", Role::Retract, &parsed.retract),
                 (None, "refers_back", Role::RefersBack, &parsed.refers_back),
+                (None, "stop_alone", Role::StopAlone, &parsed.stop_alone),
                 (
                     None,
                     "not_a_request",
@@ -455,14 +462,15 @@ impl Rules {
         }
         // Each index holds its own patterns; the others have no trigger there. The net's
         // request forms run only for the few sentences with no right found; the words
-        // that refer back, only for short sentences, before anything else is asked of them.
+        // that refer back and the bare stop verbs, only for short texts, before anything
+        // else is asked of them.
         let mut early = Vec::with_capacity(triggers.len());
         let mut late = Vec::with_capacity(triggers.len());
         let mut back = Vec::with_capacity(triggers.len());
         for (sets, meta) in triggers.into_iter().zip(&meta) {
             let (e, l, b) = match meta.role {
                 Role::NetAsks | Role::NetUnless => (Vec::new(), sets, Vec::new()),
-                Role::RefersBack => (Vec::new(), Vec::new(), sets),
+                Role::RefersBack | Role::StopAlone => (Vec::new(), Vec::new(), sets),
                 _ => (sets, Vec::new(), Vec::new()),
             };
             early.push(e);
@@ -471,12 +479,12 @@ impl Rules {
         }
         let trigger_index = TriggerIndex::new(&early);
         let late_triggers = TriggerIndex::new(&late);
-        let refers_back = TriggerIndex::new(&back);
+        let short = TriggerIndex::new(&back);
         let regexes = sources.iter().map(|_| std::sync::OnceLock::new()).collect();
         Ok(Rules {
             triggers: trigger_index,
             late_triggers,
-            refers_back,
+            short,
             regexes,
             sources,
             meta,
@@ -526,14 +534,14 @@ impl Rules {
         candidates
     }
 
-    /// Whether `sentence` has a word that refers back to the sentence before (a
-    /// `refers_back` pattern matches).
-    pub fn refers_back(&self, sentence: &[u8]) -> bool {
+    /// The first pattern of `role` (`RefersBack` or `StopAlone`) that matches `text`, a
+    /// short sentence or text.
+    pub fn short_text_match(&self, role: Role, text: &[u8]) -> Option<usize> {
         let mut candidates = Vec::new();
-        self.refers_back.candidates(sentence, &mut candidates);
+        self.short.candidates(text, &mut candidates);
         candidates
-            .iter()
-            .any(|&index| self.is_match(index, sentence))
+            .into_iter()
+            .find(|&index| self.role(index) == role && self.is_match(index, text))
     }
 
     /// Every place pattern `index` matches in `sentence`.

@@ -245,6 +245,39 @@ fn a_reminder_takes_the_kinds_of_the_request_it_quotes() {
 }
 
 #[test]
+fn a_bare_stop_over_the_shops_newsletter_is_an_opt_out_a_person_confirms() {
+    for (stop, rule) in [
+        ("Lopettakaa.", "fi/stop_alone/0"),
+        ("STOPP", "sv/stop_alone/0"),
+        ("STOP!!", "en/stop_alone/0"),
+        ("Sluta nu", "sv/stop_alone/0"),
+    ] {
+        let raw = format!(
+            "From: a@example.test\nSubject: Re: Marraskuun kestosuosikit\n\n{stop}\n\n\
+             -----Original Message-----\nFrom: Kestokauppa <uutiskirje@kestokauppa.example.test>\n\
+             Subject: Marraskuun kestosuosikit\n\nJopa -30 % talvitakeista!\n\
+             Voit perua uutiskirjeen tilauksen t\u{e4}\u{e4}lt\u{e4}.\n"
+        );
+        let mail = crate::parse::parse(raw.as_bytes()).unwrap();
+        let result = classifier().classify(&mail);
+        assert_eq!(result.kinds, [RequestKind::DirectMarketingOptout], "{stop}");
+        assert!(result.triage, "a person confirms: {stop}");
+        assert_eq!(result.evidence[0].phrase, stop);
+        assert_eq!(result.evidence[0].rule, rule);
+    }
+    // A stop with more to say is read as the rules read it, and an order is no marketing.
+    assert_eq!(
+        kinds("", "Stop the order I placed yesterday, please."),
+        Vec::<&str>::new()
+    );
+    assert_eq!(
+        kinds("", "Lopettakaa tilaukseni toimitus."),
+        Vec::<&str>::new()
+    );
+    assert_eq!(kinds("", "Kiitos!"), Vec::<&str>::new());
+}
+
+#[test]
 fn lettered_list_items_start_sentences() {
     // "a) … b) …" and "(a) … (b) …" are lists like "1) … 2) …"; each item is read, and
     // quoted to staff, on its own.
