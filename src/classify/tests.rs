@@ -707,13 +707,28 @@ fn the_second_reader_adds_a_right_the_rules_missed_for_a_person_to_confirm() {
             .rule
             .starts_with("second-reader/direct_marketing_optout/")
     );
-    // The embedded rules alone do not know the word: the right came from the model.
+    // The embedded rules alone do not know the word: the right came from the model. (The
+    // embedded model may read it too: it has learnt that "those newsletters" is an opt-out.)
+    let rules_alone = Classifier {
+        rules: Rules::embedded().expect("rules compile"),
+        model: Model::parse(
+            "untrained",
+            &model::train(&[LabelledMail {
+                subject: String::new(),
+                body: "Where is my order?".to_string(),
+                kinds: Vec::new(),
+            }]),
+        )
+        .expect("model parses"),
+    };
     assert_eq!(
-        kinds(
-            "",
-            "Please delete my account. And blorp those newsletters too."
-        ),
-        ["erasure"]
+        rules_alone
+            .classify_text(
+                "",
+                "Please delete my account. And blorp those newsletters too."
+            )
+            .kinds,
+        [RequestKind::Erasure]
     );
 }
 
