@@ -122,17 +122,6 @@ fn signal(child: &Child, name: &str) {
     assert!(status.success(), "kill -{name}");
 }
 
-fn wait_exit(child: &mut Child) -> std::process::ExitStatus {
-    let started = Instant::now();
-    loop {
-        if let Some(status) = child.try_wait().expect("wait") {
-            return status;
-        }
-        assert!(started.elapsed() < LIMIT, "the daemon did not stop");
-        std::thread::sleep(Duration::from_millis(50));
-    }
-}
-
 #[test]
 fn ready_after_a_failed_login_then_watchdog_reload_and_stop() {
     let sandbox = sandbox();
@@ -159,7 +148,7 @@ fn ready_after_a_failed_login_then_watchdog_reload_and_stop() {
 
     signal(&daemon, "TERM");
     notify.wait_for("STOPPING=1", &mut daemon);
-    let status = wait_exit(&mut daemon);
+    let status = support::daemon::wait_exit(&mut daemon, "the daemon did not stop");
     assert!(status.success(), "{status}");
 }
 
@@ -184,7 +173,7 @@ fn ready_once_logged_in_to_the_mail_server_with_the_credential() {
     assert!(ready.contains("STATUS=reading the mailbox"), "{ready:?}");
     signal(&daemon, "TERM");
     notify.wait_for("STOPPING=1", &mut daemon);
-    assert!(wait_exit(&mut daemon).success());
+    assert!(support::daemon::wait_exit(&mut daemon, "the daemon did not stop").success());
 }
 
 #[test]
@@ -195,7 +184,7 @@ fn no_watchdog_pings_without_watchdog_usec() {
     notify.wait_for("READY=1", &mut daemon);
     signal(&daemon, "TERM");
     notify.wait_for("STOPPING=1", &mut daemon);
-    wait_exit(&mut daemon);
+    support::daemon::wait_exit(&mut daemon, "the daemon did not stop");
     assert!(
         !notify.received.iter().any(|d| d.contains("WATCHDOG=1")),
         "{:?}",

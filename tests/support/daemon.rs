@@ -101,15 +101,18 @@ impl Drop for Daemon {
 pub fn terminate(child: &mut Child) -> std::process::ExitStatus {
     // SAFETY: kill(2) on a child we spawned and have not waited for.
     unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
+    wait_exit(child, "daemon did not stop on SIGTERM")
+}
+
+/// Waits (up to a minute, polling) for `child` to exit; `why` names what failed if it does
+/// not.
+pub fn wait_exit(child: &mut Child, why: &str) -> std::process::ExitStatus {
     let started = Instant::now();
     loop {
         if let Some(status) = child.try_wait().expect("wait") {
             return status;
         }
-        assert!(
-            started.elapsed() < Duration::from_secs(60),
-            "daemon did not stop on SIGTERM"
-        );
+        assert!(started.elapsed() < Duration::from_secs(60), "{why}");
         std::thread::sleep(Duration::from_millis(50));
     }
 }
