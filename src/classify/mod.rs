@@ -23,7 +23,9 @@ use serde::{Deserialize, Serialize};
 use crate::lang::Lang;
 use crate::parse::Mail;
 
-pub use model::{Example as LabelledMail, train as train_second_reader};
+pub use model::{
+    Example as LabelledMail, train as train_second_reader, train_sentences as train_sentence_reader,
+};
 pub use pattern::PatternError;
 pub use rules::RuleError;
 
@@ -74,7 +76,9 @@ impl Classification {
 /// The compiled rules. Build once at start-up and share.
 pub struct Classifier {
     rules: Rules,
+    /// The second reader's mail model and sentence model ([`model`]).
     model: Model,
+    sentence_model: Model,
 }
 
 impl Classifier {
@@ -83,27 +87,69 @@ impl Classifier {
         Ok(Classifier {
             rules: Rules::embedded()?,
             model: Model::embedded()?,
+            sentence_model: Model::embedded_sentences()?,
         })
     }
 
     /// Compiles rule files read from `dir` (`fi.toml`, `sv.toml`, `en.toml`, and
-    /// `model.tsv` if there is one) instead of the embedded ones: for writing rules, so a
+    /// `model.tsv` and `sentences.tsv` if there are) instead of the embedded ones: for writing rules, so a
     /// change is tried without a rebuild (`cargo run --release --example try_rules`).
     pub fn from_rule_dir(dir: &std::path::Path) -> Result<Classifier, RuleError> {
         Ok(Classifier {
             rules: Rules::from_dir(dir)?,
-            model: Model::from_dir(dir)?,
+            model: Model::from_dir(dir, "model.tsv")?,
+            sentence_model: Model::from_dir(dir, "sentences.tsv")?,
         })
     }
 
     /// A labelled mail as the classifier reads it, for training the second reader
-    /// (`examples/train_model.rs`).
-    pub fn labelled(mail: &Mail, kinds: Vec<RequestKind>) -> LabelledMail {
+    /// (`examples/train_model.rs`): with its sentences, each with the labelled rights the
+    /// rules read in it.
+    pub fn labelled(&self, mail: &Mail, kinds: Vec<RequestKind>) -> LabelledMail {
         let body = text_to_read(mail);
+        let subject = subject_to_read(&mail.subject, body);
+        let found = self.classify(mail);
+        // Where the rules (not the models, not a pair of sentences) read each right.
+        let phrases: Vec<&Evidence> = found
+            .evidence
+            .iter()
+            .filter(|e| {
+                kinds.contains(&e.kind)
+                    && e.second_reader_probability().is_none()
+                    && !e.read_together()
+            })
+            .collect();
+        let asked_in = |original: &str| -> Vec<RequestKind> {
+            let mut asked: Vec<RequestKind> = phrases
+                .iter()
+                .filter(|e| !e.phrase.is_empty() && original.contains(e.phrase.as_str()))
+                .map(|e| e.kind)
+                .collect();
+            asked.sort();
+            asked.dedup();
+            asked
+        };
+        let folded = Folded::new(body);
+        let spans = sentences(&folded.text);
+        let mut sentences = Vec::new();
+        if !subject.is_empty() {
+            sentences.push((Folded::new(subject).text, asked_in(subject)));
+        }
+        for (start, end) in spans {
+            let (a, b) = folded.original_range(start, end);
+            sentences.push((folded.text[start..end].to_vec(), asked_in(&body[a..b])));
+        }
+        let unlocated = kinds
+            .iter()
+            .copied()
+            .filter(|kind| !sentences.iter().any(|(_, asked)| asked.contains(kind)))
+            .collect();
         LabelledMail {
-            subject: subject_to_read(&mail.subject, body).to_string(),
+            subject: subject.to_string(),
             body: body.to_string(),
             kinds,
+            sentences,
+            unlocated,
         }
     }
 
@@ -189,6 +235,7 @@ impl Classifier {
         }
         let mut kinds = findings.kinds;
         let mut evidence = findings.evidence;
+        let mut unattributed = unattributed;
         if kinds.is_empty() && !findings.not_a_request {
             evidence.extend(self.stop_alone(body, &folded_body));
             kinds.extend(evidence.iter().map(|e| e.kind));
@@ -203,6 +250,20 @@ impl Classifier {
                 &findings.attributed,
                 &mut kinds,
                 &mut evidence,
+            );
+        }
+        if !findings.not_a_request {
+            let read_subject = !subject_to_read(subject, body).is_empty();
+            self.read_sentences(
+                read_subject.then_some((subject, &folded_subject)),
+                body,
+                &folded_body,
+                &findings.spans,
+                &findings.attributed,
+                &findings.suppressed_kinds,
+                &mut kinds,
+                &mut evidence,
+                &mut unattributed,
             );
         }
         kinds.sort();
@@ -287,6 +348,96 @@ impl Classifier {
                 rule: Evidence::second_reader_rule(kind, f64::from(probability)),
             });
         }
+    }
+
+    /// The sentence model ([`model`]): a sentence it reads as asking for a right that no
+    /// one found, and no `unless` cancelled, is looked at by a person (see
+    /// [`model::SENTENCE_MODEL_THRESHOLD`] for what that costs and buys). Beside rights found,
+    /// the right is added as weak evidence with that sentence (the one that reads most as
+    /// asking for it); in a mail with none, the sentence goes to the staff note of sentences
+    /// that may ask for more, which sends the mail to triage. The sentences the rules read
+    /// a right in are theirs, as for the mail model.
+    #[allow(clippy::too_many_arguments)]
+    fn read_sentences(
+        &self,
+        subject: Option<(&str, &Folded)>,
+        body: &str,
+        folded_body: &Folded,
+        spans: &[(usize, usize)],
+        attributed: &[(usize, usize)],
+        cancelled: &[RequestKind],
+        kinds: &mut Vec<RequestKind>,
+        evidence: &mut Vec<Evidence>,
+        unattributed: &mut Vec<String>,
+    ) {
+        // Per right, the likeliest sentence: its probability and index (the subject is -1).
+        let mut best: [Option<(f32, isize)>; RequestKind::ALL.len()] = Default::default();
+        let mut read = |index: isize, sentence: &[u8]| {
+            for (right, probability) in self
+                .sentence_model
+                .asked_in(sentence, model::SENTENCE_MODEL_THRESHOLD)
+            {
+                let slot = &mut best[right];
+                if slot.is_none_or(|(p, _)| probability > p) {
+                    *slot = Some((probability, index));
+                }
+            }
+        };
+        if let Some((_, folded)) = subject {
+            read(-1, &folded.text);
+        }
+        for (index, &(start, end)) in spans.iter().enumerate() {
+            // The rules explain a sentence they read a right in: the Art. 17(2) sentence of an
+            // erasure letter names copies and asks for none.
+            if !attributed.contains(&(start, end)) {
+                read(index as isize, &folded_body.text[start..end]);
+            }
+        }
+        // A sentence by its index, folded and as staff read it.
+        let sentence_at = |index: isize| match (usize::try_from(index), subject) {
+            (Ok(index), _) => {
+                let (start, end) = spans[index];
+                let (a, b) = folded_body.original_range(start, end);
+                (&folded_body.text[start..end], sentence_text(&body[a..b]))
+            }
+            (Err(_), Some((subject, folded))) => (&folded.text[..], sentence_text(subject)),
+            (Err(_), None) => (&b""[..], String::new()),
+        };
+        let found_any = !kinds.is_empty();
+        for (kind, slot) in RequestKind::ALL.into_iter().zip(best) {
+            let Some((probability, index)) = slot else {
+                continue;
+            };
+            if kinds.contains(&kind) || cancelled.contains(&kind) {
+                continue;
+            }
+            let (sentence, phrase) = sentence_at(index);
+            if self.turns_down(kind, sentence) {
+                continue;
+            }
+            if found_any {
+                kinds.push(kind);
+                evidence.push(Evidence {
+                    kind,
+                    phrase,
+                    rule: Evidence::second_reader_rule(kind, f64::from(probability)),
+                });
+            } else if !unattributed.contains(&phrase) {
+                unattributed.push(phrase);
+            }
+        }
+    }
+
+    /// Whether `sentence` turns `kind` down or reports it done, by the rules' `unless` or
+    /// `reported` phrases ("so please do not delete it"): what a model reads there is no
+    /// request. Asked only of the rare sentence a model reads a right in.
+    fn turns_down(&self, kind: RequestKind, sentence: &[u8]) -> bool {
+        let mut candidates = Vec::new();
+        self.rules
+            .matches(sentence, &mut candidates)
+            .blockers
+            .into_iter()
+            .any(|i| self.rules.kind(i) == Some(kind) && self.rules.is_match(i, sentence))
     }
 
     /// A new text that is only a stop verb ("STOP", "Lopettakaa.", "Sluta nu"), as a reply
@@ -514,6 +665,7 @@ impl Classifier {
         if read_back {
             self.read_back(text, folded, &spans, &mut findings);
         }
+        findings.spans = spans;
         findings
     }
 
@@ -605,6 +757,8 @@ struct Findings {
     /// Sentences that ask about the sender's data with no right attributed (the net), as
     /// staff read them, each with where it starts in the folded text.
     unattributed: Vec<(usize, String)>,
+    /// The text's sentences (start and end in the folded text).
+    spans: Vec<(usize, usize)>,
 }
 
 impl Findings {

@@ -208,15 +208,17 @@ impl Hasher for WordHasher {
     }
 
     fn write(&mut self, bytes: &[u8]) {
-        // Only `write_u128` and `write_u32` are used; this keeps the trait whole (FNV-1a).
+        // Only `write_u128` and `write_u64` are used; this keeps the trait whole (FNV-1a).
         for &byte in bytes {
             self.0 = (self.0 ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3);
         }
     }
 
-    fn write_u32(&mut self, value: u32) {
-        // The second reader's stems (`model::stem_key`).
-        self.0 = u64::from(value).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    fn write_u64(&mut self, value: u64) {
+        // The second reader's stems and pairs of stems (`model::stem_key`): the product's
+        // halves folded, so the low bits the table indexes by depend on every bit.
+        let product = u128::from(value) * 0x9e37_79b9_7f4a_7c15;
+        self.0 = (product as u64) ^ ((product >> 64) as u64);
     }
 
     fn write_u128(&mut self, value: u128) {

@@ -652,34 +652,55 @@ fn the_net_lets_small_talk_thanks_and_orders_pass() {
 }
 
 /// The rules with a second reader trained on a few made-up mails, so the tests do not hang
-/// on the weights of `rules/model.tsv`: "blorp" is a word for stopping marketing that no
-/// rule knows.
+/// on the weights of `rules/model.tsv` and `rules/sentences.tsv`: "blorp" is a word for
+/// stopping marketing that no rule knows.
 fn with_second_reader() -> &'static Classifier {
     static CLASSIFIER: std::sync::OnceLock<Classifier> = std::sync::OnceLock::new();
     CLASSIFIER.get_or_init(|| {
-        let mail = |body: &str, kinds: &[RequestKind]| LabelledMail {
+        use RequestKind::{DirectMarketingOptout as Optout, Erasure};
+        // A mail of sentences, each with the rights it asks.
+        let mail = |sentences: &[(&str, &[RequestKind])]| LabelledMail {
             subject: String::new(),
-            body: body.to_string(),
-            kinds: kinds.to_vec(),
+            body: sentences
+                .iter()
+                .map(|(text, _)| *text)
+                .collect::<Vec<_>>()
+                .join(" "),
+            kinds: sentences
+                .iter()
+                .flat_map(|(_, kinds)| kinds.to_vec())
+                .collect(),
+            sentences: sentences
+                .iter()
+                .map(|(text, kinds)| (Folded::new(text).text, kinds.to_vec()))
+                .collect(),
+            unlocated: Vec::new(),
         };
         let mut examples = Vec::new();
         for _ in 0..20 {
-            examples.push(mail(
-                "Blorp those newsletters.",
-                &[RequestKind::DirectMarketingOptout],
-            ));
-            examples.push(mail("Delete my account.", &[RequestKind::Erasure]));
-            examples.push(mail("Where is my order?", &[]));
-            examples.push(mail(
-                "Delete my account. Blorp the newsletters.",
-                &[RequestKind::Erasure, RequestKind::DirectMarketingOptout],
-            ));
+            examples.push(mail(&[("Blorp those newsletters.", &[Optout])]));
+            examples.push(mail(&[("Delete my account.", &[Erasure])]));
+            examples.push(mail(&[("Where is my order?", &[])]));
+            examples.push(mail(&[("Thanks!", &[]), ("The coat fits well.", &[])]));
+            examples.push(mail(&[("Hi!", &[]), ("When do you open?", &[])]));
+            examples.push(mail(&[
+                ("Delete my account.", &[Erasure]),
+                ("Blorp the newsletters.", &[Optout]),
+            ]));
         }
         Classifier {
             rules: Rules::embedded().expect("rules compile"),
             model: Model::parse("trained", &model::train(&examples)).expect("model parses"),
+            sentence_model: Model::parse("trained", &model::train_sentences(&examples))
+                .expect("sentence model parses"),
         }
     })
+}
+
+/// A model that reads no right in anything.
+fn untrained() -> Model {
+    let never = "\t-30".repeat(RequestKind::ALL.len());
+    Model::parse("untrained", &format!("*bias*{never}\n")).expect("model parses")
 }
 
 #[test]
@@ -711,15 +732,8 @@ fn the_second_reader_adds_a_right_the_rules_missed_for_a_person_to_confirm() {
     // embedded model may read it too: it has learnt that "those newsletters" is an opt-out.)
     let rules_alone = Classifier {
         rules: Rules::embedded().expect("rules compile"),
-        model: Model::parse(
-            "untrained",
-            &model::train(&[LabelledMail {
-                subject: String::new(),
-                body: "Where is my order?".to_string(),
-                kinds: Vec::new(),
-            }]),
-        )
-        .expect("model parses"),
+        model: untrained(),
+        sentence_model: untrained(),
     };
     assert_eq!(
         rules_alone
@@ -733,14 +747,16 @@ fn the_second_reader_adds_a_right_the_rules_missed_for_a_person_to_confirm() {
 }
 
 #[test]
-fn the_second_reader_only_adds_beside_a_right_the_rules_found() {
-    // No right found: the net and triage decide, not a guess.
-    assert!(
-        with_second_reader()
-            .classify_text("", "Blorp those newsletters.")
-            .kinds
-            .is_empty()
-    );
+fn the_second_reader_only_adds_beside_a_right_the_rules_found_and_else_asks_a_person() {
+    // No right found: no guess at a right, but the sentence the model reads as asking goes
+    // to staff, and so the mail to triage.
+    let alone = with_second_reader().classify_text("", "Blorp those newsletters.");
+    assert!(alone.kinds.is_empty());
+    assert_eq!(alone.unattributed, ["Blorp those newsletters"]);
+    assert!(alone.triage);
+    // Small talk the model reads nothing in stays as it was.
+    let order = with_second_reader().classify_text("", "Where is my order? Thanks!");
+    assert!(order.kinds.is_empty() && order.unattributed.is_empty() && !order.triage);
     // A sentence the rules read a right in asked for that right only.
     assert_eq!(
         with_second_reader()

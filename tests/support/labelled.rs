@@ -55,6 +55,7 @@ pub fn training_mails(tests: &Path) -> Result<Vec<LabelledMail>, String> {
         .filter(|dir| dir.join("labels.tsv").is_file())
         .collect();
     sets.sort();
+    let classifier = Classifier::new().map_err(|err| err.to_string())?;
     let mut mails = Vec::new();
     for set in sets {
         for labelled in read_labels(&set)? {
@@ -69,7 +70,7 @@ pub fn training_mails(tests: &Path) -> Result<Vec<LabelledMail>, String> {
                 .map_err(|err| format!("cannot read {}: {err}", path.display()))?;
             let mail = rightsbot::parse::parse(&raw)
                 .map_err(|err| format!("{}: {err}", path.display()))?;
-            mails.push(Classifier::labelled(&mail, kinds));
+            mails.push(classifier.labelled(&mail, kinds));
         }
     }
     Ok(mails)
