@@ -461,6 +461,22 @@ fn a_templates_and_ordinary_mail_blind_holdout_loses_no_right() {
     measure("tests/holdout29");
 }
 
+/// A thirty-first set (issue 18, written blind as holdout30): a fourth ordinary month by a
+/// new writer (long polite letters, phone messages, follow-ups, rights named in passing in a
+/// complaint); 33 asking for two to four rights, 11 near misses. First sight (the rules
+/// after holdout29, both models trained on every earlier set): macro-F1 0.919, rights lost
+/// 2/92, no request missed, no false alarm; per-right recall access 1.00, rectification
+/// 1.00, erasure 1.00, restriction 0.88, portability 0.88, objection 0.73, opt-out 1.00,
+/// consent withdrawal 1.00. (The build before the sentence model: 6/92 lost.) After its
+/// round the rules still read six rights it does not ask (an objection in a wish not to be
+/// tracked that is labelled as taking back the club's consent, "do not agree to" read as a
+/// withdrawal, an account closed as erasure): macro-F1 0.946, so the bar is that of
+/// holdout5 until the next round.
+#[test]
+fn a_fourth_ordinary_month_blind_holdout_loses_no_right() {
+    measure_with("tests/holdout30", 0.90);
+}
+
 /// The second reader's models embedded in the build are the ones `examples/train_model.rs`
 /// makes from the labelled sets in the tree: a set added or relabelled (or a rule changed
 /// that places a right in another sentence) without training again fails here, so the
