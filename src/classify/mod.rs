@@ -97,8 +97,8 @@ impl Classifier {
     pub fn from_rule_dir(dir: &std::path::Path) -> Result<Classifier, RuleError> {
         Ok(Classifier {
             rules: Rules::from_dir(dir)?,
-            model: Model::from_dir(dir, "model.tsv")?,
-            sentence_model: Model::from_dir(dir, "sentences.tsv")?,
+            model: Model::from_dir(dir, "model.tsv", Model::embedded)?,
+            sentence_model: Model::from_dir(dir, "sentences.tsv", Model::embedded_sentences)?,
         })
     }
 
@@ -240,26 +240,34 @@ impl Classifier {
             evidence.extend(self.stop_alone(body, &folded_body));
             kinds.extend(evidence.iter().map(|e| e.kind));
         }
+        // The subject the models read, if any (a reply's repeats what it answers).
+        let read_subject =
+            (!subject_to_read(subject, body).is_empty()).then_some((subject, &folded_subject));
+        // The sentences no right was attributed to: the rules explain the others (the Art.
+        // 17(2) sentence of an erasure letter names copies and asks for none).
+        let free: Vec<(usize, usize)> = findings
+            .spans
+            .iter()
+            .copied()
+            .filter(|span| !findings.attributed.contains(span))
+            .collect();
         if !kinds.is_empty() {
             self.read_again(
-                subject,
-                &folded_subject,
+                read_subject.map(|(_, folded)| folded),
                 body,
                 &folded_body,
+                &free,
                 &findings.suppressed_kinds,
-                &findings.attributed,
                 &mut kinds,
                 &mut evidence,
             );
         }
         if !findings.not_a_request {
-            let read_subject = !subject_to_read(subject, body).is_empty();
             self.read_sentences(
-                read_subject.then_some((subject, &folded_subject)),
+                read_subject,
                 body,
                 &folded_body,
-                &findings.spans,
-                &findings.attributed,
+                &free,
                 &findings.suppressed_kinds,
                 &mut kinds,
                 &mut evidence,
@@ -302,34 +310,22 @@ impl Classifier {
     #[allow(clippy::too_many_arguments)]
     fn read_again(
         &self,
-        subject: &str,
-        folded_subject: &Folded,
+        folded_subject: Option<&Folded>,
         body: &str,
         folded_body: &Folded,
+        spans: &[(usize, usize)],
         cancelled: &[RequestKind],
-        attributed: &[(usize, usize)],
         kinds: &mut Vec<RequestKind>,
         evidence: &mut Vec<Evidence>,
     ) {
-        let subject_text: &[u8] = if subject_to_read(subject, body).is_empty() {
-            b""
-        } else {
-            &folded_subject.text
-        };
+        let subject_text: &[u8] = folded_subject.map_or(b"", |folded| &folded.text);
         // A sentence the rules read a right in asked for that right; another is looked for
-        // in the others ("the links and copies of my data" beside a deletion asks for no
-        // copy). The text is split only when the model reads a new right, and only once.
-        let mut others: Option<Vec<(usize, usize)>> = None;
+        // in the others, `spans` ("the links and copies of my data" beside a deletion asks
+        // for no copy).
         for (kind, probability) in self.model.rights(&[subject_text, &folded_body.text]) {
             if kinds.contains(&kind) || cancelled.contains(&kind) {
                 continue;
             }
-            let spans = others.get_or_insert_with(|| {
-                sentences(&folded_body.text)
-                    .into_iter()
-                    .filter(|span| !attributed.contains(span))
-                    .collect()
-            });
             let texts: Vec<&[u8]> = spans
                 .iter()
                 .map(|&(start, end)| &folded_body.text[start..end])
@@ -355,8 +351,8 @@ impl Classifier {
     /// [`model::SENTENCE_MODEL_THRESHOLD`] for what that costs and buys). Beside rights found,
     /// the right is added as weak evidence with that sentence (the one that reads most as
     /// asking for it); in a mail with none, the sentence goes to the staff note of sentences
-    /// that may ask for more, which sends the mail to triage. The sentences the rules read
-    /// a right in are theirs, as for the mail model.
+    /// that may ask for more, which sends the mail to triage. It reads `spans`, the
+    /// sentences the rules read no right in, as the mail model does.
     #[allow(clippy::too_many_arguments)]
     fn read_sentences(
         &self,
@@ -364,57 +360,44 @@ impl Classifier {
         body: &str,
         folded_body: &Folded,
         spans: &[(usize, usize)],
-        attributed: &[(usize, usize)],
         cancelled: &[RequestKind],
         kinds: &mut Vec<RequestKind>,
         evidence: &mut Vec<Evidence>,
         unattributed: &mut Vec<String>,
     ) {
-        // Per right, the likeliest sentence: its probability and index (the subject is -1).
-        let mut best: [Option<(f32, isize)>; RequestKind::ALL.len()] = Default::default();
-        let mut read = |index: isize, sentence: &[u8]| {
+        // The sentences it reads, folded and as the sender wrote them: the subject when it
+        // is read, then `spans`.
+        let sentences: Vec<(&[u8], &str)> = subject
+            .map(|(subject, folded)| (&folded.text[..], subject))
+            .into_iter()
+            .chain(spans.iter().map(|&(start, end)| {
+                let (a, b) = folded_body.original_range(start, end);
+                (&folded_body.text[start..end], &body[a..b])
+            }))
+            .collect();
+        // Per right, the likeliest sentence: its probability and index.
+        let mut best: [Option<(f32, usize)>; RequestKind::ALL.len()] = Default::default();
+        for (index, (folded, _)) in sentences.iter().enumerate() {
             for (right, probability) in self
                 .sentence_model
-                .asked_in(sentence, model::SENTENCE_MODEL_THRESHOLD)
+                .asked_in(folded, model::SENTENCE_MODEL_THRESHOLD)
             {
                 let slot = &mut best[right];
                 if slot.is_none_or(|(p, _)| probability > p) {
                     *slot = Some((probability, index));
                 }
             }
-        };
-        if let Some((_, folded)) = subject {
-            read(-1, &folded.text);
         }
-        for (index, &(start, end)) in spans.iter().enumerate() {
-            // The rules explain a sentence they read a right in: the Art. 17(2) sentence of an
-            // erasure letter names copies and asks for none.
-            if !attributed.contains(&(start, end)) {
-                read(index as isize, &folded_body.text[start..end]);
-            }
-        }
-        // A sentence by its index, folded and as staff read it.
-        let sentence_at = |index: isize| match (usize::try_from(index), subject) {
-            (Ok(index), _) => {
-                let (start, end) = spans[index];
-                let (a, b) = folded_body.original_range(start, end);
-                (&folded_body.text[start..end], sentence_text(&body[a..b]))
-            }
-            (Err(_), Some((subject, folded))) => (&folded.text[..], sentence_text(subject)),
-            (Err(_), None) => (&b""[..], String::new()),
-        };
         let found_any = !kinds.is_empty();
         for (kind, slot) in RequestKind::ALL.into_iter().zip(best) {
             let Some((probability, index)) = slot else {
                 continue;
             };
-            if kinds.contains(&kind) || cancelled.contains(&kind) {
+            let (folded, original) = sentences[index];
+            if kinds.contains(&kind) || cancelled.contains(&kind) || self.turns_down(kind, folded) {
                 continue;
             }
-            let (sentence, phrase) = sentence_at(index);
-            if self.turns_down(kind, sentence) {
-                continue;
-            }
+            let phrase = sentence_text(original);
             if found_any {
                 kinds.push(kind);
                 evidence.push(Evidence {

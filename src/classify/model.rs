@@ -145,16 +145,17 @@ impl Model {
         Model::parse("rules/sentences.tsv", EMBEDDED_SENTENCES)
     }
 
-    /// Reads `name` (`model.tsv` or `sentences.tsv`) from `dir`, or the embedded model when
-    /// the folder has none.
-    pub fn from_dir(dir: &std::path::Path, name: &str) -> Result<Model, RuleError> {
+    /// Reads `name` (`model.tsv` or `sentences.tsv`) from `dir`, or, when the folder has
+    /// none, the embedded model `embedded` returns.
+    pub fn from_dir(
+        dir: &std::path::Path,
+        name: &str,
+        embedded: fn() -> Result<Model, RuleError>,
+    ) -> Result<Model, RuleError> {
         let path = dir.join(name);
         match std::fs::read_to_string(&path) {
             Ok(text) => Model::parse(&path.display().to_string(), &text),
-            Err(err) if err.kind() == std::io::ErrorKind::NotFound => match name {
-                "sentences.tsv" => Model::embedded_sentences(),
-                _ => Model::embedded(),
-            },
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => embedded(),
             Err(err) => Err(RuleError::File {
                 file: path.display().to_string(),
                 message: err.to_string(),
