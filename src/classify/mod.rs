@@ -251,28 +251,18 @@ impl Classifier {
             .copied()
             .filter(|span| !findings.attributed.contains(span))
             .collect();
+        let unread = Unread {
+            subject: read_subject,
+            body,
+            folded_body: &folded_body,
+            spans: &free,
+            cancelled: &findings.suppressed_kinds,
+        };
         if !kinds.is_empty() {
-            self.read_again(
-                read_subject.map(|(_, folded)| folded),
-                body,
-                &folded_body,
-                &free,
-                &findings.suppressed_kinds,
-                &mut kinds,
-                &mut evidence,
-            );
+            self.read_again(unread, &mut kinds, &mut evidence);
         }
         if !findings.not_a_request {
-            self.read_sentences(
-                read_subject,
-                body,
-                &folded_body,
-                &free,
-                &findings.suppressed_kinds,
-                &mut kinds,
-                &mut evidence,
-                &mut unattributed,
-            );
+            self.read_sentences(unread, &mut kinds, &mut evidence, &mut unattributed);
         }
         kinds.sort();
         kinds.dedup();
@@ -307,36 +297,32 @@ impl Classifier {
     /// The second reader ([`model`]): adds the rights the model reads in the mail with
     /// confidence that the rules did not find and no `unless` cancelled, as weak evidence
     /// (a person confirms), each with the sentence that weighs most for it.
-    #[allow(clippy::too_many_arguments)]
     fn read_again(
         &self,
-        folded_subject: Option<&Folded>,
-        body: &str,
-        folded_body: &Folded,
-        spans: &[(usize, usize)],
-        cancelled: &[RequestKind],
+        unread: Unread,
         kinds: &mut Vec<RequestKind>,
         evidence: &mut Vec<Evidence>,
     ) {
-        let subject_text: &[u8] = folded_subject.map_or(b"", |folded| &folded.text);
+        let subject_text: &[u8] = unread.subject.map_or(b"", |(_, folded)| &folded.text);
         // A sentence the rules read a right in asked for that right; another is looked for
         // in the others, `spans` ("the links and copies of my data" beside a deletion asks
         // for no copy).
-        for (kind, probability) in self.model.rights(&[subject_text, &folded_body.text]) {
-            if kinds.contains(&kind) || cancelled.contains(&kind) {
+        for (kind, probability) in self.model.rights(&[subject_text, &unread.folded_body.text]) {
+            if kinds.contains(&kind) || unread.cancelled.contains(&kind) {
                 continue;
             }
-            let texts: Vec<&[u8]> = spans
+            let texts: Vec<&[u8]> = unread
+                .spans
                 .iter()
-                .map(|&(start, end)| &folded_body.text[start..end])
+                .map(|&(start, end)| &unread.folded_body.text[start..end])
                 .collect();
             // A right is asked in a sentence: one that reads as asking for it on its own.
             let Some(index) = self.model.heaviest(kind, &texts) else {
                 continue;
             };
-            let (start, end) = spans[index];
-            let (a, b) = folded_body.original_range(start, end);
-            let phrase = sentence_text(&body[a..b]);
+            let (start, end) = unread.spans[index];
+            let (a, b) = unread.folded_body.original_range(start, end);
+            let phrase = sentence_text(&unread.body[a..b]);
             kinds.push(kind);
             evidence.push(Evidence {
                 kind,
@@ -353,26 +339,22 @@ impl Classifier {
     /// asking for it); in a mail with none, the sentence goes to the staff note of sentences
     /// that may ask for more, which sends the mail to triage. It reads `spans`, the
     /// sentences the rules read no right in, as the mail model does.
-    #[allow(clippy::too_many_arguments)]
     fn read_sentences(
         &self,
-        subject: Option<(&str, &Folded)>,
-        body: &str,
-        folded_body: &Folded,
-        spans: &[(usize, usize)],
-        cancelled: &[RequestKind],
+        unread: Unread,
         kinds: &mut Vec<RequestKind>,
         evidence: &mut Vec<Evidence>,
         unattributed: &mut Vec<String>,
     ) {
         // The sentences it reads, folded and as the sender wrote them: the subject when it
         // is read, then `spans`.
-        let sentences: Vec<(&[u8], &str)> = subject
+        let sentences: Vec<(&[u8], &str)> = unread
+            .subject
             .map(|(subject, folded)| (&folded.text[..], subject))
             .into_iter()
-            .chain(spans.iter().map(|&(start, end)| {
-                let (a, b) = folded_body.original_range(start, end);
-                (&folded_body.text[start..end], &body[a..b])
+            .chain(unread.spans.iter().map(|&(start, end)| {
+                let (a, b) = unread.folded_body.original_range(start, end);
+                (&unread.folded_body.text[start..end], &unread.body[a..b])
             }))
             .collect();
         // Per right, the likeliest sentence: its probability and index.
@@ -394,7 +376,10 @@ impl Classifier {
                 continue;
             };
             let (folded, original) = sentences[index];
-            if kinds.contains(&kind) || cancelled.contains(&kind) || self.turns_down(kind, folded) {
+            if kinds.contains(&kind)
+                || unread.cancelled.contains(&kind)
+                || self.turns_down(kind, folded)
+            {
                 continue;
             }
             let phrase = sentence_text(original);
@@ -711,6 +696,18 @@ impl Classifier {
             }
         }
     }
+}
+
+/// What the second reader's models read of a text: the subject when it is read (as written
+/// and folded), the body, the sentences of the body no right was attributed to, and the
+/// rights an `unless` cancelled, which they never add.
+#[derive(Clone, Copy)]
+struct Unread<'a> {
+    subject: Option<(&'a str, &'a Folded)>,
+    body: &'a str,
+    folded_body: &'a Folded,
+    spans: &'a [(usize, usize)],
+    cancelled: &'a [RequestKind],
 }
 
 /// What the rules found in one text.
