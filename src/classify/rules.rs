@@ -191,9 +191,13 @@ pub fn word_key(word: &[u8]) -> Option<u128> {
     if word.len() > 16 {
         return None;
     }
-    let mut bytes = [0u8; 16];
-    bytes[..word.len()].copy_from_slice(word);
-    Some(u128::from_le_bytes(bytes))
+    // Shifted in byte by byte rather than copied into a zeroed buffer and read back: a
+    // copy of a word's length followed by a 16-byte read stalls the read on the copy.
+    Some(
+        word.iter()
+            .rev()
+            .fold(0u128, |key, &byte| (key << 8) | u128::from(byte)),
+    )
 }
 
 /// Hashes a packed detection word with one multiplication. Every word of a mail is looked
@@ -599,6 +603,21 @@ impl Rules {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_detection_word_is_its_bytes_little_endian_and_zero_padded() {
+        for word in ["i", "och", "poistakaa", "tietosuojaseloste"] {
+            let packed = word_key(word.as_bytes());
+            if word.len() > 16 {
+                assert_eq!(packed, None);
+                continue;
+            }
+            let mut bytes = [0u8; 16];
+            bytes[..word.len()].copy_from_slice(word.as_bytes());
+            assert_eq!(packed, Some(u128::from_le_bytes(bytes)), "{word}");
+        }
+        assert_ne!(word_key(b"och"), word_key(b"ocha"));
+    }
 
     #[test]
     fn embedded_rules_compile() {
