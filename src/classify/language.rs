@@ -8,7 +8,7 @@
 use crate::lang::Lang;
 
 use super::fold::Folded;
-use super::rules::{Rules, lang_bit, word_key};
+use super::rules::{Rules, lang_bit, tail_key, word_key};
 
 /// Enough words to tell the three apart; a long mail is not read to the end.
 const MAX_WORDS: usize = 250;
@@ -73,9 +73,10 @@ pub fn detect(rules: &Rules, texts: [&Folded; 2]) -> Option<Lang> {
             }
             if word.len() >= 5
                 && let Some(&last) = word.last()
-                && let Some((_, lang)) = rules.endings[usize::from(last)]
+                && let tail = tail_key(word)
+                && let Some((_, _, lang)) = rules.endings[usize::from(last)]
                     .iter()
-                    .find(|(ending, _)| word.ends_with(ending))
+                    .find(|&&(ending, mask, _)| tail & mask == ending)
             {
                 scores[index(*lang)] += 0.4;
             }

@@ -200,6 +200,15 @@ pub fn word_key(word: &[u8]) -> Option<u128> {
     )
 }
 
+/// The last eight bytes of a word (or all of a shorter one) packed into an integer, the last
+/// byte lowest: a word ends with an ending of `n` bytes when the two agree in their low `n`
+/// bytes (a word has no zero byte, so a shorter word never ends with a longer ending).
+pub fn tail_key(word: &[u8]) -> u64 {
+    word[word.len().saturating_sub(8)..]
+        .iter()
+        .fold(0u64, |key, &byte| (key << 8) | u64::from(byte))
+}
+
 /// Hashes a packed detection word with one multiplication. Every word of a mail is looked
 /// up and the keys are the rule files' own words, so a keyed hash (SipHash) buys nothing
 /// and costs more than the lookups themselves.
@@ -326,8 +335,9 @@ pub struct Rules {
     /// For language detection: the frequent words of each language, packed by
     /// [`word_key`], with a bit per language (`Lang` order: fi, sv, en).
     pub(super) words: HashMap<u128, u8, BuildHasherDefault<WordHasher>>,
-    /// Typical word endings, bucketed by their last byte.
-    pub(super) endings: Vec<Vec<(Box<[u8]>, Lang)>>,
+    /// Typical word endings, bucketed by their last byte: each packed by [`tail_key`] with
+    /// the mask of its length.
+    pub(super) endings: Vec<Vec<(u64, u64, Lang)>>,
     /// For each kind, the kinds its soft phrases yield to (any language's file may say).
     soft_yields_to: HashMap<RequestKind, Vec<RequestKind>>,
 }
@@ -362,7 +372,7 @@ impl Rules {
         let mut meta = Vec::new();
         let mut detect_words: HashMap<u128, u8, BuildHasherDefault<WordHasher>> =
             HashMap::default();
-        let mut endings: Vec<Vec<(Box<[u8]>, Lang)>> = vec![Vec::new(); 256];
+        let mut endings: Vec<Vec<(u64, u64, Lang)>> = vec![Vec::new(); 256];
         let mut soft_yields_to: HashMap<RequestKind, Vec<RequestKind>> = HashMap::new();
         for &(lang, file, text) in files {
             let parsed: RuleFile = toml::from_str(text).map_err(|err| RuleError::File {
@@ -377,8 +387,15 @@ impl Rules {
                 *detect_words.entry(key).or_default() |= lang_bit(lang);
             }
             for ending in parsed.detect.endings {
+                if ending.len() > 8 {
+                    return Err(RuleError::File {
+                        file: file.to_string(),
+                        message: format!("[detect] ending {ending:?} is longer than 8 letters"),
+                    });
+                }
                 if let Some(&last) = ending.as_bytes().last() {
-                    endings[usize::from(last)].push((ending.into_bytes().into_boxed_slice(), lang));
+                    let mask = u64::MAX >> (64 - 8 * ending.len());
+                    endings[usize::from(last)].push((tail_key(ending.as_bytes()), mask, lang));
                 }
             }
             let defines = parsed.define;
@@ -617,6 +634,25 @@ mod tests {
             assert_eq!(packed, Some(u128::from_le_bytes(bytes)), "{word}");
         }
         assert_ne!(word_key(b"och"), word_key(b"ocha"));
+    }
+
+    #[test]
+    fn a_word_ends_with_an_ending_when_their_packed_tails_agree() {
+        let ends_with = |word: &str, ending: &str| {
+            let mask = u64::MAX >> (64 - 8 * ending.len());
+            tail_key(word.as_bytes()) & mask == tail_key(ending.as_bytes())
+        };
+        for (word, ending) in [
+            ("lahettaisitteko", "isitteko"),
+            ("tietoni", "ni"),
+            ("meningen", "ningen"),
+            ("running", "ing"),
+        ] {
+            assert!(ends_with(word, ending), "{word} {ending}");
+        }
+        for (word, ending) in [("teko", "isitteko"), ("sing", "ning"), ("tion", "ation")] {
+            assert!(!ends_with(word, ending), "{word} {ending}");
+        }
     }
 
     #[test]
