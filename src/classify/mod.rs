@@ -390,7 +390,11 @@ impl Classifier {
                     phrase,
                     rule: Evidence::second_reader_rule(kind, f64::from(probability)),
                 });
-            } else if !unattributed.contains(&phrase) {
+            } else if !unattributed
+                .iter()
+                .any(|listed| listed.trim_end_matches(['?', '!']) == phrase)
+            {
+                // The net may have listed the sentence already, with its question mark.
                 unattributed.push(phrase);
             }
         }
