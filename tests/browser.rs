@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 
 use fantoccini::{Client, ClientBuilder, Locator};
 
-use support::{Running, Sandbox, example_config, free_port, repo};
+use support::{Running, RunningGroup, Sandbox, example_config, free_port, repo};
 
 const NOW: &str = "2026-10-14T09:00:00+03:00";
 const PASSWORD: &str = "correct horse battery";
@@ -225,14 +225,13 @@ async fn staff_work_a_case_through_the_console_in_a_browser() {
     }
 
     let driver_port = free_port();
-    let _driver = Running(
+    let _driver = RunningGroup::spawn(
         Command::new("/usr/bin/chromedriver")
             .arg(format!("--port={driver_port}"))
             .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("chromedriver (Debian package chromium-driver)"),
-    );
+            .stderr(Stdio::null()),
+    )
+    .expect("chromedriver (Debian package chromium-driver)");
     let web_port = free_port();
     let _web = Running(
         sandbox
@@ -500,14 +499,13 @@ async fn a_reply_approved_in_the_browser_reaches_the_customers_mailbox() {
     }
 
     let driver_port = free_port();
-    let _driver = Running(
+    let _driver = RunningGroup::spawn(
         Command::new("/usr/bin/chromedriver")
             .arg(format!("--port={driver_port}"))
             .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("chromedriver (Debian package chromium-driver)"),
-    );
+            .stderr(Stdio::null()),
+    )
+    .expect("chromedriver (Debian package chromium-driver)");
     let web_port = free_port();
     let _web = Running(
         support::bin()
@@ -633,4 +631,5 @@ async fn a_reply_approved_in_the_browser_reaches_the_customers_mailbox() {
         delivered.contains("In-Reply-To: <web-1@example.test>"),
         "{delivered}"
     );
+    console.browser.close().await.expect("close the browser");
 }

@@ -124,6 +124,27 @@ impl Drop for Running {
     }
 }
 
+/// A child process started in a process group of its own, ended with everything it
+/// started when the test ends, however it ends: chromedriver's Chromium outlives a killed
+/// chromedriver unless its group is killed too.
+pub struct RunningGroup(std::process::Child);
+
+impl RunningGroup {
+    pub fn spawn(command: &mut std::process::Command) -> std::io::Result<RunningGroup> {
+        use std::os::unix::process::CommandExt;
+        command.process_group(0).spawn().map(RunningGroup)
+    }
+}
+
+impl Drop for RunningGroup {
+    fn drop(&mut self) {
+        // SAFETY: kill(2) on the process group of a child we spawned and have not waited
+        // for, so its id (the group's) is not reused.
+        unsafe { libc::kill(-(self.0.id() as i32), libc::SIGKILL) };
+        let _ = self.0.wait();
+    }
+}
+
 /// A TCP port on 127.0.0.1 nothing listens on just now.
 pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
