@@ -5,6 +5,11 @@
 //! from every word start in the sentence, so a sentence costs a handful of trie steps per
 //! word, and only the patterns whose every trigger set is present are run as regexes.
 
+use std::collections::HashMap;
+use std::hash::BuildHasherDefault;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use super::rules::WordHasher;
 use super::stamps::Stamps;
 
 /// The bytes that make up a word for the regex engine's `\b`, as a table: every byte of
@@ -84,7 +89,34 @@ thread_local! {
     static SEEN: std::cell::RefCell<Stamps> = std::cell::RefCell::new(Stamps::default());
 }
 
+/// The keys a run of word bytes walked to, remembered per thread and index: a mail's words
+/// are mostly the same few hundred ("my", "data", "och", "tiedot"), and a walk down the
+/// trie is a chain of dependent loads where a remembered run is one lookup.
+struct Memo {
+    /// Which index the runs were walked in ([`TriggerIndex::id`]).
+    index: u64,
+    /// A run packed as a detection word is (at most 15 bytes), with 1 in its top byte when
+    /// a word byte follows it: each run's range in `keys`.
+    runs: HashMap<u128, (u32, u32), BuildHasherDefault<WordHasher>>,
+    keys: Vec<u32>,
+}
+
+/// Runs remembered per index before the memo starts again: bounds its memory whatever
+/// the mail.
+const MEMO_RUNS: usize = 1 << 14;
+
+/// Indexes a thread remembers runs for: a classifier has three.
+const MEMO_INDEXES: usize = 6;
+
+thread_local! {
+    static MEMOS: std::cell::RefCell<Vec<Memo>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Gives each index its own number, for its memo.
+static NEXT_INDEX: AtomicU64 = AtomicU64::new(0);
+
 pub struct TriggerIndex {
+    id: u64,
     nodes: Vec<Node>,
     /// Each edge's byte and the node it leads to, a node's edges together.
     labels: Vec<u8>,
@@ -152,6 +184,7 @@ impl TriggerIndex {
             }
         }
         let mut index = TriggerIndex {
+            id: NEXT_INDEX.fetch_add(1, Ordering::Relaxed),
             nodes: Vec::with_capacity(nodes.len()),
             labels: Vec::with_capacity(nodes.len()),
             targets: Vec::with_capacity(nodes.len()),
@@ -276,40 +309,102 @@ impl TriggerIndex {
     }
 
     fn keys(&self, sentence: &[u8], mut found: impl FnMut(u32)) {
-        let mut in_word = false;
-        for (start, &byte) in sentence.iter().enumerate() {
-            let word_start = is_word_byte(byte) && !in_word;
-            in_word = is_word_byte(byte);
-            if !word_start {
-                continue;
-            }
-            let Some(first) = self.first(byte) else {
-                continue;
-            };
-            let mut node = first;
-            let mut position = start + 1;
-            loop {
-                let here = self.nodes[node];
-                let keys = here.keys as usize;
-                let stems = keys + here.stem as usize;
-                self.keys[keys..stems].iter().for_each(|&key| found(key));
-                if here.exact != 0 && sentence.get(position).is_none_or(|&b| !is_word_byte(b)) {
-                    let exact = stems + here.exact as usize;
-                    self.keys[stems..exact].iter().for_each(|&key| found(key));
-                }
-                let Some(&byte) = sentence.get(position) else {
-                    break;
-                };
-                match self.child(node, byte) {
-                    Some(child) => {
-                        node = child;
-                        position += 1;
+        MEMOS.with_borrow_mut(|memos| {
+            let at = match memos.iter().position(|memo| memo.index == self.id) {
+                Some(at) => at,
+                None => {
+                    if memos.len() >= MEMO_INDEXES {
+                        memos.remove(0);
                     }
-                    None => break,
+                    memos.push(Memo {
+                        index: self.id,
+                        runs: HashMap::default(),
+                        keys: Vec::new(),
+                    });
+                    memos.len() - 1
                 }
+            };
+            let memo = &mut memos[at];
+            let mut in_word = false;
+            for (start, &byte) in sentence.iter().enumerate() {
+                let word_start = is_word_byte(byte) && !in_word;
+                in_word = is_word_byte(byte);
+                if !word_start || self.first(byte).is_none() {
+                    continue;
+                }
+                let Some(run) = run_key(&sentence[start..]) else {
+                    self.walk(sentence, start, &mut found);
+                    continue;
+                };
+                if let Some(&(from, to)) = memo.runs.get(&run) {
+                    memo.keys[from as usize..to as usize]
+                        .iter()
+                        .for_each(|&key| found(key));
+                    continue;
+                }
+                if memo.runs.len() >= MEMO_RUNS {
+                    memo.runs.clear();
+                    memo.keys.clear();
+                }
+                let from = memo.keys.len() as u32;
+                self.walk(sentence, start, &mut |key| {
+                    memo.keys.push(key);
+                    found(key);
+                });
+                memo.runs.insert(run, (from, memo.keys.len() as u32));
+            }
+        });
+    }
+
+    /// Walks the trie from the word starting at `start`, calling `found` with the keys of
+    /// every trigger word it starts with or is.
+    fn walk(&self, sentence: &[u8], start: usize, found: &mut impl FnMut(u32)) {
+        let Some(mut node) = self.first(sentence[start]) else {
+            return;
+        };
+        let mut position = start + 1;
+        loop {
+            let here = self.nodes[node];
+            let keys = here.keys as usize;
+            let stems = keys + here.stem as usize;
+            self.keys[keys..stems].iter().for_each(|&key| found(key));
+            if here.exact != 0 && sentence.get(position).is_none_or(|&b| !is_word_byte(b)) {
+                let exact = stems + here.exact as usize;
+                self.keys[stems..exact].iter().for_each(|&key| found(key));
+            }
+            let Some(&byte) = sentence.get(position) else {
+                break;
+            };
+            match self.child(node, byte) {
+                Some(child) => {
+                    node = child;
+                    position += 1;
+                }
+                None => break,
             }
         }
     }
+}
+
+/// What a walk from the start of `text` depends on: the run of bytes trigger words are
+/// made of (a walk never leaves it) packed little-endian, with 1 in the top byte when a
+/// word byte follows the run (which decides whether its last word is whole). `None` for a
+/// run of 16 bytes or more, which is walked every time.
+fn run_key(text: &[u8]) -> Option<u128> {
+    let mut key = 0u128;
+    let mut length = 0;
+    for &byte in text {
+        if slot(byte).is_none() {
+            let word_follows = u128::from(is_word_byte(byte));
+            return Some(key | (word_follows << 120));
+        }
+        if length == 15 {
+            return None;
+        }
+        key |= u128::from(byte) << (8 * length);
+        length += 1;
+    }
+    Some(key)
 }
 
 #[cfg(test)]
@@ -344,6 +439,72 @@ mod tests {
         index.candidates(b"poista tilaus", &mut out);
         index.candidates(b"tili on auki", &mut out);
         assert_eq!(out, [0]);
+    }
+
+    /// Every key of every word start, walked afresh: what the memo must give.
+    fn walked(index: &TriggerIndex, sentence: &[u8]) -> Vec<u32> {
+        let mut keys = Vec::new();
+        let mut in_word = false;
+        for (start, &byte) in sentence.iter().enumerate() {
+            if is_word_byte(byte) && !in_word {
+                index.walk(sentence, start, &mut |key| keys.push(key));
+            }
+            in_word = is_word_byte(byte);
+        }
+        keys.sort_unstable();
+        keys
+    }
+
+    #[test]
+    fn a_remembered_run_gives_the_keys_a_walk_gives() {
+        let owned: Vec<Vec<Vec<String>>> = [
+            vec![vec!["opt-out"], vec!["my"]],
+            vec![vec!["opt"]],
+            vec![vec!["don't*", "dont"]],
+            vec![vec!["kanta-asiakas*"], vec!["poist*"]],
+            vec![vec!["data"]],
+            vec![vec!["dat*"]],
+        ]
+        .iter()
+        .map(|sets| {
+            sets.iter()
+                .map(|set| set.iter().map(|w| w.to_string()).collect())
+                .collect()
+        })
+        .collect();
+        let index = TriggerIndex::new(&owned);
+        // The same runs followed by an end, a space, a word byte the trie has no slot for,
+        // a hyphen; a run too long to remember; each sentence twice, the second time from
+        // the memo.
+        let sentences: [&[u8]; 9] = [
+            b"opt-out my data",
+            b"opt-outs of dataX dataset",
+            b"dont don't dontX kanta-asiakasohjelma poista",
+            b"data",
+            b"dataA data-",
+            b"data_base data' my",
+            b"datadatadatadatadata data",
+            b"kanta-asiakasohjelmastani poistakaa",
+            b"\xc3data \x80opt-out",
+        ];
+        for _ in 0..2 {
+            for sentence in sentences {
+                let mut remembered = Vec::new();
+                index.keys(sentence, |key| remembered.push(key));
+                remembered.sort_unstable();
+                assert_eq!(
+                    remembered,
+                    walked(&index, sentence),
+                    "{}",
+                    String::from_utf8_lossy(sentence)
+                );
+            }
+        }
+        // A run is remembered per index: another index's keys for it are its own.
+        let other = TriggerIndex::new(&[vec![vec!["data".to_string()]]]);
+        let mut keys = Vec::new();
+        other.keys(b"data", |key| keys.push(key));
+        assert_eq!(keys, [0]);
     }
 
     #[test]
