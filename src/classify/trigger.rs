@@ -392,8 +392,7 @@ impl TriggerIndex {
 /// run of 16 bytes or more, which is walked every time.
 fn run_key(text: &[u8]) -> Option<u128> {
     let mut key = 0u128;
-    let mut length = 0;
-    for &byte in text {
+    for (length, &byte) in text.iter().enumerate() {
         if slot(byte).is_none() {
             let word_follows = u128::from(is_word_byte(byte));
             return Some(key | (word_follows << 120));
@@ -402,7 +401,6 @@ fn run_key(text: &[u8]) -> Option<u128> {
             return None;
         }
         key |= u128::from(byte) << (8 * length);
-        length += 1;
     }
     Some(key)
 }
