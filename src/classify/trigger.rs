@@ -417,7 +417,8 @@ fn run_key(text: &[u8]) -> Option<u128> {
 mod tests {
     use super::*;
 
-    fn found(triggers: &[&[&[&str]]], sentence: &str) -> Vec<usize> {
+    /// An index of `triggers[pattern]`, each up to two sets of words.
+    fn index_of(triggers: &[&[&[&str]]]) -> TriggerIndex {
         let owned: Vec<Vec<Vec<String>>> = triggers
             .iter()
             .map(|sets| {
@@ -426,8 +427,12 @@ mod tests {
                     .collect()
             })
             .collect();
+        TriggerIndex::new(&owned)
+    }
+
+    fn found(triggers: &[&[&[&str]]], sentence: &str) -> Vec<usize> {
         let mut out = Vec::new();
-        TriggerIndex::new(&owned).candidates(sentence.as_bytes(), &mut out);
+        index_of(triggers).candidates(sentence.as_bytes(), &mut out);
         out
     }
 
@@ -471,22 +476,14 @@ mod tests {
 
     #[test]
     fn a_remembered_run_gives_the_keys_a_walk_gives() {
-        let owned: Vec<Vec<Vec<String>>> = [
-            vec![vec!["opt-out"], vec!["my"]],
-            vec![vec!["opt"]],
-            vec![vec!["don't*", "dont"]],
-            vec![vec!["kanta-asiakas*"], vec!["poist*"]],
-            vec![vec!["data"]],
-            vec![vec!["dat*"]],
-        ]
-        .iter()
-        .map(|sets| {
-            sets.iter()
-                .map(|set| set.iter().map(|w| w.to_string()).collect())
-                .collect()
-        })
-        .collect();
-        let index = TriggerIndex::new(&owned);
+        let index = index_of(&[
+            &[&["opt-out"], &["my"]],
+            &[&["opt"]],
+            &[&["don't*", "dont"]],
+            &[&["kanta-asiakas*"], &["poist*"]],
+            &[&["data"]],
+            &[&["dat*"]],
+        ]);
         // The same runs followed by an end, a space, a word byte the trie has no slot for,
         // a hyphen; a run too long to remember; each sentence twice, the second time from
         // the memo.
@@ -515,7 +512,7 @@ mod tests {
             }
         }
         // A run is remembered per index: another index's keys for it are its own.
-        let other = TriggerIndex::new(&[vec![vec!["data".to_string()]]]);
+        let other = index_of(&[&[&["data"]]]);
         let mut keys = Vec::new();
         other.keys(b"data", |key| keys.push(key));
         assert_eq!(keys, [0]);
