@@ -121,7 +121,7 @@ static NEXT_INDEX: AtomicU64 = AtomicU64::new(0);
 pub struct TriggerIndex {
     id: u64,
     nodes: Vec<Node>,
-    /// Each edge's byte and the node it leads to, a node's edges together.
+    /// Each edge's byte and the node it leads to, a sparse node's edges together.
     labels: Vec<u8>,
     targets: Vec<u32>,
     keys: Vec<u32>,
@@ -210,11 +210,10 @@ impl TriggerIndex {
         while let Some((from, edge)) = stack.pop() {
             let number = self.nodes.len() as u32;
             if let Some((parent, byte, edge)) = edge {
-                self.targets[edge] = number;
                 let parent: Node = self.nodes[parent as usize];
-                if usize::from(parent.edge_count) >= DENSE
-                    && let Some(slot) = slot(byte)
-                {
+                if usize::from(parent.edge_count) < DENSE {
+                    self.targets[edge] = number;
+                } else if let Some(slot) = slot(byte) {
                     self.dense[parent.edges as usize][slot] = number;
                 }
             }
@@ -226,12 +225,13 @@ impl TriggerIndex {
                     .filter_map(|&byte| Some((byte, node.children[slot(byte)?] as usize)))
                     .filter(|&(_, child)| child != 0),
             );
-            let first_edge = self.labels.len();
-            let edges = if children.len() >= DENSE {
+            // A dense node's children are found by slot, a sparse one's by its edges.
+            let dense = children.len() >= DENSE;
+            let edges = if dense {
                 self.dense.push([0; ALPHABET]);
                 self.dense.len() - 1
             } else {
-                first_edge
+                self.labels.len()
             };
             self.nodes.push(Node {
                 edges: edges as u32,
@@ -243,12 +243,15 @@ impl TriggerIndex {
             });
             self.keys.extend(&node.stem);
             self.keys.extend(&node.exact);
-            for &(byte, _) in &children {
-                self.labels.push(byte);
-                self.targets.push(0);
+            if !dense {
+                for &(byte, _) in &children {
+                    self.labels.push(byte);
+                    self.targets.push(0);
+                }
             }
+            // The edge's place in `targets` (a dense parent's child goes in its slot).
             for (offset, &(byte, child)) in children.iter().enumerate().rev() {
-                stack.push((child, Some((number, byte, first_edge + offset))));
+                stack.push((child, Some((number, byte, edges + offset))));
             }
         }
         for byte in BY_BYTE {
