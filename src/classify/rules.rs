@@ -209,6 +209,11 @@ pub fn tail_key(word: &[u8]) -> u64 {
         .fold(0u64, |key, &byte| (key << 8) | u64::from(byte))
 }
 
+/// The low `length` bytes (1 to 8) of a [`tail_key`]: where an ending of that length sits.
+pub fn ending_mask(length: usize) -> u64 {
+    u64::MAX >> (64 - 8 * length)
+}
+
 /// Hashes a packed detection word with one multiplication. Every word of a mail is looked
 /// up and the keys are the rule files' own words, so a keyed hash (SipHash) buys nothing
 /// and costs more than the lookups themselves.
@@ -394,7 +399,7 @@ impl Rules {
                     });
                 }
                 if let Some(&last) = ending.as_bytes().last() {
-                    let mask = u64::MAX >> (64 - 8 * ending.len());
+                    let mask = ending_mask(ending.len());
                     endings[usize::from(last)].push((tail_key(ending.as_bytes()), mask, lang));
                 }
             }
@@ -639,8 +644,7 @@ mod tests {
     #[test]
     fn a_word_ends_with_an_ending_when_their_packed_tails_agree() {
         let ends_with = |word: &str, ending: &str| {
-            let mask = u64::MAX >> (64 - 8 * ending.len());
-            tail_key(word.as_bytes()) & mask == tail_key(ending.as_bytes())
+            tail_key(word.as_bytes()) & ending_mask(ending.len()) == tail_key(ending.as_bytes())
         };
         for (word, ending) in [
             ("lahettaisitteko", "isitteko"),
