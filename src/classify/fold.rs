@@ -64,6 +64,11 @@ impl Folded {
                 '\u{2026}' => "...",
                 // List bullets, so list items read as sentences of their own.
                 '\u{2022}' | '\u{25CF}' | '\u{25E6}' | '\u{2023}' | '\u{2043}' => "*",
+                // A pasted form's boxes read as the ASCII ones: "☐ Rättelse" is an option
+                // not ticked, "☒ Radering" one ticked.
+                '\u{2610}' | '\u{25A1}' | '\u{25FB}' | '\u{2B1C}' => "[ ]",
+                '\u{2611}' | '\u{2612}' | '\u{2713}' | '\u{2714}' | '\u{2717}' | '\u{2718}'
+                | '\u{25A0}' | '\u{25FC}' | '\u{2B1B}' => "[x]",
                 _ => " ",
             };
             for byte in replacement.bytes() {

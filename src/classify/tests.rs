@@ -820,6 +820,11 @@ fn a_pasted_form_asks_only_for_the_options_ticked() {
     assert_eq!(kinds("", body), ["direct_marketing_optout"]);
     let body = "Pyynnön aihe:\n[ ] Poistakaa tietoni\n[x] Lähettäkää kopio tiedoistani\n";
     assert_eq!(kinds("", body), ["access"]);
+    // Boxes drawn as characters, as a form pasted from a document has them.
+    let body = "Jag begär:\n☐ Registerutdrag (art. 15)\n☒ Radering av mitt konto (art. 17)\n☐ Dataportabilitet (art. 20)\n";
+    assert_eq!(kinds("", body), ["erasure"]);
+    let body = "I request:\n\u{2611} a copy of my personal data\n\u{25A1} deletion of my account\n";
+    assert_eq!(kinds("", body), ["access"]);
     // Brackets in running text are not a form.
     assert_eq!(
         kinds("", "Please delete my account [ref 1234] and my data."),
