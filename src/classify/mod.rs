@@ -174,6 +174,34 @@ impl Classifier {
                 classification.triage = true;
             }
         }
+        // A postscript below the signature ("-- / One more thing: delete my number"): its
+        // rights count too, but a person confirms them, since footers say things as well
+        // ("if you are not the intended recipient, delete this message").
+        if let Some(below) = below_signature(mail) {
+            let later = self.classify_text("", below);
+            let added: Vec<RequestKind> = later
+                .kinds
+                .iter()
+                .copied()
+                .filter(|kind| !classification.kinds.contains(kind))
+                .collect();
+            if !added.is_empty() {
+                classification.kinds.extend(&added);
+                classification.kinds.sort();
+                classification.evidence.extend(
+                    later
+                        .evidence
+                        .into_iter()
+                        .filter(|e| added.contains(&e.kind)),
+                );
+                classification.evidence.sort_by_key(|e| e.kind);
+                classification.triage = true;
+            }
+            if !later.unattributed.is_empty() {
+                classification.unattributed.extend(later.unattributed);
+                classification.triage |= classification.kinds.is_empty();
+            }
+        }
         // Only the beginning of a very long text was read (`parse::MAX_TEXT_BYTES`).
         classification.triage |= mail.text_cut;
         if automated {
@@ -767,6 +795,15 @@ fn text_to_read(mail: &Mail) -> &str {
     } else {
         &mail.new_text
     }
+}
+
+/// What the sender wrote below their signature, if anything: `own_text` past `new_text`.
+fn below_signature(mail: &Mail) -> Option<&str> {
+    if mail.new_text.trim().is_empty() {
+        return None;
+    }
+    let below = mail.own_text.strip_prefix(mail.new_text.as_str())?.trim();
+    (!below.is_empty()).then_some(below)
 }
 
 /// The subject the second reader reads: none for a reply with a text of its own, whose

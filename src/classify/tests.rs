@@ -905,3 +905,44 @@ fn a_pronoun_refers_back_only_in_a_short_request_without_a_right() {
         found.evidence
     );
 }
+
+/// A postscript below the signature is read: what only it asks for is added, and a person
+/// confirms it. A footer's "delete this message" asks nothing.
+#[test]
+fn a_postscript_below_the_signature_is_read_and_a_footer_is_not() {
+    for (thanks, below, expected) in [
+        (
+            "kiitos nopeasta toimituksesta, sukat tulivat perille.\n\nTerveisin\nMarja",
+            "Ai niin: poistakaa puhelinnumeroni rekisteristänne.",
+            RequestKind::Erasure,
+        ),
+        (
+            "ville bara säga att grillen kom fram hel.\n\nHälsningar\nBo",
+            "Glömde en sak: jag vill inte ha fler sms-erbjudanden från er.",
+            RequestKind::DirectMarketingOptout,
+        ),
+        (
+            "the lamp arrived and works perfectly.\n\nCheers,\nTom",
+            "One more thing: please send me a copy of the personal data you hold about me.",
+            RequestKind::Access,
+        ),
+    ] {
+        let raw = format!(
+            "From: a@example.test\nSubject: Thanks\n\nHi,\n\n{thanks}\n\n-- \n{below}\n"
+        );
+        let mail = crate::parse::parse(raw.as_bytes()).unwrap();
+        assert!(!mail.new_text.contains(below), "the signature is cut");
+        let result = classifier().classify(&mail);
+        assert_eq!(result.kinds, [expected], "{below}");
+        assert!(result.triage, "a person confirms: {below}");
+    }
+    let raw = "From: a@example.test\nSubject: Order 8841\n\nPlease keep my order records as they are, but \
+               don't use them for anything else while the dispute lasts.\n\n-- \nOlivia Marsh\n\
+               This message may contain confidential information. If you received it by mistake, \
+               please let me know and delete it.\n";
+    let mail = crate::parse::parse(raw.as_bytes()).unwrap();
+    assert_eq!(
+        classifier().classify(&mail).kinds,
+        [RequestKind::Restriction]
+    );
+}
