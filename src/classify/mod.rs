@@ -202,6 +202,25 @@ impl Classifier {
                 classification.triage |= classification.kinds.is_empty();
             }
         }
+        // "> Would you like a copy of your data before we delete it? / Yes please": what an
+        // answer agrees to is in our question, which the new text leaves out, and yes or no
+        // to it may ask for a right; a person reads the two together.
+        for (question, answer) in crate::parse::answered_questions(&mail.text) {
+            let folded = Folded::new(&question);
+            let findings = self.scan(&question, &folded, false);
+            let about_rights = findings.request_like
+                || !findings.kinds.is_empty()
+                || !self
+                    .sentence_model
+                    .asked_in(&folded.text, model::SENTENCE_MODEL_THRESHOLD)
+                    .is_empty();
+            if about_rights {
+                classification
+                    .unattributed
+                    .push(format!("{question} \u{2014} {answer}"));
+                classification.triage = true;
+            }
+        }
         // Only the beginning of a very long text was read (`parse::MAX_TEXT_BYTES`).
         classification.triage |= mail.text_cut;
         if automated {

@@ -927,9 +927,8 @@ fn a_postscript_below_the_signature_is_read_and_a_footer_is_not() {
             RequestKind::Access,
         ),
     ] {
-        let raw = format!(
-            "From: a@example.test\nSubject: Thanks\n\nHi,\n\n{thanks}\n\n-- \n{below}\n"
-        );
+        let raw =
+            format!("From: a@example.test\nSubject: Thanks\n\nHi,\n\n{thanks}\n\n-- \n{below}\n");
         let mail = crate::parse::parse(raw.as_bytes()).unwrap();
         assert!(!mail.new_text.contains(below), "the signature is cut");
         let result = classifier().classify(&mail);
@@ -945,4 +944,28 @@ fn a_postscript_below_the_signature_is_read_and_a_footer_is_not() {
         classifier().classify(&mail).kinds,
         [RequestKind::Restriction]
     );
+}
+
+/// A reply that answers our quoted questions between the lines: yes or no to a question
+/// about the sender's data goes to a person with the question and the answer as the note;
+/// answers to questions about an order do not.
+#[test]
+fn an_answer_to_a_quoted_question_about_their_data_goes_to_a_person() {
+    let raw = "From: a@example.test\nSubject: Re: Before we close your account\n\nHi,\n\nAnswers below.\n\n\
+               > Would you like a copy of your data before we delete it?\nYes please, a plain summary is fine.\n\nRebecca\n";
+    let mail = crate::parse::parse(raw.as_bytes()).unwrap();
+    let result = classifier().classify(&mail);
+    assert!(result.triage);
+    assert_eq!(
+        result.unattributed,
+        [
+            "Would you like a copy of your data before we delete it? \u{2014} Yes please, a plain summary is fine."
+        ]
+    );
+    let raw = "From: a@example.test\nSubject: Re: Your order 4411\n\nHi,\n\n\
+               > Did the parcel arrive in good condition?\nYes, all fine, thanks.\n\nRebecca\n";
+    let mail = crate::parse::parse(raw.as_bytes()).unwrap();
+    let result = classifier().classify(&mail);
+    assert!(!result.triage);
+    assert!(result.unattributed.is_empty());
 }

@@ -84,6 +84,50 @@ pub fn quoted_text(text: &str) -> String {
         .to_string()
 }
 
+/// The questions of ours the sender answered between the quoted lines ("> Would you like a
+/// copy of your data?" / "Yes please."), each with the answer written under it, before the
+/// quoted history proper begins. What the answer agrees to is in the question, which the
+/// new text leaves out.
+pub fn answered_questions(text: &str) -> Vec<(String, String)> {
+    if !text.contains("?\n") && !text.contains("?\r\n") {
+        return Vec::new();
+    }
+    let lines: Vec<&str> = text.lines().collect();
+    let end = history_start(&lines, false);
+    let unquote = |line: &str| {
+        line.trim_start()
+            .trim_start_matches(['>', ' '])
+            .trim()
+            .to_string()
+    };
+    let quoted = |line: &str| line.trim_start().starts_with('>');
+    let mut pairs = Vec::new();
+    for index in 0..end {
+        if !quoted(lines[index]) || !unquote(lines[index]).ends_with('?') {
+            continue;
+        }
+        let answer: Vec<&str> = lines[index + 1..end]
+            .iter()
+            .map(|line| line.trim())
+            .take_while(|line| !line.is_empty() && !line.starts_with('>'))
+            .collect();
+        if answer.is_empty() {
+            continue;
+        }
+        // The question may be wrapped over the quoted lines above it.
+        let first = lines[..index]
+            .iter()
+            .rposition(|line| !quoted(line) || unquote(line).is_empty())
+            .map_or(0, |at| at + 1);
+        let question: Vec<String> = lines[first..=index]
+            .iter()
+            .map(|line| unquote(line))
+            .collect();
+        pairs.push((question.join(" "), answer.join(" ")));
+    }
+    pairs
+}
+
 fn cut(text: &str, at_signature: bool) -> String {
     let lines: Vec<&str> = text.lines().collect();
     let end = history_start(&lines, at_signature);
@@ -180,7 +224,7 @@ fn is_attribution(lower: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::new_text;
+    use super::{answered_questions, new_text};
 
     #[test]
     fn keeps_plain_text() {
@@ -232,5 +276,26 @@ mod tests {
             new_text("> question?\nanswer\n> other?\nsecond"),
             "answer\nsecond"
         );
+    }
+
+    #[test]
+    fn pairs_each_quoted_question_with_the_answer_below_it() {
+        let text = "Yes, close it. Answers below.\n\n> 1. Would you like to keep\n> receiving our newsletter?\nNo thanks.\n\n\
+                    > 2. A copy of your data?\nYes please,\na summary.\n\n> Just a remark.\nOk.\n\n\
+                    On Mon, 2 Feb 2026, Shop wrote:\n> Anything else?\nNot this.\n";
+        assert_eq!(
+            answered_questions(text),
+            [
+                (
+                    "1. Would you like to keep receiving our newsletter?".to_string(),
+                    "No thanks.".to_string()
+                ),
+                (
+                    "2. A copy of your data?".to_string(),
+                    "Yes please, a summary.".to_string()
+                ),
+            ]
+        );
+        assert!(answered_questions("Delete my account?\nThanks.").is_empty());
     }
 }
