@@ -44,8 +44,10 @@ const RIGHTS: usize = RequestKind::ALL.len();
 /// a right lost is a late answer. Replayed on seven blind sets (holdout21–27), each read by
 /// the rules of the day before it was seen and models trained only on the sets before it,
 /// the rights lost fell from 76 of 704 to 35, and the mails a person looks at rose from
-/// 93 of 420 to 132.
-pub const SENTENCE_MODEL_THRESHOLD: f32 = 0.3;
+/// 93 of 420 to 132. Lowered from 0.3 after holdout36–38 (read by the rules and models of
+/// the round before them): 11 of 310 rights lost instead of 13, 61 of 180 mails to a
+/// person instead of 56 (0.1 would have lost 9 and sent 67).
+pub const SENTENCE_MODEL_THRESHOLD: f32 = 0.2;
 
 /// The models `train_model` wrote, embedded at build time.
 const EMBEDDED: &str = include_str!("../../rules/model.tsv");
