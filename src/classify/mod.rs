@@ -176,7 +176,8 @@ impl Classifier {
         }
         // A postscript below the signature ("-- / One more thing: delete my number"): its
         // rights count too, but a person confirms them, since footers say things as well
-        // ("if you are not the intended recipient, delete this message").
+        // ("if you are not the intended recipient, delete this message"). Its sentences are
+        // not listed for staff: a signature's name, number and address are no request.
         if let Some(below) = below_signature(mail) {
             let later = self.classify_text("", below);
             let added: Vec<RequestKind> = later
@@ -196,10 +197,6 @@ impl Classifier {
                 );
                 classification.evidence.sort_by_key(|e| e.kind);
                 classification.triage = true;
-            }
-            if !later.unattributed.is_empty() {
-                classification.unattributed.extend(later.unattributed);
-                classification.triage |= classification.kinds.is_empty();
             }
         }
         // "> Would you like a copy of your data before we delete it? / Yes please": what an
