@@ -434,9 +434,10 @@ impl Classifier {
                     phrase,
                     rule: Evidence::second_reader_rule(kind, f64::from(probability)),
                 });
-            } else if !unattributed
-                .iter()
-                .any(|listed| listed.trim_end_matches(['?', '!']) == phrase)
+            } else if !self.net_declines(folded)
+                && !unattributed
+                    .iter()
+                    .any(|listed| listed.trim_end_matches(['?', '!']) == phrase)
             {
                 // The net may have listed the sentence already, with its question mark.
                 unattributed.push(phrase);
@@ -491,6 +492,14 @@ impl Classifier {
         let late = self.rules.late_candidates(sentence);
         (question || self.any_match(&late, Role::NetAsks, sentence))
             && !self.any_match(&late, Role::NetUnless, sentence)
+    }
+
+    /// Whether the net's `unless` explains `sentence` (an order, a password, thanks): a
+    /// sentence like that in a mail with no right is not listed for staff, whatever the
+    /// sentence model reads in it ("Peruuttakaa tilaus 10234").
+    fn net_declines(&self, sentence: &[u8]) -> bool {
+        let late = self.rules.late_candidates(sentence);
+        self.any_match(&late, Role::NetUnless, sentence)
     }
 
     /// Whether one of `candidates` in `role` matches `sentence`: the net's patterns run

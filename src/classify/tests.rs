@@ -757,6 +757,11 @@ fn the_second_reader_only_adds_beside_a_right_the_rules_found_and_else_asks_a_pe
     // Small talk the model reads nothing in stays as it was.
     let order = with_second_reader().classify_text("", "Where is my order? Thanks!");
     assert!(order.kinds.is_empty() && order.unattributed.is_empty() && !order.triage);
+    // Nor does a sentence about an order, whatever the model reads in it (the net's
+    // `unless`): "Peruuttakaa tilaus 10234" is no withdrawal.
+    let order =
+        with_second_reader().classify_text("", "Blorp those newsletters with my order 4411.");
+    assert!(order.unattributed.is_empty() && !order.triage, "{order:?}");
     // A sentence the rules read a right in asked for that right only.
     assert_eq!(
         with_second_reader()
