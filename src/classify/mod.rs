@@ -403,7 +403,10 @@ impl Classifier {
             .collect();
         // Per right, the likeliest sentence: its probability and index.
         let mut best: [Option<(f32, usize)>; RequestKind::ALL.len()] = Default::default();
-        for (index, (folded, _)) in sentences.iter().enumerate() {
+        for (index, (folded, original)) in sentences.iter().enumerate() {
+            if gives_an_address(original) {
+                continue;
+            }
             for (right, probability) in self
                 .sentence_model
                 .asked_in(folded, model::SENTENCE_MODEL_THRESHOLD)
@@ -820,6 +823,18 @@ fn text_to_read(mail: &Mail) -> &str {
     } else {
         &mail.new_text
     }
+}
+
+/// Whether a sentence only gives an e-mail address ("Adressen är karin@example.test", "My
+/// e-mail: a@b.test"): identification, which the sentence model would read as a change of
+/// address. A change asked in words is the rules' to find.
+fn gives_an_address(sentence: &str) -> bool {
+    sentence.contains('@')
+        && sentence
+            .split_whitespace()
+            .filter(|word| !word.contains('@'))
+            .count()
+            <= 3
 }
 
 /// What the sender wrote below their signature, if anything: `own_text` past `new_text`.

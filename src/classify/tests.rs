@@ -974,3 +974,15 @@ fn an_answer_to_a_quoted_question_about_their_data_goes_to_a_person() {
     assert!(!result.triage);
     assert!(result.unattributed.is_empty());
 }
+
+#[test]
+fn a_sentence_that_only_gives_an_address_is_not_read_by_the_sentence_model() {
+    assert!(super::gives_an_address(
+        "Adressen är karin.nystrom@mejl.example.test"
+    ));
+    assert!(super::gives_an_address("My e-mail: a@example.test"));
+    assert!(!super::gives_an_address(
+        "Please send the copy to my new address a@example.test instead"
+    ));
+    assert!(!super::gives_an_address("Adressen är Storgatan 5"));
+}
