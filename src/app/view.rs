@@ -326,7 +326,12 @@ impl App {
                     .unwrap_or_default()
             })
             .collect();
-        let new_texts = mails.into_iter().map(|m| m.map(|m| m.own_text)).collect();
+        // As a person should read each: its own text, with any question of ours it answers
+        // between the quoted lines kept above the answer.
+        let new_texts = mails
+            .into_iter()
+            .map(|m| m.map(|m| crate::parse::own_text_with_questions(&m.text)))
+            .collect();
         let days_left = (case.summary.deadline - self.today(now)).get_days();
         // What the classifier found in each of the case's messages, oldest first.
         let classified = case.events.iter().filter_map(|e| match &e.event {

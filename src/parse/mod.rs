@@ -17,7 +17,7 @@ use serde::Serialize;
 
 use crate::ids::MessageId;
 
-pub use quote::{answered_questions, new_text, own_text, quoted_text};
+pub use quote::{answered_questions, new_text, own_text, own_text_with_questions, quoted_text};
 
 /// A mailbox as written in From, Reply-To or To.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]

@@ -89,43 +89,82 @@ pub fn quoted_text(text: &str) -> String {
 /// quoted history proper begins. What the answer agrees to is in the question, which the
 /// new text leaves out.
 pub fn answered_questions(text: &str) -> Vec<(String, String)> {
+    let lines: Vec<&str> = text.lines().collect();
+    question_blocks(text, &lines)
+        .into_iter()
+        .map(|(first, last, answer_end)| {
+            let question: Vec<String> = lines[first..=last].iter().map(|l| unquote(l)).collect();
+            let answer: Vec<&str> = lines[last + 1..answer_end]
+                .iter()
+                .map(|l| l.trim())
+                .collect();
+            (question.join(" "), answer.join(" "))
+        })
+        .collect()
+}
+
+/// The own text with the quoted questions the sender answered kept above their answers, as
+/// a person should read it ("> Would you like a copy of your data?" / "Yes please.").
+pub fn own_text_with_questions(text: &str) -> String {
+    let lines: Vec<&str> = text.lines().collect();
+    let blocks = question_blocks(text, &lines);
+    if blocks.is_empty() {
+        return own_text(text);
+    }
+    let end = history_start(&lines, false);
+    let asked = |index: usize| {
+        blocks
+            .iter()
+            .any(|&(first, last, _)| (first..=last).contains(&index))
+    };
+    let kept: Vec<&str> = lines[..end]
+        .iter()
+        .enumerate()
+        .filter(|&(index, line)| !is_quoted(line) || asked(index))
+        .map(|(_, line)| *line)
+        .collect();
+    kept.join("\n")
+        .trim_matches(|c: char| c == '\n' || c == '\r' || c.is_whitespace())
+        .to_string()
+}
+
+fn is_quoted(line: &str) -> bool {
+    line.trim_start().starts_with('>')
+}
+
+fn unquote(line: &str) -> String {
+    line.trim_start()
+        .trim_start_matches(['>', ' '])
+        .trim()
+        .to_string()
+}
+
+/// Each quoted question answered below it, before the quoted history: the line range of
+/// the question (it may be wrapped over several quoted lines) and where its answer ends.
+fn question_blocks(text: &str, lines: &[&str]) -> Vec<(usize, usize, usize)> {
     if !text.contains("?\n") && !text.contains("?\r\n") {
         return Vec::new();
     }
-    let lines: Vec<&str> = text.lines().collect();
-    let end = history_start(&lines, false);
-    let unquote = |line: &str| {
-        line.trim_start()
-            .trim_start_matches(['>', ' '])
-            .trim()
-            .to_string()
-    };
-    let quoted = |line: &str| line.trim_start().starts_with('>');
-    let mut pairs = Vec::new();
+    let end = history_start(lines, false);
+    let mut blocks = Vec::new();
     for index in 0..end {
-        if !quoted(lines[index]) || !unquote(lines[index]).ends_with('?') {
+        if !is_quoted(lines[index]) || !unquote(lines[index]).ends_with('?') {
             continue;
         }
-        let answer: Vec<&str> = lines[index + 1..end]
+        let answered = lines[index + 1..end]
             .iter()
-            .map(|line| line.trim())
-            .take_while(|line| !line.is_empty() && !line.starts_with('>'))
-            .collect();
-        if answer.is_empty() {
+            .take_while(|line| !line.trim().is_empty() && !is_quoted(line))
+            .count();
+        if answered == 0 {
             continue;
         }
-        // The question may be wrapped over the quoted lines above it.
         let first = lines[..index]
             .iter()
-            .rposition(|line| !quoted(line) || unquote(line).is_empty())
+            .rposition(|line| !is_quoted(line) || unquote(line).is_empty())
             .map_or(0, |at| at + 1);
-        let question: Vec<String> = lines[first..=index]
-            .iter()
-            .map(|line| unquote(line))
-            .collect();
-        pairs.push((question.join(" "), answer.join(" ")));
+        blocks.push((first, index, index + 1 + answered));
     }
-    pairs
+    blocks
 }
 
 fn cut(text: &str, at_signature: bool) -> String {
@@ -224,7 +263,7 @@ fn is_attribution(lower: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::{answered_questions, new_text};
+    use super::{answered_questions, new_text, own_text, own_text_with_questions};
 
     #[test]
     fn keeps_plain_text() {
@@ -297,5 +336,17 @@ mod tests {
             ]
         );
         assert!(answered_questions("Delete my account?\nThanks.").is_empty());
+    }
+
+    #[test]
+    fn a_person_reads_the_questions_answered_above_their_answers() {
+        let text = "Answers below.\n\n> Keep the newsletter?\nNo thanks.\n\n> Our note.\n\nRebecca\n\nOn Mon, Shop wrote:\n> Anything else?\n";
+        assert_eq!(
+            own_text_with_questions(text),
+            "Answers below.\n\n> Keep the newsletter?\nNo thanks.\n\n\nRebecca"
+        );
+        // With no question answered it is the own text.
+        let plain = "Delete my account.\n\n> Our reply.\n";
+        assert_eq!(own_text_with_questions(plain), own_text(plain));
     }
 }
