@@ -72,16 +72,13 @@ pub fn own_text(text: &str) -> String {
 pub fn quoted_text(text: &str) -> String {
     let lines: Vec<&str> = text.lines().collect();
     let end = history_start(&lines, false);
-    let quoted: Vec<&str> = lines[..end]
-        .iter()
-        .copied()
-        .filter(|line| line.trim_start().starts_with('>'))
-        .chain(lines[end..].iter().copied())
-        .collect();
-    quoted
-        .join("\n")
-        .trim_matches(|c: char| c == '\n' || c == '\r' || c.is_whitespace())
-        .to_string()
+    joined(
+        lines[..end]
+            .iter()
+            .copied()
+            .filter(|line| is_quoted(line))
+            .chain(lines[end..].iter().copied()),
+    )
 }
 
 /// The questions of ours the sender answered between the quoted lines ("> Would you like a
@@ -89,11 +86,16 @@ pub fn quoted_text(text: &str) -> String {
 /// quoted history proper begins. What the answer agrees to is in the question, which the
 /// new text leaves out.
 pub fn answered_questions(text: &str) -> Vec<(String, String)> {
+    // Every mail is classified; most have no question mark ending a line to look at.
+    if !text.contains("?\n") && !text.contains("?\r\n") {
+        return Vec::new();
+    }
     let lines: Vec<&str> = text.lines().collect();
-    question_blocks(text, &lines)
+    let end = history_start(&lines, false);
+    question_blocks(&lines, end)
         .into_iter()
         .map(|(first, last, answer_end)| {
-            let question: Vec<String> = lines[first..=last].iter().map(|l| unquote(l)).collect();
+            let question: Vec<&str> = lines[first..=last].iter().map(|l| unquote(l)).collect();
             let answer: Vec<&str> = lines[last + 1..answer_end]
                 .iter()
                 .map(|l| l.trim())
@@ -107,45 +109,35 @@ pub fn answered_questions(text: &str) -> Vec<(String, String)> {
 /// a person should read it ("> Would you like a copy of your data?" / "Yes please.").
 pub fn own_text_with_questions(text: &str) -> String {
     let lines: Vec<&str> = text.lines().collect();
-    let blocks = question_blocks(text, &lines);
-    if blocks.is_empty() {
-        return own_text(text);
-    }
     let end = history_start(&lines, false);
+    let blocks = question_blocks(&lines, end);
     let asked = |index: usize| {
         blocks
             .iter()
             .any(|&(first, last, _)| (first..=last).contains(&index))
     };
-    let kept: Vec<&str> = lines[..end]
-        .iter()
-        .enumerate()
-        .filter(|&(index, line)| !is_quoted(line) || asked(index))
-        .map(|(_, line)| *line)
-        .collect();
-    kept.join("\n")
-        .trim_matches(|c: char| c == '\n' || c == '\r' || c.is_whitespace())
-        .to_string()
+    joined(
+        lines[..end]
+            .iter()
+            .enumerate()
+            .filter(|&(index, line)| !is_quoted(line) || asked(index))
+            .map(|(_, line)| *line),
+    )
 }
 
 fn is_quoted(line: &str) -> bool {
     line.trim_start().starts_with('>')
 }
 
-fn unquote(line: &str) -> String {
-    line.trim_start()
-        .trim_start_matches(['>', ' '])
-        .trim()
-        .to_string()
+/// A quoted line's text, without its `>` marks.
+fn unquote(line: &str) -> &str {
+    line.trim_start().trim_start_matches(['>', ' ']).trim()
 }
 
-/// Each quoted question answered below it, before the quoted history: the line range of
-/// the question (it may be wrapped over several quoted lines) and where its answer ends.
-fn question_blocks(text: &str, lines: &[&str]) -> Vec<(usize, usize, usize)> {
-    if !text.contains("?\n") && !text.contains("?\r\n") {
-        return Vec::new();
-    }
-    let end = history_start(lines, false);
+/// Each quoted question answered below it, before the quoted history starts at `end`: the
+/// line range of the question (it may be wrapped over several quoted lines) and where its
+/// answer ends.
+fn question_blocks(lines: &[&str], end: usize) -> Vec<(usize, usize, usize)> {
     let mut blocks = Vec::new();
     for index in 0..end {
         if !is_quoted(lines[index]) || !unquote(lines[index]).ends_with('?') {
@@ -170,13 +162,14 @@ fn question_blocks(text: &str, lines: &[&str]) -> Vec<(usize, usize, usize)> {
 fn cut(text: &str, at_signature: bool) -> String {
     let lines: Vec<&str> = text.lines().collect();
     let end = history_start(&lines, at_signature);
-    let kept: Vec<&str> = lines[..end]
-        .iter()
-        .copied()
-        .filter(|line| !line.trim_start().starts_with('>'))
-        .collect();
-    let joined = kept.join("\n");
-    joined
+    joined(lines[..end].iter().copied().filter(|line| !is_quoted(line)))
+}
+
+/// Lines joined back into a text, with the blank lines and spaces around it trimmed.
+fn joined<'a>(lines: impl Iterator<Item = &'a str>) -> String {
+    let lines: Vec<&str> = lines.collect();
+    lines
+        .join("\n")
         .trim_matches(|c: char| c == '\n' || c == '\r' || c.is_whitespace())
         .to_string()
 }
