@@ -62,9 +62,9 @@ type StemMap = HashMap<u64, u32, BuildHasherDefault<WordHasher>>;
 pub struct Model {
     /// A stem's (or pair's) row in `weights`.
     rows: StemMap,
-    /// One bit per [`filter_slot`] of the keys in `rows`: most words of a mail, and most
-    /// pairs, are in no row, and a clear bit says so without a probe of the table.
-    filter: Vec<u64>,
+    /// The keys in `rows`: most words of a mail, and most pairs, are in no row, and the
+    /// filter says so without a probe of the table.
+    filter: KeyFilter,
     weights: Vec<[f32; RIGHTS]>,
     bias: [f32; RIGHTS],
     /// Whether pairs of adjacent stems are features too (the sentence model).
@@ -85,12 +85,31 @@ pub struct Example {
     pub unlocated: Vec<RequestKind>,
 }
 
-/// Bits in a model's key filter: about eight per row of the larger model.
-const FILTER_BITS: usize = 1 << 16;
+/// A set of keys that may answer "maybe" for a key not in it, never "no" for one in it:
+/// one bit per slot of a multiplicative hash, 2^16 bits (about eight per row of the larger
+/// model).
+struct KeyFilter(Vec<u64>);
 
-/// A key's bit in a model's filter (the high bits of a multiplicative hash).
-fn filter_slot(key: u64) -> usize {
-    (key.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> (64 - 16)) as usize
+impl KeyFilter {
+    const SLOT_BITS: u32 = 16;
+
+    fn new() -> KeyFilter {
+        KeyFilter(vec![0; (1 << Self::SLOT_BITS) / 64])
+    }
+
+    fn slot(key: u64) -> usize {
+        (key.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> (64 - Self::SLOT_BITS)) as usize
+    }
+
+    fn insert(&mut self, key: u64) {
+        let slot = Self::slot(key);
+        self.0[slot / 64] |= 1 << (slot % 64);
+    }
+
+    fn may_contain(&self, key: u64) -> bool {
+        let slot = Self::slot(key);
+        self.0[slot / 64] & (1 << (slot % 64)) != 0
+    }
 }
 
 /// A pair of adjacent stems' key.
@@ -182,7 +201,7 @@ impl Model {
     pub(super) fn parse(file: &str, text: &str) -> Result<Model, RuleError> {
         let mut model = Model {
             rows: StemMap::default(),
-            filter: vec![0; FILTER_BITS / 64],
+            filter: KeyFilter::new(),
             weights: Vec::new(),
             bias: [0.0; RIGHTS],
             pairs: false,
@@ -234,8 +253,7 @@ impl Model {
                 None if valid(stem) => u64::from(stem_key(stem.as_bytes())),
                 _ => return Err(error(number, &format!("{stem:?} is not a stem"))),
             };
-            let slot = filter_slot(key);
-            model.filter[slot / 64] |= 1 << (slot % 64);
+            model.filter.insert(key);
             model.rows.insert(key, model.weights.len() as u32);
             model.weights.push(row);
         }
@@ -249,8 +267,7 @@ impl Model {
         SEEN.with_borrow_mut(|seen| {
             seen.begin(self.weights.len());
             let mut add = |key: u64| {
-                let slot = filter_slot(key);
-                if self.filter[slot / 64] & (1 << (slot % 64)) == 0 {
+                if !self.filter.may_contain(key) {
                     return;
                 }
                 let Some(&row) = self.rows.get(&key) else {
