@@ -339,7 +339,8 @@ impl Classifier {
     }
 
     /// The second reader ([`model`]): adds the rights the model reads in the mail with
-    /// confidence that the rules did not find and no `unless` cancelled, as weak evidence
+    /// confidence that the rules did not find and no `unless` cancelled or turns down in
+    /// the sentence that weighs most, as weak evidence
     /// (a person confirms), each with the sentence that weighs most for it.
     fn read_again(
         &self,
@@ -364,6 +365,11 @@ impl Classifier {
             let Some(index) = self.model.heaviest(kind, &texts) else {
                 continue;
             };
+            // The rules' `unless` speaks for that sentence too ("Please also inform me about
+            // those recipients" passes an Art. 19 notice on and asks no access).
+            if self.turns_down(kind, texts[index]) {
+                continue;
+            }
             let (start, end) = unread.spans[index];
             let (a, b) = unread.folded_body.original_range(start, end);
             let phrase = sentence_text(&unread.body[a..b]);

@@ -657,7 +657,7 @@ fn the_net_lets_small_talk_thanks_and_orders_pass() {
 fn with_second_reader() -> &'static Classifier {
     static CLASSIFIER: std::sync::OnceLock<Classifier> = std::sync::OnceLock::new();
     CLASSIFIER.get_or_init(|| {
-        use RequestKind::{DirectMarketingOptout as Optout, Erasure};
+        use RequestKind::{Access, DirectMarketingOptout as Optout, Erasure};
         // A mail of sentences, each with the rights it asks.
         let mail = |sentences: &[(&str, &[RequestKind])]| LabelledMail {
             subject: String::new(),
@@ -686,6 +686,12 @@ fn with_second_reader() -> &'static Classifier {
             examples.push(mail(&[
                 ("Delete my account.", &[Erasure]),
                 ("Blorp the newsletters.", &[Optout]),
+            ]));
+            // Mislabelled on purpose: a model that reads access where the rules' `unless`
+            // says there is none.
+            examples.push(mail(&[
+                ("Delete my account.", &[Erasure]),
+                ("Please also inform me about those recipients.", &[Access]),
             ]));
         }
         Classifier {
@@ -778,6 +784,27 @@ fn the_second_reader_never_adds_a_right_the_sender_turned_down() {
         "Please unsubscribe me from the newsletter. I am not asking you to delete my account.",
     );
     assert_eq!(result.kinds, [RequestKind::DirectMarketingOptout]);
+}
+
+#[test]
+fn the_second_reader_adds_no_right_the_rules_unless_explains() {
+    // Art. 19's last sentence after an erasure asks whom it was passed on to; the model
+    // above was taught to read access there, the access `unless` knows better.
+    let result = with_second_reader().classify_text(
+        "",
+        "Please delete my account. Please also inform me about those recipients.",
+    );
+    assert_eq!(result.kinds, [RequestKind::Erasure], "{result:?}");
+    // The model does read it: in a sentence the `unless` does not explain, access is added.
+    let result = with_second_reader().classify_text(
+        "",
+        "Please delete my account. Please also inform me about the recipients.",
+    );
+    assert_eq!(
+        result.kinds,
+        [RequestKind::Access, RequestKind::Erasure],
+        "{result:?}"
+    );
 }
 
 #[test]
