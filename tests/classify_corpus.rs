@@ -644,6 +644,41 @@ fn a_right_in_passing_blind_holdout_loses_no_right() {
     measure("tests/holdout44");
 }
 
+/// A forty-sixth set (issue 18, written blind as holdout45): worried customers in the days
+/// after the shop announced a leaked customer list, fear and anger mixed with what they
+/// ask ("what exactly was exposed about me"); 37 asking for two to four rights, 11 near
+/// misses. First sight (as holdout42): macro-F1 0.975, rights lost 4/97, 1 request missed,
+/// no false alarm; per-right recall access 0.95, rectification 1.00, erasure 0.90,
+/// restriction 0.88, portability 1.00, objection 1.00, opt-out 1.00, consent withdrawal
+/// 1.00.
+#[test]
+fn a_breach_notice_blind_holdout_loses_no_right() {
+    measure("tests/holdout45");
+}
+
+/// A forty-seventh set (issue 18, written blind as holdout46): typed on a phone, no
+/// capitals or punctuation, puhekieli and talspråk, run-on sentences; 33 asking for two to
+/// four rights, 11 near misses. First sight (as holdout42): macro-F1 0.949, rights lost
+/// 6/93, 1 request missed, 2 false alarms; per-right recall access 0.88, rectification
+/// 0.90, erasure 0.87, restriction 1.00, portability 1.00, objection 0.89, opt-out 0.92,
+/// consent withdrawal 1.00. b46-018 was relabelled after first sight (see its note).
+#[test]
+fn a_phone_typed_blind_holdout_loses_no_right() {
+    measure("tests/holdout46");
+}
+
+/// A forty-eighth set (issue 18, written blind as holdout47): replies over the shop's own
+/// mail (a newsletter, an order confirmation, a points statement) quoted below, the request
+/// sometimes prompted by it ("make sure this is the last one"); 35 asking for two to four
+/// rights, 10 near misses. First sight (as holdout42): macro-F1 0.952, rights lost 5/95,
+/// 1 request missed, no false alarm; per-right recall access 0.89, rectification 1.00,
+/// erasure 0.93, restriction 1.00, portability 1.00, objection 1.00, opt-out 0.82, consent
+/// withdrawal 1.00.
+#[test]
+fn a_reply_over_our_mail_blind_holdout_loses_no_right() {
+    measure("tests/holdout47");
+}
+
 /// The second reader's models embedded in the build are the ones `examples/train_model.rs`
 /// makes from the labelled sets in the tree: a set added or relabelled (or a rule changed
 /// that places a right in another sentence) without training again fails here, so the
