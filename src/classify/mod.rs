@@ -84,10 +84,21 @@ pub struct Classifier {
 impl Classifier {
     /// Compiles the rules embedded in the binary.
     pub fn new() -> Result<Classifier, RuleError> {
+        // The models are read while the rules compile: start-up is what a restart waits for.
+        let (rules, model, sentence_model) = std::thread::scope(|scope| {
+            let model = scope.spawn(Model::embedded);
+            let sentence_model = scope.spawn(Model::embedded_sentences);
+            let join = |handle: std::thread::ScopedJoinHandle<'_, Result<Model, RuleError>>| {
+                handle
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            };
+            (Rules::embedded(), join(model), join(sentence_model))
+        });
         Ok(Classifier {
-            rules: Rules::embedded()?,
-            model: Model::embedded()?,
-            sentence_model: Model::embedded_sentences()?,
+            rules: rules?,
+            model: model?,
+            sentence_model: sentence_model?,
         })
     }
 

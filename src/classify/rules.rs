@@ -372,6 +372,23 @@ impl Rules {
     }
 
     fn from_files(files: &[(Lang, &str, &str)]) -> Result<Rules, RuleError> {
+        // Each file is compiled on a thread of its own (start-up is mostly parsing patterns
+        // and allocating), then the three are put together in file order, so a pattern's
+        // index and name are those of a compilation in one thread.
+        let compiled: Vec<Result<FileRules, RuleError>> = std::thread::scope(|scope| {
+            let handles: Vec<_> = files
+                .iter()
+                .map(|&(lang, file, text)| scope.spawn(move || compile_file(lang, file, text)))
+                .collect();
+            handles
+                .into_iter()
+                .map(|handle| {
+                    handle
+                        .join()
+                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+                })
+                .collect()
+        });
         let mut sources = Vec::new();
         let mut triggers: Vec<Vec<Vec<String>>> = Vec::new();
         let mut meta = Vec::new();
@@ -379,113 +396,19 @@ impl Rules {
             HashMap::default();
         let mut endings: Vec<Vec<(u64, u64, Lang)>> = vec![Vec::new(); 256];
         let mut soft_yields_to: HashMap<RequestKind, Vec<RequestKind>> = HashMap::new();
-        for &(lang, file, text) in files {
-            let parsed: RuleFile = toml::from_str(text).map_err(|err| RuleError::File {
-                file: file.to_string(),
-                message: err.to_string(),
-            })?;
-            for word in parsed.detect.words {
-                let key = word_key(word.as_bytes()).ok_or_else(|| RuleError::File {
-                    file: file.to_string(),
-                    message: format!("[detect] word {word:?} is longer than 16 letters"),
-                })?;
-                *detect_words.entry(key).or_default() |= lang_bit(lang);
+        for file in compiled {
+            let file = file?;
+            sources.extend(file.sources);
+            triggers.extend(file.triggers);
+            meta.extend(file.meta);
+            for (key, bits) in file.detect_words {
+                *detect_words.entry(key).or_default() |= bits;
             }
-            for ending in parsed.detect.endings {
-                if ending.len() > 8 {
-                    return Err(RuleError::File {
-                        file: file.to_string(),
-                        message: format!("[detect] ending {ending:?} is longer than 8 letters"),
-                    });
-                }
-                if let Some(&last) = ending.as_bytes().last() {
-                    let mask = ending_mask(ending.len());
-                    endings[usize::from(last)].push((tail_key(ending.as_bytes()), mask, lang));
-                }
+            for (last, ending) in file.endings {
+                endings[usize::from(last)].push(ending);
             }
-            let defines = parsed.define;
-            let expand = |source: &str| {
-                expand(source, &defines).map_err(|message| RuleError::File {
-                    file: file.to_string(),
-                    message,
-                })
-            };
-            // The mail-level lists first, then each kind's in name order: a pattern's
-            // index, and so its name, does not depend on the order of the file's tables.
-            let mut groups: Vec<(Option<RequestKind>, &str, Role, &[String])> = vec![
-                (
-                    None,
-                    "request_like",
-                    Role::RequestLike,
-                    &parsed.request_like,
-                ),
-                (None, "followup", Role::Followup, &parsed.followup),
-                (None, "retract", Role::Retract, &parsed.retract),
-                (None, "refers_back", Role::RefersBack, &parsed.refers_back),
-                (None, "stop_alone", Role::StopAlone, &parsed.stop_alone),
-                (
-                    None,
-                    "not_a_request",
-                    Role::NotARequest,
-                    &parsed.not_a_request,
-                ),
-                (None, "net.asks", Role::NetAsks, &parsed.net.asks),
-                (None, "net.own_data", Role::NetOwnData, &parsed.net.own_data),
-                (None, "net.unless", Role::NetUnless, &parsed.net.unless),
-            ];
-            let mut kinds: Vec<_> = parsed.kinds.iter().collect();
-            kinds.sort_by(|a, b| a.0.cmp(b.0));
-            for (kind_name, rules) in kinds {
-                let kind: RequestKind =
-                    kind_name
-                        .parse()
-                        .map_err(|err: super::UnknownKind| RuleError::File {
-                            file: file.to_string(),
-                            message: format!("[kinds.{kind_name}]: {err}"),
-                        })?;
-                for yielded in &rules.soft_yields_to {
-                    let other: RequestKind =
-                        yielded
-                            .parse()
-                            .map_err(|err: super::UnknownKind| RuleError::File {
-                                file: file.to_string(),
-                                message: format!("[kinds.{kind_name}] soft_yields_to: {err}"),
-                            })?;
-                    soft_yields_to.entry(kind).or_default().push(other);
-                }
-                groups.extend([
-                    (
-                        Some(kind),
-                        kind_name.as_str(),
-                        Role::Match,
-                        &rules.matches[..],
-                    ),
-                    (Some(kind), kind_name, Role::Weak, &rules.weak),
-                    (Some(kind), kind_name, Role::Soft, &rules.soft),
-                    (Some(kind), kind_name, Role::Unless, &rules.unless),
-                    (Some(kind), kind_name, Role::Reported, &rules.reported),
-                ]);
-            }
-            for (kind, table, role, list) in groups {
-                let role_name = role.key();
-                for (index, source) in list.iter().enumerate() {
-                    let compiled = pattern::compile(&expand(source)?).map_err(|source| {
-                        RuleError::Pattern {
-                            file: file.to_string(),
-                            kind: table.to_string(),
-                            role: role_name,
-                            index,
-                            source: Box::new(source),
-                        }
-                    })?;
-                    triggers.push(compiled.triggers);
-                    sources.push(compiled.regex);
-                    let name = match kind {
-                        Some(kind) => format!("{lang}/{kind}/{role_name}/{index}"),
-                        None => format!("{lang}/{role_name}/{index}"),
-                    };
-                    meta.push(Meta { kind, role, name });
-                }
+            for (kind, other) in file.soft_yields_to {
+                soft_yields_to.entry(kind).or_default().push(other);
             }
         }
         // Each index holds its own patterns; the others have no trigger there. The net's
@@ -505,9 +428,16 @@ impl Rules {
             late.push(l);
             back.push(b);
         }
-        let trigger_index = TriggerIndex::new(&early);
-        let late_triggers = TriggerIndex::new(&late);
-        let short = TriggerIndex::new(&back);
+        // The big index is built while the two small ones are.
+        let (trigger_index, late_triggers, short) = std::thread::scope(|scope| {
+            let early = scope.spawn(|| TriggerIndex::new(&early));
+            let late_triggers = TriggerIndex::new(&late);
+            let short = TriggerIndex::new(&back);
+            let early = early
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            (early, late_triggers, short)
+        });
         let regexes = sources.iter().map(|_| std::sync::OnceLock::new()).collect();
         Ok(Rules {
             triggers: trigger_index,
@@ -620,6 +550,136 @@ impl Rules {
     pub fn len(&self) -> usize {
         self.sources.len()
     }
+}
+
+/// What one rule file compiles to, before the files are put together.
+struct FileRules {
+    sources: Vec<String>,
+    triggers: Vec<Vec<Vec<String>>>,
+    meta: Vec<Meta>,
+    detect_words: Vec<(u128, u8)>,
+    /// Each ending by its last byte.
+    endings: Vec<(u8, (u64, u64, Lang))>,
+    soft_yields_to: Vec<(RequestKind, RequestKind)>,
+}
+
+fn compile_file(lang: Lang, file: &str, text: &str) -> Result<FileRules, RuleError> {
+    let mut out = FileRules {
+        sources: Vec::new(),
+        triggers: Vec::new(),
+        meta: Vec::new(),
+        detect_words: Vec::new(),
+        endings: Vec::new(),
+        soft_yields_to: Vec::new(),
+    };
+    let parsed: RuleFile = toml::from_str(text).map_err(|err| RuleError::File {
+        file: file.to_string(),
+        message: err.to_string(),
+    })?;
+    for word in parsed.detect.words {
+        let key = word_key(word.as_bytes()).ok_or_else(|| RuleError::File {
+            file: file.to_string(),
+            message: format!("[detect] word {word:?} is longer than 16 letters"),
+        })?;
+        out.detect_words.push((key, lang_bit(lang)));
+    }
+    for ending in parsed.detect.endings {
+        if ending.len() > 8 {
+            return Err(RuleError::File {
+                file: file.to_string(),
+                message: format!("[detect] ending {ending:?} is longer than 8 letters"),
+            });
+        }
+        if let Some(&last) = ending.as_bytes().last() {
+            let mask = ending_mask(ending.len());
+            out.endings
+                .push((last, (tail_key(ending.as_bytes()), mask, lang)));
+        }
+    }
+    let defines = parsed.define;
+    let expand = |source: &str| {
+        expand(source, &defines).map_err(|message| RuleError::File {
+            file: file.to_string(),
+            message,
+        })
+    };
+    // The mail-level lists first, then each kind's in name order: a pattern's
+    // index, and so its name, does not depend on the order of the file's tables.
+    let mut groups: Vec<(Option<RequestKind>, &str, Role, &[String])> = vec![
+        (
+            None,
+            "request_like",
+            Role::RequestLike,
+            &parsed.request_like,
+        ),
+        (None, "followup", Role::Followup, &parsed.followup),
+        (None, "retract", Role::Retract, &parsed.retract),
+        (None, "refers_back", Role::RefersBack, &parsed.refers_back),
+        (None, "stop_alone", Role::StopAlone, &parsed.stop_alone),
+        (
+            None,
+            "not_a_request",
+            Role::NotARequest,
+            &parsed.not_a_request,
+        ),
+        (None, "net.asks", Role::NetAsks, &parsed.net.asks),
+        (None, "net.own_data", Role::NetOwnData, &parsed.net.own_data),
+        (None, "net.unless", Role::NetUnless, &parsed.net.unless),
+    ];
+    let mut kinds: Vec<_> = parsed.kinds.iter().collect();
+    kinds.sort_by(|a, b| a.0.cmp(b.0));
+    for (kind_name, rules) in kinds {
+        let kind: RequestKind =
+            kind_name
+                .parse()
+                .map_err(|err: super::UnknownKind| RuleError::File {
+                    file: file.to_string(),
+                    message: format!("[kinds.{kind_name}]: {err}"),
+                })?;
+        for yielded in &rules.soft_yields_to {
+            let other: RequestKind =
+                yielded
+                    .parse()
+                    .map_err(|err: super::UnknownKind| RuleError::File {
+                        file: file.to_string(),
+                        message: format!("[kinds.{kind_name}] soft_yields_to: {err}"),
+                    })?;
+            out.soft_yields_to.push((kind, other));
+        }
+        groups.extend([
+            (
+                Some(kind),
+                kind_name.as_str(),
+                Role::Match,
+                &rules.matches[..],
+            ),
+            (Some(kind), kind_name, Role::Weak, &rules.weak),
+            (Some(kind), kind_name, Role::Soft, &rules.soft),
+            (Some(kind), kind_name, Role::Unless, &rules.unless),
+            (Some(kind), kind_name, Role::Reported, &rules.reported),
+        ]);
+    }
+    for (kind, table, role, list) in groups {
+        let role_name = role.key();
+        for (index, source) in list.iter().enumerate() {
+            let compiled =
+                pattern::compile(&expand(source)?).map_err(|source| RuleError::Pattern {
+                    file: file.to_string(),
+                    kind: table.to_string(),
+                    role: role_name,
+                    index,
+                    source: Box::new(source),
+                })?;
+            out.triggers.push(compiled.triggers);
+            out.sources.push(compiled.regex);
+            let name = match kind {
+                Some(kind) => format!("{lang}/{kind}/{role_name}/{index}"),
+                None => format!("{lang}/{role_name}/{index}"),
+            };
+            out.meta.push(Meta { kind, role, name });
+        }
+    }
+    Ok(out)
 }
 
 #[cfg(test)]
