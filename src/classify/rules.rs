@@ -629,22 +629,18 @@ fn compile_file(lang: Lang, file: &str, text: &str) -> Result<FileRules, RuleErr
     let mut kinds: Vec<_> = parsed.kinds.iter().collect();
     kinds.sort_by(|a, b| a.0.cmp(b.0));
     for (kind_name, rules) in kinds {
-        let kind: RequestKind =
-            kind_name
-                .parse()
+        // A kind's name, as a table or in its `soft_yields_to`, names a right.
+        let kind_named = |name: &str, place: &str| {
+            name.parse::<RequestKind>()
                 .map_err(|err: super::UnknownKind| RuleError::File {
                     file: file.to_string(),
-                    message: format!("[kinds.{kind_name}]: {err}"),
-                })?;
+                    message: format!("[kinds.{kind_name}]{place}: {err}"),
+                })
+        };
+        let kind = kind_named(kind_name, "")?;
         for yielded in &rules.soft_yields_to {
-            let other: RequestKind =
-                yielded
-                    .parse()
-                    .map_err(|err: super::UnknownKind| RuleError::File {
-                        file: file.to_string(),
-                        message: format!("[kinds.{kind_name}] soft_yields_to: {err}"),
-                    })?;
-            out.soft_yields_to.push((kind, other));
+            out.soft_yields_to
+                .push((kind, kind_named(yielded, " soft_yields_to")?));
         }
         groups.extend([
             (
