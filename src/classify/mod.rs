@@ -88,12 +88,11 @@ impl Classifier {
         let (rules, model, sentence_model) = std::thread::scope(|scope| {
             let model = scope.spawn(Model::embedded);
             let sentence_model = scope.spawn(Model::embedded_sentences);
-            let join = |handle: std::thread::ScopedJoinHandle<'_, Result<Model, RuleError>>| {
-                handle
-                    .join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-            };
-            (Rules::embedded(), join(model), join(sentence_model))
+            (
+                Rules::embedded(),
+                rules::joined(model),
+                rules::joined(sentence_model),
+            )
         });
         Ok(Classifier {
             rules: rules?,
@@ -363,15 +362,15 @@ impl Classifier {
         // A sentence the rules read a right in asked for that right; another is looked for
         // in the others, `spans` ("the links and copies of my data" beside a deletion asks
         // for no copy).
+        let texts: Vec<&[u8]> = unread
+            .spans
+            .iter()
+            .map(|&(start, end)| &unread.folded_body.text[start..end])
+            .collect();
         for (kind, probability) in self.model.rights(&[subject_text, &unread.folded_body.text]) {
             if kinds.contains(&kind) || unread.cancelled.contains(&kind) {
                 continue;
             }
-            let texts: Vec<&[u8]> = unread
-                .spans
-                .iter()
-                .map(|&(start, end)| &unread.folded_body.text[start..end])
-                .collect();
             // A right is asked in a sentence: one that reads as asking for it on its own.
             let Some(index) = self.model.heaviest(kind, &texts) else {
                 continue;

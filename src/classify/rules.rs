@@ -380,14 +380,7 @@ impl Rules {
                 .iter()
                 .map(|&(lang, file, text)| scope.spawn(move || compile_file(lang, file, text)))
                 .collect();
-            handles
-                .into_iter()
-                .map(|handle| {
-                    handle
-                        .join()
-                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-                })
-                .collect()
+            handles.into_iter().map(joined).collect()
         });
         let mut sources = Vec::new();
         let mut triggers: Vec<Vec<Vec<String>>> = Vec::new();
@@ -433,10 +426,7 @@ impl Rules {
             let early = scope.spawn(|| TriggerIndex::new(&early));
             let late_triggers = TriggerIndex::new(&late);
             let short = TriggerIndex::new(&back);
-            let early = early
-                .join()
-                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-            (early, late_triggers, short)
+            (joined(early), late_triggers, short)
         });
         let regexes = sources.iter().map(|_| std::sync::OnceLock::new()).collect();
         Ok(Rules {
@@ -552,7 +542,16 @@ impl Rules {
     }
 }
 
+/// A start-up thread's result: a panic there goes on in the thread that waited for it, as
+/// it would have had the work been done in that thread.
+pub(super) fn joined<T>(handle: std::thread::ScopedJoinHandle<'_, T>) -> T {
+    handle
+        .join()
+        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+}
+
 /// What one rule file compiles to, before the files are put together.
+#[derive(Default)]
 struct FileRules {
     sources: Vec<String>,
     triggers: Vec<Vec<Vec<String>>>,
@@ -564,14 +563,7 @@ struct FileRules {
 }
 
 fn compile_file(lang: Lang, file: &str, text: &str) -> Result<FileRules, RuleError> {
-    let mut out = FileRules {
-        sources: Vec::new(),
-        triggers: Vec::new(),
-        meta: Vec::new(),
-        detect_words: Vec::new(),
-        endings: Vec::new(),
-        soft_yields_to: Vec::new(),
-    };
+    let mut out = FileRules::default();
     let parsed: RuleFile = toml::from_str(text).map_err(|err| RuleError::File {
         file: file.to_string(),
         message: err.to_string(),
