@@ -297,19 +297,12 @@ impl Classifier {
         // The subject the models read, if any (a reply's repeats what it answers).
         let read_subject =
             (!subject_to_read(subject, body).is_empty()).then_some((subject, &folded_subject));
-        // The sentences no right was attributed to: the rules explain the others (the Art.
-        // 17(2) sentence of an erasure letter names copies and asks for none).
-        let free: Vec<(usize, usize)> = findings
-            .spans
-            .iter()
-            .copied()
-            .filter(|span| !findings.attributed.contains(span))
-            .collect();
         let unread = Unread {
             subject: read_subject,
             body,
             folded_body: &folded_body,
-            spans: &free,
+            spans: &findings.spans,
+            attributed: &findings.attributed,
             cancelled: &findings.suppressed_kinds,
         };
         if !kinds.is_empty() {
@@ -359,9 +352,8 @@ impl Classifier {
         evidence: &mut Vec<Evidence>,
     ) {
         let subject_text: &[u8] = unread.subject.map_or(b"", |(_, folded)| &folded.text);
-        // A sentence the rules read a right in asked for that right; another is looked for
-        // in the others, `spans` ("the links and copies of my data" beside a deletion asks
-        // for no copy).
+        // Every sentence, those the rules read another right in too: "delete whatever you
+        // have on me and tell me what you collected" asks for two.
         let texts: Vec<&[u8]> = unread
             .spans
             .iter()
@@ -397,8 +389,9 @@ impl Classifier {
     /// [`model::SENTENCE_MODEL_THRESHOLD`] for what that costs and buys). Beside rights found,
     /// the right is added as weak evidence with that sentence (the one that reads most as
     /// asking for it); in a mail with none, the sentence goes to the staff note of sentences
-    /// that may ask for more, which sends the mail to triage. It reads `spans`, the
-    /// sentences the rules read no right in, as the mail model does.
+    /// that may ask for more, which sends the mail to triage. A sentence the rules read a
+    /// right in is read for the others too, at a higher bar
+    /// ([`model::ATTRIBUTED_SENTENCE_THRESHOLD`]): its request words are there already.
     fn read_sentences(
         &self,
         unread: Unread,
@@ -406,27 +399,34 @@ impl Classifier {
         evidence: &mut Vec<Evidence>,
         unattributed: &mut Vec<String>,
     ) {
-        // The sentences it reads, folded and as the sender wrote them: the subject when it
-        // is read, then `spans`.
-        let sentences: Vec<(&[u8], &str)> = unread
+        // The sentences it reads, folded and as the sender wrote them, each with the bar a
+        // right must pass there: the subject when it is read, then `spans`.
+        let sentences: Vec<(&[u8], &str, f32)> = unread
             .subject
-            .map(|(subject, folded)| (&folded.text[..], subject))
+            .map(|(subject, folded)| (&folded.text[..], subject, model::SENTENCE_MODEL_THRESHOLD))
             .into_iter()
-            .chain(unread.spans.iter().map(|&(start, end)| {
+            .chain(unread.spans.iter().map(|span| {
+                let (start, end) = *span;
                 let (a, b) = unread.folded_body.original_range(start, end);
-                (&unread.folded_body.text[start..end], &unread.body[a..b])
+                let bar = if unread.attributed.contains(span) {
+                    model::ATTRIBUTED_SENTENCE_THRESHOLD
+                } else {
+                    model::SENTENCE_MODEL_THRESHOLD
+                };
+                (
+                    &unread.folded_body.text[start..end],
+                    &unread.body[a..b],
+                    bar,
+                )
             }))
             .collect();
         // Per right, the likeliest sentence: its probability and index.
         let mut best: [Option<(f32, usize)>; RequestKind::ALL.len()] = Default::default();
-        for (index, (folded, original)) in sentences.iter().enumerate() {
+        for (index, &(folded, original, bar)) in sentences.iter().enumerate() {
             if gives_an_address(original) {
                 continue;
             }
-            for (right, probability) in self
-                .sentence_model
-                .asked_in(folded, model::SENTENCE_MODEL_THRESHOLD)
-            {
+            for (right, probability) in self.sentence_model.asked_in(folded, bar) {
                 let slot = &mut best[right];
                 if slot.is_none_or(|(p, _)| probability > p) {
                     *slot = Some((probability, index));
@@ -438,7 +438,7 @@ impl Classifier {
             let Some((probability, index)) = slot else {
                 continue;
             };
-            let (folded, original) = sentences[index];
+            let (folded, original, _) = sentences[index];
             if kinds.contains(&kind)
                 || unread.cancelled.contains(&kind)
                 || self.turns_down(kind, folded)
@@ -775,14 +775,15 @@ impl Classifier {
 }
 
 /// What the second reader's models read of a text: the subject when it is read (as written
-/// and folded), the body, the sentences of the body no right was attributed to, and the
-/// rights an `unless` cancelled, which they never add.
+/// and folded), the body, the sentences of the body and those of them the rules read a
+/// right in, and the rights an `unless` cancelled, which they never add.
 #[derive(Clone, Copy)]
 struct Unread<'a> {
     subject: Option<(&'a str, &'a Folded)>,
     body: &'a str,
     folded_body: &'a Folded,
     spans: &'a [(usize, usize)],
+    attributed: &'a [(usize, usize)],
     cancelled: &'a [RequestKind],
 }
 

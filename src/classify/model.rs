@@ -31,11 +31,13 @@ use crate::vocabulary::RequestKind;
 /// How many leading letters of a word are its stem.
 pub const STEM: usize = 5;
 
-/// A right is added when the model gives it at least this probability.
-const THRESHOLD: f32 = 0.9;
+/// A right is added when the model gives it at least this probability ...
+const THRESHOLD: f32 = 0.7;
 
 /// ... and the sentence that weighs most for it, read alone, at least this probability.
-const SENTENCE_THRESHOLD: f32 = 0.8;
+/// Both were 0.9 and 0.8, with only the sentences the rules read no right in as candidates;
+/// see [`ATTRIBUTED_SENTENCE_THRESHOLD`] for what the change bought.
+const SENTENCE_THRESHOLD: f32 = 0.5;
 
 const RIGHTS: usize = RequestKind::ALL.len();
 
@@ -48,6 +50,16 @@ const RIGHTS: usize = RequestKind::ALL.len();
 /// the round before them): 11 of 310 rights lost instead of 13, 61 of 180 mails to a
 /// person instead of 56 (0.1 would have lost 9 and sent 67).
 pub const SENTENCE_MODEL_THRESHOLD: f32 = 0.2;
+
+/// The sentence model's bar in a sentence the rules read another right in ("delete whatever
+/// you have on me and tell me what you collected"): higher, since its request words are
+/// there already. Before, neither model read such a sentence, so a second right asked in the
+/// same breath was lost unless a rule knew its words. Replayed first sight on twenty-one
+/// blind sets (holdout33–53, each read by the rules and models of the round before it): with
+/// this, the mail model's sentence read among all sentences, and its bars lowered (0.9 to
+/// 0.7, and 0.8 to 0.5 for the sentence), 76 of 2,075 rights were lost instead of 100, for
+/// 183 extra rights instead of 157 and 376 of 1,260 mails to a person instead of 334.
+pub const ATTRIBUTED_SENTENCE_THRESHOLD: f32 = 0.5;
 
 /// The models `train_model` wrote, embedded at build time.
 const EMBEDDED: &str = include_str!("../../rules/model.tsv");

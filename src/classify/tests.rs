@@ -768,13 +768,31 @@ fn the_second_reader_only_adds_beside_a_right_the_rules_found_and_else_asks_a_pe
     let order =
         with_second_reader().classify_text("", "Blorp those newsletters with my order 4411.");
     assert!(order.unattributed.is_empty() && !order.triage, "{order:?}");
-    // A sentence the rules read a right in asked for that right only.
+}
+
+#[test]
+fn the_second_reader_reads_a_second_right_in_the_sentence_the_rules_read_one_in() {
+    // "Delete my account and blorp the newsletters": the rules read the erasure, the
+    // models the opt-out beside it in the same breath; a person confirms.
+    let result =
+        with_second_reader().classify_text("", "Delete my account and blorp the newsletters.");
     assert_eq!(
-        with_second_reader()
-            .classify_text("", "Delete my account and blorp the newsletters.")
-            .kinds,
-        [RequestKind::Erasure]
+        result.kinds,
+        [RequestKind::Erasure, RequestKind::DirectMarketingOptout],
+        "{result:?}"
     );
+    assert!(result.triage, "a right only a model read is confirmed");
+    let added = result
+        .evidence
+        .iter()
+        .find(|e| e.kind == RequestKind::DirectMarketingOptout)
+        .expect("evidence for the added right");
+    assert_eq!(added.phrase, "Delete my account and blorp the newsletters");
+    // The right the rules read there is not read twice, and a sentence that asks one right
+    // only keeps it alone, with nothing for a person to confirm.
+    let alone = with_second_reader().classify_text("", "Delete my account.");
+    assert_eq!(alone.kinds, [RequestKind::Erasure]);
+    assert!(!alone.triage, "{alone:?}");
 }
 
 #[test]
