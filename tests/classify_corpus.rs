@@ -782,6 +782,38 @@ fn a_weaker_or_mixed_language_blind_holdout_loses_no_right() {
     measure("tests/holdout56");
 }
 
+/// A fifty-eighth set (issue 18, written blind as holdout57): angry or escalating customers
+/// (a lost parcel, a wrong charge, unasked marketing; threats to complain, sarcasm, capitals)
+/// demanding something of their data among the grievances; 40 asking for two to four
+/// rights, 10 near misses. First sight (by the build of round 25, which reads a second right
+/// in the sentence the rules read one in): macro-F1 0.965, rights lost 0/102, no request
+/// missed, 2 false alarms; per-right recall access 0.95, every other right 1.00.
+#[test]
+fn an_angry_blind_holdout_loses_no_right() {
+    measure("tests/holdout57");
+}
+
+/// A fifty-ninth set (issue 18, written blind as holdout58): polite, roundabout letters from
+/// older customers that come to the wish slowly and indirectly, some in the last line; 32
+/// asking for two to four rights, 10 near misses. First sight (by the build of round 25):
+/// macro-F1 0.906, rights lost 2/96, no request missed, 1 false alarm; per-right recall
+/// access 0.94, rectification 1.00, erasure 1.00, restriction 1.00, portability 1.00,
+/// objection 0.73, opt-out 0.94, consent withdrawal 0.87.
+#[test]
+fn a_roundabout_polite_blind_holdout_loses_no_right() {
+    measure("tests/holdout58");
+}
+
+/// A sixtieth set (issue 18, written blind as holdout59): requests put as questions ("Can I
+/// get …?", "Could you stop …?", "Do you have to keep …? If not, please don't."); 33 asking
+/// for two to four rights, 10 near misses. First sight (by the build of round 25): macro-F1
+/// 0.976, rights lost 1/92, no request missed, 1 false alarm; per-right recall erasure 0.93,
+/// every other right 1.00.
+#[test]
+fn a_questions_blind_holdout_loses_no_right() {
+    measure("tests/holdout59");
+}
+
 /// The second reader's models embedded in the build are the ones `examples/train_model.rs`
 /// makes from the labelled sets in the tree: a set added or relabelled (or a rule changed
 /// that places a right in another sentence) without training again fails here, so the
