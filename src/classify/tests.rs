@@ -703,6 +703,15 @@ fn with_second_reader() -> &'static Classifier {
     })
 }
 
+/// The evidence a classification gives for `kind`.
+fn evidence_for(result: &Classification, kind: RequestKind) -> &Evidence {
+    result
+        .evidence
+        .iter()
+        .find(|e| e.kind == kind)
+        .expect("evidence for the right")
+}
+
 /// A model that reads no right in anything.
 fn untrained() -> Model {
     let never = "\t-30".repeat(RequestKind::ALL.len());
@@ -723,11 +732,7 @@ fn the_second_reader_adds_a_right_the_rules_missed_for_a_person_to_confirm() {
         result.triage,
         "a right only the model read is confirmed by a person"
     );
-    let added = result
-        .evidence
-        .iter()
-        .find(|e| e.kind == RequestKind::DirectMarketingOptout)
-        .expect("evidence for the added right");
+    let added = evidence_for(&result, RequestKind::DirectMarketingOptout);
     assert_eq!(added.phrase, "And blorp those newsletters too");
     assert!(
         added
@@ -782,11 +787,7 @@ fn the_second_reader_reads_a_second_right_in_the_sentence_the_rules_read_one_in(
         "{result:?}"
     );
     assert!(result.triage, "a right only a model read is confirmed");
-    let added = result
-        .evidence
-        .iter()
-        .find(|e| e.kind == RequestKind::DirectMarketingOptout)
-        .expect("evidence for the added right");
+    let added = evidence_for(&result, RequestKind::DirectMarketingOptout);
     assert_eq!(added.phrase, "Delete my account and blorp the newsletters");
     // The right the rules read there is not read twice, and a sentence that asks one right
     // only keeps it alone, with nothing for a person to confirm.
