@@ -947,9 +947,12 @@ fn sentences(text: &[u8]) -> Vec<(usize, usize)> {
         let boundary = match byte {
             b'!' | b'?' | b';' => true,
             b'.' => {
+                // Not in "3.5" or "example.test", nor after an abbreviation the sentence
+                // goes on from: "(pisteet, syntymäpäivä ym.) hävitetään", "e.g., my phone".
                 let next = text.get(index + 1).copied().unwrap_or(b' ');
                 let next_non_space = text[index + 1..].iter().find(|b| **b != b' ').copied();
                 !(next.is_ascii_alphanumeric()
+                    || matches!(next, b')' | b',')
                     || next_non_space.is_some_and(|b| b.is_ascii_digit()))
             }
             b'\n' => {

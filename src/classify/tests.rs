@@ -301,6 +301,26 @@ fn lettered_list_items_start_sentences() {
     assert_eq!(sentences(b"plan a) was fine\nand b) too").len(), 1);
 }
 
+#[test]
+fn an_abbreviation_before_a_bracket_or_comma_ends_no_sentence() {
+    // "ym.)" and "e.g.," go on: the data and the verb that asks for it stay one sentence.
+    for text in [
+        "kertyneet tiedot (pisteet, syntymäpäivä ym.) hävitetään.",
+        "delete what you hold, e.g., my phone number and address.",
+    ] {
+        assert_eq!(sentences(text.as_bytes()).len(), 1, "{text}");
+    }
+    assert_eq!(
+        kinds_of("Toivon, että kertyneet tiedot (pisteet, syntymäpäivä ym.) hävitetään."),
+        ["erasure"]
+    );
+    // A full stop before a new sentence still ends one.
+    assert_eq!(
+        sentences(b"delete my account. then stop the texts.").len(),
+        2
+    );
+}
+
 /// Sorted kinds, for comparing coordinated requests whatever order the rules found them in.
 fn kinds_of(body: &str) -> Vec<&'static str> {
     names(&classify("", body).kinds)
