@@ -845,6 +845,39 @@ fn a_december_blind_holdout_loses_no_right() {
     measure("tests/holdout62");
 }
 
+/// A sixty-fourth set (issue 18, written blind as holdout63): mail about one kind of data or
+/// channel (app permissions, cookies, review photos and names, wish lists, saved cards, chat
+/// logs, call recordings, the loyalty card at the till, SMS offers); 36 asking for two to
+/// four rights, 10 near misses. First sight (by the build of round 27): macro-F1 0.906,
+/// rights lost 2/94, no request missed, 2 false alarms; per-right recall access 0.78,
+/// erasure 0.95, restriction 0.83, every other right 1.00.
+#[test]
+fn a_kind_of_data_blind_holdout_loses_no_right() {
+    measure("tests/holdout63");
+}
+
+/// A sixty-fifth set (issue 18, written blind as holdout64): generic requests sent to many
+/// companies at once ("Dear Sir or Madam", "if you hold any data about me", old addresses to
+/// search by); 31 asking for two to four rights, 10 near misses. First sight (by the build
+/// of round 27): macro-F1 0.880, rights lost 2/93, no request missed, 3 false alarms;
+/// per-right recall access 0.96, erasure 0.95, restriction 0.86, objection 0.88, every other
+/// right 1.00.
+#[test]
+fn a_mass_sent_blind_holdout_loses_no_right() {
+    measure("tests/holdout64");
+}
+
+/// A sixty-sixth set (issue 18, written blind as holdout65): requests with conditions,
+/// exceptions and order ("if you can't correct it, delete it", "everything except my
+/// invoices", "first a copy, then erase"); 38 asking for two to four rights, 10 near misses.
+/// First sight (by the build of round 27): macro-F1 0.936, rights lost 3/96, no request
+/// missed, 2 false alarms; per-right recall erasure 0.95, objection 0.75, every other right
+/// 1.00.
+#[test]
+fn a_conditional_blind_holdout_loses_no_right() {
+    measure("tests/holdout65");
+}
+
 /// The second reader's models embedded in the build are the ones `examples/train_model.rs`
 /// makes from the labelled sets in the tree: a set added or relabelled (or a rule changed
 /// that places a right in another sentence) without training again fails here, so the
