@@ -878,6 +878,38 @@ fn a_conditional_blind_holdout_loses_no_right() {
     measure("tests/holdout65");
 }
 
+/// A sixty-seventh set (issue 18, written blind as holdout66): mail written from another
+/// address than the one on file, with identity details (name, old address, customer number)
+/// so the shop can find the person; 35 asking for two to four rights, 11 near misses. First
+/// sight (by the build of round 28): macro-F1 0.895, rights lost 3/96, no request missed, 4
+/// false alarms, rectification read in 22 mails that did not ask it (most only said which
+/// address they write from); per-right recall access 0.94, objection 0.89, opt-out 0.93,
+/// consent withdrawal 0.92, every other right 1.00.
+#[test]
+fn a_blind_holdout_from_another_address_loses_no_right() {
+    measure("tests/holdout66");
+}
+
+/// A sixty-eighth set (issue 18, written blind as holdout67): young people's slang and chat
+/// style (abbreviations, emojis, English loanwords in Finnish and Swedish); 33 asking for two
+/// to four rights, 10 near misses. First sight (by the build of round 28): macro-F1 0.954,
+/// rights lost 3/92, no request missed, 1 false alarm; per-right recall rectification 0.80,
+/// objection 0.89, opt-out 0.88, consent withdrawal 0.94, every other right 1.00.
+#[test]
+fn a_slang_blind_holdout_loses_no_right() {
+    measure("tests/holdout67");
+}
+
+/// A sixty-ninth set (issue 18, written blind as holdout68): forwarded mail with a short note
+/// on top ("see below", "FYI, this is still happening"), the forwarded text a shop mail or
+/// the sender's own earlier one; 40 asking for two to four rights, 10 near misses. First
+/// sight (by the build of round 28): macro-F1 0.957, rights lost 3/101, 1 request missed, 1
+/// false alarm; per-right recall access 0.91, erasure 0.77, every other right 1.00.
+#[test]
+fn a_forwarded_blind_holdout_loses_no_right() {
+    measure("tests/holdout68");
+}
+
 /// The second reader's models embedded in the build are the ones `examples/train_model.rs`
 /// makes from the labelled sets in the tree: a set added or relabelled (or a rule changed
 /// that places a right in another sentence) without training again fails here, so the
