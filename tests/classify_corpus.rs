@@ -910,6 +910,38 @@ fn a_forwarded_blind_holdout_loses_no_right() {
     measure("tests/holdout68");
 }
 
+/// A seventieth set (issue 18, written blind as holdout69): worried mail after a
+/// data-security incident or a phishing mail in the shop's name (saved cards, who got the
+/// data, processing paused until it is clear); 37 asking for two to four rights, 11 near
+/// misses. First sight (by the build of round 29): macro-F1 0.955, rights lost 0/103, no
+/// request missed, no false alarm; per-right recall restriction 0.90, opt-out 0.92, consent
+/// withdrawal 0.92 (each found only by a person), every other right 1.00.
+#[test]
+fn a_worried_blind_holdout_after_an_incident_loses_no_right() {
+    measure("tests/holdout69");
+}
+
+/// A seventy-first set (issue 18, written blind as holdout70): terse note-style mail
+/// (bullet lists, headings, fragments, arrows, the subject carrying part of the request);
+/// 34 asking for two to four rights, 11 near misses. First sight (by the build of round 29):
+/// macro-F1 0.966, rights lost 4/96, 1 request missed, 1 false alarm; per-right recall access
+/// 0.89, rectification 0.90, erasure 0.82, opt-out 0.93, every other right 1.00.
+#[test]
+fn a_note_style_blind_holdout_loses_no_right() {
+    measure("tests/holdout70");
+}
+
+/// A seventy-second set (issue 18, written blind as holdout71): second-round mail from
+/// customers who already got an answer, not quoted ("thanks for the copy, now please…",
+/// "you said the newsletter is stopped but…"); 36 asking for two to four rights, 11 near
+/// misses. First sight (by the build of round 29): macro-F1 0.929, rights lost 4/98, no
+/// request missed, 2 false alarms; per-right recall access 0.83, erasure 0.85, opt-out 0.92,
+/// every other right 1.00.
+#[test]
+fn a_second_round_blind_holdout_loses_no_right() {
+    measure("tests/holdout71");
+}
+
 /// The second reader's models embedded in the build are the ones `examples/train_model.rs`
 /// makes from the labelled sets in the tree: a set added or relabelled (or a rule changed
 /// that places a right in another sentence) without training again fails here, so the
