@@ -953,7 +953,8 @@ fn sentences(text: &[u8]) -> Vec<(usize, usize)> {
                 let next_non_space = text[index + 1..].iter().find(|b| **b != b' ').copied();
                 !(next.is_ascii_alphanumeric()
                     || matches!(next, b')' | b',')
-                    || next_non_space.is_some_and(|b| b.is_ascii_digit()))
+                    || next_non_space.is_some_and(|b| b.is_ascii_digit())
+                    || (next == b' ' && abbreviated(&text[..index])))
             }
             b'\n' => {
                 // A blank line, a list item ("- no newsletters", "2) …", "b) …", "(c) …")
@@ -1004,6 +1005,33 @@ fn sentences(text: &[u8]) -> Vec<(usize, usize)> {
 
 /// A form option the sender did not tick ("[ ] Delete my account", "( ) Get a copy"): not
 /// something they ask, whatever it says.
+/// Whether `before` (folded text up to a full stop) ends in a date ("12.3") or an
+/// abbreviation a sentence goes on from ("phone no", "puh", "esim"): "syntymäpäiväni on
+/// teillä 12.3. vaikka oikeasti …", "phone no. is wrong, fix it" are one sentence each.
+fn abbreviated(before: &[u8]) -> bool {
+    const ABBREVIATIONS: &[&[u8]] = &[
+        b"no", b"nr", b"nro", b"puh", b"tel", b"esim", b"ns", b"mm", b"jne", b"yms", b"tms",
+        b"ym", b"vrt", b"ks", b"ts", b"bl", b"ev", b"ca", b"resp", b"approx", b"vs", b"etc",
+    ];
+    let word_start = before
+        .iter()
+        .rposition(|b| !(b.is_ascii_alphanumeric() || *b == b'.'))
+        .map_or(0, |at| at + 1);
+    let word = &before[word_start..];
+    if ABBREVIATIONS.contains(&word) {
+        return true;
+    }
+    // A day and month: one or two digits, a full stop, one or two digits.
+    match word.split(|b| *b == b'.').collect::<Vec<_>>()[..] {
+        [day, month] => {
+            (1..=2).contains(&day.len())
+                && (1..=2).contains(&month.len())
+                && day.iter().chain(month).all(u8::is_ascii_digit)
+        }
+        _ => false,
+    }
+}
+
 fn unticked(sentence: &[u8]) -> bool {
     let text = sentence.trim_ascii_start();
     let Some((&open, rest)) = text.split_first() else {

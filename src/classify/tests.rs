@@ -321,6 +321,30 @@ fn an_abbreviation_before_a_bracket_or_comma_ends_no_sentence() {
     );
 }
 
+#[test]
+fn a_date_or_an_abbreviation_before_a_full_stop_ends_no_sentence() {
+    // The value on file and the right one stay one sentence, so a rule reads the two together.
+    for text in [
+        "syntymapaivani on teilla 12.3. vaikka oikeasti se on 21.3.",
+        "my phone no. is wrong, please fix it.",
+        "poistakaa muut tiedot, esim. ostohistoria ja osoite.",
+    ] {
+        assert_eq!(sentences(text.as_bytes()).len(), 1, "{text}");
+    }
+    assert_eq!(
+        kinds_of("Hei! Syntymäpäiväni on teillä 12.3. vaikka oikeasti se on 21.3."),
+        ["rectification"]
+    );
+    // A year, an ordinary word or a number that is no date still ends the sentence.
+    for text in [
+        "ostin sen vuonna 2024. poistakaa tili.",
+        "delete my account. then stop the texts.",
+        "tilaus 123.4567. poistakaa se.",
+    ] {
+        assert_eq!(sentences(text.as_bytes()).len(), 2, "{text}");
+    }
+}
+
 /// Sorted kinds, for comparing coordinated requests whatever order the rules found them in.
 fn kinds_of(body: &str) -> Vec<&'static str> {
     names(&classify("", body).kinds)
