@@ -247,6 +247,7 @@ impl Classifier {
         let folded_body = Folded::new(body);
         let subject_findings = self.scan(subject, &folded_subject, true);
         let mut findings = self.scan(body, &folded_body, true);
+        let body_cancelled_at = std::mem::take(&mut findings.cancelled_at);
         let unattributed: Vec<String> = std::mem::take(&mut findings.unattributed)
             .into_iter()
             .map(|(_, sentence)| sentence)
@@ -287,6 +288,20 @@ impl Classifier {
             findings.evidence.clear();
             findings.strong.clear();
         }
+        // A right an `unless` cancelled in a sentence of the body is not read again there,
+        // but may be asked in another ("Älkää poistako tiliä. … Poistakaa vanha osoitteeni"
+        // is read by the rules; the models read the forms they do not know). Taken back by a
+        // later sentence, or cancelled in the subject, it is read nowhere.
+        let held_back: Vec<RequestKind> = RequestKind::ALL
+            .into_iter()
+            .filter(|kind| {
+                let cancelled = |list: &mut dyn Iterator<Item = RequestKind>| {
+                    list.filter(|k| k == kind).count()
+                };
+                cancelled(&mut findings.suppressed_kinds.iter().copied())
+                    > cancelled(&mut body_cancelled_at.iter().map(|&(k, _, _)| k))
+            })
+            .collect();
         let mut kinds = findings.kinds;
         let mut evidence = findings.evidence;
         let mut unattributed = unattributed;
@@ -303,7 +318,8 @@ impl Classifier {
             folded_body: &folded_body,
             spans: &findings.spans,
             attributed: &findings.attributed,
-            cancelled: &findings.suppressed_kinds,
+            held_back: &held_back,
+            cancelled_at: &body_cancelled_at,
         };
         if !kinds.is_empty() {
             self.read_again(unread, &mut kinds, &mut evidence);
@@ -360,13 +376,16 @@ impl Classifier {
             .map(|&(start, end)| &unread.folded_body.text[start..end])
             .collect();
         for (kind, probability) in self.model.rights(&[subject_text, &unread.folded_body.text]) {
-            if kinds.contains(&kind) || unread.cancelled.contains(&kind) {
+            if kinds.contains(&kind) || unread.held_back.contains(&kind) {
                 continue;
             }
             // A right is asked in a sentence: one that reads as asking for it on its own.
             let Some(index) = self.model.heaviest(kind, &texts) else {
                 continue;
             };
+            if unread.cancelled_in(kind, unread.spans[index]) {
+                continue;
+            }
             // The rules' `unless` speaks for that sentence too ("Please also inform me about
             // those recipients" passes an Art. 19 notice on and asks no access).
             if self.turns_down(kind, texts[index]) {
@@ -401,9 +420,16 @@ impl Classifier {
     ) {
         // The sentences it reads, folded and as the sender wrote them, each with the bar a
         // right must pass there: the subject when it is read, then `spans`.
-        let sentences: Vec<(&[u8], &str, f32)> = unread
+        let sentences: Vec<ReadSentence> = unread
             .subject
-            .map(|(subject, folded)| (&folded.text[..], subject, model::SENTENCE_MODEL_THRESHOLD))
+            .map(|(subject, folded)| {
+                (
+                    &folded.text[..],
+                    subject,
+                    model::SENTENCE_MODEL_THRESHOLD,
+                    None,
+                )
+            })
             .into_iter()
             .chain(unread.spans.iter().map(|span| {
                 let (start, end) = *span;
@@ -417,16 +443,20 @@ impl Classifier {
                     &unread.folded_body.text[start..end],
                     &unread.body[a..b],
                     bar,
+                    Some(*span),
                 )
             }))
             .collect();
         // Per right, the likeliest sentence: its probability and index.
         let mut best: [Option<(f32, usize)>; RequestKind::ALL.len()] = Default::default();
-        for (index, &(folded, original, bar)) in sentences.iter().enumerate() {
+        for (index, &(folded, original, bar, span)) in sentences.iter().enumerate() {
             if gives_an_address(original) {
                 continue;
             }
             for (right, probability) in self.sentence_model.asked_in(folded, bar) {
+                if span.is_some_and(|span| unread.cancelled_in(RequestKind::ALL[right], span)) {
+                    continue;
+                }
                 let slot = &mut best[right];
                 if slot.is_none_or(|(p, _)| probability > p) {
                     *slot = Some((probability, index));
@@ -438,9 +468,9 @@ impl Classifier {
             let Some((probability, index)) = slot else {
                 continue;
             };
-            let (folded, original, _) = sentences[index];
+            let (folded, original, _, _) = sentences[index];
             if kinds.contains(&kind)
-                || unread.cancelled.contains(&kind)
+                || unread.held_back.contains(&kind)
                 || self.turns_down(kind, folded)
             {
                 continue;
@@ -639,6 +669,7 @@ impl Classifier {
                         if blockers.iter().any(|&(a, b)| a < to && from < b) {
                             sentence_suppressed = true;
                             findings.suppressed_kinds.push(kind);
+                            findings.cancelled_at.push((kind, start, end));
                             continue;
                         }
                         let (a, b) = folded.original_range(start + from, start + to);
@@ -784,8 +815,22 @@ struct Unread<'a> {
     folded_body: &'a Folded,
     spans: &'a [(usize, usize)],
     attributed: &'a [(usize, usize)],
-    cancelled: &'a [RequestKind],
+    held_back: &'a [RequestKind],
+    cancelled_at: &'a [(RequestKind, usize, usize)],
 }
+
+impl Unread<'_> {
+    /// Whether an `unless` cancelled `kind` in the body's sentence `span`.
+    fn cancelled_in(&self, kind: RequestKind, span: (usize, usize)) -> bool {
+        self.cancelled_at
+            .iter()
+            .any(|&(k, start, end)| k == kind && (start, end) == span)
+    }
+}
+
+/// A sentence the sentence model reads: folded, as the sender wrote it, the bar a right
+/// must pass there, and where it is in the body (none for the subject).
+type ReadSentence<'a> = (&'a [u8], &'a str, f32, Option<(usize, usize)>);
 
 /// What the rules found in one text.
 #[derive(Default)]
@@ -799,8 +844,12 @@ struct Findings {
     followup: bool,
     /// Some phrase was cancelled by an `unless`: a person may want to look.
     suppressed: bool,
-    /// The rights whose phrases an `unless` cancelled ("en halua poistaa tietojani").
+    /// The rights whose phrases an `unless` cancelled ("en halua poistaa tietojani"), or a
+    /// later sentence took back.
     suppressed_kinds: Vec<RequestKind>,
+    /// Where an `unless` cancelled a right: the right and the sentence (start and end in
+    /// this text), one for each of its entries in `suppressed_kinds`.
+    cancelled_at: Vec<(RequestKind, usize, usize)>,
     /// Where the sentences are that some right was attributed to (in this text only).
     attributed: Vec<(usize, usize)>,
     /// A later sentence took back a right asked before it ("scratch that").

@@ -1076,3 +1076,37 @@ fn a_sentence_that_only_gives_an_address_is_not_read_by_the_sentence_model() {
     ));
     assert!(!super::gives_an_address("Adressen är Storgatan 5"));
 }
+
+/// An `unless` cancels its right in its own sentence only: the second reader may still read
+/// the same right asked in another sentence, in words no rule knows.
+#[test]
+fn a_right_cancelled_in_one_sentence_may_be_asked_in_another() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("fi.toml"), "[detect]\nwords = [\"ja\"]\n").unwrap();
+    std::fs::write(dir.path().join("sv.toml"), "[detect]\nwords = [\"och\"]\n").unwrap();
+    std::fs::write(
+        dir.path().join("en.toml"),
+        "[detect]\nwords = [\"the\", \"my\"]\n\
+         [kinds.erasure]\nmatch = [\"erase everything\"]\nunless = [\"(don't|do not) erase\"]\n\
+         [kinds.direct_marketing_optout]\nmatch = [\"no more newsletters\"]\n",
+    )
+    .unwrap();
+    let classifier = Classifier::from_rule_dir(dir.path()).unwrap();
+    let read = |body: &str| classifier.classify_text("", body);
+    // Cancelled where the rules read it, asked in the next sentence: a person confirms it.
+    let both = read(
+        "No more newsletters. Don't erase everything yet. Please wipe all my personal data \
+         out of your systems.",
+    );
+    assert_eq!(names(&both.kinds), ["direct_marketing_optout", "erasure"]);
+    assert!(both.triage);
+    let erasure = both.evidence.iter().find(|e| e.kind == RequestKind::Erasure);
+    assert!(
+        erasure.is_some_and(|e| e.phrase.starts_with("Please wipe")),
+        "{:?}",
+        both.evidence
+    );
+    // Where the `unless` is, the second reader adds nothing.
+    let one = read("No more newsletters. Don't erase everything, please.");
+    assert_eq!(names(&one.kinds), ["direct_marketing_optout"]);
+}
