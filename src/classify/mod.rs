@@ -1059,8 +1059,8 @@ fn sentences(text: &[u8]) -> Vec<(usize, usize)> {
 /// teillä 12.3. vaikka oikeasti …", "phone no. is wrong, fix it" are one sentence each.
 fn abbreviated(before: &[u8]) -> bool {
     const ABBREVIATIONS: &[&[u8]] = &[
-        b"no", b"nr", b"nro", b"puh", b"tel", b"esim", b"ns", b"mm", b"jne", b"yms", b"tms",
-        b"ym", b"vrt", b"ks", b"ts", b"bl", b"ev", b"ca", b"resp", b"approx", b"vs", b"etc",
+        b"no", b"nr", b"nro", b"puh", b"tel", b"esim", b"ns", b"mm", b"jne", b"yms", b"tms", b"ym",
+        b"vrt", b"ks", b"ts", b"bl", b"ev", b"ca", b"resp", b"approx", b"vs", b"etc",
     ];
     let word_start = before
         .iter()

@@ -1100,7 +1100,10 @@ fn a_right_cancelled_in_one_sentence_may_be_asked_in_another() {
     );
     assert_eq!(names(&both.kinds), ["direct_marketing_optout", "erasure"]);
     assert!(both.triage);
-    let erasure = both.evidence.iter().find(|e| e.kind == RequestKind::Erasure);
+    let erasure = both
+        .evidence
+        .iter()
+        .find(|e| e.kind == RequestKind::Erasure);
     assert!(
         erasure.is_some_and(|e| e.phrase.starts_with("Please wipe")),
         "{:?}",
