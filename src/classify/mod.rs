@@ -292,15 +292,24 @@ impl Classifier {
         // but may be asked in another ("Älkää poistako tiliä. … Poistakaa vanha osoitteeni"
         // is read by the rules; the models read the forms they do not know). Taken back by a
         // later sentence, or cancelled in the subject, it is read nowhere.
+        // Each place the body's `unless` cancelled a right is one entry of
+        // `suppressed_kinds`: the entries beyond those are the rights read nowhere.
+        let suppressed = |kind: RequestKind| {
+            findings
+                .suppressed_kinds
+                .iter()
+                .filter(|&&k| k == kind)
+                .count()
+        };
+        let placed = |kind: RequestKind| {
+            body_cancelled_at
+                .iter()
+                .filter(|&&(k, _, _)| k == kind)
+                .count()
+        };
         let held_back: Vec<RequestKind> = RequestKind::ALL
             .into_iter()
-            .filter(|kind| {
-                let cancelled = |list: &mut dyn Iterator<Item = RequestKind>| {
-                    list.filter(|k| k == kind).count()
-                };
-                cancelled(&mut findings.suppressed_kinds.iter().copied())
-                    > cancelled(&mut body_cancelled_at.iter().map(|&(k, _, _)| k))
-            })
+            .filter(|&kind| suppressed(kind) > placed(kind))
             .collect();
         let mut kinds = findings.kinds;
         let mut evidence = findings.evidence;
@@ -1052,8 +1061,6 @@ fn sentences(text: &[u8]) -> Vec<(usize, usize)> {
     out
 }
 
-/// A form option the sender did not tick ("[ ] Delete my account", "( ) Get a copy"): not
-/// something they ask, whatever it says.
 /// Whether `before` (folded text up to a full stop) ends in a date ("12.3") or an
 /// abbreviation a sentence goes on from ("phone no", "puh", "esim"): "syntymäpäiväni on
 /// teillä 12.3. vaikka oikeasti …", "phone no. is wrong, fix it" are one sentence each.
@@ -1081,6 +1088,8 @@ fn abbreviated(before: &[u8]) -> bool {
     }
 }
 
+/// A form option the sender did not tick ("[ ] Delete my account", "( ) Get a copy"): not
+/// something they ask, whatever it says.
 fn unticked(sentence: &[u8]) -> bool {
     let text = sentence.trim_ascii_start();
     let Some((&open, rest)) = text.split_first() else {

@@ -1100,15 +1100,8 @@ fn a_right_cancelled_in_one_sentence_may_be_asked_in_another() {
     );
     assert_eq!(names(&both.kinds), ["direct_marketing_optout", "erasure"]);
     assert!(both.triage);
-    let erasure = both
-        .evidence
-        .iter()
-        .find(|e| e.kind == RequestKind::Erasure);
-    assert!(
-        erasure.is_some_and(|e| e.phrase.starts_with("Please wipe")),
-        "{:?}",
-        both.evidence
-    );
+    let erasure = evidence_for(&both, RequestKind::Erasure);
+    assert!(erasure.phrase.starts_with("Please wipe"), "{erasure:?}");
     // Where the `unless` is, the second reader adds nothing.
     let one = read("No more newsletters. Don't erase everything, please.");
     assert_eq!(names(&one.kinds), ["direct_marketing_optout"]);
