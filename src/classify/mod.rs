@@ -756,9 +756,11 @@ impl Classifier {
     /// A right asked by a pronoun in a short sentence of its own ("Saan joka viikko
     /// tekstiviestejä. Laittakaa ne pois päältä.", "the weekly texts.. turn them off"): the
     /// sentence, which no right was attributed to, is read together with the one before
-    /// it. A right only the two ask for together, that the mail did not ask already and no
-    /// `unless` cancelled, is weak: a person confirms it. Its evidence is both sentences as
-    /// the sender wrote them, under a `read-together/` rule name, so staff see why.
+    /// it, or, when that one only refers back too ("Saan tekstareita. En ole pyytänyt
+    /// niitä. Lopettakaa ne."), with the one before that. A right only the two ask for
+    /// together, that the mail did not ask already and no `unless` cancelled, is weak: a
+    /// person confirms it. Its evidence is the sentences as the sender wrote them, under a
+    /// `read-together/` rule name, so staff see why.
     fn read_back(
         &self,
         text: &str,
@@ -766,51 +768,80 @@ impl Classifier {
         spans: &[(usize, usize)],
         findings: &mut Findings,
     ) {
-        /// Longer sentences name what they mean; a pronoun there is no reference back.
-        const SHORT: usize = 48;
-        for pair in spans.windows(2) {
-            let ((before_start, before_end), (start, end)) = (pair[0], pair[1]);
-            if end - start > SHORT || findings.attributed.contains(&(start, end)) {
+        for (index, &(start, end)) in spans.iter().enumerate().skip(1) {
+            if !self.refers_back(folded, (start, end), findings) || !self.asks(folded, start, end) {
                 continue;
             }
-            let sentence = &folded.text[start..end];
-            if self
+            // The sentence before; when that one only points further back itself ("En ole
+            // pyytänyt niitä."), the one before it, which names what both mean.
+            let before = index - 1;
+            if !self.read_together(text, folded, &[spans[before], (start, end)], findings)
+                && before > 0
+                && self.refers_back(folded, spans[before], findings)
+            {
+                self.read_together(text, folded, &[spans[before - 1], (start, end)], findings);
+            }
+        }
+    }
+
+    /// Whether the sentence at `span` is a short one, with no right attributed, that points
+    /// back with a pronoun. Longer sentences name what they mean; a pronoun there is no
+    /// reference back.
+    fn refers_back(&self, folded: &Folded, span: (usize, usize), findings: &Findings) -> bool {
+        const SHORT: usize = 48;
+        let (start, end) = span;
+        end - start <= SHORT
+            && !findings.attributed.contains(&span)
+            && self
                 .rules
-                .short_text_match(Role::RefersBack, sentence)
-                .is_none()
+                .short_text_match(Role::RefersBack, &folded.text[start..end])
+                .is_some()
+    }
+
+    /// Reads `together` (sentences in order, the last one the short request) as one
+    /// sentence and adds the rights found only so; returns whether it added any.
+    fn read_together(
+        &self,
+        text: &str,
+        folded: &Folded,
+        together: &[(usize, usize)],
+        findings: &mut Findings,
+    ) -> bool {
+        let originals: Vec<&str> = together
+            .iter()
+            .map(|&(start, end)| {
+                let (a, b) = folded.original_range(start, end);
+                text[a..b].trim()
+            })
+            .collect();
+        let joined = originals.join(" ");
+        let read = self.scan(&joined, &Folded::new(&joined), false);
+        // Staff confirm it from the sentences as the sender wrote them, and what lies between.
+        let (first, last) = (together[0], together[together.len() - 1]);
+        let (a, _) = folded.original_range(first.0, first.1);
+        let (_, d) = folded.original_range(last.0, last.1);
+        let phrase = sentence_text(&text[a..d]);
+        let mut added = false;
+        for mut evidence in read.evidence {
+            let kind = evidence.kind;
+            if findings.kinds.contains(&kind)
+                || findings.suppressed_kinds.contains(&kind)
+                || read.suppressed_kinds.contains(&kind)
             {
                 continue;
             }
-            if !self.asks(folded, start, end) {
-                continue;
-            }
-            let (a, b) = folded.original_range(before_start, before_end);
-            let (c, d) = folded.original_range(start, end);
-            let joined = format!("{} {}", text[a..b].trim_end(), text[c..d].trim_start());
-            let together = self.scan(&joined, &Folded::new(&joined), false);
-            // Staff confirm it from both sentences as the sender wrote them.
-            let both = sentence_text(&text[a..d]);
-            let mut added = false;
-            for mut evidence in together.evidence {
-                let kind = evidence.kind;
-                if findings.kinds.contains(&kind)
-                    || findings.suppressed_kinds.contains(&kind)
-                    || together.suppressed_kinds.contains(&kind)
-                {
-                    continue;
-                }
-                findings.kinds.push(kind);
-                evidence.rule = Evidence::read_together_rule(&evidence.rule);
-                evidence.phrase = both.clone();
-                findings.evidence.push(evidence);
-                added = true;
-            }
-            if added {
-                findings.attributed.push((start, end));
-                // It is no longer a sentence no right explains.
-                findings.unattributed.retain(|&(from, _)| from != start);
-            }
+            findings.kinds.push(kind);
+            evidence.rule = Evidence::read_together_rule(&evidence.rule);
+            evidence.phrase = phrase.clone();
+            findings.evidence.push(evidence);
+            added = true;
         }
+        if added {
+            findings.attributed.push(last);
+            // It is no longer a sentence no right explains.
+            findings.unattributed.retain(|&(from, _)| from != last.0);
+        }
+        added
     }
 }
 

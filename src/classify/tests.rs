@@ -965,6 +965,40 @@ fn a_pronoun_in_a_short_request_refers_back_to_the_sentence_before() {
     }
 }
 
+/// When the sentence before the short request only points back too ("I never asked for
+/// them"), the request is read with the one before that, which names what both mean; the
+/// evidence shows all three sentences. A sentence between them about something else ends
+/// the reference.
+#[test]
+fn a_pronoun_refers_back_past_a_sentence_that_points_back_too() {
+    for body in [
+        "Hei. Teiltä tulee tarjoustekstareita joka viikko. En ole koskaan pyytänyt niitä. Lopettakaa ne.",
+        "Hej. Ni skickar reklam-sms varje vecka. Jag har aldrig bett om dem. Sluta med dem.",
+        "Hi. You keep sending me promotional texts every week. I never asked for them. Please stop them.",
+    ] {
+        let found = classify("", body);
+        assert_eq!(names(&found.kinds), ["direct_marketing_optout"], "{body}");
+        assert!(found.triage, "read across sentences, confirmed: {body}");
+        let evidence = &found.evidence[0];
+        assert!(evidence.read_together(), "{evidence:?}");
+        assert!(
+            evidence.phrase.split(". ").count() == 3,
+            "all three sentences: {evidence:?}"
+        );
+    }
+    for body in [
+        "Hi. You send promotional texts every week. My order 1234 arrived broken. Please stop them.",
+        "Hej. Ni skickar reklam-sms varje vecka. Min order 1234 kom trasig. Sluta med dem.",
+    ] {
+        let found = classify("", body);
+        assert!(
+            found.evidence.iter().all(|e| !e.read_together()),
+            "{body}: {:?}",
+            found.evidence
+        );
+    }
+}
+
 /// No reference back where the sentence asks nothing, names its own object, or the mail
 /// already asked for that right.
 #[test]
