@@ -784,17 +784,21 @@ impl Classifier {
         }
     }
 
-    /// Whether the sentence at `span` is a short one, with no right attributed, that points
-    /// back with a pronoun. Longer sentences name what they mean; a pronoun there is no
-    /// reference back.
+    /// Whether the sentence at `span`, with no right attributed, points back with a pronoun
+    /// in a short sentence or a short first clause ("Poistakaa se sieltä, vaihteen numero
+    /// riittää."). Longer ones name what they mean; a pronoun there is no reference back.
     fn refers_back(&self, folded: &Folded, span: (usize, usize), findings: &Findings) -> bool {
         const SHORT: usize = 48;
-        let (start, end) = span;
-        end - start <= SHORT
+        let sentence = &folded.text[span.0..span.1];
+        let head = sentence
+            .iter()
+            .position(|&b| b == b',')
+            .map_or(sentence, |comma| &sentence[..comma]);
+        head.len() <= SHORT
             && !findings.attributed.contains(&span)
             && self
                 .rules
-                .short_text_match(Role::RefersBack, &folded.text[start..end])
+                .short_text_match(Role::RefersBack, head)
                 .is_some()
     }
 

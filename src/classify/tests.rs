@@ -999,6 +999,46 @@ fn a_pronoun_refers_back_past_a_sentence_that_points_back_too() {
     }
 }
 
+/// A long sentence whose first clause is the short request that points back ("Poistakaa se
+/// sieltä, …") is read with the sentence before it; a determiner is no pronoun ("haluan
+/// poistaa sen toisen suodattimen").
+#[test]
+fn a_short_first_clause_refers_back_to_the_sentence_before() {
+    for (body, kind) in [
+        (
+            "Hei. Tilille on tallentunut yksityinen puhelinnumeroni. Poistakaa se sieltä, siihen numeroon ei enää vastaa kukaan.",
+            RequestKind::Erasure,
+        ),
+        (
+            "Hej. Ni skickar reklam-sms varje vecka. Sluta med dem, jag läser aldrig ett enda av dem ändå.",
+            RequestKind::DirectMarketingOptout,
+        ),
+        (
+            "Hi. You send me promotional texts every week. Please stop them, I never read a single one of them anyway.",
+            RequestKind::DirectMarketingOptout,
+        ),
+    ] {
+        let found = classify("", body);
+        assert!(found.triage, "read across sentences, confirmed: {body}");
+        let evidence = found
+            .evidence
+            .iter()
+            .find(|e| e.kind == kind)
+            .unwrap_or_else(|| panic!("{kind:?} in {body}: {:?}", found.evidence));
+        assert!(evidence.read_together(), "{evidence:?}");
+        assert!(
+            evidence.phrase.contains(", "),
+            "the whole sentence: {evidence:?}"
+        );
+    }
+    assert_eq!(
+        kinds_of(
+            "Miten poistan tuotteen ostoskorista? Ruksi ei toimi kännykällä. Haluan poistaa sen toisen suodattimen."
+        ),
+        Vec::<&str>::new()
+    );
+}
+
 /// No reference back where the sentence asks nothing, names its own object, or the mail
 /// already asked for that right.
 #[test]
