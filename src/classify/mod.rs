@@ -790,10 +790,11 @@ impl Classifier {
     fn refers_back(&self, folded: &Folded, span: (usize, usize), findings: &Findings) -> bool {
         const SHORT: usize = 48;
         let sentence = &folded.text[span.0..span.1];
-        let head = sentence
-            .iter()
-            .position(|&b| b == b',')
-            .map_or(sentence, |comma| &sentence[..comma]);
+        // A short sentence whole ("Kiitos, lopettakaa ne."), a longer one by its first clause.
+        let head = match sentence.iter().position(|&b| b == b',') {
+            Some(comma) if sentence.len() > SHORT => &sentence[..comma],
+            _ => sentence,
+        };
         head.len() <= SHORT
             && !findings.attributed.contains(&span)
             && self

@@ -1031,6 +1031,13 @@ fn a_short_first_clause_refers_back_to_the_sentence_before() {
             "the whole sentence: {evidence:?}"
         );
     }
+    // A short sentence is read whole, a comma before its pronoun or not.
+    let found = classify(
+        "",
+        "Hi. You send me promotional texts every week. Thanks, but please stop them.",
+    );
+    assert_eq!(names(&found.kinds), ["direct_marketing_optout"]);
+    assert!(found.evidence[0].read_together(), "{:?}", found.evidence);
     assert_eq!(
         kinds_of(
             "Miten poistan tuotteen ostoskorista? Ruksi ei toimi kännykällä. Haluan poistaa sen toisen suodattimen."
