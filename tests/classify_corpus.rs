@@ -1101,6 +1101,36 @@ fn an_older_customers_blind_holdout_loses_no_right() {
     measure("tests/holdout86");
 }
 
+/// An eighty-eighth set (issue 18, written blind as holdout87): regional and colloquial speech
+/// (Finnish dialects and slang, Ostrobothnian Swedish, Scottish, Irish and Australian English);
+/// 39 asking for two to four rights, 12 near misses. First sight (by the build of round 35):
+/// macro-F1 0.975, rights lost 1/100, no request missed, one false alarm; per-right recall
+/// access 0.94, opt-out 0.94, every other right 1.00.
+#[test]
+fn a_dialect_blind_holdout_loses_no_right() {
+    measure("tests/holdout87");
+}
+
+/// An eighty-ninth set (issue 18, written blind as holdout88): old, forgotten or duplicate
+/// accounts (a maiden name, an old address, two accounts to merge or close one of), near
+/// misses asking only for login help; 39 asking for two to four rights, 12 near misses. First
+/// sight (by the build of round 35): macro-F1 0.950, rights lost 2/102, no request missed, no
+/// false alarm; per-right recall erasure 0.96, objection 0.90, every other right 1.00.
+#[test]
+fn an_old_accounts_blind_holdout_loses_no_right() {
+    measure("tests/holdout88");
+}
+
+/// A ninetieth set (issue 18, written blind as holdout89): requests prompted by something
+/// outside (a leak at another company in the news, a programme about data brokers, a friend's
+/// experience); 39 asking for two to four rights, 12 near misses. First sight (by the build of
+/// round 35): macro-F1 0.960, rights lost 2/103, no request missed, one false alarm; per-right
+/// recall access 0.96, opt-out 0.92, every other right 1.00.
+#[test]
+fn a_prompted_blind_holdout_loses_no_right() {
+    measure("tests/holdout89");
+}
+
 /// The second reader's models embedded in the build are the ones `examples/train_model.rs`
 /// makes from the labelled sets in the tree: a set added or relabelled (or a rule changed
 /// that places a right in another sentence) without training again fails here, so the
