@@ -13,6 +13,11 @@ fn classify(subject: &str, body: &str) -> Classification {
     classifier().classify_text(subject, body)
 }
 
+/// Whether no right of `found` was read across sentences (`read-together/` evidence).
+fn nothing_read_together(found: &Classification) -> bool {
+    found.evidence.iter().all(|e| !e.read_together())
+}
+
 fn kinds(subject: &str, body: &str) -> Vec<&'static str> {
     classify(subject, body)
         .kinds
@@ -992,7 +997,7 @@ fn a_pronoun_refers_back_past_a_sentence_that_points_back_too() {
     ] {
         let found = classify("", body);
         assert!(
-            found.evidence.iter().all(|e| !e.read_together()),
+            nothing_read_together(&found),
             "{body}: {:?}",
             found.evidence
         );
@@ -1075,11 +1080,7 @@ fn a_pronoun_refers_back_only_in_a_short_request_without_a_right() {
         "Please stop the promotional texts. You send them every week. Please stop them.",
     );
     assert_eq!(found.kinds, [RequestKind::DirectMarketingOptout]);
-    assert!(
-        found.evidence.iter().all(|e| !e.read_together()),
-        "{:?}",
-        found.evidence
-    );
+    assert!(nothing_read_together(&found), "{:?}", found.evidence);
 }
 
 /// A postscript below the signature is read: what only it asks for is added, and a person
