@@ -1,10 +1,11 @@
 //! Trains the classifier's second reader (`src/classify/model.rs`) on the labelled sets
 //! under `tests/` and writes `rules/model.tsv` (the mail model) and `rules/sentences.tsv`
-//! (the sentence model), which the build embeds. A test (`tests/classify_corpus.rs`)
-//! checks that the embedded files are what this writes.
+//! (the sentence model), which the build embeds, and counts their words into
+//! `rules/frequent.tsv` (which words of a rule are rare, to choose its trigger words). A
+//! test (`tests/classify_corpus.rs`) checks that the embedded files are what this writes.
 //!
 //! ```text
-//! cargo run --release --example train_model          # writes both into rules/
+//! cargo run --release --example train_model          # writes all three into rules/
 //! cargo run --release --example train_model -- DIR   # writes them into DIR, to compare
 //! cargo run --release --example train_model -- DIR SETS  # trains on the sets under SETS
 //! ```
@@ -44,6 +45,10 @@ fn main() -> ExitCode {
         (
             "sentences.tsv",
             rightsbot::classify::train_sentence_reader(&mails),
+        ),
+        (
+            "frequent.tsv",
+            rightsbot::classify::count_frequent_words(&mails),
         ),
     ];
     for (name, text) in models {

@@ -1182,6 +1182,11 @@ fn the_embedded_second_reader_is_trained_from_the_labelled_sets() {
             rightsbot::classify::train_sentence_reader(&mails),
             include_str!("../rules/sentences.tsv"),
         ),
+        (
+            "rules/frequent.tsv",
+            rightsbot::classify::count_frequent_words(&mails),
+            include_str!("../rules/frequent.tsv"),
+        ),
     ] {
         assert!(
             trained == embedded,

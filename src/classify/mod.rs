@@ -26,7 +26,7 @@ use crate::parse::Mail;
 pub use model::{
     Example as LabelledMail, train as train_second_reader, train_sentences as train_sentence_reader,
 };
-pub use pattern::PatternError;
+pub use pattern::{PatternError, count_words as count_frequent_words};
 pub use rules::RuleError;
 
 use fold::Folded;

@@ -168,7 +168,7 @@ impl<'a> Parser<'a> {
     }
 }
 
-/// A pattern compiled: its regex, and up to two sets of trigger words such that every match
+/// A pattern compiled: its regex, and up to three sets of trigger words such that every match
 /// contains a word of each set, for a fast pre-filter. A trigger ending in `*` is a stem
 /// (the start of a word), else a whole word.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -192,10 +192,7 @@ pub fn compile(source: &str) -> Result<Compiled, PatternError> {
     }
     let mut regex = String::new();
     emit_sequence(&nodes, &mut regex);
-    let mut sets = mandatory_sets(&nodes);
-    sets.sort_by_cached_key(|set| std::cmp::Reverse(rarity(set)));
-    sets.truncate(2);
-    let triggers = sets
+    let triggers = trigger_sets(mandatory_sets(&nodes))
         .into_iter()
         .map(|set| {
             let mut words: Vec<String> = set
@@ -214,6 +211,30 @@ pub fn compile(source: &str) -> Result<Compiled, PatternError> {
         })
         .collect();
     Ok(Compiled { regex, triggers })
+}
+
+/// Of the sets of words a match must hold one of each, the (up to) three that filter best:
+/// the rarest; the rarest that shares no word with it (with "have" in both, every sentence
+/// holding "have" would pass both); and the rarest short one of the rest, which the trigger
+/// index checks word by word.
+fn trigger_sets(mut sets: Vec<Vec<Literal<'_>>>) -> Vec<Vec<Literal<'_>>> {
+    sets.sort_by_cached_key(|set| frequency(set));
+    if let Some(apart) = sets
+        .iter()
+        .skip(1)
+        .position(|set| !share_a_word(&sets[0], set))
+    {
+        let second = sets.remove(apart + 1);
+        sets.insert(1, second);
+    }
+    let third = sets
+        .iter()
+        .skip(2)
+        .position(|set| set.len() <= super::trigger::LONG_SET)
+        .map(|short| sets.swap_remove(short + 2));
+    sets.truncate(2);
+    sets.extend(third);
+    sets
 }
 
 /// A trigger word: its text, and whether it is a stem (the start of a word).
@@ -256,41 +277,129 @@ fn literals_of<'a>(item: &Item<'a>) -> Vec<Literal<'a>> {
     }
 }
 
-/// Words so frequent that a pre-filter on them would let almost every sentence through.
-/// In byte order, for a binary search (a test checks).
-const COMMON: &[&str] = &[
-    "a", "all", "an", "and", "att", "av", "det", "do", "ei", "en", "etta", "for", "i", "in",
-    "inte", "is", "it", "ja", "jag", "me", "mig", "min", "mina", "minun", "mun", "my", "ne", "ni",
-    "no", "not", "och", "of", "om", "on", "or", "pa", "se", "te", "the", "to", "you", "your",
-];
+/// How many sentences of the labelled mails hold each word seen in ten or more, in byte
+/// order (`rules/frequent.tsv`, written with the models by `examples/train_model.rs`):
+/// which of a pattern's words are rare, to choose its trigger words.
+static FREQUENT: std::sync::LazyLock<Frequent> =
+    std::sync::LazyLock::new(|| Frequent::parse(include_str!("../../rules/frequent.tsv")));
 
-/// Whether `word` is one of the [`COMMON`] words (none is longer than five letters).
-fn is_common(word: &str) -> bool {
-    word.len() <= 5 && COMMON.binary_search(&word).is_ok()
+struct Frequent {
+    words: Vec<&'static str>,
+    /// `before[i]`: the counts of `words[..i]` summed, so a stem's words sum in two lookups.
+    before: Vec<u64>,
+}
+
+impl Frequent {
+    fn parse(text: &'static str) -> Frequent {
+        let mut words = Vec::new();
+        let mut before = vec![0];
+        for (word, count) in text.lines().filter_map(|line| line.split_once('\t')) {
+            words.push(word);
+            before.push(before[before.len() - 1] + count.parse::<u64>().unwrap_or(0));
+        }
+        Frequent { words, before }
+    }
+
+    /// How many sentences a literal was seen in: a word's own count, a stem's words'
+    /// summed; one for a word too rare to be listed.
+    fn of(&self, (text, stem): Literal) -> u64 {
+        let from = self.words.partition_point(|w| *w < text);
+        let to = if stem {
+            self.words
+                .partition_point(|w| *w < text || w.starts_with(text))
+        } else {
+            from + usize::from(self.words.get(from) == Some(&text))
+        };
+        (self.before[to] - self.before[from]).max(1)
+    }
+}
+
+/// Counts, over the sentences of `examples`, how many hold each word, and returns the text
+/// of `rules/frequent.tsv`: a line per word seen in at least ten, "word<TAB>count", in byte
+/// order. A word is a run of the bytes trigger words are made of; one holding a hyphen or
+/// an apostrophe ("kanta-asiakas", "don't") counts as itself and as each of its parts, as
+/// the trigger index reads both.
+pub fn count_words(examples: &[super::LabelledMail]) -> String {
+    const AT_LEAST: usize = 10;
+    let mut counts: std::collections::HashMap<&[u8], usize> = std::collections::HashMap::new();
+    let mut seen: std::collections::HashSet<&[u8]> = std::collections::HashSet::new();
+    for (sentence, _) in examples.iter().flat_map(|e| &e.sentences) {
+        seen.clear();
+        let runs = sentence.split(|&b| !(b.is_ascii_alphanumeric() || b"_'-".contains(&b)));
+        for run in runs.filter(|run| !run.is_empty()) {
+            seen.insert(run);
+            if run.contains(&b'-') || run.contains(&b'\'') {
+                seen.extend(
+                    run.split(|&b| b == b'-' || b == b'\'')
+                        .filter(|p| !p.is_empty()),
+                );
+            }
+        }
+        for word in &seen {
+            *counts.entry(word).or_default() += 1;
+        }
+    }
+    let mut frequent: Vec<(&[u8], usize)> =
+        counts.into_iter().filter(|&(_, n)| n >= AT_LEAST).collect();
+    frequent.sort_unstable();
+    let mut text = String::new();
+    for (word, count) in frequent {
+        let _ = writeln!(text, "{}\t{count}", String::from_utf8_lossy(word));
+    }
+    text
+}
+
+/// How often a set of literals is seen (lower is rarer): a set of rare words triggers a
+/// pattern's regex in few sentences.
+fn frequency(literals: &[Literal]) -> u64 {
+    SEEN_LITERALS.with_borrow_mut(|seen| {
+        literals
+            .iter()
+            .map(|&(text, stem)| {
+                if let Some(&count) = seen[usize::from(stem)].get(text) {
+                    return count;
+                }
+                let count = FREQUENT.of((text, stem));
+                seen[usize::from(stem)].insert(text.into(), count);
+                count
+            })
+            .sum()
+    })
+}
+
+type LiteralCounts = std::collections::HashMap<
+    Box<str>,
+    u64,
+    std::hash::BuildHasherDefault<super::rules::WordHasher>,
+>;
+
+thread_local! {
+    /// Each literal's frequency once looked up, words then stems: the `[define]` classes
+    /// repeat the same few thousand words in hundreds of patterns.
+    static SEEN_LITERALS: std::cell::RefCell<[LiteralCounts; 2]> =
+        std::cell::RefCell::new(Default::default());
 }
 
 /// A set of literals one of which occurs in every match: for the mandatory item whose words
 /// are rarest, all the words it can be. Matching starts only where one of them occurs.
 fn required_literals<'a>(nodes: &[Node<'a>]) -> Vec<Literal<'a>> {
-    mandatory_sets(nodes)
-        .into_iter()
-        .max_by_key(|set| rarity(set))
+    let mut sets = mandatory_sets(nodes);
+    if sets.len() < 2 {
+        return sets.pop().unwrap_or_default();
+    }
+    sets.into_iter()
+        .min_by_key(|set| frequency(set))
         .unwrap_or_default()
 }
 
-/// Higher is rarer: common words are worst, then the shortest word decides, then fewer words.
-fn rarity(literals: &[Literal]) -> (bool, usize, std::cmp::Reverse<usize>) {
-    let has_common = literals.iter().any(|(word, _)| is_common(word));
-    let shortest = literals
-        .iter()
-        .map(|(word, _)| word.len())
-        .min()
-        .unwrap_or(0);
-    (
-        !has_common,
-        shortest.min(6),
-        std::cmp::Reverse(literals.len()),
-    )
+/// Whether one word can be a literal of both sets: the same word, or a word and a stem it
+/// starts with, or two stems one of which starts the other.
+fn share_a_word(first: &[Literal], second: &[Literal]) -> bool {
+    first.iter().any(|&(a, a_stem)| {
+        second.iter().any(|&(b, b_stem)| {
+            a == b || (a_stem && b.starts_with(a)) || (b_stem && a.starts_with(b))
+        })
+    })
 }
 
 fn emit_item(item: &Item, out: &mut String) {
@@ -444,10 +553,13 @@ mod tests {
 
     #[test]
     fn triggers_are_the_rarest_required_words() {
+        // By how many sentences of the labelled mails hold them (`rules/frequent.tsv`):
+        // "delete" and "remove" together are rarer than "account", "new" than "address"
+        // or "name".
         let triggers = |pattern: &str| compile(pattern).unwrap().triggers;
         assert_eq!(
             triggers("(delete|remove) my? account"),
-            [vec!["account"], vec!["delete", "remove"]]
+            [vec!["delete", "remove"], vec!["account"]]
         );
         assert_eq!(
             triggers("poist* ~ (tieto*|tili)"),
@@ -455,7 +567,7 @@ mod tests {
         );
         assert_eq!(
             triggers("my? new (address|name)"),
-            [vec!["address", "name"], vec!["new"]]
+            [vec!["new"], vec!["address", "name"]]
         );
         assert_eq!(triggers("(i|we) object"), [vec!["object"], vec!["i", "we"]]);
         assert_eq!(triggers("((a|b) cc|d) e"), [vec!["e"], vec!["cc", "d"]]);
@@ -463,12 +575,39 @@ mod tests {
     }
 
     #[test]
-    fn common_words_are_sorted_for_binary_search() {
-        assert!(COMMON.windows(2).all(|pair| pair[0] < pair[1]));
-        assert!(
-            COMMON.iter().all(|word| word.len() <= 5),
-            "is_common skips longer words"
+    fn the_second_trigger_set_shares_no_word_with_the_first() {
+        // "have" would let every sentence holding it pass both of the two rarest sets; the
+        // second set is "data", and the one sharing "have" comes third.
+        assert_eq!(
+            compile("(have|need) ~ (keep|have) ~ data")
+                .unwrap()
+                .triggers,
+            [vec!["have", "need"], vec!["data"], vec!["have", "keep"]]
         );
+        // A stem and a word it starts are one word too: "poistakaa" or "tietoni" is rarest,
+        // and "poist*" would pass with "poistakaa".
+        assert_eq!(
+            compile("(poist*|delete) ~ (poistakaa|tietoni) ~ data")
+                .unwrap()
+                .triggers,
+            [
+                vec!["poistakaa", "tietoni"],
+                vec!["data"],
+                vec!["delete", "poist*"]
+            ]
+        );
+    }
+
+    #[test]
+    fn frequent_words_are_sorted_and_a_stem_counts_its_words() {
+        let words = &FREQUENT.words;
+        assert!(words.len() > 1000);
+        assert!(words.windows(2).all(|pair| pair[0] < pair[1]));
+        let stem = FREQUENT.of(("tieto", true));
+        assert!(stem > FREQUENT.of(("tietoni", false)));
+        assert!(stem > FREQUENT.of(("tietoja", false)));
+        assert_eq!(FREQUENT.of(("qqqzzq", false)), 1);
+        assert!(FREQUENT.of(("my", false)) > 1000);
     }
 
     #[test]

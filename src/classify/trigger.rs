@@ -1,9 +1,16 @@
 //! Finding which patterns can match a sentence, by the words in it.
 //!
-//! Every pattern names one or two sets of trigger words; each of its matches holds a word
+//! Every pattern names up to three sets of trigger words; each of its matches holds a word
 //! of every set (see `pattern::Compiled::triggers`). A trie of all trigger words is walked
 //! from every word start in the sentence, so a sentence costs a handful of trie steps per
 //! word, and only the patterns whose every trigger set is present are run as regexes.
+//!
+//! A pattern's first set holds its rarest words, the others often frequent ones ("my",
+//! "please", "want"), each in the sets of hundreds of patterns. So a word of a first set
+//! names its patterns, while a word of a later set names only itself (a *literal*): a
+//! pattern found by its first set is kept when each later set has a literal in the sentence
+//! too. A second set too long to check word by word (over [`LONG_SET`] words) is marked
+//! per pattern by its words' keys instead.
 
 use std::collections::HashMap;
 use std::hash::BuildHasherDefault;
@@ -86,9 +93,10 @@ struct Node {
 }
 
 thread_local! {
-    /// Which trigger sets the current sentence holds: key `2p + s` is marked when set `s` of
-    /// pattern `p` has a word in it. One per thread, shared by every index: each call starts
-    /// a new pass, so no mark of an earlier call (or index) counts.
+    /// What the current sentence holds: item `p` is marked when pattern `p`'s first set has
+    /// a word in it, item `patterns + l` when literal `l` is in it. One per thread, shared
+    /// by every index: each call starts a new pass, so no mark of an earlier call (or
+    /// index) counts.
     static SEEN: std::cell::RefCell<Stamps> = std::cell::RefCell::new(Stamps::default());
 }
 
@@ -118,6 +126,24 @@ thread_local! {
 /// Gives each index its own number, for its memo.
 static NEXT_INDEX: AtomicU64 = AtomicU64::new(0);
 
+/// A key with this bit is a literal of later sets (its number below the bit); with neither
+/// bit, a pattern found by a word of its first set.
+const LITERAL: u32 = 1 << 31;
+
+/// A key with this bit is a pattern found by a word of its second set: for a second set of
+/// more than [`LONG_SET`] words, which a scan of its literals would cost more than the
+/// keys of its words.
+const SECOND: u32 = 1 << 30;
+
+/// Sets of more words are not checked literal by literal (see [`SECOND`]).
+pub(super) const LONG_SET: usize = 24;
+
+/// A pattern's second set that is marked by its words' keys ([`SECOND`]).
+const MARKED_SET: (u32, u32) = (u32::MAX, u32::MAX);
+
+/// No such set: nothing to check.
+const NO_SET: (u32, u32) = (0, 0);
+
 pub struct TriggerIndex {
     id: u64,
     nodes: Vec<Node>,
@@ -131,8 +157,12 @@ pub struct TriggerIndex {
     /// the nodes of a word's first letters have: a lookup, where a scan of their labels
     /// mispredicted at every step.
     dense: Vec<[u32; ALPHABET]>,
-    /// How many trigger sets each pattern has (1 or 2).
-    sets: Vec<u8>,
+    /// For each pattern, its second and third sets: each the range of `filters` holding
+    /// its literals, or [`MARKED_SET`], or [`NO_SET`].
+    filters_of: Vec<[(u32, u32); 2]>,
+    filters: Vec<u32>,
+    /// How many literals there are: they are marked after the patterns, in one [`Stamps`].
+    literals: usize,
 }
 
 /// Nodes with this many edges or more find a child by its slot.
@@ -158,33 +188,59 @@ fn insert(nodes: &mut Vec<Building>, key: &[u8]) -> usize {
 }
 
 impl TriggerIndex {
-    /// Indexes `triggers[pattern]`: up to two sets of words, each a word or a stem ending
-    /// in `*`.
+    /// Indexes `triggers[pattern]`: up to three sets of words, each a word or a stem ending
+    /// in `*`, the rarest first.
     pub fn new(triggers: &[Vec<Vec<String>>]) -> TriggerIndex {
         let mut nodes = vec![Building::default()];
-        let mut sets_of = Vec::with_capacity(triggers.len());
+        // Each literal, by its node and whether it is a stem.
+        let mut literals: HashMap<(usize, bool), u32> = HashMap::new();
+        let mut filters_of = Vec::with_capacity(triggers.len());
+        let mut filters = Vec::new();
         for (pattern, sets) in triggers.iter().enumerate() {
-            sets_of.push(sets.len().min(2) as u8);
-            for (set, word) in sets
-                .iter()
-                .take(2)
-                .enumerate()
-                .flat_map(|(set, words)| words.iter().map(move |w| (set, w)))
-            {
-                // Set `s` of pattern `p` is key 2p + s.
-                let key = (pattern * 2 + set) as u32;
-                let (text, stem) = match word.strip_suffix('*') {
-                    Some(text) => (text, true),
-                    None => (word.as_str(), false),
-                };
-                let node = insert(&mut nodes, text.as_bytes());
-                let list = if stem {
-                    &mut nodes[node].stem
-                } else {
-                    &mut nodes[node].exact
-                };
-                list.push(key);
+            let mut ranges = [NO_SET; 2];
+            for (set, words) in sets.iter().take(3).enumerate() {
+                // A long second set is marked by its words' keys; a third is short (see
+                // `pattern::trigger_sets`), else left out: there is one mark per pattern.
+                let long = words.len() > LONG_SET;
+                if set == 2 && long {
+                    continue;
+                }
+                let from = filters.len() as u32;
+                for word in words {
+                    let (text, stem) = match word.strip_suffix('*') {
+                        Some(text) => (text, true),
+                        None => (word.as_str(), false),
+                    };
+                    let node = insert(&mut nodes, text.as_bytes());
+                    let key = if set == 0 {
+                        pattern as u32
+                    } else if long {
+                        SECOND | pattern as u32
+                    } else {
+                        let next = literals.len() as u32;
+                        let literal = *literals.entry((node, stem)).or_insert(next);
+                        filters.push(literal);
+                        if literal != next {
+                            continue;
+                        }
+                        LITERAL | literal
+                    };
+                    let list = if stem {
+                        &mut nodes[node].stem
+                    } else {
+                        &mut nodes[node].exact
+                    };
+                    list.push(key);
+                }
+                if set > 0 {
+                    ranges[set - 1] = if long {
+                        MARKED_SET
+                    } else {
+                        (from, filters.len() as u32)
+                    };
+                }
             }
+            filters_of.push(ranges);
         }
         let mut index = TriggerIndex {
             id: NEXT_INDEX.fetch_add(1, Ordering::Relaxed),
@@ -194,7 +250,9 @@ impl TriggerIndex {
             keys: Vec::new(),
             root: [0; 256],
             dense: Vec::new(),
-            sets: sets_of,
+            filters_of,
+            filters,
+            literals: literals.len(),
         };
         index.freeze(&nodes);
         index
@@ -295,27 +353,47 @@ impl TriggerIndex {
     /// Adds to `out`, once each and in order, every pattern all of whose trigger sets have a
     /// word in `sentence` (folded text).
     ///
-    /// A frequent word ("my", "please") is the second trigger of many patterns, so a
-    /// sentence yields many keys: each is marked in the thread's [`Stamps`] (a new pass per
-    /// call, so nothing is cleared between sentences) and a pattern is
-    /// added the moment its last set is marked, instead of sorting every key.
+    /// The patterns found by their first set, those whose long second set was seen, and
+    /// the literals seen are marked in the thread's [`Stamps`] (a new pass per call, so
+    /// nothing is cleared between sentences). Then a pattern found by its first set stays
+    /// if each of its other sets is marked or has a literal marked.
     pub fn candidates(&self, sentence: &[u8], out: &mut Vec<usize>) {
         SEEN.with_borrow_mut(|seen| self.candidates_with(sentence, seen, out));
     }
 
     fn candidates_with(&self, sentence: &[u8], seen: &mut Stamps, out: &mut Vec<usize>) {
-        seen.begin(self.sets.len() * 2);
+        let patterns = self.filters_of.len();
+        let literals = 2 * patterns;
+        seen.begin(literals + self.literals);
         let first = out.len();
         self.keys(sentence, |key| {
-            let key = key as usize;
-            if !seen.mark(key) {
-                return;
-            }
-            let pattern = key / 2;
-            if self.sets[pattern] <= 1 || seen.is_marked(key ^ 1) {
-                out.push(pattern);
+            if key & LITERAL != 0 {
+                seen.mark(literals + (key & !LITERAL) as usize);
+            } else if key & SECOND != 0 {
+                seen.mark(patterns + (key & !SECOND) as usize);
+            } else if seen.mark(key as usize) {
+                out.push(key as usize);
             }
         });
+        let mut kept = first;
+        for at in first..out.len() {
+            let pattern = out[at];
+            let present = |&set: &(u32, u32)| {
+                set == NO_SET
+                    || if set == MARKED_SET {
+                        seen.is_marked(patterns + pattern)
+                    } else {
+                        self.filters[set.0 as usize..set.1 as usize]
+                            .iter()
+                            .any(|&literal| seen.is_marked(literals + literal as usize))
+                    }
+            };
+            if self.filters_of[pattern].iter().all(present) {
+                out[kept] = pattern;
+                kept += 1;
+            }
+        }
+        out.truncate(kept);
         out[first..].sort_unstable();
     }
 
@@ -453,6 +531,31 @@ mod tests {
         index.candidates(b"poista tilaus", &mut out);
         index.candidates(b"tili on auki", &mut out);
         assert_eq!(out, [0]);
+    }
+
+    #[test]
+    fn a_third_set_and_a_long_second_set_must_be_present_too() {
+        let triggers: &[&[&[&str]]] = &[&[&["poist*"], &["tieto*"], &["kaikki", "ne"]]];
+        assert_eq!(found(triggers, "poista tietoni"), Vec::<usize>::new());
+        assert_eq!(found(triggers, "poista kaikki tietoni"), [0]);
+        assert_eq!(found(triggers, "tietoni ne poista"), [0]);
+        // A second set too long to check word by word is marked by its words' keys.
+        let long: Vec<String> = (0..=LONG_SET).map(|i| format!("w{i}")).collect();
+        let owned = vec![vec![
+            vec!["poist*".to_string()],
+            long,
+            vec!["tili".to_string()],
+        ]];
+        let index = TriggerIndex::new(&owned);
+        let found = |sentence: &str| {
+            let mut out = Vec::new();
+            index.candidates(sentence.as_bytes(), &mut out);
+            out
+        };
+        assert_eq!(found("poistakaa w7 tili"), [0]);
+        assert_eq!(found(&format!("w{LONG_SET} tili poista")), [0]);
+        assert_eq!(found("poistakaa w7"), Vec::<usize>::new());
+        assert_eq!(found("poistakaa tili"), Vec::<usize>::new());
     }
 
     /// Every key of every word start, walked afresh: what the memo must give.
