@@ -1123,6 +1123,32 @@ fn a_postscript_below_the_signature_is_read_and_a_footer_is_not() {
     );
 }
 
+/// A company's privacy footer below a signature with no "-- " line recites the reader's
+/// rights ("You have the right to access, correct or delete your personal data"): it is
+/// read as a postscript, so a person confirms whatever it names, and the customer-service
+/// question above it gets no draft of its own.
+#[test]
+fn a_privacy_footer_below_a_contact_block_goes_to_a_person() {
+    for footer in [
+        "Hymy Oy käsittelee asiakastietoja tietosuoja-asetuksen mukaisesti. Sinulla on oikeus \
+         tarkastaa ja korjata tietosi sekä pyytää niiden poistamista.",
+        "Granlund Bygg Ab behandlar personuppgifter enligt GDPR. Registrerade har rätt att \
+         begära registerutdrag samt rättelse eller radering av uppgifter.",
+        "Lewis Accounting processes client data in line with the GDPR. You have the right to \
+         access, correct or delete your personal data.",
+    ] {
+        let raw = format!(
+            "From: a@example.test\nSubject: Parcel\n\nHi,\n\nwhere is order 50321?\n\n\
+             Tiina Mattila\nOffice manager\nKeskuskatu 9, 28100 Pori\n+358 2 633 4400\n\n\
+             {footer}\n"
+        );
+        let mail = crate::parse::parse(raw.as_bytes()).unwrap();
+        assert!(!mail.new_text.contains(footer), "the footer is cut");
+        let result = classifier().classify(&mail);
+        assert!(result.triage, "a person looks: {footer} {:?}", result.kinds);
+    }
+}
+
 /// A reply that answers our quoted questions between the lines: yes or no to a question
 /// about the sender's data goes to a person with the question and the answer as the note;
 /// answers to questions about an order do not.

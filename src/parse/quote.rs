@@ -222,6 +222,9 @@ fn history_start(lines: &[&str], at_signature: bool) -> usize {
                 return index;
             }
         }
+        if at_signature && contact_block(lines, index) {
+            return index;
+        }
     }
     lines.len()
 }
@@ -238,6 +241,65 @@ fn lower_head(line: &str) -> String {
         end -= 1;
     }
     line[..end].to_lowercase()
+}
+
+/// Whether a signature without a "-- " line starts at `lines[index]`: a block of three to
+/// ten short lines after a blank one, none a sentence, one a phone number, an e-mail or a
+/// web address ("Tiina Mattila / hammashoitaja / Hymy Oy / Keskuskatu 9, 28100 Pori /
+/// 02 633 4400"), with nothing after it in the first person. Below it, work and club mail
+/// carries a footer that recites the reader's rights ("Sinulla on oikeus tarkastaa ja
+/// korjata tietosi"), which is no request. A formal letter opens with such a block
+/// ("Nimi: … / Sähköposti: … / Puhelin: …") and asks below it in the first person, and
+/// "My new details:" introduces data: neither is a signature.
+fn contact_block(lines: &[&str], index: usize) -> bool {
+    const MAX_LINE: usize = 60;
+    if index < 2 || !lines[index - 1].trim().is_empty() {
+        return false;
+    }
+    let Some(before) = lines[..index].iter().rev().find(|l| !l.trim().is_empty()) else {
+        return false;
+    };
+    if before.trim_end().ends_with(':') {
+        return false;
+    }
+    let block: Vec<&str> = lines[index..]
+        .iter()
+        .map(|l| l.trim())
+        .take_while(|l| !l.is_empty())
+        .collect();
+    let contact = |line: &str| {
+        line.contains('@')
+            || line.contains("www.")
+            || line.contains("http")
+            || line.chars().filter(char::is_ascii_digit).count() >= 7
+    };
+    (3..=10).contains(&block.len())
+        && block.iter().all(|line| {
+            line.chars().count() <= MAX_LINE
+                && !line.starts_with('>')
+                && !line.ends_with(['.', '?', '!', ':'])
+        })
+        && block.iter().any(|line| contact(line))
+        && !lines[index + block.len()..]
+            .iter()
+            .any(|line| !is_quoted(line) && in_first_person(line))
+}
+
+/// Whether a line speaks in the first person singular (fi, sv, en), as a request below a
+/// signature does ("P.S. Poistakaa myös numeroni") and a footer does not.
+fn in_first_person(line: &str) -> bool {
+    const WORDS: &[&str] = &[
+        "minä", "mina", "minun", "minua", "minulle", "minulta", "minusta", "minut", "mun", "mua",
+        "mulle", "multa", "musta", "jag", "mig", "min", "mitt", "mina", "mej", "i", "i'm", "i've",
+        "i'd", "my", "me", "mine", "ps", "p.s",
+    ];
+    line.split(|c: char| !(c.is_alphanumeric() || c == '\'' || c == '.'))
+        .map(|word| word.trim_matches('.').to_lowercase())
+        .any(|word| {
+            WORDS.contains(&word.as_str())
+                // A Finnish first-person possessive: "tietoni", "numeroni", "tilini".
+                || (word.chars().count() >= 5 && word.ends_with("ni"))
+        })
 }
 
 fn is_attribution(lower: &str) -> bool {
@@ -300,6 +362,33 @@ mod tests {
             "Radera mitt konto."
         );
         assert_eq!(new_text("Delete me.\n-- \nMatti\n040 123"), "Delete me.");
+    }
+
+    #[test]
+    fn a_contact_block_starts_a_signature_when_nothing_below_it_speaks_for_the_sender() {
+        let footer = "Missä pakettini on? Tilausnumero 50321.\n\nKiitos!\nTiina\n\n\
+                      Tiina Mattila\nhammashoitaja\nHammaslääkäriasema Hymy\n\
+                      Keskuskatu 9, 28100 Pori\nAjanvaraus 02 633 4400\n\n\
+                      Hymy käsittelee asiakastietoja tietosuoja-asetuksen mukaisesti. Sinulla \
+                      on oikeus tarkastaa ja korjata tietosi sekä pyytää niiden poistamista.";
+        assert_eq!(
+            new_text(footer),
+            "Missä pakettini on? Tilausnumero 50321.\n\nKiitos!\nTiina"
+        );
+        assert_eq!(own_text(footer), footer);
+        // A postscript in the first person below it keeps the block in the text.
+        let postscript = "Where is my parcel?\n\nKaren Lewis\nLewis Accounting\n\
+                          +358 44 123 0000\n\nP.S. Please delete my old address too.";
+        assert_eq!(new_text(postscript), postscript);
+        // A formal letter opens with the sender's details and asks below them.
+        let letter = "Kestokauppa Oy / tietosuoja\n\nNimi: Kirsi Tuominen\n\
+                      Sähköposti: kirsi@example.test\nPuhelin: 050 765 4321\n\n\
+                      1) Pyydän jäljennöksen minua koskevista tiedoista.";
+        assert_eq!(new_text(letter), letter);
+        // "My new details:" introduces data.
+        let details = "I have moved. My new details:\n\nAnna Berg\nStorgatan 1\n\
+                       040 123 4567\n\nThe shop's terms say they apply to all customers.";
+        assert_eq!(new_text(details), details);
     }
 
     #[test]
