@@ -290,15 +290,18 @@ fn contact_block(lines: &[&str], index: usize) -> bool {
 fn in_first_person(line: &str) -> bool {
     const WORDS: &[&str] = &[
         "minä", "mina", "minun", "minua", "minulle", "minulta", "minusta", "minut", "mun", "mua",
-        "mulle", "multa", "musta", "jag", "mig", "min", "mitt", "mina", "mej", "i", "i'm", "i've",
+        "mulle", "multa", "musta", "jag", "mig", "min", "mitt", "mina", "mej", "i'm", "i've",
         "i'd", "my", "me", "mine", "ps", "p.s",
     ];
     line.split(|c: char| !(c.is_alphanumeric() || c == '\'' || c == '.'))
-        .map(|word| word.trim_matches('.').to_lowercase())
+        .map(|word| word.trim_matches('.'))
         .any(|word| {
-            WORDS.contains(&word.as_str())
+            // English "I" only as a capital: "i" is Swedish and Finnish for "in".
+            let lower = word.to_lowercase();
+            word == "I"
+                || WORDS.contains(&lower.as_str())
                 // A Finnish first-person possessive: "tietoni", "numeroni", "tilini".
-                || (word.chars().count() >= 5 && word.ends_with("ni"))
+                || (lower.chars().count() >= 5 && lower.ends_with("ni"))
         })
 }
 
@@ -380,6 +383,10 @@ mod tests {
         let postscript = "Where is my parcel?\n\nKaren Lewis\nLewis Accounting\n\
                           +358 44 123 0000\n\nP.S. Please delete my old address too.";
         assert_eq!(new_text(postscript), postscript);
+        // Swedish "i" (in) is no English "I".
+        let swedish = "Sluta skicka reklam.\n\nUlla Bergman\nTandvården i Vasa Ab\n\
+                       Tidsbokning 06 317 8800\n\nDu har rätt att i vissa fall radera dina uppgifter.";
+        assert_eq!(new_text(swedish), "Sluta skicka reklam.");
         // A formal letter opens with the sender's details and asks below them.
         let letter = "Kestokauppa Oy / tietosuoja\n\nNimi: Kirsi Tuominen\n\
                       Sähköposti: kirsi@example.test\nPuhelin: 050 765 4321\n\n\
