@@ -325,7 +325,7 @@ pub fn count_words(examples: &[super::LabelledMail]) -> String {
     let mut seen: std::collections::HashSet<&[u8]> = std::collections::HashSet::new();
     for (sentence, _) in examples.iter().flat_map(|e| &e.sentences) {
         seen.clear();
-        let runs = sentence.split(|&b| !(b.is_ascii_alphanumeric() || b"_'-".contains(&b)));
+        let runs = sentence.split(|&b| !super::trigger::is_trigger_byte(b));
         for run in runs.filter(|run| !run.is_empty()) {
             seen.insert(run);
             if run.contains(&b'-') || run.contains(&b'\'') {

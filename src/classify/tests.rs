@@ -1125,8 +1125,7 @@ fn a_postscript_below_the_signature_is_read_and_a_footer_is_not() {
 
 /// A company's privacy footer below a signature with no "-- " line recites the reader's
 /// rights ("You have the right to access, correct or delete your personal data"): it is
-/// read as a postscript, so a person confirms whatever it names, and the customer-service
-/// question above it gets no draft of its own.
+/// read as a postscript, so a person confirms whatever it names.
 #[test]
 fn a_privacy_footer_below_a_contact_block_goes_to_a_person() {
     for footer in [

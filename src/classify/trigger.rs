@@ -42,6 +42,11 @@ const ALPHABET: usize = 39;
 /// The alphabet's bytes in byte order: a node's children are laid out so.
 const BY_BYTE: [u8; ALPHABET] = *b"'-0123456789_abcdefghijklmnopqrstuvwxyz";
 
+/// Whether trigger words are made of `byte` (the trie's alphabet).
+pub(super) fn is_trigger_byte(byte: u8) -> bool {
+    slot(byte).is_some()
+}
+
 fn slot(byte: u8) -> Option<usize> {
     match byte {
         b'a'..=b'z' => Some(usize::from(byte - b'a')),

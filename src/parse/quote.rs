@@ -290,8 +290,8 @@ fn contact_block(lines: &[&str], index: usize) -> bool {
 fn in_first_person(line: &str) -> bool {
     const WORDS: &[&str] = &[
         "minä", "mina", "minun", "minua", "minulle", "minulta", "minusta", "minut", "mun", "mua",
-        "mulle", "multa", "musta", "jag", "mig", "min", "mitt", "mina", "mej", "i'm", "i've",
-        "i'd", "my", "me", "mine", "ps", "p.s",
+        "mulle", "multa", "musta", "jag", "mig", "min", "mitt", "mej", "i'm", "i've", "i'd", "my",
+        "me", "mine", "ps", "p.s",
     ];
     line.split(|c: char| !(c.is_alphanumeric() || c == '\'' || c == '.'))
         .map(|word| word.trim_matches('.'))
