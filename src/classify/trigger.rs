@@ -47,14 +47,32 @@ pub(super) fn is_trigger_byte(byte: u8) -> bool {
     slot(byte).is_some()
 }
 
+/// Each byte's child slot, [`NO_SLOT`] for a byte no trigger word holds: a table, since
+/// every byte of a word is looked up.
+static SLOTS: [u8; 256] = {
+    let mut table = [NO_SLOT; 256];
+    let mut byte = 0;
+    while byte < 256 {
+        let b = byte as u8;
+        table[byte] = match b {
+            b'a'..=b'z' => b - b'a',
+            b'0'..=b'9' => 26 + b - b'0',
+            b'_' => 36,
+            b'\'' => 37,
+            b'-' => 38,
+            _ => NO_SLOT,
+        };
+        byte += 1;
+    }
+    table
+};
+
+const NO_SLOT: u8 = u8::MAX;
+
 fn slot(byte: u8) -> Option<usize> {
-    match byte {
-        b'a'..=b'z' => Some(usize::from(byte - b'a')),
-        b'0'..=b'9' => Some(26 + usize::from(byte - b'0')),
-        b'_' => Some(36),
-        b'\'' => Some(37),
-        b'-' => Some(38),
-        _ => None,
+    match SLOTS[usize::from(byte)] {
+        NO_SLOT => None,
+        slot => Some(usize::from(slot)),
     }
 }
 
@@ -419,11 +437,20 @@ impl TriggerIndex {
                 }
             };
             let memo = &mut memos[at];
-            let mut in_word = false;
-            for (start, &byte) in sentence.iter().enumerate() {
-                let word_start = is_word_byte(byte) && !in_word;
-                in_word = is_word_byte(byte);
-                if !word_start || self.first(byte).is_none() {
+            let mut at = 0;
+            while at < sentence.len() {
+                let byte = sentence[at];
+                if !is_word_byte(byte) {
+                    at += 1;
+                    continue;
+                }
+                // A word starts here: the next start is after its last word byte.
+                let start = at;
+                at += 1;
+                while sentence.get(at).is_some_and(|&b| is_word_byte(b)) {
+                    at += 1;
+                }
+                if self.first(byte).is_none() {
                     continue;
                 }
                 let Some(run) = run_key(&sentence[start..]) else {
@@ -487,7 +514,7 @@ impl TriggerIndex {
 fn run_key(text: &[u8]) -> Option<u128> {
     let mut key = 0u128;
     for (length, &byte) in text.iter().enumerate() {
-        if slot(byte).is_none() {
+        if SLOTS[usize::from(byte)] == NO_SLOT {
             let word_follows = u128::from(is_word_byte(byte));
             return Some(key | (word_follows << 120));
         }
