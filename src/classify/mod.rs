@@ -584,7 +584,8 @@ impl Classifier {
     /// request that refers back with a pronoun is also read with the sentence before it.
     fn scan(&self, text: &str, folded: &Folded, read_back: bool) -> Findings {
         let mut findings = Findings::default();
-        let mut candidates = Vec::new();
+        // Room for the patterns a sentence's first trigger sets find, so it does not grow.
+        let mut candidates = Vec::with_capacity(64);
         let spans = sentences(&folded.text);
         let sentences: Vec<(usize, usize, Matches)> = spans
             .iter()
@@ -1029,7 +1030,7 @@ fn sentences(text: &[u8]) -> Vec<(usize, usize)> {
         table[b'\n' as usize] = true;
         table
     };
-    let mut out = Vec::new();
+    let mut out = Vec::with_capacity(text.len() / 64 + 4);
     let mut start = 0;
     let mut index = 0;
     while index < text.len() {
@@ -1114,8 +1115,9 @@ fn abbreviated(before: &[u8]) -> bool {
         return true;
     }
     // A day and month: one or two digits, a full stop, one or two digits.
-    match word.split(|b| *b == b'.').collect::<Vec<_>>()[..] {
-        [day, month] => {
+    let mut parts = word.split(|b| *b == b'.');
+    match (parts.next(), parts.next(), parts.next()) {
+        (Some(day), Some(month), None) => {
             (1..=2).contains(&day.len())
                 && (1..=2).contains(&month.len())
                 && day.iter().chain(month).all(u8::is_ascii_digit)
