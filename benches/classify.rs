@@ -46,7 +46,14 @@ fn main() {
         }
     }
 
-    run(&classifier, "labelled corpus + examples", &mails);
+    // BENCH_CORPUS=labelled or =generated measures that one only (for a profiler).
+    let only = std::env::var("BENCH_CORPUS").ok();
+    if only.as_deref() != Some("generated") {
+        run(&classifier, "labelled corpus + examples", &mails);
+    }
+    if only.as_deref() == Some("labelled") {
+        return;
+    }
 
     // Typical 1–3 KB customer mails: the generated load-test mailbox (fi/sv/en, plain,
     // quoted-printable, base64, HTML).
