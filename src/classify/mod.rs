@@ -79,25 +79,28 @@ pub struct Classifier {
     /// The second reader's mail model and sentence model ([`model`]).
     model: Model,
     sentence_model: Model,
+    /// Both models' rows by key, to read a mail once for both.
+    joint: model::Joint,
 }
 
 impl Classifier {
     /// Compiles the rules embedded in the binary.
     pub fn new() -> Result<Classifier, RuleError> {
         // The models are read while the rules compile: start-up is what a restart waits for.
-        let (rules, model, sentence_model) = std::thread::scope(|scope| {
-            let model = scope.spawn(Model::embedded);
-            let sentence_model = scope.spawn(Model::embedded_sentences);
-            (
-                Rules::embedded(),
-                rules::joined(model),
-                rules::joined(sentence_model),
-            )
+        let (rules, models) = std::thread::scope(|scope| {
+            let models = scope.spawn(|| {
+                let sentence_model = scope.spawn(Model::embedded_sentences);
+                let model = Model::embedded();
+                joined_models(model, rules::joined(sentence_model))
+            });
+            (Rules::embedded(), rules::joined(models))
         });
+        let (model, sentence_model, joint) = models?;
         Ok(Classifier {
             rules: rules?,
-            model: model?,
-            sentence_model: sentence_model?,
+            model,
+            sentence_model,
+            joint,
         })
     }
 
@@ -105,11 +108,28 @@ impl Classifier {
     /// `model.tsv` and `sentences.tsv` if there are) instead of the embedded ones: for writing rules, so a
     /// change is tried without a rebuild (`cargo run --release --example try_rules`).
     pub fn from_rule_dir(dir: &std::path::Path) -> Result<Classifier, RuleError> {
+        let (model, sentence_model, joint) = joined_models(
+            Model::from_dir(dir, "model.tsv", Model::embedded),
+            Model::from_dir(dir, "sentences.tsv", Model::embedded_sentences),
+        )?;
         Ok(Classifier {
             rules: Rules::from_dir(dir)?,
-            model: Model::from_dir(dir, "model.tsv", Model::embedded)?,
-            sentence_model: Model::from_dir(dir, "sentences.tsv", Model::embedded_sentences)?,
+            model,
+            sentence_model,
+            joint,
         })
+    }
+
+    /// A classifier of these rules and models (tests teach models of their own).
+    #[cfg(test)]
+    fn from_parts(rules: Rules, model: Model, sentence_model: Model) -> Classifier {
+        let joint = model::Joint::new(&model, &sentence_model);
+        Classifier {
+            rules,
+            model,
+            sentence_model,
+            joint,
+        }
     }
 
     /// A labelled mail as the classifier reads it, for training the second reader
@@ -321,6 +341,18 @@ impl Classifier {
         // The subject the models read, if any (a reply's repeats what it answers).
         let read_subject =
             (!subject_to_read(subject, body).is_empty()).then_some((subject, &folded_subject));
+        // Both models read the mail in one pass, when either is asked.
+        let reading = if !kinds.is_empty() || !findings.not_a_request {
+            self.joint.read(
+                &self.model,
+                &self.sentence_model,
+                read_subject.map(|(_, folded)| &folded.text[..]),
+                &folded_body.text,
+                &findings.spans,
+            )
+        } else {
+            model::Reading::default()
+        };
         let unread = Unread {
             subject: read_subject,
             body,
@@ -329,6 +361,7 @@ impl Classifier {
             attributed: &findings.attributed,
             held_back: &held_back,
             cancelled_at: &body_cancelled_at,
+            reading: &reading,
         };
         if !kinds.is_empty() {
             self.read_again(unread, &mut kinds, &mut evidence);
@@ -376,7 +409,6 @@ impl Classifier {
         kinds: &mut Vec<RequestKind>,
         evidence: &mut Vec<Evidence>,
     ) {
-        let subject_text: &[u8] = unread.subject.map_or(b"", |(_, folded)| &folded.text);
         // Every sentence, those the rules read another right in too: "delete whatever you
         // have on me and tell me what you collected" asks for two.
         let texts: Vec<&[u8]> = unread
@@ -384,7 +416,7 @@ impl Classifier {
             .iter()
             .map(|&(start, end)| &unread.folded_body.text[start..end])
             .collect();
-        for (kind, probability) in self.model.rights(&[subject_text, &unread.folded_body.text]) {
+        for (kind, probability) in self.model.rights_of(&unread.reading.mail) {
             if kinds.contains(&kind) || unread.held_back.contains(&kind) {
                 continue;
             }
@@ -458,11 +490,12 @@ impl Classifier {
             .collect();
         // Per right, the likeliest sentence: its probability and index.
         let mut best: [Option<(f32, usize)>; RequestKind::ALL.len()] = Default::default();
-        for (index, &(folded, original, bar, span)) in sentences.iter().enumerate() {
+        for (index, &(_, original, bar, span)) in sentences.iter().enumerate() {
             if gives_an_address(original) {
                 continue;
             }
-            for (right, probability) in self.sentence_model.asked_in(folded, bar) {
+            let sums = &unread.reading.sentences[index];
+            for (right, probability) in self.sentence_model.asked_of(sums, bar) {
                 if span.is_some_and(|span| unread.cancelled_in(RequestKind::ALL[right], span)) {
                     continue;
                 }
@@ -863,6 +896,8 @@ struct Unread<'a> {
     attributed: &'a [(usize, usize)],
     held_back: &'a [RequestKind],
     cancelled_at: &'a [(RequestKind, usize, usize)],
+    /// What both models read in the subject (when read) and the body's sentences.
+    reading: &'a model::Reading,
 }
 
 impl Unread<'_> {
@@ -925,6 +960,16 @@ impl Findings {
         self.retracted |= other.retracted;
         self.not_a_request |= other.not_a_request;
     }
+}
+
+/// The mail model and the sentence model, with their rows by key in one table.
+fn joined_models(
+    model: Result<Model, RuleError>,
+    sentence_model: Result<Model, RuleError>,
+) -> Result<(Model, Model, model::Joint), RuleError> {
+    let (model, sentence_model) = (model?, sentence_model?);
+    let joint = model::Joint::new(&model, &sentence_model);
+    Ok((model, sentence_model, joint))
 }
 
 /// The text of a mail the classifier reads: its new text, or all of it when it has none of

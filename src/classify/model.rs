@@ -176,9 +176,186 @@ fn stem_keys(text: &[u8], mut found: impl FnMut(u32)) {
     }
 }
 
+/// [`stem_keys`], with where each word starts.
+#[inline(always)]
+fn stem_words(text: &[u8], mut found: impl FnMut(usize, u32)) {
+    let mut key = 0u32;
+    let mut length = 0;
+    for (at, &byte) in text.iter().enumerate() {
+        let code = CODES[usize::from(byte)];
+        if code != 0 {
+            if length < STEM {
+                key = (key << 6) | u32::from(code);
+            }
+            length += 1;
+        } else if length > 0 {
+            found(at - length, key);
+            key = 0;
+            length = 0;
+        }
+    }
+    if length > 0 {
+        found(text.len() - length, key);
+    }
+}
+
 thread_local! {
     /// Which rows the current text has counted already.
     static SEEN: std::cell::RefCell<Stamps> = std::cell::RefCell::new(Stamps::default());
+    /// Which rows of the sentence model the current sentence has counted, while
+    /// [`Joint::read`] counts the mail model's in `SEEN`.
+    static SEEN_IN_SENTENCE: std::cell::RefCell<Stamps> =
+        std::cell::RefCell::new(Stamps::default());
+}
+
+/// Each key's row in the mail model and in the sentence model ([`NO_ROW`] for none), so a
+/// text is read once for both: the two read every word of a mail, and a lookup in one table
+/// costs half of one in each.
+pub struct Joint {
+    rows: HashMap<u64, (u32, u32), BuildHasherDefault<WordHasher>>,
+    filter: KeyFilter,
+}
+
+/// No row in that model.
+const NO_ROW: u32 = u32::MAX;
+
+/// What the two models read in a mail: the mail model's sums over its subject and body,
+/// and the sentence model's for each sentence (the subject first, when it is read).
+#[derive(Default)]
+pub struct Reading {
+    pub mail: [f32; RIGHTS],
+    pub sentences: Vec<[f32; RIGHTS]>,
+}
+
+impl Joint {
+    pub fn new(mail: &Model, sentence: &Model) -> Joint {
+        let mut rows: HashMap<u64, (u32, u32), BuildHasherDefault<WordHasher>> = HashMap::default();
+        rows.reserve(mail.rows.len() + sentence.rows.len());
+        let mut filter = KeyFilter::new();
+        for (&key, &row) in &mail.rows {
+            rows.entry(key).or_insert((NO_ROW, NO_ROW)).0 = row;
+            filter.insert(key);
+        }
+        for (&key, &row) in &sentence.rows {
+            rows.entry(key).or_insert((NO_ROW, NO_ROW)).1 = row;
+            filter.insert(key);
+        }
+        Joint { rows, filter }
+    }
+
+    /// The rows of `key`, if either model has one.
+    #[inline(always)]
+    fn rows_of(&self, key: u64) -> Option<(u32, u32)> {
+        if !self.filter.may_contain(key) {
+            return None;
+        }
+        self.rows.get(&key).copied()
+    }
+
+    /// Reads `subject` (folded, when it is read) and `body` (folded) with its sentences
+    /// `spans` for both models, as [`Model::rights`] reads `[subject, body]` and
+    /// [`Model::asked_in`] each sentence: the same sums, each added in the same order.
+    pub fn read(
+        &self,
+        mail: &Model,
+        sentence: &Model,
+        subject: Option<&[u8]>,
+        body: &[u8],
+        spans: &[(usize, usize)],
+    ) -> Reading {
+        let subject_span = [(0, subject.map_or(0, <[u8]>::len))];
+        let subject_spans: &[(usize, usize)] = match subject {
+            Some(_) => &subject_span,
+            None => &[],
+        };
+        let subject = subject.unwrap_or_default();
+        let mut reading = Reading {
+            mail: [0.0; RIGHTS],
+            sentences: vec![[0.0; RIGHTS]; subject_spans.len() + spans.len()],
+        };
+        SEEN.with_borrow_mut(|seen| {
+            SEEN_IN_SENTENCE.with_borrow_mut(|seen_in_sentence| {
+                seen.begin(mail.weights.len());
+                let mut first_sentence = 0;
+                for (text, spans) in [(subject, subject_spans), (body, spans)] {
+                    self.read_text(
+                        (mail, sentence),
+                        text,
+                        spans,
+                        (seen, seen_in_sentence),
+                        &mut reading.mail,
+                        &mut reading.sentences[first_sentence..],
+                    );
+                    first_sentence += spans.len();
+                }
+            })
+        });
+        reading
+    }
+
+    /// One text of [`Joint::read`]: the mail model reads all of it, the sentence model the
+    /// words inside `spans` (which end at bytes no word holds), each span apart.
+    fn read_text(
+        &self,
+        (mail, sentence): (&Model, &Model),
+        text: &[u8],
+        spans: &[(usize, usize)],
+        (seen, seen_in_sentence): (&mut Stamps, &mut Stamps),
+        mail_sums: &mut [f32; RIGHTS],
+        sentence_sums: &mut [[f32; RIGHTS]],
+    ) {
+        // The span the last word was in (`spans.len()` before the first), the word before
+        // it in the mail and in that span (0: none).
+        let mut current = usize::MAX;
+        let mut next = 0;
+        let mut mail_before = 0u32;
+        let mut sentence_before = 0u32;
+        let add = |row: u32, model: &Model, seen: &mut Stamps, sums: &mut [f32; RIGHTS]| {
+            if row == NO_ROW || !seen.mark(row as usize) {
+                return;
+            }
+            let weights = &model.weights[row as usize];
+            for right in 0..RIGHTS {
+                sums[right] += weights[right];
+            }
+        };
+        stem_words(text, |at, key| {
+            // The span this word is in, if any.
+            while next < spans.len() && spans[next].1 <= at {
+                next += 1;
+            }
+            let in_span = next < spans.len() && spans[next].0 <= at;
+            if in_span && next != current {
+                current = next;
+                seen_in_sentence.begin(sentence.weights.len());
+                sentence_before = 0;
+            }
+            let word = self.rows_of(u64::from(key));
+            if let Some((mail_row, _)) = word {
+                add(mail_row, mail, seen, mail_sums);
+            }
+            if mail.pairs
+                && mail_before != 0
+                && let Some((mail_row, _)) = self.rows_of(pair_key(mail_before, key))
+            {
+                add(mail_row, mail, seen, mail_sums);
+            }
+            if in_span {
+                let sums = &mut sentence_sums[current];
+                if let Some((_, sentence_row)) = word {
+                    add(sentence_row, sentence, seen_in_sentence, sums);
+                }
+                if sentence.pairs
+                    && sentence_before != 0
+                    && let Some((_, sentence_row)) = self.rows_of(pair_key(sentence_before, key))
+                {
+                    add(sentence_row, sentence, seen_in_sentence, sums);
+                }
+                sentence_before = key;
+            }
+            mail_before = key;
+        });
+    }
 }
 
 impl Model {
@@ -318,9 +495,13 @@ impl Model {
     /// The rights one folded sentence reads as asking for with at least `threshold`
     /// probability, each with that probability, in [`RequestKind::ALL`] order.
     pub fn asked_in(&self, sentence: &[u8], threshold: f32) -> Vec<(usize, f32)> {
+        self.asked_of(&self.sums(&[sentence]), threshold)
+    }
+
+    /// [`Model::asked_in`] for a sentence whose sums [`Joint::read`] gave.
+    pub fn asked_of(&self, sums: &[f32; RIGHTS], threshold: f32) -> Vec<(usize, f32)> {
         // Compared as log-odds, so only a right that passes pays for its exponential.
         let log_odds = (threshold / (1.0 - threshold)).ln();
-        let sums = self.sums(&[sentence]);
         (0..RIGHTS)
             .filter(|&right| self.bias[right] + sums[right] >= log_odds)
             .map(|right| (right, sigmoid(self.bias[right] + sums[right])))
@@ -335,8 +516,13 @@ impl Model {
 
     /// The rights the model reads in `texts` (folded subject and body) with at least
     /// [`THRESHOLD`] probability, each with that probability.
+    #[cfg(test)]
     pub fn rights(&self, texts: &[&[u8]]) -> Vec<(RequestKind, f32)> {
-        let sums = self.sums(texts);
+        self.rights_of(&self.sums(texts))
+    }
+
+    /// [`Model::rights`] for a text whose sums [`Joint::read`] gave.
+    pub fn rights_of(&self, sums: &[f32; RIGHTS]) -> Vec<(RequestKind, f32)> {
         RequestKind::ALL
             .iter()
             .enumerate()
@@ -551,6 +737,44 @@ mod tests {
         let expected: Vec<u32> = words(text).map(stem_key).collect();
         assert_eq!(keys, expected);
         assert_eq!(keys.len(), 8);
+    }
+
+    #[test]
+    fn one_reading_gives_each_model_the_sums_it_reads_alone() {
+        let mail = Model::embedded().expect("mail model");
+        let sentence = Model::embedded_sentences().expect("sentence model");
+        let joint = Joint::new(&mail, &sentence);
+        let subject = Folded::new("Tietopyyntö: my data");
+        for body in [
+            "Please delete my account. Send me a copy of my data!\n\n[ ] stop the newsletter\n\nKiitos; hej då",
+            "Poistakaa tietoni... och radera mitt konto?? .",
+            "",
+            "ei sanoja: 12.3.2026 – 42",
+        ] {
+            let body = Folded::new(body);
+            let spans = super::super::sentences(&body.text);
+            for subject in [None, Some(&subject.text[..])] {
+                let reading = joint.read(&mail, &sentence, subject, &body.text, &spans);
+                assert_eq!(
+                    reading.mail,
+                    mail.sums(&[subject.unwrap_or_default(), &body.text])
+                );
+                // The subject is a sentence of its own; an unticked option is in none.
+                let texts: Vec<&[u8]> = subject
+                    .into_iter()
+                    .chain(spans.iter().map(|&(start, end)| &body.text[start..end]))
+                    .collect();
+                assert_eq!(reading.sentences.len(), texts.len());
+                for (sums, text) in reading.sentences.iter().zip(texts) {
+                    assert_eq!(
+                        *sums,
+                        sentence.sums(&[text]),
+                        "{:?}",
+                        String::from_utf8_lossy(text)
+                    );
+                }
+            }
+        }
     }
 
     #[test]

@@ -743,12 +743,12 @@ fn with_second_reader() -> &'static Classifier {
                 ("Please also inform me about those recipients.", &[Access]),
             ]));
         }
-        Classifier {
-            rules: Rules::embedded().expect("rules compile"),
-            model: Model::parse("trained", &model::train(&examples)).expect("model parses"),
-            sentence_model: Model::parse("trained", &model::train_sentences(&examples))
+        Classifier::from_parts(
+            Rules::embedded().expect("rules compile"),
+            Model::parse("trained", &model::train(&examples)).expect("model parses"),
+            Model::parse("trained", &model::train_sentences(&examples))
                 .expect("sentence model parses"),
-        }
+        )
     })
 }
 
@@ -790,11 +790,11 @@ fn the_second_reader_adds_a_right_the_rules_missed_for_a_person_to_confirm() {
     );
     // The embedded rules alone do not know the word: the right came from the model. (The
     // embedded model may read it too: it has learnt that "those newsletters" is an opt-out.)
-    let rules_alone = Classifier {
-        rules: Rules::embedded().expect("rules compile"),
-        model: untrained(),
-        sentence_model: untrained(),
-    };
+    let rules_alone = Classifier::from_parts(
+        Rules::embedded().expect("rules compile"),
+        untrained(),
+        untrained(),
+    );
     assert_eq!(
         rules_alone
             .classify_text(
