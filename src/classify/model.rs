@@ -156,24 +156,7 @@ fn stem_key(word: &[u8]) -> u32 {
 /// digits), in one pass over its bytes: the second reader reads every byte of a mail.
 #[inline(always)]
 fn stem_keys(text: &[u8], mut found: impl FnMut(u32)) {
-    let mut key = 0u32;
-    let mut length = 0;
-    for &byte in text {
-        let code = CODES[usize::from(byte)];
-        if code != 0 {
-            if length < STEM {
-                key = (key << 6) | u32::from(code);
-            }
-            length += 1;
-        } else if length > 0 {
-            found(key);
-            key = 0;
-            length = 0;
-        }
-    }
-    if length > 0 {
-        found(key);
-    }
+    stem_words(text, |_, key| found(key));
 }
 
 /// [`stem_keys`], with where each word starts.
@@ -304,7 +287,7 @@ impl Joint {
         mail_sums: &mut [f32; RIGHTS],
         sentence_sums: &mut [[f32; RIGHTS]],
     ) {
-        // The span the last word was in (`spans.len()` before the first), the word before
+        // The span the last word was in (`usize::MAX` before the first), the word before
         // it in the mail and in that span (0: none).
         let mut current = usize::MAX;
         let mut next = 0;
