@@ -514,7 +514,7 @@ impl TriggerIndex {
 fn run_key(text: &[u8]) -> Option<u128> {
     let mut key = 0u128;
     for (length, &byte) in text.iter().enumerate() {
-        if SLOTS[usize::from(byte)] == NO_SLOT {
+        if slot(byte).is_none() {
             let word_follows = u128::from(is_word_byte(byte));
             return Some(key | (word_follows << 120));
         }
